@@ -1,0 +1,196 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"tocsin/internal/hunt"
+	"tocsin/internal/input"
+	"tocsin/internal/ruleset"
+	"tocsin/internal/sigma"
+)
+
+var huntFormats = []string{"auto", string(input.FormatJSONL), string(input.FormatEvtxJSON), string(input.FormatLines)}
+
+func runHunt(ctx context.Context, args []string, s Streams) int {
+	fs := flag.NewFlagSet("tocsin hunt", flag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	var rulePaths, placeholders multiFlag
+	fs.Var(&rulePaths, "rules", "a Sigma rule file or a folder of *.yml/*.yaml (repeatable)")
+	noBuiltin := fs.Bool("no-builtin", false, "do not load the built-in rule pack")
+	format := fs.String("format", "auto", "input format: "+strings.Join(huntFormats, ", ")+" (auto: detected per file)")
+	output := fs.String("output", "text", "text or jsonl")
+	minLevel := fs.String("min-level", "informational", "leave out detections below this level (informational, low, medium, high, critical)")
+	workers := fs.Int("workers", 0, "decoding and matching goroutines (0: one per core)")
+	quiet := fs.Bool("quiet", false, "no progress line and no summary on stderr")
+	fs.Var(&placeholders, "placeholder", "NAME=VALUE for an `expand` placeholder such as %Admins% (repeatable)")
+	fs.Usage = func() {
+		fmt.Fprint(s.Err, `Usage: tocsin hunt [flags] PATH...
+
+Runs Sigma rules over log files, folders (recursive), .gz files or - (stdin)
+and prints what fired. Exit status 0 when the run completed, whether or not
+anything fired.
+
+`)
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(paths) == 0 {
+		fs.Usage()
+		return 2
+	}
+	if !contains(huntFormats, *format) {
+		fmt.Fprintf(s.Err, "tocsin hunt: --format must be one of %s, not %q\n", strings.Join(huntFormats, ", "), *format)
+		return 2
+	}
+	if *output != "text" && *output != "jsonl" {
+		fmt.Fprintf(s.Err, "tocsin hunt: --output must be text or jsonl, not %q\n", *output)
+		return 2
+	}
+	if _, ok := levelIndex(*minLevel); !ok {
+		fmt.Fprintf(s.Err, "tocsin hunt: --min-level must be informational, low, medium, high or critical, not %q\n", *minLevel)
+		return 2
+	}
+	ph, err := ruleset.ParsePlaceholders(placeholders)
+	if err != nil {
+		fmt.Fprintf(s.Err, "tocsin hunt: %v\n", err)
+		return 2
+	}
+	set := &sigma.Set{}
+	if !*noBuiltin {
+		set = ruleset.Builtin()
+	}
+	if len(rulePaths) > 0 {
+		user := sigma.LoadPaths(rulePaths...)
+		set.Rules = append(set.Rules, user.Rules...)
+		set.Problems = append(set.Problems, user.Problems...)
+		set.Failed += user.Failed
+	}
+	rs := ruleset.Check(set, ph)
+	for _, p := range rs.Problems {
+		if !*quiet || !p.Warning {
+			fmt.Fprintf(s.Err, "tocsin hunt: %s\n", p)
+		}
+	}
+	if rs.Loaded == 0 {
+		fmt.Fprintln(s.Err, "tocsin hunt: no rule loaded: give --rules PATH, or drop --no-builtin")
+		return 2
+	}
+	if !*quiet {
+		fmt.Fprintf(s.Err, "tocsin hunt: %d rules loaded (%d failed)\n", rs.Loaded, rs.Failed)
+	}
+	out := bufio.NewWriterSize(s.Out, 256<<10)
+	opts := hunt.Options{
+		Detect: rs.Detect, Correlate: rs.Correlate, Format: *format, Output: *output,
+		MinLevel: *minLevel, Workers: *workers, Out: out, Err: s.Err, Stdin: s.In,
+	}
+	tty := isTerminal(s.Err)
+	if !*quiet {
+		last := time.Time{}
+		opts.Progress = func(p hunt.Progress) {
+			if p.Elapsed < 3*time.Second {
+				return
+			}
+			// On a terminal the line rewrites itself; in a log, one
+			// line every ten seconds is enough.
+			if !tty && time.Since(last) < 10*time.Second {
+				return
+			}
+			last = time.Now()
+			rate := float64(p.Events) / p.Elapsed.Seconds()
+			line := fmt.Sprintf("tocsin hunt: %d events, %.1f MB, %.0f events/s", p.Events, float64(p.Bytes)/1e6, rate)
+			if tty {
+				fmt.Fprintf(s.Err, "\r%s\x1b[K", line)
+			} else {
+				fmt.Fprintln(s.Err, line)
+			}
+		}
+	}
+	sum, err := hunt.Run(ctx, paths, opts)
+	if ferr := out.Flush(); err == nil && ferr != nil {
+		err = ferr
+	}
+	if tty && !*quiet && sum != nil && sum.Elapsed >= 3*time.Second {
+		fmt.Fprint(s.Err, "\r\x1b[K")
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(s.Err, "tocsin hunt: interrupted")
+			return 130
+		}
+		fmt.Fprintf(s.Err, "tocsin hunt: %v\n", err)
+		return 1
+	}
+	if *output == "text" {
+		writeSummary(s.Out, sum)
+	} else if !*quiet {
+		writeSummary(s.Err, sum)
+	}
+	return 0
+}
+
+func writeSummary(w io.Writer, sum *hunt.Summary) {
+	secs := sum.Elapsed.Seconds()
+	fmt.Fprintf(w, "\nSummary: %d events (%.1f MB) from %d files in %.2fs (%.0f events/s): %d detections, %d correlations",
+		sum.Events, float64(sum.Bytes)/1e6, sum.Files, secs, float64(sum.Events)/max(secs, 1e-9), sum.Detections, sum.Correlations)
+	if sum.BadRecords > 0 {
+		fmt.Fprintf(w, ", %d records skipped", sum.BadRecords)
+	}
+	if sum.InputErrors > 0 {
+		fmt.Fprintf(w, ", %d input errors", sum.InputErrors)
+	}
+	if sum.Evicted > 0 {
+		fmt.Fprintf(w, ", %d correlation groups evicted (state cap)", sum.Evicted)
+	}
+	fmt.Fprintln(w)
+	if sum.Detections+sum.Correlations == 0 {
+		return
+	}
+	fmt.Fprint(w, "By level:")
+	for _, l := range []string{"critical", "high", "medium", "low", "informational"} {
+		if n := sum.ByLevel[l]; n > 0 {
+			fmt.Fprintf(w, "  %s %d", l, n)
+		}
+	}
+	fmt.Fprintln(w, "\nBy rule:")
+	for _, rc := range sum.Rules() {
+		fmt.Fprintf(w, "  %7d  %-13s  %s\n", rc.Count, rc.Rule.Level, rc.Rule.Title)
+	}
+}
+
+func levelIndex(l string) (int, bool) {
+	for i, x := range []string{"informational", "low", "medium", "high", "critical"} {
+		if x == l {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

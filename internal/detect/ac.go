@@ -1,0 +1,150 @@
+package detect
+
+// automaton is an Aho-Corasick automaton compiled to a dense DFA over byte
+// classes. Bytes that occur in no literal share class 0, and upper- and
+// lower-case ASCII letters share a class, so a scan folds ASCII case for
+// free and the table stays small: states × classes × 4 bytes.
+type automaton struct {
+	cls   [256]uint8
+	ncls  int
+	delta []int32 // (state*ncls + class) -> next<<1 | hasOutput
+	// out[outIdx[s]:outIdx[s+1]] are the literal ids that end at state s.
+	outIdx []int32
+	out    []int32
+}
+
+// buildAutomaton compiles literals (ASCII, lower case). Literal i is
+// reported as id i.
+func buildAutomaton(lits []string) *automaton {
+	a := &automaton{}
+	next := uint8(1)
+	for _, l := range lits {
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if a.cls[c] == 0 {
+				a.cls[c] = next
+				next++
+			}
+		}
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		a.cls[c] = a.cls[c+'a'-'A']
+	}
+	a.ncls = int(next)
+	n := a.ncls
+	// Trie with dense rows; -1 marks a missing edge until the BFS below.
+	delta := make([]int32, n)
+	for i := range delta {
+		delta[i] = -1
+	}
+	outs := [][]int32{nil}
+	for id, l := range lits {
+		s := int32(0)
+		for i := 0; i < len(l); i++ {
+			c := int(a.cls[l[i]])
+			t := delta[int(s)*n+c]
+			if t < 0 {
+				t = int32(len(outs))
+				delta[int(s)*n+c] = t
+				row := make([]int32, n)
+				for j := range row {
+					row[j] = -1
+				}
+				delta = append(delta, row...)
+				outs = append(outs, nil)
+			}
+			s = t
+		}
+		outs[s] = append(outs[s], int32(id))
+	}
+	// Breadth-first: fill missing edges from the failure state, whose row
+	// is already complete, and inherit its outputs.
+	fail := make([]int32, len(outs))
+	queue := make([]int32, 0, len(outs))
+	for c := 0; c < n; c++ {
+		t := delta[c]
+		if t < 0 {
+			delta[c] = 0
+		} else {
+			fail[t] = 0
+			queue = append(queue, t)
+		}
+	}
+	for q := 0; q < len(queue); q++ {
+		s := queue[q]
+		f := fail[s]
+		outs[s] = append(outs[s], outs[f]...)
+		for c := 0; c < n; c++ {
+			t := delta[int(s)*n+c]
+			if t < 0 {
+				delta[int(s)*n+c] = delta[int(f)*n+c]
+			} else {
+				fail[t] = delta[int(f)*n+c]
+				queue = append(queue, t)
+			}
+		}
+	}
+	a.outIdx = make([]int32, len(outs)+1)
+	for s, o := range outs {
+		a.outIdx[s+1] = a.outIdx[s] + int32(len(o))
+		a.out = append(a.out, o...)
+	}
+	for i, t := range delta {
+		v := t << 1
+		if len(outs[t]) > 0 {
+			v |= 1
+		}
+		delta[i] = v
+	}
+	a.delta = delta
+	return a
+}
+
+// scan runs text through the automaton and records the literals found in
+// h. It reports whether text holds non-ASCII bytes: their lower case may be
+// ASCII (the Kelvin sign is k), so the caller scans the lowered text too.
+func (a *automaton) scan(text string, h *hits) (nonASCII bool) {
+	s := int32(0)
+	n := int32(a.ncls)
+	delta := a.delta
+	cls := &a.cls
+	var acc byte
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		acc |= c
+		v := delta[s*n+int32(cls[c])]
+		s = v >> 1
+		if v&1 != 0 {
+			h.add(a.out[a.outIdx[s]:a.outIdx[s+1]])
+		}
+	}
+	return acc >= 0x80
+}
+
+// hits collects the distinct literal ids seen in one event.
+type hits struct {
+	seen []uint64
+	ids  []int32
+}
+
+func (h *hits) reset(nlits int) {
+	for _, id := range h.ids {
+		h.seen[id>>6] = 0
+	}
+	h.ids = h.ids[:0]
+	if w := (nlits + 63) / 64; len(h.seen) < w {
+		h.seen = make([]uint64, w)
+	}
+}
+
+func (h *hits) add(ids []int32) {
+	for _, id := range ids {
+		w, b := id>>6, uint64(1)<<(id&63)
+		if h.seen[w]&b == 0 {
+			h.seen[w] |= b
+			h.ids = append(h.ids, id)
+		}
+	}
+}
+
+func (a *automaton) states() int { return len(a.delta) / a.ncls }

@@ -1,0 +1,151 @@
+package detect_test
+
+import (
+	"bytes"
+	"testing"
+
+	"tocsin/internal/detect"
+	"tocsin/internal/event"
+	"tocsin/internal/parse/jsonlog"
+	"tocsin/internal/winlog"
+	"tocsin/internal/winmix"
+)
+
+func compileCorpus(b testing.TB, opts detect.Options) *detect.Engine {
+	rules := loadCorpus(b)
+	eng, _ := detect.Compile(rules, opts)
+	return eng
+}
+
+// decodeEvents turns generated JSON lines into events, as hunt does.
+func decodeEvents(b testing.TB, data []byte) []*event.Event {
+	dec := jsonlog.NewDecoder()
+	win := winlog.Default()
+	var out []*event.Event
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		ev := event.New()
+		if err := dec.Decode(line, ev); err != nil {
+			b.Fatal(err)
+		}
+		win.Apply(ev)
+		out = append(out, ev.Clone())
+	}
+	return out
+}
+
+func benchEvents(b testing.TB, kind winmix.Kind, n int) []*event.Event {
+	g := winmix.New(1)
+	var buf bytes.Buffer
+	var err error
+	if kind == 0 {
+		err = g.WriteMix(&buf, n)
+	} else {
+		err = g.WriteKind(&buf, kind, n)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	return decodeEvents(b, buf.Bytes())
+}
+
+func benchMatch(b *testing.B, opts detect.Options, kind winmix.Kind) {
+	eng := compileCorpus(b, opts)
+	evs := benchEvents(b, kind, 20000)
+	m := eng.NewMatcher()
+	// Warm the logsource buckets and the events' lower-case buffers.
+	for _, ev := range evs {
+		m.Match(ev)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	matched := 0
+	i := 0
+	for b.Loop() {
+		ev := evs[i]
+		ev.ForgetLower() // as for a fresh event: lower-case again
+		matched += len(m.Match(ev))
+		i++
+		if i == len(evs) {
+			i = 0
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(matched)/float64(b.N), "matches/event")
+}
+
+// BenchmarkCorpusMix: every SigmaHQ rule, routed by logsource, over a
+// realistic Windows mix (Sysmon, PowerShell, Security), one core.
+func BenchmarkCorpusMix(b *testing.B) { benchMatch(b, detect.Options{}, 0) }
+
+// BenchmarkCorpusProcessCreation: Sysmon process creation only, the
+// logsource with the most rules (about 1,400).
+func BenchmarkCorpusProcessCreation(b *testing.B) {
+	benchMatch(b, detect.Options{}, winmix.ProcessCreation)
+}
+
+// BenchmarkCorpusMixDecode: decoding the JSON line, Windows mapping and
+// matching, per core: the per-event cost of a hunt.
+func BenchmarkCorpusMixDecode(b *testing.B) {
+	eng := compileCorpus(b, detect.Options{})
+	var buf bytes.Buffer
+	if err := winmix.New(1).WriteMix(&buf, 20000); err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
+	dec := jsonlog.NewDecoder()
+	win := winlog.Default()
+	ev := event.New()
+	m := eng.NewMatcher()
+	run := func(line []byte) int {
+		ev.Reset()
+		if err := dec.Decode(line, ev); err != nil {
+			b.Fatal(err)
+		}
+		win.Apply(ev)
+		return len(m.Match(ev))
+	}
+	for _, l := range lines {
+		run(l)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(buf.Len() / len(lines)))
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		run(lines[i])
+		i++
+		if i == len(lines) {
+			i = 0
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkCorpusMixNoPrefilter measures what the prefilter saves.
+func BenchmarkCorpusMixNoPrefilter(b *testing.B) {
+	benchMatch(b, detect.Options{NoPrefilter: true}, 0)
+}
+
+// TestNoAllocWithoutMatch: an event no rule matches costs no allocation.
+func TestNoAllocWithoutMatch(t *testing.T) {
+	eng := compileCorpus(t, detect.Options{})
+	evs := benchEvents(t, 0, 2000)
+	m := eng.NewMatcher()
+	var quiet []*event.Event
+	for _, ev := range evs {
+		if len(m.Match(ev)) == 0 {
+			quiet = append(quiet, ev)
+		}
+	}
+	if len(quiet) < len(evs)/2 {
+		t.Fatalf("only %d of %d events match nothing: the mix is not realistic", len(quiet), len(evs))
+	}
+	i := 0
+	allocs := testing.AllocsPerRun(5000, func() {
+		m.Match(quiet[i%len(quiet)])
+		i++
+	})
+	if allocs != 0 {
+		t.Errorf("%.2f allocations per non-matching event, want 0", allocs)
+	}
+}

@@ -1,0 +1,610 @@
+package detect
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"tocsin/internal/event"
+	"tocsin/internal/sigma"
+)
+
+// node is a compiled condition.
+type node interface {
+	eval(ev *event.Event) bool
+	// need returns literals of which at least one must occur in an
+	// event for the node to be true; ok is false when there is no such
+	// set (a negation, a regular expression, a numeric comparison...).
+	need() (lits []string, ok bool)
+}
+
+type andNode []node
+type orNode []node
+type notNode struct{ x node }
+
+func (n andNode) eval(ev *event.Event) bool {
+	for _, x := range n {
+		if !x.eval(ev) {
+			return false
+		}
+	}
+	return true
+}
+
+func (n orNode) eval(ev *event.Event) bool {
+	for _, x := range n {
+		if x.eval(ev) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n notNode) eval(ev *event.Event) bool { return !n.x.eval(ev) }
+
+// An AND needs what its most selective operand needs.
+func (n andNode) need() ([]string, bool) {
+	var best []string
+	found := false
+	for _, x := range n {
+		if l, ok := x.need(); ok && (!found || better(l, best)) {
+			best, found = l, true
+		}
+	}
+	return best, found
+}
+
+// An OR needs one of what any operand needs, and nothing if one needs nothing.
+func (n orNode) need() ([]string, bool) {
+	var all []string
+	for _, x := range n {
+		l, ok := x.need()
+		if !ok {
+			return nil, false
+		}
+		all = append(all, l...)
+	}
+	return all, true
+}
+
+func (notNode) need() ([]string, bool) { return nil, false }
+
+// better prefers the set whose shortest literal is longer (rarer), then the
+// smaller set.
+func better(a, b []string) bool {
+	ma, mb := minLen(a), minLen(b)
+	if ma != mb {
+		return ma > mb
+	}
+	return len(a) < len(b)
+}
+
+func minLen(l []string) int {
+	m := 1 << 30
+	for _, s := range l {
+		m = min(m, len(s))
+	}
+	return m
+}
+
+type itemMode uint8
+
+const (
+	modeValues itemMode = iota
+	modeNull
+	modeExists
+)
+
+// item is one compiled `field|modifiers: values`.
+type item struct {
+	field   string // "" for a keyword search
+	mode    itemMode
+	exists  bool // modeExists: the expected presence
+	neq     bool // negate the result (the neq modifier)
+	all     bool // every matcher must match (the all modifier)
+	vals    []valueMatcher
+	lits    [][]string // per matcher, literals one of which it needs (nil if none)
+	litsAll bool       // every matcher has literals
+}
+
+func (it *item) eval(ev *event.Event) bool {
+	r := it.test(ev)
+	if it.neq {
+		return !r
+	}
+	return r
+}
+
+func (it *item) test(ev *event.Event) bool {
+	switch it.mode {
+	case modeExists:
+		return (ev.Lookup(it.field) >= 0) == it.exists
+	case modeNull:
+		i := ev.Lookup(it.field)
+		return i < 0 || ev.At(i).Kind == event.Null
+	}
+	if it.field == "" {
+		return it.keywords(ev)
+	}
+	first := ev.Lookup(it.field)
+	if first < 0 {
+		return false
+	}
+	if it.all {
+		for _, m := range it.vals {
+			if !anyValue(ev, first, m) {
+				return false
+			}
+		}
+		return true
+	}
+	for i := first; i >= 0; i = ev.Next(i) {
+		f := ev.At(i)
+		v := val{ev: ev, i: i, s: f.Value, kind: f.Kind}
+		for _, m := range it.vals {
+			if m.match(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func anyValue(ev *event.Event, first int, m valueMatcher) bool {
+	for i := first; i >= 0; i = ev.Next(i) {
+		f := ev.At(i)
+		v := val{ev: ev, i: i, s: f.Value, kind: f.Kind}
+		if m.match(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// keywords searches the event's message, or every string value when the
+// event has no message.
+func (it *item) keywords(ev *event.Event) bool {
+	one := func(m valueMatcher) bool {
+		if ev.HasMessage {
+			v := val{ev: ev, i: -1, s: ev.Message, kind: event.String}
+			return m.match(v)
+		}
+		for i := 0; i < ev.Len(); i++ {
+			f := ev.At(i)
+			if f.Kind != event.String {
+				continue
+			}
+			v := val{ev: ev, i: i, s: f.Value, kind: f.Kind}
+			if m.match(v) {
+				return true
+			}
+		}
+		return false
+	}
+	if it.all {
+		for _, m := range it.vals {
+			if !one(m) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, m := range it.vals {
+		if one(m) {
+			return true
+		}
+	}
+	return false
+}
+
+func (it *item) need() ([]string, bool) {
+	if it.neq || it.mode != modeValues || len(it.vals) == 0 {
+		return nil, false
+	}
+	if it.all {
+		// Every value must occur: the most selective one is enough.
+		var best []string
+		for _, l := range it.lits {
+			if l != nil && (best == nil || better(l, best)) {
+				best = l
+			}
+		}
+		return best, best != nil
+	}
+	if !it.litsAll {
+		return nil, false
+	}
+	var all []string
+	for _, l := range it.lits {
+		all = append(all, l...)
+	}
+	return all, true
+}
+
+// anyMatcher holds the variants one value expands to (windash,
+// base64offset, placeholders): any of them will do, also under `all`.
+type anyMatcher []valueMatcher
+
+func (m anyMatcher) match(v val) bool {
+	for _, x := range m {
+		if x.match(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// search is a compiled search identifier: an OR of AND groups of items.
+type search struct {
+	name   string
+	groups [][]*item
+}
+
+func (s *search) eval(ev *event.Event) bool {
+	for _, g := range s.groups {
+		ok := true
+		for _, it := range g {
+			if !it.eval(ev) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *search) need() ([]string, bool) {
+	alts := make(orNode, 0, len(s.groups))
+	for _, g := range s.groups {
+		and := make(andNode, len(g))
+		for i, it := range g {
+			and[i] = it
+		}
+		alts = append(alts, and)
+	}
+	return alts.need()
+}
+
+// compiler turns rules into nodes, with the options that affect values.
+type compiler struct {
+	placeholders map[string][]string
+}
+
+// compileDetection compiles a detection section's condition.
+func (c *compiler) compileDetection(d *sigma.Detection) (node, error) {
+	searches := map[string]*search{}
+	for _, s := range d.Searches {
+		cs, err := c.compileSearch(s)
+		if err != nil {
+			return nil, err
+		}
+		searches[s.Name] = cs
+	}
+	if d.Condition == nil {
+		return nil, fmt.Errorf("no condition")
+	}
+	return c.compileExpr(d.Condition, searches), nil
+}
+
+func (c *compiler) compileExpr(e sigma.Expr, s map[string]*search) node {
+	switch x := e.(type) {
+	case sigma.And:
+		n := make(andNode, len(x.X))
+		for i, y := range x.X {
+			n[i] = c.compileExpr(y, s)
+		}
+		return n
+	case sigma.Or:
+		n := make(orNode, len(x.X))
+		for i, y := range x.X {
+			n[i] = c.compileExpr(y, s)
+		}
+		return n
+	case sigma.Not:
+		return notNode{c.compileExpr(x.X, s)}
+	case sigma.Ident:
+		return s[x.Name]
+	case sigma.Of:
+		list := make([]node, len(x.Names))
+		for i, name := range x.Names {
+			list[i] = s[name]
+		}
+		if len(list) == 1 {
+			return list[0]
+		}
+		if x.All {
+			return andNode(list)
+		}
+		return orNode(list)
+	}
+	panic(fmt.Sprintf("detect: unknown condition node %T", e))
+}
+
+func (c *compiler) compileSearch(s *sigma.Search) (*search, error) {
+	cs := &search{name: s.Name}
+	for _, g := range s.Maps {
+		var group []*item
+		for _, it := range g {
+			ci, err := c.compileItem(it)
+			if err != nil {
+				return nil, &itemError{pos: it.Pos, err: err}
+			}
+			group = append(group, ci)
+		}
+		cs.groups = append(cs.groups, group)
+	}
+	return cs, nil
+}
+
+// itemError places a compile error at its item.
+type itemError struct {
+	pos sigma.Pos
+	err error
+}
+
+func (e *itemError) Error() string { return e.err.Error() }
+func (e *itemError) Unwrap() error { return e.err }
+
+var timeParts = map[string]bool{"minute": true, "hour": true, "day": true, "week": true, "month": true, "year": true}
+
+func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
+	ci := &item{field: it.Field, all: it.All}
+	var typ, cmp, part string
+	var cased, expand bool
+	for _, m := range it.Modifiers {
+		switch {
+		case m == "re" || m == "cidr" || m == "fieldref":
+			typ = m
+		case m == "gt" || m == "gte" || m == "lt" || m == "lte":
+			cmp = m
+		case timeParts[m]:
+			part = m
+		case m == "cased":
+			cased = true
+		case m == "expand":
+			expand = true
+		case m == "neq":
+			ci.neq = true
+		case m == "exists":
+			ci.mode = modeExists
+			ci.exists = len(it.Values) == 1 && it.Values[0].S == "true"
+			return ci, nil
+		}
+	}
+	if len(it.Values) == 1 && it.Values[0].Kind == sigma.VNull {
+		ci.mode = modeNull
+		return ci, nil
+	}
+	ci.litsAll = true
+	add := func(m valueMatcher, lits []string) {
+		ci.vals = append(ci.vals, m)
+		ci.lits = append(ci.lits, lits)
+		if lits == nil {
+			ci.litsAll = false
+		}
+	}
+	for _, v := range it.Values {
+		switch {
+		case typ == "re":
+			re, err := regexp.Compile(sigma.RegexFlags(it.Modifiers) + v.S)
+			if err != nil {
+				return nil, fmt.Errorf("regular expression %q: %v", v.S, err)
+			}
+			add(&reMatcher{re: re}, nil)
+		case typ == "cidr":
+			p, err := sigma.ParseCIDR(v.S)
+			if err != nil {
+				return nil, fmt.Errorf("network %q: %v", v.S, err)
+			}
+			add(&cidrMatcher{prefix: p}, nil)
+		case typ == "fieldref":
+			add(&fieldrefMatcher{other: v.S, kind: posKind(it.Modifiers), cased: cased}, nil)
+		case cmp != "" || part != "":
+			n, ok := parseNumber(v.S)
+			if !ok {
+				return nil, fmt.Errorf("%q is not a number", v.S)
+			}
+			op := cmp
+			if op == "" {
+				op = "eq"
+			}
+			add(&cmpMatcher{op: op, n: n, part: part}, nil)
+		case v.Kind == sigma.VNumber && onlyGeneric(it.Modifiers) && it.Field != "":
+			n, ok := parseNumber(v.S)
+			if !ok {
+				return nil, fmt.Errorf("%q is not a number", v.S)
+			}
+			var lits []string
+			if decimalInt.MatchString(v.S) {
+				// 4624 is in "4624", 4624 and 4624.0 alike; other
+				// spellings (0x10, 1e3) have no literal in common.
+				lits = []string{v.S}
+			}
+			add(&numMatcher{text: v.S, n: n}, lits)
+		default:
+			pats, err := c.patterns(v, it.Modifiers, expand)
+			if err != nil {
+				return nil, err
+			}
+			if it.Field == "" {
+				// A keyword is searched anywhere in the text.
+				for i, p := range pats {
+					pats[i] = p.withStar(true, true)
+				}
+			}
+			var ms anyMatcher
+			var lits []string
+			for _, p := range pats {
+				ms = append(ms, newStrMatcher(p, cased))
+				lits = append(lits, bestLiteral(p))
+			}
+			for _, l := range lits {
+				if l == "" {
+					lits = nil
+					break
+				}
+			}
+			if len(ms) == 1 {
+				add(ms[0], lits)
+			} else {
+				add(ms, lits)
+			}
+		}
+	}
+	return ci, nil
+}
+
+var decimalInt = regexp.MustCompile(`^-?[1-9][0-9]*$|^0$`)
+
+// parseNumber reads a rule number as YAML writes it: decimal, float, or
+// 0x/0o/0b integers.
+func parseNumber(s string) (float64, bool) {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return f, true
+	}
+	if i, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64); err == nil {
+		return float64(i), true
+	}
+	return 0, false
+}
+
+// onlyGeneric reports whether mods leave a value's text untouched.
+func onlyGeneric(mods []string) bool {
+	for _, m := range mods {
+		if m != "neq" && m != "cased" && m != "all" {
+			return false
+		}
+	}
+	return true
+}
+
+func posKind(mods []string) strKind {
+	for _, m := range mods {
+		switch m {
+		case "contains":
+			return strContains
+		case "startswith":
+			return strPrefix
+		case "endswith":
+			return strSuffix
+		}
+	}
+	return strExact
+}
+
+// patterns applies a value's transformation modifiers in the order written.
+func (c *compiler) patterns(v sigma.Value, mods []string, expand bool) ([]pattern, error) {
+	texts := []string{v.S}
+	if expand {
+		var err error
+		if texts, err = c.expand(v.S); err != nil {
+			return nil, err
+		}
+	}
+	var pats []pattern
+	for _, t := range texts {
+		pats = append(pats, parsePattern(t, true))
+	}
+	for _, m := range mods {
+		var next []pattern
+		for _, p := range pats {
+			switch m {
+			case "contains":
+				next = append(next, p.withStar(true, true))
+			case "startswith":
+				next = append(next, p.withStar(false, true))
+			case "endswith":
+				next = append(next, p.withStar(true, false))
+			case "windash":
+				w, err := windash(p)
+				if err != nil {
+					return nil, err
+				}
+				next = append(next, w...)
+			case "wide", "utf16le":
+				next = append(next, p.mapLiterals(utf16LE))
+			case "utf16be":
+				next = append(next, p.mapLiterals(utf16BE))
+			case "utf16":
+				next = append(next, pattern{{lit: utf16BOM(p.literal())}})
+			case "base64":
+				next = append(next, pattern{{lit: b64(p.literal())}})
+			case "base64offset":
+				for _, s := range base64Offset(p.literal()) {
+					next = append(next, pattern{{lit: s}})
+				}
+			default:
+				next = append(next, p)
+			}
+		}
+		pats = next
+	}
+	return pats, nil
+}
+
+// ErrPlaceholder is wrapped when an `expand` placeholder has no value.
+var ErrPlaceholder = fmt.Errorf("placeholder has no configured value")
+
+var placeholderRe = regexp.MustCompile(`%[A-Za-z0-9_.-]+%`)
+
+// expand replaces %placeholders% with their configured values, one text per
+// combination. `\%` stays a literal percent sign.
+func (c *compiler) expand(s string) ([]string, error) {
+	const esc = "\x00pct\x00"
+	// `\\` is an escaped backslash (left for the wildcard layer), `\%` a
+	// literal percent sign.
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			switch s[i+1] {
+			case '\\':
+				b.WriteString(`\\`)
+				i++
+				continue
+			case '%':
+				b.WriteString(esc)
+				i++
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	s = b.String()
+	out := []string{s}
+	for _, ph := range placeholderRe.FindAllString(s, -1) {
+		vals, ok := c.placeholders[strings.Trim(ph, "%")]
+		if !ok {
+			return nil, fmt.Errorf("%w: %s (set it with --placeholder %s=VALUE)", ErrPlaceholder, ph, strings.Trim(ph, "%"))
+		}
+		var next []string
+		for _, o := range out {
+			for _, v := range vals {
+				next = append(next, strings.Replace(o, ph, v, 1))
+			}
+		}
+		if len(next) > 4096 {
+			return nil, fmt.Errorf("placeholder expansion gives more than 4096 values")
+		}
+		out = next
+	}
+	for i := range out {
+		out[i] = strings.ReplaceAll(out[i], esc, `%`)
+	}
+	return out, nil
+}
+
+// bestLiteral returns the longest literal run of p, lowered: the prefilter
+// looks for it in the event's text.
+func bestLiteral(p pattern) string {
+	best := ""
+	for _, x := range p {
+		if x.wild == 0 && len(x.lit) > len(best) {
+			best = x.lit
+		}
+	}
+	return event.ToLower(best)
+}

@@ -1,0 +1,268 @@
+package detect
+
+import (
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"tocsin/internal/event"
+)
+
+// val is one value under test: a field value of an event (i >= 0) or its
+// message (i < 0). Lower-casing is done once per event and only on demand.
+type val struct {
+	ev   *event.Event
+	i    int
+	s    string
+	kind event.Kind
+}
+
+func (v val) lower() string {
+	if v.i < 0 {
+		return v.ev.LowerMessage()
+	}
+	return v.ev.Lower(v.i)
+}
+
+// valueMatcher tests one value. Matchers are immutable after compilation and
+// safe for concurrent use.
+type valueMatcher interface {
+	match(v val) bool
+}
+
+// strKind is the shape of a wildcard pattern, so that the common shapes use
+// a direct string operation instead of the general glob matcher.
+type strKind uint8
+
+const (
+	strExact strKind = iota
+	strPrefix
+	strSuffix
+	strContains
+	strGlob
+)
+
+// strMatcher compares text, case-insensitively unless cased.
+type strMatcher struct {
+	kind  strKind
+	lit   string  // lowered unless cased, for the fast shapes
+	glob  pattern // strGlob: parts, literals lowered unless cased
+	cased bool
+}
+
+func newStrMatcher(p pattern, cased bool) *strMatcher {
+	if !cased {
+		p = p.mapLiterals(event.ToLower)
+	}
+	m := &strMatcher{cased: cased}
+	n := len(p)
+	switch {
+	case n == 0:
+		m.kind = strExact
+	case !p.hasWildcard():
+		m.kind, m.lit = strExact, p.literal()
+	case n == 1 && p[0].wild == '*':
+		m.kind = strContains // matches everything
+	case n == 2 && p[0].wild == 0 && p[1].wild == '*':
+		m.kind, m.lit = strPrefix, p[0].lit
+	case n == 2 && p[0].wild == '*' && p[1].wild == 0:
+		m.kind, m.lit = strSuffix, p[1].lit
+	case n == 3 && p[0].wild == '*' && p[1].wild == 0 && p[2].wild == '*':
+		m.kind, m.lit = strContains, p[1].lit
+	default:
+		m.kind, m.glob = strGlob, p
+	}
+	return m
+}
+
+func (m *strMatcher) match(v val) bool {
+	if v.kind == event.Null {
+		return false
+	}
+	s := v.s
+	if !m.cased {
+		s = v.lower()
+	}
+	return m.test(s)
+}
+
+func (m *strMatcher) test(s string) bool {
+	switch m.kind {
+	case strExact:
+		return s == m.lit
+	case strPrefix:
+		return strings.HasPrefix(s, m.lit)
+	case strSuffix:
+		return strings.HasSuffix(s, m.lit)
+	case strContains:
+		return strings.Contains(s, m.lit)
+	}
+	return globMatch(m.glob, s)
+}
+
+// globMatch matches s against parts with '*' (any run) and '?' (one
+// character). It backtracks only to the last '*', which keeps it
+// O(len(p)*len(s)) in the worst case.
+func globMatch(p pattern, s string) bool {
+	pi, si := 0, 0
+	starP, starS := -1, 0
+	for {
+		if pi < len(p) {
+			x := p[pi]
+			switch {
+			case x.wild == '*':
+				starP, starS = pi, si
+				pi++
+				continue
+			case x.wild == '?':
+				if si < len(s) {
+					_, n := utf8.DecodeRuneInString(s[si:])
+					si += n
+					pi++
+					continue
+				}
+			case x.wild == 0 && strings.HasPrefix(s[si:], x.lit):
+				si += len(x.lit)
+				pi++
+				continue
+			}
+		} else if si == len(s) {
+			return true
+		}
+		if starP < 0 || starS >= len(s) {
+			return false
+		}
+		// Let the last '*' absorb one more character and retry.
+		_, n := utf8.DecodeRuneInString(s[starS:])
+		starS += n
+		pi, si = starP+1, starS
+	}
+}
+
+// reMatcher is a regular expression (RE2: linear time whatever the rule).
+type reMatcher struct{ re *regexp.Regexp }
+
+func (m *reMatcher) match(v val) bool { return v.kind != event.Null && m.re.MatchString(v.s) }
+
+// cidrMatcher tests whether an IP address lies in a network.
+type cidrMatcher struct{ prefix netip.Prefix }
+
+func (m *cidrMatcher) match(v val) bool {
+	a, err := netip.ParseAddr(strings.TrimSpace(v.s))
+	if err != nil {
+		return false
+	}
+	return m.prefix.Contains(a.Unmap())
+}
+
+// cmpMatcher compares numerically (gt, gte, lt, lte), optionally on a part
+// of a timestamp (minute, hour, day, week, month, year).
+type cmpMatcher struct {
+	op   string // gt gte lt lte eq
+	n    float64
+	part string
+}
+
+func (m *cmpMatcher) match(v val) bool {
+	var x float64
+	if m.part != "" {
+		t, ok := parseTime(v.s)
+		if !ok {
+			return false
+		}
+		x = float64(timePart(t, m.part))
+	} else {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v.s), 64)
+		if err != nil {
+			return false
+		}
+		x = f
+	}
+	switch m.op {
+	case "gt":
+		return x > m.n
+	case "gte":
+		return x >= m.n
+	case "lt":
+		return x < m.n
+	case "lte":
+		return x <= m.n
+	}
+	return x == m.n
+}
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+}
+
+func parseTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func timePart(t time.Time, part string) int {
+	switch part {
+	case "minute":
+		return t.Minute()
+	case "hour":
+		return t.Hour()
+	case "day":
+		return t.Day()
+	case "week":
+		_, w := t.ISOWeek()
+		return w
+	case "month":
+		return int(t.Month())
+	}
+	return t.Year()
+}
+
+// numMatcher is a plain number in a rule: it matches the same number
+// written as a string or a JSON number ("4624", 4624, 4624.0).
+type numMatcher struct {
+	text string
+	n    float64
+}
+
+func (m *numMatcher) match(v val) bool {
+	if v.kind == event.Null {
+		return false
+	}
+	if v.s == m.text {
+		return true
+	}
+	f, ok := parseNumber(strings.TrimSpace(v.s))
+	return ok && f == m.n
+}
+
+// fieldrefMatcher compares with another field of the same event.
+type fieldrefMatcher struct {
+	other string
+	kind  strKind // exact, prefix, suffix or contains
+	cased bool
+}
+
+func (m *fieldrefMatcher) match(v val) bool {
+	for j := v.ev.Lookup(m.other); j >= 0; j = v.ev.Next(j) {
+		s, o := v.s, v.ev.At(j).Value
+		if !m.cased {
+			s, o = v.lower(), v.ev.Lower(j)
+		}
+		sm := strMatcher{kind: m.kind, lit: o}
+		if sm.test(s) {
+			return true
+		}
+	}
+	return false
+}

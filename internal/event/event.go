@@ -1,0 +1,263 @@
+// Package event defines the Event model shared by parsers, detection and
+// storage. It imports only the standard library.
+//
+// An event is a flat list of fields: nested JSON objects are flattened into
+// dotted names ("winlog.event_data.CommandLine") and array elements repeat
+// their name. Flat fields make a rule's field lookup one map access, and the
+// field list can be reused across events without allocating.
+package event
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// Kind is the JSON type a field value came from.
+type Kind uint8
+
+// Field value kinds.
+const (
+	String Kind = iota
+	Number
+	Bool
+	Null
+)
+
+// Logsource says which kind of log an event is, in Sigma's vocabulary.
+// Values are lower case; an empty value is unknown.
+type Logsource struct {
+	Product  string
+	Category string
+	Service  string
+}
+
+// Source is where an event was read from: 1-based line in its input file.
+type Source struct {
+	File string
+	Line int
+}
+
+// Field is one flattened field. Value holds the text: strings as they are,
+// numbers as written in the input, booleans as "true"/"false", null as "".
+type Field struct {
+	Name  string
+	Value string
+	Kind  Kind
+
+	next  int32 // index of the next field with the same name, or -1
+	lowLo int32 // lowered value in the event's buffer, valid when lowOK
+	lowHi int32
+	lowOK bool
+}
+
+// Event is one log record.
+type Event struct {
+	Time      time.Time
+	Tenant    string
+	Host      string
+	Logsource Logsource
+	// Message is the raw text when the source had one; keyword searches
+	// look there, else in every string value.
+	Message    string
+	HasMessage bool
+	Source     Source
+
+	fields []Field
+	msgLow Field            // cache of the lowered Message
+	index  map[string]int32 // name -> first field with that name
+	last   map[string]int32 // name -> last field with that name (chain tail)
+	lower  []byte
+}
+
+// New returns an empty event.
+func New() *Event {
+	return &Event{index: make(map[string]int32), last: make(map[string]int32)}
+}
+
+// Reset empties the event for reuse, keeping its allocated memory.
+// Strings returned by Lower before Reset must not be used after it.
+func (e *Event) Reset() {
+	*e = Event{fields: e.fields[:0], index: e.index, last: e.last, lower: e.lower[:0]}
+	if e.index == nil {
+		e.index = make(map[string]int32)
+		e.last = make(map[string]int32)
+	}
+	clear(e.index)
+	clear(e.last)
+}
+
+// Add appends a field. A name added twice holds several values (an array);
+// a rule matches the field when it matches any of them.
+func (e *Event) Add(name, value string, kind Kind) {
+	if e.index == nil {
+		e.index = make(map[string]int32)
+		e.last = make(map[string]int32)
+	}
+	i := int32(len(e.fields))
+	e.fields = append(e.fields, Field{Name: name, Value: value, Kind: kind, next: -1})
+	if t, ok := e.last[name]; ok {
+		e.fields[t].next = i
+	} else {
+		e.index[name] = i
+	}
+	e.last[name] = i
+}
+
+// Set replaces every value of name with one value (or adds it).
+func (e *Event) Set(name, value string, kind Kind) {
+	i, ok := e.index[name]
+	if !ok {
+		e.Add(name, value, kind)
+		return
+	}
+	f := &e.fields[i]
+	f.Value, f.Kind, f.lowOK, f.next = value, kind, false, -1
+	e.last[name] = i
+}
+
+// Len is the number of field values.
+func (e *Event) Len() int { return len(e.fields) }
+
+// At returns field i (0 <= i < Len).
+func (e *Event) At(i int) *Field { return &e.fields[i] }
+
+// Lookup returns the index of the first value of name, or -1.
+func (e *Event) Lookup(name string) int {
+	if i, ok := e.index[name]; ok {
+		return int(i)
+	}
+	return -1
+}
+
+// Next returns the index of the next value with the same name as field i, or -1.
+func (e *Event) Next(i int) int { return int(e.fields[i].next) }
+
+// Get returns the first value of name.
+func (e *Event) Get(name string) (string, bool) {
+	i := e.Lookup(name)
+	if i < 0 {
+		return "", false
+	}
+	return e.fields[i].Value, true
+}
+
+// Lower returns field i's value in lower case (Unicode simple folding),
+// computed once per event into a reusable buffer: no allocation once the
+// buffer has grown. The string is valid until Reset.
+func (e *Event) Lower(i int) string {
+	f := &e.fields[i]
+	if !f.lowOK {
+		f.lowLo, f.lowHi = e.appendLower(f.Value)
+		f.lowOK = true
+	}
+	if f.lowHi < 0 { // already lower case: the value itself
+		return f.Value
+	}
+	return unsafeString(e.lower[f.lowLo:f.lowHi])
+}
+
+// ForgetLower drops the lower-case forms computed so far, as if the event
+// were new (benchmarks use it to measure lower-casing too).
+func (e *Event) ForgetLower() {
+	for i := range e.fields {
+		e.fields[i].lowOK = false
+	}
+	e.msgLow.lowOK = false
+	e.lower = e.lower[:0]
+}
+
+// LowerMessage returns Message in lower case, like Lower.
+func (e *Event) LowerMessage() string {
+	f := &e.msgLow
+	if !f.lowOK {
+		f.lowLo, f.lowHi = e.appendLower(e.Message)
+		f.lowOK = true
+	}
+	if f.lowHi < 0 {
+		return e.Message
+	}
+	return unsafeString(e.lower[f.lowLo:f.lowHi])
+}
+
+// appendLower writes the lower-case form of s into the buffer, or returns
+// (0,-1) when s has no upper-case letter.
+func (e *Event) appendLower(s string) (int32, int32) {
+	if !hasUpper(s) {
+		return 0, -1
+	}
+	if cap(e.lower)-len(e.lower) < len(s)+8 {
+		// Growing moves the buffer; strings handed out earlier keep the
+		// old array alive, so they stay valid.
+		nb := make([]byte, len(e.lower), 2*cap(e.lower)+len(s)+64)
+		copy(nb, e.lower)
+		e.lower = nb
+	}
+	lo := len(e.lower)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			e.lower = append(e.lower, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			e.lower = append(e.lower, s[i])
+		} else {
+			e.lower = utf8.AppendRune(e.lower, unicode.ToLower(r))
+		}
+		i += n
+	}
+	return int32(lo), int32(len(e.lower))
+}
+
+// ToLower lowers s the way Lower does: Unicode simple folding, with bytes
+// that are not valid UTF-8 kept as they are (strings.ToLower would turn
+// them into U+FFFD, which breaks UTF-16 patterns).
+func ToLower(s string) string {
+	if !hasUpper(s) {
+		return s
+	}
+	var e Event
+	e.appendLower(s)
+	return string(e.lower)
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			return true
+		}
+		if c >= utf8.RuneSelf {
+			return strings.ToLower(s[i:]) != s[i:]
+		}
+	}
+	return false
+}
+
+// Clone returns a deep copy that stays valid after e is reset and after
+// the buffer its strings were decoded from is reused.
+func (e *Event) Clone() *Event {
+	c := New()
+	c.Time, c.Tenant, c.Host, c.Logsource = e.Time, e.Tenant, e.Host, e.Logsource
+	c.Message, c.HasMessage, c.Source = strings.Clone(e.Message), e.HasMessage, e.Source
+	for i := range e.fields {
+		f := &e.fields[i]
+		c.Add(strings.Clone(f.Name), strings.Clone(f.Value), f.Kind)
+	}
+	return c
+}
+
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
