@@ -13,6 +13,7 @@ import (
 
 func compileCorpus(b testing.TB, opts detect.Options) *detect.Engine {
 	rules := loadCorpus(b)
+	opts.CategoryParents = winlog.Default().CategoryParents
 	eng, _ := detect.Compile(rules, opts)
 	return eng
 }

@@ -13,10 +13,10 @@ import (
 // node is a compiled condition.
 type node interface {
 	eval(ev *event.Event) bool
-	// need returns literals of which at least one must occur in an
+	// need returns witnesses of which at least one must hold in an
 	// event for the node to be true; ok is false when there is no such
-	// set (a negation, a regular expression, a numeric comparison...).
-	need() (lits []string, ok bool)
+	// set (a negation, a numeric comparison...). See prefilter.go.
+	need() (ws []witness, ok bool)
 }
 
 type andNode []node
@@ -44,8 +44,8 @@ func (n orNode) eval(ev *event.Event) bool {
 func (n notNode) eval(ev *event.Event) bool { return !n.x.eval(ev) }
 
 // An AND needs what its most selective operand needs.
-func (n andNode) need() ([]string, bool) {
-	var best []string
+func (n andNode) need() ([]witness, bool) {
+	var best []witness
 	found := false
 	for _, x := range n {
 		if l, ok := x.need(); ok && (!found || better(l, best)) {
@@ -56,8 +56,8 @@ func (n andNode) need() ([]string, bool) {
 }
 
 // An OR needs one of what any operand needs, and nothing if one needs nothing.
-func (n orNode) need() ([]string, bool) {
-	var all []string
+func (n orNode) need() ([]witness, bool) {
+	var all []witness
 	for _, x := range n {
 		l, ok := x.need()
 		if !ok {
@@ -68,25 +68,7 @@ func (n orNode) need() ([]string, bool) {
 	return all, true
 }
 
-func (notNode) need() ([]string, bool) { return nil, false }
-
-// better prefers the set whose shortest literal is longer (rarer), then the
-// smaller set.
-func better(a, b []string) bool {
-	ma, mb := minLen(a), minLen(b)
-	if ma != mb {
-		return ma > mb
-	}
-	return len(a) < len(b)
-}
-
-func minLen(l []string) int {
-	m := 1 << 30
-	for _, s := range l {
-		m = min(m, len(s))
-	}
-	return m
-}
+func (notNode) need() ([]witness, bool) { return nil, false }
 
 type itemMode uint8
 
@@ -104,8 +86,8 @@ type item struct {
 	neq     bool // negate the result (the neq modifier)
 	all     bool // every matcher must match (the all modifier)
 	vals    []valueMatcher
-	lits    [][]string // per matcher, literals one of which it needs (nil if none)
-	litsAll bool       // every matcher has literals
+	lits    [][]witness // per matcher, witnesses one of which it needs (nil if none)
+	litsAll bool        // every matcher has literals
 }
 
 func (it *item) eval(ev *event.Event) bool {
@@ -198,13 +180,13 @@ func (it *item) keywords(ev *event.Event) bool {
 	return false
 }
 
-func (it *item) need() ([]string, bool) {
+func (it *item) need() ([]witness, bool) {
 	if it.neq || it.mode != modeValues || len(it.vals) == 0 {
 		return nil, false
 	}
 	if it.all {
 		// Every value must occur: the most selective one is enough.
-		var best []string
+		var best []witness
 		for _, l := range it.lits {
 			if l != nil && (best == nil || better(l, best)) {
 				best = l
@@ -215,7 +197,7 @@ func (it *item) need() ([]string, bool) {
 	if !it.litsAll {
 		return nil, false
 	}
-	var all []string
+	var all []witness
 	for _, l := range it.lits {
 		all = append(all, l...)
 	}
@@ -257,7 +239,7 @@ func (s *search) eval(ev *event.Event) bool {
 	return false
 }
 
-func (s *search) need() ([]string, bool) {
+func (s *search) need() ([]witness, bool) {
 	alts := make(orNode, 0, len(s.groups))
 	for _, g := range s.groups {
 		and := make(andNode, len(g))
@@ -380,7 +362,7 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 		return ci, nil
 	}
 	ci.litsAll = true
-	add := func(m valueMatcher, lits []string) {
+	add := func(m valueMatcher, lits []witness) {
 		ci.vals = append(ci.vals, m)
 		ci.lits = append(ci.lits, lits)
 		if lits == nil {
@@ -394,7 +376,7 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 			if err != nil {
 				return nil, fmt.Errorf("regular expression %q: %v", v.S, err)
 			}
-			add(&reMatcher{re: re}, nil)
+			add(&reMatcher{re: re}, regexWitnesses(sigma.RegexFlags(it.Modifiers)+v.S))
 		case typ == "cidr":
 			p, err := sigma.ParseCIDR(v.S)
 			if err != nil {
@@ -418,13 +400,9 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 			if !ok {
 				return nil, fmt.Errorf("%q is not a number", v.S)
 			}
-			var lits []string
-			if decimalInt.MatchString(v.S) {
-				// 4624 is in "4624", 4624 and 4624.0 alike; other
-				// spellings (0x10, 1e3) have no literal in common.
-				lits = []string{v.S}
-			}
-			add(&numMatcher{text: v.S, n: n}, lits)
+			// The prefilter looks the number up in canonical form, as
+			// 4624, "4624", 4624.0 and 0x1210 all match it.
+			add(&numMatcher{text: v.S, n: n}, []witness{{field: it.Field, text: canonicalNumber(n)}})
 		default:
 			pats, err := c.patterns(v, it.Modifiers, expand)
 			if err != nil {
@@ -437,13 +415,19 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 				}
 			}
 			var ms anyMatcher
-			var lits []string
+			var lits []witness
 			for _, p := range pats {
-				ms = append(ms, newStrMatcher(p, cased))
-				lits = append(lits, bestLiteral(p))
+				sm := newStrMatcher(p, cased)
+				ms = append(ms, sm)
+				if sm.kind == strExact && it.Field != "" {
+					// A whole value: looked up in a hash index.
+					lits = append(lits, witness{field: it.Field, text: event.ToLower(sm.lit)})
+				} else {
+					lits = append(lits, witness{text: bestLiteral(p)})
+				}
 			}
 			for _, l := range lits {
-				if l == "" {
+				if l.field == "" && l.text == "" {
 					lits = nil
 					break
 				}

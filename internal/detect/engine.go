@@ -8,6 +8,8 @@ import (
 	"errors"
 	"math/bits"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 
 	"tocsin/internal/event"
@@ -23,6 +25,10 @@ type Options struct {
 	// NoPrefilter evaluates every routed rule on every event (for tests
 	// and measurement).
 	NoPrefilter bool
+	// CategoryParents names the broader categories an event of a
+	// category also belongs to (a Sysmon registry_set event is a
+	// registry_event too), so rules on those apply. Nil: none.
+	CategoryParents func(category string) []string
 }
 
 // Engine holds compiled rules. It is safe for concurrent use through one
@@ -40,13 +46,8 @@ type Engine struct {
 type crule struct {
 	rule *sigma.Rule
 	cond node
-	lits []string // prefilter windows: one must occur; nil = always evaluate
+	ws   []witness // prefilter: one must hold; nil = always evaluate
 }
-
-// maxWindow is the length of the slice of a literal the prefilter looks
-// for: any slice of a needed literal is needed too, and short slices keep
-// the automaton small.
-const maxWindow = 8
 
 // Compile compiles the detection rules of rules (correlation rules are left
 // to package correlate; filters are applied to the rules they name).
@@ -97,8 +98,8 @@ func Compile(rules []*sigma.Rule, opts Options) (*Engine, []*sigma.Error) {
 			}
 		}
 		cr := &crule{rule: r, cond: n}
-		if lits, ok := n.need(); ok && !opts.NoPrefilter {
-			cr.lits = windows(lits)
+		if ws, ok := n.need(); ok && !opts.NoPrefilter {
+			cr.ws = finalize(ws)
 		}
 		e.rules = append(e.rules, cr)
 	}
@@ -123,63 +124,6 @@ func filterApplies(f, r *sigma.Rule) bool {
 	return false
 }
 
-// windows maps needed literals to prefilter windows; nil when one literal
-// has no usable window (then the rule is always evaluated).
-func windows(lits []string) []string {
-	out := make([]string, 0, len(lits))
-	seen := map[string]bool{}
-	for _, l := range lits {
-		w := window(l)
-		if w == "" {
-			return nil
-		}
-		if !seen[w] {
-			seen[w] = true
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// window picks at most maxWindow bytes of ASCII from a literal (the scan
-// folds only ASCII case), preferring slices with more distinct bytes, and
-// the later one on a tie: file names and arguments, at the end, are rarer
-// than the drive and folder they start with.
-func window(l string) string {
-	best, bestScore := "", -1
-	for i := 0; i < len(l); {
-		if l[i] >= 0x80 {
-			i++
-			continue
-		}
-		j := i
-		for j < len(l) && l[j] < 0x80 {
-			j++
-		}
-		run := l[i:j]
-		for k := 0; k+min(maxWindow, len(run)) <= len(run); k++ {
-			w := run[k : k+min(maxWindow, len(run))]
-			if s := distinct(w); s >= bestScore {
-				best, bestScore = w, s
-			}
-		}
-		i = j
-	}
-	return best
-}
-
-func distinct(s string) int {
-	var seen [256]bool
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !seen[s[i]] {
-			seen[s[i]] = true
-			n++
-		}
-	}
-	return n
-}
-
 // Rules returns the number of compiled detection rules.
 func (e *Engine) Rules() int { return len(e.rules) }
 
@@ -189,6 +133,9 @@ type bucket struct {
 	always   []int32   // rules without a prefilter
 	litRules [][]int32 // literal id -> rules needing it
 	ac       *automaton
+	// eq: field -> exact value (lower case, numbers canonical) -> rules.
+	eq       map[string]map[string][]int32
+	eqFields []string
 }
 
 // maxBuckets bounds the cache of logsource buckets; events with unusual
@@ -212,11 +159,23 @@ func (e *Engine) bucketFor(ls event.Logsource) *bucket {
 	return b
 }
 
-// applies: every logsource key the rule names equals the event's.
-func applies(r sigma.Logsource, ls event.Logsource) bool {
-	return (r.Product == "" || r.Product == ls.Product) &&
-		(r.Category == "" || r.Category == ls.Category) &&
-		(r.Service == "" || r.Service == ls.Service)
+// applies: every logsource key the rule names equals the event's (for the
+// category, or one of its parents).
+func (e *Engine) applies(r sigma.Logsource, ls event.Logsource) bool {
+	if r.Product != "" && r.Product != ls.Product || r.Service != "" && r.Service != ls.Service {
+		return false
+	}
+	if r.Category == "" || r.Category == ls.Category {
+		return true
+	}
+	if e.opts.CategoryParents != nil && ls.Category != "" {
+		for _, p := range e.opts.CategoryParents(ls.Category) {
+			if p == r.Category {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (e *Engine) build(ls event.Logsource) *bucket {
@@ -224,16 +183,30 @@ func (e *Engine) build(ls event.Logsource) *bucket {
 	ids := map[string]int32{}
 	var lits []string
 	for _, r := range e.rules {
-		if !applies(r.rule.Logsource, ls) {
+		if !e.applies(r.rule.Logsource, ls) {
 			continue
 		}
 		ri := int32(len(b.rules))
 		b.rules = append(b.rules, r)
-		if r.lits == nil {
+		if r.ws == nil {
 			b.always = append(b.always, ri)
 			continue
 		}
-		for _, l := range r.lits {
+		for _, w := range r.ws {
+			if w.field != "" {
+				if b.eq == nil {
+					b.eq = map[string]map[string][]int32{}
+				}
+				m := b.eq[w.field]
+				if m == nil {
+					m = map[string][]int32{}
+					b.eq[w.field] = m
+					b.eqFields = append(b.eqFields, w.field)
+				}
+				m[w.text] = append(m[w.text], ri)
+				continue
+			}
+			l := w.text
 			id, ok := ids[l]
 			if !ok {
 				id = int32(len(lits))
@@ -257,6 +230,74 @@ type Matcher struct {
 	hits hits
 	cand []uint64
 	out  []*sigma.Rule
+	num  [32]byte
+}
+
+// looksNumeric is a cheap syntax check that spares strconv's allocated
+// errors on values like "-" or "10.0.19041" (no allocation on the path
+// where no rule matches).
+func looksNumeric(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == '-' || s[0] == '+' {
+		s = s[1:]
+	}
+	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X' || s[1] == 'o' || s[1] == 'b') {
+		for i := 2; i < len(s); i++ {
+			c := s[i] | 0x20
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c == '_') {
+				return false
+			}
+		}
+		return true
+	}
+	digits, dots, exp := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !exp:
+			dots++
+		case (c == 'e' || c == 'E') && digits > 0 && !exp:
+			exp = true
+			if i+1 < len(s) && (s[i+1] == '-' || s[i+1] == '+') {
+				i++
+			}
+			if i+1 >= len(s) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return digits > 0 && dots <= 1
+}
+
+func mark(cand []uint64, rules []int32) {
+	for _, ri := range rules {
+		cand[ri>>6] |= 1 << (ri & 63)
+	}
+}
+
+// numberText writes a value that is a number not already in canonical form
+// (4624.0, 0x1210, " 4624") canonically, for the equality index; ok is false
+// for other values, canonical integers included: they were looked up as
+// they are.
+func numberText(s string, buf []byte) ([]byte, bool) {
+	if decimalInt.MatchString(s) || s == "" {
+		return nil, false
+	}
+	s = strings.TrimSpace(s)
+	if !looksNumeric(s) {
+		return nil, false
+	}
+	f, ok := parseNumber(s)
+	if !ok {
+		return nil, false
+	}
+	return strconv.AppendFloat(buf, f, 'f', -1, 64), true
 }
 
 // NewMatcher returns a Matcher; use one per goroutine.
@@ -276,6 +317,15 @@ func (m *Matcher) Match(ev *event.Event) []*sigma.Rule {
 	cand := m.cand[:(len(b.rules)+63)/64]
 	for _, ri := range b.always {
 		cand[ri>>6] |= 1 << (ri & 63)
+	}
+	for _, f := range b.eqFields {
+		vals := b.eq[f]
+		for i := ev.Lookup(f); i >= 0; i = ev.Next(i) {
+			mark(cand, vals[ev.Lower(i)])
+			if n, ok := numberText(ev.At(i).Value, m.num[:0]); ok {
+				mark(cand, vals[string(n)])
+			}
+		}
 	}
 	if b.ac != nil {
 		m.hits.reset(len(b.litRules))
@@ -318,7 +368,7 @@ type Stats struct {
 func (e *Engine) Stats() Stats {
 	s := Stats{Rules: len(e.rules)}
 	for _, r := range e.rules {
-		if r.lits != nil {
+		if r.ws != nil {
 			s.Prefiltered++
 		}
 	}
@@ -333,7 +383,7 @@ func (e *Engine) Stats() Stats {
 func (e *Engine) Unfiltered() []string {
 	var out []string
 	for _, r := range e.rules {
-		if r.lits == nil {
+		if r.ws == nil {
 			out = append(out, r.rule.Title)
 		}
 	}

@@ -82,7 +82,7 @@ func readEvents(t *testing.T, path string) []*event.Event {
 // with the whole corpus loaded and the prefilter on, as in production.
 func TestSigmaRegression(t *testing.T) {
 	rules := loadCorpus(t)
-	eng, _ := detect.Compile(rules, detect.Options{})
+	eng, _ := detect.Compile(rules, detect.Options{CategoryParents: winlog.Default().CategoryParents})
 	byID := map[string]*sigma.Rule{}
 	for _, r := range rules {
 		byID[r.ID] = r

@@ -1,6 +1,7 @@
 package hunt
 
 import (
+	"errors"
 	"fmt"
 	"unsafe"
 
@@ -26,7 +27,9 @@ func newDecoder() *decoder {
 func (d *decoder) decode(data []byte, format input.Format, ev *event.Event) error {
 	switch format {
 	case input.FormatJSONL, input.FormatEvtxJSON:
-		if err := d.json.Decode(data, ev); err != nil {
+		// A timestamp that does not parse leaves the event without a
+		// time; the rest of it is still worth matching.
+		if err := d.json.Decode(data, ev); err != nil && !errors.Is(err, jsonlog.ErrTimestamp) {
 			return err
 		}
 		d.win.Apply(ev)

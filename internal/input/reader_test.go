@@ -281,3 +281,38 @@ func benchSplit(b *testing.B, data []byte) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
 }
+
+// BenchmarkReaderRun reads a JSONL file, plain and gzipped, through Run:
+// file I/O, gzip, splitting and the batch channel.
+func BenchmarkReaderRun(b *testing.B) {
+	data := benchLines(200000)
+	dir := b.TempDir()
+	plain, zipped := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "a.jsonl.gz")
+	if err := os.WriteFile(plain, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(zipped, gz(b, string(data)), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for _, p := range []string{plain, zipped} {
+		b.Run(filepath.Ext(p), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			r := NewReader(Options{}, nil)
+			n := 0
+			for b.Loop() {
+				out := make(chan *Batch, 4)
+				errc := make(chan error, 1)
+				go func() { errc <- r.Run(context.Background(), []string{p}, out) }()
+				for bt := range out {
+					n += len(bt.Records)
+					r.Release(bt)
+				}
+				if err := <-errc; err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"tocsin/internal/correlate"
 	"tocsin/internal/detect"
 	"tocsin/internal/sigma"
+	"tocsin/internal/winlog"
 )
 
 //go:embed builtin
@@ -52,7 +53,7 @@ type Result struct {
 // no value, and correlations whose rules are not loaded, still count as
 // loaded (they are valid Sigma) but are reported as warnings and do not run.
 func Check(set *sigma.Set, placeholders map[string][]string) *Result {
-	return CheckOptions(set, detect.Options{Placeholders: placeholders}, correlate.Options{})
+	return CheckOptions(set, detect.Options{Placeholders: placeholders, CategoryParents: winlog.Default().CategoryParents}, correlate.Options{})
 }
 
 // CheckOptions is Check with every option.

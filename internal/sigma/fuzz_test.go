@@ -11,7 +11,6 @@ package sigma_test
 // rules and broken variants of them.
 
 import (
-	"fmt"
 	"runtime/debug"
 	"strings"
 	"testing"

@@ -189,6 +189,11 @@ func (t *template) render(m *matcher) string {
 	switch {
 	case t.single >= 0:
 		c := m.caps[t.single]
+		// Defender names its data "Threat Name", "Source Name": Sigma
+		// rules (after SigmaHQ's own tooling) write them without spaces.
+		if name := m.name[c.lo:c.hi]; strings.IndexByte(name, ' ') >= 0 {
+			return strings.ReplaceAll(name, " ", "")
+		}
 		return m.name[c.lo:c.hi]
 	case t.literal != "":
 		return t.literal

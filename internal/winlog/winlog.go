@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"tocsin/internal/event"
 	"tocsin/internal/parse/jsonlog"
@@ -31,14 +32,46 @@ const (
 	maxChannelLen = 256 // longer "channels" are not looked up case-insensitively
 )
 
-// Mapper applies a mapping. It is read-only once built: safe for
-// concurrent use by any number of goroutines.
+// Mapper applies a mapping. It is safe for concurrent use by any number
+// of goroutines.
 type Mapper struct {
 	spec     *spec
 	shapes   []shape
 	channels map[string]*service // exact channel name
 	folded   map[string]*service // lower-cased channel name
 	parents  map[string][]string
+	hosts    interner
+}
+
+// interner hands out owned copies of host names. Event.Host outlives the
+// decode buffer its Computer field points into (callers key maps by it);
+// hosts repeat, so after the first event of a host this is a read lock
+// and a lookup, not an allocation.
+type interner struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+// maxHosts bounds the interned hosts; past it, each event gets a copy.
+const maxHosts = 1 << 16
+
+func (in *interner) get(s string) string {
+	in.mu.RLock()
+	v, ok := in.m[s]
+	in.mu.RUnlock()
+	if ok {
+		return v
+	}
+	v = strings.Clone(s)
+	in.mu.Lock()
+	if in.m == nil {
+		in.m = map[string]string{}
+	}
+	if len(in.m) < maxHosts {
+		in.m[v] = v
+	}
+	in.mu.Unlock()
+	return v
 }
 
 type shape struct {
@@ -205,7 +238,8 @@ func (m *Mapper) service(channel string) *service {
 // Sigma-named fields (EventID, Channel, Image, CommandLine… at the top
 // level, next to the dotted originals), and fills what is still empty of
 // its logsource (product windows, service from the channel, category from
-// the event id), Host (from Computer) and Time. It returns false, leaving
+// the event id), Host (from Computer) and Time. Logsource and Host are
+// owned strings, safe to keep as map keys. It returns false, leaving
 // the event alone, when the event has no Windows shape. Call it once per
 // event.
 func (m *Mapper) Apply(ev *event.Event) bool {
@@ -241,7 +275,7 @@ func (m *Mapper) Apply(ev *event.Event) bool {
 	if ev.Host == "" {
 		for _, name := range sh.host {
 			if v, ok := ev.Get(name); ok && v != "" {
-				ev.Host = v
+				ev.Host = m.hosts.get(v)
 				break
 			}
 		}

@@ -591,3 +591,20 @@ func BenchmarkDecodeApply(b *testing.B) {
 		}
 	})
 }
+
+// TestHostOwned: Host stays valid when the decoder's buffers are reused.
+func TestHostOwned(t *testing.T) {
+	m := Default()
+	d := jsonlog.NewDecoder()
+	ev := event.New()
+	in := []byte(`{"EventID":1,"Channel":"System","Hostname":"pc-42"}`)
+	if err := d.Decode(in, ev); err != nil {
+		t.Fatal(err)
+	}
+	m.Apply(ev)
+	host := ev.Host
+	copy(in, bytes.Repeat([]byte("x"), len(in)))
+	if host != "pc-42" {
+		t.Errorf("host became %q", host)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"math/bits"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -57,11 +58,18 @@ type Decoder struct {
 	ev    *event.Event
 	tsErr error
 	tsSet bool
+	// owned copies of metadata values, which outlive the event: callers
+	// key maps by tenant, host and logsource.
+	interned map[string]string
 }
+
+// maxInterned bounds the metadata strings a decoder keeps; past it,
+// values are copied per event.
+const maxInterned = 4096
 
 // NewDecoder returns a decoder.
 func NewDecoder() *Decoder {
-	return &Decoder{arena: make([]byte, 0, 4096), path: make([]byte, 0, 256)}
+	return &Decoder{arena: make([]byte, 0, 4096), path: make([]byte, 0, 256), interned: map[string]string{}}
 }
 
 // Decode resets ev and fills it from the JSON object in data.
@@ -69,6 +77,9 @@ func NewDecoder() *Decoder {
 // Field names and values are views into data and into the decoder's own
 // buffer: they stay valid while data is unchanged and until the next
 // Decode call; ev.Clone makes an independent copy.
+//
+// Tenant, Host and Logsource are owned copies, safe to keep as map keys;
+// Message, like field values, is a view.
 //
 // Reserved top-level keys also set the event's metadata: "timestamp" or
 // "@timestamp" (RFC 3339, with or without zone, "T" or space, or Unix
@@ -514,11 +525,11 @@ func (d *Decoder) reserved(key, v string, kind event.Kind) {
 		}
 	case "tenant":
 		if kind == event.String {
-			d.ev.Tenant = v
+			d.ev.Tenant = d.intern(v)
 		}
 	case "host":
 		if kind == event.String {
-			d.ev.Host = v
+			d.ev.Host = d.intern(v)
 		}
 	case "message":
 		if kind == event.String {
@@ -594,15 +605,14 @@ func (d *Decoder) logsource() error {
 	}
 }
 
-// lower returns s in lower case (ASCII: logsource names are), copied to
-// the arena only when it has an upper-case letter.
+// lower returns s in lower case (ASCII: logsource names are), interned.
 func (d *Decoder) lower(s string) string {
 	j := 0
 	for j < len(s) && (s[j] < 'A' || s[j] > 'Z') {
 		j++
 	}
 	if j == len(s) {
-		return s
+		return d.intern(s)
 	}
 	lo := len(d.arena)
 	for i := 0; i < len(s); i++ {
@@ -612,7 +622,23 @@ func (d *Decoder) lower(s string) string {
 		}
 		d.arena = append(d.arena, c)
 	}
-	return unsafeString(d.arena[lo:])
+	return d.intern(unsafeString(d.arena[lo:]))
+}
+
+// intern returns an owned copy of s, the same one each time while the
+// table has room: tenants, hosts and logsources repeat.
+func (d *Decoder) intern(s string) string {
+	if v, ok := d.interned[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	if d.interned == nil {
+		d.interned = map[string]string{}
+	}
+	if len(d.interned) < maxInterned {
+		d.interned[v] = v
+	}
+	return v
 }
 
 // syntax is an error at d.i.

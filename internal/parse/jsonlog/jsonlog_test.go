@@ -388,3 +388,29 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestMetadataOwned: tenant, host and logsource survive the reuse of the
+// input and of the decoder, since callers keep them as map keys.
+func TestMetadataOwned(t *testing.T) {
+	var d Decoder // the zero value works too
+	ev := event.New()
+	in := []byte(`{"tenant":"t1","host":"h1","logsource":{"product":"Linux","service":"sshd"}}`)
+	if err := d.Decode(in, ev); err != nil {
+		t.Fatal(err)
+	}
+	keep := *ev
+	for i := range in {
+		in[i] = 'x'
+	}
+	if err := d.Decode([]byte(`{"tenant":"zz","logsource":{"product":"WINDOWS"}}`), ev); err != nil {
+		t.Fatal(err)
+	}
+	if keep.Tenant != "t1" || keep.Host != "h1" || keep.Logsource != (event.Logsource{Product: "linux", Service: "sshd"}) {
+		t.Errorf("metadata changed: %q %q %+v", keep.Tenant, keep.Host, keep.Logsource)
+	}
+	again := []byte(`{"tenant":"t1","host":"h1","logsource":{"product":"Linux"}}`)
+	n := testing.AllocsPerRun(50, func() { d.Decode(again, ev) })
+	if n != 0 {
+		t.Errorf("%v allocations once interned", n)
+	}
+}
