@@ -13,9 +13,9 @@ type automaton struct {
 	out    []int32
 }
 
-// buildAutomaton compiles literals (ASCII, lower case). Literal i is
-// reported as id i.
-func buildAutomaton(lits []string) *automaton {
+// buildAutomaton compiles literals (lower case); literal i is reported as
+// ids[i].
+func buildAutomaton(lits []string, ids []int32) *automaton {
 	a := &automaton{}
 	next := uint8(1)
 	for _, l := range lits {
@@ -38,7 +38,8 @@ func buildAutomaton(lits []string) *automaton {
 		delta[i] = -1
 	}
 	outs := [][]int32{nil}
-	for id, l := range lits {
+	for li, l := range lits {
+		id := ids[li]
 		s := int32(0)
 		for i := 0; i < len(l); i++ {
 			c := int(a.cls[l[i]])
@@ -119,6 +120,20 @@ func (a *automaton) scan(text string, h *hits) (nonASCII bool) {
 		}
 	}
 	return acc >= 0x80
+}
+
+// contains reports whether text holds any of the literals.
+func (a *automaton) contains(text string) bool {
+	s := int32(0)
+	n := int32(a.ncls)
+	for i := 0; i < len(text); i++ {
+		v := a.delta[s*n+int32(a.cls[text[i]])]
+		if v&1 != 0 {
+			return true
+		}
+		s = v >> 1
+	}
+	return false
 }
 
 // hits collects the distinct literal ids seen in one event.

@@ -2,11 +2,13 @@ package detect_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"tocsin/internal/detect"
 	"tocsin/internal/event"
 	"tocsin/internal/parse/jsonlog"
+	"tocsin/internal/sigma"
 	"tocsin/internal/winlog"
 	"tocsin/internal/winmix"
 )
@@ -149,4 +151,39 @@ func TestNoAllocWithoutMatch(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("%.2f allocations per non-matching event, want 0", allocs)
 	}
+}
+
+// TestPrefilterAgreesOnCorpus: with the whole corpus and realistic events,
+// the prefilter never changes what matches.
+func TestPrefilterAgreesOnCorpus(t *testing.T) {
+	fast := compileCorpus(t, detect.Options{})
+	slow := compileCorpus(t, detect.Options{NoPrefilter: true})
+	g := winmix.New(7)
+	g.SetMaliciousRate(0.05)
+	var buf bytes.Buffer
+	if err := g.WriteMix(&buf, 5000); err != nil {
+		t.Fatal(err)
+	}
+	mf, ms := fast.NewMatcher(), slow.NewMatcher()
+	total := 0
+	for i, ev := range decodeEvents(t, buf.Bytes()) {
+		a := titles(mf.Match(ev))
+		b := titles(ms.Match(ev))
+		total += len(b)
+		if a != b {
+			t.Errorf("event %d: with prefilter %q, without %q", i, a, b)
+		}
+	}
+	if total == 0 {
+		t.Error("no rule matched 5000 events with 5% malicious ones")
+	}
+	t.Logf("%d matches", total)
+}
+
+func titles(rs []*sigma.Rule) string {
+	var s []string
+	for _, r := range rs {
+		s = append(s, r.Title)
+	}
+	return strings.Join(s, " | ")
 }

@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -16,7 +17,7 @@ type node interface {
 	// need returns witnesses of which at least one must hold in an
 	// event for the node to be true; ok is false when there is no such
 	// set (a negation, a numeric comparison...). See prefilter.go.
-	need() (ws []witness, ok bool)
+	need(sc *scorer) (ws []witness, ok bool)
 }
 
 type andNode []node
@@ -44,11 +45,11 @@ func (n orNode) eval(ev *event.Event) bool {
 func (n notNode) eval(ev *event.Event) bool { return !n.x.eval(ev) }
 
 // An AND needs what its most selective operand needs.
-func (n andNode) need() ([]witness, bool) {
+func (n andNode) need(sc *scorer) ([]witness, bool) {
 	var best []witness
 	found := false
 	for _, x := range n {
-		if l, ok := x.need(); ok && (!found || better(l, best)) {
+		if l, ok := x.need(sc); ok && (!found || sc.better(l, best)) {
 			best, found = l, true
 		}
 	}
@@ -56,10 +57,10 @@ func (n andNode) need() ([]witness, bool) {
 }
 
 // An OR needs one of what any operand needs, and nothing if one needs nothing.
-func (n orNode) need() ([]witness, bool) {
+func (n orNode) need(sc *scorer) ([]witness, bool) {
 	var all []witness
 	for _, x := range n {
-		l, ok := x.need()
+		l, ok := x.need(sc)
 		if !ok {
 			return nil, false
 		}
@@ -68,7 +69,7 @@ func (n orNode) need() ([]witness, bool) {
 	return all, true
 }
 
-func (notNode) need() ([]witness, bool) { return nil, false }
+func (notNode) need(*scorer) ([]witness, bool) { return nil, false }
 
 type itemMode uint8
 
@@ -180,7 +181,7 @@ func (it *item) keywords(ev *event.Event) bool {
 	return false
 }
 
-func (it *item) need() ([]witness, bool) {
+func (it *item) need(sc *scorer) ([]witness, bool) {
 	if it.neq || it.mode != modeValues || len(it.vals) == 0 {
 		return nil, false
 	}
@@ -188,8 +189,11 @@ func (it *item) need() ([]witness, bool) {
 		// Every value must occur: the most selective one is enough.
 		var best []witness
 		for _, l := range it.lits {
-			if l != nil && (best == nil || better(l, best)) {
-				best = l
+			if l == nil {
+				continue
+			}
+			if w, ok := sc.windows(l); ok && (best == nil || sc.better(w, best)) {
+				best = w
 			}
 		}
 		return best, best != nil
@@ -199,7 +203,11 @@ func (it *item) need() ([]witness, bool) {
 	}
 	var all []witness
 	for _, l := range it.lits {
-		all = append(all, l...)
+		w, ok := sc.windows(l)
+		if !ok {
+			return nil, false
+		}
+		all = append(all, w...)
 	}
 	return all, true
 }
@@ -239,7 +247,7 @@ func (s *search) eval(ev *event.Event) bool {
 	return false
 }
 
-func (s *search) need() ([]witness, bool) {
+func (s *search) need(sc *scorer) ([]witness, bool) {
 	alts := make(orNode, 0, len(s.groups))
 	for _, g := range s.groups {
 		and := make(andNode, len(g))
@@ -248,12 +256,13 @@ func (s *search) need() ([]witness, bool) {
 		}
 		alts = append(alts, and)
 	}
-	return alts.need()
+	return alts.need(sc)
 }
 
 // compiler turns rules into nodes, with the options that affect values.
 type compiler struct {
 	placeholders map[string][]string
+	stats        *scorer
 }
 
 // compileDetection compiles a detection section's condition.
@@ -376,7 +385,8 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 			if err != nil {
 				return nil, fmt.Errorf("regular expression %q: %v", v.S, err)
 			}
-			add(&reMatcher{re: re}, regexWitnesses(sigma.RegexFlags(it.Modifiers)+v.S))
+			ws := regexWitnesses(it.Field, sigma.RegexFlags(it.Modifiers)+v.S)
+			add(newReMatcher(re, ws), ws)
 		case typ == "cidr":
 			p, err := sigma.ParseCIDR(v.S)
 			if err != nil {
@@ -402,7 +412,7 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 			}
 			// The prefilter looks the number up in canonical form, as
 			// 4624, "4624", 4624.0 and 0x1210 all match it.
-			add(&numMatcher{text: v.S, n: n}, []witness{{field: it.Field, text: canonicalNumber(n)}})
+			add(&numMatcher{text: v.S, n: n}, []witness{{field: it.Field, text: canonicalNumber(n), exact: true}})
 		default:
 			pats, err := c.patterns(v, it.Modifiers, expand)
 			if err != nil {
@@ -421,13 +431,13 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 				ms = append(ms, sm)
 				if sm.kind == strExact && it.Field != "" {
 					// A whole value: looked up in a hash index.
-					lits = append(lits, witness{field: it.Field, text: event.ToLower(sm.lit)})
+					lits = append(lits, witness{field: it.Field, text: event.ToLower(sm.lit), exact: true})
 				} else {
-					lits = append(lits, witness{text: bestLiteral(p)})
+					lits = append(lits, witness{field: it.Field, text: bestLiteral(p)})
 				}
 			}
 			for _, l := range lits {
-				if l.field == "" && l.text == "" {
+				if !l.exact && l.text == "" {
 					lits = nil
 					break
 				}
@@ -439,7 +449,61 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 			}
 		}
 	}
+	if c.stats != nil {
+		for _, l := range ci.lits {
+			c.stats.count(l)
+		}
+	}
+	if !ci.all {
+		ci.vals = mergeContains(ci.vals)
+	}
+	sortByCost(ci.vals)
 	return ci, nil
+}
+
+// mergeContains replaces many case-insensitive `contains` values of one
+// item (SigmaHQ has lists of hundreds of cmdlet names) by one automaton:
+// one pass over the value instead of one search per value. Only for OR.
+func mergeContains(vals []valueMatcher) []valueMatcher {
+	var lits []string
+	var rest []valueMatcher
+	for _, v := range vals {
+		if sm, ok := v.(*strMatcher); ok && sm.kind == strContains && !sm.cased && sm.lit != "" {
+			lits = append(lits, sm.lit)
+			continue
+		}
+		rest = append(rest, v)
+	}
+	if len(lits) < 8 {
+		return vals
+	}
+	ids := make([]int32, len(lits))
+	for i := range ids {
+		ids[i] = int32(i)
+	}
+	return append(rest, &multiContains{ac: buildAutomaton(lits, ids)})
+}
+
+// sortByCost puts cheap comparisons first: an OR stops at the first match.
+func sortByCost(vals []valueMatcher) {
+	sort.SliceStable(vals, func(i, j int) bool { return matcherCost(vals[i]) < matcherCost(vals[j]) })
+}
+
+func matcherCost(m valueMatcher) int {
+	switch x := m.(type) {
+	case *strMatcher:
+		if x.kind == strGlob {
+			return 3
+		}
+		return 1
+	case *numMatcher, *cidrMatcher:
+		return 1
+	case *multiContains:
+		return 2
+	case *reMatcher:
+		return 5
+	}
+	return 3
 }
 
 var decimalInt = regexp.MustCompile(`^-?[1-9][0-9]*$|^0$`)

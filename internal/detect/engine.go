@@ -53,7 +53,7 @@ type crule struct {
 // to package correlate; filters are applied to the rules they name).
 // A rule that cannot compile is reported and left out.
 func Compile(rules []*sigma.Rule, opts Options) (*Engine, []*sigma.Error) {
-	c := &compiler{placeholders: opts.Placeholders}
+	c := &compiler{placeholders: opts.Placeholders, stats: newScorer()}
 	e := &Engine{opts: opts}
 	var problems []*sigma.Error
 	report := func(r *sigma.Rule, err error, warning bool) {
@@ -97,11 +97,16 @@ func Compile(rules []*sigma.Rule, opts Options) (*Engine, []*sigma.Error) {
 				n = andNode{n, f.cond}
 			}
 		}
-		cr := &crule{rule: r, cond: n}
-		if ws, ok := n.need(); ok && !opts.NoPrefilter {
-			cr.ws = finalize(ws)
+		e.rules = append(e.rules, &crule{rule: r, cond: n})
+	}
+	// Witnesses are chosen once every rule is compiled: how rare a piece
+	// of text is is estimated from all of them.
+	if !opts.NoPrefilter {
+		for _, cr := range e.rules {
+			if ws, ok := cr.cond.need(c.stats); ok {
+				cr.ws = dedup(ws)
+			}
 		}
-		e.rules = append(e.rules, cr)
 	}
 	return e, problems
 }
@@ -132,10 +137,51 @@ type bucket struct {
 	rules    []*crule
 	always   []int32   // rules without a prefilter
 	litRules [][]int32 // literal id -> rules needing it
-	ac       *automaton
+	subs     []fieldScan
 	// eq: field -> exact value (lower case, numbers canonical) -> rules.
 	eq       map[string]map[string][]int32
 	eqFields []string
+}
+
+// fieldScan holds the automata for the substring witnesses of one field
+// (field "": every value, for keywords). Witnesses with non-ASCII bytes
+// live in a second automaton, scanned only over values that have such
+// bytes: they would otherwise double the byte classes, and the table size,
+// of the automaton every value goes through.
+type fieldScan struct {
+	field    string
+	ac       *automaton // nil if every witness is non-ASCII
+	nonASCII *automaton // nil if none is
+}
+
+// scan scans field i (or the message, i < 0).
+func (fs *fieldScan) scan(ev *event.Event, i int, h *hits) {
+	var s string
+	if i < 0 {
+		s = ev.Message
+	} else {
+		s = ev.At(i).Value
+	}
+	wide := true
+	if fs.ac != nil {
+		wide = fs.ac.scan(s, h)
+	}
+	if !wide {
+		return
+	}
+	// Non-ASCII text: its lower case may be ASCII (the Kelvin sign is k),
+	// and it may hold the non-ASCII witnesses.
+	low := ev.LowerMessage
+	if i >= 0 {
+		low = func() string { return ev.Lower(i) }
+	}
+	if fs.ac != nil {
+		fs.ac.scan(low(), h)
+	}
+	if fs.nonASCII != nil {
+		fs.nonASCII.scan(s, h)
+		fs.nonASCII.scan(low(), h)
+	}
 }
 
 // maxBuckets bounds the cache of logsource buckets; events with unusual
@@ -180,8 +226,9 @@ func (e *Engine) applies(r sigma.Logsource, ls event.Logsource) bool {
 
 func (e *Engine) build(ls event.Logsource) *bucket {
 	b := &bucket{}
-	ids := map[string]int32{}
-	var lits []string
+	ids := map[witness]int32{}
+	perField := map[string][]witness{}
+	var fields []string
 	for _, r := range e.rules {
 		if !e.applies(r.rule.Logsource, ls) {
 			continue
@@ -193,7 +240,7 @@ func (e *Engine) build(ls event.Logsource) *bucket {
 			continue
 		}
 		for _, w := range r.ws {
-			if w.field != "" {
+			if w.exact {
 				if b.eq == nil {
 					b.eq = map[string]map[string][]int32{}
 				}
@@ -206,19 +253,37 @@ func (e *Engine) build(ls event.Logsource) *bucket {
 				m[w.text] = append(m[w.text], ri)
 				continue
 			}
-			l := w.text
-			id, ok := ids[l]
+			id, ok := ids[w]
 			if !ok {
-				id = int32(len(lits))
-				ids[l] = id
-				lits = append(lits, l)
+				id = int32(len(b.litRules))
+				ids[w] = id
 				b.litRules = append(b.litRules, nil)
+				if _, seen := perField[w.field]; !seen {
+					fields = append(fields, w.field)
+				}
+				perField[w.field] = append(perField[w.field], w)
 			}
 			b.litRules[id] = append(b.litRules[id], ri)
 		}
 	}
-	if len(lits) > 0 {
-		b.ac = buildAutomaton(lits)
+	for _, f := range fields {
+		var ascii, wide []string
+		var aids, wids []int32
+		for _, w := range perField[f] {
+			if isASCII(w.text) {
+				ascii, aids = append(ascii, w.text), append(aids, ids[w])
+			} else {
+				wide, wids = append(wide, w.text), append(wids, ids[w])
+			}
+		}
+		fs := fieldScan{field: f}
+		if len(ascii) > 0 {
+			fs.ac = buildAutomaton(ascii, aids)
+		}
+		if len(wide) > 0 {
+			fs.nonASCII = buildAutomaton(wide, wids)
+		}
+		b.subs = append(b.subs, fs)
 	}
 	return b
 }
@@ -231,6 +296,22 @@ type Matcher struct {
 	cand []uint64
 	out  []*sigma.Rule
 	num  [32]byte
+}
+
+// isCanonicalInt: digits without a leading zero, or "0", maybe negative.
+func isCanonicalInt(s string) bool {
+	if s[0] == '-' {
+		s = s[1:]
+	}
+	if s == "" || s[0] == '0' && len(s) > 1 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // looksNumeric is a cheap syntax check that spares strconv's allocated
@@ -275,6 +356,15 @@ func looksNumeric(s string) bool {
 	return digits > 0 && dots <= 1
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 func mark(cand []uint64, rules []int32) {
 	for _, ri := range rules {
 		cand[ri>>6] |= 1 << (ri & 63)
@@ -286,7 +376,7 @@ func mark(cand []uint64, rules []int32) {
 // for other values, canonical integers included: they were looked up as
 // they are.
 func numberText(s string, buf []byte) ([]byte, bool) {
-	if decimalInt.MatchString(s) || s == "" {
+	if s == "" || isCanonicalInt(s) || s[0] > '9' {
 		return nil, false
 	}
 	s = strings.TrimSpace(s)
@@ -311,6 +401,24 @@ func (m *Matcher) Match(ev *event.Event) []*sigma.Rule {
 	if len(b.rules) == 0 {
 		return m.out
 	}
+	cand := m.candidates(b, ev)
+	for w, set := range cand {
+		for word := set; word != 0; {
+			t := word & -word
+			ri := w*64 + bits.TrailingZeros64(word)
+			word ^= t
+			if r := b.rules[ri]; r.cond.eval(ev) {
+				m.out = append(m.out, r.rule)
+			}
+		}
+		cand[w] = 0
+	}
+	return m.out
+}
+
+// candidates marks, in a bitset over b.rules, the rules worth evaluating
+// for ev: the rules without witnesses and those with a witness present.
+func (m *Matcher) candidates(b *bucket, ev *event.Event) []uint64 {
 	if w := (len(b.rules) + 63) / 64; len(m.cand) < w {
 		m.cand = make([]uint64, w)
 	}
@@ -327,15 +435,22 @@ func (m *Matcher) Match(ev *event.Event) []*sigma.Rule {
 			}
 		}
 	}
-	if b.ac != nil {
+	if len(b.subs) > 0 {
 		m.hits.reset(len(b.litRules))
-		for i := 0; i < ev.Len(); i++ {
-			if b.ac.scan(ev.At(i).Value, &m.hits) {
-				b.ac.scan(ev.Lower(i), &m.hits)
+		for k := range b.subs {
+			fs := &b.subs[k]
+			if fs.field == "" {
+				for i := 0; i < ev.Len(); i++ {
+					fs.scan(ev, i, &m.hits)
+				}
+				if ev.HasMessage {
+					fs.scan(ev, -1, &m.hits)
+				}
+				continue
 			}
-		}
-		if ev.HasMessage && b.ac.scan(ev.Message, &m.hits) {
-			b.ac.scan(ev.LowerMessage(), &m.hits)
+			for i := ev.Lookup(fs.field); i >= 0; i = ev.Next(i) {
+				fs.scan(ev, i, &m.hits)
+			}
 		}
 		for _, id := range m.hits.ids {
 			for _, ri := range b.litRules[id] {
@@ -343,18 +458,7 @@ func (m *Matcher) Match(ev *event.Event) []*sigma.Rule {
 			}
 		}
 	}
-	for w, set := range cand {
-		for word := set; word != 0; {
-			t := word & -word
-			ri := w*64 + bits.TrailingZeros64(word)
-			word ^= t
-			if r := b.rules[ri]; r.cond.eval(ev) {
-				m.out = append(m.out, r.rule)
-			}
-		}
-		cand[w] = 0
-	}
-	return m.out
+	return cand
 }
 
 // Stats describes the compiled engine, for lint output and tuning.

@@ -3,6 +3,7 @@ package detect
 import (
 	"net/netip"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 	"time"
@@ -143,9 +144,87 @@ func globMatch(p pattern, s string) bool {
 }
 
 // reMatcher is a regular expression (RE2: linear time whatever the rule).
-type reMatcher struct{ re *regexp.Regexp }
+// Go's regexp is slow next to a substring search, so when the expression
+// needs one of a few literals, their absence answers first.
+type reMatcher struct {
+	re     *regexp.Regexp
+	guards []string // lower case; one must occur (nil: no guard)
+	minLen int      // shortest text the expression can match
+}
 
-func (m *reMatcher) match(v val) bool { return v.kind != event.Null && m.re.MatchString(v.s) }
+func newReMatcher(re *regexp.Regexp, ws []witness) *reMatcher {
+	m := &reMatcher{re: re}
+	for _, w := range ws {
+		m.guards = append(m.guards, w.text)
+	}
+	if p, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
+		m.minLen = minMatchLen(p.Simplify())
+	}
+	return m
+}
+
+func (m *reMatcher) match(v val) bool {
+	if v.kind == event.Null || len(v.s) < m.minLen {
+		return false
+	}
+	if m.guards != nil {
+		low := v.lower()
+		found := false
+		for _, g := range m.guards {
+			if strings.Contains(low, g) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return m.re.MatchString(v.s)
+}
+
+// minMatchLen is a lower bound, in bytes, of what re can match.
+func minMatchLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range re.Rune {
+			n += utf8.RuneLen(r)
+		}
+		if re.Flags&syntax.FoldCase != 0 {
+			n = len(re.Rune) // folding may change byte lengths
+		}
+		return n
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture, syntax.OpPlus:
+		return minMatchLen(re.Sub[0])
+	case syntax.OpRepeat:
+		return re.Min * minMatchLen(re.Sub[0])
+	case syntax.OpConcat:
+		n := 0
+		for _, s := range re.Sub {
+			n += minMatchLen(s)
+		}
+		return n
+	case syntax.OpAlternate:
+		n := -1
+		for _, s := range re.Sub {
+			if l := minMatchLen(s); n < 0 || l < n {
+				n = l
+			}
+		}
+		return max(n, 0)
+	}
+	return 0
+}
+
+// multiContains is many `contains` values of one item in one automaton.
+type multiContains struct{ ac *automaton }
+
+func (m *multiContains) match(v val) bool {
+	return v.kind != event.Null && m.ac.contains(v.lower())
+}
 
 // cidrMatcher tests whether an IP address lies in a network.
 type cidrMatcher struct{ prefix netip.Prefix }

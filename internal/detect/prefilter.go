@@ -14,43 +14,96 @@ import (
 // each rule, compilation derives a set of witnesses of which at least one
 // must hold for the rule to match:
 //
-//   - a substring witness (field == ""): text occurs in some value of the
-//     event, compared with ASCII case folded; found by one Aho-Corasick scan
-//     over all values;
-//   - an equality witness: the field has exactly this value (lower case,
-//     numbers in canonical form); found by a hash lookup.
+//   - a substring witness: text occurs in a value of the field (of any
+//     field for keywords, field ""), compared with ASCII case folded;
+//     found by one Aho-Corasick scan per field;
+//   - an equality witness (exact): the field has exactly this value (lower
+//     case, numbers in canonical form); found by a hash lookup.
 //
 // A witness is a necessary condition only: a rule it selects is then
 // evaluated in full. Rules without witnesses are always evaluated.
 type witness struct {
 	field string
 	text  string
+	exact bool
 }
 
-// score estimates how rare a witness is: a whole field value is rarer than
-// a substring, and a long substring rarer than a short one.
-func (w witness) score() int {
-	if w.field != "" {
-		return 8 + len(w.text)
-	}
-	return min(len(w.text), maxWindow)
+// scorer estimates how common a witness is from the rules themselves: a
+// value or a piece of text that many rules look for (c:\windows\, .exe,
+// IntegrityLevel: System) is common in events too, while one that few rules
+// name is rare. Costs are relative; lower is rarer.
+type scorer struct {
+	grams map[[3]byte]int // substring literals containing each 3-gram
+	eqs   map[witness]int // items testing each exact field value
 }
 
-// better prefers the set whose weakest witness is rarer, then the smaller set.
-func better(a, b []witness) bool {
-	ma, mb := minScore(a), minScore(b)
-	if ma != mb {
-		return ma > mb
-	}
-	return len(a) < len(b)
+func newScorer() *scorer {
+	return &scorer{grams: map[[3]byte]int{}, eqs: map[witness]int{}}
 }
 
-func minScore(ws []witness) int {
-	m := 1 << 30
+// count records the witnesses of one item value.
+func (sc *scorer) count(ws []witness) {
 	for _, w := range ws {
-		m = min(m, w.score())
+		if w.exact {
+			sc.eqs[w]++
+			continue
+		}
+		seen := map[[3]byte]bool{}
+		for i := 0; i+3 <= len(w.text); i++ {
+			g := [3]byte{w.text[i], w.text[i+1], w.text[i+2]}
+			if !seen[g] {
+				seen[g] = true
+				sc.grams[g]++
+			}
+		}
 	}
-	return m
+}
+
+// shortCost is the cost of a substring shorter than a 3-gram: found in
+// most events.
+const shortCost = 1 << 20
+
+// cost of one finalized witness. A window is as rare as its rarest
+// 3-gram; an exact value is rarer than text, unless many rules test it.
+func (sc *scorer) cost(w witness) int {
+	if w.exact {
+		return 2 + 4*sc.eqs[w]
+	}
+	if len(w.text) < 3 {
+		return shortCost >> (2 * len(w.text))
+	}
+	best := 1 << 30
+	for i := 0; i+3 <= len(w.text); i++ {
+		best = min(best, sc.grams[[3]byte{w.text[i], w.text[i+1], w.text[i+2]}])
+	}
+	return 1 + best
+}
+
+// setCost: any witness of an OR set selects the rule, so costs add up.
+func (sc *scorer) setCost(ws []witness) int {
+	n := 0
+	for _, w := range ws {
+		n += sc.cost(w)
+	}
+	return n
+}
+
+func (sc *scorer) better(a, b []witness) bool { return sc.setCost(a) < sc.setCost(b) }
+
+// windows finalizes the witnesses of one value: substrings are cut to
+// their rarest window. ok is false when one has no usable window.
+func (sc *scorer) windows(ws []witness) ([]witness, bool) {
+	out := make([]witness, 0, len(ws))
+	for _, w := range ws {
+		if !w.exact {
+			w.text = sc.window(w.text)
+			if w.text == "" {
+				return nil, false
+			}
+		}
+		out = append(out, w)
+	}
+	return out, true
 }
 
 // maxWindow is the length of the slice of a literal the prefilter looks
@@ -58,19 +111,11 @@ func minScore(ws []witness) int {
 // the automaton small.
 const maxWindow = 8
 
-// finalize cuts substring witnesses to windows and removes duplicates. It
-// returns nil when a witness has no usable window: the rule is then always
-// evaluated.
-func finalize(ws []witness) []witness {
+// dedup removes repeated witnesses.
+func dedup(ws []witness) []witness {
 	out := make([]witness, 0, len(ws))
 	seen := map[witness]bool{}
 	for _, w := range ws {
-		if w.field == "" {
-			w.text = window(w.text)
-			if w.text == "" {
-				return nil
-			}
-		}
 		if !seen[w] {
 			seen[w] = true
 			out = append(out, w)
@@ -79,13 +124,13 @@ func finalize(ws []witness) []witness {
 	return out
 }
 
-// window picks at most maxWindow bytes from a literal, preferring slices
-// with more distinct bytes, and the later one on a tie: file names and
-// arguments, at the end, are rarer than the drive and folder they start
-// with. The scan folds only ASCII case, so the slice may hold only ASCII
-// and characters that have no other case.
-func window(l string) string {
-	best, bestScore := "", -1
+// window picks at most maxWindow bytes from a literal: the rarest slice,
+// and on a tie the later one (file names and arguments, at the end, are
+// rarer than the drive and folder they start with). The scan folds only
+// ASCII case, so the slice may hold only ASCII and characters that have no
+// other case.
+func (sc *scorer) window(l string) string {
+	best, bestCost := "", 1<<31-1
 	for i := 0; i < len(l); {
 		if !caseless(l, i) {
 			_, n := utf8.DecodeRuneInString(l[i:])
@@ -100,8 +145,8 @@ func window(l string) string {
 		run := l[i:j]
 		w := min(maxWindow, len(run))
 		for k := 0; k+w <= len(run); k++ {
-			if s := distinct(run[k : k+w]); s >= bestScore {
-				best, bestScore = run[k:k+w], s
+			if c := sc.cost(witness{text: run[k : k+w]}); c <= bestCost {
+				best, bestCost = run[k:k+w], c
 			}
 		}
 		i = j
@@ -123,24 +168,12 @@ func caseless(l string, i int) bool {
 	return unicode.SimpleFold(r) == r
 }
 
-func distinct(s string) int {
-	var seen [256]bool
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !seen[s[i]] {
-			seen[s[i]] = true
-			n++
-		}
-	}
-	return n
-}
-
 // canonicalNumber writes a number the one way the equality index uses.
 func canonicalNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // regexWitnesses returns literals of which one must occur in any text the
 // regular expression matches, or nil if it needs none.
-func regexWitnesses(expr string) []witness {
+func regexWitnesses(field, expr string) []witness {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		return nil
@@ -151,7 +184,7 @@ func regexWitnesses(expr string) []witness {
 	}
 	out := make([]witness, len(lits))
 	for i, l := range lits {
-		out[i] = witness{text: event.ToLower(l)}
+		out[i] = witness{field: field, text: event.ToLower(l)}
 	}
 	return out
 }

@@ -66,6 +66,15 @@ func (w *jw) hex(k string, v uint64) {
 	w.comma = true
 }
 
+// escapes marks the bytes appendJSONString must escape.
+var escapes = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
 // appendJSONString quotes s for JSON. The vocabularies are UTF-8, so only
 // quotes, backslashes (every Windows path) and control characters (script
 // blocks carry \r\n and tabs) need escaping.
@@ -75,7 +84,7 @@ func appendJSONString(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
+		if !escapes[c] {
 			continue
 		}
 		b = append(b, s[start:i]...)

@@ -16,24 +16,63 @@ type scriptT struct {
 	label string
 }
 
-var scripts = []scriptT{
-	{w: 10, text: "prompt"},
-	{w: 6, text: "\"PS $($executionContext.SessionState.Path.CurrentLocation)$('>' * ($nestedPromptLevel + 1)) \";\n# .Link\n# https://go.microsoft.com/fwlink/?LinkID=225750\n# .ExternalHelp System.Management.Automation.dll-help.xml\n"},
-	{w: 6, text: "{ Set-StrictMode -Version 1; $_.«|PSMessageDetails|ErrorCategory_Message|OriginInfo» }"},
-	{w: 2, text: "{ Set-StrictMode -Version 1; $this.Exception.InnerException.PSMessageDetails }"},
-	{w: 2, text: "$global:?"},
-	{w: 2, on: rWS, text: "«|Get-Process | Sort-Object CPU -Descending | Select-Object -First 10|ipconfig /all|Test-NetConnection «fs» -Port 445|Get-Printer | Where-Object Name -like '*«|Copieur|MFP|Accueil»*'|Get-ChildItem C:\\Users\\«u»\\Downloads | Sort-Object LastWriteTime -Descending|cd C:\\Users\\«u»\\Documents|Get-NetIPConfiguration|Clear-Host|ls|Get-Volume»"},
-	{w: 3, on: rSrv, text: "«|Get-Service -Name «|wuauserv|Spooler|W3SVC|WinDefend|DFSR|NTDS|DNS»|Restart-Service Spooler -Force|Get-ADUser «u» -Properties LastLogonDate, PasswordLastSet, LockedOut|Unlock-ADAccount -Identity «u»|Search-ADAccount -LockedOut | Select-Object Name, SamAccountName, LastLogonDate|Get-SmbShare|Get-SmbSession | Measure-Object|Get-EventLog -LogName System -Newest 50 -EntryType Error|Import-Module ActiveDirectory|Get-ADComputer -Filter 'OperatingSystem -like \"*Windows 10*\"' | Measure-Object|Get-DfsrBacklog -GroupName \"«dns»\\sysvol\" -FolderName SYSVOL -SourceComputerName «dc» -DestinationComputerName «dc»|repadmin /replsummary|Get-WebAppPoolState -Name «pool»|Get-ChildItem C:\\inetpub\\logs\\LogFiles\\W3SVC1 | Select-Object -Last 5|Get-PSDrive -PSProvider FileSystem»"},
-	{w: 3, on: rSrv, path: `C:\Scripts\Nettoyage-Temp.ps1`, text: scriptCleanup},
-	{w: 2, on: rFS, path: `C:\Scripts\Rapport-Quotas.ps1`, text: scriptQuotas},
-	{w: 2, on: rDC, path: `C:\Scripts\Export-ADUsers.ps1`, text: scriptADExport},
-	{w: 2, on: rSrv, path: `C:\Scripts\Verif-Services.ps1`, text: scriptServices},
-	{w: 2, on: rWeb, path: `C:\Scripts\Rotation-Logs.ps1`, text: scriptIISLogs},
-	{w: 1, on: rDC, path: `C:\Scripts\Comptes-Inactifs.ps1`, text: scriptInactive},
-	{w: 1, on: rDC, path: `C:\Scripts\Sauvegarde-GPO.ps1`, text: scriptGPO},
-	{w: 1, on: rSrv, path: `C:\Scripts\Check-Certificats.ps1`, text: scriptCerts},
-	{w: 2, path: `\\«dns»\NETLOGON\Inventaire.ps1`, text: scriptInventory},
-	{w: 1, path: `C:\Program Files\WindowsPowerShell\Modules\OutilsDSI\1.4.0\OutilsDSI.psm1`, text: scriptModule},
+var scripts = append([]scriptT{
+	{w: 20, text: "prompt"},
+	{w: 12, text: "\"PS $($executionContext.SessionState.Path.CurrentLocation)$('>' * ($nestedPromptLevel + 1)) \";\n# .Link\n# https://go.microsoft.com/fwlink/?LinkID=225750\n# .ExternalHelp System.Management.Automation.dll-help.xml\n"},
+	{w: 12, text: "{ Set-StrictMode -Version 1; $_.«|PSMessageDetails|ErrorCategory_Message|OriginInfo» }"},
+	{w: 4, text: "{ Set-StrictMode -Version 1; $this.Exception.InnerException.PSMessageDetails }"},
+	{w: 4, text: "$global:?"},
+	{w: 12, on: rSrv, path: `C:\Scripts\Nettoyage-Temp.ps1`, text: scriptCleanup},
+	{w: 8, on: rFS, path: `C:\Scripts\Rapport-Quotas.ps1`, text: scriptQuotas},
+	{w: 8, on: rDC, path: `C:\Scripts\Export-ADUsers.ps1`, text: scriptADExport},
+	{w: 8, on: rSrv, path: `C:\Scripts\Verif-Services.ps1`, text: scriptServices},
+	{w: 8, on: rWeb, path: `C:\Scripts\Rotation-Logs.ps1`, text: scriptIISLogs},
+	{w: 4, on: rDC, path: `C:\Scripts\Comptes-Inactifs.ps1`, text: scriptInactive},
+	{w: 4, on: rDC, path: `C:\Scripts\Sauvegarde-GPO.ps1`, text: scriptGPO},
+	{w: 6, on: rSrv, path: `C:\Scripts\Check-Certificats.ps1`, text: scriptCerts},
+	{w: 10, path: `\\«dns»\NETLOGON\Inventaire.ps1`, text: scriptInventory},
+	{w: 10, on: rWS, path: `\\«dns»\NETLOGON\Connexion-Lecteurs.ps1`, text: scriptDrives},
+	{w: 6, path: `C:\Program Files\WindowsPowerShell\Modules\OutilsDSI\1.4.0\OutilsDSI.psm1`, text: scriptModule},
+}, append(typed(rWS,
+	"Get-Process | Sort-Object CPU -Descending | Select-Object -First 10",
+	"ipconfig /all",
+	"Test-NetConnection «fs» -Port 445",
+	"Get-Printer | Where-Object Name -like '*«|Copieur|MFP|Accueil»*'",
+	"Get-ChildItem C:\\Users\\«u»\\Downloads | Sort-Object LastWriteTime -Descending",
+	"cd C:\\Users\\«u»\\Documents",
+	"Get-NetIPConfiguration",
+	"Clear-Host",
+	"ls",
+	"Get-Volume",
+	"Get-ChildItem \\\\«fs»\\«share» | Measure-Object",
+	"Get-Date -Format yyyy-MM-dd",
+	"Get-Help Get-ChildItem -Examples",
+), typed(rSrv,
+	"Get-Service -Name «|wuauserv|Spooler|W3SVC|WinDefend|DFSR|NTDS|DNS»",
+	"Restart-Service Spooler -Force",
+	"Get-ADUser «u» -Properties LastLogonDate, PasswordLastSet, LockedOut",
+	"Unlock-ADAccount -Identity «u»",
+	"Search-ADAccount -LockedOut | Select-Object Name, SamAccountName, LastLogonDate",
+	"Get-SmbShare",
+	"Get-SmbSession | Measure-Object",
+	"Get-EventLog -LogName System -Newest 50 -EntryType Error",
+	"Import-Module ActiveDirectory",
+	"Get-ADGroupMember «|GG_Urbanisme|GG_Finances|GG_RH|GG_DSI» | Select-Object Name",
+	"Get-DfsrBacklog -GroupName \"Domain System Volume\" -FolderName \"SYSVOL Share\" -SourceComputerName «dc» -DestinationComputerName «dc»",
+	"repadmin /replsummary",
+	"Get-WebAppPoolState -Name «pool»",
+	"Get-ChildItem C:\\inetpub\\logs\\LogFiles\\W3SVC1 | Select-Object -Last 5",
+	"Get-PSDrive -PSProvider FileSystem",
+	"Get-HotFix | Sort-Object InstalledOn -Descending | Select-Object -First 5",
+)...)...)
+
+// typed makes one interactive block per command typed at the console.
+func typed(on roles, cmds ...string) []scriptT {
+	ts := make([]scriptT, len(cmds))
+	for i, c := range cmds {
+		ts[i] = scriptT{w: 1, on: on, text: c}
+	}
+	return ts
 }
 
 var malScripts = []scriptT{
@@ -262,6 +301,31 @@ $inventaire = [ordered]@{
 $inventaire | ConvertTo-Json -Depth 4 | Set-Content -Path "\\«fs»\Inventaire$\$env:COMPUTERNAME.json" -Encoding UTF8
 `
 
+const scriptDrives = `# Connexion des lecteurs reseau et des imprimantes selon les groupes de l'agent
+$ErrorActionPreference = 'SilentlyContinue'
+$serveur = '«fs»'
+$groupes = ([Security.Principal.WindowsIdentity]::GetCurrent()).Groups | ForEach-Object {
+    try { $_.Translate([Security.Principal.NTAccount]).Value.Split('\')[-1] } catch { }
+}
+$lecteurs = @(
+    @{ Lettre = 'S'; Partage = "\\$serveur\Services";   Groupe = 'Domain Users' }
+    @{ Lettre = 'T'; Partage = "\\$serveur\Commun";     Groupe = 'Domain Users' }
+    @{ Lettre = 'F'; Partage = "\\$serveur\Finances";   Groupe = 'GG_Finances' }
+    @{ Lettre = 'U'; Partage = "\\$serveur\Urbanisme";  Groupe = 'GG_Urbanisme' }
+    @{ Lettre = 'R'; Partage = "\\$serveur\RH$";        Groupe = 'GG_RH' }
+)
+foreach ($l in $lecteurs) {
+    if ($groupes -contains $l.Groupe -or $l.Groupe -eq 'Domain Users') {
+        if (Get-PSDrive -Name $l.Lettre -ErrorAction SilentlyContinue) { Remove-PSDrive -Name $l.Lettre -Force }
+        New-PSDrive -Name $l.Lettre -PSProvider FileSystem -Root $l.Partage -Persist -Scope Global | Out-Null
+    }
+}
+$imprimante = "\\$serveur\Copieur-$($env:COMPUTERNAME.Split('-')[1])"
+if (-not (Get-Printer -Name $imprimante -ErrorAction SilentlyContinue)) {
+    Add-Printer -ConnectionName $imprimante
+}
+`
+
 const scriptModule = `function Get-EspaceDisque {
 <#
 .SYNOPSIS
@@ -324,7 +388,7 @@ function Reset-MotDePasseAgent {
         Set-ADAccountPassword -Identity $Identite -NewPassword $temporaire -Reset
         Set-ADUser -Identity $Identite -ChangePasswordAtLogon $true
         if ($compte.LockedOut) { Unlock-ADAccount -Identity $Identite }
-        Write-Verbose "Mot de passe de $Identite reinitialise par $env:USERNAME"
+        Write-Verbose "Mot de passe de $Identite reinitialise"
     }
 }
 

@@ -140,7 +140,11 @@ func (g *Generator) processCreation(k Kind, mal bool) {
 		il = "High"
 	}
 	child := g.newProc(h, t.child, e, parent, a, il, cmd, g.now)
-	h.procs[t.child] = child
+	if !mal {
+		// An attacker's processes are not reused by benign events, so the
+		// benign stream stays benign.
+		h.procs[t.child] = child
+	}
 	if k == SecurityProcess {
 		g.securityProcess(h, child)
 		return

@@ -367,8 +367,8 @@ var regEvents = []regT{
 var malRegEvents = []regT{
 	// SilentProcessExit Monitor Registration for LSASS
 	{w: 1, exe: "reg", typ: "CreateKey", target: `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\SilentProcessExit\lsass.exe`, label: "silentprocessexit_lsass"},
-	// New PortProxy Registry Entry Added
-	{w: 1, exe: "netsh", typ: "CreateKey", target: `HKLM\SYSTEM\CurrentControlSet\Services\PortProxy\v4tov4\tcp`, label: "portproxy_key"},
+	// Disable Security Events Logging Adding Reg Key MiniNt
+	{w: 1, exe: "reg", typ: "CreateKey", target: `HKLM\SYSTEM\CurrentControlSet\Control\MiniNt`, label: "minint_key"},
 }
 
 // accessT is a process access (Sysmon 10).

@@ -1,0 +1,98 @@
+package detect
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"sort"
+	"testing"
+	"time"
+
+	"tocsin/internal/event"
+	"tocsin/internal/parse/jsonlog"
+	"tocsin/internal/sigma"
+	"tocsin/internal/winlog"
+	"tocsin/internal/winmix"
+)
+
+func TestDiagTime(t *testing.T) {
+	if os.Getenv("DIAG") == "" {
+		t.Skip()
+	}
+	var paths []string
+	for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting"} {
+		paths = append(paths, "../../../shared/sigma/"+d)
+	}
+	set := sigma.LoadPaths(paths...)
+	eng, _ := Compile(set.Rules, Options{CategoryParents: winlog.Default().CategoryParents})
+	var buf bytes.Buffer
+	if os.Getenv("DIAG") == "pc" {
+		winmix.New(1).WriteKind(&buf, winmix.ProcessCreation, 5000)
+	} else {
+		winmix.New(1).WriteMix(&buf, 5000)
+	}
+	m := eng.NewMatcher()
+	dec := jsonlog.NewDecoder()
+	win := winlog.Default()
+	spent := map[string]time.Duration{}
+	var scan, total time.Duration
+	ncand := 0
+	for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
+		ev := event.New()
+		dec.Decode(line, ev)
+		win.Apply(ev)
+		b := eng.bucketFor(ev.Logsource)
+		t0 := time.Now()
+		set := m.candidates(b, ev)
+		scan += time.Since(t0)
+		cand := map[int]bool{}
+		for w, x := range set {
+			for k := 0; k < 64; k++ {
+				if x&(1<<k) != 0 {
+					cand[w*64+k] = true
+				}
+			}
+			set[w] = 0
+		}
+		ncand += len(cand)
+		for ri := range cand {
+			r := b.rules[ri]
+			t1 := time.Now()
+			r.cond.eval(ev)
+			spent[r.rule.Title] += time.Since(t1)
+		}
+		total += time.Since(t0)
+	}
+	fmt.Printf("candidates %v total %v per event %v; %.1f candidates/event\n", scan, total, total/5000, float64(ncand)/5000)
+	type kv struct {
+		k string
+		v time.Duration
+	}
+	var l []kv
+	for k, v := range spent {
+		l = append(l, kv{k, v})
+	}
+	sort.Slice(l, func(i, j int) bool { return l[i].v > l[j].v })
+	for _, x := range l[:min(25, len(l))] {
+		fmt.Printf("%10v %s\n", x.v, x.k)
+	}
+}
+
+func TestDiagBucket(t *testing.T) {
+	if os.Getenv("DIAG") == "" {
+		t.Skip()
+	}
+	var paths []string
+	for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting"} {
+		paths = append(paths, "../../../shared/sigma/"+d)
+	}
+	set := sigma.LoadPaths(paths...)
+	eng, _ := Compile(set.Rules, Options{CategoryParents: winlog.Default().CategoryParents})
+	b := eng.bucketFor(event.Logsource{Product: "windows", Category: "process_creation", Service: "sysmon"})
+	for _, fs := range b.subs {
+		if fs.ac != nil {
+			fmt.Printf("%-30q states %6d classes %3d table %6d KB\n", fs.field, fs.ac.states(), fs.ac.ncls, len(fs.ac.delta)*4/1024)
+		}
+	}
+	fmt.Println("eq fields", b.eqFields, "rules", len(b.rules), "always", len(b.always))
+}
