@@ -429,10 +429,15 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 			for _, p := range pats {
 				sm := newStrMatcher(p, cased)
 				ms = append(ms, sm)
-				if sm.kind == strExact && it.Field != "" {
+				switch {
+				case sm.kind == strExact && it.Field != "":
 					// A whole value: looked up in a hash index.
 					lits = append(lits, witness{field: it.Field, text: event.ToLower(sm.lit), exact: true})
-				} else {
+				case sm.kind == strSuffix && it.Field != "" && isPathTail(sm.lit):
+					// `\whoami.exe` at the end: the value's last path
+					// element, looked up in a hash index too.
+					lits = append(lits, witness{field: it.Field, text: event.ToLower(sm.lit), exact: true, tail: true})
+				default:
 					lits = append(lits, witness{field: it.Field, text: bestLiteral(p)})
 				}
 			}
@@ -518,6 +523,14 @@ func parseNumber(s string) (float64, bool) {
 		return float64(i), true
 	}
 	return 0, false
+}
+
+// isPathTail: a separator followed by a name without separators.
+func isPathTail(s string) bool {
+	if len(s) < 2 || s[0] != '\\' && s[0] != '/' {
+		return false
+	}
+	return !strings.ContainsAny(s[1:], "\\/")
 }
 
 // onlyGeneric reports whether mods leave a value's text untouched.

@@ -96,3 +96,51 @@ func TestDiagBucket(t *testing.T) {
 	}
 	fmt.Println("eq fields", b.eqFields, "rules", len(b.rules), "always", len(b.always))
 }
+
+func BenchmarkDiagScan(b *testing.B) {
+	var paths []string
+	for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting"} {
+		paths = append(paths, "../../../shared/sigma/"+d)
+	}
+	set := sigma.LoadPaths(paths...)
+	eng, _ := Compile(set.Rules, Options{CategoryParents: winlog.Default().CategoryParents})
+	bk := eng.bucketFor(event.Logsource{Product: "windows", Category: "process_creation", Service: "sysmon"})
+	var buf bytes.Buffer
+	winmix.New(1).WriteKind(&buf, winmix.ProcessCreation, 2000)
+	dec := jsonlog.NewDecoder()
+	var evs []*event.Event
+	total := 0
+	for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
+		ev := event.New()
+		dec.Decode(line, ev)
+		winlog.Default().Apply(ev)
+		evs = append(evs, ev.Clone())
+	}
+	for _, fs := range bk.subs {
+		fs := fs
+		if fs.ac == nil {
+			continue
+		}
+		b.Run(fs.field, func(b *testing.B) {
+			var h hits
+			h.reset(len(bk.litRules))
+			n := 0
+			for i := 0; b.Loop(); i++ {
+				ev := evs[i%len(evs)]
+				if fs.field == "" {
+					for j := 0; j < ev.Len(); j++ {
+						fs.ac.scan(ev.At(j).Value, &h)
+						n += len(ev.At(j).Value)
+					}
+				} else if j := ev.Lookup(fs.field); j >= 0 {
+					fs.ac.scan(ev.At(j).Value, &h)
+					n += len(ev.At(j).Value)
+				}
+				h.reset(len(bk.litRules))
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(max(n, 1)), "ns/byte")
+			b.ReportMetric(float64(n)/float64(b.N), "bytes/op")
+		})
+	}
+	_ = total
+}

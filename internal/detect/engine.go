@@ -141,6 +141,9 @@ type bucket struct {
 	// eq: field -> exact value (lower case, numbers canonical) -> rules.
 	eq       map[string]map[string][]int32
 	eqFields []string
+	// tails: field -> `\name` or `/name` (lower case) -> rules.
+	tails      map[string]map[string][]int32
+	tailFields []string
 }
 
 // fieldScan holds the automata for the substring witnesses of one field
@@ -241,14 +244,18 @@ func (e *Engine) build(ls event.Logsource) *bucket {
 		}
 		for _, w := range r.ws {
 			if w.exact {
-				if b.eq == nil {
-					b.eq = map[string]map[string][]int32{}
+				index, fields := &b.eq, &b.eqFields
+				if w.tail {
+					index, fields = &b.tails, &b.tailFields
 				}
-				m := b.eq[w.field]
+				if *index == nil {
+					*index = map[string]map[string][]int32{}
+				}
+				m := (*index)[w.field]
 				if m == nil {
 					m = map[string][]int32{}
-					b.eq[w.field] = m
-					b.eqFields = append(b.eqFields, w.field)
+					(*index)[w.field] = m
+					*fields = append(*fields, w.field)
 				}
 				m[w.text] = append(m[w.text], ri)
 				continue
@@ -425,6 +432,18 @@ func (m *Matcher) candidates(b *bucket, ev *event.Event) []uint64 {
 	cand := m.cand[:(len(b.rules)+63)/64]
 	for _, ri := range b.always {
 		cand[ri>>6] |= 1 << (ri & 63)
+	}
+	for _, f := range b.tailFields {
+		tails := b.tails[f]
+		for i := ev.Lookup(f); i >= 0; i = ev.Next(i) {
+			low := ev.Lower(i)
+			if k := strings.LastIndexByte(low, '\\'); k >= 0 {
+				mark(cand, tails[low[k:]])
+			}
+			if k := strings.LastIndexByte(low, '/'); k >= 0 {
+				mark(cand, tails[low[k:]])
+			}
+		}
 	}
 	for _, f := range b.eqFields {
 		vals := b.eq[f]

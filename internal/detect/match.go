@@ -150,6 +150,10 @@ type reMatcher struct {
 	re     *regexp.Regexp
 	guards []string // lower case; one must occur (nil: no guard)
 	minLen int      // shortest text the expression can match
+	// run: the expression needs runLen consecutive bytes of this ASCII
+	// class (like [a-f0-9]{64}); 0 when it does not.
+	run    [256]bool
+	runLen int
 }
 
 func newReMatcher(re *regexp.Regexp, ws []witness) *reMatcher {
@@ -158,13 +162,69 @@ func newReMatcher(re *regexp.Regexp, ws []witness) *reMatcher {
 		m.guards = append(m.guards, w.text)
 	}
 	if p, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
+		m.findRun(p) // before Simplify, which spells x{64} as 64 x's
 		m.minLen = minMatchLen(p.Simplify())
 	}
 	return m
 }
 
+// findRun looks, among the parts of a top-level concatenation, for the
+// longest required repetition of an ASCII character class.
+func (m *reMatcher) findRun(re *syntax.Regexp) {
+	parts := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		parts = re.Sub
+	}
+	for _, p := range parts {
+		if p.Op == syntax.OpCapture {
+			p = p.Sub[0]
+		}
+		n := 0
+		switch {
+		case p.Op == syntax.OpRepeat && p.Min >= 8:
+			n = p.Min
+		default:
+			continue
+		}
+		c := p.Sub[0]
+		if c.Op != syntax.OpCharClass || n <= m.runLen {
+			continue
+		}
+		var set [256]bool
+		ascii := true
+		for i := 0; i+1 < len(c.Rune); i += 2 {
+			if c.Rune[i+1] >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+			for r := c.Rune[i]; r <= c.Rune[i+1]; r++ {
+				set[r] = true
+			}
+		}
+		if ascii {
+			m.run, m.runLen = set, n
+		}
+	}
+}
+
+// hasRun reports whether s holds runLen consecutive bytes of the class.
+func (m *reMatcher) hasRun(s string) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if m.run[s[i]] {
+			n++
+			if n >= m.runLen {
+				return true
+			}
+		} else {
+			n = 0
+		}
+	}
+	return false
+}
+
 func (m *reMatcher) match(v val) bool {
-	if v.kind == event.Null || len(v.s) < m.minLen {
+	if v.kind == event.Null || len(v.s) < m.minLen || m.runLen > 0 && !m.hasRun(v.s) {
 		return false
 	}
 	if m.guards != nil {

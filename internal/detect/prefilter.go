@@ -18,7 +18,10 @@ import (
 //     field for keywords, field ""), compared with ASCII case folded;
 //     found by one Aho-Corasick scan per field;
 //   - an equality witness (exact): the field has exactly this value (lower
-//     case, numbers in canonical form); found by a hash lookup.
+//     case, numbers in canonical form); found by a hash lookup;
+//   - a path-tail witness (exact and tail): the field's value ends with
+//     this separator and name (`\whoami.exe`); the value's part from its
+//     last separator is looked up in a hash index.
 //
 // A witness is a necessary condition only: a rule it selects is then
 // evaluated in full. Rules without witnesses are always evaluated.
@@ -26,6 +29,7 @@ type witness struct {
 	field string
 	text  string
 	exact bool
+	tail  bool
 }
 
 // scorer estimates how common a witness is from the rules themselves: a
@@ -126,9 +130,7 @@ func dedup(ws []witness) []witness {
 
 // window picks at most maxWindow bytes from a literal: the rarest slice,
 // and on a tie the later one (file names and arguments, at the end, are
-// rarer than the drive and folder they start with). The scan folds only
-// ASCII case, so the slice may hold only ASCII and characters that have no
-// other case.
+// rarer than the drive and folder they start with).
 func (sc *scorer) window(l string) string {
 	best, bestCost := "", 1<<31-1
 	for i := 0; i < len(l); {
@@ -154,18 +156,16 @@ func (sc *scorer) window(l string) string {
 	return best
 }
 
-// caseless reports whether the character at l[i] compares the same in the
-// raw text and in the automaton's ASCII folding: ASCII, or a character
-// without other case forms.
+// caseless reports whether the character at l[i] can be part of a
+// window. ASCII is scanned with case folded; other characters go to the
+// automaton that also scans lower-cased values, and literals are lower
+// case, so any valid character will do.
 func caseless(l string, i int) bool {
 	if l[i] < utf8.RuneSelf {
 		return true
 	}
 	r, n := utf8.DecodeRuneInString(l[i:])
-	if r == utf8.RuneError && n <= 1 {
-		return false
-	}
-	return unicode.SimpleFold(r) == r
+	return !(r == utf8.RuneError && n <= 1)
 }
 
 // canonicalNumber writes a number the one way the equality index uses.
