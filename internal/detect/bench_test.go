@@ -187,3 +187,37 @@ func titles(rs []*sigma.Rule) string {
 	}
 	return strings.Join(s, " | ")
 }
+
+// TestConcurrentMatchers: matchers on several goroutines share one engine
+// and its lazily built buckets (run under -race by test.sh).
+func TestConcurrentMatchers(t *testing.T) {
+	eng := compileCorpus(t, detect.Options{})
+	evs := benchEvents(t, 0, 400)
+	want := make([]string, len(evs))
+	m := eng.NewMatcher()
+	for i, ev := range evs {
+		want[i] = titles(m.Match(ev))
+	}
+	// Fresh engine: the buckets are built while the goroutines race.
+	eng = compileCorpus(t, detect.Options{})
+	errs := make(chan string, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			m := eng.NewMatcher()
+			for i := range evs {
+				k := (i + g*97) % len(evs)
+				ev := evs[k].Clone() // events are not shared: each goroutine lowers its own
+				if got := titles(m.Match(ev)); got != want[k] {
+					errs <- got + " != " + want[k]
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}

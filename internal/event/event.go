@@ -246,7 +246,8 @@ func hasUpper(s string) bool {
 // the buffer its strings were decoded from is reused.
 func (e *Event) Clone() *Event {
 	c := New()
-	c.Time, c.Tenant, c.Host, c.Logsource = e.Time, e.Tenant, e.Host, e.Logsource
+	c.Time, c.Tenant, c.Host = e.Time, strings.Clone(e.Tenant), strings.Clone(e.Host)
+	c.Logsource = Logsource{strings.Clone(e.Logsource.Product), strings.Clone(e.Logsource.Category), strings.Clone(e.Logsource.Service)}
 	c.Message, c.HasMessage, c.Source = strings.Clone(e.Message), e.HasMessage, e.Source
 	for i := range e.fields {
 		f := &e.fields[i]

@@ -1,0 +1,106 @@
+package event
+
+import "testing"
+
+func TestFieldsAndArrays(t *testing.T) {
+	e := New()
+	e.Add("Image", `C:\Windows\System32\CMD.EXE`, String)
+	e.Add("tags", "a", String)
+	e.Add("EventID", "4688", Number)
+	e.Add("tags", "B", String)
+	e.Add("tags", "c", String)
+
+	var got []string
+	for i := e.Lookup("tags"); i >= 0; i = e.Next(i) {
+		got = append(got, e.At(i).Value)
+	}
+	if len(got) != 3 || got[0] != "a" || got[1] != "B" || got[2] != "c" {
+		t.Fatalf("array values = %q, want a B c in order", got)
+	}
+	if v, ok := e.Get("EventID"); !ok || v != "4688" {
+		t.Errorf("Get(EventID) = %q, %v", v, ok)
+	}
+	if _, ok := e.Get("missing"); ok {
+		t.Error("Get(missing) found something")
+	}
+	e.Set("tags", "only", String)
+	if n := count(e, "tags"); n != 1 {
+		t.Errorf("after Set, tags has %d values, want 1", n)
+	}
+}
+
+func count(e *Event, name string) int {
+	n := 0
+	for i := e.Lookup(name); i >= 0; i = e.Next(i) {
+		n++
+	}
+	return n
+}
+
+func TestLower(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"already lower", "already lower"},
+		{`C:\Windows\CMD.EXE`, `c:\windows\cmd.exe`},
+		{"ÉCOLE Élue", "école élue"},
+		{"\u212Aelvin", "kelvin"},                    // the Kelvin sign lowers to ASCII k
+		{"bad \xff\xfe UTF-8", "bad \xff\xfe utf-8"}, // invalid bytes kept
+		{"", ""},
+	}
+	e := New()
+	for _, c := range cases {
+		e.Add("f", c.in, String)
+	}
+	i := 0
+	for j := e.Lookup("f"); j >= 0; j = e.Next(j) {
+		c := cases[i]
+		if got := e.Lower(j); got != c.want {
+			t.Errorf("Lower(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if got := e.Lower(j); got != c.want { // cached
+			t.Errorf("second Lower(%q) = %q", c.in, got)
+		}
+		if got := ToLower(c.in); got != c.want {
+			t.Errorf("ToLower(%q) = %q, want %q", c.in, got, c.want)
+		}
+		i++
+	}
+	e.Message = "Failed PASSWORD"
+	if got := e.LowerMessage(); got != "failed password" {
+		t.Errorf("LowerMessage = %q", got)
+	}
+}
+
+func TestResetAndClone(t *testing.T) {
+	e := New()
+	e.Add("User", "Alice", String)
+	e.Host = "ws01"
+	_ = e.Lower(0)
+	c := e.Clone()
+	e.Reset()
+	if e.Len() != 0 || e.Host != "" || e.Lookup("User") >= 0 {
+		t.Fatalf("Reset left data: len %d host %q", e.Len(), e.Host)
+	}
+	e.Add("Other", "x", String)
+	if v, _ := c.Get("User"); v != "Alice" || c.Host != "ws01" || c.Lower(0) != "alice" {
+		t.Errorf("clone changed after the original was reused: %q %q", v, c.Host)
+	}
+}
+
+// TestNoAllocSteadyState: a reused event costs no allocation once warm.
+func TestNoAllocSteadyState(t *testing.T) {
+	e := New()
+	fill := func() {
+		e.Reset()
+		e.Add("Image", `C:\Windows\System32\SVCHOST.EXE`, String)
+		e.Add("CommandLine", `svchost.exe -k NetworkService`, String)
+		e.Add("tags", "A", String)
+		e.Add("tags", "B", String)
+		for i := 0; i < e.Len(); i++ {
+			_ = e.Lower(i)
+		}
+	}
+	fill()
+	if n := testing.AllocsPerRun(100, fill); n != 0 {
+		t.Errorf("%.1f allocations per reused event, want 0", n)
+	}
+}
