@@ -7,7 +7,9 @@ package detect
 type automaton struct {
 	cls   [256]uint8
 	ncls  int
-	delta []int32 // (state*ncls + class) -> next<<1 | hasOutput
+	// delta[row + class], where row = state*ncls, holds the next state's
+	// row <<1 | 1 if literals end there: no multiplication in the scan.
+	delta []int32
 	// out[outIdx[s]:outIdx[s+1]] are the literal ids that end at state s.
 	outIdx []int32
 	out    []int32
@@ -85,19 +87,28 @@ func buildAutomaton(lits []string, ids []int32) *automaton {
 			}
 		}
 	}
+	// Renumber states breadth-first: a scan spends nearly all its time in
+	// the shallow states, which then share cache lines and pages.
+	order := append([]int32{0}, queue...)
+	newID := make([]int32, len(outs))
+	for i, old := range order {
+		newID[old] = int32(i)
+	}
+	a.delta = make([]int32, len(delta))
 	a.outIdx = make([]int32, len(outs)+1)
-	for s, o := range outs {
-		a.outIdx[s+1] = a.outIdx[s] + int32(len(o))
+	for i, old := range order {
+		o := outs[old]
+		a.outIdx[i+1] = a.outIdx[i] + int32(len(o))
 		a.out = append(a.out, o...)
-	}
-	for i, t := range delta {
-		v := t << 1
-		if len(outs[t]) > 0 {
-			v |= 1
+		for c := 0; c < n; c++ {
+			t := delta[int(old)*n+c]
+			v := newID[t] * int32(n) << 1
+			if len(outs[t]) > 0 {
+				v |= 1
+			}
+			a.delta[i*n+c] = v
 		}
-		delta[i] = v
 	}
-	a.delta = delta
 	return a
 }
 
@@ -105,7 +116,7 @@ func buildAutomaton(lits []string, ids []int32) *automaton {
 // h. It reports whether text holds non-ASCII bytes: their lower case may be
 // ASCII (the Kelvin sign is k), so the caller scans the lowered text too.
 func (a *automaton) scan(text string, h *hits) (nonASCII bool) {
-	s := int32(0)
+	row := int32(0)
 	n := int32(a.ncls)
 	delta := a.delta
 	cls := &a.cls
@@ -113,9 +124,10 @@ func (a *automaton) scan(text string, h *hits) (nonASCII bool) {
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		acc |= c
-		v := delta[s*n+int32(cls[c])]
-		s = v >> 1
+		v := delta[row+int32(cls[c])]
+		row = v >> 1
 		if v&1 != 0 {
+			s := row / n
 			h.add(a.out[a.outIdx[s]:a.outIdx[s+1]])
 		}
 	}
@@ -124,14 +136,13 @@ func (a *automaton) scan(text string, h *hits) (nonASCII bool) {
 
 // contains reports whether text holds any of the literals.
 func (a *automaton) contains(text string) bool {
-	s := int32(0)
-	n := int32(a.ncls)
+	row := int32(0)
 	for i := 0; i < len(text); i++ {
-		v := a.delta[s*n+int32(a.cls[text[i]])]
+		v := a.delta[row+int32(a.cls[text[i]])]
 		if v&1 != 0 {
 			return true
 		}
-		s = v >> 1
+		row = v >> 1
 	}
 	return false
 }

@@ -144,3 +144,54 @@ func BenchmarkDiagScan(b *testing.B) {
 	}
 	_ = total
 }
+
+func BenchmarkDiagScanRaw(b *testing.B) {
+	var paths []string
+	for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting"} {
+		paths = append(paths, "../../../shared/sigma/"+d)
+	}
+	set := sigma.LoadPaths(paths...)
+	eng, _ := Compile(set.Rules, Options{CategoryParents: winlog.Default().CategoryParents})
+	bk := eng.bucketFor(event.Logsource{Product: "windows", Category: "process_creation", Service: "sysmon"})
+	texts := map[string]string{
+		"CommandLine": `"C:\Program Files\Google\Chrome\Application\chrome.exe" --type=renderer --display-capture-permissions-policy-allowed --lang=en-US --device-scale-factor=1 --num-raster-threads=2 --enable-main-frame-before-activation --renderer-client-id=7`,
+		"Image":       `C:\Program Files\Google\Chrome\Application\chrome.exe`,
+		"":            `SHA1=5E4F2C531C549BB72A658ED9DD16D491EDDBB286,MD5=FAB4B30C1C4F0A9202A7B42DCF1729DC`,
+	}
+	for _, fs := range bk.subs {
+		text, ok := texts[fs.field]
+		if !ok || fs.ac == nil {
+			continue
+		}
+		b.Run(fs.field, func(b *testing.B) {
+			var h hits
+			h.reset(len(bk.litRules))
+			for b.Loop() {
+				fs.ac.scan(text, &h)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(text)), "ns/byte")
+		})
+	}
+}
+
+func TestDiagKeywordRules(t *testing.T) {
+	if os.Getenv("DIAG") == "" {
+		t.Skip()
+	}
+	var paths []string
+	for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting"} {
+		paths = append(paths, "../../../shared/sigma/"+d)
+	}
+	set := sigma.LoadPaths(paths...)
+	eng, _ := Compile(set.Rules, Options{CategoryParents: winlog.Default().CategoryParents})
+	for _, ls := range []event.Logsource{{Product: "windows", Category: "process_creation", Service: "sysmon"}, {Product: "windows", Service: "security"}, {Product: "windows", Category: "ps_script", Service: "powershell"}} {
+		b := eng.bucketFor(ls)
+		for _, r := range b.rules {
+			for _, w := range r.ws {
+				if w.field == "" && !w.exact {
+					fmt.Println(ls, r.rule.Title, w.text)
+				}
+			}
+		}
+	}
+}

@@ -138,6 +138,7 @@ type bucket struct {
 	always   []int32   // rules without a prefilter
 	litRules [][]int32 // literal id -> rules needing it
 	subs     []fieldScan
+	scanned  map[string]bool // fields with an automaton of their own
 	// eq: field -> exact value (lower case, numbers canonical) -> rules.
 	eq       map[string]map[string][]int32
 	eqFields []string
@@ -271,6 +272,17 @@ func (e *Engine) build(ls event.Logsource) *bucket {
 				perField[w.field] = append(perField[w.field], w)
 			}
 			b.litRules[id] = append(b.litRules[id], ri)
+		}
+	}
+	// Keyword witnesses go into every field's automaton too, so that the
+	// keyword scan can skip the fields that are scanned anyway.
+	if kw := perField[""]; len(kw) > 0 {
+		b.scanned = map[string]bool{}
+		for _, f := range fields {
+			if f != "" {
+				perField[f] = append(perField[f], kw...)
+				b.scanned[f] = true
+			}
 		}
 	}
 	for _, f := range fields {
@@ -460,7 +472,9 @@ func (m *Matcher) candidates(b *bucket, ev *event.Event) []uint64 {
 			fs := &b.subs[k]
 			if fs.field == "" {
 				for i := 0; i < ev.Len(); i++ {
-					fs.scan(ev, i, &m.hits)
+					if f := ev.At(i); f.Kind == event.String && !b.scanned[f.Name] {
+						fs.scan(ev, i, &m.hits)
+					}
 				}
 				if ev.HasMessage {
 					fs.scan(ev, -1, &m.hits)

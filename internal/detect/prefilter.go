@@ -101,7 +101,10 @@ func (sc *scorer) windows(ws []witness) ([]witness, bool) {
 	for _, w := range ws {
 		if !w.exact {
 			w.text = sc.window(w.text)
-			if w.text == "" {
+			// One or two bytes occur in most values: such a witness
+			// would cost a scan hit nearly every time and select the
+			// rule anyway. Better to evaluate the rule.
+			if len(w.text) < minWindow {
 				return nil, false
 			}
 		}
@@ -114,6 +117,9 @@ func (sc *scorer) windows(ws []witness) ([]witness, bool) {
 // for: any slice of a needed literal is needed too, and short slices keep
 // the automaton small.
 const maxWindow = 8
+
+// minWindow is the shortest substring worth a witness.
+const minWindow = 3
 
 // dedup removes repeated witnesses.
 func dedup(ws []witness) []witness {
