@@ -30,7 +30,7 @@ func runHunt(ctx context.Context, args []string, s Streams) int {
 	minLevel := fs.String("min-level", "informational", "leave out detections below this level (informational, low, medium, high, critical)")
 	workers := fs.Int("workers", 0, "decoding and matching goroutines (0: one per core)")
 	quiet := fs.Bool("quiet", false, "no progress line and no summary on stderr")
-	fs.Var(&placeholders, "placeholder", "NAME=VALUE for an `expand` placeholder such as %Admins% (repeatable)")
+	fs.Var(&placeholders, "placeholder", "`NAME=VALUE` for an expand placeholder such as %Admins% (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprint(s.Err, `Usage: tocsin hunt [flags] PATH...
 
@@ -65,6 +65,15 @@ anything fired.
 	if err != nil {
 		fmt.Fprintf(s.Err, "tocsin hunt: %v\n", err)
 		return 2
+	}
+	// A --rules path that does not exist is a mistake on the command line,
+	// not a broken rule: hunting on without those rules would look like a
+	// clean result.
+	for _, p := range rulePaths {
+		if _, err := os.Stat(p); err != nil {
+			fmt.Fprintf(s.Err, "tocsin hunt: --rules %s: %v\n", p, errors.Unwrap(err))
+			return 2
+		}
 	}
 	set := &sigma.Set{}
 	if !*noBuiltin {

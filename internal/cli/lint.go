@@ -29,7 +29,7 @@ func runLint(_ context.Context, args []string, s Streams) int {
 	fs.SetOutput(s.Err)
 	output := fs.String("output", "text", "text or json")
 	var placeholders multiFlag
-	fs.Var(&placeholders, "placeholder", "NAME=VALUE for an `expand` placeholder (repeatable)")
+	fs.Var(&placeholders, "placeholder", "`NAME=VALUE` for an expand placeholder (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprint(s.Err, "Usage: tocsin rules lint [--output text|json] PATH...\n\nLoads Sigma rule files and folders and reports each problem as file:line:col: message.\nExits 1 if any rule failed to load.\n\n")
 		fs.PrintDefaults()

@@ -5,8 +5,8 @@ package detect
 // lower-case ASCII letters share a class, so a scan folds ASCII case for
 // free and the table stays small: states × classes × 4 bytes.
 type automaton struct {
-	cls   [256]uint8
-	ncls  int
+	cls  [256]uint8
+	ncls int
 	// delta[row + class], where row = state*ncls, holds the next state's
 	// row <<1 | 1 if literals end there: no multiplication in the scan.
 	delta []int32

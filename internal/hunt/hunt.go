@@ -300,6 +300,11 @@ func (w *orderedOutput) write(r *result) error {
 func (w *orderedOutput) correlations(res []correlate.Result) {
 	for i := range res {
 		c := &res[i]
+		// A correlation consumed by another one (chaining) is not
+		// reported unless a consumer has generate: true.
+		if w.o.Correlate.Suppressed(c.Rule) {
+			continue
+		}
 		if levelRank[c.Rule.Level] < levelRank[w.o.MinLevel] {
 			continue
 		}

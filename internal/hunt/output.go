@@ -129,7 +129,7 @@ func (f *formatter) detection(dst []byte, r *sigma.Rule, ev *event.Event, raw []
 	dst = append(dst, "  "...)
 	dst = append(dst, fmt.Sprintf("%-8s", strings.ToUpper(levelShort(r.Level)))...)
 	dst = append(dst, "  "...)
-	dst = append(dst, r.Title...)
+	dst = append(dst, printable(r.Title)...)
 	ents := Entities(ev)
 	for _, k := range []string{"host", "src_ip", "user", "vhost"} {
 		if v, ok := ents[k]; ok {
@@ -137,13 +137,19 @@ func (f *formatter) detection(dst []byte, r *sigma.Rule, ev *event.Event, raw []
 			dst = append(dst, clip(v, 80)...)
 		}
 	}
-	dst = append(dst, fmt.Sprintf("  (%s:%d)\n", ev.Source.File, ev.Source.Line)...)
+	dst = append(dst, fmt.Sprintf("  (%s:%d)\n", printable(ev.Source.File), ev.Source.Line)...)
 	for _, name := range f.keyFields(r) {
 		if v, ok := ev.Get(name); ok && v != "" {
-			dst = append(dst, "      "+name+": "...)
+			dst = append(dst, "      "+printable(name)+": "...)
 			dst = append(dst, clip(v, 200)...)
 			dst = append(dst, '\n')
 		}
+	}
+	// A keyword rule fired on the text: show it.
+	if ev.HasMessage && ev.Message != "" && hasKeywords(r) {
+		dst = append(dst, "      message: "...)
+		dst = append(dst, clip(ev.Message, 200)...)
+		dst = append(dst, '\n')
 	}
 	return dst
 }
@@ -165,8 +171,10 @@ func levelShort(l string) string {
 	return l
 }
 
+// clip makes s safe to print on a terminal (see printable) and cuts it to
+// about n bytes.
 func clip(s string, n int) string {
-	s = strings.ReplaceAll(s, "\n", `\n`)
+	s = printable(s)
 	if len(s) <= n {
 		return s
 	}
@@ -174,6 +182,61 @@ func clip(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// printable escapes what an attacker could put in a log to act on the
+// analyst's terminal or hide text: control characters (ESC sequences, CR
+// that rewrites the line), Unicode bidirectional controls, and bytes that
+// are not UTF-8. Newlines and tabs are shown as \n and \t.
+func printable(s string) string {
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if c < 0x20 || c == 0x7f {
+			break
+		}
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && w == 1 || unsafeRune(r) {
+			break
+		}
+		i += w
+	}
+	if i == len(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	b = append(b, s[:i]...)
+	for i < len(s) {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '\n':
+			b = append(b, `\n`...)
+		case r == '\r':
+			b = append(b, `\r`...)
+		case r == '\t':
+			b = append(b, `\t`...)
+		case r == utf8.RuneError && w == 1:
+			b = fmt.Appendf(b, `\x%02x`, s[i])
+		case r < 0x20 || r == 0x7f:
+			b = fmt.Appendf(b, `\x%02x`, r)
+		case unsafeRune(r):
+			b = fmt.Appendf(b, `\u%04x`, r)
+		default:
+			b = append(b, s[i:i+w]...)
+		}
+		i += w
+	}
+	return string(b)
+}
+
+// unsafeRune reports C1 control characters and the bidirectional controls
+// that can reorder what is displayed.
+func unsafeRune(r rune) bool {
+	return r >= 0x80 && r <= 0x9f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 // keyFields are the rule's `fields:` when it lists some, else the fields its
@@ -206,13 +269,35 @@ func (f *formatter) keyFields(r *sigma.Rule) []string {
 	return out
 }
 
+// hasKeywords reports whether the rule searches keywords, which match the
+// event's text rather than a field.
+func hasKeywords(r *sigma.Rule) bool {
+	if r.Detection == nil {
+		return false
+	}
+	for _, s := range r.Detection.Searches {
+		if s.Kind == sigma.SearchKeywords {
+			return true
+		}
+	}
+	return false
+}
+
 // eventJSON is the event as read: the JSON object compacted, or for text
 // lines the message and parsed fields.
 func (f *formatter) eventJSON(ev *event.Event, raw []byte, format input.Format) json.RawMessage {
 	if format != input.FormatLines {
 		f.tmp.Reset()
 		if json.Compact(&f.tmp, raw) == nil {
-			return append(json.RawMessage(nil), f.tmp.Bytes()...)
+			b := f.tmp.Bytes()
+			if !utf8.Valid(b) {
+				// Compact keeps bytes that are not UTF-8, which makes
+				// the line invalid JSON for strict readers. Outside
+				// strings they would not have compacted, so only string
+				// contents change.
+				return bytes.ToValidUTF8(b, []byte("\uFFFD"))
+			}
+			return append(json.RawMessage(nil), b...)
 		}
 	}
 	m := map[string]any{}
@@ -258,7 +343,7 @@ func (f *formatter) correlation(dst []byte, c *correlate.Result) []byte {
 	dst = append(dst, "  "...)
 	dst = append(dst, fmt.Sprintf("%-8s", strings.ToUpper(levelShort(c.Rule.Level)))...)
 	dst = append(dst, "  "...)
-	dst = append(dst, c.Rule.Title...)
+	dst = append(dst, printable(c.Rule.Title)...)
 	dst = append(dst, "  [correlation "...)
 	if c.Rule.Correlation != nil {
 		dst = append(dst, c.Rule.Correlation.Type...)
@@ -270,13 +355,13 @@ func (f *formatter) correlation(dst []byte, c *correlate.Result) []byte {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		dst = append(dst, "  "+k+"="+clip(group[k], 80)...)
+		dst = append(dst, "  "+printable(k)+"="+clip(group[k], 80)...)
 	}
 	dst = append(dst, "\n      "...)
 	dst = append(dst, strconv.FormatFloat(c.Value, 'f', -1, 64)...)
 	dst = append(dst, fmt.Sprintf(" from %s to %s, %d events", timeOr(c.First), timeOr(c.Last), len(c.Events))...)
 	if len(c.Events) > 0 {
-		dst = append(dst, fmt.Sprintf(" (first at %s:%d)", c.Events[0].File, c.Events[0].Line)...)
+		dst = append(dst, fmt.Sprintf(" (first at %s:%d)", printable(c.Events[0].File), c.Events[0].Line)...)
 	}
 	return append(dst, '\n')
 }

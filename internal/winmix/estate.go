@@ -31,16 +31,16 @@ type user struct {
 }
 
 type host struct {
-	name   string // NetBIOS computer name
-	fqdn   string
-	org    *org
-	role   roles
-	ip     string
-	fr     bool   // French-localised Windows: well-known account names are translated
-	build  string // Windows version of its system binaries, e.g. "10.0.26100.3476"
-	prefix string // first group of Sysmon GUIDs, per machine
+	name    string // NetBIOS computer name
+	fqdn    string
+	org     *org
+	role    roles
+	ip      string
+	fr      bool   // French-localised Windows: well-known account names are translated
+	build   string // Windows version of its system binaries, e.g. "10.0.26100.3476"
+	prefix  string // first group of Sysmon GUIDs, per machine
 	guidTag uint64 // byte Sysmon puts near the end of process GUIDs, per boot
-	boot   time.Time
+	boot    time.Time
 
 	sysmonPID, lsassPID int
 	sysmonTIDs          [3]int
@@ -84,8 +84,8 @@ type proc struct {
 var (
 	orgDefs = []struct {
 		netbios, dns, name, sid, net, tenant string
-		ws, users                    int
-		srv                          []string // server names and roles
+		ws, users                            int
+		srv                                  []string // server names and roles
 	}{
 		{"AGGLO", "agglo-vds.local", "Agglo Val-de-Seine", "S-1-5-21-3623811015-3361044348-30300820", "10.20", "agglovds", 22, 60,
 			[]string{"SRV-DC01:dc", "SRV-DC02:dc", "SRV-FICHIERS01:fs", "SRV-APP01:fs", "SRV-WEB01:web"}},
@@ -134,7 +134,7 @@ func (g *Generator) buildEstate() {
 			r := map[string]roles{"dc": rDC, "fs": rFS, "web": rWeb}[role]
 			g.addHost(o, name, r, fmt.Sprintf("%s.1.%d", o.net, 10+i))
 		}
-		names := map[string]bool{}
+		names := map[string]bool{} // and addresses: both unique in a domain
 		for len(o.byRole[roleIndex(rWS)]) < d.ws {
 			dep := oneOf(g.r, departments)
 			name := fmt.Sprintf("PC-%s-%03d", dep, 1+g.r.IntN(60))
@@ -144,11 +144,12 @@ func (g *Generator) buildEstate() {
 			if len(name) > 15 { // NetBIOS names stop at 15 characters
 				name = name[:15]
 			}
-			if names[name] {
+			ip := fmt.Sprintf("%s.%d.%d", o.net, 10+g.r.IntN(4), 20+g.r.IntN(230))
+			if names[name] || names[ip] {
 				continue
 			}
-			names[name] = true
-			g.addHost(o, name, rWS, fmt.Sprintf("%s.%d.%d", o.net, 10+g.r.IntN(4), 20+g.r.IntN(230)))
+			names[name], names[ip] = true, true
+			g.addHost(o, name, rWS, ip)
 		}
 	}
 	for _, h := range g.hosts {
@@ -163,10 +164,10 @@ func (g *Generator) buildEstate() {
 func (g *Generator) addHost(o *org, name string, role roles, ip string) {
 	h := &host{
 		name: name, fqdn: name + "." + o.dns, org: o, role: role, ip: ip,
-		fr:     g.r.IntN(4) == 0,
-		prefix: string(g.randChars(nil, 8, hexUpper)),
-		boot:   Start.Add(-time.Duration(2+g.r.IntN(400)) * time.Hour).Add(-time.Duration(g.r.IntN(3600)) * time.Second),
-		procs:  make(map[string]*proc),
+		fr:      g.r.IntN(4) == 0,
+		prefix:  string(g.randChars(nil, 8, hexUpper)),
+		boot:    start.Add(-time.Duration(2+g.r.IntN(400)) * time.Hour).Add(-time.Duration(g.r.IntN(3600)) * time.Second),
+		procs:   make(map[string]*proc),
 		guidTag: uint64(0x07 + g.r.IntN(8)),
 	}
 	if role == rWS {
@@ -210,7 +211,7 @@ func (g *Generator) addHost(o *org, name string, role roles, ip string) {
 	if role == rWeb {
 		pool := oneOf(g.r, appPools)
 		h.pool = &account{display: `IIS APPPOOL\` + pool, domain: "IIS APPPOOL", name: pool,
-			sid: "S-1-5-82-" + fmt.Sprintf("%d-%d-%d-%d-%d", g.r.Uint32(), g.r.Uint32(), g.r.Uint32(), g.r.Uint32(), g.r.Uint32()),
+			sid:     "S-1-5-82-" + fmt.Sprintf("%d-%d-%d-%d-%d", g.r.Uint32(), g.r.Uint32(), g.r.Uint32(), g.r.Uint32(), g.r.Uint32()),
 			logonID: uint64(0x10000 + g.r.IntN(0xffff)), session: 0, integrity: "High"}
 		h.pool.logonGUID = sysmonGUID(h.prefix, h.boot, h.pool.logonID)
 	}

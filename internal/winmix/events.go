@@ -50,8 +50,14 @@ func (g *Generator) networkConnection(mal bool) {
 func (g *Generator) address(c *ctx, pool string) (ip, name string) {
 	h := c.h
 	switch pool {
-	case "dc", "fs", "web":
-		p := g.peer(h, map[string]roles{"dc": rDC, "fs": rFS, "web": rWeb}[pool])
+	case "dc":
+		p := g.peer(h, rDC)
+		return p.ip, p.fqdn
+	case "fs":
+		p := g.peer(h, rFS)
+		return p.ip, p.fqdn
+	case "web":
+		p := g.peer(h, rWeb)
 		return p.ip, p.fqdn
 	case "ws":
 		p := g.peer(h, rWS)
@@ -117,9 +123,6 @@ func (g *Generator) imageLoad(mal bool) {
 	if product == "" {
 		product = d.desc
 	}
-	if d.signer == "none" {
-		product = "7-Zip"
-	}
 	path := c.expand(d.path)
 	g.sysmon(ImageLoad, h)
 	w := &g.w
@@ -177,7 +180,10 @@ func (g *Generator) registry(k Kind, mal bool) {
 		typ = c.expand(t.typ)
 	}
 	target := c.expand(t.target)
-	details := c.expand(t.details)
+	var details string
+	if k == RegistrySet {
+		details = c.expand(t.details)
+	}
 	// Sysmon's ProcessId/Image precede TargetObject; EventType comes first.
 	w := &g.w
 	g.begin(k, h, h.sysmonPID, h.sysmonTIDs[g.r.IntN(len(h.sysmonTIDs))], "S-1-5-18", sysmonTaskLevel)

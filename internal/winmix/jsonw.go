@@ -57,15 +57,6 @@ func (w *jw) null(k string) {
 	w.comma = true
 }
 
-// hex writes v as a "0x…" string, the way evtx_dump renders HexInt values.
-func (w *jw) hex(k string, v uint64) {
-	w.key(k)
-	w.b = append(w.b, '"', '0', 'x')
-	w.b = strconv.AppendUint(w.b, v, 16)
-	w.b = append(w.b, '"')
-	w.comma = true
-}
-
 // escapes marks the bytes appendJSONString must escape.
 var escapes = func() (t [256]bool) {
 	for c := range 0x20 {

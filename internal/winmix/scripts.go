@@ -31,7 +31,7 @@ var scripts = append([]scriptT{
 	{w: 4, on: rDC, path: `C:\Scripts\Sauvegarde-GPO.ps1`, text: scriptGPO},
 	{w: 6, on: rSrv, path: `C:\Scripts\Check-Certificats.ps1`, text: scriptCerts},
 	{w: 10, path: `\\«dns»\NETLOGON\Inventaire.ps1`, text: scriptInventory},
-	{w: 10, on: rWS, path: `\\«dns»\NETLOGON\Connexion-Lecteurs.ps1`, text: scriptDrives},
+	{w: 4, on: rWS, path: `\\«dns»\NETLOGON\Connexion-Lecteurs.ps1`, text: scriptDrives},
 	{w: 6, path: `C:\Program Files\WindowsPowerShell\Modules\OutilsDSI\1.4.0\OutilsDSI.psm1`, text: scriptModule},
 }, append(typed(rWS,
 	"Get-Process | Sort-Object CPU -Descending | Select-Object -First 10",
@@ -288,7 +288,7 @@ $logiciels = Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\U
     Where-Object DisplayName | Select-Object DisplayName, DisplayVersion, Publisher
 $inventaire = [ordered]@{
     Poste        = $env:COMPUTERNAME
-    Utilisateur  = $env:USERNAME
+    Utilisateur  = [Environment]::UserName
     Date         = (Get-Date).ToString('s')
     Systeme      = $os.Caption
     Version      = $os.Version
@@ -331,8 +331,8 @@ const scriptModule = `function Get-EspaceDisque {
 .SYNOPSIS
     Espace disque des serveurs de la collectivite.
 .DESCRIPTION
-    Interroge les volumes fixes des serveurs indiques (par defaut ceux de l'OU Serveurs)
-    et retourne ceux dont l'espace libre passe sous le seuil.
+    Interroge les volumes fixes des serveurs indiques
+    (par defaut ceux de serveurs.txt) et retourne ceux dont l'espace libre passe sous le seuil.
 .PARAMETER ComputerName
     Serveurs a interroger.
 .PARAMETER Seuil
@@ -343,7 +343,7 @@ const scriptModule = `function Get-EspaceDisque {
     [CmdletBinding()]
     param(
         [Parameter(ValueFromPipeline)]
-        [string[]]$ComputerName = (Get-ADComputer -Filter * -SearchBase 'OU=Serveurs,DC=«dns»'.Replace('.', ',DC=')).Name,
+        [string[]]$ComputerName = (Get-Content -Path "$PSScriptRoot\serveurs.txt"),
         [ValidateRange(1, 99)]
         [int]$Seuil = 15
     )

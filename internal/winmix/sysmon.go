@@ -34,8 +34,8 @@ func (g *Generator) begin(k Kind, h *host, execPID, execTID int, userID string, 
 	w.open("#attributes")
 	w.key("SystemTime")
 	w.b = append(w.b, '"')
-	w.b = g.now.AppendFormat(w.b, systemTimeLayout)
-	w.b = append(w.b, '"')
+	w.b = appendTime(w.b, g.now, 'T', 6)
+	w.b = append(w.b, 'Z', '"')
 	w.comma = true
 	w.close()
 	w.close()
@@ -128,7 +128,9 @@ func (g *Generator) processCreation(k Kind, mal bool) {
 	parent := g.proc(h, t.parent)
 	e := exeFor(t.child)
 	a := h.accountFor(t.acct, parent)
-	if t.acct == acInherit && e.acct != acInherit && parent.acct.user == nil && e.acct >= acUser {
+	if t.acct == acInherit && parent.acct.user == nil && (e.acct == acUser || e.acct == acAdmin) {
+		// A per-user exe (RuntimeBroker, dllhost…) started by a service
+		// host runs as the interactive user, not as the service.
 		a = h.accountFor(e.acct, parent)
 	}
 	cmd := t.cmd

@@ -57,7 +57,7 @@ var (
 		"Avis_de_paiement_«n:100000-999999».pdf", "Journal_officiel_«date».pdf", "scan_«date»_«d:6».pdf"}
 	docLists = [][]string{docNames, xlsNames, pdfNames}
 	shares   = []string{"Partages", "Services", "Commun", "Scans", "Finances", "RH$", "Urbanisme", "Profils$", "Applis"}
-	sites  = []string{"www.service-public.fr", "www.impots.gouv.fr", "www.legifrance.gouv.fr", "www.collectivites-locales.gouv.fr",
+	sites    = []string{"www.service-public.fr", "www.impots.gouv.fr", "www.legifrance.gouv.fr", "www.collectivites-locales.gouv.fr",
 		"chorus-pro.gouv.fr", "www.marches-publics.gouv.fr", "www.ameli.fr", "www.insee.fr", "www.lemonde.fr",
 		"www.ouest-france.fr", "www.google.com", "www.youtube.com", "fr.wikipedia.org", "www.laposte.fr", "www.caf.fr"}
 	badIPs   = []string{"203.0.113.45", "198.51.100.23", "203.0.113.201", "198.51.100.77"}
@@ -72,69 +72,80 @@ func (c *ctx) expand(t string) string {
 	if !strings.Contains(t, "«") {
 		return t
 	}
-	b := c.g.scr[:0]
-	b = c.appendExpand(b, t)
+	b := c.appendTmpl(c.g.scr[:0], c.g.compile(t))
 	c.g.scr = b
 	return string(b)
 }
 
-func (c *ctx) appendExpand(b []byte, t string) []byte {
+// tmpl is a parsed template: literal text and tokens in turn. Templates
+// are parsed once per Generator: scanning for «» on every event cost more
+// than writing the event.
+type tmpl []part
+
+type part struct {
+	lit  string
+	tok  string // token name; "" for a literal
+	arg  string
+	alts []tmpl // for «|a|b»
+}
+
+func (g *Generator) compile(t string) tmpl {
+	if p, ok := g.tmpls[t]; ok {
+		return p
+	}
+	p := parse(t)
+	g.tmpls[t] = p
+	return p
+}
+
+func parse(t string) tmpl {
+	var p tmpl
 	for {
 		i := strings.Index(t, "«")
 		if i < 0 {
-			return append(b, t...)
+			if t != "" {
+				p = append(p, part{lit: t})
+			}
+			return p
 		}
-		b = append(b, t[:i]...)
+		if i > 0 {
+			p = append(p, part{lit: t[:i]})
+		}
 		t = t[i+len("«"):]
 		end := closing(t)
-		b = c.token(b, t[:end])
+		tok := t[:end]
 		t = t[end+len("»"):]
-	}
-}
-
-// closing returns the index of the » that closes a token, skipping nested
-// tokens in alternatives.
-func closing(t string) int {
-	depth := 0
-	for i := 0; i < len(t); {
-		switch {
-		case strings.HasPrefix(t[i:], "«"):
-			depth++
-			i += len("«")
-		case strings.HasPrefix(t[i:], "»"):
-			if depth == 0 {
-				return i
+		if tok[0] == '|' {
+			var alts []tmpl
+			for _, a := range splitAlts(tok) {
+				alts = append(alts, parse(a))
 			}
-			depth--
-			i += len("»")
-		default:
-			i++
+			p = append(p, part{tok: "|", alts: alts})
+			continue
 		}
+		name, arg, _ := strings.Cut(tok, ":")
+		p = append(p, part{tok: name, arg: arg})
 	}
-	panic("winmix: unclosed « in template")
 }
 
-// splitAlts splits "|a|b|c" at the |s that are outside nested tokens.
-func splitAlts(t string) []string {
-	var alts []string
-	depth, start := 0, 1
-	for i := 1; i < len(t); {
-		switch {
-		case strings.HasPrefix(t[i:], "«"):
-			depth++
-			i += len("«")
-		case strings.HasPrefix(t[i:], "»"):
-			depth--
-			i += len("»")
-		case t[i] == '|' && depth == 0:
-			alts = append(alts, t[start:i])
-			i++
-			start = i
+func (c *ctx) appendTmpl(b []byte, t tmpl) []byte {
+	for i := range t {
+		p := &t[i]
+		switch p.tok {
+		case "":
+			b = append(b, p.lit...)
+		case "|":
+			b = c.appendTmpl(b, p.alts[c.g.r.IntN(len(p.alts))])
 		default:
-			i++
+			b = c.token(b, p.tok, p.arg)
 		}
 	}
-	return append(alts, t[start:])
+	return b
+}
+
+// appendExpand expands a template given as text (vocabulary lists).
+func (c *ctx) appendExpand(b []byte, t string) []byte {
+	return c.appendTmpl(b, c.g.compile(t))
 }
 
 func (c *ctx) user() *account {
@@ -144,13 +155,8 @@ func (c *ctx) user() *account {
 	return c.h.interactive
 }
 
-func (c *ctx) token(b []byte, tok string) []byte {
+func (c *ctx) token(b []byte, name, arg string) []byte {
 	g, h := c.g, c.h
-	if tok[0] == '|' {
-		alts := splitAlts(tok)
-		return c.appendExpand(b, alts[g.r.IntN(len(alts))])
-	}
-	name, arg, _ := strings.Cut(tok, ":")
 	switch name {
 	case "u":
 		return append(b, c.user().user.name...)
@@ -192,6 +198,9 @@ func (c *ctx) token(b []byte, tok string) []byte {
 		lo, hi, _ := strings.Cut(arg, "-")
 		l, _ := strconv.Atoi(lo)
 		u, _ := strconv.Atoi(hi)
+		if u < l {
+			panic("winmix: bad range «n:" + arg + "»")
+		}
 		return strconv.AppendInt(b, int64(l+g.r.IntN(u-l+1)), 10)
 	case "x", "X", "a", "d":
 		n, _ := strconv.Atoi(arg)
@@ -244,7 +253,7 @@ func (c *ctx) token(b []byte, tok string) []byte {
 	if v, ok := versions[name]; ok {
 		return append(b, v...)
 	}
-	panic("winmix: unknown template token «" + tok + "»")
+	panic("winmix: unknown template token «" + name + "»")
 }
 
 // encodedCommand is what powershell -EncodedCommand takes: base64 of UTF-16LE.
@@ -255,4 +264,50 @@ func encodedCommand(s string) string {
 		raw[2*i], raw[2*i+1] = byte(c), byte(c>>8)
 	}
 	return base64.StdEncoding.EncodeToString(raw)
+}
+
+// closing returns the index of the » that closes a token, skipping nested
+// tokens in alternatives.
+func closing(t string) int {
+	depth := 0
+	for i := 0; i < len(t); {
+		switch {
+		case strings.HasPrefix(t[i:], "«"):
+			depth++
+			i += len("«")
+		case strings.HasPrefix(t[i:], "»"):
+			if depth == 0 {
+				return i
+			}
+			depth--
+			i += len("»")
+		default:
+			i++
+		}
+	}
+	panic("winmix: unclosed « in template")
+}
+
+// splitAlts splits "|a|b|c" at the |s that are outside nested tokens. A
+// literal | cannot appear in an alternative: list such values separately.
+func splitAlts(t string) []string {
+	var alts []string
+	depth, start := 0, 1
+	for i := 1; i < len(t); {
+		switch {
+		case strings.HasPrefix(t[i:], "«"):
+			depth++
+			i += len("«")
+		case strings.HasPrefix(t[i:], "»"):
+			depth--
+			i += len("»")
+		case t[i] == '|' && depth == 0:
+			alts = append(alts, t[start:i])
+			i++
+			start = i
+		default:
+			i++
+		}
+	}
+	return append(alts, t[start:])
 }

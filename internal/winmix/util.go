@@ -42,10 +42,10 @@ func (t *table[T]) pick(r *rand.Rand) T {
 type roles uint8
 
 const (
-	rWS  roles = 1 << iota // workstation
-	rDC                    // domain controller
-	rFS                    // file and application server
-	rWeb                   // IIS web server
+	rWS         roles = 1 << iota // workstation
+	rDC                           // domain controller
+	rFS                           // file and application server
+	rWeb                          // IIS web server
 	numRoleBits = 4
 
 	rSrv = rDC | rFS | rWeb
@@ -178,14 +178,42 @@ func (g *Generator) fileHashes(path string) string {
 
 func upperHex(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
 
-// Time layouts: the System element carries microseconds, Sysmon's UtcTime
-// milliseconds.
-const (
-	systemTimeLayout = "2006-01-02T15:04:05.000000Z"
-	utcTimeLayout    = "2006-01-02 15:04:05.000"
-)
+// Times: the System element carries microseconds (2006-01-02T15:04:05.000000Z),
+// Sysmon's UtcTime milliseconds (2006-01-02 15:04:05.000).
+func utcTime(t time.Time) string { return string(appendTime(make([]byte, 0, 23), t, ' ', 3)) }
 
-func utcTime(t time.Time) string { return t.Format(utcTimeLayout) }
+// appendTime formats t as "2006-01-02<sep>15:04:05.<frac digits>", faster
+// than time.Format on this hot path.
+func appendTime(b []byte, t time.Time, sep byte, frac int) []byte {
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	b = appendDigits(b, y, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(mo), 2)
+	b = append(b, '-')
+	b = appendDigits(b, d, 2)
+	b = append(b, sep)
+	b = appendDigits(b, h, 2)
+	b = append(b, ':')
+	b = appendDigits(b, mi, 2)
+	b = append(b, ':')
+	b = appendDigits(b, s, 2)
+	b = append(b, '.')
+	ns := t.Nanosecond()
+	for range 9 - frac {
+		ns /= 10
+	}
+	return appendDigits(b, ns, frac)
+}
+
+func appendDigits(b []byte, v, width int) []byte {
+	var d [9]byte
+	for i := width - 1; i >= 0; i-- {
+		d[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(b, d[:width]...)
+}
 
 // randPID returns a plausible process id: a multiple of 4.
 func (g *Generator) randPID() int { return 4 * (100 + g.r.IntN(6000)) }

@@ -400,27 +400,28 @@ var malAccesses = []accessT{
 	{w: 1, src: "mimikatz", tgt: "lsass", access: "0x1010", trace: `C:\Users\Public\mimikatz.exe+«x:5»|C:\Users\Public\mimikatz.exe+«x:5»`, label: "lsass_access_mimikatz"},
 }
 
-func (t netT) weight() int    { return t.w }
-func (t dnsT) weight() int    { return t.w }
-func (t imgT) weight() int    { return t.w }
-func (t fileT) weight() int   { return t.w }
-func (t regT) weight() int    { return t.w }
-func (t accessT) weight() int { return t.w }
-func (t netT) roles() roles   { return t.on }
-func (t dnsT) roles() roles   { return t.on }
-func (t imgT) roles() roles   { return t.on }
-func (t fileT) roles() roles  { return t.on }
-func (t regT) roles() roles   { return t.on }
+func (t netT) weight() int     { return t.w }
+func (t dnsT) weight() int     { return t.w }
+func (t imgT) weight() int     { return t.w }
+func (t fileT) weight() int    { return t.w }
+func (t regT) weight() int     { return t.w }
+func (t accessT) weight() int  { return t.w }
+func (t netT) roles() roles    { return t.on }
+func (t dnsT) roles() roles    { return t.on }
+func (t imgT) roles() roles    { return t.on }
+func (t fileT) roles() roles   { return t.on }
+func (t regT) roles() roles    { return t.on }
 func (t accessT) roles() roles { return t.on }
 
-type template interface {
+// vocabEntry is what tables needs of a template.
+type vocabEntry interface {
 	weight() int
 	roles() roles
 }
 
 // tables builds the benign per-role table and the malicious table of a
 // template kind.
-func tables[T template](benign, mal []T) (*byRole[T], table[*T]) {
+func tables[T vocabEntry](benign, mal []T) (*byRole[T], table[*T]) {
 	br := newByRole(benign, func(t *T) int { return (*t).weight() }, func(t *T) roles { return (*t).roles() })
 	var mt table[*T]
 	for i := range mal {
@@ -441,7 +442,7 @@ var (
 
 // pickT draws a template and its host: a benign one on a random host, or a
 // malicious one on a host of a role it applies to.
-func pickT[T template](g *Generator, mal bool, br *byRole[T], mt *table[*T]) (*T, *host) {
+func pickT[T vocabEntry](g *Generator, mal bool, br *byRole[T], mt *table[*T]) (*T, *host) {
 	if mal {
 		t := mt.pick(g.r)
 		return t, g.hostWith((*t).roles())
