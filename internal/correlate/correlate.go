@@ -438,8 +438,12 @@ type node struct {
 func (b *builder) fail(n *node, format string, args ...any) {
 	n.bad = true
 	r := n.rule
+	name := r.Ref()
+	if name == "" {
+		name = r.Title
+	}
 	b.errs = append(b.errs, &sigma.Error{File: r.File, Line: r.Pos.Line, Column: r.Pos.Column,
-		Msg: fmt.Sprintf("correlation %q: ", r.Ref()) + fmt.Sprintf(format, args...)})
+		Msg: fmt.Sprintf("correlation %q: ", name) + fmt.Sprintf(format, args...)})
 }
 
 func (b *builder) visit(n *node) {

@@ -385,6 +385,9 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 			if err != nil {
 				return nil, fmt.Errorf("regular expression %q: %v", v.S, err)
 			}
+			if n := regexSize(re.String()); n > maxRegexInst {
+				return nil, fmt.Errorf("regular expression %q compiles to %d instructions, more than %d: split it or use contains", v.S, n, maxRegexInst)
+			}
 			ws := regexWitnesses(it.Field, sigma.RegexFlags(it.Modifiers)+v.S)
 			add(newReMatcher(re, ws), ws)
 		case typ == "cidr":

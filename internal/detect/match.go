@@ -154,18 +154,47 @@ type reMatcher struct {
 	// class (like [a-f0-9]{64}); 0 when it does not.
 	run    [256]bool
 	runLen int
+	// maxText bounds the text handed to the expression (see regexBudget).
+	maxText int
 }
+
+// regexBudget bounds the work of one regular-expression test: RE2 is
+// linear, but in text length times program size, so a{1000} over a 1 MB
+// value would take seconds. An expression looks at most at the first
+// regexBudget/instructions bytes of a value: 640 KB for a typical rule of
+// 100 instructions, 64 KB for SigmaHQ's largest (1,003).
+const regexBudget = 64 << 20
+
+// maxRegexInst refuses programs beyond any real rule (SigmaHQ: 1,003).
+const maxRegexInst = 4096
 
 func newReMatcher(re *regexp.Regexp, ws []witness) *reMatcher {
 	m := &reMatcher{re: re}
 	for _, w := range ws {
 		m.guards = append(m.guards, w.text)
 	}
+	m.maxText = regexBudget
 	if p, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
 		m.findRun(p) // before Simplify, which spells x{64} as 64 x's
 		m.minLen = minMatchLen(p.Simplify())
+		if prog, err := syntax.Compile(p.Simplify()); err == nil {
+			m.maxText = regexBudget / max(len(prog.Inst), 1)
+		}
 	}
 	return m
+}
+
+// regexSize is the number of instructions expr compiles to.
+func regexSize(expr string) int {
+	p, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return 0
+	}
+	prog, err := syntax.Compile(p.Simplify())
+	if err != nil {
+		return 0
+	}
+	return len(prog.Inst)
 }
 
 // findRun looks, among the parts of a top-level concatenation, for the
@@ -240,7 +269,11 @@ func (m *reMatcher) match(v val) bool {
 			return false
 		}
 	}
-	return m.re.MatchString(v.s)
+	s := v.s
+	if len(s) > m.maxText {
+		s = s[:m.maxText]
+	}
+	return m.re.MatchString(s)
 }
 
 // minMatchLen is a lower bound, in bytes, of what re can match.
