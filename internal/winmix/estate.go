@@ -112,7 +112,6 @@ var (
 func (g *Generator) buildEstate() {
 	for _, d := range orgDefs {
 		o := &org{netbios: d.netbios, dns: d.dns, name: d.name, sid: d.sid, net: d.net, tenant: d.tenant}
-		g.orgs = append(g.orgs, o)
 		seen := map[string]bool{}
 		for i := 0; len(o.users) < d.users; i++ {
 			name := oneOf(g.r, firstNames)[:1] + oneOf(g.r, lastNames)

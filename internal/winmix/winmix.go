@@ -16,7 +16,12 @@
 // A small fraction of events (SetMaliciousRate, 0.1% by default) follow a
 // known-malicious pattern (a web shell running whoami, shadow copies
 // deleted, an encoded PowerShell download cradle, an LSASS dump…) so that a
-// few SigmaHQ rules fire; LastMalicious names the pattern of the last event.
+// few SigmaHQ rules fire; LastMalicious names the pattern of the last event
+// and MaliciousPatterns lists them all. Benign events are not silent
+// either, as in real life: checked against the SigmaHQ Windows rules, about
+// 1% of them match a low or medium rule (net use, a WinRM host, scheduled
+// scripts run by SYSTEM, New-PSDrive in a logon script), none a high or
+// critical one.
 //
 // Mix draws the kind of each event from this distribution (per mille),
 // close to a Sysmon deployment with a moderate configuration plus
@@ -42,7 +47,9 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -196,7 +203,6 @@ type Generator struct {
 	malRate float64
 	lastMal string
 
-	orgs  []*org
 	hosts []*host
 	hostT table[*host] // hosts weighted by how much they log
 
@@ -234,6 +240,40 @@ func (g *Generator) Now() time.Time { return g.now }
 // ("webshell_whoami", …), or is "" when it was benign: the ground truth an
 // end-to-end test checks alerts against.
 func (g *Generator) LastMalicious() string { return g.lastMal }
+
+// MaliciousPatterns lists the names LastMalicious can return, sorted.
+func MaliciousPatterns() []string {
+	seen := map[string]bool{}
+	add := func(l string) { seen[l] = true }
+	for _, t := range malSpawns {
+		add(t.label)
+	}
+	for _, t := range malNets {
+		add(t.label)
+	}
+	for _, t := range malDNSs {
+		add(t.label)
+	}
+	for _, t := range malImgs {
+		add(t.label)
+	}
+	for _, t := range malFiles {
+		add(t.label)
+	}
+	for _, t := range append(append([]regT{}, malRegSets...), malRegEvents...) {
+		add(t.label)
+	}
+	for _, t := range malAccesses {
+		add(t.label)
+	}
+	for _, t := range malScripts {
+		add(t.label)
+	}
+	for _, t := range append(append([]logonScenario{}, malLogons...), malFailedLogons...) {
+		add(t.label)
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
 
 // Next returns one event of kind k as compact JSON without a newline. It
 // panics on an invalid Kind.

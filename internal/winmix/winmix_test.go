@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -246,10 +247,11 @@ func TestMalicious(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"webshell_whoami", "shadow_delete", "ps_encoded", "certutil_download",
-		"comsvcs_minidump", "lsass_access_comsvcs", "overpass_the_hash", "failed_logon_disabled",
-		"ps_invoke_mimikatz", "run_key_public", "silentprocessexit_lsass", "dns_mega", "lsass_dump_file",
-		"rundll32_c2", "dbghelp_public"} {
+	all := MaliciousPatterns()
+	if len(all) < 30 || slices.Contains(all, "") {
+		t.Fatalf("MaliciousPatterns() = %v", all)
+	}
+	for _, want := range all {
 		if !labels[want] {
 			t.Errorf("pattern %q never drawn", want)
 		}
