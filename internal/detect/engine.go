@@ -137,8 +137,7 @@ type bucket struct {
 	rules    []*crule
 	always   []int32   // rules without a prefilter
 	litRules [][]int32 // literal id -> rules needing it
-	subs     []fieldScan
-	scanned  map[string]bool // fields with an automaton of their own
+	subs     []fieldScan // the keyword scan (field "") last
 	// eq: field -> exact value (lower case, numbers canonical) -> rules.
 	eq       map[string]map[string][]int32
 	eqFields []string
@@ -275,15 +274,16 @@ func (e *Engine) build(ls event.Logsource) *bucket {
 		}
 	}
 	// Keyword witnesses go into every field's automaton too, so that the
-	// keyword scan can skip the fields that are scanned anyway.
+	// keyword scan, done last, can skip the fields scanned already.
 	if kw := perField[""]; len(kw) > 0 {
-		b.scanned = map[string]bool{}
+		rest := fields[:0:0]
 		for _, f := range fields {
 			if f != "" {
 				perField[f] = append(perField[f], kw...)
-				b.scanned[f] = true
+				rest = append(rest, f)
 			}
 		}
+		fields = append(rest, "")
 	}
 	for _, f := range fields {
 		var ascii, wide []string
@@ -315,6 +315,7 @@ type Matcher struct {
 	cand []uint64
 	out  []*sigma.Rule
 	num  [32]byte
+	done []bool // per event field: scanned with its own automaton
 }
 
 // isCanonicalInt: digits without a leading zero, or "0", maybe negative.
@@ -468,11 +469,16 @@ func (m *Matcher) candidates(b *bucket, ev *event.Event) []uint64 {
 	}
 	if len(b.subs) > 0 {
 		m.hits.reset(len(b.litRules))
+		if cap(m.done) < ev.Len() {
+			m.done = make([]bool, ev.Len())
+		}
+		done := m.done[:ev.Len()]
+		clear(done)
 		for k := range b.subs {
 			fs := &b.subs[k]
 			if fs.field == "" {
 				for i := 0; i < ev.Len(); i++ {
-					if f := ev.At(i); f.Kind == event.String && !b.scanned[f.Name] {
+					if !done[i] && ev.At(i).Kind == event.String {
 						fs.scan(ev, i, &m.hits)
 					}
 				}
@@ -483,6 +489,7 @@ func (m *Matcher) candidates(b *bucket, ev *event.Event) []uint64 {
 			}
 			for i := ev.Lookup(fs.field); i >= 0; i = ev.Next(i) {
 				fs.scan(ev, i, &m.hits)
+				done[i] = true
 			}
 		}
 		for _, id := range m.hits.ids {
