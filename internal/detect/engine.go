@@ -135,8 +135,8 @@ func (e *Engine) Rules() int { return len(e.rules) }
 // bucket holds the rules that apply to one event logsource.
 type bucket struct {
 	rules    []*crule
-	always   []int32   // rules without a prefilter
-	litRules [][]int32 // literal id -> rules needing it
+	always   []int32     // rules without a prefilter
+	litRules [][]int32   // literal id -> rules needing it
 	subs     []fieldScan // the keyword scan (field "") last
 	// eq: field -> exact value (lower case, numbers canonical) -> rules.
 	eq       map[string]map[string][]int32
