@@ -158,6 +158,9 @@ func writeSummary(w io.Writer, sum *hunt.Summary) {
 	if sum.InputErrors > 0 {
 		fmt.Fprintf(w, ", %d input errors", sum.InputErrors)
 	}
+	if sum.Untimed > 0 {
+		fmt.Fprintf(w, ", %d events without a time left out of correlations", sum.Untimed)
+	}
 	if sum.Evicted > 0 {
 		fmt.Fprintf(w, ", %d correlation groups evicted (state cap)", sum.Evicted)
 	}

@@ -221,3 +221,10 @@ func TestConcurrentMatchers(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCorpusKind: per event kind of the mix, to see where time goes.
+func BenchmarkCorpusKind(b *testing.B) {
+	for _, k := range winmix.Kinds() {
+		b.Run(k.String(), func(b *testing.B) { benchMatch(b, detect.Options{}, k) })
+	}
+}

@@ -482,15 +482,15 @@ func mergeContains(vals []valueMatcher) []valueMatcher {
 		}
 		rest = append(rest, v)
 	}
-	if len(lits) < 8 {
+	// Short lists are cheap as they are (strings.Contains is vectorised).
+	if len(lits) < mergeMin {
 		return vals
 	}
-	ids := make([]int32, len(lits))
-	for i := range ids {
-		ids[i] = int32(i)
-	}
-	return append(rest, &multiContains{ac: buildAutomaton(lits, ids)})
+	return append(rest, &multiContains{ac: buildSparse(lits)})
 }
+
+// mergeMin is the shortest contains list worth an automaton of its own.
+const mergeMin = 8
 
 // sortByCost puts cheap comparisons first: an OR stops at the first match.
 func sortByCost(vals []valueMatcher) {

@@ -313,7 +313,7 @@ func minMatchLen(re *syntax.Regexp) int {
 }
 
 // multiContains is many `contains` values of one item in one automaton.
-type multiContains struct{ ac *automaton }
+type multiContains struct{ ac *sparseAC }
 
 func (m *multiContains) match(v val) bool {
 	return v.kind != event.Null && m.ac.contains(v.lower())

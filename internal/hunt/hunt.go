@@ -57,6 +57,9 @@ type Summary struct {
 	Elapsed      time.Duration
 	InputErrors  int
 	Evicted      uint64
+	// Untimed counts events that a correlation would have used but that
+	// have no time: a window cannot place them, so they are left out.
+	Untimed int64
 }
 
 // result is what a worker made of one batch.
@@ -68,6 +71,7 @@ type result struct {
 	events  int64
 	bytes   int64
 	bad     []string
+	untimed int64
 	latest  time.Time
 	err     error
 	file    string
@@ -129,6 +133,11 @@ func Run(ctx context.Context, paths []string, o Options) (*Summary, error) {
 			defer workers.Done()
 			w := newWorker(o, format, minRank)
 			for b := range batches {
+				if ctx.Err() != nil {
+					// Stopping: drain without the work.
+					reader.Release(b)
+					continue
+				}
 				r := w.process(b)
 				reader.Release(b)
 				select {
@@ -165,6 +174,8 @@ func Run(ctx context.Context, paths []string, o Options) (*Summary, error) {
 			}
 			if err := out.write(p); err != nil {
 				cancel()
+				for range results { // wait for the workers
+				}
 				wg.Wait()
 				return sum, err
 			}
@@ -235,12 +246,21 @@ func (w *worker) process(b *input.Batch) *result {
 			continue
 		}
 		var clone *event.Event
+		untimed := false
 		for _, rule := range matched {
 			if c := w.o.Correlate; c != nil && c.Referenced(rule) {
-				if clone == nil {
+				switch {
+				case ev.Time.IsZero():
+					// Without a time, every such event would fall in
+					// one window: "5 in 10 minutes" would count a
+					// whole file.
+					untimed = true
+				case clone == nil:
 					clone = ev.Clone()
+					fallthrough
+				default:
+					r.hits = append(r.hits, correlate.Hit{Rule: rule, Time: ev.Time, Fields: clone, Events: []correlate.Ref{{File: rec.File, Line: rec.Line}}})
 				}
-				r.hits = append(r.hits, correlate.Hit{Rule: rule, Time: ev.Time, Fields: clone, Events: []correlate.Ref{{File: rec.File, Line: rec.Line}}})
 				if c.Suppressed(rule) {
 					continue
 				}
@@ -250,6 +270,9 @@ func (w *worker) process(b *input.Batch) *result {
 			}
 			r.matched = append(r.matched, rule)
 			r.out = w.fmt.detection(r.out, rule, ev, rec.Data, format)
+		}
+		if untimed {
+			r.untimed++
 		}
 	}
 	return r
@@ -272,6 +295,7 @@ func (w *orderedOutput) write(r *result) error {
 	w.sum.Events += r.events
 	w.sum.Bytes += r.bytes
 	w.sum.BadRecords += int64(len(r.bad))
+	w.sum.Untimed += r.untimed
 	for _, b := range r.bad {
 		fmt.Fprintf(w.o.Err, "tocsin hunt: skipped %s\n", b)
 	}
