@@ -76,13 +76,25 @@ func Sniff(records []Record) Format {
 			return FormatBinary
 		}
 	}
+	// A file of JSON objects stays one when a few of its records are
+	// broken (a truncated last line, an interrupted export): those are
+	// then reported as malformed instead of the whole file being read as
+	// text. Text logs practically never start a line with '{'.
+	objects := 0
+	var first []byte
 	for _, r := range records {
 		d := bytes.TrimSpace(r.Data)
-		if len(d) < 2 || d[0] != '{' || d[len(d)-1] != '}' {
-			return FormatLines
+		if len(d) > 0 && d[0] == '{' {
+			objects++
+			if first == nil {
+				first = d
+			}
 		}
 	}
-	if isEvtxJSON(records[0].Data) {
+	if objects*2 <= len(records) {
+		return FormatLines
+	}
+	if isEvtxJSON(first) {
 		return FormatEvtxJSON
 	}
 	return FormatJSONL

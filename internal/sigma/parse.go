@@ -25,17 +25,16 @@ func parse(file string, data []byte) ([]*Rule, []*Error, int) {
 	failed := 0
 	var rules []*Rule
 	var errs []*Error
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for doc := 0; ; doc++ {
+	for doc, chunk := range splitDocuments(data) {
 		var n yaml.Node
-		err := dec.Decode(&n)
+		err := yaml.NewDecoder(bytes.NewReader(chunk)).Decode(&n)
 		if errors.Is(err, io.EOF) {
-			break
+			continue
 		}
 		if err != nil {
 			errs = append(errs, yamlError(file, err))
 			failed++
-			break
+			continue
 		}
 		if len(n.Content) == 0 {
 			continue
@@ -53,6 +52,35 @@ func parse(file string, data []byte) ([]*Rule, []*Error, int) {
 		}
 	}
 	return rules, errs, failed
+}
+
+// splitDocuments cuts a multi-document file at its `---` lines, so that a
+// YAML syntax error in one document does not stop the next ones from
+// loading. Each piece is padded with the newlines before it, so that the
+// YAML parser's line numbers are the file's.
+func splitDocuments(data []byte) [][]byte {
+	var docs [][]byte
+	start, line, startLine := 0, 1, 1
+	for i := 0; i <= len(data); {
+		end := bytes.IndexByte(data[i:], '\n')
+		if end < 0 {
+			end = len(data)
+		} else {
+			end += i
+		}
+		l := bytes.TrimRight(data[i:end], "\r")
+		if bytes.HasPrefix(l, []byte("---")) && (len(l) == 3 || l[3] == ' ' || l[3] == '\t') {
+			docs = append(docs, pad(data[start:i], startLine))
+			start, startLine = i, line
+		}
+		i = end + 1
+		line++
+	}
+	return append(docs, pad(data[start:], startLine))
+}
+
+func pad(doc []byte, line int) []byte {
+	return append(bytes.Repeat([]byte("\n"), line-1), doc...)
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
