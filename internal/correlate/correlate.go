@@ -540,3 +540,20 @@ func resolve(ref string, byName, byID map[string][]*sigma.Rule) (*sigma.Rule, st
 	}
 	return nil, fmt.Sprintf("references %q, but no rule has that name or id", ref)
 }
+
+// Fields returns the fields the correlations read from r's hits (group-by
+// fields with aliases resolved, aggregated values): a caller that keeps
+// hits for later need keep only these.
+func (e *Engine) Fields(r *sigma.Rule) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, in := range e.consumers[r] {
+		for _, f := range append(append([]string(nil), in.fields...), in.value) {
+			if f != "" && !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -216,10 +217,54 @@ type worker struct {
 	dec     *decoder
 	ev      *event.Event
 	fmt     *formatter
+	// corrFields caches, per rule, the fields its correlations read.
+	corrFields map[*sigma.Rule][]string
 }
 
 func newWorker(o Options, format input.Format, minRank int) *worker {
-	return &worker{o: o, format: format, minRank: minRank, m: o.Detect.NewMatcher(), dec: newDecoder(), ev: event.New(), fmt: newFormatter(o.Output)}
+	return &worker{o: o, format: format, minRank: minRank, m: o.Detect.NewMatcher(), dec: newDecoder(), ev: event.New(), fmt: newFormatter(o.Output), corrFields: map[*sigma.Rule][]string{}}
+}
+
+// fields is a hit's copy of the few fields correlations read.
+type fields []correlate.KV
+
+func (f fields) Get(name string) (string, bool) {
+	for _, kv := range f {
+		if kv.Field == name {
+			return kv.Value, true
+		}
+	}
+	return "", false
+}
+
+// slim copies the fields of ev that the correlations consuming rule read.
+func (w *worker) slim(rule *sigma.Rule, ev *event.Event) fields {
+	names, ok := w.corrFields[rule]
+	if !ok {
+		names = w.o.Correlate.Fields(rule)
+		w.corrFields[rule] = names
+	}
+	out := make(fields, 0, len(names))
+	for _, n := range names {
+		if v, ok := ev.Get(n); ok {
+			out = append(out, correlate.KV{Field: n, Value: strings.Clone(v)})
+		} else if v, ok := pseudoField(ev, n); ok {
+			out = append(out, correlate.KV{Field: n, Value: strings.Clone(v)})
+		}
+	}
+	return out
+}
+
+// pseudoField reads the event's tenant and host when no field has the name,
+// so a correlation can group by them.
+func pseudoField(ev *event.Event, name string) (string, bool) {
+	switch name {
+	case "tenant":
+		return ev.Tenant, ev.Tenant != ""
+	case "host":
+		return ev.Host, ev.Host != ""
+	}
+	return "", false
 }
 
 func (w *worker) process(b *input.Batch) *result {
@@ -245,7 +290,6 @@ func (w *worker) process(b *input.Batch) *result {
 		if len(matched) == 0 {
 			continue
 		}
-		var clone *event.Event
 		untimed := false
 		for _, rule := range matched {
 			if c := w.o.Correlate; c != nil && c.Referenced(rule) {
@@ -255,11 +299,8 @@ func (w *worker) process(b *input.Batch) *result {
 					// one window: "5 in 10 minutes" would count a
 					// whole file.
 					untimed = true
-				case clone == nil:
-					clone = ev.Clone()
-					fallthrough
 				default:
-					r.hits = append(r.hits, correlate.Hit{Rule: rule, Time: ev.Time, Fields: clone, Events: []correlate.Ref{{File: rec.File, Line: rec.Line}}})
+					r.hits = append(r.hits, correlate.Hit{Rule: rule, Time: ev.Time, Fields: w.slim(rule, ev), Events: []correlate.Ref{{File: rec.File, Line: rec.Line}}})
 				}
 				if c.Suppressed(rule) {
 					continue
@@ -281,10 +322,13 @@ func (w *worker) process(b *input.Batch) *result {
 // orderedOutput writes results in input order and runs correlation, which
 // needs that order.
 type orderedOutput struct {
-	o   Options
-	sum *Summary
-	fmt *formatter
-	buf []byte
+	o    Options
+	sum  *Summary
+	fmt  *formatter
+	buf  []byte
+	hits []correlate.Hit // for the correlations, at the end
+	// binary counts the binary files skipped; only the first few are named.
+	binary int
 }
 
 func newOrderedOutput(o Options, sum *Summary) *orderedOutput {
@@ -301,7 +345,18 @@ func (w *orderedOutput) write(r *result) error {
 	}
 	if r.err != nil {
 		w.sum.InputErrors++
-		fmt.Fprintf(w.o.Err, "tocsin hunt: %v\n", r.err)
+		// A folder of evtx_dump exports often holds the .evtx files too:
+		// name a few, count the rest.
+		if errors.Is(r.err, input.ErrBinary) {
+			w.binary++
+			if w.binary == 1 {
+				fmt.Fprintf(w.o.Err, "tocsin hunt: %v (for .evtx files, convert them first: evtx_dump -o jsonl FILE)\n", r.err)
+			} else if w.binary <= 3 {
+				fmt.Fprintf(w.o.Err, "tocsin hunt: %v\n", r.err)
+			}
+		} else {
+			fmt.Fprintf(w.o.Err, "tocsin hunt: %v\n", r.err)
+		}
 	}
 	for _, rule := range r.matched {
 		w.sum.Detections++
@@ -309,14 +364,7 @@ func (w *orderedOutput) write(r *result) error {
 		w.sum.ByLevel[rule.Level]++
 	}
 	w.buf = append(w.buf[:0], r.out...)
-	if c := w.o.Correlate; c != nil {
-		for _, h := range r.hits {
-			w.correlations(c.Observe(h))
-		}
-		if !r.latest.IsZero() {
-			w.correlations(c.Advance(r.latest))
-		}
-	}
+	w.hits = append(w.hits, r.hits...)
 	_, err := w.o.Out.Write(w.buf)
 	return err
 }
@@ -339,9 +387,22 @@ func (w *orderedOutput) correlations(res []correlate.Result) {
 	}
 }
 
+// finish runs the correlations. They need event time order, which the
+// input order is not when files overlap in time (two domain controllers'
+// logs of the same night): the hits, slimmed to the fields correlations
+// read, are kept and sorted first.
 func (w *orderedOutput) finish() error {
+	if w.binary > 3 {
+		fmt.Fprintf(w.o.Err, "tocsin hunt: %d more binary files skipped\n", w.binary-3)
+	}
 	w.buf = w.buf[:0]
 	if c := w.o.Correlate; c != nil {
+		sort.SliceStable(w.hits, func(i, j int) bool { return w.hits[i].Time.Before(w.hits[j].Time) })
+		for _, h := range w.hits {
+			w.correlations(c.Advance(h.Time))
+			w.correlations(c.Observe(h))
+		}
+		w.hits = nil
 		w.correlations(c.Flush())
 	}
 	_, err := w.o.Out.Write(w.buf)

@@ -554,6 +554,14 @@ func (s *Splitter) scanObject() (int, bool) {
 		case '"':
 			inStr = true
 		case '{':
+			// A '{' opening a line inside an object starts the next
+			// object: this one was cut (an interrupted export). End it
+			// here, to be reported as malformed, rather than swallow
+			// every object after it. Pretty-printers indent nested
+			// objects, so this never splits a whole one.
+			if depth > 0 && i > s.pos && b[i-1] == '\n' {
+				return i - 1, true
+			}
 			depth++
 		case '}':
 			depth--
