@@ -420,7 +420,7 @@ func TestHuntInputs(t *testing.T) {
 			check: skipped("bad.jsonl:2:"),
 		},
 		{
-			name: "truncated last evtx_dump object, format detected",
+			name:  "truncated last evtx_dump object, format detected",
 			files: map[string][]byte{"cut.json": cut(mustRead(t, evtxEvents), 80)},
 			args:  []string{"--rules", registryRule, "DIR/cut.json"},
 			want:  refsIn("cut.json", 1),
@@ -579,7 +579,7 @@ func tail(data []byte, n int) []byte {
 // files, as exports of two domain controllers are. Live traffic would
 // interleave them; the hunt must find the same correlation.
 func TestHuntCorrelationAcrossFiles(t *testing.T) {
-		dir := t.TempDir()
+	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "dc1.jsonl"), []byte(
 		authEvent("2026-03-02T08:00:00Z", "alice", "failed")+"\n"+
 			authEvent("2026-03-02T08:01:00Z", "alice", "failed")+"\n"+
