@@ -388,8 +388,7 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 			if n := regexSize(re.String()); n > maxRegexInst {
 				return nil, fmt.Errorf("regular expression %q compiles to %d instructions, more than %d: split it or use contains", v.S, n, maxRegexInst)
 			}
-			ws := regexWitnesses(it.Field, sigma.RegexFlags(it.Modifiers)+v.S)
-			add(newReMatcher(re, ws), ws)
+			add(newReMatcher(re), regexWitnesses(it.Field, sigma.RegexFlags(it.Modifiers)+v.S))
 		case typ == "cidr":
 			p, err := sigma.ParseCIDR(v.S)
 			if err != nil {
@@ -474,17 +473,36 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 // one pass over the value instead of one search per value. Only for OR.
 func mergeContains(vals []valueMatcher) []valueMatcher {
 	var lits []string
+	tails := map[string]bool{}
 	var rest []valueMatcher
 	for _, v := range vals {
-		if sm, ok := v.(*strMatcher); ok && sm.kind == strContains && !sm.cased && sm.lit != "" {
-			lits = append(lits, sm.lit)
-			continue
+		if sm, ok := v.(*strMatcher); ok && !sm.cased {
+			switch {
+			case sm.kind == strContains && sm.lit != "":
+				lits = append(lits, sm.lit)
+				continue
+			case sm.kind == strSuffix && isPathTail(sm.lit):
+				tails[sm.lit] = true
+				continue
+			}
 		}
 		rest = append(rest, v)
 	}
+	if len(tails) >= mergeMin {
+		// Hundreds of `endswith: '\name.dll'`: one hash lookup of the
+		// value's last path element.
+		rest = append(rest, &tailSet{set: tails})
+	} else {
+		for t := range tails {
+			rest = append(rest, &strMatcher{kind: strSuffix, lit: t})
+		}
+	}
 	// Short lists are cheap as they are (strings.Contains is vectorised).
 	if len(lits) < mergeMin {
-		return vals
+		for _, l := range lits {
+			rest = append(rest, &strMatcher{kind: strContains, lit: l})
+		}
+		return rest
 	}
 	return append(rest, &multiContains{ac: buildSparse(lits)})
 }
@@ -508,6 +526,8 @@ func matcherCost(m valueMatcher) int {
 		return 1
 	case *multiContains:
 		return 2
+	case *tailSet:
+		return 1
 	case *reMatcher:
 		return 5
 	}

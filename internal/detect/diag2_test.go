@@ -26,7 +26,13 @@ func TestDiagTime(t *testing.T) {
 	set := sigma.LoadPaths(paths...)
 	eng, _ := Compile(set.Rules, Options{CategoryParents: winlog.Default().CategoryParents})
 	var buf bytes.Buffer
-	if os.Getenv("DIAG") == "pc" {
+	if k := os.Getenv("KIND"); k != "" {
+		for _, kk := range winmix.Kinds() {
+			if kk.String() == k {
+				winmix.New(1).WriteKind(&buf, kk, 5000)
+			}
+		}
+	} else if os.Getenv("DIAG") == "pc" {
 		winmix.New(1).WriteKind(&buf, winmix.ProcessCreation, 5000)
 	} else {
 		winmix.New(1).WriteMix(&buf, 5000)

@@ -147,8 +147,9 @@ func globMatch(p pattern, s string) bool {
 // Go's regexp is slow next to a substring search, so when the expression
 // needs one of a few literals, their absence answers first.
 type reMatcher struct {
-	re     *regexp.Regexp
-	guards []string // lower case; one must occur (nil: no guard)
+	re *regexp.Regexp
+	// guards: sets of lower-case literals; one of each set must occur.
+	guards [][]string
 	minLen int      // shortest text the expression can match
 	// run: the expression needs runLen consecutive bytes of this ASCII
 	// class (like [a-f0-9]{64}); 0 when it does not.
@@ -168,11 +169,8 @@ const regexBudget = 64 << 20
 // maxRegexInst refuses programs beyond any real rule (SigmaHQ: 1,003).
 const maxRegexInst = 4096
 
-func newReMatcher(re *regexp.Regexp, ws []witness) *reMatcher {
-	m := &reMatcher{re: re}
-	for _, w := range ws {
-		m.guards = append(m.guards, w.text)
-	}
+func newReMatcher(re *regexp.Regexp) *reMatcher {
+	m := &reMatcher{re: re, guards: regexGuards(re.String())}
 	m.maxText = regexBudget
 	if p, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
 		m.findRun(p) // before Simplify, which spells x{64} as 64 x's
@@ -258,15 +256,17 @@ func (m *reMatcher) match(v val) bool {
 	}
 	if m.guards != nil {
 		low := v.lower()
-		found := false
-		for _, g := range m.guards {
-			if strings.Contains(low, g) {
-				found = true
-				break
+		for _, set := range m.guards {
+			found := false
+			for _, g := range set {
+				if strings.Contains(low, g) {
+					found = true
+					break
+				}
 			}
-		}
-		if !found {
-			return false
+			if !found {
+				return false
+			}
 		}
 	}
 	s := v.s
@@ -310,6 +310,24 @@ func minMatchLen(re *syntax.Regexp) int {
 		return max(n, 0)
 	}
 	return 0
+}
+
+// tailSet is many `endswith: '\name'` values of one item: the value's part
+// from its last separator is looked up.
+type tailSet struct{ set map[string]bool }
+
+func (m *tailSet) match(v val) bool {
+	if v.kind == event.Null {
+		return false
+	}
+	low := v.lower()
+	if k := strings.LastIndexByte(low, '\\'); k >= 0 && m.set[low[k:]] {
+		return true
+	}
+	if k := strings.LastIndexByte(low, '/'); k >= 0 && m.set[low[k:]] {
+		return true
+	}
+	return false
 }
 
 // multiContains is many `contains` values of one item in one automaton.

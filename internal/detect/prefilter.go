@@ -195,6 +195,57 @@ func regexWitnesses(field, expr string) []witness {
 	return out
 }
 
+// regexGuards returns sets of lower-case literals the expression needs all
+// of (one literal of each set): the parts of its top-level concatenation.
+// Each set alone is a witness; all together make a cheap guard before the
+// expression runs.
+func regexGuards(expr string) [][]string {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	var sets [][]string
+	add := func(l []string) {
+		if l == nil {
+			return
+		}
+		low := make([]string, len(l))
+		for i, x := range l {
+			low[i] = event.ToLower(x)
+		}
+		sets = append(sets, low)
+	}
+	if re.Op != syntax.OpConcat {
+		add(reNeed(re))
+		return sets
+	}
+	var run strings.Builder
+	flush := func() {
+		if run.Len() > 0 {
+			add([]string{run.String()})
+			run.Reset()
+		}
+	}
+	for _, s := range re.Sub {
+		if s.Op == syntax.OpLiteral {
+			run.WriteString(string(s.Rune))
+			continue
+		}
+		if l, ok := caseClass(s); ok {
+			run.WriteString(l)
+			continue
+		}
+		flush()
+		add(reNeed(s))
+	}
+	flush()
+	return sets
+}
+
 // reNeed walks a regexp: a concatenation needs its best part (runs of
 // literal parts joined), an alternation the union of its branches.
 func reNeed(re *syntax.Regexp) []string {
