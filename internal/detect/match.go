@@ -150,7 +150,7 @@ type reMatcher struct {
 	re *regexp.Regexp
 	// guards: sets of lower-case literals; one of each set must occur.
 	guards [][]string
-	minLen int      // shortest text the expression can match
+	minLen int // shortest text the expression can match
 	// run: the expression needs runLen consecutive bytes of this ASCII
 	// class (like [a-f0-9]{64}); 0 when it does not.
 	run    [256]bool
