@@ -88,7 +88,10 @@ trap 'exit 130' INT TERM
 log() { echo "bench-hunt: $*" >&2; }
 
 # --- build and generate ----------------------------------------------------
-log "building tocsin and tocsin-gen"
+# The commit is read before building: what is measured is what was built.
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "unknown (not a git checkout)")
+if [[ -n $(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null) ]]; then commit="$commit+uncommitted changes"; fi
+log "building tocsin and tocsin-gen ($commit)"
 (cd "$root" && go build -o "$tmp/tocsin" ./cmd/tocsin && go build -o "$tmp/tocsin-gen" ./cmd/tocsin-gen)
 log "generating $mix_events mix events and $pc_events process-creation events (seed $seed)"
 "$tmp/tocsin-gen" --events "$mix_events" --kind mix --seed "$seed" --malicious "$malicious" --out "$tmp/mix.jsonl"
@@ -188,8 +191,6 @@ done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report ----------------------------------------------------------------
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "?")
-if [[ $commit != "?" ]] && [[ -n $(git -C "$root" status --porcelain 2>/dev/null) ]]; then commit="$commit+dirty"; fi
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cat <<EOF
 

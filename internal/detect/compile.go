@@ -504,8 +504,20 @@ func mergeContains(vals []valueMatcher) []valueMatcher {
 		}
 		return rest
 	}
-	return append(rest, &multiContains{ac: buildSparse(lits)})
+	// A small list gets the dense automaton (one table step per byte), a
+	// long one the sparse trie (memory in proportion to its literals).
+	ids := make([]int32, len(lits))
+	for i := range ids {
+		ids[i] = int32(i)
+	}
+	if dense := buildAutomaton(lits, ids); dense.states()*dense.ncls <= maxDenseCells {
+		return append(rest, &multiContains{dense: dense})
+	}
+	return append(rest, &multiContains{sparse: buildSparse(lits)})
 }
+
+// maxDenseCells bounds the table of a merged list's dense automaton (32 KB).
+const maxDenseCells = 8192
 
 // mergeMin is the shortest contains list worth an automaton of its own.
 const mergeMin = 8

@@ -316,6 +316,9 @@ type Matcher struct {
 	out  []*sigma.Rule
 	num  [32]byte
 	done []bool // per event field: scanned with its own automaton
+	// last is the bucket of the previous event's logsource.
+	last   *bucket
+	lastLS event.Logsource
 }
 
 // isCanonicalInt: digits without a leading zero, or "0", maybe negative.
@@ -416,7 +419,12 @@ func (e *Engine) NewMatcher() *Matcher { return &Matcher{e: e} }
 // Match returns the rules that match ev, in rule order. The slice is reused
 // by the next call.
 func (m *Matcher) Match(ev *event.Event) []*sigma.Rule {
-	b := m.e.bucketFor(ev.Logsource)
+	// Consecutive events mostly share a logsource: skip the map.
+	b := m.last
+	if b == nil || ev.Logsource != m.lastLS {
+		b = m.e.bucketFor(ev.Logsource)
+		m.last, m.lastLS = b, ev.Logsource
+	}
 	m.out = m.out[:0]
 	if len(b.rules) == 0 {
 		return m.out

@@ -330,11 +330,21 @@ func (m *tailSet) match(v val) bool {
 	return false
 }
 
-// multiContains is many `contains` values of one item in one automaton.
-type multiContains struct{ ac *sparseAC }
+// multiContains is many `contains` values of one item in one automaton,
+// dense when small, sparse when large.
+type multiContains struct {
+	dense  *automaton
+	sparse *sparseAC
+}
 
 func (m *multiContains) match(v val) bool {
-	return v.kind != event.Null && m.ac.contains(v.lower())
+	if v.kind == event.Null {
+		return false
+	}
+	if m.dense != nil {
+		return m.dense.contains(v.lower())
+	}
+	return m.sparse.contains(v.lower())
 }
 
 // cidrMatcher tests whether an IP address lies in a network.
