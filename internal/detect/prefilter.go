@@ -239,11 +239,39 @@ func regexGuards(expr string) [][]string {
 			run.WriteString(l)
 			continue
 		}
+		if cs := smallClass(s); cs != nil && run.Len() > 0 {
+			// `\.[ "']`: one of ". ", ".\"", ".'" is rarer than ".".
+			set := make([]string, len(cs))
+			for i, c := range cs {
+				set[i] = run.String() + c
+			}
+			add(set)
+			run.Reset()
+			continue
+		}
 		flush()
 		add(reNeed(s))
 	}
 	flush()
 	return sets
+}
+
+// smallClass returns the characters of a class of at most four ASCII
+// characters, else nil.
+func smallClass(re *syntax.Regexp) []string {
+	if re.Op != syntax.OpCharClass {
+		return nil
+	}
+	var out []string
+	for i := 0; i+1 < len(re.Rune); i += 2 {
+		for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+			if r >= utf8.RuneSelf || len(out) == 4 {
+				return nil
+			}
+			out = append(out, string(r))
+		}
+	}
+	return out
 }
 
 // reNeed walks a regexp: a concatenation needs its best part (runs of
