@@ -173,8 +173,16 @@ count() {
 }
 
 # --- run -------------------------------------------------------------------
-load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-log "load average before: $load_start"
+# loadavg counts every runnable task on the host; the CPU pressure (PSI:
+# share of time some task waited for a CPU) says better how contended the
+# cores were.
+machine_load() {
+	local psi=""
+	[[ -r /proc/pressure/cpu ]] && psi=", CPU pressure $(sed -n 's/^some avg10=\([0-9.]*\) avg60=\([0-9.]*\).*/\1% (10 s) \2% (60 s)/p' /proc/pressure/cpu)"
+	echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg)$psi"
+}
+load_start=$(machine_load)
+log "before: $load_start"
 : >"$tmp/table"
 : >"$tmp/counts"
 count mix "$tmp/mix.jsonl"
@@ -188,7 +196,7 @@ for procs in "$ncpu" 1; do
 	bench mix "$tmp/mix.jsonl" "$mix_events" "$procs"
 	bench process_creation "$tmp/process_creation.jsonl" "$pc_events" "$procs"
 done
-load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+load_end=$(machine_load)
 
 # --- report ----------------------------------------------------------------
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -196,7 +204,8 @@ cat <<EOF
 
 tocsin hunt with the SigmaHQ corpus, rules $(cat "$tmp/rules"): ${corpus[*]}
 commit $commit, $(go version | cut -d' ' -f3-), $ncpu CPUs ($cpu)
-load average before: $load_start, after: $load_end
+before: $load_start
+after:  $load_end
 Medians of $runs runs (each column on its own). e2e: events or MB over the
 whole run's wall time. excl. load: over wall time minus the median wall time
 of loading the corpus alone at the same GOMAXPROCS; ev/CPU-s likewise over

@@ -209,9 +209,13 @@ func regexGuards(expr string) [][]string {
 		re = re.Sub[0]
 	}
 	var sets [][]string
-	add := func(l []string) {
+	parts := [][]string{reNeed(re)}
+	if re.Op == syntax.OpConcat {
+		parts = concatParts(re.Sub)
+	}
+	for _, l := range parts {
 		if l == nil {
-			return
+			continue
 		}
 		low := make([]string, len(l))
 		for i, x := range l {
@@ -219,18 +223,23 @@ func regexGuards(expr string) [][]string {
 		}
 		sets = append(sets, low)
 	}
-	if re.Op != syntax.OpConcat {
-		add(reNeed(re))
-		return sets
-	}
+	return sets
+}
+
+// concatParts returns, for the parts of a concatenation, the literal sets
+// each needs (nil for a part that needs none): consecutive literals are
+// joined into one run, and a run followed by a small class becomes a set
+// (`\.[ "']`: one of ". ", ".\"", ".'" is rarer than ".").
+func concatParts(sub []*syntax.Regexp) [][]string {
+	var parts [][]string
 	var run strings.Builder
 	flush := func() {
 		if run.Len() > 0 {
-			add([]string{run.String()})
+			parts = append(parts, []string{run.String()})
 			run.Reset()
 		}
 	}
-	for _, s := range re.Sub {
+	for _, s := range sub {
 		if s.Op == syntax.OpLiteral {
 			run.WriteString(string(s.Rune))
 			continue
@@ -240,20 +249,19 @@ func regexGuards(expr string) [][]string {
 			continue
 		}
 		if cs := smallClass(s); cs != nil && run.Len() > 0 {
-			// `\.[ "']`: one of ". ", ".\"", ".'" is rarer than ".".
 			set := make([]string, len(cs))
 			for i, c := range cs {
 				set[i] = run.String() + c
 			}
-			add(set)
+			parts = append(parts, set)
 			run.Reset()
 			continue
 		}
 		flush()
-		add(reNeed(s))
+		parts = append(parts, reNeed(s))
 	}
 	flush()
-	return sets
+	return parts
 }
 
 // smallClass returns the characters of a class of at most four ASCII
@@ -274,8 +282,8 @@ func smallClass(re *syntax.Regexp) []string {
 	return out
 }
 
-// reNeed walks a regexp: a concatenation needs its best part (runs of
-// literal parts joined), an alternation the union of its branches.
+// reNeed walks a regexp: a concatenation needs its best part, an
+// alternation the union of its branches.
 func reNeed(re *syntax.Regexp) []string {
 	switch re.Op {
 	case syntax.OpLiteral:
@@ -302,31 +310,11 @@ func reNeed(re *syntax.Regexp) []string {
 		return all
 	case syntax.OpConcat:
 		var best []string
-		var run strings.Builder
-		consider := func(l []string) {
+		for _, l := range concatParts(re.Sub) {
 			if l != nil && (best == nil || minStrLen(l) > minStrLen(best)) {
 				best = l
 			}
 		}
-		flush := func() {
-			if run.Len() > 0 {
-				consider([]string{run.String()})
-				run.Reset()
-			}
-		}
-		for _, s := range re.Sub {
-			if s.Op == syntax.OpLiteral {
-				run.WriteString(string(s.Rune))
-				continue
-			}
-			if l, ok := caseClass(s); ok && s.Op == syntax.OpCharClass {
-				run.WriteString(l)
-				continue
-			}
-			flush()
-			consider(reNeed(s))
-		}
-		flush()
 		return best
 	}
 	return nil

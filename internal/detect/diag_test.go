@@ -15,16 +15,27 @@ import (
 	"tocsin/internal/winmix"
 )
 
-func TestDiagTime(t *testing.T) {
-	if os.Getenv("DIAG") == "" {
-		t.Skip()
-	}
+// The diagnostics below show where matching time goes; they run only with
+// DIAG set (DIAG=pc for process creation, KIND=ImageLoad for one kind):
+//
+//	DIAG=1 go test -run TestDiagTime -v ./internal/detect
+
+// diagEngine compiles the SigmaHQ corpus as hunt does.
+func diagEngine(tb testing.TB) *Engine {
 	var paths []string
 	for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting"} {
 		paths = append(paths, "../../../shared/sigma/"+d)
 	}
 	set := sigma.LoadPaths(paths...)
 	eng, _ := Compile(set.Rules, Options{CategoryParents: winlog.Default().CategoryParents})
+	return eng
+}
+
+func TestDiagTime(t *testing.T) {
+	if os.Getenv("DIAG") == "" {
+		t.Skip()
+	}
+	eng := diagEngine(t)
 	var buf bytes.Buffer
 	if k := os.Getenv("KIND"); k != "" {
 		for _, kk := range winmix.Kinds() {
@@ -88,12 +99,7 @@ func TestDiagBucket(t *testing.T) {
 	if os.Getenv("DIAG") == "" {
 		t.Skip()
 	}
-	var paths []string
-	for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting"} {
-		paths = append(paths, "../../../shared/sigma/"+d)
-	}
-	set := sigma.LoadPaths(paths...)
-	eng, _ := Compile(set.Rules, Options{CategoryParents: winlog.Default().CategoryParents})
+	eng := diagEngine(t)
 	b := eng.bucketFor(event.Logsource{Product: "windows", Category: "process_creation", Service: "sysmon"})
 	for _, fs := range b.subs {
 		if fs.ac != nil {
@@ -104,12 +110,7 @@ func TestDiagBucket(t *testing.T) {
 }
 
 func BenchmarkDiagScan(b *testing.B) {
-	var paths []string
-	for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting"} {
-		paths = append(paths, "../../../shared/sigma/"+d)
-	}
-	set := sigma.LoadPaths(paths...)
-	eng, _ := Compile(set.Rules, Options{CategoryParents: winlog.Default().CategoryParents})
+	eng := diagEngine(b)
 	bk := eng.bucketFor(event.Logsource{Product: "windows", Category: "process_creation", Service: "sysmon"})
 	var buf bytes.Buffer
 	winmix.New(1).WriteKind(&buf, winmix.ProcessCreation, 2000)
@@ -152,12 +153,7 @@ func BenchmarkDiagScan(b *testing.B) {
 }
 
 func BenchmarkDiagScanRaw(b *testing.B) {
-	var paths []string
-	for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting"} {
-		paths = append(paths, "../../../shared/sigma/"+d)
-	}
-	set := sigma.LoadPaths(paths...)
-	eng, _ := Compile(set.Rules, Options{CategoryParents: winlog.Default().CategoryParents})
+	eng := diagEngine(b)
 	bk := eng.bucketFor(event.Logsource{Product: "windows", Category: "process_creation", Service: "sysmon"})
 	texts := map[string]string{
 		"CommandLine": `"C:\Program Files\Google\Chrome\Application\chrome.exe" --type=renderer --display-capture-permissions-policy-allowed --lang=en-US --device-scale-factor=1 --num-raster-threads=2 --enable-main-frame-before-activation --renderer-client-id=7`,
@@ -184,12 +180,7 @@ func TestDiagKeywordRules(t *testing.T) {
 	if os.Getenv("DIAG") == "" {
 		t.Skip()
 	}
-	var paths []string
-	for _, d := range []string{"rules", "rules-emerging-threats", "rules-threat-hunting"} {
-		paths = append(paths, "../../../shared/sigma/"+d)
-	}
-	set := sigma.LoadPaths(paths...)
-	eng, _ := Compile(set.Rules, Options{CategoryParents: winlog.Default().CategoryParents})
+	eng := diagEngine(t)
 	for _, ls := range []event.Logsource{{Product: "windows", Category: "process_creation", Service: "sysmon"}, {Product: "windows", Service: "security"}, {Product: "windows", Category: "ps_script", Service: "powershell"}} {
 		b := eng.bucketFor(ls)
 		for _, r := range b.rules {
