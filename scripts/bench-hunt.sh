@@ -59,7 +59,9 @@ if ! gnu_time; then
 		echo "bench-hunt: GNU time missing, installing it (apt-get install -y time)" >&2
 		sudo=""
 		((EUID == 0)) || sudo=sudo
-		$sudo apt-get install -y time >&2 || die "apt-get install -y time failed"
+		# A fresh image may have no package lists yet: update and retry once.
+		$sudo apt-get install -y time >&2 || { $sudo apt-get update >&2 && $sudo apt-get install -y time >&2; } ||
+			die "apt-get install -y time failed"
 		gnu_time || die "/usr/bin/time still unusable after installing 'time'"
 	else
 		die "GNU time (/usr/bin/time with -f) is missing: install the 'time' package (apt-get install -y time) or rerun with --install"
@@ -119,7 +121,8 @@ timed() {
 	tail -n 1 "$tmp/time.1" | awk '{print $1, $2, $3 + $4}' >>"$tmp/times"
 }
 
-# bench NAME FILE EVENTS GOMAXPROCS: $runs timed hunts, one table row.
+# bench NAME FILE EVENTS GOMAXPROCS: $runs timed hunts, one table row; sets
+# the globals wall and cpu to the median wall and CPU seconds.
 # Each column is a median on its own; "excl. load" subtracts the median
 # wall (or CPU) time of loading the corpus alone ($load_wall, $load_cpu).
 bench() {
@@ -189,8 +192,10 @@ count mix "$tmp/mix.jsonl"
 count process_creation "$tmp/process_creation.jsonl"
 
 ncpu=$(getconf _NPROCESSORS_ONLN)
+procs_list=("$ncpu")
+((ncpu == 1)) || procs_list+=(1) # and the per-core figure
 load_wall=0 load_cpu=0
-for procs in "$ncpu" 1; do
+for procs in "${procs_list[@]}"; do
 	bench "corpus load only" "$tmp/empty.jsonl" 0 "$procs"
 	load_wall=$wall load_cpu=$cpu
 	bench mix "$tmp/mix.jsonl" "$mix_events" "$procs"
@@ -199,17 +204,17 @@ done
 load_end=$(machine_load)
 
 # --- report ----------------------------------------------------------------
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cat <<EOF
 
 tocsin hunt with the SigmaHQ corpus, rules $(cat "$tmp/rules"): ${corpus[*]}
-commit $commit, $(go version | cut -d' ' -f3-), $ncpu CPUs ($cpu)
+commit $commit, $(go version | cut -d' ' -f3-), $ncpu CPUs ($cpu_model)
 before: $load_start
 after:  $load_end
 Medians of $runs runs (each column on its own). e2e: events or MB over the
 whole run's wall time. excl. load: over wall time minus the median wall time
 of loading the corpus alone at the same GOMAXPROCS; ev/CPU-s likewise over
-user+sys CPU time, the figure least sensitive to other load on the machine.
+user+sys CPU time, less sensitive than wall time to other load on the machine.
 RSS: /usr/bin/time's maximum resident set size.
 
 EOF
