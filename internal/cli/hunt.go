@@ -12,10 +12,13 @@ import (
 	"strings"
 	"time"
 
+	"tocsin/internal/correlate"
+	"tocsin/internal/detect"
 	"tocsin/internal/hunt"
 	"tocsin/internal/input"
 	"tocsin/internal/ruleset"
 	"tocsin/internal/sigma"
+	"tocsin/internal/winlog"
 )
 
 // huntMemoryLimit is the soft memory limit of a hunt (see runHunt).
@@ -34,6 +37,7 @@ func runHunt(ctx context.Context, args []string, s Streams) int {
 	minLevel := fs.String("min-level", "informational", "leave out detections below this level (informational, low, medium, high, critical)")
 	workers := fs.Int("workers", 0, "decoding and matching goroutines (0: one per core)")
 	quiet := fs.Bool("quiet", false, "no progress line and no summary on stderr")
+	mapping := fs.String("field-mapping", "", "a YAML `FILE` of Windows field and logsource mappings that extends the built-in one (its format: internal/winlog/mapping.yml)")
 	fs.Var(&placeholders, "placeholder", "`NAME=VALUE` for an expand placeholder such as %Admins% (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprint(s.Err, `Usage: tocsin hunt [flags] PATH...
@@ -89,7 +93,21 @@ anything fired.
 		set.Problems = append(set.Problems, user.Problems...)
 		set.Failed += user.Failed
 	}
-	rs := ruleset.Check(set, ph)
+	mapper := winlog.Default()
+	if *mapping != "" {
+		f, err := os.Open(*mapping)
+		if err != nil {
+			fmt.Fprintf(s.Err, "tocsin hunt: --field-mapping: %v\n", err)
+			return 2
+		}
+		mapper, err = mapper.Extend(f)
+		f.Close()
+		if err != nil {
+			fmt.Fprintf(s.Err, "tocsin hunt: %s: %v\n", *mapping, err)
+			return 2
+		}
+	}
+	rs := ruleset.CheckOptions(set, detect.Options{Placeholders: ph, CategoryParents: mapper.CategoryParents}, correlate.Options{})
 	for _, p := range rs.Problems {
 		if !*quiet || !p.Warning {
 			fmt.Fprintf(s.Err, "tocsin hunt: %s\n", p)
@@ -104,7 +122,7 @@ anything fired.
 	}
 	out := bufio.NewWriterSize(s.Out, 256<<10)
 	opts := hunt.Options{
-		Detect: rs.Detect, Correlate: rs.Correlate, Format: *format, Output: *output,
+		Detect: rs.Detect, Correlate: rs.Correlate, Mapper: mapper, Format: *format, Output: *output,
 		MinLevel: *minLevel, Workers: *workers, Out: out, Err: s.Err, Stdin: s.In,
 	}
 	tty := isTerminal(s.Err)

@@ -18,8 +18,8 @@ type decoder struct {
 	win  *winlog.Mapper
 }
 
-func newDecoder() *decoder {
-	return &decoder{json: jsonlog.NewDecoder(), win: winlog.Default()}
+func newDecoder(win *winlog.Mapper) *decoder {
+	return &decoder{json: jsonlog.NewDecoder(), win: win}
 }
 
 // decode fills ev from data. Strings in ev may point into data, which stays

@@ -18,12 +18,16 @@ import (
 	"tocsin/internal/event"
 	"tocsin/internal/input"
 	"tocsin/internal/sigma"
+	"tocsin/internal/winlog"
 )
 
 // Options configure a hunt.
 type Options struct {
 	Detect    *detect.Engine
 	Correlate *correlate.Engine // may be nil
+	// Mapper maps Windows events to Sigma's fields and logsources
+	// (nil: the built-in mapping).
+	Mapper *winlog.Mapper
 	// Format forces the input format ("auto" or "" sniffs each file).
 	Format string
 	// Output is "text" or "jsonl".
@@ -87,6 +91,9 @@ func Run(ctx context.Context, paths []string, o Options) (*Summary, error) {
 	}
 	if o.Output == "" {
 		o.Output = "text"
+	}
+	if o.Mapper == nil {
+		o.Mapper = winlog.Default()
 	}
 	minRank, ok := levelRank[o.MinLevel]
 	if !ok && o.MinLevel != "" {
@@ -222,7 +229,7 @@ type worker struct {
 }
 
 func newWorker(o Options, format input.Format, minRank int) *worker {
-	return &worker{o: o, format: format, minRank: minRank, m: o.Detect.NewMatcher(), dec: newDecoder(), ev: event.New(), fmt: newFormatter(o.Output), corrFields: map[*sigma.Rule][]string{}}
+	return &worker{o: o, format: format, minRank: minRank, m: o.Detect.NewMatcher(), dec: newDecoder(o.Mapper), ev: event.New(), fmt: newFormatter(o.Output), corrFields: map[*sigma.Rule][]string{}}
 }
 
 // fields is a hit's copy of the few fields correlations read.
