@@ -18,6 +18,40 @@ type node interface {
 	// event for the node to be true; ok is false when there is no such
 	// set (a negation, a numeric comparison...). See prefilter.go.
 	need(sc *scorer) (ws []witness, ok bool)
+	// needAll returns several witness sets that must all hold (one
+	// witness of each): the operands of an AND, each by itself.
+	needAll(sc *scorer) [][]witness
+}
+
+// single wraps a node's one witness set for needAll.
+func single(ws []witness, ok bool) [][]witness {
+	if !ok {
+		return nil
+	}
+	return [][]witness{ws}
+}
+
+func (n andNode) needAll(sc *scorer) [][]witness {
+	var out [][]witness
+	for _, x := range n {
+		out = append(out, x.needAll(sc)...)
+	}
+	return out
+}
+
+func (n orNode) needAll(sc *scorer) [][]witness { return single(n.need(sc)) }
+func (notNode) needAll(*scorer) [][]witness     { return nil }
+func (it *item) needAll(sc *scorer) [][]witness { return single(it.need(sc)) }
+
+func (s *search) needAll(sc *scorer) [][]witness {
+	if len(s.groups) != 1 {
+		return single(s.need(sc))
+	}
+	and := make(andNode, len(s.groups[0]))
+	for i, it := range s.groups[0] {
+		and[i] = it
+	}
+	return and.needAll(sc)
 }
 
 type andNode []node

@@ -47,6 +47,9 @@ type crule struct {
 	rule *sigma.Rule
 	cond node
 	ws   []witness // prefilter: one must hold; nil = always evaluate
+	// ws2 is a second set that must hold too (another operand of an
+	// AND), nil if there is none: both are needed to evaluate the rule.
+	ws2 []witness
 }
 
 // Compile compiles the detection rules of rules (correlation rules are left
@@ -103,12 +106,40 @@ func Compile(rules []*sigma.Rule, opts Options) (*Engine, []*sigma.Error) {
 	// of text is is estimated from all of them.
 	if !opts.NoPrefilter {
 		for _, cr := range e.rules {
-			if ws, ok := cr.cond.need(c.stats); ok {
-				cr.ws = dedup(ws)
+			ws, ok := cr.cond.need(c.stats)
+			if !ok {
+				continue
 			}
+			cr.ws = dedup(ws)
+			// The rarest other set that must also hold: a rule is a
+			// candidate only when both have a witness, which spares most
+			// evaluations of rules whose best witness is common.
+			var second []witness
+			for _, set := range cr.cond.needAll(c.stats) {
+				set = dedup(set)
+				if sameSet(set, cr.ws) {
+					continue
+				}
+				if second == nil || c.stats.better(set, second) {
+					second = set
+				}
+			}
+			cr.ws2 = second
 		}
 	}
 	return e, problems
+}
+
+func sameSet(a, b []witness) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // filterApplies follows pySigma: the filter names the rule (by id, name or
@@ -136,9 +167,11 @@ func (e *Engine) Rules() int { return len(e.rules) }
 type bucket struct {
 	rules    []*crule
 	always   []int32     // rules without a prefilter
-	litRules [][]int32   // literal id -> rules needing it
+	onlyOne  []int32     // rules with one witness set, not two
+	litRules [][]int32   // literal id -> rules needing it, as rule<<1 | set
 	subs     []fieldScan // the keyword scan (field "") last
-	// eq: field -> exact value (lower case, numbers canonical) -> rules.
+	// eq: field -> exact value (lower case, numbers canonical) -> rules
+	// (rule<<1 | set, as litRules).
 	eq       map[string]map[string][]int32
 	eqFields []string
 	// tails: field -> `\name` or `/name` (lower case) -> rules.
@@ -242,7 +275,14 @@ func (e *Engine) build(ls event.Logsource) *bucket {
 			b.always = append(b.always, ri)
 			continue
 		}
-		for _, w := range r.ws {
+		if r.ws2 == nil {
+			b.onlyOne = append(b.onlyOne, ri)
+		}
+		for k, w := range append(append([]witness(nil), r.ws...), r.ws2...) {
+			entry := ri << 1
+			if k >= len(r.ws) {
+				entry |= 1
+			}
 			if w.exact {
 				index, fields := &b.eq, &b.eqFields
 				if w.tail {
@@ -257,7 +297,7 @@ func (e *Engine) build(ls event.Logsource) *bucket {
 					(*index)[w.field] = m
 					*fields = append(*fields, w.field)
 				}
-				m[w.text] = append(m[w.text], ri)
+				m[w.text] = append(m[w.text], entry)
 				continue
 			}
 			id, ok := ids[w]
@@ -270,7 +310,7 @@ func (e *Engine) build(ls event.Logsource) *bucket {
 				}
 				perField[w.field] = append(perField[w.field], w)
 			}
-			b.litRules[id] = append(b.litRules[id], ri)
+			b.litRules[id] = append(b.litRules[id], entry)
 		}
 	}
 	// Keyword witnesses go into every field's automaton too, so that the
@@ -313,6 +353,7 @@ type Matcher struct {
 	e    *Engine
 	hits hits
 	cand []uint64
+	sets []uint64 // the two witness sets' bits, interleaved
 	out  []*sigma.Rule
 	num  [32]byte
 	done []bool // per event field: scanned with its own automaton
@@ -388,9 +429,11 @@ func isASCII(s string) bool {
 	return true
 }
 
-func mark(cand []uint64, rules []int32) {
-	for _, ri := range rules {
-		cand[ri>>6] |= 1 << (ri & 63)
+// mark sets the bits of entries rule<<1 | set in the interleaved sets.
+func mark(cand []uint64, entries []int32) {
+	for _, e := range entries {
+		ri := e >> 1
+		cand[ri>>6*2+e&1] |= 1 << (ri & 63)
 	}
 }
 
@@ -447,12 +490,19 @@ func (m *Matcher) Match(ev *event.Event) []*sigma.Rule {
 // candidates marks, in a bitset over b.rules, the rules worth evaluating
 // for ev: the rules without witnesses and those with a witness present.
 func (m *Matcher) candidates(b *bucket, ev *event.Event) []uint64 {
-	if w := (len(b.rules) + 63) / 64; len(m.cand) < w {
-		m.cand = make([]uint64, w)
+	n := (len(b.rules) + 63) / 64
+	if len(m.sets) < 2*n {
+		m.sets = make([]uint64, 2*n)
 	}
-	cand := m.cand[:(len(b.rules)+63)/64]
+	// cand[2*w] and cand[2*w+1]: rules whose first, second witness set
+	// holds, interleaved so that mark needs no branch.
+	cand := m.sets[:2*n]
 	for _, ri := range b.always {
-		cand[ri>>6] |= 1 << (ri & 63)
+		cand[ri>>6*2] |= 1 << (ri & 63)
+		cand[ri>>6*2+1] |= 1 << (ri & 63)
+	}
+	for _, ri := range b.onlyOne {
+		cand[ri>>6*2+1] |= 1 << (ri & 63)
 	}
 	for _, f := range b.tailFields {
 		tails := b.tails[f]
@@ -501,12 +551,16 @@ func (m *Matcher) candidates(b *bucket, ev *event.Event) []uint64 {
 			}
 		}
 		for _, id := range m.hits.ids {
-			for _, ri := range b.litRules[id] {
-				cand[ri>>6] |= 1 << (ri & 63)
-			}
+			mark(cand, b.litRules[id])
 		}
 	}
-	return cand
+	out := m.cand[:0]
+	for w := 0; w < n; w++ {
+		out = append(out, cand[2*w]&cand[2*w+1])
+		cand[2*w], cand[2*w+1] = 0, 0
+	}
+	m.cand = out
+	return out
 }
 
 // Stats describes the compiled engine, for lint output and tuning.
