@@ -42,8 +42,28 @@ type scorer struct {
 }
 
 func newScorer() *scorer {
-	return &scorer{grams: map[[3]byte]int{}, eqs: map[witness]int{}}
+	sc := &scorer{grams: map[[3]byte]int{}, eqs: map[witness]int{}}
+	// What rules rarely name but events often hold: counted as if many
+	// rules looked for it.
+	for _, t := range commonText {
+		for i := 0; i+3 <= len(t); i++ {
+			sc.grams[[3]byte{t[i], t[i+1], t[i+2]}] += commonWeight
+		}
+	}
+	return sc
 }
+
+// commonText is text found in most Windows and Linux events, which the
+// rule corpus alone would rate rare: "NT AUTHORITY" is in a handful of
+// rules and in every SYSTEM process event.
+var commonText = []string{
+	"nt authority", "autorite nt", "system32", "syswow64", "\\windows\\", "program files",
+	"microsoft", "\\users\\", "appdata", "programdata", "svchost", "conhost", ".exe", ".dll",
+	"c:\\", "localsystem", "local service", "network service",
+}
+
+// commonWeight is how many rules a common 3-gram counts as.
+const commonWeight = 50
 
 // count records the witnesses of one item value.
 func (sc *scorer) count(ws []witness) {
@@ -69,18 +89,28 @@ const shortCost = 1 << 20
 
 // cost of one finalized witness. A window is as rare as its rarest
 // 3-gram; an exact value is rarer than text, unless many rules test it.
+//
+// For text the cost grows with the square of the count: text that many
+// rules name is not just a little more common in events but far more (it
+// is what benign telemetry is made of), so a set of fifty rare witnesses is
+// still cheaper than one common one. An exact value that many rules test
+// is mostly a rare program many rules care about (mshta.exe): it grows
+// linearly.
 func (sc *scorer) cost(w witness) int {
-	if w.exact {
+	var n int
+	switch {
+	case w.exact:
 		return 2 + 4*sc.eqs[w]
-	}
-	if len(w.text) < 3 {
+	case len(w.text) < 3:
 		return shortCost >> (2 * len(w.text))
+	default:
+		best := 1 << 30
+		for i := 0; i+3 <= len(w.text); i++ {
+			best = min(best, sc.grams[[3]byte{w.text[i], w.text[i+1], w.text[i+2]}])
+		}
+		n = 1 + best
 	}
-	best := 1 << 30
-	for i := 0; i+3 <= len(w.text); i++ {
-		best = min(best, sc.grams[[3]byte{w.text[i], w.text[i+1], w.text[i+2]}])
-	}
-	return 1 + best
+	return n * n
 }
 
 // setCost: any witness of an OR set selects the rule, so costs add up.
