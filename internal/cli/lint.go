@@ -74,7 +74,9 @@ func runLint(_ context.Context, args []string, s Streams) int {
 			}
 			fmt.Fprintf(s.Out, "%s:%d:%d: %s%s\n", e.File, e.Line, e.Column, tag, e.Msg)
 		}
-		fmt.Fprintf(s.Out, "%d rules loaded, %d failed, %d warnings\n", rep.Loaded, rep.Failed, len(rep.Warnings))
+		st := res.Detect.Stats()
+		fmt.Fprintf(s.Out, "%d rules loaded, %d failed, %d warnings (%d detection rules, %d of them with a literal prefilter)\n",
+			rep.Loaded, rep.Failed, len(rep.Warnings), st.Rules, st.Prefiltered)
 	}
 	if rep.Failed > 0 {
 		return 1

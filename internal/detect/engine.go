@@ -606,16 +606,3 @@ func (e *Engine) Stats() Stats {
 	e.mu.Unlock()
 	return s
 }
-
-// Unfiltered lists the rules the prefilter cannot skip, by title, to show
-// where evaluation time goes.
-func (e *Engine) Unfiltered() []string {
-	var out []string
-	for _, r := range e.rules {
-		if r.ws == nil {
-			out = append(out, r.rule.Title)
-		}
-	}
-	sort.Strings(out)
-	return out
-}

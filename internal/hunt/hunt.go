@@ -212,9 +212,6 @@ func Run(ctx context.Context, paths []string, o Options) (*Summary, error) {
 
 var levelRank = map[string]int{"": 0, "informational": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
-// LevelRank orders Sigma levels from informational (0) to critical (4).
-func LevelRank(level string) int { return levelRank[level] }
-
 // worker decodes and matches batches; it owns reusable scratch memory.
 type worker struct {
 	o       Options

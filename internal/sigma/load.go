@@ -19,17 +19,6 @@ type Set struct {
 	Failed int
 }
 
-// Errors returns the problems that refused a document (not warnings).
-func (s *Set) Errors() []*Error {
-	var out []*Error
-	for _, e := range s.Problems {
-		if !e.Warning {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // AddFile parses one file's content into the set.
 func (s *Set) AddFile(name string, data []byte) {
 	s.Files++
