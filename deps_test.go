@@ -35,7 +35,9 @@ func importsOf(t *testing.T, dir string) []string {
 	return out
 }
 
-func isStd(p string) bool { return !strings.Contains(strings.Split(p, "/")[0], ".") && !strings.HasPrefix(p, "tocsin") }
+func isStd(p string) bool {
+	return !strings.Contains(strings.Split(p, "/")[0], ".") && !strings.HasPrefix(p, "tocsin")
+}
 
 // TestDependencyRules enforces the import rules of docs/ARCHITECTURE.md.
 func TestDependencyRules(t *testing.T) {
