@@ -7,6 +7,7 @@ package detect
 import (
 	"errors"
 	"math/bits"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -122,7 +123,7 @@ func Compile(rules []*sigma.Rule, opts Options) (*Engine, []*sigma.Error) {
 			// benign events ("NT AUTHORITY" with "IntegrityLevel: System").
 			var others [][]witness
 			for _, set := range cr.cond.needAll(c.stats) {
-				if set = dedup(set); !sameSet(set, cr.ws) {
+				if set = dedup(set); !slices.Equal(set, cr.ws) {
 					others = append(others, set)
 				}
 			}
@@ -131,18 +132,6 @@ func Compile(rules []*sigma.Rule, opts Options) (*Engine, []*sigma.Error) {
 		}
 	}
 	return e, problems
-}
-
-func sameSet(a, b []witness) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // filterApplies follows pySigma: the filter names the rule (by id, name or

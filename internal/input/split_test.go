@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -142,17 +143,7 @@ func TestSplit(t *testing.T) {
 	}
 }
 
-func equalRecs(a, b []rec) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func equalRecs(a, b []rec) bool { return slices.Equal(a, b) }
 
 func show(rs []rec) string {
 	var sb strings.Builder
