@@ -3,19 +3,27 @@ package hunt
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"unsafe"
 
 	"tocsin/internal/event"
 	"tocsin/internal/input"
 	"tocsin/internal/parse/jsonlog"
+	"tocsin/internal/parse/sshd"
+	"tocsin/internal/parse/syslog"
 	"tocsin/internal/winlog"
 )
 
 // decoder turns a record into an event according to its file's format.
 // One per worker: it reuses its parser's memory.
 type decoder struct {
-	json *jsonlog.Decoder
-	win  *winlog.Mapper
+	json   *jsonlog.Decoder
+	win    *winlog.Mapper
+	syslog syslog.Parser
+	// services interns logsource services: an event's Logsource keys
+	// caches beyond the record, so it must not point into the buffer.
+	services map[string]string
 }
 
 func newDecoder(win *winlog.Mapper) *decoder {
@@ -23,8 +31,23 @@ func newDecoder(win *winlog.Mapper) *decoder {
 }
 
 // decode fills ev from data. Strings in ev may point into data, which stays
-// valid while the batch is processed; Clone copies them for longer.
-func (d *decoder) decode(data []byte, format input.Format, ev *event.Event) error {
+// valid while the batch is processed; Clone copies them for longer. It
+// returns how many events the record stands for: sshd's "message repeated
+// N times" is N.
+func (d *decoder) decode(data []byte, format input.Format, ev *event.Event) (int, error) {
+	err := d.decodeOne(data, format, ev)
+	if err != nil {
+		return 0, err
+	}
+	if n, ok := ev.Get("repeat"); ok {
+		if r, err := strconv.Atoi(n); err == nil && r > 1 {
+			return r, nil
+		}
+	}
+	return 1, nil
+}
+
+func (d *decoder) decodeOne(data []byte, format input.Format, ev *event.Event) error {
 	switch format {
 	case input.FormatJSONL, input.FormatEvtxJSON:
 		// A timestamp that does not parse leaves the event without a
@@ -35,13 +58,44 @@ func (d *decoder) decode(data []byte, format input.Format, ev *event.Event) erro
 		d.win.Apply(ev)
 		return nil
 	case input.FormatLines, "":
-		ev.Message = bytesString(data)
-		ev.HasMessage = true
+		// A syslog line gives host, time, program; sshd's messages are
+		// parsed further. Other text stays a message for keyword rules.
+		if d.syslog.Parse(data, ev) != nil {
+			ev.Reset()
+			ev.Message, ev.HasMessage = bytesString(data), true
+			return nil
+		}
+		prog, _ := ev.Get("program")
+		ev.Logsource = event.Logsource{Product: "linux", Service: d.service(prog)}
+		if ev.Logsource.Service == "sshd" {
+			if n := sshd.Parse(ev.Message, ev); n > 1 {
+				ev.Add("repeat", strconv.Itoa(n), event.Number)
+			}
+		}
 		return nil
 	case input.FormatBinary:
 		return fmt.Errorf("binary data")
 	}
 	return fmt.Errorf("unknown format %q", format)
+}
+
+// service names a syslog program the way Sigma's logsource does
+// (sshd, sudo, cron, ...): lower case, without a path; an owned string.
+func (d *decoder) service(prog string) string {
+	if i := strings.LastIndexByte(prog, '/'); i >= 0 {
+		prog = prog[i+1:]
+	}
+	if s, ok := d.services[prog]; ok {
+		return s
+	}
+	if d.services == nil {
+		d.services = map[string]string{}
+	}
+	s := strings.ToLower(strings.Clone(prog))
+	if len(d.services) < 4096 {
+		d.services[strings.Clone(prog)] = s
+	}
+	return s
 }
 
 func bytesString(b []byte) string {

@@ -282,7 +282,8 @@ func (w *worker) process(b *input.Batch) *result {
 		r.bytes += int64(len(rec.Data)) + 1
 		ev := w.ev
 		ev.Reset()
-		if err := w.dec.decode(rec.Data, format, ev); err != nil {
+		times, err := w.dec.decode(rec.Data, format, ev)
+		if err != nil {
 			r.bad = append(r.bad, fmt.Sprintf("%s:%d: %v", rec.File, rec.Line, err))
 			continue
 		}
@@ -304,7 +305,11 @@ func (w *worker) process(b *input.Batch) *result {
 					// whole file.
 					untimed = true
 				default:
-					r.hits = append(r.hits, correlate.Hit{Rule: rule, Time: ev.Time, Fields: w.slim(rule, ev), Events: []correlate.Ref{{File: rec.File, Line: rec.Line}}})
+					// "message repeated N times" is N hits.
+					h := correlate.Hit{Rule: rule, Time: ev.Time, Fields: w.slim(rule, ev), Events: []correlate.Ref{{File: rec.File, Line: rec.Line}}}
+					for range times {
+						r.hits = append(r.hits, h)
+					}
 				}
 				if c.Suppressed(rule) {
 					continue
