@@ -24,7 +24,9 @@ import (
 // huntMemoryLimit is the soft memory limit of a hunt (see runHunt).
 const huntMemoryLimit = 120 << 20
 
-var huntFormats = []string{"auto", string(input.FormatJSONL), string(input.FormatEvtxJSON), string(input.FormatLines)}
+// huntFormats: "syslog" names the text-line format, whose lines are read
+// as syslog (with sshd's messages parsed) when they are syslog.
+var huntFormats = []string{"auto", string(input.FormatJSONL), string(input.FormatEvtxJSON), "syslog", string(input.FormatLines)}
 
 func runHunt(ctx context.Context, args []string, s Streams) int {
 	fs := flag.NewFlagSet("tocsin hunt", flag.ContinueOnError)
@@ -60,6 +62,9 @@ anything fired.
 	if !contains(huntFormats, *format) {
 		fmt.Fprintf(s.Err, "tocsin hunt: --format must be one of %s, not %q\n", strings.Join(huntFormats, ", "), *format)
 		return 2
+	}
+	if *format == "syslog" {
+		*format = string(input.FormatLines)
 	}
 	if *output != "text" && *output != "jsonl" {
 		fmt.Fprintf(s.Err, "tocsin hunt: --output must be text or jsonl, not %q\n", *output)
