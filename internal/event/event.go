@@ -48,6 +48,7 @@ type Field struct {
 	Kind  Kind
 
 	next  int32 // index of the next field with the same name, or -1
+	tail  int32 // on the first field of a name: the last one with it
 	lowLo int32 // lowered value in the event's buffer, valid when lowOK
 	lowHi int32
 	lowOK bool
@@ -68,25 +69,22 @@ type Event struct {
 	fields []Field
 	msgLow Field            // cache of the lowered Message
 	index  map[string]int32 // name -> first field with that name
-	last   map[string]int32 // name -> last field with that name (chain tail)
 	lower  []byte
 }
 
 // New returns an empty event.
 func New() *Event {
-	return &Event{index: make(map[string]int32), last: make(map[string]int32)}
+	return &Event{index: make(map[string]int32)}
 }
 
 // Reset empties the event for reuse, keeping its allocated memory.
 // Strings returned by Lower before Reset must not be used after it.
 func (e *Event) Reset() {
-	*e = Event{fields: e.fields[:0], index: e.index, last: e.last, lower: e.lower[:0]}
+	*e = Event{fields: e.fields[:0], index: e.index, lower: e.lower[:0]}
 	if e.index == nil {
 		e.index = make(map[string]int32)
-		e.last = make(map[string]int32)
 	}
 	clear(e.index)
-	clear(e.last)
 }
 
 // Add appends a field. A name added twice holds several values (an array);
@@ -94,16 +92,17 @@ func (e *Event) Reset() {
 func (e *Event) Add(name, value string, kind Kind) {
 	if e.index == nil {
 		e.index = make(map[string]int32)
-		e.last = make(map[string]int32)
 	}
 	i := int32(len(e.fields))
-	e.fields = append(e.fields, Field{Name: name, Value: value, Kind: kind, next: -1})
-	if t, ok := e.last[name]; ok {
-		e.fields[t].next = i
+	e.fields = append(e.fields, Field{Name: name, Value: value, Kind: kind, next: -1, tail: i})
+	// One map access per field; a repeated name (an array) appends at
+	// the tail its first field keeps.
+	if h, ok := e.index[name]; ok {
+		e.fields[e.fields[h].tail].next = i
+		e.fields[h].tail = i
 	} else {
 		e.index[name] = i
 	}
-	e.last[name] = i
 }
 
 // Set replaces every value of name with one value (or adds it).
@@ -114,8 +113,7 @@ func (e *Event) Set(name, value string, kind Kind) {
 		return
 	}
 	f := &e.fields[i]
-	f.Value, f.Kind, f.lowOK, f.next = value, kind, false, -1
-	e.last[name] = i
+	f.Value, f.Kind, f.lowOK, f.next, f.tail = value, kind, false, -1, i
 }
 
 // Len is the number of field values.

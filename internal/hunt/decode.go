@@ -12,6 +12,7 @@ import (
 	"tocsin/internal/parse/jsonlog"
 	"tocsin/internal/parse/sshd"
 	"tocsin/internal/parse/syslog"
+	"tocsin/internal/parse/weblog"
 	"tocsin/internal/winlog"
 )
 
@@ -59,8 +60,14 @@ func (d *decoder) decodeOne(data []byte, format input.Format, ev *event.Event) e
 		return nil
 	case input.FormatLines, "":
 		// A syslog line gives host, time, program; sshd's messages are
-		// parsed further. Other text stays a message for keyword rules.
+		// parsed further. An access log line gives the request's fields.
+		// Other text stays a message for keyword rules.
 		if d.syslog.Parse(data, ev) != nil {
+			ev.Reset()
+			if weblog.Parse(data, ev) == nil {
+				ev.Message, ev.HasMessage = bytesString(data), true
+				return nil
+			}
 			ev.Reset()
 			ev.Message, ev.HasMessage = bytesString(data), true
 			return nil
