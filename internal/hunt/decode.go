@@ -22,6 +22,8 @@ type decoder struct {
 	json   *jsonlog.Decoder
 	win    *winlog.Mapper
 	syslog syslog.Parser
+	// web: the last text line was an access log line.
+	web bool
 	// services interns logsource services: an event's Logsource keys
 	// caches beyond the record, so it must not point into the buffer.
 	services map[string]string
@@ -62,9 +64,19 @@ func (d *decoder) decodeOne(data []byte, format input.Format, ev *event.Event) e
 		// A syslog line gives host, time, program; sshd's messages are
 		// parsed further. An access log line gives the request's fields.
 		// Other text stays a message for keyword rules.
+		// The parser that read the previous line goes first: a file is
+		// all one or the other.
+		if d.web {
+			if weblog.Parse(data, ev) == nil {
+				ev.Message, ev.HasMessage = bytesString(data), true
+				return nil
+			}
+			ev.Reset()
+		}
 		if d.syslog.Parse(data, ev) != nil {
 			ev.Reset()
 			if weblog.Parse(data, ev) == nil {
+				d.web = true
 				ev.Message, ev.HasMessage = bytesString(data), true
 				return nil
 			}
@@ -72,6 +84,7 @@ func (d *decoder) decodeOne(data []byte, format input.Format, ev *event.Event) e
 			ev.Message, ev.HasMessage = bytesString(data), true
 			return nil
 		}
+		d.web = false
 		prog, _ := ev.Get("program")
 		ev.Logsource = event.Logsource{Product: "linux", Service: d.service(prog)}
 		if ev.Logsource.Service == "sshd" {

@@ -16,6 +16,8 @@ import (
 // ErrNotSyslog is wrapped when a line is not a syslog line.
 var ErrNotSyslog = errors.New("not a syslog line")
 
+var errShort = fmt.Errorf("%w: column 1: expected <PRI>, a time like \"Mar  3 10:00:01\" or 2026-03-03T10:00:01Z", ErrNotSyslog)
+
 // Parser parses RFC 3164 lines. Year-less timestamps take their year from
 // Now, or the year before when the month is ahead of Now's (December lines
 // read in January). Not safe for concurrent use; use one per goroutine.
@@ -30,6 +32,11 @@ var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
 // program, pid, message. Strings point into line.
 func (p *Parser) Parse(line []byte, ev *event.Event) error {
 	s := bytesString(line)
+	// Most lines that are not syslog fail here, without building an error
+	// message (access logs start with an address).
+	if len(s) < 16 || !(s[0] == '<' || 'A' <= s[0] && s[0] <= 'Z' || isDigit(s[0]) && isDigit(s[3]) && s[4] == '-') {
+		return errShort
+	}
 	i := 0
 	if len(s) > 0 && s[0] == '<' { // <PRI>
 		j := 1
