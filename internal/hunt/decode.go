@@ -22,8 +22,9 @@ type decoder struct {
 	json   *jsonlog.Decoder
 	win    *winlog.Mapper
 	syslog syslog.Parser
-	// web: the last text line was an access log line.
-	web bool
+	web    weblog.Parser
+	// webLast: the last text line was an access log line.
+	webLast bool
 	// services interns logsource services: an event's Logsource keys
 	// caches beyond the record, so it must not point into the buffer.
 	services map[string]string
@@ -66,8 +67,8 @@ func (d *decoder) decodeOne(data []byte, format input.Format, ev *event.Event) e
 		// Other text stays a message for keyword rules.
 		// The parser that read the previous line goes first: a file is
 		// all one or the other.
-		if d.web {
-			if weblog.Parse(data, ev) == nil {
+		if d.webLast {
+			if d.web.Parse(data, ev) == nil {
 				ev.Message, ev.HasMessage = bytesString(data), true
 				return nil
 			}
@@ -75,8 +76,8 @@ func (d *decoder) decodeOne(data []byte, format input.Format, ev *event.Event) e
 		}
 		if d.syslog.Parse(data, ev) != nil {
 			ev.Reset()
-			if weblog.Parse(data, ev) == nil {
-				d.web = true
+			if d.web.Parse(data, ev) == nil {
+				d.webLast = true
 				ev.Message, ev.HasMessage = bytesString(data), true
 				return nil
 			}
@@ -84,7 +85,7 @@ func (d *decoder) decodeOne(data []byte, format input.Format, ev *event.Event) e
 			ev.Message, ev.HasMessage = bytesString(data), true
 			return nil
 		}
-		d.web = false
+		d.webLast = false
 		prog, _ := ev.Get("program")
 		ev.Logsource = event.Logsource{Product: "linux", Service: d.service(prog)}
 		if ev.Logsource.Service == "sshd" {
