@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"time"
 
@@ -212,6 +213,28 @@ func writeSummary(w io.Writer, sum *hunt.Summary) {
 	for _, rc := range sum.Rules() {
 		fmt.Fprintf(w, "  %7d  %-13s  %s\n", rc.Count, rc.Rule.Level, rc.Rule.Title)
 	}
+	if srcs := sum.Sources(); len(srcs) > 0 {
+		fmt.Fprintf(w, "By source address (medium and above): %d\n", len(srcs))
+		for i, sc := range srcs {
+			if i == 20 {
+				fmt.Fprintf(w, "  … and %d more (--output jsonl lists them all)\n", len(srcs)-20)
+				break
+			}
+			rules := make([]string, 0, len(sc.Rules))
+			for t := range sc.Rules {
+				rules = append(rules, t)
+			}
+			sort.Strings(rules)
+			fmt.Fprintf(w, "  %-39s %5d alerts  %s → %s  %s\n", sc.IP, sc.Alerts, timeShort(sc.First), timeShort(sc.Last), strings.Join(rules, ", "))
+		}
+	}
+}
+
+func timeShort(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05")
 }
 
 func levelIndex(l string) (int, bool) {

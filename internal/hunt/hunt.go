@@ -65,6 +65,59 @@ type Summary struct {
 	// Untimed counts events that a correlation would have used but that
 	// have no time: a window cannot place them, so they are left out.
 	Untimed int64
+	// BySource: per source address named by a detection or correlation of
+	// level medium or above, what it did: the attackers of the run.
+	BySource map[string]*SourceStat
+}
+
+// SourceStat is what one source address set off.
+type SourceStat struct {
+	Alerts      int64
+	First, Last time.Time
+	Rules       map[string]bool // titles
+}
+
+func (s *Summary) addSource(ip string, t time.Time, title string) {
+	if ip == "" {
+		return
+	}
+	if s.BySource == nil {
+		s.BySource = map[string]*SourceStat{}
+	}
+	st := s.BySource[ip]
+	if st == nil {
+		st = &SourceStat{Rules: map[string]bool{}, First: t, Last: t}
+		s.BySource[ip] = st
+	}
+	st.Alerts++
+	st.Rules[title] = true
+	if !t.IsZero() && (st.First.IsZero() || t.Before(st.First)) {
+		st.First = t
+	}
+	if t.After(st.Last) {
+		st.Last = t
+	}
+}
+
+// SourceCount is one line of the per-source summary.
+type SourceCount struct {
+	IP string
+	*SourceStat
+}
+
+// Sources returns the sources, most alerts first.
+func (s *Summary) Sources() []SourceCount {
+	out := make([]SourceCount, 0, len(s.BySource))
+	for ip, st := range s.BySource {
+		out = append(out, SourceCount{ip, st})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Alerts != out[j].Alerts {
+			return out[i].Alerts > out[j].Alerts
+		}
+		return out[i].IP < out[j].IP
+	})
+	return out
 }
 
 // result is what a worker made of one batch.
@@ -73,6 +126,7 @@ type result struct {
 	out     []byte
 	hits    []correlate.Hit
 	matched []*sigma.Rule
+	sources []source // per matched rule: the source address, if medium+
 	events  int64
 	bytes   int64
 	bad     []string
@@ -80,6 +134,12 @@ type result struct {
 	latest  time.Time
 	err     error
 	file    string
+}
+
+// source is the address a detection names, and when.
+type source struct {
+	ip string
+	t  time.Time
 }
 
 // Run hunts through paths. It returns an error only when it could not run
@@ -319,6 +379,11 @@ func (w *worker) process(b *input.Batch) *result {
 				continue
 			}
 			r.matched = append(r.matched, rule)
+			src := source{}
+			if levelRank[rule.Level] >= levelRank["medium"] {
+				src = source{ip: strings.Clone(Entities(ev)["src_ip"]), t: ev.Time}
+			}
+			r.sources = append(r.sources, src)
 			r.out = w.fmt.detection(r.out, rule, ev, rec.Data, format)
 		}
 		if untimed {
@@ -367,10 +432,13 @@ func (w *orderedOutput) write(r *result) error {
 			fmt.Fprintf(w.o.Err, "tocsin hunt: %v\n", r.err)
 		}
 	}
-	for _, rule := range r.matched {
+	for k, rule := range r.matched {
 		w.sum.Detections++
 		w.sum.ByRule[rule]++
 		w.sum.ByLevel[rule.Level]++
+		if src := r.sources[k]; src.ip != "" {
+			w.sum.addSource(src.ip, src.t, rule.Title)
+		}
 	}
 	w.buf = append(w.buf[:0], r.out...)
 	w.hits = append(w.hits, r.hits...)
@@ -392,6 +460,13 @@ func (w *orderedOutput) correlations(res []correlate.Result) {
 		w.sum.Correlations++
 		w.sum.ByRule[c.Rule]++
 		w.sum.ByLevel[c.Rule.Level]++
+		if levelRank[c.Rule.Level] >= levelRank["medium"] {
+			for _, kv := range c.Group {
+				if kv.Field == "src_ip" {
+					w.sum.addSource(kv.Value, c.Last, c.Rule.Title)
+				}
+			}
+		}
 		w.buf = w.fmt.correlation(w.buf, c)
 	}
 }
