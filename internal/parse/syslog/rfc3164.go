@@ -1,12 +1,14 @@
 // Package syslog parses syslog lines as Debian writes them to files and
-// sends them on the wire (RFC 3164): the traditional
-// "Mar  3 10:00:01 host prog[pid]: message", the ISO 8601 form of
-// rsyslog's RSYSLOG_FileFormat, each with or without a <PRI>.
+// sends them on the wire: RFC 3164's traditional
+// "Mar  3 10:00:01 host prog[pid]: message" and the ISO 8601 form of
+// rsyslog's RSYSLOG_FileFormat, each with or without a <PRI>, and RFC 5424
+// ("<34>1 2026-03-03T10:00:01Z host app 42 ID47 [sd@1 k="v"] message").
 package syslog
 
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -48,6 +50,9 @@ func (p *Parser) Parse(line []byte, ev *event.Event) error {
 		}
 		ev.Add("pri", s[1:j], event.Number)
 		i = j + 1
+		if strings.HasPrefix(s[i:], "1 ") {
+			return parse5424(s, i, ev)
+		}
 	}
 	t, n, err := p.timestamp(s[i:])
 	if err != nil {

@@ -89,6 +89,8 @@ func FuzzParse(f *testing.F) {
 		"<38>Mar  3 10:00:01 h sshd[1]: hello",
 		"2026-03-03T10:00:01.123456+01:00 gov-srv01 sudo: x",
 		"Mar  3 10:00:01 h p[: x", "Mar 33 10:00:01 h p: x", "<9999999>", "",
+		`<165>1 2003-10-11T22:14:15.003Z host evntslog 42 ID47 [exampleSDID@32473 iut="3" eventSource="Application"][p@1 class="high"] An event`,
+		"<13>1 - - - - - -", `<13>1 - h a - - [x@1 k="a\"b"] m`,
 	} {
 		f.Add([]byte(s))
 	}
