@@ -116,6 +116,35 @@ func (e *Event) Set(name, value string, kind Kind) {
 	f.Value, f.Kind, f.lowOK, f.next, f.tail = value, kind, false, -1, i
 }
 
+// Truncate drops the fields added after the first n, as when a parser that
+// was trying its luck gives up. Lower-case forms are kept.
+func (e *Event) Truncate(n int) {
+	if n >= len(e.fields) {
+		return
+	}
+	for i := len(e.fields) - 1; i >= n; i-- {
+		f := &e.fields[i]
+		if h, ok := e.index[f.Name]; ok && int(h) == i {
+			delete(e.index, f.Name)
+		}
+	}
+	e.fields = e.fields[:n]
+	// Chains may point past the end: cut them at their new tails.
+	for i := range e.fields {
+		f := &e.fields[i]
+		if int(f.next) >= n {
+			f.next = -1
+		}
+		if h, ok := e.index[f.Name]; ok && int(h) == i && int(f.tail) >= n {
+			t := int32(i)
+			for e.fields[t].next >= 0 {
+				t = e.fields[t].next
+			}
+			f.tail = t
+		}
+	}
+}
+
 // Len is the number of field values.
 func (e *Event) Len() int { return len(e.fields) }
 

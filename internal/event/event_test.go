@@ -104,3 +104,20 @@ func TestNoAllocSteadyState(t *testing.T) {
 		t.Errorf("%.1f allocations per reused event, want 0", n)
 	}
 }
+
+func TestTruncate(t *testing.T) {
+	e := New()
+	e.Add("a", "1", String)
+	e.Add("t", "x", String)
+	n := e.Len()
+	e.Add("t", "y", String) // extends an existing chain
+	e.Add("b", "2", String) // a new name
+	e.Truncate(n)
+	if e.Len() != n || e.Lookup("b") >= 0 || count(e, "t") != 1 {
+		t.Fatalf("after Truncate: len %d, b at %d, t has %d values", e.Len(), e.Lookup("b"), count(e, "t"))
+	}
+	e.Add("t", "z", String)
+	if count(e, "t") != 2 {
+		t.Errorf("t has %d values after a new Add, want 2", count(e, "t"))
+	}
+}

@@ -55,6 +55,14 @@ func TestBuiltinRules(t *testing.T) {
 		}
 		return out
 	}
+	fortigate := func(i int, d time.Duration, ip string) string {
+		return fmt.Sprintf(`<189>date=%s time=%s devname="FGT-MAIRIE" devid="FGT60F" logid="0101039426" type="event" subtype="vpn" action="ssl-login-fail" remip=%s user="user%d" reason="sslvpn_login_permission_denied"`,
+			t0.Add(d).Format("2006-01-02"), t0.Add(d).Format("15:04:05"), ip, i)
+	}
+	stormshield := func(i int, d time.Duration, ip string) string {
+		return fmt.Sprintf(`id=firewall time="%s" fw="SN310" tz=+0000 user="agent%d" src=%s error=1 msg="Authentication failed" logtype="auth"`,
+			t0.Add(d).Format("2006-01-02 15:04:05"), i, ip)
+	}
 	cases := []struct {
 		name  string
 		file  string
@@ -108,6 +116,16 @@ func TestBuiltinRules(t *testing.T) {
 		{"WordPress login brute force", "access.log", repeatReq(5, 20*time.Second, func(i int, d time.Duration) string {
 			return access("203.0.113.28", d, "POST", "/wp-login.php", 200, browser)
 		}), []string{"WordPress Login Brute Force"}},
+		{"VPN brute force on a FortiGate", "fw.log", repeatReq(10, 30*time.Second, func(i int, d time.Duration) string { return fortigate(i, d, "203.0.113.40") }),
+			[]string{"VPN or Firewall Brute Force"}},
+		{"9 VPN failures", "fw.log", repeatReq(9, 30*time.Second, func(i int, d time.Duration) string { return fortigate(i, d, "203.0.113.40") }), nil},
+		{"VPN brute force across FortiGate and Stormshield", "fw.log", append(
+			repeatReq(5, 30*time.Second, func(i int, d time.Duration) string { return fortigate(i, d, "203.0.113.41") }),
+			repeatReq(5, 30*time.Second, func(i int, d time.Duration) string { return stormshield(i, d+3*time.Minute, "203.0.113.41") })...),
+			[]string{"VPN or Firewall Brute Force"}},
+		{"password spraying: 10 accounts in an hour", "auth.log", repeatReq(10, 5*time.Minute, func(i int, d time.Duration) string {
+			return syslogAt(d, fmt.Sprintf("Failed password for user%d from 198.51.100.50 port %d ssh2", i, 40000+i))
+		}), []string{"SSH Password Spraying", "SSH Slow Brute Force"}},
 		{"4 WordPress logins", "access.log", repeatReq(4, 20*time.Second, func(i int, d time.Duration) string {
 			return access("203.0.113.28", d, "POST", "/wp-login.php", 200, browser)
 		}), nil},

@@ -10,6 +10,7 @@ import (
 	"tocsin/internal/event"
 	"tocsin/internal/input"
 	"tocsin/internal/parse/jsonlog"
+	"tocsin/internal/parse/kv"
 	"tocsin/internal/parse/sshd"
 	"tocsin/internal/parse/syslog"
 	"tocsin/internal/parse/weblog"
@@ -76,21 +77,40 @@ func (d *decoder) decodeOne(data []byte, format input.Format, ev *event.Event) e
 		}
 		if d.syslog.Parse(data, ev) != nil {
 			ev.Reset()
+			line := bytesString(data)
+			// A firewall sends its key=value record with or without a
+			// <PRI> and no syslog header.
+			if body := stripPRI(line); looksKV(body) {
+				if kv.Parse(body, ev) == nil {
+					ev.Message, ev.HasMessage = line, true
+					return nil
+				}
+				ev.Reset()
+			}
 			if d.web.Parse(data, ev) == nil {
 				d.webLast = true
-				ev.Message, ev.HasMessage = bytesString(data), true
+				ev.Message, ev.HasMessage = line, true
 				return nil
 			}
 			ev.Reset()
-			ev.Message, ev.HasMessage = bytesString(data), true
+			ev.Message, ev.HasMessage = line, true
 			return nil
 		}
 		d.webLast = false
 		prog, _ := ev.Get("program")
 		ev.Logsource = event.Logsource{Product: "linux", Service: d.service(prog)}
-		if ev.Logsource.Service == "sshd" {
+		switch {
+		case ev.Logsource.Service == "sshd":
 			if n := sshd.Parse(ev.Message, ev); n > 1 {
 				ev.Add("repeat", strconv.Itoa(n), event.Number)
+			}
+		case looksKV(ev.Message):
+			// A firewall behind a syslog relay: the header is the
+			// relay's, the record is key=value. Pairs that do not make a
+			// record are left out, the line stays.
+			n := ev.Len()
+			if kv.Parse(ev.Message, ev) != nil {
+				ev.Truncate(n)
 			}
 		}
 		return nil
@@ -98,6 +118,31 @@ func (d *decoder) decodeOne(data []byte, format input.Format, ev *event.Event) e
 		return fmt.Errorf("binary data")
 	}
 	return fmt.Errorf("unknown format %q", format)
+}
+
+// stripPRI drops a leading <PRI>.
+func stripPRI(s string) string {
+	if len(s) > 2 && s[0] == '<' {
+		if i := strings.IndexByte(s[:min(len(s), 6)], '>'); i > 0 {
+			return s[i+1:]
+		}
+	}
+	return s
+}
+
+// looksKV: the text starts with key=, the shape of firewall records.
+func looksKV(s string) bool {
+	for i := 0; i < len(s) && i < 32; i++ {
+		c := s[i]
+		switch {
+		case c == '=':
+			return i > 0
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.':
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // service names a syslog program the way Sigma's logsource does

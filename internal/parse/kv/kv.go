@@ -1,0 +1,191 @@
+// Package kv parses key=value logs, as the firewalls and VPN gateways of
+// French public bodies write them (FortiGate, Stormshield), and
+// normalises what detection needs: time, host, src_ip, user, and for
+// logins event_type=auth with outcome=success|failure.
+package kv
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"tocsin/internal/event"
+)
+
+// ErrNotKV is wrapped when a line holds too few key=value pairs.
+var ErrNotKV = errors.New("not a key=value line")
+
+// minPairs is how many pairs make a line key=value: prose has an "a=b" now
+// and then, firewall logs have dozens.
+const minPairs = 3
+
+// Parse adds the pairs of s to ev (keys as they are; values without their
+// quotes), then recognises the vendor. Strings point into s.
+func Parse(s string, ev *event.Event) error {
+	n := 0
+	for i := 0; i < len(s); {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		k := i
+		for k < len(s) && isKey(s[k]) {
+			k++
+		}
+		if k == i || k >= len(s) || s[k] != '=' {
+			if n == 0 {
+				return fmt.Errorf("%w: column %d: expected key=value", ErrNotKV, i+1)
+			}
+			// Trailing free text after the pairs: skip a word.
+			for i < len(s) && s[i] != ' ' {
+				i++
+			}
+			continue
+		}
+		key := s[i:k]
+		v := k + 1
+		var val string
+		if v < len(s) && s[v] == '"' {
+			e := v + 1
+			for e < len(s) && s[e] != '"' {
+				if s[e] == '\\' {
+					e++
+				}
+				e++
+			}
+			if e >= len(s) {
+				return fmt.Errorf("%w: column %d: value of %s has no closing quote", ErrNotKV, v+1, key)
+			}
+			val, i = s[v+1:e], e+1
+		} else {
+			e := v
+			for e < len(s) && s[e] != ' ' {
+				e++
+			}
+			val, i = s[v:e], e
+		}
+		ev.Add(key, val, kindOf(val))
+		n++
+	}
+	if n < minPairs {
+		return fmt.Errorf("%w: %d pairs, at least %d needed", ErrNotKV, n, minPairs)
+	}
+	normalise(ev)
+	return nil
+}
+
+func isKey(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.'
+}
+
+func kindOf(v string) event.Kind {
+	if v == "" {
+		return event.String
+	}
+	for i := 0; i < len(v); i++ {
+		if (v[i] < '0' || v[i] > '9') && !(i == 0 && v[i] == '-' && len(v) > 1) {
+			return event.String
+		}
+	}
+	return event.Number
+}
+
+// normalise recognises FortiGate and Stormshield and adds the common
+// fields.
+func normalise(ev *event.Event) {
+	get := func(k string) string { v, _ := ev.Get(k); return v }
+	switch {
+	case get("logid") != "" && get("devname") != "":
+		fortigate(ev, get)
+	case get("id") == "firewall" && get("fw") != "":
+		stormshield(ev, get)
+	}
+}
+
+// fortigate: date= time= tz= (or eventtime= in ns), devname, srcip/remip,
+// user; logins are action=login or ssl-login-fail with status= success or
+// failed.
+func fortigate(ev *event.Event, get func(string) string) {
+	ev.Logsource = event.Logsource{Product: "fortigate", Service: "event"}
+	ev.Host = get("devname")
+	if t, ok := localTime(get("date")+" "+get("time"), get("tz")); ok {
+		ev.Time = t
+	} else if ns, err := strconv.ParseInt(get("eventtime"), 10, 64); err == nil {
+		switch {
+		case ns > 1e17: // nanoseconds
+			ev.Time = time.Unix(0, ns).UTC()
+		case ns > 1e14: // microseconds
+			ev.Time = time.UnixMicro(ns).UTC()
+		default:
+			ev.Time = time.Unix(ns, 0).UTC()
+		}
+	}
+	for _, k := range []string{"srcip", "remip"} {
+		if ip := get(k); ip != "" {
+			ev.Add("src_ip", ip, event.String)
+			break
+		}
+	}
+	action, status := get("action"), get("status")
+	switch {
+	case action == "ssl-login-fail" || action == "login" && (status == "failed" || status == "failure"):
+		auth(ev, get("user"), "failure")
+	case action == "tunnel-up" || action == "login" && status == "success":
+		auth(ev, get("user"), "success")
+	}
+}
+
+// stormshield: time="YYYY-MM-DD hh:mm:ss" tz=+0100 fw= src= user=; an
+// authentication log (logtype="auth") failed when error is not 0.
+func stormshield(ev *event.Event, get func(string) string) {
+	ev.Logsource = event.Logsource{Product: "stormshield", Service: get("logtype")}
+	ev.Host = get("fw")
+	if t, ok := localTime(get("time"), get("tz")); ok {
+		ev.Time = t
+	}
+	if ip := get("src"); ip != "" {
+		ev.Add("src_ip", ip, event.String)
+	}
+	if get("logtype") == "auth" {
+		outcome := "success"
+		if e := get("error"); e != "" && e != "0" {
+			outcome = "failure"
+		}
+		auth(ev, get("user"), outcome)
+	}
+}
+
+func auth(ev *event.Event, user, outcome string) {
+	ev.Add("event_type", "auth", event.String)
+	ev.Add("outcome", outcome, event.String)
+	if _, ok := ev.Get("user"); !ok && user != "" {
+		ev.Add("user", user, event.String)
+	}
+}
+
+// localTime reads "2026-03-03 10:00:01" with a zone like +0100 (UTC if
+// none).
+func localTime(s, tz string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < 19 {
+		return time.Time{}, false
+	}
+	loc := time.UTC
+	if len(tz) == 5 && (tz[0] == '+' || tz[0] == '-') {
+		h, err1 := strconv.Atoi(tz[1:3])
+		m, err2 := strconv.Atoi(tz[3:5])
+		if err1 == nil && err2 == nil {
+			off := (h*60 + m) * 60
+			if tz[0] == '-' {
+				off = -off
+			}
+			loc = time.FixedZone(tz, off)
+		}
+	}
+	t, err := time.ParseInLocation("2006-01-02 15:04:05", s[:19], loc)
+	return t.UTC(), err == nil
+}
