@@ -63,6 +63,10 @@ func (d *decoder) decodeOne(data []byte, format input.Format, ev *event.Event) e
 		d.win.Apply(ev)
 		return nil
 	case input.FormatLines, "":
+		// Some exports wrap each line in quotes: read what is inside.
+		if n := len(data); n >= 2 && data[0] == '"' && data[n-1] == '"' {
+			data = data[1 : n-1]
+		}
 		// A syslog line gives host, time, program; sshd's messages are
 		// parsed further. An access log line gives the request's fields.
 		// Other text stays a message for keyword rules.

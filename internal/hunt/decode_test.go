@@ -38,6 +38,14 @@ func TestDecodeSSHD(t *testing.T) {
 	if ip, _ := ev.Get("src_ip"); ip != "203.0.113.7" {
 		t.Errorf("src_ip %q", ip)
 	}
+	// A line wrapped in quotes by an export is read inside them.
+	ev.Reset()
+	if _, err := d.decode([]byte(`"Mar  3 10:00:08 gov-srv01 sshd[8781]: Invalid user pi from 203.0.113.8 port 2 ssh2"`), input.FormatLines, ev); err != nil || ev.Host != "gov-srv01" {
+		t.Errorf("quoted line: err %v host %q", err, ev.Host)
+	}
+	if u, _ := ev.Get("user"); u != "pi" {
+		t.Errorf("quoted line: user %q", u)
+	}
 	// Not syslog: the line stays a message for keyword rules.
 	ev.Reset()
 	if n, err := d.decode([]byte("just some text"), input.FormatLines, ev); err != nil || n != 1 || ev.Message != "just some text" || ev.Len() != 0 {

@@ -1,7 +1,7 @@
 // Package kv parses key=value logs, as the firewalls and VPN gateways of
-// French public bodies write them (FortiGate, Stormshield), and
-// normalises what detection needs: time, host, src_ip, user, and for
-// logins event_type=auth with outcome=success|failure.
+// French public bodies write them (FortiGate, Stormshield) and as Linux
+// auditd does, and normalises what detection needs: time, host, logsource,
+// src_ip, user, and for logins event_type=auth with outcome=success|failure.
 package kv
 
 import (
@@ -103,6 +103,25 @@ func normalise(ev *event.Event) {
 		fortigate(ev, get)
 	case get("id") == "firewall" && get("fw") != "":
 		stormshield(ev, get)
+	case strings.HasPrefix(get("msg"), "audit(") && get("type") != "":
+		auditd(ev, get)
+	}
+}
+
+// auditd: type=SYSCALL msg=audit(1709456401.123:456): ... Sigma's auditd
+// rules read the record's own keys (type, exe, comm, key, a0...).
+func auditd(ev *event.Event, get func(string) string) {
+	ev.Logsource = event.Logsource{Product: "linux", Service: "auditd"}
+	stamp := strings.TrimPrefix(get("msg"), "audit(")
+	if i := strings.IndexByte(stamp, ':'); i > 0 {
+		sec, frac, _ := strings.Cut(stamp[:i], ".")
+		if s, err := strconv.ParseInt(sec, 10, 64); err == nil {
+			ms, _ := strconv.Atoi((frac + "000")[:3])
+			ev.Time = time.Unix(s, int64(ms)*int64(time.Millisecond)).UTC()
+		}
+	}
+	if h := get("node"); h != "" {
+		ev.Host = h
 	}
 }
 

@@ -31,6 +31,10 @@ func TestParse(t *testing.T) {
 			`id=firewall time="2026-03-03 10:00:04" fw="SN310-CCAS" tz=+0100 startime="2026-03-03 10:00:04" user="jdupont" src=198.51.100.4 method=PASSWORD error=1 msg="Authentication failed" logtype="auth"`,
 			event.Logsource{Product: "stormshield", Service: "auth"}, "SN310-CCAS", "2026-03-03T09:00:04Z",
 			map[string]string{"src_ip": "198.51.100.4", "user": "jdupont", "event_type": "auth", "outcome": "failure"}},
+		{"auditd execve",
+			`type=SYSCALL msg=audit(1772532001.123:4567): arch=c000003e syscall=59 success=yes exit=0 a0=55d0 ppid=1200 pid=1301 auid=1000 uid=0 comm="nc" exe="/usr/bin/nc.openbsd" key="susp_activity"`,
+			event.Logsource{Product: "linux", Service: "auditd"}, "", "2026-03-03T10:00:01Z",
+			map[string]string{"type": "SYSCALL", "exe": "/usr/bin/nc.openbsd", "comm": "nc", "syscall": "59"}},
 		{"unknown vendor keeps its pairs", `a=1 b="two words" c=3 free text at the end`,
 			event.Logsource{}, "", "0001-01-01T00:00:00Z", map[string]string{"a": "1", "b": "two words", "c": "3"}},
 	}
