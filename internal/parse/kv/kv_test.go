@@ -2,6 +2,7 @@ package kv
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,6 +57,15 @@ func TestParse(t *testing.T) {
 				}
 			}
 		})
+	}
+	// A 64 KB value and IPv6 addresses.
+	long := `date=2026-03-03 time=10:00:01 devname="FGT" logid="1" remip=2001:db8::7 msg="` + strings.Repeat("x", 64<<10) + `"`
+	ev := event.New()
+	if err := Parse(long, ev); err != nil {
+		t.Fatalf("64 KB value: %v", err)
+	}
+	if ip, _ := ev.Get("src_ip"); ip != "2001:db8::7" {
+		t.Errorf("IPv6 src_ip %q", ip)
 	}
 	for _, bad := range []string{"", "hello world", "a=1 b=2", `a=1 b="unclosed c=3`, "=x y=1 z=2", "\x00\xff=1"} {
 		if err := Parse(bad, event.New()); !errors.Is(err, ErrNotKV) {

@@ -51,6 +51,22 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestLongAndMissing(t *testing.T) {
+	// A 64 KB query string, and a line without referer and agent (common
+	// format) whose size is "-".
+	long := `203.0.113.7 - - [03/Mar/2025:10:00:01 +0000] "GET /?q=` + strings.Repeat("a", 64<<10) + ` HTTP/1.1" 414 0 "-" "-"`
+	ev := event.New()
+	if err := Parse([]byte(long), ev); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := ev.Get("query"); len(q) != 64<<10+2 {
+		t.Errorf("query of %d bytes", len(q))
+	}
+	if _, ok := ev.Get("user_agent"); ok {
+		t.Error(`"-" agent should give no user_agent`)
+	}
+}
+
 func TestNotAccessLog(t *testing.T) {
 	for _, line := range []string{
 		"", "hello world", "Mar  3 10:00:01 h sshd[1]: x",
