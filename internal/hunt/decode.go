@@ -60,7 +60,9 @@ func (d *decoder) decodeOne(data []byte, format input.Format, ev *event.Event) e
 		if err := d.json.Decode(data, ev); err != nil && !errors.Is(err, jsonlog.ErrTimestamp) {
 			return err
 		}
-		d.win.Apply(ev)
+		if !d.win.Apply(ev) {
+			weblog.FromJSON(ev)
+		}
 		return nil
 	case input.FormatLines, "":
 		// Some exports wrap each line in quotes: read what is inside.

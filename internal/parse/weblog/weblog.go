@@ -263,3 +263,68 @@ func looksIP(s string) bool {
 	}
 	return true
 }
+
+// jsonKeys are the names nginx and Apache JSON log formats commonly give
+// the request's parts, in order of preference, for each of our fields.
+var jsonKeys = []struct {
+	ours, sigma string
+	keys        []string
+}{
+	{"src_ip", "c-ip", []string{"remote_addr", "client_ip", "clientip", "client.ip", "source.ip", "remote_ip"}},
+	{"method", "cs-method", []string{"request_method", "method", "http.request.method"}},
+	{"path", "cs-uri-stem", []string{"uri", "request_uri_path", "url.path", "path"}},
+	{"query", "cs-uri-query", []string{"args", "query_string", "url.query"}},
+	{"status", "sc-status", []string{"status", "http.response.status_code"}},
+	{"bytes", "sc-bytes", []string{"body_bytes_sent", "bytes_sent", "http.response.body.bytes"}},
+	{"referer", "cs-referer", []string{"http_referer", "referer", "http.request.referrer"}},
+	{"user_agent", "c-useragent", []string{"http_user_agent", "user_agent", "user_agent.original"}},
+	{"vhost", "cs-host", []string{"host", "server_name", "http_host", "url.domain"}},
+}
+
+// FromJSON recognises a JSON access log record already decoded into ev
+// (nginx's or Apache's JSON log_format, ECS) and adds the same fields as a
+// text line gives. It reports whether it did; other events are left alone.
+func FromJSON(ev *event.Event) bool {
+	if ev.Lookup("status") < 0 && ev.Lookup("http.response.status_code") < 0 {
+		return false
+	}
+	req, hasReq := ev.Get("request")
+	_, hasMethod := ev.Get("request_method")
+	_, hasECS := ev.Get("http.request.method")
+	if !hasReq && !hasMethod && !hasECS {
+		return false
+	}
+	if hasReq && !hasMethod {
+		if method, uri, proto := splitRequest(req); method != "" {
+			path, query, _ := strings.Cut(uri, "?")
+			ev.Add("method", method, event.String)
+			ev.Add("cs-method", method, event.String)
+			ev.Add("path", path, event.String)
+			ev.Add("cs-uri-stem", path, event.String)
+			ev.Add("query", query, event.String)
+			ev.Add("cs-uri-query", query, event.String)
+			ev.Add("cs-version", proto, event.String)
+		}
+	}
+	for _, k := range jsonKeys {
+		for _, key := range k.keys {
+			v, ok := ev.Get(key)
+			if !ok || v == "" || v == "-" {
+				continue
+			}
+			if key != k.ours {
+				if _, dup := ev.Get(k.ours); !dup {
+					ev.Add(k.ours, v, event.String)
+				}
+			}
+			if _, dup := ev.Get(k.sigma); !dup {
+				ev.Add(k.sigma, v, event.String)
+			}
+			break
+		}
+	}
+	if ev.Logsource == (event.Logsource{}) {
+		ev.Logsource = event.Logsource{Category: Category}
+	}
+	return true
+}

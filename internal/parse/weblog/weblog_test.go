@@ -112,3 +112,29 @@ func BenchmarkParse(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
+
+func TestFromJSON(t *testing.T) {
+	ev := event.New()
+	ev.Add("time_local", "03/Mar/2025:10:00:01 +0000", event.String)
+	ev.Add("remote_addr", "203.0.113.7", event.String)
+	ev.Add("request", "GET /.env?x=1 HTTP/1.1", event.String)
+	ev.Add("status", "404", event.Number)
+	ev.Add("http_user_agent", "sqlmap/1.8", event.String)
+	if !FromJSON(ev) {
+		t.Fatal("an nginx JSON record was not recognised")
+	}
+	for k, v := range map[string]string{"src_ip": "203.0.113.7", "c-ip": "203.0.113.7", "cs-uri-stem": "/.env", "cs-uri-query": "x=1",
+		"sc-status": "404", "c-useragent": "sqlmap/1.8", "user_agent": "sqlmap/1.8", "method": "GET"} {
+		if got, _ := ev.Get(k); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	if ev.Logsource.Category != "webserver" {
+		t.Errorf("logsource %+v", ev.Logsource)
+	}
+	other := event.New()
+	other.Add("status", "ok", event.String)
+	if FromJSON(other) {
+		t.Error("a record with a status but no request is not an access log")
+	}
+}
