@@ -126,6 +126,16 @@ func TestBuiltinRules(t *testing.T) {
 		{"password spraying: 10 accounts in an hour", "auth.log", repeatReq(10, 5*time.Minute, func(i int, d time.Duration) string {
 			return syslogAt(d, fmt.Sprintf("Failed password for user%d from 198.51.100.50 port %d ssh2", i, 40000+i))
 		}), []string{"SSH Password Spraying", "SSH Slow Brute Force"}},
+		{"FortiOS path traversal (CVE-2018-13379)", "access.log", []string{access("203.0.113.60", 0, "GET", "/remote/fgt_lang?lang=/../../../..//////////dev/cmdb/sslvpn_websession", 200, browser)},
+			[]string{"Known CVE Exploit Probe", "Path Traversal Attempt"}},
+		{"Spring4Shell", "access.log", []string{access("203.0.113.61", 0, "POST", "/app?class.module.classLoader.resources.context.parent.pipeline.first.pattern=x", 200, browser)},
+			[]string{"Known CVE Exploit Probe"}},
+		{"web login brute force", "access.log", repeatReq(10, 10*time.Second, func(i int, d time.Duration) string {
+			return access("203.0.113.62", d, "POST", "/portail/connexion", 401, browser)
+		}), []string{"Web Login Brute Force"}},
+		{"10 successful logins", "access.log", repeatReq(10, 10*time.Second, func(i int, d time.Duration) string {
+			return access("203.0.113.62", d, "POST", "/portail/connexion", 302, browser)
+		}), nil},
 		{"4 WordPress logins", "access.log", repeatReq(4, 20*time.Second, func(i int, d time.Duration) string {
 			return access("203.0.113.28", d, "POST", "/wp-login.php", 200, browser)
 		}), nil},
