@@ -25,9 +25,10 @@ import (
 // huntMemoryLimit is the soft memory limit of a hunt (see runHunt).
 const huntMemoryLimit = 120 << 20
 
-// huntFormats: "syslog" names the text-line format, whose lines are read
-// as syslog (with sshd's messages parsed) when they are syslog.
-var huntFormats = []string{"auto", string(input.FormatJSONL), string(input.FormatEvtxJSON), "syslog", string(input.FormatLines)}
+// huntFormats: "syslog", "nginx" and "apache" name the text-line format,
+// whose lines each parser recognises (syslog with sshd's messages, access
+// logs, key=value records).
+var huntFormats = []string{"auto", string(input.FormatJSONL), string(input.FormatEvtxJSON), "syslog", "nginx", "apache", string(input.FormatLines)}
 
 func runHunt(ctx context.Context, args []string, s Streams) int {
 	fs := flag.NewFlagSet("tocsin hunt", flag.ContinueOnError)
@@ -64,7 +65,7 @@ anything fired.
 		fmt.Fprintf(s.Err, "tocsin hunt: --format must be one of %s, not %q\n", strings.Join(huntFormats, ", "), *format)
 		return 2
 	}
-	if *format == "syslog" {
+	if *format == "syslog" || *format == "nginx" || *format == "apache" {
 		*format = string(input.FormatLines)
 	}
 	if *output != "text" && *output != "jsonl" {

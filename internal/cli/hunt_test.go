@@ -704,7 +704,7 @@ func TestHuntFlags(t *testing.T) {
 		{name: "bad output", args: []string{"--output", "xml", authEdges}, code: 2,
 			stderr: `--output must be text or jsonl, not "xml"`},
 		{name: "bad format", args: []string{"--format", "evtx", authEdges}, code: 2,
-			stderr: `--format must be one of auto, jsonl, evtx-json, syslog, lines, not "evtx"`},
+			stderr: `--format must be one of auto, jsonl, evtx-json, syslog, nginx, apache, lines, not "evtx"`},
 		{name: "bad min-level", args: []string{"--min-level", "severe", authEdges}, code: 2,
 			stderr: `--min-level must be informational, low, medium, high or critical, not "severe"`},
 		{name: "bad placeholder", args: []string{"--placeholder", "Admins", authEdges}, code: 2,
