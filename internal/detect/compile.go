@@ -123,6 +123,10 @@ type item struct {
 	vals    []valueMatcher
 	lits    [][]witness // per matcher, witnesses one of which it needs (nil if none)
 	litsAll bool        // every matcher has literals
+	// alts: for a matcher (by index in lits) that needs several sets at
+	// once (the parts of a regular expression), the other sets; need
+	// picks the rarest.
+	alts map[int][][]witness
 }
 
 func (it *item) eval(ev *event.Event) bool {
@@ -222,11 +226,8 @@ func (it *item) need(sc *scorer) ([]witness, bool) {
 	if it.all {
 		// Every value must occur: the most selective one is enough.
 		var best []witness
-		for _, l := range it.lits {
-			if l == nil {
-				continue
-			}
-			if w, ok := sc.windows(l); ok && (best == nil || sc.better(w, best)) {
+		for i := range it.lits {
+			if w, ok := it.rarest(sc, i); ok && (best == nil || sc.better(w, best)) {
 				best = w
 			}
 		}
@@ -236,14 +237,28 @@ func (it *item) need(sc *scorer) ([]witness, bool) {
 		return nil, false
 	}
 	var all []witness
-	for _, l := range it.lits {
-		w, ok := sc.windows(l)
+	for i := range it.lits {
+		w, ok := it.rarest(sc, i)
 		if !ok {
 			return nil, false
 		}
 		all = append(all, w...)
 	}
 	return all, true
+}
+
+// rarest returns matcher i's rarest witness set, windows cut.
+func (it *item) rarest(sc *scorer, i int) ([]witness, bool) {
+	var best []witness
+	for _, set := range append([][]witness{it.lits[i]}, it.alts[i]...) {
+		if set == nil {
+			continue
+		}
+		if w, ok := sc.windows(set); ok && (best == nil || sc.better(w, best)) {
+			best = w
+		}
+	}
+	return best, best != nil
 }
 
 // anyMatcher holds the variants one value expands to (windash,
@@ -422,7 +437,18 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 			if n := regexSize(re.String()); n > maxRegexInst {
 				return nil, fmt.Errorf("regular expression %q compiles to %d instructions, more than %d: split it or use contains", v.S, n, maxRegexInst)
 			}
-			add(newReMatcher(re), regexWitnesses(it.Field, sigma.RegexFlags(it.Modifiers)+v.S))
+			rm := newReMatcher(re)
+			add(rm, regexWitnesses(it.Field, sigma.RegexFlags(it.Modifiers)+v.S))
+			for _, g := range rm.guards {
+				set := make([]witness, len(g))
+				for j, l := range g {
+					set[j] = witness{field: it.Field, text: l}
+				}
+				if ci.alts == nil {
+					ci.alts = map[int][][]witness{}
+				}
+				ci.alts[len(ci.lits)-1] = append(ci.alts[len(ci.lits)-1], set)
+			}
 		case typ == "cidr":
 			p, err := sigma.ParseCIDR(v.S)
 			if err != nil {
