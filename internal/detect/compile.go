@@ -13,7 +13,7 @@ import (
 
 // node is a compiled condition.
 type node interface {
-	eval(ev *event.Event) bool
+	eval(c *evalCtx) bool
 	// need returns witnesses of which at least one must hold in an
 	// event for the node to be true; ok is false when there is no such
 	// set (a negation, a numeric comparison...). See prefilter.go.
@@ -58,25 +58,47 @@ type andNode []node
 type orNode []node
 type notNode struct{ x node }
 
-func (n andNode) eval(ev *event.Event) bool {
+func (n andNode) eval(c *evalCtx) bool {
 	for _, x := range n {
-		if !x.eval(ev) {
+		if !x.eval(c) {
 			return false
 		}
 	}
 	return true
 }
 
-func (n orNode) eval(ev *event.Event) bool {
+func (n orNode) eval(c *evalCtx) bool {
 	for _, x := range n {
-		if x.eval(ev) {
+		if x.eval(c) {
 			return true
 		}
 	}
 	return false
 }
 
-func (n notNode) eval(ev *event.Event) bool { return !n.x.eval(ev) }
+func (n notNode) eval(c *evalCtx) bool { return !n.x.eval(c) }
+
+// evalCtx is one event's evaluation: the event, and the results of the
+// items evaluated so far. Rules share items (SigmaHQ repeats
+// "Image|endswith: '\powershell.exe'" in dozens of rules): each is
+// evaluated once per event.
+type evalCtx struct {
+	ev      *event.Event
+	memo    []uint8 // per item id: 0 not yet, 1 false, 2 true
+	touched []int32
+}
+
+// reset forgets the results, keeping the memory.
+func (c *evalCtx) reset(ev *event.Event, items int) {
+	for _, id := range c.touched {
+		c.memo[id] = 0
+	}
+	c.touched = c.touched[:0]
+	if len(c.memo) < items {
+		c.memo = make([]uint8, items)
+	}
+	c.ev = ev
+}
 
 // An AND needs what its most selective operand needs.
 func (n andNode) need(sc *scorer) ([]witness, bool) {
@@ -115,6 +137,7 @@ const (
 
 // item is one compiled `field|modifiers: values`.
 type item struct {
+	id      int32  // index of the item's result in an evalCtx
 	field   string // "" for a keyword search
 	mode    itemMode
 	exists  bool // modeExists: the expected presence
@@ -129,11 +152,19 @@ type item struct {
 	alts map[int][][]witness
 }
 
-func (it *item) eval(ev *event.Event) bool {
-	r := it.test(ev)
-	if it.neq {
-		return !r
+func (it *item) eval(c *evalCtx) bool {
+	if m := c.memo[it.id]; m != 0 {
+		return m == 2
 	}
+	r := it.test(c.ev)
+	if it.neq {
+		r = !r
+	}
+	c.memo[it.id] = 1
+	if r {
+		c.memo[it.id] = 2
+	}
+	c.touched = append(c.touched, it.id)
 	return r
 }
 
@@ -280,11 +311,11 @@ type search struct {
 	groups [][]*item
 }
 
-func (s *search) eval(ev *event.Event) bool {
+func (s *search) eval(c *evalCtx) bool {
 	for _, g := range s.groups {
 		ok := true
 		for _, it := range g {
-			if !it.eval(ev) {
+			if !it.eval(c) {
 				ok = false
 				break
 			}
@@ -312,6 +343,25 @@ func (s *search) need(sc *scorer) ([]witness, bool) {
 type compiler struct {
 	placeholders map[string][]string
 	stats        *scorer
+	// items holds every distinct item compiled, by its text: rules that
+	// repeat an item share it.
+	items map[string]*item
+}
+
+// itemKey is an item's text: field, modifiers and values as written.
+func itemKey(it *sigma.Item) string {
+	var b strings.Builder
+	b.WriteString(it.Field)
+	for _, m := range it.Modifiers {
+		b.WriteByte('|')
+		b.WriteString(m)
+	}
+	for _, v := range it.Values {
+		b.WriteByte(0)
+		b.WriteByte(byte('0' + v.Kind))
+		b.WriteString(v.S)
+	}
+	return b.String()
 }
 
 // compileDetection compiles a detection section's condition.
@@ -369,9 +419,20 @@ func (c *compiler) compileSearch(s *sigma.Search) (*search, error) {
 	for _, g := range s.Maps {
 		var group []*item
 		for _, it := range g {
-			ci, err := c.compileItem(it)
-			if err != nil {
-				return nil, &itemError{pos: it.Pos, err: err}
+			key := itemKey(it)
+			ci, ok := c.items[key]
+			if !ok {
+				var err error
+				if ci, err = c.compileItem(it); err != nil {
+					return nil, &itemError{pos: it.Pos, err: err}
+				}
+				ci.id = int32(len(c.items))
+				c.items[key] = ci
+			} else if c.stats != nil {
+				// Costs count how many rules name a value.
+				for _, l := range ci.lits {
+					c.stats.count(l)
+				}
 			}
 			group = append(group, ci)
 		}

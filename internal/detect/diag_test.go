@@ -75,7 +75,9 @@ func TestDiagTime(t *testing.T) {
 		for ri := range cand {
 			r := b.rules[ri]
 			t1 := time.Now()
-			r.cond.eval(ev)
+			var c evalCtx
+			c.reset(ev, eng.items)
+			r.cond.eval(&c)
 			spent[r.rule.Title] += time.Since(t1)
 		}
 		total += time.Since(t0)

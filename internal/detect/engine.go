@@ -36,6 +36,7 @@ type Options struct {
 // Matcher per goroutine.
 type Engine struct {
 	rules []*crule
+	items int // distinct compiled items, for evalCtx
 	opts  Options
 
 	mu      sync.Mutex
@@ -62,7 +63,7 @@ const maxSets = 2
 // to package correlate; filters are applied to the rules they name).
 // A rule that cannot compile is reported and left out.
 func Compile(rules []*sigma.Rule, opts Options) (*Engine, []*sigma.Error) {
-	c := &compiler{placeholders: opts.Placeholders, stats: newScorer()}
+	c := &compiler{placeholders: opts.Placeholders, stats: newScorer(), items: map[string]*item{}}
 	e := &Engine{opts: opts}
 	var problems []*sigma.Error
 	report := func(r *sigma.Rule, err error, warning bool) {
@@ -108,6 +109,7 @@ func Compile(rules []*sigma.Rule, opts Options) (*Engine, []*sigma.Error) {
 		}
 		e.rules = append(e.rules, &crule{rule: r, cond: n})
 	}
+	e.items = len(c.items)
 	// Witnesses are chosen once every rule is compiled: how rare a piece
 	// of text is is estimated from all of them.
 	if !opts.NoPrefilter {
@@ -356,6 +358,7 @@ type Matcher struct {
 	hits hits
 	cand []uint64
 	sets []uint64 // per rule word, the bits of each set slot, interleaved
+	ctx  evalCtx
 	out  []*sigma.Rule
 	num  [32]byte
 	done []bool // per event field: scanned with its own automaton
@@ -475,12 +478,13 @@ func (m *Matcher) Match(ev *event.Event) []*sigma.Rule {
 		return m.out
 	}
 	cand := m.candidates(b, ev)
+	m.ctx.reset(ev, m.e.items)
 	for w, set := range cand {
 		for word := set; word != 0; {
 			t := word & -word
 			ri := w*64 + bits.TrailingZeros64(word)
 			word ^= t
-			if r := b.rules[ri]; r.cond.eval(ev) {
+			if r := b.rules[ri]; r.cond.eval(&m.ctx) {
 				m.out = append(m.out, r.rule)
 			}
 		}
