@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"tocsin/internal/event"
+	"tocsin/internal/parse"
 )
 
 // Actions, the value of the `action` field.
@@ -182,7 +183,7 @@ func addr(s string, ev *event.Event) bool {
 	}
 	ip := s[:sp]
 	rest, ok := strings.CutPrefix(s[sp:], " port ")
-	if !ok || !looksIP(ip) {
+	if !ok || !parse.LooksIP(ip) {
 		return false
 	}
 	end := 0
@@ -197,24 +198,10 @@ func addr(s string, ev *event.Event) bool {
 	return true
 }
 
-// looksIP accepts IPv4 and IPv6 text without parsing it (the hot path).
-func looksIP(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c == '.' || c == ':' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '%') {
-			return false
-		}
-	}
-	return true
-}
-
 // pam reads the rhost= and user= of a pam_unix failure line.
 func pam(msg, action string, ev *event.Event) bool {
 	ip := kv(msg, "rhost=")
-	if ip == "" || !looksIP(ip) {
+	if ip == "" || !parse.LooksIP(ip) {
 		return false
 	}
 	ev.Add("src_ip", ip, event.String)

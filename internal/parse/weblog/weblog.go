@@ -15,6 +15,7 @@ import (
 	"unsafe"
 
 	"tocsin/internal/event"
+	"tocsin/internal/parse"
 )
 
 // ErrNotAccessLog is wrapped when a line is not an access log line.
@@ -59,7 +60,7 @@ func (p *Parser) Parse(line []byte, ev *event.Event) error {
 	default:
 		return fail(k, "client, ident and user before the [time]")
 	}
-	if client == "" || !looksIP(client) {
+	if client == "" || !parse.LooksIP(client) {
 		return fail(0, "a client address")
 	}
 	if k >= len(s) || s[k] != '[' {
@@ -248,16 +249,6 @@ func digits(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func looksIP(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c == '.' || c == ':' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
 			return false
 		}
 	}
