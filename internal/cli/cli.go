@@ -25,6 +25,10 @@ const usage = `tocsin — the alarm bell for local governments that share server
 Usage:
   tocsin hunt [flags] PATH...        run Sigma rules over log files, folders, .gz or - (stdin)
   tocsin rules lint [flags] PATH...  check Sigma rules and report every problem as file:line:col
+  tocsin serve [flags]               collect logs from every tenant, detect, store, serve the API
+  tocsin config check FILE           check a serve configuration file and report every problem
+  tocsin breach scan [flags] PATH... find French personal data in what a breach exposed
+  tocsin breach notify [flags]       draft the GDPR article 33 notification from a scan report
   tocsin version                     print the version
 
 Run 'tocsin COMMAND -h' for the flags of a command.
@@ -45,6 +49,12 @@ func Run(ctx context.Context, args []string, s Streams) int {
 		}
 		fmt.Fprint(s.Err, "usage: tocsin rules lint [--output text|json] PATH...\n")
 		return 2
+	case "serve":
+		return runServe(ctx, args[1:], s)
+	case "config":
+		return runConfig(ctx, args[1:], s)
+	case "breach":
+		return runBreach(ctx, args[1:], s)
 	case "version", "--version":
 		fmt.Fprintf(s.Out, "tocsin %s\n", Version)
 		return 0
