@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"tocsin/internal/correlate"
+	"tocsin/internal/decode"
 	"tocsin/internal/detect"
 	"tocsin/internal/event"
 	"tocsin/internal/input"
@@ -278,7 +279,7 @@ type worker struct {
 	format  input.Format
 	minRank int
 	m       *detect.Matcher
-	dec     *decoder
+	dec     *decode.Decoder
 	ev      *event.Event
 	fmt     *formatter
 	// corrFields caches, per rule, the fields its correlations read.
@@ -286,7 +287,7 @@ type worker struct {
 }
 
 func newWorker(o Options, format input.Format, minRank int) *worker {
-	return &worker{o: o, format: format, minRank: minRank, m: o.Detect.NewMatcher(), dec: newDecoder(o.Mapper), ev: event.New(), fmt: newFormatter(o.Output), corrFields: map[*sigma.Rule][]string{}}
+	return &worker{o: o, format: format, minRank: minRank, m: o.Detect.NewMatcher(), dec: decode.New(o.Mapper), ev: event.New(), fmt: newFormatter(o.Output), corrFields: map[*sigma.Rule][]string{}}
 }
 
 // fields is a hit's copy of the few fields correlations read.
@@ -342,7 +343,7 @@ func (w *worker) process(b *input.Batch) *result {
 		r.bytes += int64(len(rec.Data)) + 1
 		ev := w.ev
 		ev.Reset()
-		times, err := w.dec.decode(rec.Data, format, ev)
+		times, err := w.dec.Decode(rec.Data, format, ev)
 		if err != nil {
 			r.bad = append(r.bad, fmt.Sprintf("%s:%d: %v", rec.File, rec.Line, err))
 			continue

@@ -1,4 +1,4 @@
-package hunt
+package decode
 
 import (
 	"bytes"
@@ -34,13 +34,13 @@ func TestParsersGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := newDecoder(winlog.Default())
+			d := New(winlog.Default())
 			// Year-less timestamps take the year of "now": fix it.
-			d.syslog = syslog.Parser{Now: func() time.Time { return time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC) }}
+			d.Syslog = syslog.Parser{Now: func() time.Time { return time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC) }}
 			var out bytes.Buffer
 			for i, line := range bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n")) {
 				ev := event.New()
-				n, err := d.decode(line, input.FormatLines, ev)
+				n, err := d.Decode(line, input.FormatLines, ev)
 				rec := map[string]any{"line": i + 1}
 				if err != nil {
 					rec["error"] = err.Error()

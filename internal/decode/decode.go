@@ -1,4 +1,7 @@
-package hunt
+// Package decode turns a record (a text line or a JSON object) into an
+// event: syslog, sshd, access logs, key=value firewall records, Event JSON
+// and Windows events. hunt and serve share it.
+package decode
 
 import (
 	"errors"
@@ -17,12 +20,13 @@ import (
 	"tocsin/internal/winlog"
 )
 
-// decoder turns a record into an event according to its file's format.
+// Decoder turns a record into an event according to its format.
 // One per worker: it reuses its parser's memory.
-type decoder struct {
-	json   *jsonlog.Decoder
-	win    *winlog.Mapper
-	syslog syslog.Parser
+type Decoder struct {
+	json *jsonlog.Decoder
+	win  *winlog.Mapper
+	// Syslog reads syslog headers; its Now may be set (tests, replays).
+	Syslog syslog.Parser
 	web    weblog.Parser
 	// webLast: the last text line was an access log line.
 	webLast bool
@@ -31,15 +35,19 @@ type decoder struct {
 	services map[string]string
 }
 
-func newDecoder(win *winlog.Mapper) *decoder {
-	return &decoder{json: jsonlog.NewDecoder(), win: win}
+// New returns a decoder; win maps Windows events (nil: the built-in mapping).
+func New(win *winlog.Mapper) *Decoder {
+	if win == nil {
+		win = winlog.Default()
+	}
+	return &Decoder{json: jsonlog.NewDecoder(), win: win}
 }
 
-// decode fills ev from data. Strings in ev may point into data, which stays
+// Decode fills ev from data. Strings in ev may point into data, which stays
 // valid while the batch is processed; Clone copies them for longer. It
 // returns how many events the record stands for: sshd's "message repeated
 // N times" is N.
-func (d *decoder) decode(data []byte, format input.Format, ev *event.Event) (int, error) {
+func (d *Decoder) Decode(data []byte, format input.Format, ev *event.Event) (int, error) {
 	err := d.decodeOne(data, format, ev)
 	if err != nil {
 		return 0, err
@@ -52,7 +60,7 @@ func (d *decoder) decode(data []byte, format input.Format, ev *event.Event) (int
 	return 1, nil
 }
 
-func (d *decoder) decodeOne(data []byte, format input.Format, ev *event.Event) error {
+func (d *Decoder) decodeOne(data []byte, format input.Format, ev *event.Event) error {
 	switch format {
 	case input.FormatJSONL, input.FormatEvtxJSON:
 		// A timestamp that does not parse leaves the event without a
@@ -81,7 +89,7 @@ func (d *decoder) decodeOne(data []byte, format input.Format, ev *event.Event) e
 			}
 			ev.Reset()
 		}
-		if d.syslog.Parse(data, ev) != nil {
+		if d.Syslog.Parse(data, ev) != nil {
 			ev.Reset()
 			line := bytesString(data)
 			// A firewall sends its key=value record with or without a
@@ -153,7 +161,7 @@ func looksKV(s string) bool {
 
 // service names a syslog program the way Sigma's logsource does
 // (sshd, sudo, cron, ...): lower case, without a path; an owned string.
-func (d *decoder) service(prog string) string {
+func (d *Decoder) service(prog string) string {
 	if i := strings.LastIndexByte(prog, '/'); i >= 0 {
 		prog = prog[i+1:]
 	}
