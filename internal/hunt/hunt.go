@@ -382,7 +382,7 @@ func (w *worker) process(b *input.Batch) *result {
 			r.matched = append(r.matched, rule)
 			src := source{}
 			if levelRank[rule.Level] >= levelRank["medium"] {
-				src = source{ip: strings.Clone(Entities(ev)["src_ip"]), t: ev.Time}
+				src = source{ip: strings.Clone(decode.Entities(ev)["src_ip"]), t: ev.Time}
 			}
 			r.sources = append(r.sources, src)
 			r.out = w.fmt.detection(r.out, rule, ev, rec.Data, format)

@@ -11,41 +11,11 @@ import (
 	"unicode/utf8"
 
 	"tocsin/internal/correlate"
+	"tocsin/internal/decode"
 	"tocsin/internal/event"
 	"tocsin/internal/input"
 	"tocsin/internal/sigma"
 )
-
-// entityFields name, for each entity, the event fields it is read from, in
-// order of preference: the parsers' normalised names first, then Windows and
-// web-server field names.
-var entityFields = []struct {
-	name   string
-	fields []string
-}{
-	{"src_ip", []string{"src_ip", "IpAddress", "SourceIp", "SourceAddress", "c-ip", "ClientIP", "source.ip", "client.ip"}},
-	{"dst_ip", []string{"dst_ip", "DestinationIp", "DestAddress", "destination.ip"}},
-	{"user", []string{"user", "TargetUserName", "User", "SubjectUserName", "user.name", "cs-username"}},
-	{"vhost", []string{"vhost", "cs-host", "url.domain"}},
-	{"process", []string{"Image", "NewProcessName", "process.executable"}},
-}
-
-// Entities returns what an event is about: source IP, user, host, ...
-func Entities(ev *event.Event) map[string]string {
-	out := map[string]string{}
-	for _, e := range entityFields {
-		for _, f := range e.fields {
-			if v, ok := ev.Get(f); ok && v != "" && v != "-" {
-				out[e.name] = v
-				break
-			}
-		}
-	}
-	if ev.Host != "" {
-		out["host"] = ev.Host
-	}
-	return out
-}
 
 type ruleJSON struct {
 	ID     string   `json:"id"`
@@ -113,7 +83,7 @@ func (f *formatter) detection(dst []byte, r *sigma.Rule, ev *event.Event, raw []
 	if f.jsonl {
 		d := detectionJSON{
 			Kind: "detection", Rule: ruleInfo(r), Time: timeText(ev.Time), Tenant: ev.Tenant, Host: ev.Host,
-			Source: sourceJSON{ev.Source.File, ev.Source.Line}, Entities: Entities(ev),
+			Source: sourceJSON{ev.Source.File, ev.Source.Line}, Entities: decode.Entities(ev),
 			Event: f.eventJSON(ev, raw, format),
 		}
 		b, err := json.Marshal(d)
@@ -130,7 +100,7 @@ func (f *formatter) detection(dst []byte, r *sigma.Rule, ev *event.Event, raw []
 	dst = append(dst, fmt.Sprintf("%-8s", strings.ToUpper(levelShort(r.Level)))...)
 	dst = append(dst, "  "...)
 	dst = append(dst, printable(r.Title)...)
-	ents := Entities(ev)
+	ents := decode.Entities(ev)
 	for _, k := range []string{"host", "src_ip", "user", "vhost"} {
 		if v, ok := ents[k]; ok {
 			dst = append(dst, "  "+k+"="...)
