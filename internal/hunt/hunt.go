@@ -290,46 +290,14 @@ func newWorker(o Options, format input.Format, minRank int) *worker {
 	return &worker{o: o, format: format, minRank: minRank, m: o.Detect.NewMatcher(), dec: decode.New(o.Mapper), ev: event.New(), fmt: newFormatter(o.Output), corrFields: map[*sigma.Rule][]string{}}
 }
 
-// fields is a hit's copy of the few fields correlations read.
-type fields []correlate.KV
-
-func (f fields) Get(name string) (string, bool) {
-	for _, kv := range f {
-		if kv.Field == name {
-			return kv.Value, true
-		}
-	}
-	return "", false
-}
-
 // slim copies the fields of ev that the correlations consuming rule read.
-func (w *worker) slim(rule *sigma.Rule, ev *event.Event) fields {
+func (w *worker) slim(rule *sigma.Rule, ev *event.Event) correlate.KVs {
 	names, ok := w.corrFields[rule]
 	if !ok {
 		names = w.o.Correlate.Fields(rule)
 		w.corrFields[rule] = names
 	}
-	out := make(fields, 0, len(names))
-	for _, n := range names {
-		if v, ok := ev.Get(n); ok {
-			out = append(out, correlate.KV{Field: n, Value: strings.Clone(v)})
-		} else if v, ok := pseudoField(ev, n); ok {
-			out = append(out, correlate.KV{Field: n, Value: strings.Clone(v)})
-		}
-	}
-	return out
-}
-
-// pseudoField reads the event's tenant and host when no field has the name,
-// so a correlation can group by them.
-func pseudoField(ev *event.Event, name string) (string, bool) {
-	switch name {
-	case "tenant":
-		return ev.Tenant, ev.Tenant != ""
-	case "host":
-		return ev.Host, ev.Host != ""
-	}
-	return "", false
+	return correlate.Slim(ev, names)
 }
 
 func (w *worker) process(b *input.Batch) *result {
