@@ -1,0 +1,84 @@
+package pii
+
+// Luhn reports whether a string of digits passes the Luhn check. Anything
+// but ASCII digits fails.
+func Luhn(digits string) bool {
+	if len(digits) == 0 {
+		return false
+	}
+	sum := 0
+	double := false
+	for i := len(digits) - 1; i >= 0; i-- {
+		c := digits[i]
+		if !isDigit(c) {
+			return false
+		}
+		d := int(c - '0')
+		if double {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// ValidCard checks s as a payment card number: 13 to 19 digits, single
+// spaces or dashes tolerated, Luhn, and an issuer range whose length fits
+// (Visa 4; Mastercard 51–55 and 2221–2720; American Express 34/37; Discover
+// 6011/644–649/65; JCB 3528–3589; Diners 36/38/300–305; UnionPay 62). French
+// CB cards are co-branded Visa or Mastercard and fall in those ranges.
+func ValidCard(s string) (norm string, ok bool) {
+	var buf [19]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c == ' ' || c == '-') && i > 0 && i < len(s)-1 && isDigit(s[i-1]) {
+			continue
+		}
+		if !isDigit(c) || n == len(buf) {
+			return "", false
+		}
+		buf[n] = c
+		n++
+	}
+	if cardIssuer(buf[:n]) == "" || !Luhn(string(buf[:n])) {
+		return "", false
+	}
+	return string(buf[:n]), true
+}
+
+// cardIssuer names the issuer whose range and length fit, "" if none.
+func cardIssuer(d []byte) string {
+	n := len(d)
+	if n < 13 {
+		return ""
+	}
+	p := func(k int) int {
+		v := 0
+		for i := 0; i < k; i++ {
+			v = v*10 + int(d[i]-'0')
+		}
+		return v
+	}
+	switch {
+	case d[0] == '4' && (n == 13 || n == 16 || n == 19):
+		return "visa"
+	case n == 16 && (p(2) >= 51 && p(2) <= 55 || p(4) >= 2221 && p(4) <= 2720):
+		return "mastercard"
+	case n == 15 && (p(2) == 34 || p(2) == 37):
+		return "amex"
+	case n >= 16 && (p(4) == 6011 || p(2) == 65 || p(3) >= 644 && p(3) <= 649):
+		return "discover"
+	case n >= 16 && p(4) >= 3528 && p(4) <= 3589:
+		return "jcb"
+	case n >= 14 && (p(2) == 36 || p(2) == 38 || p(3) >= 300 && p(3) <= 305):
+		return "diners"
+	case n >= 16 && p(2) == 62:
+		return "unionpay"
+	}
+	return ""
+}

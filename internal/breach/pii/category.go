@@ -1,0 +1,52 @@
+// Package pii finds French personal data in text and table cells: validated
+// identifiers (NIR, IBAN, payment cards, phones, e-mails) and contextual ones
+// (dates of birth, postal addresses, names, France Travail identifiers,
+// identity documents, IP addresses). It never keeps, logs or returns a raw
+// value except in Finding.Norm, which exists only to be hashed and masked.
+package pii
+
+// Category is the kind of personal data a finding holds. The names are a
+// public contract (GUIDE.md).
+type Category string
+
+// The categories of personal data the scanner reports.
+const (
+	NIR           Category = "nir"
+	FranceTravail Category = "france_travail_id"
+	IBAN          Category = "iban"
+	Card          Category = "payment_card"
+	Email         Category = "email"
+	Phone         Category = "phone"
+	DateOfBirth   Category = "date_of_birth"
+	Address       Category = "postal_address"
+	Name          Category = "person_name"
+	IDDocument    Category = "id_document"
+	IP            Category = "ip_address"
+)
+
+// Categories returns every category, in a stable order.
+func Categories() []Category {
+	return []Category{NIR, FranceTravail, IBAN, Card, Email, Phone, DateOfBirth, Address, Name, IDDocument, IP}
+}
+
+// Validated reports whether values of c are checked by structure or checksum
+// (rather than recognised by context).
+func Validated(c Category) bool {
+	switch c {
+	case NIR, IBAN, Card, Email, Phone:
+		return true
+	}
+	return false
+}
+
+// Finding is one value found. Norm is the canonical form (NIR without spaces
+// or dots, IBAN upper-case without spaces, phone in E.164, e-mail lower-cased,
+// date as YYYY-MM-DD, name/address lower-case with accents folded and single
+// spaces). Norm exists only to be hashed with a key and masked by the caller;
+// it must never be printed, logged or written anywhere.
+type Finding struct {
+	Category   Category
+	Start, End int     // byte offsets of the value in the scanned text or cell
+	Confidence float64 // 0..1
+	Norm       string
+}

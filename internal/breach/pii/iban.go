@@ -1,0 +1,171 @@
+package pii
+
+// ibanLength is the length of an IBAN for a country code (ISO 13616
+// registry), 0 for a country without IBAN. The French overseas territories
+// use France's format.
+func ibanLength(cc string) int {
+	switch cc {
+	case "NO":
+		return 15
+	case "BE":
+		return 16
+	case "DK", "FI", "FK", "FO", "GL", "NL", "SD":
+		return 18
+	case "MK", "SI":
+		return 19
+	case "AT", "BA", "EE", "KZ", "LT", "LU", "MN", "XK":
+		return 20
+	case "CH", "HR", "LI", "LV":
+		return 21
+	case "BG", "BH", "CR", "DE", "GB", "GE", "IE", "ME", "RS", "VA":
+		return 22
+	case "AE", "GI", "IL", "IQ", "OM", "SO", "TL":
+		return 23
+	case "AD", "CZ", "ES", "MD", "PK", "RO", "SA", "SE", "SK", "TN", "VG":
+		return 24
+	case "LY", "PT", "ST":
+		return 25
+	case "IS", "TR":
+		return 26
+	case "BI", "DJ", "FR", "GR", "IT", "MC", "MR", "SM",
+		"GF", "GP", "MQ", "RE", "PF", "TF", "YT", "NC", "BL", "MF", "PM", "WF":
+		return 27
+	case "AL", "AZ", "BY", "CY", "DO", "GT", "HU", "LB", "NI", "PL", "SV":
+		return 28
+	case "BR", "EG", "PS", "QA", "UA":
+		return 29
+	case "JO", "KW", "MU", "YE":
+		return 30
+	case "MT", "SC":
+		return 31
+	case "LC":
+		return 32
+	case "RU":
+		return 33
+	}
+	return 0
+}
+
+// ValidIBAN checks s as an IBAN: country code, its registered length and
+// the ISO 7064 MOD 97-10 check digits; spaces are tolerated and case is
+// ignored. French-format IBANs (FR and the overseas territories) must also
+// carry a valid RIB key: every real one does, and it halves the chance that
+// a corrupted number passes.
+func ValidIBAN(s string) (norm string, ok bool) {
+	var buf [34]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' || c == '-' {
+			continue
+		}
+		if n == len(buf) {
+			return "", false
+		}
+		if c >= 'a' && c <= 'z' {
+			c -= 0x20
+		}
+		buf[n] = c
+		n++
+	}
+	if !ibanOK(buf[:n]) {
+		return "", false
+	}
+	return string(buf[:n]), true
+}
+
+// ibanOK checks an upper-case IBAN without separators.
+func ibanOK(b []byte) bool {
+	if len(b) < 15 || !isUpper(b[0]) || !isUpper(b[1]) || !isDigit(b[2]) || !isDigit(b[3]) {
+		return false
+	}
+	if ibanLength(string(b[:2])) != len(b) {
+		return false
+	}
+	if b[2] == '0' && (b[3] == '0' || b[3] == '1') || b[2] == '9' && b[3] == '9' {
+		return false // check digits run 02..98
+	}
+	var r uint32
+	add := func(c byte) bool {
+		switch {
+		case isDigit(c):
+			r = (r*10 + uint32(c-'0')) % 97
+		case isUpper(c):
+			v := uint32(c-'A') + 10
+			r = (r*100 + v) % 97
+		default:
+			return false
+		}
+		return true
+	}
+	for _, c := range b[4:] {
+		if !add(c) {
+			return false
+		}
+	}
+	for _, c := range b[:4] {
+		add(c)
+	}
+	if r != 1 {
+		return false
+	}
+	if ibanLength(string(b[:2])) == 27 && isFrenchFormat(b[:2]) {
+		return ribKeyOK(b[4:])
+	}
+	return true
+}
+
+func isFrenchFormat(cc []byte) bool {
+	switch string(cc) {
+	case "FR", "GF", "GP", "MQ", "RE", "PF", "TF", "YT", "NC", "BL", "MF", "PM", "WF":
+		return true
+	}
+	return false
+}
+
+// ribKeyOK checks a French BBAN (bank 5n, branch 5n, account 11c, key 2n):
+// key = 97 − ((89·bank + 15·branch + 3·account) mod 97), letters of the
+// account read as A/J=1, B/K/S=2, … I/R/Z=9.
+func ribKeyOK(bban []byte) bool {
+	if len(bban) != 23 {
+		return false
+	}
+	num := func(p []byte) (uint64, bool) {
+		var v uint64
+		for _, c := range p {
+			var d byte
+			switch {
+			case isDigit(c):
+				d = c - '0'
+			case c >= 'A' && c <= 'I':
+				d = c - 'A' + 1
+			case c >= 'J' && c <= 'R':
+				d = c - 'J' + 1
+			case c >= 'S' && c <= 'Z':
+				d = c - 'S' + 2
+			default:
+				return 0, false
+			}
+			v = v*10 + uint64(d)
+		}
+		return v, true
+	}
+	for _, c := range bban[:10] {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	bank, _ := num(bban[:5])
+	branch, _ := num(bban[5:10])
+	account, ok := num(bban[10:21])
+	if !ok || !isDigit(bban[21]) || !isDigit(bban[22]) {
+		return false
+	}
+	key := uint64(bban[21]-'0')*10 + uint64(bban[22]-'0')
+	return (89*bank+15*branch+3*account+key)%97 == 0
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
+func isAlpha(c byte) bool { return isUpper(c) || isLower(c) }
+func isAlnum(c byte) bool { return isDigit(c) || isAlpha(c) }

@@ -1,0 +1,146 @@
+package pii
+
+// NIRKind tells a NIR apart from the numbers that share its layout.
+type NIRKind uint8
+
+// Kinds of numbers with the NIR layout.
+const (
+	// NotNIR: the value has neither the structure nor the key of a NIR.
+	NotNIR NIRKind = iota
+	// NIRPermanent is the numéro d'inscription au répertoire (sex 1 or 2),
+	// with a valid key: the social-security number of the carte Vitale.
+	NIRPermanent
+	// NIRTemporary is a numéro d'identification d'attente (NIA), the
+	// temporary number given while a person born abroad is being registered:
+	// NIR layout and key, first digit 7 or 8. Still a personal identifier, it
+	// is reported as nir with a lower confidence.
+	NIRTemporary
+	// NIRNoKey is a 13-character NIR body without its key. Alone it is not
+	// told from any 13-digit number, so it counts only in a NIR column.
+	NIRNoKey
+)
+
+func (k NIRKind) String() string {
+	switch k {
+	case NIRPermanent:
+		return "nir"
+	case NIRTemporary:
+		return "nia"
+	case NIRNoKey:
+		return "nir-without-key"
+	}
+	return "not-nir"
+}
+
+// ValidNIR checks s as a NIR: 13 characters and a 2-digit key, spaces and
+// dots tolerated between characters, Corsica's 2A/2B counted as 19/18 in the
+// key. It returns the canonical form (no separators, upper case). A 13-
+// character body is returned as NIRNoKey when its structure holds; NNP and
+// MIG numbers (first digit 5 to 8 without a key) are never NIRs.
+func ValidNIR(s string) (norm string, ok bool, kind NIRKind) {
+	var buf [15]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '.' || c == '-':
+			if i == 0 || i == len(s)-1 {
+				return "", false, NotNIR
+			}
+			continue
+		case n == 15:
+			return "", false, NotNIR
+		case c >= '0' && c <= '9':
+		case c == 'A' || c == 'B' || c == 'a' || c == 'b':
+			c &^= 0x20
+		default:
+			return "", false, NotNIR
+		}
+		buf[n] = c
+		n++
+	}
+	if n != 15 && n != 13 {
+		return "", false, NotNIR
+	}
+	kind = nirKind(buf[:n])
+	if kind == NotNIR {
+		return "", false, NotNIR
+	}
+	return string(buf[:n]), true, kind
+}
+
+// nirKind checks the structure and key of an upper-cased, separator-free
+// NIR of 13 or 15 characters.
+func nirKind(b []byte) NIRKind {
+	if len(b) != 13 && len(b) != 15 {
+		return NotNIR
+	}
+	var sexTemp bool
+	switch b[0] {
+	case '1', '2':
+	case '7', '8':
+		sexTemp = true
+	default:
+		return NotNIR
+	}
+	for _, i := range [...]int{1, 2, 3, 4, 5} {
+		if !isDigit(b[i]) {
+			return NotNIR
+		}
+	}
+	// Month: 01–12, or 20–99 when unknown or incomplete (INSEE), 13–19 never.
+	m := int(b[3]-'0')*10 + int(b[4]-'0')
+	if m == 0 || (m > 12 && m < 20) {
+		return NotNIR
+	}
+	// Département: 2A/2B for Corsica, else two digits (00 never).
+	corsica := 0
+	switch {
+	case b[5] == '2' && b[6] == 'A':
+		corsica = 1
+	case b[5] == '2' && b[6] == 'B':
+		corsica = 2
+	case isDigit(b[6]):
+		if b[5] == '0' && b[6] == '0' {
+			return NotNIR
+		}
+	default:
+		return NotNIR
+	}
+	for i := 7; i < len(b); i++ {
+		if !isDigit(b[i]) {
+			return NotNIR
+		}
+	}
+	if len(b) == 13 {
+		if sexTemp {
+			return NotNIR
+		}
+		return NIRNoKey
+	}
+	// Key = 97 − (body mod 97), with 2A → 19 and 2B → 18 in the body.
+	var r uint64
+	for i := 0; i < 13; i++ {
+		d := uint64(b[i] - '0')
+		if i == 6 && corsica != 0 {
+			d = 0
+		}
+		r = r*10 + d
+	}
+	switch corsica {
+	case 1:
+		r -= 1000000 // "2A…" reads as "19…": 20 → 19 at positions 6-7
+	case 2:
+		r -= 2000000 // "2B…" reads as "18…"
+	}
+	key := int(b[13]-'0')*10 + int(b[14]-'0')
+	if key < 1 || key > 97 || uint64(97-key) != r%97 {
+		return NotNIR
+	}
+	if sexTemp {
+		return NIRTemporary
+	}
+	return NIRPermanent
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -1,0 +1,109 @@
+package pii
+
+// PhoneKind is the part of the French numbering plan (ARCEP) a number is in.
+type PhoneKind uint8
+
+// Kinds of French numbers.
+const (
+	NotPhone      PhoneKind = iota
+	PhoneFixed              // 01–05: geographic
+	PhoneMobile             // 06, 07
+	PhoneSpecial            // 08: free and premium-rate services (not a person's line)
+	PhoneVoIP               // 09: non-geographic, mostly internet boxes
+)
+
+// ParsePhoneFR parses a French phone number written nationally
+// (0X XX XX XX XX with spaces, dots or dashes) or internationally (+33,
+// +33 (0)6…, 0033) and returns it in E.164 (+33XXXXXXXXX). Other country
+// codes, 00 prefixes other than 0033 and numbers outside the ARCEP plan
+// (0 then 1–9) are refused.
+func ParsePhoneFR(s string) (e164 string, kind PhoneKind, ok bool) {
+	n, kind, end := parsePhone([]byte(s), 0)
+	if end != len(s) || kind == NotPhone {
+		return "", NotPhone, false
+	}
+	return n, kind, true
+}
+
+// parsePhone reads a French number starting at b[i] (a '+', '(' or a
+// digit). It returns the E.164 form, its kind and the end of the number, or
+// NotPhone. The digit that follows the number must not continue it.
+func parsePhone(b []byte, i int) (string, PhoneKind, int) {
+	start := i
+	intl := false
+	switch {
+	case i+3 <= len(b) && b[i] == '+' && b[i+1] == '3' && b[i+2] == '3':
+		i += 3
+		intl = true
+	case i+4 <= len(b) && b[i] == '0' && b[i+1] == '0' && b[i+2] == '3' && b[i+3] == '3':
+		i += 4
+		intl = true
+	case i+5 <= len(b) && b[i] == '(' && b[i+1] == '+' && b[i+2] == '3' && b[i+3] == '3' && b[i+4] == ')':
+		i += 5
+		intl = true
+	case i < len(b) && b[i] == '0':
+	default:
+		return "", NotPhone, start
+	}
+	if intl {
+		// Optional separator, then an optional "(0)" trunk prefix.
+		if i < len(b) && (b[i] == ' ' || b[i] == '.' || b[i] == '-') {
+			i++
+		}
+		if i+3 <= len(b) && b[i] == '(' && b[i+1] == '0' && b[i+2] == ')' {
+			i += 3
+			if i < len(b) && (b[i] == ' ' || b[i] == '.' || b[i] == '-') {
+				i++
+			}
+		}
+	}
+	var d [10]byte
+	n := 0
+	want := 10
+	if intl {
+		d[0] = '0'
+		n = 1
+	}
+	for i < len(b) && n < want {
+		c := b[i]
+		if isDigit(c) {
+			d[n] = c
+			n++
+			i++
+			continue
+		}
+		if (c == ' ' || c == '.' || c == '-') && i+1 < len(b) && isDigit(b[i+1]) && i > start && isDigit(b[i-1]) {
+			i++
+			continue
+		}
+		break
+	}
+	if n != want {
+		return "", NotPhone, start
+	}
+	// The number must end here: no further digit, directly or after one
+	// separator (a longer number is something else).
+	if i < len(b) && isAlnum(b[i]) {
+		return "", NotPhone, start
+	}
+	if i+1 < len(b) && (b[i] == ' ' || b[i] == '.' || b[i] == '-') && isDigit(b[i+1]) {
+		return "", NotPhone, start
+	}
+	var kind PhoneKind
+	switch d[1] {
+	case '1', '2', '3', '4', '5':
+		kind = PhoneFixed
+	case '6', '7':
+		kind = PhoneMobile
+	case '8':
+		kind = PhoneSpecial
+	case '9':
+		kind = PhoneVoIP
+	default:
+		return "", NotPhone, start
+	}
+	var out [12]byte
+	copy(out[:], "+33")
+	copy(out[3:], d[1:])
+	return string(out[:]), kind, i
+}
