@@ -1,0 +1,205 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"tocsin/internal/ingest"
+	"tocsin/internal/ruleset"
+	"tocsin/internal/store"
+	"tocsin/internal/tenant"
+)
+
+// memStore stands in for a store in these unit tests of the pipeline's
+// logic; the real backends are tested by store/storetest and serve's
+// integration tests.
+type memStore struct {
+	mu      sync.Mutex
+	events  []store.Event
+	alerts  []store.Alert
+	writes  int
+	fail    error
+	initial []uint64
+}
+
+func (m *memStore) Write(ctx context.Context, b *store.Batch) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return m.fail
+	}
+	m.writes++
+	m.events = append(m.events, b.Events...)
+	m.alerts = append(m.alerts, b.Alerts...)
+	return nil
+}
+
+func (m *memStore) RecentDedup(ctx context.Context, n int) ([]uint64, error) { return m.initial, nil }
+
+func builtinRules(t testing.TB, router *tenant.Router) *Rules {
+	t.Helper()
+	rs := ruleset.Check(ruleset.Builtin(), nil)
+	return &Rules{Detect: rs.Detect, Rules: rs.Rules, Router: router, AlertLevel: "low"}
+}
+
+func sshLines(ip string, n int, start time.Time) [][]byte {
+	var out [][]byte
+	for i := range n {
+		ts := start.Add(time.Duration(i) * 2 * time.Second).Format("Jan _2 15:04:05")
+		out = append(out, fmt.Appendf(nil, "<38>%s web01 sshd[%d]: Failed password for invalid user admin%d from %s port %d ssh2", ts, 1000+i, i, ip, 40000+i))
+	}
+	return out
+}
+
+func start(t *testing.T, st *memStore, r *Rules) (*Pipeline, chan error) {
+	t.Helper()
+	p, err := New(Options{Store: st, Workers: 2, Batch: 100, Flush: 10 * time.Millisecond, Dedup: 1000, Registry: prometheus.NewRegistry()}, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Run(context.Background()) }()
+	return p, done
+}
+
+func TestBruteForceBecomesAlertPerTenant(t *testing.T) {
+	router := tenant.NewRouter([]tenant.Rules{
+		{ID: "ville-a", Networks: []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16")}},
+		{ID: "ville-b", Networks: []netip.Prefix{netip.MustParsePrefix("10.2.0.0/16")}},
+	}, "quarantine")
+	st := &memStore{}
+	p, done := start(t, st, builtinRules(t, router))
+	ctx := context.Background()
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
+	// The same attacker against two tenants, 12 failures each, and a
+	// sender nobody claims.
+	for _, peer := range []string{"10.1.0.5", "10.2.0.9", "192.0.2.1"} {
+		var msgs []ingest.Message
+		for _, l := range sshLines("203.0.113.7", 12, t0) {
+			msgs = append(msgs, ingest.Message{Data: l, Transport: "tcp", Listener: "syslog-tcp", Peer: netip.MustParseAddr(peer)})
+		}
+		acked := make(chan error, 1)
+		if err := p.Submit(ctx, &ingest.Batch{Msgs: msgs, Done: func(err error) { acked <- err }}); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-acked; err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	byTenant := map[string]int{}
+	for _, e := range st.events {
+		byTenant[e.Tenant]++
+		if e.SrcIP != "203.0.113.7" || e.Service != "sshd" || e.Host != "web01" {
+			t.Fatalf("event %+v", e)
+		}
+	}
+	if byTenant["ville-a"] != 12 || byTenant["ville-b"] != 12 || byTenant["quarantine"] != 12 {
+		t.Errorf("events per tenant %v", byTenant)
+	}
+	brute := map[string]int{}
+	for _, a := range st.alerts {
+		if a.Kind == "correlation" && a.Title == "SSH Brute Force" {
+			brute[a.Tenant]++
+			if a.SrcIP != "203.0.113.7" || a.Group["src_ip"] != "203.0.113.7" {
+				t.Errorf("alert %+v", a)
+			}
+		}
+	}
+	// Each tenant's correlation counts only its own events.
+	if brute["ville-a"] != 1 || brute["ville-b"] != 1 || brute["quarantine"] != 1 {
+		t.Errorf("brute-force alerts per tenant %v (alerts %d)", brute, len(st.alerts))
+	}
+}
+
+func TestDuplicateDeliveriesStoredOnce(t *testing.T) {
+	router := tenant.NewRouter(nil, "quarantine")
+	st := &memStore{initial: []uint64{1001}} // stored before a restart
+	p, done := start(t, st, builtinRules(t, router))
+	ctx := context.Background()
+	batch := func(ids ...uint64) *ingest.Batch {
+		b := &ingest.Batch{}
+		for _, id := range ids {
+			b.Msgs = append(b.Msgs, ingest.Message{Data: fmt.Appendf(nil, "line %d", id), Tenant: "t", Dedup: id})
+		}
+		return b
+	}
+	for _, b := range []*ingest.Batch{batch(1001, 1002, 1003), batch(1002, 1003, 1004), batch(1004, 1004, 0, 0)} {
+		if err := p.Submit(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got := map[uint64]int{}
+	for _, e := range st.events {
+		got[e.Dedup]++
+	}
+	want := map[uint64]int{1002: 1, 1003: 1, 1004: 1, 0: 2}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("stored %v, want %v", got, want)
+	}
+}
+
+func TestStoreFailureFailsTheSenders(t *testing.T) {
+	st := &memStore{fail: fmt.Errorf("disk full")}
+	p, done := start(t, st, builtinRules(t, tenant.NewRouter(nil, "q")))
+	acked := make(chan error, 1)
+	if err := p.Submit(context.Background(), &ingest.Batch{Msgs: []ingest.Message{{Data: []byte("x"), Dedup: 7}}, Done: func(err error) { acked <- err }}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-acked; err == nil {
+		t.Error("acknowledged a batch that was not stored")
+	}
+	// The failed delivery is not remembered: its retry is stored.
+	st.mu.Lock()
+	st.fail = nil
+	st.mu.Unlock()
+	if err := p.Submit(context.Background(), &ingest.Batch{Msgs: []ingest.Message{{Data: []byte("x"), Dedup: 7}}, Done: func(err error) { acked <- err }}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-acked; err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	<-done
+	if len(st.events) != 1 {
+		t.Errorf("stored %d events", len(st.events))
+	}
+	if err := p.Submit(context.Background(), &ingest.Batch{}); err != ErrClosed {
+		t.Errorf("submit after close: %v", err)
+	}
+}
+
+func TestTrySubmitWhenFull(t *testing.T) {
+	st := &memStore{}
+	p, err := New(Options{Store: st, Workers: 1, Queue: 2}, builtinRules(t, tenant.NewRouter(nil, "q")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not running: the queue fills.
+	for i := range 2 {
+		if err := p.TrySubmit(&ingest.Batch{}); err != nil {
+			t.Fatalf("%d: %v", i, err)
+		}
+	}
+	if err := p.TrySubmit(&ingest.Batch{}); err != ingest.ErrFull {
+		t.Errorf("got %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if err := p.Submit(ctx, &ingest.Batch{}); err != context.DeadlineExceeded {
+		t.Errorf("blocking submit: %v", err)
+	}
+}
