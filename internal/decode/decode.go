@@ -111,6 +111,28 @@ func (d *Decoder) decodeOne(data []byte, format input.Format, ev *event.Event) e
 			return nil
 		}
 		d.webLast = false
+		// A relay that tails a file (rsyslog's imfile) wraps each line
+		// in a header of its own: the line inside, with its own time,
+		// host and program, is the event; the relay is kept.
+		inner := ev.Message
+		if _, ok := ev.Get("program"); !ok {
+			// imfile's Tag="app" has no colon: "app <the line>".
+			if i := strings.IndexByte(inner, ' '); i > 0 && i < 48 {
+				inner = inner[i+1:]
+			}
+		}
+		if looksSyslog(inner) {
+			relay := ev.Host
+			ev.Reset()
+			if d.Syslog.Parse(unsafe.Slice(unsafe.StringData(inner), len(inner)), ev) == nil {
+				if relay != "" {
+					ev.Add("relay", relay, event.String)
+				}
+			} else {
+				ev.Reset()
+				_ = d.Syslog.Parse(data, ev) // parsed before
+			}
+		}
 		prog, _ := ev.Get("program")
 		ev.Logsource = event.Logsource{Product: "linux", Service: d.service(prog)}
 		switch {
@@ -132,6 +154,24 @@ func (d *Decoder) decodeOne(data []byte, format input.Format, ev *event.Event) e
 		return fmt.Errorf("binary data")
 	}
 	return fmt.Errorf("unknown format %q", format)
+}
+
+// looksSyslog: the text starts like a syslog line: <PRI>, a traditional
+// timestamp ("Nov 26 ", "Nov  6 ") or an ISO 8601 date.
+func looksSyslog(s string) bool {
+	if len(s) < 16 {
+		return false
+	}
+	switch c := s[0]; {
+	case c == '<':
+		return s[1] >= '0' && s[1] <= '9'
+	case c >= '0' && c <= '9':
+		return s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ')
+	case c >= 'A' && c <= 'S':
+		return s[3] == ' ' && (s[4] == ' ' || s[4] >= '0' && s[4] <= '3') && s[6] == ' ' && s[9] == ':' &&
+			strings.Contains("JanFebMarAprMayJunJulAugSepOctNovDec", s[:3])
+	}
+	return false
 }
 
 // stripPRI drops a leading <PRI>.
