@@ -293,7 +293,7 @@ func (w *worker) process(b *ingest.Batch) *processed {
 			ev.Message, ev.HasMessage = bytesString(msg.Data), true
 			times = 1
 		}
-		id := r.Router.Assign(tenant.Origin{Tenant: msg.Tenant, CertCN: msg.CertCN, Listener: msg.Listener, Peer: msg.Peer}, ev)
+		id := r.Router.Assign(tenant.Origin{Tenant: msg.Tenant, CertCN: msg.CertCN, Listener: msg.Listener, Peer: msg.Peer}, routed{ev})
 		ev.Tenant = id
 		if ev.Time.IsZero() {
 			ev.Time = now
@@ -337,6 +337,19 @@ func (w *worker) process(b *ingest.Batch) *processed {
 		}
 	}
 	return pb
+}
+
+// routed lets tenant rules name the event's host like a field.
+type routed struct{ ev *event.Event }
+
+func (r routed) Get(name string) (string, bool) {
+	if v, ok := r.ev.Get(name); ok {
+		return v, ok
+	}
+	if name == "host" && r.ev.Host != "" {
+		return r.ev.Host, true
+	}
+	return "", false
 }
 
 // srcIP reads the attacker's address from the parsers' normalised field or
