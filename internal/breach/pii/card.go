@@ -31,7 +31,9 @@ func Luhn(digits string) bool {
 // (Visa 4; Mastercard 51–55 and 2221–2720; American Express 34/37; Discover
 // 6011/644–649/65; JCB 3528–3589; Diners 36/38/300–305; UnionPay 62). French
 // CB cards are co-branded Visa or Mastercard and fall in those ranges.
-func ValidCard(s string) (norm string, ok bool) {
+func ValidCard(s string) (norm string, ok bool) { return validCard(s) }
+
+func validCard[T text](s T) (norm string, ok bool) {
 	var buf [19]byte
 	n := 0
 	for i := 0; i < len(s); i++ {
@@ -45,7 +47,7 @@ func ValidCard(s string) (norm string, ok bool) {
 		buf[n] = c
 		n++
 	}
-	if cardIssuer(buf[:n]) == "" || !Luhn(string(buf[:n])) {
+	if cardIssuer(buf[:n]) == "" || !luhnBytes(buf[:n]) {
 		return "", false
 	}
 	return string(buf[:n]), true

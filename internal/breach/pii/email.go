@@ -3,7 +3,9 @@ package pii
 // ValidEmail checks s as an e-mail address (a practical subset of RFC 5321:
 // dot-atom local part of at most 64 characters, a domain of at least two
 // labels whose last is alphabetic) and returns it lower-cased.
-func ValidEmail(s string) (norm string, ok bool) {
+func ValidEmail(s string) (norm string, ok bool) { return validEmail(s) }
+
+func validEmail[T text](s T) (norm string, ok bool) {
 	at := -1
 	for i := 0; i < len(s); i++ {
 		if s[i] == '@' {
@@ -16,7 +18,7 @@ func ValidEmail(s string) (norm string, ok bool) {
 	if at < 1 || at > 64 || len(s) > 254 || !validLocal([]byte(s[:at])) || !validDomain([]byte(s[at+1:])) {
 		return "", false
 	}
-	return lowerASCII(s), true
+	return lowerASCII(string(s)), true
 }
 
 func isLocalChar(c byte) bool {

@@ -51,7 +51,9 @@ func ibanLength(cc string) int {
 // ignored. French-format IBANs (FR and the overseas territories) must also
 // carry a valid RIB key: every real one does, and it halves the chance that
 // a corrupted number passes.
-func ValidIBAN(s string) (norm string, ok bool) {
+func ValidIBAN(s string) (norm string, ok bool) { return validIBAN(s) }
+
+func validIBAN[T text](s T) (norm string, ok bool) {
 	var buf [34]byte
 	n := 0
 	for i := 0; i < len(s); i++ {

@@ -37,7 +37,13 @@ func (k NIRKind) String() string {
 // key. It returns the canonical form (no separators, upper case). A 13-
 // character body is returned as NIRNoKey when its structure holds; NNP and
 // MIG numbers (first digit 5 to 8 without a key) are never NIRs.
-func ValidNIR(s string) (norm string, ok bool, kind NIRKind) {
+func ValidNIR(s string) (norm string, ok bool, kind NIRKind) { return validNIR(s) }
+
+// text is what the validators read: a string or a byte slice, so that
+// cells are checked without a copy.
+type text interface{ ~string | ~[]byte }
+
+func validNIR[T text](s T) (norm string, ok bool, kind NIRKind) {
 	var buf [15]byte
 	n := 0
 	for i := 0; i < len(s); i++ {

@@ -5,11 +5,11 @@ type PhoneKind uint8
 
 // Kinds of French numbers.
 const (
-	NotPhone      PhoneKind = iota
-	PhoneFixed              // 01–05: geographic
-	PhoneMobile             // 06, 07
-	PhoneSpecial            // 08: free and premium-rate services (not a person's line)
-	PhoneVoIP               // 09: non-geographic, mostly internet boxes
+	NotPhone     PhoneKind = iota
+	PhoneFixed             // 01–05: geographic
+	PhoneMobile            // 06, 07
+	PhoneSpecial           // 08: free and premium-rate services (not a person's line)
+	PhoneVoIP              // 09: non-geographic, mostly internet boxes
 )
 
 // ParsePhoneFR parses a French phone number written nationally
@@ -18,7 +18,11 @@ const (
 // codes, 00 prefixes other than 0033 and numbers outside the ARCEP plan
 // (0 then 1–9) are refused.
 func ParsePhoneFR(s string) (e164 string, kind PhoneKind, ok bool) {
-	n, kind, end := parsePhone([]byte(s), 0)
+	return parsePhoneFR([]byte(s))
+}
+
+func parsePhoneFR(s []byte) (e164 string, kind PhoneKind, ok bool) {
+	n, kind, end := parsePhone(s, 0)
 	if end != len(s) || kind == NotPhone {
 		return "", NotPhone, false
 	}

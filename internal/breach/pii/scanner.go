@@ -1,43 +1,129 @@
 package pii
 
+import (
+	_ "embed"
+	"strings"
+)
+
+//go:embed prenoms.txt
+var givenNamesFile string
+
+// Confidences of the findings, by how they were recognised.
+const (
+	confChecksum  = 0.99 // structure and check digits (NIR, IBAN, card)
+	confStructure = 0.97 // structure only (phone, e-mail)
+	confTemporary = 0.6  // a temporary NIR (NIA)
+	confIP        = 0.9
+	confContext   = 0.85 // shape plus a context word
+	confName      = 0.85 // given name from the list plus a capitalised surname
+	confCivility  = 0.9  // M., Mme, Madame… plus a capitalised name
+	confColumn    = 0.95 // a value that fits a classified column
+	confWeak      = 0.7
+)
+
+// The classes of bytes where a value may start.
+const (
+	trigNone uint8 = iota
+	trigDigit
+	trigAt
+	trigPlus
+	trigColon
+	trigUpper
+	trigLatin // 0xC3, 0xC5: maybe an accented capital
+)
+
 // Scanner finds personal data. It is immutable after New and safe for
-// concurrent use.
+// concurrent use: each call keeps its scratch state on its own stack.
 type Scanner struct {
-	names map[string]struct{} // folded given names
+	given       map[string]struct{} // folded given names
+	streetTypes map[string]struct{} // folded street types (rue, avenue, bd…)
+	civilities  map[string]struct{} // folded, without the final dot
+	particles   map[string]struct{} // surname particles (de, le, da, van…)
+	notSurname  map[string]struct{} // capitalised words that follow a given name but are no surname
+	months      map[string]int      // folded French month names and abbreviations
+	ctx         contexts
+	trig        [256]uint8
 }
 
 // New returns a Scanner with the embedded given-name list loaded.
 func New() *Scanner {
-	return &Scanner{names: map[string]struct{}{}}
+	s := &Scanner{
+		given:       make(map[string]struct{}, 4096),
+		streetTypes: set("rue", "avenue", "av", "bd", "bld", "boulevard", "allee", "all", "chemin", "ch", "chem", "impasse", "imp", "place", "pl", "route", "rte", "quai", "cours", "square", "sq", "passage", "voie", "sentier", "rond-point", "residence", "res", "lotissement", "lot", "lieu-dit", "hameau", "faubourg", "fbg", "chaussee", "esplanade", "promenade", "parvis", "mail", "cite", "villa", "montee", "traverse", "ruelle", "venelle", "clos", "domaine", "parc", "quartier", "sente", "cour", "galerie", "carrefour", "vc", "zone", "za", "zi", "zac"),
+		civilities:  set("m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "dr", "docteur", "mrs", "ms", "miss", "mister", "pr"),
+		particles:   set("de", "du", "des", "le", "la", "les", "da", "di", "del", "della", "dos", "das", "van", "von", "der", "den", "ben", "el", "al", "mac", "saint", "sainte", "st", "ste"),
+		notSurname: set("travail", "emploi", "services", "service", "nationale", "national", "mobile", "telecom", "info", "infos",
+			"et", "ou", "un", "une", "mais", "pour", "par", "avec", "dans", "sur", "sous", "chez", "vers", "entre",
+			"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+			"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre",
+			"rue", "avenue", "boulevard", "place", "bonjour", "merci", "cordialement", "objet", "tel", "mail", "email", "nir", "iban"),
+		months: map[string]int{
+			"janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4,
+			"mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9, "sep": 9,
+			"octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+		},
+		ctx: newContexts(),
+	}
+	var buf []byte
+	for _, line := range strings.Split(givenNamesFile, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		buf = appendFold(buf[:0], []byte(line))
+		s.given[string(buf)] = struct{}{}
+	}
+	for c := '0'; c <= '9'; c++ {
+		s.trig[c] = trigDigit
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		s.trig[c] = trigUpper
+	}
+	s.trig['@'] = trigAt
+	s.trig['+'] = trigPlus
+	s.trig[':'] = trigColon
+	s.trig[0xC3] = trigLatin
+	s.trig[0xC5] = trigLatin
+	return s
 }
 
-// Text scans free text (a line of a log, a JSON string value, a
-// paragraph) and appends what it finds to dst. Context words around a value
-// ("né le", "date de naissance", "identifiant France Travail",
-// "passeport", "M.", "Mme") raise or decide the category.
-func (s *Scanner) Text(text []byte, dst []Finding) []Finding {
-	return dst
+func set(words ...string) map[string]struct{} {
+	m := make(map[string]struct{}, len(words))
+	for _, w := range words {
+		m[w] = struct{}{}
+	}
+	return m
 }
 
-// Column is what a table column holds, decided from its header and a
-// sample of its values.
-type Column struct {
-	Category   Category // "" when the column holds no single personal-data category
-	Confidence float64
+// isGiven reports whether the word w (any case, accents or not) is a given
+// name of the list; hyphenated names need every part in the list.
+func (s *Scanner) isGiven(w []byte) bool {
+	var buf [48]byte
+	if len(w) == 0 || len(w) > len(buf) {
+		return false
+	}
+	f := appendFold(buf[:0], w)
+	start := 0
+	for i := 0; i <= len(f); i++ {
+		if i < len(f) && f[i] != '-' {
+			continue
+		}
+		if i == start {
+			return false
+		}
+		if _, ok := s.given[string(f[start:i])]; !ok {
+			return false
+		}
+		start = i + 1
+	}
+	return true
 }
 
-// ClassifyColumn decides what a column holds from its header (French and
-// English names) and a sample of its values.
-func (s *Scanner) ClassifyColumn(header string, sample [][]byte) Column {
-	return Column{}
-}
-
-// Cell scans one table cell knowing its column.
-func (s *Scanner) Cell(col Column, value []byte, dst []Finding) []Finding {
-	return s.Text(value, dst)
-}
-
-// Mask returns a masked sample of a normalised value, safe to print.
-func Mask(c Category, norm string) string {
-	return "***"
+func (s *Scanner) inSet(m map[string]struct{}, w []byte) bool {
+	var buf [48]byte
+	if len(w) > len(buf) {
+		return false
+	}
+	_, ok := m[string(appendFold(buf[:0], w))]
+	return ok
 }

@@ -1,0 +1,388 @@
+package pii
+
+import (
+	"bytes"
+	"net/netip"
+)
+
+// Column is what a table column holds, decided from its header and a
+// sample of its values: a column of names is names even where one value
+// alone is ambiguous ("Martin", "Rose").
+type Column struct {
+	Category   Category // "" when the column holds no single personal-data category
+	Confidence float64
+}
+
+// ClassifyColumn decides what a column holds from its header (French and
+// English names: nom, prénom, date_naissance, dob, nir, num_secu, iban,
+// tel, portable, email, courriel, adresse, code_postal, ville,
+// identifiant_ft, passeport, ip…) and a sample of its values: a header
+// that names a category is confirmed (or weakened) by the values; without
+// one, at least 80 % of the non-empty sampled values must validate as one
+// category (dates alone never make a column of birth dates).
+func (s *Scanner) ClassifyColumn(header string, sample [][]byte) Column {
+	h := headerCategory(header)
+	var counts [16]int
+	nonEmpty := 0
+	for _, v := range sample {
+		v = bytes.TrimSpace(v)
+		if len(v) == 0 {
+			continue
+		}
+		nonEmpty++
+		for _, c := range s.valueKinds(v) {
+			counts[catIndex(c)]++
+		}
+	}
+	frac := func(c Category) float64 {
+		if nonEmpty == 0 {
+			return 0
+		}
+		return float64(counts[catIndex(c)]) / float64(nonEmpty)
+	}
+	if h != "" {
+		if nonEmpty == 0 {
+			return Column{h, 0.8}
+		}
+		f := frac(h)
+		switch {
+		case f >= 0.8:
+			return Column{h, confChecksum}
+		case f >= 0.5:
+			return Column{h, confColumn * f}
+		}
+		// The header says one thing, the values another: trust validated
+		// values over a header.
+		if c, f := bestValidated(frac); f >= 0.8 {
+			return Column{c, confColumn * f}
+		}
+		return Column{h, 0.5}
+	}
+	if nonEmpty == 0 {
+		return Column{}
+	}
+	if c, f := bestValidated(frac); f >= 0.8 {
+		return Column{c, confColumn * f}
+	}
+	if f := frac(Name); f >= 0.8 && counts[catIndex(nameByList)] >= nonEmpty*8/10 {
+		return Column{Name, 0.8}
+	}
+	if f := frac(Address); f >= 0.8 && counts[catIndex(addressFull)] >= nonEmpty*8/10 {
+		return Column{Address, 0.8}
+	}
+	return Column{}
+}
+
+// Pseudo-categories counted while classifying a sample.
+const (
+	nameByList  Category = "name-by-list" // a given name of the list, alone or with a surname
+	addressFull Category = "address-full" // number and street type
+	dateAny     Category = "date"         // any calendar date
+)
+
+func catIndex(c Category) int {
+	switch c {
+	case NIR:
+		return 0
+	case FranceTravail:
+		return 1
+	case IBAN:
+		return 2
+	case Card:
+		return 3
+	case Email:
+		return 4
+	case Phone:
+		return 5
+	case DateOfBirth:
+		return 6
+	case Address:
+		return 7
+	case Name:
+		return 8
+	case IDDocument:
+		return 9
+	case IP:
+		return 10
+	case nameByList:
+		return 11
+	case addressFull:
+		return 12
+	case dateAny:
+		return 13
+	}
+	return 15
+}
+
+func bestValidated(frac func(Category) float64) (Category, float64) {
+	var best Category
+	bf := 0.0
+	for _, c := range [...]Category{NIR, IBAN, Card, Email, Phone, IP} {
+		if f := frac(c); f > bf {
+			best, bf = c, f
+		}
+	}
+	return best, bf
+}
+
+// valueKinds lists what one trimmed value fits.
+func (s *Scanner) valueKinds(v []byte) []Category {
+	out := make([]Category, 0, 4)
+	if _, ok, k := validNIR(v); ok && k != NIRNoKey {
+		out = append(out, NIR)
+	} else if ok {
+		out = append(out, NIR) // counts only where the header says nir
+	}
+	if _, ok := validIBAN(v); ok {
+		out = append(out, IBAN)
+	}
+	if _, ok := validCard(v); ok {
+		out = append(out, Card)
+	}
+	if _, ok := validEmail(v); ok {
+		out = append(out, Email)
+	}
+	if _, k, ok := parsePhoneFR(v); ok && k != PhoneSpecial {
+		out = append(out, Phone)
+	}
+	if _, ok := parseIP(v); ok {
+		out = append(out, IP)
+	}
+	if _, ok := s.cellDate(v); ok {
+		out = append(out, DateOfBirth, dateAny)
+	}
+	if plausibleName(v) {
+		out = append(out, Name)
+		if s.looksLikeListedName(v) {
+			out = append(out, nameByList)
+		}
+	}
+	if plausibleAddress(v) {
+		out = append(out, Address)
+		if end, _, _, ok := s.parseAddress(v, 0); ok && end >= len(v)*2/3 {
+			out = append(out, addressFull)
+		}
+	}
+	if idShape(v, 8, 11, 7) {
+		out = append(out, FranceTravail)
+	}
+	if idShape(v, 8, 12, 2) {
+		out = append(out, IDDocument)
+	}
+	return out
+}
+
+// looksLikeListedName: "Jean", "Jean Dupont", "DUPONT Jean".
+func (s *Scanner) looksLikeListedName(v []byte) bool {
+	for _, w := range bytes.Fields(v) {
+		if s.isGiven(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Cell scans one table cell knowing its column: in a classified column the
+// value is accepted for the column's category when it fits it (a date in a
+// date-of-birth column, any plausible name in a name column, an address in
+// an address column); validated identifiers are still validated, and a
+// 13-character NIR without its key counts in a NIR column. Anything else,
+// and any cell of an unclassified column, is scanned as text.
+func (s *Scanner) Cell(col Column, value []byte, dst []Finding) []Finding {
+	if col.Category == "" {
+		return s.Text(value, dst)
+	}
+	start, end := 0, len(value)
+	for start < end && isSpace(value[start]) {
+		start++
+	}
+	for end > start && isSpace(value[end-1]) {
+		end--
+	}
+	if start == end {
+		return dst
+	}
+	v := value[start:end]
+	conf := col.Confidence
+	if conf == 0 {
+		conf = confColumn
+	}
+	var norm string
+	ok := false
+	switch col.Category {
+	case NIR:
+		var kind NIRKind
+		norm, ok, kind = validNIR(v)
+		switch kind {
+		case NIRTemporary:
+			conf = minf(conf, confTemporary)
+		case NIRNoKey:
+			conf = minf(conf, confWeak)
+		}
+	case IBAN:
+		norm, ok = validIBAN(v)
+	case Card:
+		norm, ok = validCard(v)
+	case Email:
+		norm, ok = validEmail(v)
+	case Phone:
+		var k PhoneKind
+		norm, k, ok = parsePhoneFR(v)
+		ok = ok && k != PhoneSpecial
+	case IP:
+		norm, ok = parseIP(v)
+	case DateOfBirth:
+		norm, ok = s.cellDate(v)
+	case Name:
+		if ok = plausibleName(v); ok {
+			norm = normText(v)
+		}
+	case Address:
+		if ok = plausibleAddress(v); ok {
+			norm = normText(v)
+		}
+	case FranceTravail:
+		if ok = idShape(v, 8, 11, 7); ok {
+			norm = upperASCII(v)
+		}
+	case IDDocument:
+		if ok = idShape(v, 8, 12, 2); ok {
+			norm = upperASCII(v)
+		}
+	}
+	if ok && norm != "" {
+		return append(dst, Finding{Category: col.Category, Start: start, End: end, Confidence: conf, Norm: norm})
+	}
+	return s.Text(value, dst)
+}
+
+func minf(a, b float64) float64 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '"' || c == '\''
+}
+
+// cellDate reads a whole cell as a date: the forms of free text, ISO 8601
+// with a time, or YYYYMMDD.
+func (s *Scanner) cellDate(v []byte) (string, bool) {
+	if len(v) == 8 {
+		allDigits := true
+		for _, c := range v {
+			allDigits = allDigits && isDigit(c)
+		}
+		if allDigits {
+			y := int(v[0]-'0')*1000 + int(v[1]-'0')*100 + int(v[2]-'0')*10 + int(v[3]-'0')
+			m := int(v[4]-'0')*10 + int(v[5]-'0')
+			d := int(v[6]-'0')*10 + int(v[7]-'0')
+			if validDate(y, m, d) && birthYear(y) {
+				return isoDate(y, m, d), true
+			}
+			return "", false
+		}
+	}
+	y, m, d, end, ok := s.parseDate(v, 0)
+	if !ok || !birthYear(y) {
+		return "", false
+	}
+	if end != len(v) && !(v[end] == 'T' || v[end] == ' ' && end+1 < len(v) && isDigit(v[end+1])) {
+		return "", false
+	}
+	return isoDate(y, m, d), true
+}
+
+func parseIP(v []byte) (string, bool) {
+	if len(v) < 7 || len(v) > 45 {
+		return "", false
+	}
+	for _, c := range v {
+		if !isHex(c) && c != '.' && c != ':' {
+			return "", false
+		}
+	}
+	a, err := netip.ParseAddr(string(v))
+	if err != nil || a.IsLoopback() || a.IsUnspecified() {
+		return "", false
+	}
+	return a.String(), true
+}
+
+// plausibleName: 1 to 6 words of letters, hyphens, apostrophes and dots,
+// at most 80 bytes, no digit.
+func plausibleName(v []byte) bool {
+	if len(v) == 0 || len(v) > 80 {
+		return false
+	}
+	words, letters := 1, 0
+	for i := 0; i < len(v); {
+		c := v[i]
+		if ok, n := letterAt(v, i); ok {
+			letters++
+			i += n
+			continue
+		}
+		switch c {
+		case ' ':
+			words++
+		case '-', '\'', '.':
+		default:
+			if c == 0xE2 && i+2 < len(v) && v[i+1] == 0x80 && v[i+2] == 0x99 { // ’
+				i += 3
+				continue
+			}
+			return false
+		}
+		i++
+	}
+	return letters >= 1 && words <= 6
+}
+
+// plausibleAddress: some letters or a postcode, at most 200 bytes, no '@'.
+func plausibleAddress(v []byte) bool {
+	if len(v) == 0 || len(v) > 200 || bytes.IndexByte(v, '@') >= 0 {
+		return false
+	}
+	letters, digits := 0, 0
+	for _, c := range v {
+		switch {
+		case isAlpha(c) || c >= 0x80:
+			letters++
+		case isDigit(c):
+			digits++
+		}
+	}
+	return letters >= 2 || digits == 5
+}
+
+// idShape: minLen..maxLen letters and digits (upper case), at least
+// minDigits digits.
+func idShape(v []byte, minLen, maxLen, minDigits int) bool {
+	if len(v) < minLen || len(v) > maxLen {
+		return false
+	}
+	digits := 0
+	for _, c := range v {
+		switch {
+		case isDigit(c):
+			digits++
+		case isUpper(c):
+		default:
+			return false
+		}
+	}
+	return digits >= minDigits
+}
+
+func upperASCII(v []byte) string {
+	b := []byte(string(v))
+	for i, c := range b {
+		if isLower(c) {
+			b[i] = c - 0x20
+		}
+	}
+	return string(b)
+}

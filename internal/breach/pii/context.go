@@ -1,0 +1,77 @@
+package pii
+
+import "bytes"
+
+// A keyword is a context word looked for, folded, in the few bytes before
+// a value. word: it must start at a word boundary (and end at one when it
+// is three letters or fewer).
+type keyword struct {
+	text []byte
+	word bool
+}
+
+// contexts holds the context words of each contextual category.
+type contexts struct {
+	birth, franceTravail, idDocument, address []keyword
+}
+
+// newContexts returns the context words, folded (lower case, accents
+// removed).
+func newContexts() contexts {
+	kw := func(list ...any) []keyword {
+		out := make([]keyword, 0, len(list)/2)
+		for i := 0; i < len(list); i += 2 {
+			out = append(out, keyword{[]byte(list[i].(string)), list[i+1].(bool)})
+		}
+		return out
+	}
+	return contexts{
+		birth: kw(
+			"naiss", false, "ne le", true, "nee le", true, "(e) le", false, "ne(e)", true,
+			"birth", false, "born", true, "dob", true, "ddn", true, "date_nais", false, "anniversaire", true,
+		),
+		franceTravail: kw(
+			"france travail", false, "francetravail", false, "france_travail", false,
+			"pole emploi", false, "pole-emploi", false, "pole_emploi", false, "poleemploi", false,
+			"identifiant ft", true, "id ft", true, "id_ft", true, "identifiant_ft", true, "ident ft", true,
+			"demandeur d'emploi", false, "demandeur d’emploi", false, "identifiant pe", true, "id_pe", true,
+		),
+		idDocument: kw(
+			"passeport", false, "passport", false, "carte d'identite", false, "carte d’identite", false,
+			"carte nationale", false, "cni", true, "piece d'identite", false, "piece d’identite", false,
+			"piece_identite", false, "piece identite", false, "titre de sejour", false, "carte de sejour", false,
+			"titre_sejour", false, "residence permit", false, "identity card", false, "id card", true,
+			"permis de conduire", false, "permis_conduire", false, "driving licen", false, "driver licen", false,
+			"document d'identite", false, "document d’identite", false, "id_document", false, "num_cni", false,
+		),
+		address: kw(
+			"adresse", true, "address", true, "domicil", true, "demeurant", true, "habit", true,
+			"reside", true, "code postal", true, "code_postal", true, "cp", true, "postcode", true,
+			"zip", true, "residence", true,
+		),
+	}
+}
+
+// contextWindow is how many bytes before a value are searched for context.
+const contextWindow = 64
+
+// hasContext reports whether the folded window holds one of kws.
+func hasContext(window []byte, kws []keyword) bool {
+	for _, k := range kws {
+		off := 0
+		for {
+			j := bytes.Index(window[off:], []byte(k.text))
+			if j < 0 {
+				break
+			}
+			j += off
+			end := j + len(k.text)
+			// Short words (cp, dob, cni) must also end at a boundary.
+			if !k.word || (j == 0 || !isAlpha(window[j-1])) && (len(k.text) > 3 || end == len(window) || !isAlpha(window[end])) {
+				return true
+			}
+			off = j + 1
+		}
+	}
+	return false
+}

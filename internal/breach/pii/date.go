@@ -1,0 +1,118 @@
+package pii
+
+// date reads a calendar date at t: dd/mm/yyyy (or with '.', '-'),
+// yyyy-mm-dd (or '/'), or "12 mars 1985" / "1er mai 1990". A date is a
+// date of birth only when a context word comes before it; any other date
+// is consumed silently.
+func (st *scan) date(t int) (int, bool) {
+	y, m, d, end, ok := st.s.parseDate(st.b, t)
+	if !ok {
+		return 0, false
+	}
+	if end < len(st.b) && isAlnum(st.b[end]) && st.b[end] != 'T' {
+		return 0, false
+	}
+	if birthYear(y) && hasContext(st.window(t), st.s.ctx.birth) {
+		st.add(DateOfBirth, t, end, confContext, isoDate(y, m, d))
+		return end, true
+	}
+	st.ctxFrom = end
+	return end, true
+}
+
+func birthYear(y int) bool { return y >= 1890 && y <= 2030 }
+
+// parseDate reads a date at b[i:] and returns its parts and end.
+func (s *Scanner) parseDate(b []byte, i int) (y, m, d, end int, ok bool) {
+	num := func(j, min, max int) (int, int) {
+		v, k := 0, j
+		for k < len(b) && isDigit(b[k]) && k-j < max {
+			v = v*10 + int(b[k]-'0')
+			k++
+		}
+		if k-j < min || (k < len(b) && isDigit(b[k])) {
+			return -1, j
+		}
+		return v, k
+	}
+	a, j := num(i, 1, 4)
+	if a < 0 || j >= len(b) {
+		return 0, 0, 0, 0, false
+	}
+	sep := b[j]
+	switch {
+	case j-i == 4 && (sep == '-' || sep == '/'):
+		y = a
+		if m, j = num(j+1, 2, 2); m < 0 || j >= len(b) || b[j] != sep {
+			return 0, 0, 0, 0, false
+		}
+		if d, j = num(j+1, 2, 2); d < 0 {
+			return 0, 0, 0, 0, false
+		}
+	case j-i <= 2 && (sep == '/' || sep == '.' || sep == '-'):
+		d = a
+		if m, j = num(j+1, 1, 2); m < 0 || j >= len(b) || b[j] != sep {
+			return 0, 0, 0, 0, false
+		}
+		if y, j = num(j+1, 4, 4); y < 0 {
+			return 0, 0, 0, 0, false
+		}
+	case j-i <= 2 && sep == ' ' || j-i == 1 && sep == 'e':
+		d = a
+		if sep == 'e' { // 1er
+			if j+2 >= len(b) || b[j+1] != 'r' || b[j+2] != ' ' || a != 1 {
+				return 0, 0, 0, 0, false
+			}
+			j += 2
+		}
+		ms := j + 1
+		me := ms
+		for me < len(b) && me-ms < 12 {
+			if ok, n := letterAt(b, me); ok {
+				me += n
+				continue
+			}
+			break
+		}
+		var buf [16]byte
+		mm, found := s.months[string(appendFold(buf[:0], b[ms:me]))]
+		if !found {
+			return 0, 0, 0, 0, false
+		}
+		m = mm
+		if me < len(b) && b[me] == '.' {
+			me++
+		}
+		if me >= len(b) || b[me] != ' ' {
+			return 0, 0, 0, 0, false
+		}
+		if y, j = num(me+1, 4, 4); y < 0 {
+			return 0, 0, 0, 0, false
+		}
+	default:
+		return 0, 0, 0, 0, false
+	}
+	if !validDate(y, m, d) {
+		return 0, 0, 0, 0, false
+	}
+	return y, m, d, j, true
+}
+
+func validDate(y, m, d int) bool {
+	if y < 1000 || m < 1 || m > 12 || d < 1 {
+		return false
+	}
+	days := [...]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m-1]
+	if m == 2 && (y%4 == 0 && y%100 != 0 || y%400 == 0) {
+		days = 29
+	}
+	return d <= days
+}
+
+func isoDate(y, m, d int) string {
+	b := [10]byte{
+		byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + m/10), byte('0' + m%10), '-', byte('0' + d/10), byte('0' + d%10),
+	}
+	return string(b[:])
+}

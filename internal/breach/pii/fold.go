@@ -1,0 +1,77 @@
+package pii
+
+import "unicode/utf8"
+
+// foldLatin1 maps the second byte of a two-byte UTF-8 sequence led by 0xC3
+// (U+00C0–U+00FF) to its lower-case ASCII base letter, 0 when there is none.
+const foldC3 = "aaaaaaeceeeeiiii" + "dnooooo\x00ouuuuyts" + "aaaaaaeceeeeiiii" + "dnooooo\x00ouuuuyty"
+
+// appendFold appends src lower-cased with French accents folded (é → e,
+// œ → oe) and runs of spaces collapsed. Other non-ASCII runes are kept.
+func appendFold(dst, src []byte) []byte {
+	space := true // drop leading spaces
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			if !space {
+				dst = append(dst, ' ')
+				space = true
+			}
+			continue
+		case c < 0x80:
+			if isUpper(c) {
+				c += 0x20
+			}
+			dst = append(dst, c)
+		case c == 0xC3 && i+1 < len(src) && src[i+1] >= 0x80 && src[i+1] <= 0xBF && foldC3[src[i+1]-0x80] != 0:
+			dst = append(dst, foldC3[src[i+1]-0x80])
+			i++
+		case c == 0xC5 && i+1 < len(src) && (src[i+1] == 0x92 || src[i+1] == 0x93):
+			dst = append(dst, 'o', 'e')
+			i++
+		default:
+			_, size := utf8.DecodeRune(src[i:])
+			dst = append(dst, src[i:i+size]...)
+			i += size - 1
+		}
+		space = false
+	}
+	if n := len(dst); n > 0 && dst[n-1] == ' ' && space {
+		dst = dst[:n-1]
+	}
+	return dst
+}
+
+// isUpperAt reports whether b[i:] starts with an upper-case letter (ASCII
+// or Latin-1 À–Þ), and its byte length.
+func isUpperAt(b []byte, i int) (bool, int) {
+	c := b[i]
+	if isUpper(c) {
+		return true, 1
+	}
+	if c == 0xC3 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9E && b[i+1] != 0x97 {
+		return true, 2
+	}
+	if c == 0xC5 && i+1 < len(b) && b[i+1] == 0x92 {
+		return true, 2
+	}
+	return false, 0
+}
+
+// letterAt reports whether b[i:] starts with a letter, and its byte length.
+// Non-ASCII letters are those of Latin-1 and Latin Extended-A, enough for
+// French names.
+func letterAt(b []byte, i int) (bool, int) {
+	c := b[i]
+	if c < 0x80 {
+		return isAlpha(c), 1
+	}
+	if (c == 0xC3 || c == 0xC4 || c == 0xC5) && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0xBF {
+		if c == 0xC3 && (b[i+1] == 0x97 || b[i+1] == 0xB7) {
+			return false, 0 // × and ÷
+		}
+		return true, 2
+	}
+	return false, 0
+}

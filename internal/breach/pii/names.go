@@ -1,0 +1,222 @@
+package pii
+
+// atUpper handles a capital letter at i. At the start of a word it may
+// begin a person's name: a civility (M., Mme, Madame…) then capitalised
+// words; a given name of the list then a capitalised surname ("Jean
+// Dupont", "Marie-Claire de la Fontaine"); or a surname in capitals then a
+// given name ("DUPONT Jean").
+func (st *scan) atUpper(i int) int {
+	b := st.b
+	if i > 0 && (isAlnum(b[i-1]) || b[i-1] >= 0x80) {
+		return skipLetters(b, i)
+	}
+	we := nameWordEnd(b, i)
+	if we < len(b) && isDigit(b[we]) {
+		return we // an alphanumeric token: the digit handler reads it
+	}
+	if we == i {
+		return i + 1
+	}
+	if i < st.lastEnd {
+		return we
+	}
+	s := st.s
+	w := b[i:we]
+	// Civility, then one to three capitalised words.
+	if civEnd, ok := s.civility(b, i, we); ok {
+		p := civEnd
+		if p < len(b) && b[p] == ' ' {
+			p++
+		}
+		if start, end, ok := st.nameWords(p, 3); ok {
+			st.add(Name, start, end, confCivility, normText(b[start:end]))
+			return end
+		}
+		return civEnd
+	}
+	if s.isGiven(w) {
+		// More given names may follow (Jean Pierre Dupont) before the surname.
+		end := we
+		for k := 0; k < 2; k++ {
+			ns, ne, ok := st.nextWord(end)
+			if !ok || !s.isGiven(b[ns:ne]) {
+				break
+			}
+			if _, _, ok := st.nextWord(ne); !ok {
+				break
+			}
+			end = ne
+		}
+		if _, se, ok := st.surname(end); ok {
+			st.add(Name, i, se, confName, normText(b[i:se]))
+			return se
+		}
+		return we
+	}
+	// DUPONT Jean: a surname in capitals, then a given name.
+	if we-i >= 2 && allUpper(w) && !s.inSet(s.notSurname, w) {
+		if ns, ne, ok := st.nextWord(we); ok && !allUpper(b[ns:ne]) && s.isGiven(b[ns:ne]) {
+			st.add(Name, i, ne, confName, normText(b[i:ne]))
+			return ne
+		}
+	}
+	return we
+}
+
+// nextWord returns the capitalised word after one space at p.
+func (st *scan) nextWord(p int) (int, int, bool) {
+	b := st.b
+	if p+1 >= len(b) || b[p] != ' ' {
+		return 0, 0, false
+	}
+	if up, _ := isUpperAt(b, p+1); !up {
+		return 0, 0, false
+	}
+	e := nameWordEnd(b, p+1)
+	if e-(p+1) < 2 || e < len(b) && isDigit(b[e]) {
+		return 0, 0, false
+	}
+	if st.s.inSet(st.s.notSurname, b[p+1:e]) || st.s.inSet(st.s.civilities, b[p+1:e]) {
+		return 0, 0, false
+	}
+	return p + 1, e, true
+}
+
+// surname reads the surname after a given name ending at p: a capitalised
+// word, possibly after particles (de, de la, Le, Da, Van…).
+func (st *scan) surname(p int) (int, int, bool) {
+	b := st.b
+	s := st.s
+	start := p + 1
+	for k := 0; k < 3; k++ {
+		if p+1 >= len(b) || b[p] != ' ' {
+			return 0, 0, false
+		}
+		ws := p + 1
+		we := nameWordEnd(b, ws)
+		if we == ws || we < len(b) && isDigit(b[we]) {
+			return 0, 0, false
+		}
+		w := b[ws:we]
+		isParticle := s.inSet(s.particles, w) || len(w) == 2 && (w[1] == '\'')
+		up, _ := isUpperAt(b, ws)
+		if isParticle {
+			// "Le Gall", "de la Fontaine": a particle needs a word after it.
+			if _, _, ok := st.nextWordAny(we); !ok {
+				if !up {
+					return 0, 0, false
+				}
+			} else {
+				p = we
+				continue
+			}
+		}
+		if !up || we-ws < 2 || s.inSet(s.notSurname, w) || s.inSet(s.civilities, w) {
+			return 0, 0, false
+		}
+		return start, we, true
+	}
+	return 0, 0, false
+}
+
+// nextWordAny returns the word after one space at p, any case.
+func (st *scan) nextWordAny(p int) (int, int, bool) {
+	b := st.b
+	if p+1 >= len(b) || b[p] != ' ' {
+		return 0, 0, false
+	}
+	e := nameWordEnd(b, p+1)
+	if e == p+1 {
+		return 0, 0, false
+	}
+	return p + 1, e, true
+}
+
+// nameWords reads up to max capitalised words (a name after a civility).
+func (st *scan) nameWords(p, max int) (int, int, bool) {
+	b := st.b
+	s := st.s
+	if p >= len(b) {
+		return 0, 0, false
+	}
+	if up, _ := isUpperAt(b, p); !up {
+		return 0, 0, false
+	}
+	we := nameWordEnd(b, p)
+	if we-p < 2 || we < len(b) && isDigit(b[we]) || s.inSet(s.notSurname, b[p:we]) || s.inSet(s.civilities, b[p:we]) {
+		return 0, 0, false
+	}
+	end := we
+	for k := 1; k < max; k++ {
+		if _, se, ok := st.surname(end); ok {
+			end = se
+			continue
+		}
+		break
+	}
+	return p, end, true
+}
+
+// civility reports whether b[i:we] is a civility (M., Mme, Madame…) and
+// where it ends (after its dot).
+func (s *Scanner) civility(b []byte, i, we int) (int, bool) {
+	w := b[i:we]
+	if len(w) > 12 || !s.inSet(s.civilities, w) {
+		return 0, false
+	}
+	dot := we < len(b) && b[we] == '.'
+	if len(w) == 1 && !dot { // "M" alone is no civility
+		return 0, false
+	}
+	if dot {
+		we++
+	}
+	return we, true
+}
+
+// nameWordEnd returns the end of the word at i: letters, with inner
+// hyphens (Jean-Pierre) and an apostrophe after one letter (N'Diaye).
+func nameWordEnd(b []byte, i int) int {
+	j := i
+	for j < len(b) && j-i < 40 {
+		if ok, n := letterAt(b, j); ok {
+			j += n
+			continue
+		}
+		if j > i && j+1 < len(b) && (b[j] == '-' || b[j] == '\'' && j-i == 1) {
+			if ok, _ := letterAt(b, j+1); ok {
+				j++
+				continue
+			}
+		}
+		break
+	}
+	return j
+}
+
+// skipLetters returns the end of the run of letters at i.
+func skipLetters(b []byte, i int) int {
+	for i < len(b) {
+		if ok, n := letterAt(b, i); ok {
+			i += n
+			continue
+		}
+		break
+	}
+	return i
+}
+
+func allUpper(w []byte) bool {
+	for i := 0; i < len(w); {
+		if w[i] == '-' || w[i] == '\'' {
+			i++
+			continue
+		}
+		up, n := isUpperAt(w, i)
+		if !up {
+			return false
+		}
+		i += n
+	}
+	return true
+}

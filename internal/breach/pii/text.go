@@ -1,0 +1,466 @@
+package pii
+
+import "net/netip"
+
+// Text scans free text (a line of a log, a JSON string value, a
+// paragraph) and appends what it finds to dst, in order. Context words
+// before a value ("né le", "date de naissance", "identifiant France
+// Travail", "passeport", "M.", "Mme") raise or decide its category.
+//
+// Most bytes are letters and spaces: one table lookup each. Work starts
+// only at digits, '@', '+', ':' and capitals at the start of a word.
+func (s *Scanner) Text(text []byte, dst []Finding) []Finding {
+	st := scan{s: s, b: text, dst: dst}
+	st.run()
+	return st.dst
+}
+
+// scan is the state of one Text call.
+type scan struct {
+	s       *Scanner
+	b       []byte
+	dst     []Finding
+	lastEnd int // no finding starts before the end of the previous one
+	ctxFrom int // context windows start after the previous number
+	hexDone int // IPv6 already tried up to here
+	scratch [contextWindow + 8]byte
+}
+
+func (st *scan) run() {
+	b, trig := st.b, &st.s.trig
+	n := len(b)
+	i := 0
+	for i < n {
+		if trig[b[i]] == trigNone {
+			i++
+			continue
+		}
+		switch trig[b[i]] {
+		case trigDigit:
+			i = st.atDigit(i)
+		case trigAt:
+			i = st.atAt(i)
+		case trigPlus:
+			i = st.atPlus(i)
+		case trigColon:
+			i = st.atColon(i)
+		case trigUpper:
+			i = st.atUpper(i)
+		case trigLatin:
+			if up, _ := isUpperAt(b, i); up {
+				i = st.atUpper(i)
+			} else {
+				i += 2
+			}
+		}
+	}
+}
+
+func (st *scan) add(c Category, start, end int, conf float64, norm string) {
+	st.dst = append(st.dst, Finding{Category: c, Start: start, End: end, Confidence: conf, Norm: norm})
+	st.lastEnd = end
+	st.ctxFrom = end
+}
+
+// window returns the folded text before position t, back to the previous
+// number or at most contextWindow bytes.
+func (st *scan) window(t int) []byte {
+	from := t - contextWindow
+	if from < st.ctxFrom {
+		from = st.ctxFrom
+	}
+	if from < 0 {
+		from = 0
+	}
+	if from >= t {
+		return nil
+	}
+	return appendFold(st.scratch[:0], st.b[from:t])
+}
+
+// atDigit handles a digit at i: the alphanumeric token holding it starts at
+// t (letters may come first, as in an IBAN).
+func (st *scan) atDigit(i int) int {
+	b := st.b
+	t := i
+	for t > st.lastEnd && i-t < 40 && isAlnum(b[t-1]) {
+		t--
+	}
+	// A digit inside an e-mail's local part: the '@' takes it.
+	j := i
+	for j < len(b) && isLocalChar(b[j]) {
+		j++
+	}
+	if j < len(b) && b[j] == '@' {
+		return j
+	}
+	te := i
+	for te < len(b) && isAlnum(b[te]) {
+		te++
+	}
+	if t < i {
+		if end, ok := st.iban(t); ok {
+			return end
+		}
+		if te < len(b) && b[te] == ':' && t >= st.hexDone {
+			if end, ok := st.ipv6(t); ok {
+				return end
+			}
+		}
+		if st.contextID(t, te) {
+			return te
+		}
+		st.ctxFrom = te
+		return te
+	}
+	if te < len(b) && (b[te] == '.' || b[te] == ':') {
+		if end, ok := st.ipv4(t); ok {
+			return end
+		}
+		if b[te] == ':' && t >= st.hexDone {
+			if end, ok := st.ipv6(t); ok {
+				return end
+			}
+		}
+	}
+	if end, ok := st.nir(t); ok {
+		return end
+	}
+	if end, ok := st.card(t); ok {
+		return end
+	}
+	if st.contextID(t, te) {
+		return te
+	}
+	if b[t] == '0' {
+		if e164, kind, end := parsePhone(b, t); kind != NotPhone && kind != PhoneSpecial {
+			st.add(Phone, t, end, confStructure, e164)
+			return end
+		}
+	}
+	if end, ok := st.date(t); ok {
+		return end
+	}
+	if end, ok := st.address(t); ok {
+		return end
+	}
+	if end, ok := st.postcode(t, te); ok {
+		return end
+	}
+	st.ctxFrom = te
+	return te
+}
+
+// atAt handles an '@': an e-mail address around it.
+func (st *scan) atAt(i int) int {
+	b := st.b
+	s := i
+	for s > st.lastEnd && i-s < 64 && isLocalChar(b[s-1]) {
+		s--
+	}
+	for s < i && (b[s] == '.' || b[s] == '\'' || b[s] == '`' || b[s] == '{' || b[s] == '|' || b[s] == '}') {
+		s++
+	}
+	e := i + 1
+	for e < len(b) && e-i < 254 && (isAlnum(b[e]) || b[e] == '.' || b[e] == '-') {
+		e++
+	}
+	for e > i+1 && (b[e-1] == '.' || b[e-1] == '-') {
+		e--
+	}
+	if s == i || e == i+1 || (e < len(b) && b[e] == '@') {
+		return i + 1
+	}
+	if !validLocal(b[s:i]) || !validDomain(b[i+1:e]) {
+		return i + 1
+	}
+	st.add(Email, s, e, confStructure, lowerASCII(string(b[s:e])))
+	return e
+}
+
+// atPlus handles a '+': an international phone number. Numbers of other
+// countries are skipped whole so that their digits are not read again.
+func (st *scan) atPlus(i int) int {
+	b := st.b
+	start := i
+	if i > 0 && b[i-1] == '(' && i-1 >= st.lastEnd {
+		start = i - 1
+	}
+	if e164, kind, end := parsePhone(b, start); kind != NotPhone && kind != PhoneSpecial {
+		st.add(Phone, start, end, confStructure, e164)
+		return end
+	}
+	if i+1 < len(b) && isDigit(b[i+1]) {
+		j := i + 1
+		for j < len(b) && (isDigit(b[j]) || (b[j] == ' ' || b[j] == '.' || b[j] == '-' || b[j] == '(' || b[j] == ')') && j+1 < len(b) && (isDigit(b[j+1]) || b[j+1] == '(')) {
+			j++
+		}
+		st.ctxFrom = j
+		return j
+	}
+	return i + 1
+}
+
+// atColon handles a ':' that may be inside an IPv6 address starting with
+// a letter (fe80::1) or with "::".
+func (st *scan) atColon(i int) int {
+	if i < st.hexDone {
+		return i + 1
+	}
+	b := st.b
+	t := i
+	for t > st.lastEnd && i-t < 5 && isHex(b[t-1]) {
+		t--
+	}
+	if t > 0 && (isAlnum(b[t-1]) || b[t-1] == ':') {
+		return i + 1
+	}
+	if end, ok := st.ipv6(t); ok {
+		return end
+	}
+	return i + 1
+}
+
+func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// ipv6 reads an IPv6 address at t.
+func (st *scan) ipv6(t int) (int, bool) {
+	b := st.b
+	e, colons := t, 0
+	for e < len(b) && e-t < 46 && (isHex(b[e]) || b[e] == ':' || b[e] == '.') {
+		if b[e] == ':' {
+			colons++
+		}
+		e++
+	}
+	for e > t && b[e-1] == '.' {
+		e--
+	}
+	st.hexDone = e
+	if colons < 2 || (e < len(b) && isAlnum(b[e])) {
+		return 0, false
+	}
+	a, err := netip.ParseAddr(string(b[t:e]))
+	if err != nil || !a.Is6() || a.IsLoopback() || a.IsUnspecified() {
+		return 0, false
+	}
+	st.add(IP, t, e, confIP, a.String())
+	return e, true
+}
+
+// ipv4 reads a dotted-quad IPv4 address at t.
+func (st *scan) ipv4(t int) (int, bool) {
+	b := st.b
+	if t > 0 && b[t-1] == '.' {
+		return 0, false
+	}
+	var oct [4]int
+	i := t
+	for k := 0; k < 4; k++ {
+		if k > 0 {
+			if i >= len(b) || b[i] != '.' {
+				return 0, false
+			}
+			i++
+		}
+		s := i
+		v := 0
+		for i < len(b) && isDigit(b[i]) && i-s < 4 {
+			v = v*10 + int(b[i]-'0')
+			i++
+		}
+		if i == s || i-s > 3 || v > 255 || (i-s > 1 && b[s] == '0') {
+			return 0, false
+		}
+		oct[k] = v
+	}
+	if i < len(b) && (isAlnum(b[i]) || b[i] == '.' && i+1 < len(b) && isDigit(b[i+1])) {
+		return 0, false
+	}
+	if oct[0] == 0 || oct[0] == 127 || oct == [4]int{255, 255, 255, 255} {
+		return 0, false
+	}
+	a := netip.AddrFrom4([4]byte{byte(oct[0]), byte(oct[1]), byte(oct[2]), byte(oct[3])})
+	st.add(IP, t, i, confIP, a.String())
+	return i, true
+}
+
+// nir reads a NIR at t: 15 characters, separators allowed between the
+// usual groups (1 2 2 2 3 3 2).
+func (st *scan) nir(t int) (int, bool) {
+	b := st.b
+	if b[t] != '1' && b[t] != '2' && b[t] != '7' && b[t] != '8' {
+		return 0, false
+	}
+	var buf [15]byte
+	n, i := 0, t
+	for i < len(b) && n < 15 {
+		c := b[i]
+		switch {
+		case isDigit(c):
+		case (c == 'A' || c == 'B') && n == 6:
+		case (c == ' ' || c == '.') && n > 0 && isGroupEnd(n) && i+1 < len(b) && isAlnum(b[i+1]) && isAlnum(b[i-1]):
+			i++
+			continue
+		default:
+			return 0, false
+		}
+		buf[n] = c
+		n++
+		i++
+	}
+	if n != 15 || (i < len(b) && isAlnum(b[i])) {
+		return 0, false
+	}
+	kind := nirKind(buf[:])
+	switch kind {
+	case NIRPermanent:
+		st.add(NIR, t, i, confChecksum, string(buf[:]))
+	case NIRTemporary:
+		st.add(NIR, t, i, confTemporary, string(buf[:]))
+	default:
+		return 0, false
+	}
+	return i, true
+}
+
+// isGroupEnd reports whether a separator may follow the n-th character of
+// a NIR: sex | year | month | département | commune | order | key.
+func isGroupEnd(n int) bool {
+	switch n {
+	case 1, 3, 5, 7, 10, 13:
+		return true
+	}
+	return false
+}
+
+// card reads a payment card number at t: 13 to 19 digits in groups
+// separated by single spaces or dashes. Shorter runs of groups are tried
+// too, so that an expiry date after the number does not hide it.
+func (st *scan) card(t int) (int, bool) {
+	b := st.b
+	var buf [19]byte
+	var ends [19]int // ends[k]: byte end after k+1 digits when a group ends there
+	n, i := 0, t
+	for i < len(b) && n < 19 {
+		c := b[i]
+		if isDigit(c) {
+			buf[n] = c
+			n++
+			i++
+			if i == len(b) || !isDigit(b[i]) {
+				ends[n-1] = i
+			}
+			continue
+		}
+		if (c == ' ' || c == '-') && i+1 < len(b) && isDigit(b[i+1]) && n > 0 {
+			i++
+			continue
+		}
+		break
+	}
+	if n < 13 {
+		return 0, false
+	}
+	for k := n; k >= 13; k-- {
+		e := ends[k-1]
+		if e == 0 || (e < len(b) && isAlnum(b[e])) {
+			continue
+		}
+		if k == n && n == 19 && e < len(b) && (b[e] == ' ' || b[e] == '-') && e+1 < len(b) && isDigit(b[e+1]) {
+			continue
+		}
+		if cardIssuer(buf[:k]) != "" && luhnBytes(buf[:k]) {
+			st.add(Card, t, e, confChecksum, string(buf[:k]))
+			return e, true
+		}
+	}
+	return 0, false
+}
+
+func luhnBytes(d []byte) bool {
+	sum, double := 0, false
+	for i := len(d) - 1; i >= 0; i-- {
+		v := int(d[i] - '0')
+		if double {
+			v *= 2
+			if v > 9 {
+				v -= 9
+			}
+		}
+		sum += v
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// iban reads an IBAN at t (two letters, two digits), in one piece or in
+// groups of four separated by single spaces.
+func (st *scan) iban(t int) (int, bool) {
+	b := st.b
+	if t+4 > len(b) || !isAlpha(b[t]) || !isAlpha(b[t+1]) || !isDigit(b[t+2]) || !isDigit(b[t+3]) {
+		return 0, false
+	}
+	cc := [2]byte{b[t] &^ 0x20, b[t+1] &^ 0x20}
+	want := ibanLength(string(cc[:]))
+	if want == 0 {
+		return 0, false
+	}
+	var buf [34]byte
+	n, i := 0, t
+	for i < len(b) && n < want {
+		c := b[i]
+		switch {
+		case isDigit(c) || isUpper(c):
+		case isLower(c):
+			c -= 0x20
+		case (c == ' ' || c == '-') && n > 0 && i+1 < len(b) && isAlnum(b[i+1]):
+			i++
+			continue
+		default:
+			return 0, false
+		}
+		buf[n] = c
+		n++
+		i++
+	}
+	if n != want || (i < len(b) && isAlnum(b[i])) || !ibanOK(buf[:n]) {
+		return 0, false
+	}
+	st.add(IBAN, t, i, confChecksum, string(buf[:n]))
+	return i, true
+}
+
+// contextID reports a France Travail identifier or an identity-document
+// number in the token b[t:te] when a context word comes before it.
+func (st *scan) contextID(t, te int) bool {
+	b := st.b
+	l := te - t
+	if l < 8 || l > 12 || (te < len(b) && (b[te] == '@' || b[te] == '.' && te+1 < len(b) && isAlnum(b[te+1]))) {
+		return false
+	}
+	digits, lower := 0, 0
+	for _, c := range b[t:te] {
+		if isDigit(c) {
+			digits++
+		} else if isLower(c) {
+			lower++
+		}
+	}
+	if lower > 0 || digits < 2 {
+		return false
+	}
+	w := st.window(t)
+	if len(w) == 0 {
+		return false
+	}
+	if digits >= 7 && l <= 11 && hasContext(w, st.s.ctx.franceTravail) {
+		st.add(FranceTravail, t, te, confContext, string(b[t:te]))
+		return true
+	}
+	if l >= 9 && hasContext(w, st.s.ctx.idDocument) {
+		st.add(IDDocument, t, te, confContext, string(b[t:te]))
+		return true
+	}
+	return false
+}
