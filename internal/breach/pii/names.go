@@ -22,8 +22,9 @@ func (st *scan) atUpper(i int) int {
 	}
 	s := st.s
 	w := b[i:we]
-	// Civility, then one to three capitalised words.
-	if civEnd, ok := s.civility(b, i, we); ok {
+	// Civility, then one to three capitalised words. Not inside a code
+	// ("LP-4750-DR.").
+	if civEnd, ok := s.civility(b, i, we); ok && (i == 0 || b[i-1] != '-' && b[i-1] != '_' && b[i-1] != '/' && b[i-1] != '.') {
 		p := civEnd
 		if p < len(b) && b[p] == ' ' {
 			p++

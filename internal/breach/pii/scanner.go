@@ -96,7 +96,8 @@ func set(words ...string) map[string]struct{} {
 }
 
 // isGiven reports whether the word w (any case, accents or not) is a given
-// name of the list; hyphenated names need every part in the list.
+// name of the list; of a hyphenated name (Marie-Ange) the first part must
+// be, the others need only be words.
 func (s *Scanner) isGiven(w []byte) bool {
 	var buf [48]byte
 	if len(w) == 0 || len(w) > len(buf) {
@@ -111,8 +112,10 @@ func (s *Scanner) isGiven(w []byte) bool {
 		if i == start {
 			return false
 		}
-		if _, ok := s.given[string(f[start:i])]; !ok {
-			return false
+		if start == 0 {
+			if _, ok := s.given[string(f[start:i])]; !ok {
+				return false
+			}
 		}
 		start = i + 1
 	}
@@ -126,4 +129,17 @@ func (s *Scanner) inSet(m map[string]struct{}, w []byte) bool {
 	}
 	_, ok := m[string(appendFold(buf[:0], w))]
 	return ok
+}
+
+// GivenNames returns the embedded list of given names, as written (with
+// accents). Generators of synthetic identities use it.
+func GivenNames() []string {
+	var out []string
+	for _, line := range strings.Split(givenNamesFile, "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && line[0] != '#' {
+			out = append(out, line)
+		}
+	}
+	return out
 }

@@ -99,8 +99,8 @@ func (st *scan) atDigit(i int) int {
 		te++
 	}
 	if t < i {
-		if end, ok := st.iban(t); ok {
-			return end
+		if end, ok := st.iban(t); ok || end > te {
+			return end // an IBAN, or an IBAN-shaped run with a wrong key
 		}
 		if te < len(b) && b[te] == ':' && t >= st.hexDone {
 			if end, ok := st.ipv6(t); ok {
@@ -123,8 +123,8 @@ func (st *scan) atDigit(i int) int {
 			}
 		}
 	}
-	if end, ok := st.nir(t); ok {
-		return end
+	if end, ok := st.nir(t); ok || end > 0 {
+		return end // a NIR, or a NIR-shaped run with a wrong key
 	}
 	if end, ok := st.card(t); ok {
 		return end
@@ -319,6 +319,12 @@ func (st *scan) nir(t int) (int, bool) {
 	case NIRTemporary:
 		st.add(NIR, t, i, confTemporary, string(buf[:]))
 	default:
+		// Written in NIR groups but with a wrong key or structure: skip it
+		// whole, so that its parts are not read as a phone or a card.
+		if i-t > 15 {
+			st.ctxFrom = i
+			return i, false
+		}
 		return 0, false
 	}
 	return i, true
@@ -424,8 +430,12 @@ func (st *scan) iban(t int) (int, bool) {
 		n++
 		i++
 	}
-	if n != want || (i < len(b) && isAlnum(b[i])) || !ibanOK(buf[:n]) {
+	if n != want || (i < len(b) && isAlnum(b[i])) {
 		return 0, false
+	}
+	if !ibanOK(buf[:n]) {
+		st.ctxFrom = i
+		return i, false // IBAN-shaped: its parts are not read again
 	}
 	st.add(IBAN, t, i, confChecksum, string(buf[:n]))
 	return i, true
