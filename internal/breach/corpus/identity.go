@@ -20,21 +20,21 @@ var surnamesFile string
 // Identity is one synthetic person. Values are canonical; Render* give
 // the written forms.
 type Identity struct {
-	Given, Surname string
-	Female         bool
+	Given, Surname         string
+	Female                 bool
 	BirthY, BirthM, BirthD int
-	NIR            string // 15 characters, valid key
-	IBAN           string // French, valid check digits and RIB key
-	Card           string // digits, Luhn and issuer range
-	Phone          string // national, 10 digits
-	Email          string
-	Street         string // "12 rue de la Paix"
-	Postcode       string
-	Commune        string
-	FranceTravail  string
-	IDDoc          string // passport, CNI or residence-permit number
-	IDKind         string // "passeport", "cni", "cni2021", "titre de séjour"
-	IP             string
+	NIR                    string // 15 characters, valid key
+	IBAN                   string // French, valid check digits and RIB key
+	Card                   string // digits, Luhn and issuer range
+	Phone                  string // national, 10 digits
+	Email                  string
+	Street                 string // "12 rue de la Paix"
+	Postcode               string
+	Commune                string
+	FranceTravail          string
+	IDDoc                  string // passport, CNI or residence-permit number
+	IDKind                 string // "passeport", "cni", "cni2021", "titre de séjour"
+	IP                     string
 }
 
 // lists are the name lists, loaded once per generator.
@@ -58,24 +58,24 @@ func loadLists() lists {
 // streetNames lists street names, with their type.
 func streetNames() []string {
 	return []string{
-	"rue de la Paix", "avenue Victor Hugo", "boulevard Jean Jaurès", "place de la République", "allée des Lilas",
-	"avenue du Général de Gaulle", "rue Pasteur", "rue de la Gare", "impasse des Écoles", "cours Gambetta",
-	"chemin du Moulin", "rue de l'Église", "quai Voltaire", "boulevard Émile Zola", "allée des Tilleuls",
-	"route du Stade", "avenue de Verdun", "place Carnot", "rue de Paris", "rue du Château", "impasse des Roses",
-	"chemin des Vignes", "rue Nationale", "avenue Foch", "rue des Jardins", "square Louise Michel", "bd de la Liberté",
+		"rue de la Paix", "avenue Victor Hugo", "boulevard Jean Jaurès", "place de la République", "allée des Lilas",
+		"avenue du Général de Gaulle", "rue Pasteur", "rue de la Gare", "impasse des Écoles", "cours Gambetta",
+		"chemin du Moulin", "rue de l'Église", "quai Voltaire", "boulevard Émile Zola", "allée des Tilleuls",
+		"route du Stade", "avenue de Verdun", "place Carnot", "rue de Paris", "rue du Château", "impasse des Roses",
+		"chemin des Vignes", "rue Nationale", "avenue Foch", "rue des Jardins", "square Louise Michel", "bd de la Liberté",
 	}
 }
 
 // communeList lists postcodes and their communes.
 func communeList() [][2]string {
 	return [][2]string{
-	{"75002", "Paris"}, {"69003", "Lyon"}, {"13001", "Marseille"}, {"31000", "Toulouse"}, {"06000", "Nice"},
-	{"44000", "Nantes"}, {"67000", "Strasbourg"}, {"34000", "Montpellier"}, {"33000", "Bordeaux"}, {"59000", "Lille"},
-	{"35000", "Rennes"}, {"51100", "Reims"}, {"20000", "Ajaccio"}, {"20200", "Bastia"}, {"97400", "Saint-Denis"},
-	{"38000", "Grenoble"}, {"21000", "Dijon"}, {"49000", "Angers"}, {"37000", "Tours"}, {"63000", "Clermont-Ferrand"},
-	{"87000", "Limoges"}, {"29200", "Brest"}, {"80000", "Amiens"}, {"66000", "Perpignan"}, {"57000", "Metz"},
-	{"25000", "Besançon"}, {"45000", "Orléans"}, {"76000", "Rouen"}, {"14000", "Caen"}, {"54000", "Nancy"},
-	{"92100", "Boulogne-Billancourt"}, {"84000", "Avignon"}, {"17000", "La Rochelle"}, {"72000", "Le Mans"}, {"30000", "Nîmes"},
+		{"75002", "Paris"}, {"69003", "Lyon"}, {"13001", "Marseille"}, {"31000", "Toulouse"}, {"06000", "Nice"},
+		{"44000", "Nantes"}, {"67000", "Strasbourg"}, {"34000", "Montpellier"}, {"33000", "Bordeaux"}, {"59000", "Lille"},
+		{"35000", "Rennes"}, {"51100", "Reims"}, {"20000", "Ajaccio"}, {"20200", "Bastia"}, {"97400", "Saint-Denis"},
+		{"38000", "Grenoble"}, {"21000", "Dijon"}, {"49000", "Angers"}, {"37000", "Tours"}, {"63000", "Clermont-Ferrand"},
+		{"87000", "Limoges"}, {"29200", "Brest"}, {"80000", "Amiens"}, {"66000", "Perpignan"}, {"57000", "Metz"},
+		{"25000", "Besançon"}, {"45000", "Orléans"}, {"76000", "Rouen"}, {"14000", "Caen"}, {"54000", "Nancy"},
+		{"92100", "Boulogne-Billancourt"}, {"84000", "Avignon"}, {"17000", "La Rochelle"}, {"72000", "Le Mans"}, {"30000", "Nîmes"},
 	}
 }
 
