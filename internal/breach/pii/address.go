@@ -97,10 +97,14 @@ func (s *Scanner) parseAddress(b []byte, t int) (end int, capital, postcode, ok 
 		} else if !up && j-ws > 4 && b[ws+1] == 0xE2 && b[ws+2] == 0x80 && b[ws+3] == 0x99 {
 			up, _ = isUpperAt(b, ws+4)
 		}
-		i = j
 		if s.isStreetParticle(b[ws:j]) {
+			i = j
 			continue
 		}
+		if !up && words > 0 {
+			break // prose after the street name
+		}
+		i = j
 		words++
 		end = j
 		if up {

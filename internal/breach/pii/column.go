@@ -64,10 +64,10 @@ func (s *Scanner) ClassifyColumn(header string, sample [][]byte) Column {
 	if c, f := bestValidated(frac); f >= 0.8 {
 		return Column{c, confColumn * f}
 	}
-	if f := frac(Name); f >= 0.8 && counts[catIndex(nameByList)] >= nonEmpty*8/10 {
+	if frac(Name) >= 0.8 && frac(nameByList) >= 0.8 {
 		return Column{Name, 0.8}
 	}
-	if f := frac(Address); f >= 0.8 && counts[catIndex(addressFull)] >= nonEmpty*8/10 {
+	if frac(Address) >= 0.8 && frac(addressFull) >= 0.8 {
 		return Column{Address, 0.8}
 	}
 	return Column{}

@@ -1,0 +1,176 @@
+package pii
+
+import (
+	"strings"
+	"testing"
+)
+
+type want struct {
+	c    Category
+	text string // the span, as written
+}
+
+func TestText(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []want
+	}{
+		{"nir spaced and corsica", "Mon NIR : 2 84 05 2A 321 025 52.", []want{{NIR, "2 84 05 2A 321 025 52"}}},
+		{"nir dotted", "nir=2.84.05.88.321.025.32;", []want{{NIR, "2.84.05.88.321.025.32"}}},
+		{"nir wrong key", "NIR 2 84 05 88 321 025 33 erroné", nil},
+		{"order number", "commande n° 185057800608437 expédiée", nil},
+		{"iban grouped", "IBAN FR76 3000 6000 0112 3456 7890 189.", []want{{IBAN, "FR76 3000 6000 0112 3456 7890 189"}}},
+		{"iban wrong key", "RIB FR76 3000 6000 0112 3456 7890 188.", nil},
+		{"card and expiry", "carte 4111 1111 1111 1111 12/27", []want{{Card, "4111 1111 1111 1111"}}},
+		{"not luhn", "référence 4111111111111112", nil},
+		{"phones", "tél 06 12 34 56 78 ou +33 (0)1 23 45 67 89 ou 0033745678912",
+			[]want{{Phone, "06 12 34 56 78"}, {Phone, "+33 (0)1 23 45 67 89"}, {Phone, "0033745678912"}}},
+		{"foreign phones", "Londres +44 20 7946 0958, New York +1 212 555 0143", nil},
+		{"email", "écrire à Jean.Dupont@example.fr.", []want{{Email, "Jean.Dupont@example.fr"}}},
+		{"birth by context", "Jean Dupont, né le 12/03/1985 à Lyon",
+			[]want{{Name, "Jean Dupont"}, {DateOfBirth, "12/03/1985"}}},
+		{"birth in words", "date de naissance : 1er mai 1990", []want{{DateOfBirth, "1er mai 1990"}}},
+		{"order date", "commande du 12/03/2024, date de création 2023-01-15", nil},
+		{"birth then order date", "né le 12/03/1985, commande du 12/03/2024",
+			[]want{{DateOfBirth, "12/03/1985"}}},
+		{"address", "J'habite au 12 bis rue de la Paix, 75002 Paris depuis 2010.",
+			[]want{{Address, "12 bis rue de la Paix, 75002 Paris"}}},
+		{"address without postcode", "au 3 avenue Victor Hugo depuis", []want{{Address, "3 avenue Victor Hugo"}}},
+		{"not an address", "2 cours de maths par semaine", nil},
+		{"postcode by context", "Code postal : 69003 Lyon", []want{{Address, "69003 Lyon"}}},
+		{"civility", "Mme Martin a rappelé, M. Jean-Pierre Le Gall aussi",
+			[]want{{Name, "Martin"}, {Name, "Jean-Pierre Le Gall"}}},
+		{"surname first", "DUPONT Jean, dossier clos", []want{{Name, "DUPONT Jean"}}},
+		{"no name", "Madame, Monsieur, France Travail vous informe. Bonjour Paris.", nil},
+		{"france travail", "Identifiant France Travail : 1234567A", []want{{FranceTravail, "1234567A"}}},
+		{"no context", "code 1234567A", nil},
+		{"passport", "passeport n° 12AB34567", []want{{IDDocument, "12AB34567"}}},
+		{"cni 2021", "CNI X4RTBPFW4", []want{{IDDocument, "X4RTBPFW4"}}},
+		{"product code", "article 12AB34567", nil},
+		{"ips", "depuis 192.168.1.10 et 2001:db8::1, puis fe80::1", []want{{IP, "192.168.1.10"}, {IP, "2001:db8::1"}, {IP, "fe80::1"}}},
+		{"not ips", "version 1.2.3, heure 12:34:56, 127.0.0.1, mac 00:1a:2b:3c:4d:5e, 1.2.3.4.5", nil},
+		{"email with digits", "0612345678@sms.example.fr", []want{{Email, "0612345678@sms.example.fr"}}},
+	}
+	s := New()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := s.Text([]byte(tt.in), nil)
+			var got []want
+			for _, f := range fs {
+				got = append(got, want{f.Category, tt.in[f.Start:f.End]})
+				if f.Norm == "" {
+					t.Errorf("%s finding without a norm", f.Category)
+				}
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("Text(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("Text(%q)[%d] = %v, want %v", tt.in, i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestClassifyColumn(t *testing.T) {
+	col := func(vals ...string) [][]byte {
+		out := make([][]byte, len(vals))
+		for i, v := range vals {
+			out[i] = []byte(v)
+		}
+		return out
+	}
+	tests := []struct {
+		header string
+		sample [][]byte
+		want   Category
+	}{
+		{"nom", col("Martin", "Rose", "Dupont"), Name},
+		{"Prénom", col("Rose", "Jean", "Marie-Claire"), Name},
+		{"lastName", col("Martin", "Rose"), Name},
+		{"nom_produit", col("Chaise", "Table"), ""},
+		{"file_name", col("a.txt"), ""},
+		{"DateNaissance", col("12/03/1985", "1990-05-01"), DateOfBirth},
+		{"date_creation", col("12/03/2024", "2023-01-15"), ""},
+		{"dob", col("19850312"), DateOfBirth},
+		{"num_secu", col("2 84 05 88 321 025 32", "2840588321025"), NIR},
+		{"colonne3", col("284058832102532", "255081416802538", "295109912611193"), NIR},
+		{"telephone", col("06 12 34 56 78", "0145678912"), Phone},
+		{"courriel", col("a@b.fr"), Email},
+		{"adresse_mail", col("a@b.fr"), Email},
+		{"adresse", col("12 rue de la Paix"), Address},
+		{"code_postal", col("75002"), Address},
+		{"code_insee", col("75102"), ""},
+		{"identifiant_ft", col("1234567A"), FranceTravail},
+		{"num_piece_identite", col("12AB34567"), IDDocument},
+		{"ip", col("10.0.0.1"), IP},
+		{"x", col("Jean Dupont", "Marie Martin", "Paul Durand"), Name},
+		{"x", col("12 rue de la Paix", "3 avenue Foch", "4 impasse des Lilas"), Address},
+		{"montant", col("12,50", "3,00"), ""},
+		{"tel", nil, Phone},
+	}
+	s := New()
+	for _, tt := range tests {
+		t.Run(tt.header, func(t *testing.T) {
+			if got := s.ClassifyColumn(tt.header, tt.sample); got.Category != tt.want {
+				t.Errorf("ClassifyColumn(%q) = %q (%.2f), want %q", tt.header, got.Category, got.Confidence, tt.want)
+			}
+		})
+	}
+}
+
+func TestCell(t *testing.T) {
+	s := New()
+	tests := []struct {
+		col  Column
+		in   string
+		want []want
+	}{
+		{Column{Name, 0.95}, " Rose ", []want{{Name, "Rose"}}},
+		{Column{DateOfBirth, 0.95}, "1985-03-12T00:00:00", []want{{DateOfBirth, "1985-03-12T00:00:00"}}},
+		{Column{NIR, 0.99}, "2840588321025", []want{{NIR, "2840588321025"}}},
+		{Column{NIR, 0.99}, "2840588321026x", nil},
+		{Column{Phone, 0.99}, "+44 20 7946 0958", nil},
+		{Column{"", 0}, "rappeler Jean Dupont au 06 12 34 56 78", []want{{Name, "Jean Dupont"}, {Phone, "06 12 34 56 78"}}},
+		{Column{Address, 0.9}, "Paris", []want{{Address, "Paris"}}},
+		{Column{Name, 0.95}, "voir jean@example.fr", []want{{Email, "jean@example.fr"}}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.col.Category)+"/"+tt.in, func(t *testing.T) {
+			var got []want
+			for _, f := range s.Cell(tt.col, []byte(tt.in), nil) {
+				got = append(got, want{f.Category, tt.in[f.Start:f.End]})
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("Cell(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("Cell(%q)[%d] = %v, want %v", tt.in, i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestCategories(t *testing.T) {
+	cs := Categories()
+	if len(cs) != 11 {
+		t.Fatalf("%d categories, want 11", len(cs))
+	}
+	n := 0
+	for _, c := range cs {
+		if Validated(c) {
+			n++
+		}
+		if strings.ToLower(string(c)) != string(c) {
+			t.Errorf("category %q not lower case", c)
+		}
+	}
+	if n != 5 {
+		t.Errorf("%d validated categories, want 5", n)
+	}
+}

@@ -1,0 +1,230 @@
+package pii
+
+import "testing"
+
+// Vectors from python-stdnum (stdnum/fr/nir.py, iban.py), CNAM's
+// nir-validation and the research note; each recomputed.
+func TestValidNIR(t *testing.T) {
+	tests := []struct {
+		in   string
+		norm string
+		kind NIRKind
+	}{
+		{"295109912611193", "295109912611193", NIRPermanent},
+		{"253072B07300470", "253072B07300470", NIRPermanent},
+		{"253072A07300443", "253072A07300443", NIRPermanent},
+		{"2 84 05 88 321 025 32", "284058832102532", NIRPermanent},
+		{"2 84 05 2A 321 025 52", "284052A32102552", NIRPermanent},
+		{"2 84 05 2B 321 025 79", "284052B32102579", NIRPermanent},
+		{"255081416802538", "255081416802538", NIRPermanent},
+		{"2 94 03 75 120 005 91", "294037512000591", NIRPermanent},
+		{"2 95 10 99 126 111 93", "295109912611193", NIRPermanent},
+		{"2.84.05.2a.321.025.52", "284052A32102552", NIRPermanent},
+		{"2 94 03 2B 120 005 78", "294032B12000578", NIRPermanent},
+		{"784059912345647", "784059912345647", NIRTemporary}, // NIA: first digit 7/8, NIR key
+		{"2840588321025", "2840588321025", NIRNoKey},
+		// Invalid.
+		{"295109912611199", "", NotNIR},       // key
+		{"253072C07300443", "", NotNIR},       // 2C
+		{"2 55 08 14 168 025 00", "", NotNIR}, // key 00
+		{"6546546546546703", "", NotNIR},      // length
+		{"2 94 03 2B 120 005 18", "", NotNIR}, // published with a wrong key
+		{"190017501012097", "", NotNIR},       // month 00
+		{"185157800608436", "", NotNIR},       // month 15
+		{"385057800608436", "", NotNIR},       // sex 3
+		{"7812345678901", "", NotNIR},         // NNP: 13 digits, no key
+		{"5212345678901", "", NotNIR},         // MIG
+		{" 295109912611193", "", NotNIR},      // leading separator
+		{"29510991261119x", "", NotNIR},       // letter
+		{"", "", NotNIR},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			norm, ok, kind := ValidNIR(tt.in)
+			if ok != (tt.kind != NotNIR) || kind != tt.kind || norm != tt.norm {
+				t.Errorf("ValidNIR(%q) = %q, %v, %v; want %q, %v", tt.in, norm, ok, kind, tt.norm, tt.kind)
+			}
+		})
+	}
+}
+
+func TestValidIBAN(t *testing.T) {
+	tests := []struct {
+		in string
+		ok bool
+	}{
+		{"FR14 2004 1010 0505 0001 3M02 606", true},
+		{"FR76 3000 6000 0112 3456 7890 189", true},
+		{"fr7630006000011234567890189", true},
+		{"GB82 WEST 1234 5698 7654 32", true},
+		{"DE89 3704 0044 0532 0130 00", true},
+		{"BE68 5390 0754 7034", true},
+		{"NL91 ABNA 0417 1643 00", true},
+		{"CH93 0076 2011 6238 5295 7", true},
+		{"FR76 3000 6000 0112 3456 7890 188", false}, // check digits
+		{"GB82 WEST 1234 5698 7654 33", false},
+		{"FR76 3000 6000 0112 3456 7890 18", false}, // length
+		{"XX82 WEST 1234 5698 7654 32", false},      // no such country
+		{"FR00 3000 6000 0112 3456 7890 189", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if _, ok := ValidIBAN(tt.in); ok != tt.ok {
+				t.Errorf("ValidIBAN(%q) = %v, want %v", tt.in, ok, tt.ok)
+			}
+		})
+	}
+	// A French IBAN whose check digits hold but whose RIB key does not.
+	bban := "300060000112345678901" + "88"
+	iban := "FR" + twoDigits(98-mod97(bban+"FR00")) + bban
+	if _, ok := ValidIBAN(iban); ok {
+		t.Errorf("ValidIBAN accepted a French IBAN with a wrong RIB key")
+	}
+}
+
+func mod97(s string) int {
+	r := 0
+	for _, c := range []byte(s) {
+		if c >= 'A' && c <= 'Z' {
+			r = (r*100 + int(c-'A') + 10) % 97
+		} else {
+			r = (r*10 + int(c-'0')) % 97
+		}
+	}
+	return r
+}
+
+func twoDigits(n int) string { return string([]byte{byte('0' + n/10), byte('0' + n%10)}) }
+
+func TestLuhnAndCard(t *testing.T) {
+	luhn := []struct {
+		in string
+		ok bool
+	}{
+		{"79927398713", true}, {"79927398710", false}, {"0", true}, {"", false}, {"12a4", false},
+	}
+	for _, tt := range luhn {
+		if got := Luhn(tt.in); got != tt.ok {
+			t.Errorf("Luhn(%q) = %v, want %v", tt.in, got, tt.ok)
+		}
+	}
+	cards := []struct {
+		in   string
+		norm string
+	}{
+		{"4111111111111111", "4111111111111111"},
+		{"4111 1111 1111 1111", "4111111111111111"},
+		{"5555-5555-5555-4444", "5555555555554444"},
+		{"2223003122003222", "2223003122003222"},
+		{"3782 822463 10005", "378282246310005"},
+		{"371449635398431", "371449635398431"},
+		{"6011111111111117", "6011111111111117"},
+		{"4111111111111112", ""},     // Luhn
+		{"1234567812345670", ""},     // Luhn holds, no issuer
+		{"5555555555554", ""},        // Mastercard length
+		{"4111  1111 1111 1111", ""}, // double space
+		{"411111111111", ""},         // too short
+	}
+	for _, tt := range cards {
+		t.Run(tt.in, func(t *testing.T) {
+			norm, ok := ValidCard(tt.in)
+			if ok != (tt.norm != "") || norm != tt.norm {
+				t.Errorf("ValidCard(%q) = %q, %v; want %q", tt.in, norm, ok, tt.norm)
+			}
+		})
+	}
+}
+
+func TestParsePhoneFR(t *testing.T) {
+	tests := []struct {
+		in   string
+		e164 string
+		kind PhoneKind
+	}{
+		{"01 23 45 67 89", "+33123456789", PhoneFixed},
+		{"06 12 34 56 78", "+33612345678", PhoneMobile},
+		{"06.12.34.56.78", "+33612345678", PhoneMobile},
+		{"06-12-34-56-78", "+33612345678", PhoneMobile},
+		{"0612345678", "+33612345678", PhoneMobile},
+		{"+33 6 12 34 56 78", "+33612345678", PhoneMobile},
+		{"+33612345678", "+33612345678", PhoneMobile},
+		{"+33 (0)6 12 34 56 78", "+33612345678", PhoneMobile},
+		{"(+33) 6 12 34 56 78", "+33612345678", PhoneMobile},
+		{"0033 7 45 67 89 12", "+33745678912", PhoneMobile},
+		{"0033745678912", "+33745678912", PhoneMobile},
+		{"09 51 23 45 67", "+33951234567", PhoneVoIP},
+		{"08 00 12 34 56", "+33800123456", PhoneSpecial},
+		{"00 12 34 56 78", "", NotPhone},    // 00 without 33
+		{"+33 0 6 12 34 56", "", NotPhone},  // 0 after +33
+		{"+44 20 7946 0958", "", NotPhone},  // foreign
+		{"+1 212 555 0143", "", NotPhone},   // foreign
+		{"0049 30 1234567", "", NotPhone},   // foreign 00 prefix
+		{"06 12 34 56 7", "", NotPhone},     // short
+		{"06 12 34 56 78 90", "", NotPhone}, // long
+		{"06  12 34 56 78", "", NotPhone},   // double space
+		{"0612345678a", "", NotPhone},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			e, kind, ok := ParsePhoneFR(tt.in)
+			if ok != (tt.kind != NotPhone) || e != tt.e164 || kind != tt.kind {
+				t.Errorf("ParsePhoneFR(%q) = %q, %v, %v; want %q, %v", tt.in, e, kind, ok, tt.e164, tt.kind)
+			}
+		})
+	}
+}
+
+func TestValidEmail(t *testing.T) {
+	tests := []struct {
+		in, norm string
+	}{
+		{"Jean.Dupont@Example.FR", "jean.dupont@example.fr"},
+		{"a+tag@mairie-exemple.fr", "a+tag@mairie-exemple.fr"},
+		{"x_y.z@sub.domain.co.uk", "x_y.z@sub.domain.co.uk"},
+		{"jean..dupont@example.fr", ""},
+		{".jean@example.fr", ""},
+		{"jean@example", ""},
+		{"jean@-example.fr", ""},
+		{"jean@example.f", ""},
+		{"jean@example.12", ""},
+		{"jean@@example.fr", ""},
+		{"@example.fr", ""},
+		{"jean dupont@example.fr", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			norm, ok := ValidEmail(tt.in)
+			if ok != (tt.norm != "") || norm != tt.norm {
+				t.Errorf("ValidEmail(%q) = %q, %v; want %q", tt.in, norm, ok, tt.norm)
+			}
+		})
+	}
+}
+
+func TestMask(t *testing.T) {
+	tests := []struct {
+		c          Category
+		norm, want string
+	}{
+		{NIR, "185057800608491", "1 85 05 ** *** *** 91"},
+		{NIR, "1850578006084", "1 85 05 ** *** ***"},
+		{IBAN, "FR7630006000011234567890189", "FR76 **** **** **** **** **** 189"},
+		{Email, "jean.dupont@example.fr", "j***@e***.fr"},
+		{Phone, "+33612345678", "+33 6 ** ** ** 78"},
+		{Name, "jean dupont", "J*** D***"},
+		{DateOfBirth, "1985-03-12", "19**-**-**"},
+		{Address, "12 rue de la paix 75002 paris", "** rue ***, 75*** P***"},
+		{Card, "4111111111111111", "**** **** **** 1111"},
+		{IP, "192.168.1.10", "192.***.***.***"},
+		{FranceTravail, "1234567A", "12******"},
+		{IDDocument, "12AB34567", "12*******"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.c), func(t *testing.T) {
+			if got := Mask(tt.c, tt.norm); got != tt.want {
+				t.Errorf("Mask(%s) = %q, want %q", tt.c, got, tt.want)
+			}
+		})
+	}
+}
