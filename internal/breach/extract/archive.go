@@ -1,0 +1,177 @@
+package extract
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// Archives are read recursively. Two limits guard against zip bombs: the
+// uncompressed bytes read through one input file's archives, all levels
+// together (Options.MaxArchiveBytes), and the nesting depth
+// (Options.MaxDepth). What they stop is reported as skipped, never
+// silently dropped.
+
+func (e *Extractor) tooDeep(d Doc, src *source) bool {
+	if src.depth < e.o.MaxDepth {
+		return false
+	}
+	d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: more than %d levels; not opened", ErrDepth, e.o.MaxDepth)})
+	return true
+}
+
+func (e *Extractor) limitHit(d Doc, src *source) {
+	d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: %d uncompressed bytes read; the rest of the archive is not scanned", ErrLimit, src.b.limit)})
+}
+
+// zipSource reads the members of a zip archive.
+func (e *Extractor) zipSource(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
+	d := h.Begin(src.display, FormatZip)
+	defer func() { d.End(max(src.size, 0)) }()
+	if e.tooDeep(d, src) {
+		return nil
+	}
+	f, done, err := e.onDisk(src, br)
+	if err != nil {
+		if errors.Is(err, ErrLimit) {
+			e.limitHit(d, src)
+		} else {
+			d.Problem(Problem{Path: src.display, Offset: -1, Err: err})
+		}
+		return nil
+	}
+	defer done()
+	st, err := f.Stat()
+	if err != nil {
+		d.Problem(Problem{Path: src.display, Offset: -1, Err: err})
+		return nil
+	}
+	zr, err := zip.NewReader(f, st.Size())
+	if err != nil {
+		d.Problem(Problem{Path: src.display, Offset: -1, Err: fmt.Errorf("%w: %v", ErrSyntax, err)})
+		return nil
+	}
+	for _, zf := range zr.File {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if zf.FileInfo().IsDir() || strings.HasSuffix(zf.Name, "/") {
+			continue
+		}
+		if zf.Flags&1 != 0 {
+			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: not scanned", ErrEncrypted)})
+			continue
+		}
+		if zf.UncompressedSize64 > uint64(src.b.left) {
+			src.b.hit = true
+			e.limitHit(d, src)
+			return nil
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Err: err})
+			continue
+		}
+		err = e.read(ctx, member(src, zf.Name, rc, int64(zf.UncompressedSize64), false), h)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		if src.b.hit {
+			e.limitHit(d, src)
+			return nil
+		}
+	}
+	return nil
+}
+
+// gzip reads the one document a gzip stream holds, under the same path.
+func (e *Extractor) gzip(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		d := h.Begin(src.display, FormatGzip)
+		d.Problem(Problem{Path: src.display, Offset: -1, Err: fmt.Errorf("%w: %v", ErrSyntax, err)})
+		d.End(0)
+		return nil
+	}
+	defer zr.Close()
+	name := src.name
+	lower := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(lower, ".tgz"):
+		name = name[:len(name)-4] + ".tar"
+	case strings.HasSuffix(lower, ".gz"):
+		name = name[:len(name)-3]
+	}
+	if src.depth >= e.o.MaxDepth {
+		d := h.Begin(src.display, FormatGzip)
+		e.tooDeep(d, src)
+		d.End(0)
+		return nil
+	}
+	inner := &source{display: src.display, name: name, r: &limited{r: zr, b: src.b}, size: -1, depth: src.depth + 1, b: src.b, counted: true}
+	return e.read(ctx, inner, h)
+}
+
+// tar reads the regular files of a tar stream.
+func (e *Extractor) tar(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
+	d := h.Begin(src.display, FormatTar)
+	defer func() { d.End(max(src.size, 0)) }()
+	if e.tooDeep(d, src) {
+		return nil
+	}
+	tr := tar.NewReader(br)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			if errors.Is(err, ErrLimit) {
+				e.limitHit(d, src)
+			} else {
+				d.Problem(Problem{Path: src.display, Offset: -1, Err: fmt.Errorf("%w: %v", ErrSyntax, err)})
+			}
+			return nil
+		}
+		if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != '\x00' {
+			continue
+		}
+		name := path.Clean(strings.TrimPrefix(hdr.Name, "./"))
+		if err := e.read(ctx, member(src, name, tr, hdr.Size, src.counted), h); err != nil {
+			return err
+		}
+		if src.b.hit {
+			e.limitHit(d, src)
+			return nil
+		}
+	}
+}
+
+// spreadsheet reads an XLSX or ODS workbook.
+func (e *Extractor) spreadsheet(ctx context.Context, src *source, br *bufio.Reader, h Handler, f Format) error {
+	d := h.Begin(src.display, f)
+	file, done, err := e.onDisk(src, br)
+	if err != nil {
+		return e.endDoc(d, src, 0, err)
+	}
+	defer done()
+	st, _ := file.Stat()
+	if f == FormatXLSX {
+		err = e.readXLSX(ctx, file.Name(), d, src.display)
+	} else {
+		err = e.readODS(ctx, file, st.Size(), d, src)
+	}
+	return e.endDoc(d, src, st.Size(), err)
+}

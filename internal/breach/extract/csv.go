@@ -1,0 +1,527 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Dialect describes a delimited text file.
+type Dialect struct {
+	Comma  byte     // field delimiter: ';', ',', '\t' or '|'
+	Quote  byte     // '"', or 0 for a file read without quoting
+	Header bool     // the first record names the columns
+	Names  []string // the header's names, when Header
+}
+
+// delimiters are tried in this order; ';' first because French exports
+// (Excel with a French locale) use it and their values often hold commas.
+var delimiters = [...]byte{';', ',', '\t', '|'}
+
+// sniffRecords is how many records of the sample SniffCSV weighs.
+const sniffRecords = 200
+
+// SniffCSV tells whether sample, the start of a file, is delimited text,
+// and how: the delimiter that splits its records into the same number of
+// fields most consistently, and whether its first record is a header.
+// complete says the sample is the whole file (its last line is whole).
+// A file whose records all have one field is not told apart from text: ok
+// is false and the Dialect is the one to use if the caller knows better
+// (a .csv name).
+func SniffCSV(sample []byte, complete bool, o Options) (d Dialect, ok bool) {
+	sample = bytes.TrimPrefix(sample, bomUTF8)
+	if !complete {
+		if i := bytes.LastIndexByte(sample, '\n'); i >= 0 {
+			sample = sample[:i+1]
+		}
+	}
+	d = Dialect{Comma: ',', Quote: '"'}
+	bestScore, bestFields := 0.0, 1
+	var bestRecs [][][]byte
+	for _, comma := range delimiters {
+		recs := sampleRecords(sample, comma, '"', sniffRecords)
+		if len(recs) == 0 {
+			continue
+		}
+		counts := map[int]int{}
+		for _, r := range recs {
+			counts[len(r)]++
+		}
+		mode, freq := 0, 0
+		for n, c := range counts {
+			if c > freq || (c == freq && n > mode) {
+				mode, freq = n, c
+			}
+		}
+		if mode < 2 {
+			continue
+		}
+		score := float64(freq) / float64(len(recs))
+		if score > bestScore+1e-9 || (score > bestScore-1e-9 && mode > bestFields) {
+			bestScore, bestFields, bestRecs = score, mode, recs
+			d.Comma = comma
+		}
+	}
+	if bestRecs == nil {
+		recs := sampleRecords(sample, 0, '"', sniffRecords)
+		d.Header = looksLikeHeader(recs, o)
+		if d.Header {
+			d.Names = names(recs[0])
+		}
+		return d, false
+	}
+	d.Header = looksLikeHeader(bestRecs, o)
+	if d.Header {
+		d.Names = names(bestRecs[0])
+	}
+	// A few records of another width are tolerated (a trailing comment,
+	// a truncated last line); most must agree.
+	return d, bestScore >= 0.8 && (len(bestRecs) >= 2 || bestFields >= 3)
+}
+
+func names(rec [][]byte) []string {
+	out := make([]string, len(rec))
+	for i, f := range rec {
+		f, _ = ensureUTF8(bytes.TrimSpace(f), new([]byte))
+		out[i] = string(f)
+	}
+	return out
+}
+
+// sampleRecords splits sample into at most max records of unquoted
+// fields; empty lines are left out. comma 0 means one field per record.
+func sampleRecords(sample []byte, comma, quote byte, max int) [][][]byte {
+	var recs [][][]byte
+	var rec [][]byte
+	var field []byte
+	inQuotes, started, fieldQuoted := false, false, false
+	flush := func() {
+		if !fieldQuoted {
+			field = bytes.TrimSuffix(field, []byte{'\r'})
+		}
+		rec = append(rec, field)
+		field, fieldQuoted = nil, false
+	}
+	for i := 0; i < len(sample) && len(recs) < max; i++ {
+		b := sample[i]
+		switch {
+		case inQuotes:
+			if b == quote {
+				if i+1 < len(sample) && sample[i+1] == quote {
+					field = append(field, quote)
+					i++
+				} else {
+					inQuotes = false
+				}
+			} else {
+				field = append(field, b)
+			}
+		case b == quote && !started:
+			inQuotes, started, fieldQuoted = true, true, true
+		case b == comma && comma != 0:
+			flush()
+			started = false
+		case b == '\n':
+			flush()
+			if !(len(rec) == 1 && len(rec[0]) == 0) {
+				recs = append(recs, rec)
+			}
+			rec, started = nil, false
+		default:
+			field = append(field, b)
+			started = true
+		}
+	}
+	if (len(field) > 0 || len(rec) > 0) && len(recs) < max {
+		flush()
+		recs = append(recs, rec)
+	}
+	return recs
+}
+
+// looksLikeHeader decides whether the first record names the columns:
+// every field a short name with letters and no '@', none a detected
+// value, and either one of them a known column name, or a column whose
+// values carry digits where its first field has none.
+func looksLikeHeader(recs [][][]byte, o Options) bool {
+	if len(recs) == 0 {
+		return false
+	}
+	first := recs[0]
+	words := 0
+	for _, f := range first {
+		f = bytes.TrimSpace(f)
+		if len(f) == 0 || len(f) > 64 || bytes.IndexByte(f, '@') >= 0 || !hasLetter(f) {
+			return false
+		}
+		if digits(f)*2 > len(f) {
+			return false
+		}
+		if o.IsData != nil && o.IsData(f) {
+			return false
+		}
+		if o.IsHeaderWord != nil && o.IsHeaderWord(f) {
+			words++
+		}
+	}
+	if words > 0 {
+		return true
+	}
+	for c := range first {
+		if digits(first[c]) > 0 {
+			continue
+		}
+		with, n := 0, 0
+		for _, r := range recs[1:] {
+			if c < len(r) && len(bytes.TrimSpace(r[c])) > 0 {
+				n++
+				if digits(r[c]) > 0 {
+					with++
+				}
+			}
+		}
+		if n >= 2 && with*10 >= n*8 {
+			return true
+		}
+	}
+	return false
+}
+
+func digits(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c >= '0' && c <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+func hasLetter(b []byte) bool {
+	for _, c := range b {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// maxCells caps the fields of one record.
+const maxCells = 1 << 16
+
+// csvReader reads records from a stream.
+type csvReader struct {
+	s      *stream
+	d      Dialect
+	o      Options
+	line   int  // line of the next record
+	header bool // the next record is the header
+	named  int  // columns announced
+	t      Table
+	report func(Problem)
+	path   string
+
+	row     Row
+	bounds  []fieldBounds
+	rec     []byte
+	scratch []byte
+	cut     bool // a value was cut at MaxValue (reported once)
+}
+
+type fieldBounds struct{ start, end, off int }
+
+// ReadCSV reads delimited text from r into t. firstLine is the number of
+// the first line of r (1 for a whole file, more for a chunk cut by Split);
+// header says whether its first record is the header to skip. Column names
+// come from d.Names (when d.Header) or are positions ("#3").
+func ReadCSV(ctx context.Context, r io.Reader, d Dialect, firstLine int, header bool, t Table, report func(Problem), path string, o Options) error {
+	o = o.withDefaults()
+	size := blockSize
+	if o.MaxLine+1 > size {
+		size = o.MaxLine + 1
+	}
+	c := &csvReader{s: newStream(r, size), d: d, o: o, line: firstLine, header: header, t: t, report: report, path: path}
+	if d.Header {
+		for i, n := range d.Names {
+			t.Column(i, n, true)
+		}
+		c.named = len(d.Names)
+	}
+	for i := 0; ; i++ {
+		if i&1023 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !c.next() {
+			break
+		}
+	}
+	return c.s.err
+}
+
+// next reads one record and hands it over; false at the end of input.
+func (c *csvReader) next() bool {
+	s := c.s
+	for {
+		data := s.buf[s.pos:s.end]
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			if !s.eof && s.end-s.pos < len(s.buf) {
+				s.fill()
+				continue
+			}
+			if len(data) == 0 {
+				return false
+			}
+			if !s.eof {
+				// A line longer than the buffer: the slow path streams it.
+				return c.slow()
+			}
+			i = len(data)
+		}
+		line := data[:i]
+		if c.d.Quote != 0 && bytes.IndexByte(line, c.d.Quote) >= 0 {
+			return c.slow()
+		}
+		s.pos += i
+		if s.pos < s.end {
+			s.pos++ // the newline
+		}
+		n := c.line
+		c.line++
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+		if len(line) == 0 {
+			continue
+		}
+		c.fast(n, line)
+		return true
+	}
+}
+
+// fast splits a line without quotes in place.
+func (c *csvReader) fast(n int, line []byte) {
+	cells := c.row.Cells[:0]
+	valid := utf8.Valid(line)
+	if !valid {
+		c.scratch = c.scratch[:0]
+	}
+	start := 0
+	for col := 0; ; col++ {
+		j := -1
+		if c.d.Comma != 0 {
+			j = bytes.IndexByte(line[start:], c.d.Comma)
+		}
+		end := len(line)
+		if j >= 0 {
+			end = start + j
+		}
+		if col < maxCells {
+			v := line[start:end]
+			cell := Cell{Col: col, Value: v, Off: start}
+			if !valid && !utf8.Valid(v) {
+				// Remember where the recoded value goes; slices are
+				// taken once the scratch buffer stops growing.
+				from := len(c.scratch)
+				c.scratch = recode(c.scratch, v)
+				cell.Value, cell.Recoded = c.scratch[from:], true
+			}
+			cells = append(cells, cell)
+		}
+		if j < 0 {
+			break
+		}
+		start = end + 1
+	}
+	if !valid {
+		// Re-slice recoded values: appends may have moved the buffer.
+		pos := 0
+		for k := range cells {
+			if cells[k].Recoded {
+				l := len(cells[k].Value)
+				cells[k].Value = c.scratch[pos : pos+l]
+				pos += l
+			}
+		}
+	}
+	c.emit(n, cells)
+}
+
+// emit names new columns, or takes the header, then hands the row over.
+func (c *csvReader) emit(n int, cells []Cell) {
+	c.row.Cells = cells
+	if c.header {
+		c.header = false
+		return
+	}
+	for ; c.named < len(cells); c.named++ {
+		c.t.Column(c.named, "#"+strconv.Itoa(c.named+1), false)
+	}
+	c.row.N = n
+	c.t.Row(&c.row)
+}
+
+const (
+	stFieldStart = iota
+	stUnquoted
+	stQuoted
+	stQuoteInQuoted
+)
+
+// slow reads one record that has quotes or outgrows the buffer, copying
+// its fields.
+func (c *csvReader) slow() bool {
+	s := c.s
+	c.rec = c.rec[:0]
+	c.bounds = c.bounds[:0]
+	n := c.line
+	startLine := c.line
+	off := 0 // bytes consumed since the record's start
+	fieldStart, fieldOff := 0, 0
+	state := stFieldStart
+	quote, comma := c.d.Quote, c.d.Comma
+	endField := func(trimCR bool) {
+		end := len(c.rec)
+		if trimCR && end > fieldStart && c.rec[end-1] == '\r' {
+			end--
+		}
+		if len(c.bounds) < maxCells {
+			c.bounds = append(c.bounds, fieldBounds{fieldStart, end, fieldOff})
+		}
+		fieldStart = len(c.rec)
+	}
+	add := func(b []byte) {
+		if room := c.o.MaxValue - (len(c.rec) - fieldStart); room < len(b) {
+			if room < 0 {
+				room = 0
+			}
+			b = b[:room]
+			if !c.cut {
+				c.cut = true
+				c.report(Problem{Path: c.path, Line: startLine, Offset: -1, Err: fmt.Errorf("%w: a field is longer than %d bytes; the rest is not scanned", ErrTooLong, c.o.MaxValue)})
+			}
+		}
+		c.rec = append(c.rec, b...)
+	}
+	for {
+		if s.pos == s.end {
+			if !s.fill() && s.pos == s.end {
+				// End of input.
+				if state == stQuoted {
+					c.report(Problem{Path: c.path, Line: startLine, Offset: -1, Err: fmt.Errorf("%w: quoted field not closed before the end of the file", ErrSyntax)})
+				}
+				if off == 0 {
+					return false
+				}
+				endField(state != stQuoted && state != stQuoteInQuoted)
+				c.line++
+				c.finishSlow(n)
+				return true
+			}
+			continue
+		}
+		switch state {
+		case stFieldStart:
+			b := s.buf[s.pos]
+			if b == quote && quote != 0 {
+				s.pos++
+				off++
+				state = stQuoted
+				fieldOff = off
+				continue
+			}
+			state = stUnquoted
+			fieldOff = off
+		case stUnquoted:
+			data := s.buf[s.pos:s.end]
+			j := 0
+			for j < len(data) && data[j] != comma && data[j] != '\n' {
+				j++
+			}
+			add(data[:j])
+			s.pos += j
+			off += j
+			if j == len(data) {
+				continue
+			}
+			b := data[j]
+			s.pos++
+			off++
+			if b == '\n' {
+				endField(true)
+				c.line++
+				c.finishSlow(n)
+				return true
+			}
+			endField(false)
+			state = stFieldStart
+		case stQuoted:
+			data := s.buf[s.pos:s.end]
+			j := bytes.IndexByte(data, quote)
+			if j < 0 {
+				j = len(data)
+			}
+			c.line += bytes.Count(data[:j], []byte{'\n'})
+			add(data[:j])
+			s.pos += j
+			off += j
+			if j < len(data) {
+				s.pos++
+				off++
+				state = stQuoteInQuoted
+			}
+		case stQuoteInQuoted:
+			b := s.buf[s.pos]
+			s.pos++
+			off++
+			switch {
+			case b == quote:
+				add([]byte{quote})
+				state = stQuoted
+			case b == comma:
+				endField(false)
+				state = stFieldStart
+			case b == '\n':
+				endField(false)
+				c.line++
+				c.finishSlow(n)
+				return true
+			case b == '\r':
+			default:
+				// Lenient: text after a closing quote joins the field.
+				add([]byte{b})
+				state = stUnquoted
+			}
+		}
+	}
+}
+
+func (c *csvReader) finishSlow(n int) {
+	cells := c.row.Cells[:0]
+	for col, fb := range c.bounds {
+		v := c.rec[fb.start:fb.end]
+		cells = append(cells, Cell{Col: col, Value: v, Off: fb.off})
+	}
+	// Recode after the copy is complete, so slices stay put.
+	c.scratch = c.scratch[:0]
+	var spans [][2]int
+	for k := range cells {
+		if !utf8.Valid(cells[k].Value) {
+			from := len(c.scratch)
+			c.scratch = recode(c.scratch, cells[k].Value)
+			spans = append(spans, [2]int{k, from})
+			cells[k].Recoded = true
+		}
+	}
+	for i, sp := range spans {
+		end := len(c.scratch)
+		if i+1 < len(spans) {
+			end = spans[i+1][1]
+		}
+		cells[sp[0]].Value = c.scratch[sp[1]:end]
+	}
+	c.emit(n, cells)
+}

@@ -1,0 +1,343 @@
+package extract
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+	"sync/atomic"
+)
+
+// sniffSize is how much of a file is looked at to tell its format.
+const sniffSize = 64 << 10
+
+// Extractor reads files, archives and databases into a Handler. It holds
+// no state between calls and is safe for concurrent use.
+type Extractor struct {
+	o Options
+}
+
+// New returns an Extractor; zero Options fields take the defaults.
+func New(o Options) *Extractor { return &Extractor{o: o.withDefaults()} }
+
+// Options returns the options in effect.
+func (e *Extractor) Options() Options { return e.o }
+
+// budget is what one input file may still expand to through its archives.
+type budget struct {
+	left  int64
+	limit int64
+	hit   bool
+}
+
+// limited counts expanded bytes against a budget.
+type limited struct {
+	r io.Reader
+	b *budget
+}
+
+func (l *limited) Read(p []byte) (int, error) {
+	if l.b.left <= 0 {
+		l.b.hit = true
+		return 0, ErrLimit
+	}
+	if int64(len(p)) > l.b.left {
+		p = p[:l.b.left]
+	}
+	n, err := l.r.Read(p)
+	l.b.left -= int64(n)
+	return n, err
+}
+
+// source is one document to read: a file on disk or an archive member.
+type source struct {
+	display string // the path shown in reports
+	name    string // the member or file name, for its extension
+	r       io.Reader
+	file    *os.File // set when the source is a whole file on disk
+	size    int64    // -1 when unknown
+	depth   int      // archive nesting
+	b       *budget
+	counted bool // r already counts against b (a member of a compressed stream)
+}
+
+// File reads one file from disk, following archives.
+func (e *Extractor) File(ctx context.Context, p string, h Handler) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("%s: %w: not a regular file", p, ErrUnsupported)
+	}
+	cr := &countReader{r: f}
+	src := &source{display: p, name: p, r: cr, file: f, size: st.Size(),
+		b: &budget{left: e.o.MaxArchiveBytes, limit: e.o.MaxArchiveBytes}}
+	if e.o.Read != nil {
+		// Streamed formats count as they go; formats read at random
+		// (zip, spreadsheets, SQLite) count their size when done.
+		cr.progress = e.o.Read
+		defer func() {
+			if rest := st.Size() - cr.n; rest > 0 {
+				e.o.Read.Add(rest)
+			}
+		}()
+	}
+	return e.read(ctx, src, h)
+}
+
+// Reader reads one document from r; name gives its extension and is the
+// path shown.
+func (e *Extractor) Reader(ctx context.Context, name string, r io.Reader, h Handler) error {
+	src := &source{display: name, name: name, r: r, size: -1,
+		b: &budget{left: e.o.MaxArchiveBytes, limit: e.o.MaxArchiveBytes}}
+	return e.read(ctx, src, h)
+}
+
+// read tells the format of a source and reads it.
+func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
+	br := bufio.NewReaderSize(src.r, sniffSize)
+	head, _ := br.Peek(sniffSize)
+	if bytes.HasPrefix(head, bomUTF16LE) || bytes.HasPrefix(head, bomUTF16BE) {
+		// Excel's "Unicode text": read as UTF-8 from here on.
+		dec, _ := decodeBOM(br)
+		br = bufio.NewReaderSize(dec, sniffSize)
+		head, _ = br.Peek(sniffSize)
+	}
+	complete := len(head) < sniffSize
+	f := Sniff(src.name, head)
+	switch f {
+	case FormatZip:
+		return e.zipSource(ctx, src, br, h)
+	case FormatGzip:
+		return e.gzip(ctx, src, br, h)
+	case FormatTar:
+		return e.tar(ctx, src, br, h)
+	case FormatXLSX:
+		return e.spreadsheet(ctx, src, br, h, FormatXLSX)
+	case FormatODS:
+		return e.spreadsheet(ctx, src, br, h, FormatODS)
+	case FormatSQLite:
+		return e.sqliteSource(ctx, src, br, h)
+	}
+	d := h.Begin(src.display, f)
+	cr := &countReader{r: br}
+	var err error
+	switch f {
+	case FormatBinary:
+		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: binary data is not scanned", ErrUnsupported)})
+		_, err = io.Copy(io.Discard, cr)
+	case FormatJSON:
+		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
+		err = readJSON(ctx, r, d, e.o, src.display)
+	case FormatSQL:
+		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
+		err = readSQL(ctx, r, d, e.o, src.display, sqlDialectMySQL(head))
+	case FormatCSV:
+		dialect, _ := SniffCSV(head, complete, e.o)
+		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
+		t := d.Table("")
+		err = ReadCSV(ctx, r, dialect, 1, dialect.Header, t, d.Problem, src.display, e.o)
+		t.End()
+	default:
+		r, skipped := decodeBOM(bufio.NewReaderSize(cr, 4096))
+		lr := newLineReader(r, e.o.MaxLine)
+		lr.off = skipped
+		err = readLines(ctx, lr, d)
+	}
+	err = e.endDoc(d, src, cr.n, err)
+	return err
+}
+
+// endDoc closes a document; an error that stopped it is reported in it.
+func (e *Extractor) endDoc(d Doc, src *source, n int64, err error) error {
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		if errors.Is(err, ErrLimit) {
+			err = fmt.Errorf("%w: stopped after %d uncompressed bytes; the rest is not scanned", ErrLimit, src.b.limit)
+			d.Problem(Problem{Path: src.display, Offset: n, Skipped: true, Err: err})
+		} else {
+			d.Problem(Problem{Path: src.display, Offset: n, Err: err})
+		}
+		err = nil
+	}
+	d.End(n)
+	return err
+}
+
+func readLines(ctx context.Context, lr *lineReader, d Doc) error {
+	for i := 0; ; i++ {
+		if i&1023 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		l := lr.next()
+		if l == nil {
+			return lr.s.err
+		}
+		d.Line(l)
+	}
+}
+
+// countReader counts the bytes a document held, and adds them to a
+// progress counter if it has one.
+type countReader struct {
+	r        io.Reader
+	n        int64
+	progress *atomic.Int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.progress != nil && n > 0 {
+		c.progress.Add(int64(n))
+	}
+	return n, err
+}
+
+func isContainer(f Format) bool {
+	switch f {
+	case FormatZip, FormatGzip, FormatTar, FormatXLSX, FormatODS, FormatSQLite:
+		return true
+	}
+	return false
+}
+
+// Sniff tells a document's format from its name and first bytes. Magic
+// numbers win over names for containers; for text formats the name
+// decides, and content without a telling name is recognised as JSON, a SQL
+// dump or delimited text, or else taken as text.
+func Sniff(name string, head []byte) Format {
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
+		switch byName(name) {
+		case FormatXLSX, FormatODS:
+			return byName(name)
+		}
+		return FormatZip
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		return FormatGzip
+	case bytes.HasPrefix(head, []byte("SQLite format 3\x00")):
+		return FormatSQLite
+	case len(head) > 262 && bytes.Equal(head[257:262], []byte("ustar")):
+		return FormatTar
+	}
+	if isBinary(head) {
+		return FormatBinary
+	}
+	if f := byName(name); f != FormatUnknown && !isContainer(f) {
+		return f
+	}
+	return sniffText(head)
+}
+
+func isBinary(head []byte) bool {
+	if bytes.HasPrefix(head, bomUTF16LE) || bytes.HasPrefix(head, bomUTF16BE) {
+		return false
+	}
+	if bytes.HasPrefix(head, []byte("%PDF")) {
+		return true
+	}
+	n := min(len(head), 8192)
+	return bytes.IndexByte(head[:n], 0) >= 0
+}
+
+// sniffText recognises JSON, SQL dumps and delimited text by content.
+func sniffText(head []byte) Format {
+	t := bytes.TrimLeft(bytes.TrimPrefix(head, bomUTF8), " \t\r\n")
+	if len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return FormatJSON
+	}
+	up := bytes.ToUpper(t[:min(len(t), 4096)])
+	for _, p := range []string{"--", "/*", "INSERT INTO", "CREATE TABLE", "SET ", "COPY ", "DROP TABLE", "BEGIN;", "LOCK TABLES"} {
+		if bytes.HasPrefix(up, []byte(p)) && (bytes.Contains(head, []byte("INSERT INTO")) || bytes.Contains(head, []byte("COPY ")) || bytes.Contains(head, []byte("insert into")) || bytes.Contains(head, []byte("CREATE TABLE"))) {
+			return FormatSQL
+		}
+	}
+	if d, ok := SniffCSV(head, len(head) < sniffSize, Options{}); ok {
+		recs := sampleRecords(bytes.TrimPrefix(head, bomUTF8), d.Comma, '"', 20)
+		if len(recs) >= 5 && len(recs[0]) >= 3 {
+			return FormatCSV
+		}
+	}
+	return FormatText
+}
+
+// byName tells a format from a file name, FormatUnknown if it cannot.
+func byName(name string) Format {
+	n := strings.ToLower(path.Base(strings.ReplaceAll(name, "\\", "/")))
+	switch {
+	case strings.HasSuffix(n, ".tar.gz") || strings.HasSuffix(n, ".tgz") || strings.HasSuffix(n, ".gz"):
+		return FormatGzip
+	}
+	switch path.Ext(n) {
+	case ".csv", ".tsv", ".tab", ".psv":
+		return FormatCSV
+	case ".json", ".ndjson", ".jsonl", ".geojson":
+		return FormatJSON
+	case ".sql", ".pgsql", ".mysql":
+		return FormatSQL
+	case ".xlsx", ".xlsm":
+		return FormatXLSX
+	case ".ods":
+		return FormatODS
+	case ".zip":
+		return FormatZip
+	case ".tar":
+		return FormatTar
+	case ".sqlite", ".sqlite3", ".db", ".db3":
+		return FormatSQLite
+	case ".txt", ".log", ".xml", ".html", ".htm", ".md", ".eml", ".ldif", ".vcf", ".ics", ".yaml", ".yml", ".ini", ".conf", ".cfg", ".out", ".err":
+		return FormatText
+	}
+	return FormatUnknown
+}
+
+// spool gives an archive member a file on disk, for formats read at
+// random. The file is private (0600) and the caller removes it.
+func (e *Extractor) spool(src *source, r io.Reader) (*os.File, func(), error) {
+	f, err := os.CreateTemp(e.o.TempDir, "tocsin-breach-*")
+	if err != nil {
+		return nil, nil, err
+	}
+	done := func() {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		done()
+		return nil, nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		done()
+		return nil, nil, err
+	}
+	return f, done, nil
+}
+
+// onDisk returns a file holding the source: the file itself, or a spooled
+// copy of an archive member.
+func (e *Extractor) onDisk(src *source, br *bufio.Reader) (*os.File, func(), error) {
+	if src.file != nil {
+		return src.file, func() {}, nil
+	}
+	return e.spool(src, br)
+}
+
+// member builds the source of an archive member; counted says its reader
+// already counts against the budget.
+func member(parent *source, name string, r io.Reader, size int64, counted bool) *source {
+	if !counted {
+		r = &limited{r: r, b: parent.b}
+	}
+	return &source{display: parent.display + "!/" + name, name: name, r: r, size: size, depth: parent.depth + 1, b: parent.b, counted: counted}
+}

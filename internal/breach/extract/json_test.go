@@ -1,0 +1,70 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestJSON(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       string
+		rows     []string
+		lines    []string
+		problems []string
+	}{
+		{"array", `[{"nom":"Dupont","tel":"0612345678","age":42},{"nom":"Durand","adresse":{"ville":"Lyon"}}]`,
+			[]string{":1|nom=Dupont|tel=0612345678|age=42", ":1|nom=Durand|adresse.ville=Lyon"}, nil, nil},
+		{"ndjson", "{\"email\":\"a@b.fr\"}\n{\"email\":\"c@d.fr\",\"tags\":[\"x\",\"y\"]}\n",
+			[]string{":1|email=a@b.fr", ":2|email=c@d.fr|tags=x|tags=y"}, nil, nil},
+		{"pretty with table", "{\n  \"users\": [\n    {\n      \"nom\": \"L\\u00e9a\",\n      \"note\": \"a\\\"b\\\\c\\n\"\n    }\n  ]\n}\n",
+			[]string{"users:3|nom=Léa|note=a\"b\\c\n"}, nil, nil},
+		{"nested records", `[{"nom":"A","enfants":[{"nom":"B"}],"ville":"Paris"}]`,
+			[]string{":1|nom=A|ville=Paris", "enfants:1|nom=B"}, nil, nil},
+		{"scalars outside records", `["a@b.fr", 12]`, nil, []string{"1:2:a@b.fr", "1:11:12"}, nil},
+		{"surrogate pair", `{"x":"\ud83d\ude00"}`, []string{":1|x=😀"}, nil, nil},
+		{"broken line then good", "{\"a\":\"1\"}\n{\"a\": oops}\n{\"a\":\"3\"}\n",
+			[]string{":1|a=1", ":3|a=3"}, nil, []string{"x.json:2: syntax error: column 7: unexpected character"}},
+		{"broken pretty object", "{\n  \"a\": \"1\",\n  \"b\" \"2\",\n  \"c\": \"3\"\n}\n{\"d\":\"4\"}\n",
+			[]string{":1|a=1", ":6|d=4"}, []string{"4:2:\"c\": \"3\"", "5:0:}"}, []string{"x.json:3: syntax error: column 7: expected ':'"}},
+		{"truncated", `[{"a":"1"},{"b":"2`, []string{":1|a=1"}, nil, []string{"x.json:1: syntax error: column 19: unexpected end of input"}},
+		{"bom", "\xef\xbb\xbf{\"a\":\"1\"}", []string{":1|a=1"}, nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := readCSVString(t, "x.json", tc.in, testOptions())
+			var rows []string
+			for _, d := range rec.docs {
+				for _, tb := range d.tables {
+					for _, r := range tb.rows {
+						rows = append(rows, tb.name+":"+r)
+					}
+				}
+			}
+			if strings.Join(rows, "\n") != strings.Join(tc.rows, "\n") {
+				t.Errorf("rows\n got %q\nwant %q", rows, tc.rows)
+			}
+			if got := rec.docs[0].lines; strings.Join(got, "\n") != strings.Join(tc.lines, "\n") {
+				t.Errorf("lines\n got %q\nwant %q", got, tc.lines)
+			}
+			if got := rec.problemText(); strings.Join(got, "\n") != strings.Join(tc.problems, "\n") {
+				t.Errorf("problems\n got %q\nwant %q", got, tc.problems)
+			}
+		})
+	}
+}
+
+// TestJSONOffsets: a cell's offset is from the start of its record's
+// first line.
+func TestJSONOffsets(t *testing.T) {
+	in := "[\n {\"nom\": \"Dupont\",\n  \"tel\": \"0612345678\"}\n]"
+	rec := readCSVString(t, "x.json", in, testOptions())
+	cells := rec.docs[0].tables[0].cells
+	recStart := strings.Index(in, " {")
+	for _, c := range cells {
+		at := recStart + c.Orig(0)
+		if got := in[at : at+len(c.Value)]; got != string(c.Value) {
+			t.Errorf("offset %d gives %q, want %q", c.Off, got, c.Value)
+		}
+	}
+}

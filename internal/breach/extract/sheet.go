@@ -1,0 +1,355 @@
+package extract
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// sheetSample is how many rows of a sheet are held back to decide whether
+// the first one is a header.
+const sheetSample = 50
+
+// sheet buffers the first rows of a spreadsheet sheet, decides whether
+// its first row is a header, then streams.
+type sheet struct {
+	t       Table
+	o       Options
+	pending [][]string
+	lines   []int
+	decided bool
+	named   int
+	row     Row
+}
+
+func (s *sheet) add(line int, cells []string) {
+	if !s.decided {
+		s.pending = append(s.pending, cells)
+		s.lines = append(s.lines, line)
+		if len(s.pending) >= sheetSample {
+			s.decide()
+		}
+		return
+	}
+	s.emit(line, cells)
+}
+
+func (s *sheet) decide() {
+	s.decided = true
+	if len(s.pending) == 0 {
+		return
+	}
+	recs := make([][][]byte, len(s.pending))
+	for i, r := range s.pending {
+		recs[i] = make([][]byte, len(r))
+		for j, c := range r {
+			recs[i][j] = []byte(c)
+		}
+	}
+	start := 0
+	if looksLikeHeader(trimEmptyTail(recs), s.o) {
+		for i, n := range s.pending[0] {
+			s.t.Column(i, strings.TrimSpace(n), true)
+		}
+		s.named = len(s.pending[0])
+		start = 1
+	}
+	for i := start; i < len(s.pending); i++ {
+		s.emit(s.lines[i], s.pending[i])
+	}
+	s.pending, s.lines = nil, nil
+}
+
+// trimEmptyTail drops trailing empty cells of the first record (sheets
+// often carry them).
+func trimEmptyTail(recs [][][]byte) [][][]byte {
+	if len(recs) == 0 {
+		return recs
+	}
+	first := recs[0]
+	for len(first) > 0 && len(strings.TrimSpace(string(first[len(first)-1]))) == 0 {
+		first = first[:len(first)-1]
+	}
+	recs[0] = first
+	return recs
+}
+
+func (s *sheet) emit(line int, cells []string) {
+	out := s.row.Cells[:0]
+	for i, c := range cells {
+		if strings.TrimSpace(c) == "" {
+			continue
+		}
+		for ; s.named <= i; s.named++ {
+			s.t.Column(s.named, "#"+strconv.Itoa(s.named+1), false)
+		}
+		v := []byte(c)
+		rec := false
+		if !utf8.Valid(v) {
+			v, rec = recode(nil, v), true
+		}
+		if len(v) > s.o.MaxValue {
+			v = v[:s.o.MaxValue]
+		}
+		out = append(out, Cell{Col: i, Value: v, Off: -1, Recoded: rec})
+	}
+	if len(out) == 0 {
+		return
+	}
+	s.row = Row{N: line, Cells: out}
+	s.t.Row(&s.row)
+}
+
+func (s *sheet) end() {
+	if !s.decided {
+		s.decide()
+	}
+	s.t.End()
+}
+
+// readXLSX reads every sheet of a workbook with excelize's row iterator,
+// which streams the sheet XML (through a temporary file past 16 MB).
+func (e *Extractor) readXLSX(ctx context.Context, p string, d Doc, display string) error {
+	f, err := excelize.OpenFile(p, excelize.Options{UnzipSizeLimit: e.o.MaxArchiveBytes, UnzipXMLSizeLimit: 16 << 20, TmpDir: e.o.TempDir})
+	if err != nil {
+		// excelize's messages may quote the XML; say only what failed.
+		return fmt.Errorf("%w: cannot open the workbook", ErrSyntax)
+	}
+	defer f.Close()
+	for _, name := range f.GetSheetList() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rows, err := f.Rows(name)
+		if err != nil {
+			d.Problem(Problem{Path: display, Offset: -1, Err: fmt.Errorf("%w: sheet %d cannot be read", ErrSyntax, sheetIndex(f, name))})
+			continue
+		}
+		s := &sheet{t: d.Table(name), o: e.o}
+		n := 0
+		for rows.Next() {
+			n++
+			if n&1023 == 0 && ctx.Err() != nil {
+				break
+			}
+			cols, err := rows.Columns()
+			if err != nil {
+				d.Problem(Problem{Path: display, Line: n, Offset: -1, Err: fmt.Errorf("%w: sheet %d: row cannot be read", ErrSyntax, sheetIndex(f, name))})
+				break
+			}
+			s.add(n, cols)
+		}
+		if err := rows.Error(); err != nil {
+			d.Problem(Problem{Path: display, Line: n, Offset: -1, Err: fmt.Errorf("%w: sheet %d: row cannot be read", ErrSyntax, sheetIndex(f, name))})
+		}
+		rows.Close()
+		s.end()
+	}
+	return ctx.Err()
+}
+
+// ODS: the workbook is a zip whose content.xml holds every sheet; it is
+// read as a stream of XML tokens. Repeated rows and cells (how ODS writes
+// runs of identical or empty cells) are expanded up to a cap, empty ones
+// only counted.
+
+const maxRepeat = 1000
+
+func (e *Extractor) readODS(ctx context.Context, f *os.File, size int64, d Doc, src *source) error {
+	zr, err := zip.NewReader(f, size)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrSyntax, err)
+	}
+	var content *zip.File
+	for _, zf := range zr.File {
+		if zf.Name == "content.xml" {
+			content = zf
+		}
+	}
+	if content == nil {
+		return fmt.Errorf("%w: no content.xml", ErrSyntax)
+	}
+	if content.UncompressedSize64 > uint64(src.b.left) {
+		src.b.hit = true
+		return ErrLimit
+	}
+	rc, err := content.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return readODSContent(ctx, &limited{r: rc, b: src.b}, d, e.o, src.display)
+}
+
+// sheetIndex is a sheet's 1-based position: its name may be data.
+func sheetIndex(f *excelize.File, name string) int {
+	for i, n := range f.GetSheetList() {
+		if n == name {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func attr(se xml.StartElement, local string) string {
+	for _, a := range se.Attr {
+		if a.Name.Local == local {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+func repeat(se xml.StartElement, local string) int {
+	n, err := strconv.Atoi(attr(se, local))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+// readODSContent streams an ODS content.xml.
+func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display string) error {
+	dec := xml.NewDecoder(r)
+	var (
+		s        *sheet
+		row      []string
+		rowN     int
+		rowRep   int
+		inCell   bool
+		cellRep  int
+		cellAttr string
+		text     strings.Builder
+		paras    int
+		tokens   int
+	)
+	for {
+		tokens++
+		if tokens&4095 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if s != nil {
+				s.end()
+			}
+			line, _ := dec.InputPos()
+			if errors.Is(err, ErrLimit) {
+				return err
+			}
+			// encoding/xml's messages may quote the document.
+			return fmt.Errorf("%w: malformed XML at content.xml line %d", ErrSyntax, line)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "table":
+				if s != nil {
+					s.end()
+				}
+				s = &sheet{t: d.Table(attr(t, "name")), o: o}
+				rowN = 0
+			case "table-row":
+				row = row[:0]
+				rowRep = repeat(t, "number-rows-repeated")
+			case "table-cell", "covered-table-cell":
+				inCell = true
+				cellRep = repeat(t, "number-columns-repeated")
+				cellAttr = attr(t, "value")
+				if cellAttr == "" {
+					cellAttr = attr(t, "date-value")
+				}
+				text.Reset()
+				paras = 0
+			case "p", "h":
+				if inCell {
+					if paras > 0 {
+						text.WriteByte('\n')
+					}
+					paras++
+				}
+			case "s":
+				if inCell {
+					text.WriteString(strings.Repeat(" ", min(repeat(t, "c"), 64)))
+				}
+			case "tab":
+				if inCell {
+					text.WriteByte('\t')
+				}
+			case "line-break":
+				if inCell {
+					text.WriteByte('\n')
+				}
+			}
+		case xml.CharData:
+			if inCell && text.Len() < o.MaxValue {
+				text.Write(t[:min(len(t), o.MaxValue-text.Len())])
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "table-cell", "covered-table-cell":
+				inCell = false
+				v := text.String()
+				if strings.TrimSpace(v) == "" {
+					v = cellAttr
+				}
+				if v == "" {
+					// Empty cells only move the column on.
+					for i := 0; i < cellRep && len(row) < maxCells; i++ {
+						row = append(row, "")
+						if i > 1024 {
+							break
+						}
+					}
+					continue
+				}
+				for i := 0; i < min(cellRep, maxRepeat) && len(row) < maxCells; i++ {
+					row = append(row, v)
+				}
+			case "table-row":
+				if s == nil {
+					continue
+				}
+				empty := true
+				for _, c := range row {
+					if c != "" {
+						empty = false
+						break
+					}
+				}
+				if empty {
+					rowN += rowRep
+					continue
+				}
+				for i := 0; i < min(rowRep, maxRepeat); i++ {
+					rowN++
+					s.add(rowN, append([]string(nil), row...))
+				}
+				if rowRep > maxRepeat {
+					rowN += rowRep - maxRepeat
+				}
+			case "table":
+				if s != nil {
+					s.end()
+					s = nil
+				}
+			}
+		}
+	}
+	if s != nil {
+		s.end()
+	}
+	return nil
+}

@@ -1,0 +1,158 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"unicode/utf8"
+)
+
+// blockSize is the read buffer of the streaming readers.
+const blockSize = 256 << 10
+
+// stream is a refillable window over a reader: buf[pos:end] is unread.
+type stream struct {
+	r        io.Reader
+	buf      []byte
+	pos, end int
+	base     int64 // offset in the input of buf[0]
+	eof      bool
+	err      error // a read error other than io.EOF
+}
+
+func newStream(r io.Reader, size int) *stream {
+	return &stream{r: r, buf: make([]byte, size)}
+}
+
+// abs is the offset in the input of buf[i].
+func (s *stream) abs(i int) int64 { return s.base + int64(i) }
+
+// fill moves the unread bytes to the front and reads more. It returns
+// false when nothing could be added (end of input, error, or a full buffer).
+func (s *stream) fill() bool {
+	if s.eof {
+		return false
+	}
+	if s.pos > 0 {
+		s.base += int64(s.pos)
+		copy(s.buf, s.buf[s.pos:s.end])
+		s.end -= s.pos
+		s.pos = 0
+	}
+	if s.end == len(s.buf) {
+		return false
+	}
+	for tries := 0; tries < 100; tries++ {
+		n, err := s.r.Read(s.buf[s.end:])
+		s.end += n
+		if err != nil {
+			s.eof = true
+			if err != io.EOF {
+				s.err = err
+			}
+			return n > 0
+		}
+		if n > 0 {
+			return true
+		}
+	}
+	s.eof = true
+	s.err = io.ErrNoProgress
+	return false
+}
+
+// lineReader cuts a stream into lines, and lines longer than max into
+// pieces. Lines end with \n; a \r before it is dropped.
+type lineReader struct {
+	s       *stream
+	max     int
+	n       int // number of the line being read
+	off     int // offset in the current line of the next piece
+	scratch []byte
+	l       Line
+}
+
+func newLineReader(r io.Reader, max int) *lineReader {
+	size := blockSize
+	if max+1 > size {
+		size = max + 1
+	}
+	return &lineReader{s: newStream(r, size), max: max, n: 1}
+}
+
+// next returns the next line or piece of a line, nil at the end. The Line
+// is valid until the next call.
+func (lr *lineReader) next() *Line {
+	s := lr.s
+	for {
+		data := s.buf[s.pos:s.end]
+		if i := bytes.IndexByte(data, '\n'); i >= 0 && i <= lr.max {
+			text := data[:i]
+			if len(text) > 0 && text[len(text)-1] == '\r' {
+				text = text[:len(text)-1]
+			}
+			s.pos += i + 1
+			lr.emit(text)
+			lr.n++
+			lr.off = 0
+			return &lr.l
+		}
+		if len(data) > lr.max || (s.eof && len(data) > 0) {
+			cut := len(data)
+			if cut > lr.max {
+				cut = utf8Cut(data, lr.max)
+			}
+			text := data[:cut]
+			s.pos += cut
+			lr.emit(text)
+			if s.eof && s.pos == s.end {
+				lr.n++
+				lr.off = 0
+			} else {
+				lr.off += cut
+			}
+			return &lr.l
+		}
+		if !s.fill() {
+			if s.pos < s.end {
+				continue
+			}
+			return nil
+		}
+	}
+}
+
+func (lr *lineReader) emit(text []byte) {
+	out, rec := ensureUTF8(text, &lr.scratch)
+	lr.l = Line{N: lr.n, Off: lr.off, Text: out, Recoded: rec}
+}
+
+// utf8Cut returns a cut point at most max bytes into b that does not split
+// a UTF-8 sequence (when b is UTF-8).
+func utf8Cut(b []byte, max int) int {
+	if max >= len(b) {
+		return len(b)
+	}
+	for i := max; i > max-utf8.UTFMax && i > 0; i-- {
+		if utf8.RuneStart(b[i]) {
+			return i
+		}
+	}
+	return max
+}
+
+// readText hands every line of r to d.
+func readText(ctx context.Context, r io.Reader, d Doc, o Options, path string) error {
+	lr := newLineReader(r, o.MaxLine)
+	for i := 0; ; i++ {
+		if i&1023 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		l := lr.next()
+		if l == nil {
+			break
+		}
+		d.Line(l)
+	}
+	return lr.s.err
+}
