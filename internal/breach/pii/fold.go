@@ -46,6 +46,9 @@ func appendFold(dst, src []byte) []byte {
 // isUpperAt reports whether b[i:] starts with an upper-case letter (ASCII
 // or Latin-1 À–Þ), and its byte length.
 func isUpperAt(b []byte, i int) (bool, int) {
+	if i >= len(b) {
+		return false, 0
+	}
 	c := b[i]
 	if isUpper(c) {
 		return true, 1
@@ -63,6 +66,9 @@ func isUpperAt(b []byte, i int) (bool, int) {
 // Non-ASCII letters are those of Latin-1 and Latin Extended-A, enough for
 // French names.
 func letterAt(b []byte, i int) (bool, int) {
+	if i >= len(b) {
+		return false, 0
+	}
 	c := b[i]
 	if c < 0x80 {
 		return isAlpha(c), 1

@@ -1,0 +1,90 @@
+package pii
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+// checkFindings holds for any input: spans inside the input, in order and
+// not overlapping, a known category, a non-empty norm, a mask.
+func checkFindings(t *testing.T, in []byte, fs []Finding) {
+	t.Helper()
+	known := map[Category]bool{}
+	for _, c := range Categories() {
+		known[c] = true
+	}
+	prev := 0
+	for _, f := range fs {
+		if f.Start < prev || f.Start >= f.End || f.End > len(in) {
+			t.Fatalf("finding %s span [%d,%d) out of order or outside input of %d bytes", f.Category, f.Start, f.End, len(in))
+		}
+		prev = f.End
+		if !known[f.Category] || f.Norm == "" || f.Confidence <= 0 || f.Confidence > 1 {
+			t.Fatalf("finding %s: bad category, norm or confidence %v", f.Category, f.Confidence)
+		}
+		if m := Mask(f.Category, f.Norm); m == "" || !utf8.ValidString(m) && utf8.ValidString(f.Norm) {
+			t.Fatalf("finding %s: bad mask", f.Category)
+		}
+	}
+}
+
+func FuzzText(f *testing.F) {
+	f.Add([]byte("Jean Dupont, né le 12/03/1985, NIR 2 84 05 2A 321 025 52, tél +33 (0)6 12 34 56 78"))
+	s := New()
+	f.Fuzz(func(t *testing.T, in []byte) {
+		checkFindings(t, in, s.Text(in, nil))
+	})
+}
+
+func FuzzCell(f *testing.F) {
+	f.Add("date_naissance", []byte("1985-03-12"))
+	f.Add("nom", []byte("Rose"))
+	s := New()
+	f.Fuzz(func(t *testing.T, header string, in []byte) {
+		col := s.ClassifyColumn(header, [][]byte{in, in})
+		checkFindings(t, in, s.Cell(col, in, nil))
+		for _, c := range Categories() {
+			checkFindings(t, in, s.Cell(Column{c, 0.9}, in, nil))
+		}
+	})
+}
+
+func FuzzValidNIR(f *testing.F) {
+	f.Add("2 84 05 2A 321 025 52")
+	f.Fuzz(func(t *testing.T, in string) {
+		norm, ok, kind := ValidNIR(in)
+		if !ok {
+			return
+		}
+		n2, ok2, k2 := ValidNIR(norm)
+		if !ok2 || n2 != norm || k2 != kind {
+			t.Fatalf("ValidNIR not idempotent: kind %v then %v", kind, k2)
+		}
+	})
+}
+
+func FuzzValidIBAN(f *testing.F) {
+	f.Add("FR76 3000 6000 0112 3456 7890 189")
+	f.Fuzz(func(t *testing.T, in string) {
+		norm, ok := ValidIBAN(in)
+		if !ok {
+			return
+		}
+		if n2, ok2 := ValidIBAN(norm); !ok2 || n2 != norm {
+			t.Fatalf("ValidIBAN not idempotent")
+		}
+	})
+}
+
+func FuzzParsePhoneFR(f *testing.F) {
+	f.Add("+33 (0)6 12 34 56 78")
+	f.Fuzz(func(t *testing.T, in string) {
+		e, kind, ok := ParsePhoneFR(in)
+		if !ok {
+			return
+		}
+		if len(e) != 12 || e[:3] != "+33" || kind == NotPhone {
+			t.Fatalf("ParsePhoneFR: malformed E.164 of length %d", len(e))
+		}
+	})
+}
