@@ -1,5 +1,7 @@
 package pii
 
+import "strings"
+
 // address reads a street address at t: a number (12, 12 bis, 12B), an
 // optional comma, a street type (rue, avenue, bd…), the street name, then
 // optionally a postcode and commune ("12 rue de la Paix, 75002 Paris").
@@ -55,7 +57,7 @@ func (s *Scanner) parseAddress(b []byte, t int) (end int, capital, postcode, ok 
 		}
 		i++
 	}
-	if i == ws || !s.inSet(s.streetTypes, b[ws:i]) {
+	if i == ws || i-ws > 11 || !strings.ContainsRune("rabcipqsvlhfemtgzdRABCIPQSVLHFEMTGZD", rune(b[ws])) || !s.inSet(s.streetTypes, b[ws:i]) {
 		return 0, false, false, false
 	}
 	if i < len(b) && b[i] == '.' {

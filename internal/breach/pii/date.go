@@ -1,5 +1,7 @@
 package pii
 
+import "strings"
+
 // date reads a calendar date at t: dd/mm/yyyy (or with '.', '-'),
 // yyyy-mm-dd (or '/'), or "12 mars 1985" / "1er mai 1990". A date is a
 // date of birth only when a context word comes before it; any other date
@@ -73,6 +75,11 @@ func (s *Scanner) parseDate(b []byte, i int) (y, m, d, end int, ok bool) {
 				continue
 			}
 			break
+		}
+		// Most numbers in prose are followed by other words: look a word
+		// up only when its first letter and length fit a month name.
+		if me-ms < 3 || me-ms > 10 || !strings.ContainsRune("jfmasondJFMASOND", rune(b[ms])) {
+			return 0, 0, 0, 0, false
 		}
 		var buf [16]byte
 		mm, found := s.months[string(appendFold(buf[:0], b[ms:me]))]
