@@ -141,18 +141,11 @@ func utf8Cut(b []byte, max int) int {
 	return max
 }
 
-// readText hands every line of r to d.
-func readText(ctx context.Context, r io.Reader, d Doc, o Options, path string) error {
+// ReadText hands every line of r to d, numbering from firstLine (a chunk
+// cut by Splitter starts past line 1).
+func ReadText(ctx context.Context, r io.Reader, firstLine int, d Doc, o Options) error {
+	o = o.withDefaults()
 	lr := newLineReader(r, o.MaxLine)
-	for i := 0; ; i++ {
-		if i&1023 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		l := lr.next()
-		if l == nil {
-			break
-		}
-		d.Line(l)
-	}
-	return lr.s.err
+	lr.n = firstLine
+	return readLines(ctx, lr, d)
 }

@@ -1,0 +1,583 @@
+package breach
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"tocsin/internal/breach/extract"
+	"tocsin/internal/breach/pii"
+)
+
+// Sentinel errors of a scan.
+var (
+	ErrNoInput = errors.New("nothing to scan")
+)
+
+// Options configure a scan.
+type Options struct {
+	Paths []string // files and folders (recursive)
+	DSNs  []string // databases (see extract.ParseDSN)
+	// Workers scan documents in parallel (0: one per core).
+	Workers int
+	// Findings, if not nil, receives one JSON line per finding.
+	Findings io.Writer
+	// Progress, if not nil, is called about every ProgressEvery (default
+	// 200 ms) from the scan's own goroutine, and once at the end.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+	// Problem, if not nil, is called with each problem as it is met (its
+	// path masked like the report's), from the scanning goroutines.
+	Problem func(ProblemEntry)
+	// Extract bounds the readers (archive limits); the hooks are set by
+	// the scan.
+	Extract extract.Options
+	// MaxHashes bounds the keyed hashes kept for exact distinct counts
+	// (default DefaultMaxHashes); past it, counts are estimated.
+	MaxHashes int
+	// SplitSize: delimited and text files at least this big are cut into
+	// chunks scanned on every core (default 64 MiB; < 0: never).
+	SplitSize int64
+	// ChunkSize is the size of those chunks (default 8 MiB).
+	ChunkSize int
+	// Now stamps the report (default time.Now).
+	Now func() time.Time
+	// Scanner is the detector (default pii.New()).
+	Scanner *pii.Scanner
+}
+
+// Defaults of Options.
+const (
+	DefaultMaxHashes = 2 << 20
+	DefaultSplitSize = 64 << 20
+	DefaultChunkSize = 8 << 20
+)
+
+// Progress is a scan's progress.
+type Progress struct {
+	Bytes      int64 // bytes read from input files (as stored) and databases
+	TotalBytes int64 // size of the input files
+	Documents  int64 // documents finished
+	Files      int64 // input files finished
+	TotalFiles int64
+	Elapsed    time.Duration
+	Done       bool
+}
+
+// maxProblems caps the problems the report lists.
+const maxProblems = 1000
+
+// sampleRows is how many rows of a table are held back to classify its
+// columns.
+const sampleRows = 64
+
+// scan is the state shared by a scan's goroutines.
+type scan struct {
+	o       Options
+	pii     *pii.Scanner
+	ex      *extract.Extractor
+	tally   *tally
+	key     []byte
+	start   time.Time
+	read    atomic.Int64
+	docs    atomic.Int64
+	files   atomic.Int64
+	outMu   sync.Mutex
+	out     io.Writer
+	outErr  error
+	probMu  sync.Mutex
+	probs   []ProblemEntry
+	omitted int
+	skipped int
+	errs    int
+	chunks  chan []byte
+}
+
+type job struct {
+	path  string
+	db    *extract.Database
+	chunk *chunkJob
+}
+
+// chunkJob is a piece of a big delimited or text file.
+type chunkJob struct {
+	file *splitFile
+	c    extract.Chunk
+	buf  []byte
+}
+
+// splitFile is what the chunks of one file share: its dialect and the
+// classes of its columns, decided once from its start.
+type splitFile struct {
+	path    string
+	format  extract.Format
+	dialect extract.Dialect
+	cols    []fixedColumn
+	left    atomic.Int32 // chunks not yet scanned, +1 until all are cut
+}
+
+type fixedColumn struct {
+	name   string
+	header bool
+	class  pii.Column
+}
+
+// Scan reads every input and returns the report.
+func Scan(ctx context.Context, o Options) (*Report, error) {
+	if len(o.Paths) == 0 && len(o.DSNs) == 0 {
+		return nil, ErrNoInput
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.ProgressEvery <= 0 {
+		o.ProgressEvery = 200 * time.Millisecond
+	}
+	if o.MaxHashes <= 0 {
+		o.MaxHashes = DefaultMaxHashes
+	}
+	if o.SplitSize == 0 {
+		o.SplitSize = DefaultSplitSize
+	}
+	if o.ChunkSize <= 0 {
+		o.ChunkSize = DefaultChunkSize
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Scanner == nil {
+		o.Scanner = pii.New()
+	}
+	s := &scan{o: o, pii: o.Scanner, tally: newTally(o.MaxHashes), key: newRunKey(), start: time.Now(), out: o.Findings}
+	defer clear(s.key)
+	eo := o.Extract
+	eo.Read = &s.read
+	eo.IsHeaderWord = func(f []byte) bool { return s.pii.ClassifyColumn(string(f), nil).Category != "" }
+	eo.IsData = func(f []byte) bool { return len(s.pii.Text(f, nil)) > 0 }
+	s.ex = extract.New(eo)
+	s.chunks = make(chan []byte, o.Workers+2)
+	for i := 0; i < cap(s.chunks); i++ {
+		s.chunks <- nil
+	}
+
+	red := newRedactor(s.pii)
+	files, total := s.walk(o.Paths, red)
+	var dbs []extract.Database
+	for _, dsn := range o.DSNs {
+		d, err := extract.ParseDSN(dsn)
+		if err != nil {
+			s.problem(ProblemEntry{Path: "--db", Message: err.Error()})
+			continue
+		}
+		dbs = append(dbs, d)
+	}
+
+	// Progress runs on its own goroutine, stopped and waited for below.
+	stopProgress := make(chan struct{})
+	var progWG sync.WaitGroup
+	if o.Progress != nil {
+		progWG.Add(1)
+		go func() {
+			defer progWG.Done()
+			t := time.NewTicker(o.ProgressEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-stopProgress:
+					return
+				case <-t.C:
+					o.Progress(s.progress(total, int64(len(files)), false))
+				}
+			}
+		}()
+	}
+
+	jobs := make(chan job, o.Workers)
+	workers := make([]*worker, o.Workers)
+	var wg sync.WaitGroup
+	for i := range workers {
+		w := s.newWorker()
+		workers[i] = w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.run(ctx, jobs)
+		}()
+	}
+	err := s.dispatch(ctx, jobs, files, dbs, red)
+	close(jobs)
+	wg.Wait()
+	close(stopProgress)
+	progWG.Wait()
+	if o.Progress != nil {
+		o.Progress(s.progress(total, int64(len(files)), true))
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range workers {
+		if err := w.finish(); err != nil && s.outErr == nil {
+			s.outErr = err
+		}
+	}
+	if s.outErr != nil {
+		return nil, fmt.Errorf("writing findings: %w", s.outErr)
+	}
+	rep := s.report(workers, red, dbs)
+	return rep, nil
+}
+
+func (s *scan) progress(total, totalFiles int64, done bool) Progress {
+	return Progress{Bytes: s.read.Load(), TotalBytes: total, Documents: s.docs.Load(), Files: s.files.Load(), TotalFiles: totalFiles,
+		Elapsed: time.Since(s.start), Done: done}
+}
+
+type inputFile struct {
+	path string
+	size int64
+}
+
+// walk lists the regular files under the inputs, in a stable order.
+func (s *scan) walk(paths []string, red *redactor) ([]inputFile, int64) {
+	var files []inputFile
+	var total int64
+	add := func(p string, size int64) {
+		files = append(files, inputFile{p, size})
+		total += size
+	}
+	for _, root := range paths {
+		st, err := os.Stat(root)
+		if err != nil {
+			s.problem(ProblemEntry{Path: red.path(root), Message: errText(err)})
+			continue
+		}
+		if !st.IsDir() {
+			if st.Mode().IsRegular() {
+				add(root, st.Size())
+			} else {
+				s.problem(ProblemEntry{Path: red.path(root), Skipped: true, Message: "not a regular file"})
+			}
+			continue
+		}
+		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				s.problem(ProblemEntry{Path: red.path(p), Message: errText(err)})
+				return nil
+			}
+			if d.IsDir() {
+				return nil
+			}
+			info, err := os.Stat(p) // follows symbolic links to files
+			if err != nil {
+				s.problem(ProblemEntry{Path: red.path(p), Message: errText(err)})
+				return nil
+			}
+			if info.Mode().IsRegular() {
+				add(p, info.Size())
+			}
+			return nil
+		})
+	}
+	return files, total
+}
+
+// errText is an error's text without the path that os errors repeat.
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// dispatch hands the work to the workers: whole files, big delimited or
+// text files cut into chunks, databases.
+func (s *scan) dispatch(ctx context.Context, jobs chan<- job, files []inputFile, dbs []extract.Database, red *redactor) error {
+	send := func(j job) error {
+		select {
+		case jobs <- j:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	for _, f := range files {
+		if s.o.SplitSize > 0 && f.size >= s.o.SplitSize {
+			split, err := s.trySplit(ctx, f, send, red)
+			if err != nil {
+				return err
+			}
+			if split {
+				continue
+			}
+		}
+		if err := send(job{path: f.path}); err != nil {
+			return err
+		}
+	}
+	for i := range dbs {
+		if err := send(job{db: &dbs[i]}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// trySplit cuts a big delimited or text file into chunks; false when the
+// file is of another kind (it is then scanned whole).
+func (s *scan) trySplit(ctx context.Context, f inputFile, send func(job) error, red *redactor) (bool, error) {
+	fh, err := os.Open(f.path)
+	if err != nil {
+		return false, nil // the whole-file path reports it
+	}
+	defer fh.Close()
+	head := make([]byte, 64<<10)
+	n, _ := io.ReadFull(fh, head)
+	head = head[:n]
+	format := extract.Sniff(f.path, head)
+	if format != extract.FormatCSV && format != extract.FormatText || bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+		return false, nil
+	}
+	sf := &splitFile{path: f.path, format: format}
+	quote := byte(0)
+	if format == extract.FormatCSV {
+		sf.dialect, _ = extract.SniffCSV(head, false, s.ex.Options())
+		sf.cols = s.classifyHead(ctx, head, sf.dialect)
+		quote = sf.dialect.Quote
+	}
+	if _, err := fh.Seek(0, io.SeekStart); err != nil {
+		return false, nil
+	}
+	sf.left.Store(1)
+	sp := extract.NewSplitter(&progressReader{r: fh, n: &s.read}, quote, s.o.ChunkSize)
+	for {
+		var buf []byte
+		select {
+		case buf = <-s.chunks:
+		case <-ctx.Done():
+			return true, ctx.Err()
+		}
+		c, err := sp.Next(buf)
+		if err == io.EOF {
+			s.chunks <- buf
+			break
+		}
+		if err != nil {
+			s.chunks <- buf
+			s.problem(ProblemEntry{Path: red.path(f.path), Message: errText(err)})
+			break
+		}
+		sf.left.Add(1)
+		if err := send(job{chunk: &chunkJob{file: sf, c: c, buf: c.Data[:0]}}); err != nil {
+			return true, err
+		}
+	}
+	if sf.left.Add(-1) == 0 {
+		s.fileDone()
+	}
+	return true, nil
+}
+
+// progressReader counts bytes read into the progress counter.
+type progressReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.n.Add(int64(n))
+	return n, err
+}
+
+// classifyHead classifies the columns of a big delimited file from the
+// rows at its start.
+func (s *scan) classifyHead(ctx context.Context, head []byte, d extract.Dialect) []fixedColumn {
+	c := &collector{}
+	if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
+		head = head[:i+1]
+	}
+	extract.ReadCSV(ctx, bytes.NewReader(head), d, 1, d.Header, c, func(extract.Problem) {}, "", s.ex.Options())
+	cols := make([]fixedColumn, len(c.names))
+	for i, n := range c.names {
+		cols[i] = fixedColumn{name: n.name, header: n.header}
+		hdr := ""
+		if n.header {
+			hdr = n.name
+		}
+		cols[i].class = s.pii.ClassifyColumn(hdr, c.sample(i))
+	}
+	return cols
+}
+
+// collector keeps the first rows of a table, for classification.
+type collector struct {
+	names []struct {
+		name   string
+		header bool
+	}
+	rows [][][]byte
+}
+
+func (c *collector) Column(i int, name string, header bool) {
+	for len(c.names) <= i {
+		c.names = append(c.names, struct {
+			name   string
+			header bool
+		}{})
+	}
+	c.names[i].name, c.names[i].header = name, header
+}
+
+func (c *collector) Row(r *extract.Row) {
+	if len(c.rows) >= sampleRows {
+		return
+	}
+	row := make([][]byte, len(c.names))
+	for _, cell := range r.Cells {
+		if cell.Col < len(row) {
+			row[cell.Col] = append([]byte(nil), cell.Value...)
+		}
+	}
+	c.rows = append(c.rows, row)
+}
+
+func (c *collector) End() {}
+
+func (c *collector) sample(col int) [][]byte {
+	var out [][]byte
+	for _, r := range c.rows {
+		if col < len(r) && len(r[col]) > 0 {
+			out = append(out, r[col])
+		}
+	}
+	return out
+}
+
+func (s *scan) fileDone() { s.files.Add(1) }
+
+// problem records a problem (its path already masked).
+func (s *scan) problem(p ProblemEntry) {
+	s.probMu.Lock()
+	if p.Skipped {
+		s.skipped++
+	} else {
+		s.errs++
+	}
+	if len(s.probs) < maxProblems {
+		s.probs = append(s.probs, p)
+	} else {
+		s.omitted++
+	}
+	s.probMu.Unlock()
+	if s.o.Problem != nil {
+		s.o.Problem(p)
+	}
+}
+
+// writeFindings appends a worker's buffered findings to the output.
+func (s *scan) writeFindings(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	s.outMu.Lock()
+	defer s.outMu.Unlock()
+	if s.outErr != nil {
+		return
+	}
+	if _, err := s.out.Write(b); err != nil {
+		s.outErr = err
+	}
+}
+
+// report merges what the workers counted.
+func (s *scan) report(workers []*worker, red *redactor, dbs []extract.Database) *Report {
+	rep := &Report{Schema: Schema, Generated: s.o.Now().UTC().Truncate(time.Second), Inputs: []string{},
+		Categories: []CategoryStat{}, Locations: []Location{}, Special: []SpecialColumn{}, Problems: []ProblemEntry{}}
+	for _, p := range s.o.Paths {
+		rep.Inputs = append(rep.Inputs, red.path(p))
+	}
+	for _, d := range dbs {
+		rep.Inputs = append(rep.Inputs, red.path(d.Display))
+	}
+	var cats [numCats]catStats
+	locs := map[locKey]*locStats{}
+	var order []locKey
+	rep.Scanned.ByFormat = map[string]int{}
+	var peopleRecords int64
+	for _, w := range workers {
+		for i := range cats {
+			cats[i].values += w.cats[i].values
+			cats[i].records += w.cats[i].records
+		}
+		rep.Scanned.Documents += w.docs
+		rep.Scanned.Bytes += w.bytes
+		rep.Scanned.Records += w.records
+		rep.Scanned.Tables += w.tables
+		rep.RecordsAffected += w.affected
+		peopleRecords += w.peopleRecords
+		for f, n := range w.byFormat {
+			rep.Scanned.ByFormat[f] += n
+		}
+		for _, k := range w.locOrder {
+			l := w.locs[k]
+			m, ok := locs[k]
+			if !ok {
+				locs[k] = l
+				order = append(order, k)
+				continue
+			}
+			m.merge(l)
+		}
+	}
+	s.tally.mu.Lock()
+	for i, c := range pii.Categories() {
+		st := CategoryStat{Category: string(c), Validated: pii.Validated(c), Values: cats[i].values, Records: cats[i].records, Samples: []string{}, DistinctExact: true}
+		if d := s.tally.distinct[c]; d != nil {
+			st.Distinct, st.DistinctExact = d.count()
+		}
+		st.Samples = append(st.Samples, sortedSamples(s.tally.samples[c])...)
+		rep.Categories = append(rep.Categories, st)
+	}
+	rep.People.Count, rep.People.Exact = s.tally.people.count()
+	s.tally.mu.Unlock()
+	rep.People.Records = peopleRecords
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].path != order[j].path {
+			return order[i].path < order[j].path
+		}
+		return order[i].table < order[j].table
+	})
+	for _, k := range order {
+		l := locs[k]
+		for _, c := range l.cols {
+			if c != nil && c.special != "" {
+				rep.Special = append(rep.Special, SpecialColumn{Path: l.path, Table: l.table, Column: c.name, Kind: c.special})
+			}
+		}
+		if loc, ok := l.location(); ok {
+			rep.Locations = append(rep.Locations, loc)
+		}
+	}
+	s.probMu.Lock()
+	rep.Problems = append(rep.Problems, s.probs...)
+	rep.ProblemsOmitted = s.omitted
+	rep.Scanned.Skipped, rep.Scanned.Errors = s.skipped, s.errs
+	s.probMu.Unlock()
+	rep.Scanned.Seconds = round2(time.Since(s.start).Seconds())
+	rep.Risk = rate(rep)
+	return rep
+}

@@ -1,0 +1,308 @@
+package breach
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"hash"
+	"math"
+	"math/bits"
+	"sort"
+	"sync"
+
+	"tocsin/internal/breach/pii"
+)
+
+// Values are counted without being kept: each value's normalised form is
+// hashed with HMAC-SHA256 under a key drawn at random for the run and held
+// only in memory, and only the first 64 bits of the hash are stored. The
+// sets stay exact up to a budget of hashes for the whole run, then turn
+// into HyperLogLog sketches (about 0.8 % error), so memory is bounded
+// whatever the size of the data.
+
+// keyed hashes normalised values for one goroutine.
+type keyed struct {
+	mac hash.Hash
+	sum []byte
+}
+
+func newKeyed(key []byte) *keyed {
+	return &keyed{mac: hmac.New(sha256.New, key), sum: make([]byte, 0, sha256.Size)}
+}
+
+// hash returns the keyed hash of a normalised value of a category; the
+// category is part of the message, so equal text in two categories differs.
+func (k *keyed) hash(c pii.Category, norm string) uint64 {
+	k.mac.Reset()
+	k.mac.Write([]byte(c))
+	k.mac.Write([]byte{0})
+	k.mac.Write([]byte(norm))
+	k.sum = k.mac.Sum(k.sum[:0])
+	return binary.LittleEndian.Uint64(k.sum)
+}
+
+// newRunKey draws the run's key.
+func newRunKey() []byte {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // the runtime's source does not fail
+	}
+	return key
+}
+
+// hll is a HyperLogLog sketch with 2^14 registers.
+type hll struct {
+	reg [1 << hllP]uint8
+}
+
+const hllP = 14
+
+func (h *hll) add(x uint64) {
+	x = mix(x)
+	i := x >> (64 - hllP)
+	w := x<<hllP | 1<<(hllP-1)
+	r := uint8(bits.LeadingZeros64(w)) + 1
+	if r > h.reg[i] {
+		h.reg[i] = r
+	}
+}
+
+// mix spreads the bits of an already uniform hash once more, so that the
+// low bits kept by exact sets and the high bits used here stay unrelated.
+func mix(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	return x
+}
+
+func (h *hll) estimate() int64 {
+	const m = float64(1 << hllP)
+	sum, zeros := 0.0, 0
+	for _, r := range h.reg {
+		sum += 1 / float64(uint64(1)<<r)
+		if r == 0 {
+			zeros++
+		}
+	}
+	alpha := 0.7213 / (1 + 1.079/m)
+	e := alpha * m * m / sum
+	if e <= 2.5*m && zeros > 0 {
+		e = m * math.Log(m/float64(zeros)) // linear counting for small sets
+	}
+	return int64(e + 0.5)
+}
+
+// distinct counts distinct hashes: exactly while it may, then by sketch.
+type distinct struct {
+	exact  map[uint64]struct{}
+	sketch *hll
+}
+
+func (d *distinct) add(x uint64, b *budget) {
+	if d.sketch != nil {
+		d.sketch.add(x)
+		return
+	}
+	if d.exact == nil {
+		d.exact = map[uint64]struct{}{}
+	}
+	if _, ok := d.exact[x]; ok {
+		return
+	}
+	if b.used >= b.max {
+		d.toSketch(b)
+		d.sketch.add(x)
+		return
+	}
+	d.exact[x] = struct{}{}
+	b.used++
+}
+
+func (d *distinct) toSketch(b *budget) {
+	d.sketch = &hll{}
+	for x := range d.exact {
+		d.sketch.add(x)
+	}
+	b.used -= len(d.exact)
+	d.exact = nil
+}
+
+func (d *distinct) count() (n int64, exact bool) {
+	if d.sketch != nil {
+		return d.sketch.estimate(), false
+	}
+	return int64(len(d.exact)), true
+}
+
+// budget is the number of hashes the exact sets may hold together.
+type budget struct{ used, max int }
+
+// people estimates the distinct people: the identifiers a record carries
+// together (NIR, e-mail, phone, name with date of birth) are joined in a
+// union-find, so one person seen in a users table (NIR and e-mail) and in
+// a log (e-mail only) counts once. Past the budget it falls back to a
+// sketch of each record's main identifier (NIR, else e-mail, else phone,
+// else name with date of birth), which counts such a person twice.
+type people struct {
+	node   map[uint64]int32
+	parent []int32
+	roots  int
+	sketch *hll
+}
+
+func (p *people) find(i int32) int32 {
+	for p.parent[i] != i {
+		p.parent[i] = p.parent[p.parent[i]]
+		i = p.parent[i]
+	}
+	return i
+}
+
+// add files one record's identifiers, main first.
+func (p *people) add(ids []uint64, b *budget) {
+	if len(ids) == 0 {
+		return
+	}
+	if p.sketch != nil {
+		p.sketch.add(ids[0])
+		return
+	}
+	if p.node == nil {
+		p.node = map[uint64]int32{}
+	}
+	if b.used+len(ids) > b.max {
+		p.toSketch(b)
+		p.sketch.add(ids[0])
+		return
+	}
+	var root int32 = -1
+	for _, x := range ids {
+		i, ok := p.node[x]
+		if !ok {
+			i = int32(len(p.parent))
+			p.parent = append(p.parent, i)
+			p.node[x] = i
+			p.roots++
+			b.used++
+		}
+		r := p.find(i)
+		switch {
+		case root < 0:
+			root = r
+		case r != root:
+			p.parent[r] = root
+			p.roots--
+		}
+	}
+}
+
+// toSketch keeps one hash per person found so far.
+func (p *people) toSketch(b *budget) {
+	p.sketch = &hll{}
+	seen := map[int32]bool{}
+	for x, i := range p.node {
+		if r := p.find(i); !seen[r] {
+			seen[r] = true
+			p.sketch.add(x)
+		}
+	}
+	b.used -= len(p.node)
+	p.node, p.parent = nil, nil
+}
+
+func (p *people) count() (int64, bool) {
+	if p.sketch != nil {
+		return p.sketch.estimate(), false
+	}
+	return int64(p.roots), true
+}
+
+// maxSamples is how many masked samples a category keeps.
+const maxSamples = 3
+
+// tally is the run's shared state: distinct values, people and samples.
+// Workers fill it in batches, under its lock.
+type tally struct {
+	mu       sync.Mutex
+	b        budget
+	distinct map[pii.Category]*distinct
+	people   people
+	samples  map[pii.Category][]string
+}
+
+func newTally(maxHashes int) *tally {
+	return &tally{b: budget{max: maxHashes}, distinct: map[pii.Category]*distinct{}, samples: map[pii.Category][]string{}}
+}
+
+// batch is what a worker gathers before it takes the tally's lock.
+type batch struct {
+	values []catHash
+	groups []uint64 // identifiers of records, each group ended by a 0
+	masks  []catMask
+}
+
+type catHash struct {
+	c pii.Category
+	h uint64
+}
+
+type catMask struct {
+	c    pii.Category
+	mask string
+}
+
+const batchSize = 8192
+
+func (b *batch) full() bool { return len(b.values) >= batchSize || len(b.groups) >= batchSize }
+
+func (t *tally) flush(b *batch) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, v := range b.values {
+		d := t.distinct[v.c]
+		if d == nil {
+			d = &distinct{}
+			t.distinct[v.c] = d
+		}
+		d.add(v.h, &t.b)
+	}
+	start := 0
+	for i, x := range b.groups {
+		if x == 0 {
+			t.people.add(b.groups[start:i], &t.b)
+			start = i + 1
+		}
+	}
+	for _, m := range b.masks {
+		s := t.samples[m.c]
+		if len(s) < maxSamples && !contains(s, m.mask) {
+			t.samples[m.c] = append(s, m.mask)
+		}
+	}
+	b.values, b.groups, b.masks = b.values[:0], b.groups[:0], b.masks[:0]
+}
+
+// wantsSample tells whether a category still lacks samples (read without
+// the lock: a stale answer only costs a mask).
+func (t *tally) sampleCount(c pii.Category) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.samples[c])
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedSamples(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}

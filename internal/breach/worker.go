@@ -1,0 +1,602 @@
+package breach
+
+import (
+	"bytes"
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"tocsin/internal/breach/extract"
+	"tocsin/internal/breach/pii"
+)
+
+// numCats is the number of categories (pii.Categories order).
+const numCats = 11
+
+// catIdx is the index of a category in pii.Categories.
+func catIdx(c pii.Category) int {
+	switch c {
+	case pii.NIR:
+		return 0
+	case pii.FranceTravail:
+		return 1
+	case pii.IBAN:
+		return 2
+	case pii.Card:
+		return 3
+	case pii.Email:
+		return 4
+	case pii.Phone:
+		return 5
+	case pii.DateOfBirth:
+		return 6
+	case pii.Address:
+		return 7
+	case pii.Name:
+		return 8
+	case pii.IDDocument:
+		return 9
+	}
+	return 10 // pii.IP
+}
+
+type catStats struct{ values, records int64 }
+
+type locKey struct{ path, table string }
+
+// locStats counts what one document or table holds.
+type locStats struct {
+	path, table, format string
+	records, affected   int64
+	values              [numCats]int64
+	cols                []*colStats
+}
+
+type colStats struct {
+	name    string
+	class   pii.Column
+	values  [numCats]int64
+	special string
+}
+
+func (l *locStats) merge(o *locStats) {
+	l.records += o.records
+	l.affected += o.affected
+	for i := range l.values {
+		l.values[i] += o.values[i]
+	}
+	for i, c := range o.cols {
+		if c == nil {
+			continue
+		}
+		for len(l.cols) <= i {
+			l.cols = append(l.cols, nil)
+		}
+		if l.cols[i] == nil {
+			l.cols[i] = c
+			continue
+		}
+		for k := range c.values {
+			l.cols[i].values[k] += c.values[k]
+		}
+	}
+}
+
+// location turns the counts into the report's form; false when nothing
+// was found there.
+func (l *locStats) location() (Location, bool) {
+	loc := Location{Path: l.path, Table: l.table, Format: l.format, Records: l.records, Affected: l.affected, Values: valuesMap(&l.values)}
+	if len(loc.Values) == 0 {
+		return loc, false
+	}
+	for _, c := range l.cols {
+		if c == nil {
+			continue
+		}
+		v := valuesMap(&c.values)
+		if len(v) == 0 {
+			continue
+		}
+		cs := ColumnStat{Name: c.name, Class: string(c.class.Category), Values: v}
+		if c.class.Category != "" {
+			cs.Confidence = float64(int(c.class.Confidence*100+0.5)) / 100
+		}
+		loc.Columns = append(loc.Columns, cs)
+	}
+	return loc, true
+}
+
+func valuesMap(v *[numCats]int64) map[string]int64 {
+	m := map[string]int64{}
+	for i, c := range pii.Categories() {
+		if v[i] > 0 {
+			m[string(c)] = v[i]
+		}
+	}
+	return m
+}
+
+// worker scans documents; everything it counts is its own until the scan
+// merges it, except the tally it feeds in batches.
+type worker struct {
+	s     *scan
+	k     *keyed
+	red   *redactor
+	b     batch
+	finds []pii.Finding
+	out   []byte
+	rec   record
+
+	cats          [numCats]catStats
+	locs          map[locKey]*locStats
+	locOrder      []locKey
+	docs          int
+	tables        int
+	bytes         int64
+	records       int64
+	affected      int64
+	peopleRecords int64
+	byFormat      map[string]int
+	masksWanted   [numCats]int
+}
+
+func (s *scan) newWorker() *worker {
+	w := &worker{s: s, k: newKeyed(s.key), red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{}}
+	for i := range w.masksWanted {
+		w.masksWanted[i] = maxSamples
+	}
+	return w
+}
+
+func (w *worker) run(ctx context.Context, jobs <-chan job) {
+	for j := range jobs {
+		if ctx.Err() != nil {
+			continue // drain: the dispatcher stops sending
+		}
+		switch {
+		case j.chunk != nil:
+			w.chunk(ctx, j.chunk)
+		case j.db != nil:
+			w.s.ex.Database(ctx, *j.db, w)
+		default:
+			if err := w.s.ex.File(ctx, j.path, w); err != nil && ctx.Err() == nil {
+				w.s.problem(ProblemEntry{Path: w.red.path(j.path), Message: errText(err)})
+			}
+			w.s.fileDone()
+		}
+		if w.b.full() {
+			w.s.tally.flush(&w.b)
+		}
+	}
+}
+
+// finish hands over what is still buffered.
+func (w *worker) finish() error {
+	w.s.tally.flush(&w.b)
+	w.s.writeFindings(w.out)
+	w.out = w.out[:0]
+	return nil
+}
+
+// chunk scans a piece of a big file.
+func (w *worker) chunk(ctx context.Context, cj *chunkJob) {
+	sf := cj.file
+	d := w.Begin(sf.path, sf.format).(*docScan)
+	d.chunk = !cj.c.First
+	r := bytes.NewReader(cj.c.Data)
+	if cj.c.Forced {
+		d.Problem(extract.Problem{Path: sf.path, Line: cj.c.Line, Offset: -1, Err: extract.ErrSyntax})
+	}
+	if sf.format == extract.FormatCSV {
+		t := d.Table("").(*tableScan)
+		t.fix(sf.cols)
+		extract.ReadCSV(ctx, r, sf.dialect, cj.c.Line, cj.c.First && sf.dialect.Header, t, d.Problem, sf.path, w.s.ex.Options())
+		t.End()
+	} else {
+		extract.ReadText(ctx, r, cj.c.Line, d, w.s.ex.Options())
+	}
+	d.End(int64(len(cj.c.Data)))
+	w.s.chunks <- cj.c.Data[:0]
+	if sf.left.Add(-1) == 0 {
+		w.s.fileDone()
+	}
+}
+
+// Begin implements extract.Handler.
+func (w *worker) Begin(path string, f extract.Format) extract.Doc {
+	d := &docScan{w: w, path: w.red.path(path), format: string(f)}
+	d.pathJSON = appendJSONString(nil, d.path)
+	return d
+}
+
+// loc returns the counts of a document or table.
+func (w *worker) loc(path, table, format string) *locStats {
+	k := locKey{path, table}
+	l, ok := w.locs[k]
+	if !ok {
+		l = &locStats{path: path, table: table, format: format}
+		w.locs[k] = l
+		w.locOrder = append(w.locOrder, k)
+	}
+	return l
+}
+
+// docScan receives one document.
+type docScan struct {
+	w        *worker
+	path     string
+	pathJSON []byte
+	format   string
+	text     *locStats
+	tables   int
+	chunk    bool // a chunk after the first of a split file
+}
+
+func (d *docScan) Line(l *extract.Line) {
+	w := d.w
+	if d.text == nil {
+		d.text = w.loc(d.path, "", d.format)
+	}
+	if l.Off == 0 {
+		d.text.records++
+		w.records++
+	}
+	w.finds = w.s.pii.Text(l.Text, w.finds[:0])
+	for i := range w.finds {
+		f := &w.finds[i]
+		w.finding(d.text, nil, f, d.pathJSON, nil, l.N, l.Orig(f.Start), l.Orig(f.End))
+	}
+	w.endRecord(d.text)
+}
+
+func (d *docScan) Table(name string) extract.Table {
+	d.tables++
+	safe := d.w.red.name(name)
+	t := &tableScan{d: d, loc: d.w.loc(d.path, safe, d.format), name: safe}
+	if safe != "" {
+		t.tableJSON = append(appendJSONString([]byte(`,"table":`), safe), ',')
+	} else {
+		t.tableJSON = []byte{','}
+	}
+	return t
+}
+
+func (d *docScan) Problem(p extract.Problem) {
+	e := ProblemEntry{Path: d.w.red.path(p.Path), Line: p.Line, Skipped: p.Skipped, Message: problemText(p.Err)}
+	if p.Line == 0 && p.Offset > 0 {
+		e.Offset = p.Offset
+	}
+	d.w.s.problem(e)
+}
+
+// problemText is a problem's message without the path extract may repeat.
+func problemText(err error) string {
+	if err == nil {
+		return "unreadable"
+	}
+	return errText(err)
+}
+
+func (d *docScan) End(n int64) {
+	w := d.w
+	w.bytes += n
+	w.tables += d.tables
+	if d.chunk {
+		return
+	}
+	w.docs++
+	w.byFormat[d.format]++
+	w.s.docs.Add(1)
+}
+
+// tableScan receives the rows of one table. It holds back the first rows
+// to classify each column from its header and a sample of its values,
+// then scans each cell knowing its column.
+type tableScan struct {
+	d          *docScan
+	loc        *locStats
+	name       string
+	tableJSON  []byte
+	cols       []*colState
+	classified bool
+	pending    []pendingRow
+	arena      []byte
+}
+
+type colState struct {
+	name       string // as in the data
+	header     bool
+	stats      *colStats
+	class      pii.Column
+	classified bool
+	json       []byte // `"column":"…"`
+}
+
+// fix sets the classes decided beforehand (chunks of a big file).
+func (t *tableScan) fix(cols []fixedColumn) {
+	for i, c := range cols {
+		t.Column(i, c.name, c.header)
+		t.cols[i].class, t.cols[i].classified = c.class, true
+		t.cols[i].stats.class = c.class
+	}
+	t.classified = true
+}
+
+func (t *tableScan) Column(i int, name string, header bool) {
+	for len(t.cols) <= i {
+		t.cols = append(t.cols, nil)
+	}
+	if t.cols[i] != nil {
+		return
+	}
+	display := name
+	if header {
+		display = t.d.w.red.name(name)
+	}
+	c := &colState{name: name, header: header}
+	for len(t.loc.cols) <= i {
+		t.loc.cols = append(t.loc.cols, nil)
+	}
+	if t.loc.cols[i] == nil {
+		t.loc.cols[i] = &colStats{name: display}
+		if header {
+			t.loc.cols[i].special = specialKind(name)
+		}
+	}
+	c.stats = t.loc.cols[i]
+	c.json = appendJSONString([]byte(`"column":`), display)
+	t.cols[i] = c
+}
+
+func (t *tableScan) Row(r *extract.Row) {
+	if t.classified {
+		t.scan(r)
+		return
+	}
+	// Hold a copy back; values live in the arena until classify.
+	p := pendingRow{n: r.N, start: len(t.arena)}
+	for _, c := range r.Cells {
+		t.arena = append(t.arena, c.Value...)
+		p.cells = append(p.cells, pendingCell{col: c.Col, off: c.Off, n: len(c.Value), recoded: c.Recoded})
+	}
+	t.pending = append(t.pending, p)
+	if len(t.pending) >= sampleRows || len(t.arena) >= 1<<20 {
+		t.classify()
+	}
+}
+
+type pendingRow struct {
+	n, start int
+	cells    []pendingCell
+}
+
+type pendingCell struct {
+	col, off, n int
+	recoded     bool
+}
+
+// classify decides every column's class from the rows held back, then
+// scans them.
+func (t *tableScan) classify() {
+	t.classified = true
+	rows := make([]extract.Row, len(t.pending))
+	for i, p := range t.pending {
+		pos := p.start
+		cells := make([]extract.Cell, len(p.cells))
+		for k, c := range p.cells {
+			cells[k] = extract.Cell{Col: c.col, Value: t.arena[pos : pos+c.n], Off: c.off, Recoded: c.recoded}
+			pos += c.n
+		}
+		rows[i] = extract.Row{N: p.n, Cells: cells}
+	}
+	for i, c := range t.cols {
+		if c == nil || c.classified {
+			continue
+		}
+		var sample [][]byte
+		for _, r := range rows {
+			for _, cell := range r.Cells {
+				if cell.Col == i && len(bytes.TrimSpace(cell.Value)) > 0 {
+					sample = append(sample, cell.Value)
+				}
+			}
+		}
+		t.setClass(c, sample)
+	}
+	for i := range rows {
+		t.scan(&rows[i])
+	}
+	t.pending, t.arena = nil, nil
+}
+
+func (t *tableScan) setClass(c *colState, sample [][]byte) {
+	hdr := ""
+	if c.header {
+		hdr = c.name
+		// A JSON key path: the last key names the value.
+		if i := strings.LastIndexByte(hdr, '.'); i >= 0 && i+1 < len(hdr) {
+			hdr = hdr[i+1:]
+		}
+	}
+	c.class = t.d.w.s.pii.ClassifyColumn(hdr, sample)
+	c.classified = true
+	c.stats.class = c.class
+}
+
+func (t *tableScan) scan(r *extract.Row) {
+	w := t.d.w
+	t.loc.records++
+	w.records++
+	for i := range r.Cells {
+		cell := &r.Cells[i]
+		if cell.Col >= len(t.cols) || t.cols[cell.Col] == nil {
+			t.Column(cell.Col, "#"+strconv.Itoa(cell.Col+1), false)
+		}
+		col := t.cols[cell.Col]
+		if !col.classified {
+			// A column first met after the others were classified (a
+			// JSON key that appears late): its header and this value.
+			t.setClass(col, [][]byte{cell.Value})
+		}
+		w.finds = w.s.pii.Cell(col.class, cell.Value, w.finds[:0])
+		for k := range w.finds {
+			f := &w.finds[k]
+			w.finding(t.loc, col, f, t.d.pathJSON, t.tableJSON, r.N, cell.Orig(f.Start), cell.Orig(f.End))
+		}
+	}
+	w.endRecord(t.loc)
+}
+
+func (t *tableScan) End() {
+	if !t.classified {
+		t.classify()
+	}
+}
+
+// record gathers what one record holds, to count records and people.
+type record struct {
+	any   bool
+	cats  [numCats]bool
+	nir   []uint64
+	email []uint64
+	phone []uint64
+	names []string
+	dob   string
+}
+
+// finding counts one finding, feeds the tally and writes the finding line.
+func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON, tableJSON []byte, line, start, end int) {
+	ci := catIdx(f.Category)
+	w.cats[ci].values++
+	l.values[ci]++
+	if col != nil {
+		col.stats.values[ci]++
+	}
+	w.rec.any = true
+	w.rec.cats[ci] = true
+	h := w.k.hash(f.Category, f.Norm)
+	w.b.values = append(w.b.values, catHash{f.Category, h})
+	switch f.Category {
+	case pii.NIR:
+		w.rec.nir = append(w.rec.nir, h)
+	case pii.Email:
+		w.rec.email = append(w.rec.email, h)
+	case pii.Phone:
+		w.rec.phone = append(w.rec.phone, h)
+	case pii.Name:
+		w.rec.names = append(w.rec.names, f.Norm)
+	case pii.DateOfBirth:
+		if w.rec.dob == "" {
+			w.rec.dob = f.Norm
+		}
+	}
+	if w.masksWanted[ci] > 0 {
+		w.masksWanted[ci]--
+		if m := pii.Mask(f.Category, f.Norm); m != "" {
+			w.b.masks = append(w.b.masks, catMask{f.Category, m})
+		}
+	}
+	if w.s.out != nil {
+		w.out = append(w.out, `{"path":`...)
+		w.out = append(w.out, pathJSON...)
+		w.out = append(w.out, `,"line":`...)
+		w.out = strconv.AppendInt(w.out, int64(line), 10)
+		w.out = append(w.out, `,"start":`...)
+		w.out = strconv.AppendInt(w.out, int64(start), 10)
+		w.out = append(w.out, `,"end":`...)
+		w.out = strconv.AppendInt(w.out, int64(end), 10)
+		w.out = append(w.out, `,"category":"`...)
+		w.out = append(w.out, f.Category...)
+		w.out = append(w.out, `","confidence":`...)
+		w.out = strconv.AppendFloat(w.out, float64(int(f.Confidence*1000+0.5))/1000, 'f', -1, 64)
+		if col != nil {
+			w.out = append(w.out, tableJSON...)
+			w.out = append(w.out, col.json...)
+		}
+		w.out = append(w.out, "}\n"...)
+		if len(w.out) >= 64<<10 {
+			w.s.writeFindings(w.out)
+			w.out = w.out[:0]
+		}
+	}
+}
+
+// endRecord closes a record: it counts it and files its identifiers.
+func (w *worker) endRecord(l *locStats) {
+	r := &w.rec
+	if !r.any {
+		return
+	}
+	l.affected++
+	w.affected++
+	for i, ok := range r.cats {
+		if ok {
+			w.cats[i].records++
+		}
+	}
+	n := len(w.b.groups)
+	w.b.groups = append(w.b.groups, r.nir...)
+	w.b.groups = append(w.b.groups, r.email...)
+	w.b.groups = append(w.b.groups, r.phone...)
+	if len(r.names) > 0 && r.dob != "" {
+		w.b.groups = append(w.b.groups, w.k.hash("person", nameKey(r.names)+"|"+r.dob))
+	}
+	if len(w.b.groups) > n {
+		w.b.groups = append(w.b.groups, 0)
+		w.peopleRecords++
+	}
+	*r = record{nir: r.nir[:0], email: r.email[:0], phone: r.phone[:0], names: r.names[:0]}
+	if w.b.full() {
+		w.s.tally.flush(&w.b)
+		for i := range w.masksWanted {
+			w.masksWanted[i] = 0
+		}
+		w.s.tally.mu.Lock()
+		for i, c := range pii.Categories() {
+			w.masksWanted[i] = maxSamples - len(w.s.tally.samples[c])
+		}
+		w.s.tally.mu.Unlock()
+	}
+}
+
+// nameKey joins the words of a record's names in a stable order, so that
+// "Dupont" and "Jean" in two columns equal "jean dupont" in one.
+func nameKey(names []string) string {
+	var words []string
+	for _, n := range names {
+		words = append(words, strings.Fields(n)...)
+	}
+	sort.Strings(words)
+	return strings.Join(words, " ")
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				dst = append(dst, '\\', c)
+			case c < 0x20:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			default:
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, `\ufffd`...)
+		} else {
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(dst, '"')
+}
