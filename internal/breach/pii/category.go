@@ -3,6 +3,20 @@
 // (dates of birth, postal addresses, names, France Travail identifiers,
 // identity documents, IP addresses). It never keeps, logs or returns a raw
 // value except in Finding.Norm, which exists only to be hashed and masked.
+//
+// Decisions worth knowing:
+//   - A temporary NIR (NIA: NIR layout and key, first digit 7 or 8) is
+//     reported as nir with confidence 0.6; NNP and MIG numbers (13 digits,
+//     no key) and the 13-character NIR body are never reported in free
+//     text, the body only in a column classified as nir.
+//   - French-format IBANs must also carry a valid RIB key.
+//   - 08 numbers (free and premium-rate services) parse as phones but are
+//     not reported: they are not a person's line.
+//   - A date is a date of birth only after a context word in the 64 bytes
+//     before it (and after the previous number), or in a date-of-birth
+//     column.
+//   - Runs written like a NIR or an IBAN whose key is wrong are skipped
+//     whole, so that their parts are not reported as a phone or a card.
 package pii
 
 // Category is the kind of personal data a finding holds. The names are a
