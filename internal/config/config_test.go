@@ -123,3 +123,14 @@ func TestDefault(t *testing.T) {
 		t.Errorf("defaults invalid: %v", p)
 	}
 }
+
+// The documented example must stay valid.
+func TestExampleFile(t *testing.T) {
+	c, err := Load("../../docs/tocsin.example.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Tenants) != 3 || c.RELP.Addr == "" {
+		t.Errorf("%+v", c)
+	}
+}
