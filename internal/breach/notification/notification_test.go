@@ -1,0 +1,211 @@
+package notification
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"tocsin/internal/breach"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func loadReport(t *testing.T) *breach.Report {
+	t.Helper()
+	f, err := os.Open("testdata/report.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := breach.ReadReport(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestGolden renders the draft for a complete and an incomplete
+// configuration, in French and English, as Markdown and HTML.
+func TestGolden(t *testing.T) {
+	rep := loadReport(t)
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.FixedZone("", 3600))
+	for _, cfgName := range []string{"complete", "incomplete"} {
+		cfg, err := LoadConfig(filepath.Join("testdata", cfgName+".yml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range []string{"fr", "en"} {
+			for _, format := range []string{"markdown", "html"} {
+				ext := map[string]string{"markdown": "md", "html": "html"}[format]
+				name := cfgName + "." + lang + "." + ext
+				t.Run(name, func(t *testing.T) {
+					var b bytes.Buffer
+					if err := Render(&b, rep, cfg, Options{Format: format, Lang: lang, Now: now}); err != nil {
+						t.Fatal(err)
+					}
+					golden := filepath.Join("testdata", "golden", name)
+					if *update {
+						os.MkdirAll(filepath.Dir(golden), 0o755)
+						if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+							t.Fatal(err)
+						}
+					}
+					want, err := os.ReadFile(golden)
+					if err != nil {
+						t.Fatalf("%v (run with -update to create it)", err)
+					}
+					if !bytes.Equal(b.Bytes(), want) {
+						t.Errorf("%s differs from the golden file (run with -update after checking):\n%s", name, firstDiff(b.String(), string(want)))
+					}
+					missing := map[string]string{"fr": "[À COMPLÉTER", "en": "[TO BE COMPLETED"}[lang]
+					n := strings.Count(b.String(), missing)
+					if cfgName == "complete" && n != 0 {
+						t.Errorf("a complete configuration leaves %d placeholders", n)
+					}
+					if cfgName == "incomplete" && n < 10 {
+						t.Errorf("an incomplete configuration leaves only %d placeholders", n)
+					}
+				})
+			}
+		}
+	}
+}
+
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var a, b string
+		if i < len(g) {
+			a = g[i]
+		}
+		if i < len(w) {
+			b = w[i]
+		}
+		if a != b {
+			return "line " + strconv.Itoa(i+1) + ":\n got: " + a + "\nwant: " + b
+		}
+	}
+	return ""
+}
+
+// TestDeadline: the deadline is 72 hours after awareness, and a draft
+// made after it asks for the reasons of the delay.
+func TestDeadline(t *testing.T) {
+	rep := loadReport(t)
+	aware := time.Date(2026, 11, 21, 9, 0, 0, 0, time.FixedZone("", 3600))
+	cfg := &Config{Breach: BreachFacts{Aware: Time{aware}}}
+	tests := []struct {
+		name string
+		now  time.Time
+		late bool
+	}{
+		{"within", aware.Add(71 * time.Hour), false},
+		{"after", aware.Add(73 * time.Hour), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := Render(&b, rep, cfg, Options{Format: "markdown", Lang: "fr", Now: tc.now}); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			if !strings.Contains(out, "Échéance de la notification (72 heures)\u00a0: 24/11/2026 à 09:00 (UTC+01:00)") {
+				t.Errorf("deadline not found:\n%s", out)
+			}
+			if got := strings.Contains(out, "motifs du retard]"); got != tc.late {
+				t.Errorf("asks for the delay's reasons: %v, want %v", got, tc.late)
+			}
+		})
+	}
+}
+
+// TestArticle34 follows the decision through the exemptions.
+func TestArticle34(t *testing.T) {
+	rep := loadReport(t)
+	low := *rep
+	low.Risk.Level, low.Risk.Article34 = breach.LevelLow, false
+	tests := []struct {
+		name      string
+		rep       *breach.Report
+		exemption string
+		want      string
+		letter    bool
+	}{
+		{"high", rep, "", "Oui. Le risque pour les droits", true},
+		{"encryption", rep, ExemptionEncryption, "l'exemption ne vaut pas pour elles", false},
+		{"measures", rep, ExemptionMeasures, "article 34(3)(b)", false},
+		{"disproportionate", rep, ExemptionDisproportion, "communication publique", true},
+		{"low", &low, "", "Non requise. L'analyse ne conclut pas", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := Render(&b, tc.rep, &Config{Exemption: tc.exemption}, Options{Format: "markdown", Lang: "fr", Now: time.Unix(0, 0)}); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), tc.want) {
+				t.Errorf("missing %q", tc.want)
+			}
+			if got := strings.Contains(b.String(), "Annexe : projet de lettre"); got != tc.letter {
+				t.Errorf("letter present: %v, want %v", got, tc.letter)
+			}
+		})
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"unknown key", "controller:\n  nom: X\n", []string{"c.yml:2:3: controller.nom: unknown key (known: name, siren, address, representative)"}},
+		{"unknown top key", "dpo: {}\ncontroler: {}\n", []string{"c.yml:2:1: controler: unknown key"}},
+		{"wrong type", "dpo:\n  name: [a, b]\n", []string{"c.yml:2:9: dpo.name: expected text"}},
+		{"bad time", "breach:\n  aware: yesterday\n", []string{`c.yml:2:10: breach.aware: "yesterday" is not a date and time`}},
+		{"bad bool", "breach:\n  ongoing: maybe\n", []string{"c.yml:2:12: breach.ongoing: expected true or false"}},
+		{"bad choice", "exemption: chiffrement\n", []string{`c.yml:1:12: exemption: "chiffrement" is not none, encryption`}},
+		{"bad nature", "breach:\n  nature: [confidentiality, leak]\n", []string{`c.yml:2:29: breach.nature[1]: "leak" is not confidentiality`}},
+		{"aware before start", "breach:\n  started: 2026-11-21T10:00:00Z\n  aware: 2026-11-21T09:00:00Z\n", []string{"c.yml:3:10: breach.aware: the controller cannot become aware before the breach started"}},
+		{"syntax", "controller:\n  name: [unclosed\n", []string{"c.yml:1:1: YAML syntax"}},
+		{"several at once", "a: 1\nb: 2\n", []string{"c.yml:1:1: a: unknown key", "c.yml:2:1: b: unknown key"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseConfig("c.yml", []byte(tc.yaml))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !errors.Is(err, ErrConfig) && !strings.Contains(err.Error(), "YAML syntax") {
+				t.Errorf("%v does not wrap ErrConfig", err)
+			}
+			lines := strings.Split(err.Error(), "\n")
+			if len(lines) != len(tc.want) {
+				t.Fatalf("got %d problems, want %d:\n%v", len(lines), len(tc.want), err)
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(lines[i], w) {
+					t.Errorf("problem %d:\n got %s\nwant %s…", i, lines[i], w)
+				}
+			}
+		})
+	}
+}
+
+func TestConfigValid(t *testing.T) {
+	c, err := ParseConfig("c.yml", []byte(ExampleConfig))
+	if err != nil {
+		t.Fatalf("the documented example does not load: %v", err)
+	}
+	if c.Breach.Aware.IsZero() || c.DPO.Email != "dpo@agglo-val.fr" || len(c.Breach.Nature) != 2 || c.Breach.Ongoing == nil {
+		t.Errorf("decoded %+v", c)
+	}
+	if _, err := ParseConfig("empty.yml", nil); err != nil {
+		t.Errorf("an empty file: %v", err)
+	}
+}
