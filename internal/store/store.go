@@ -13,6 +13,10 @@ import (
 // ErrNotFound is returned when a key or record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrInvalid is returned for a batch or query the store refuses (an event
+// without a tenant, a negative limit, an unknown level).
+var ErrInvalid = errors.New("invalid store request")
+
 // Event is an event as stored: the raw record and the columns the API
 // filters on. Fields are not stored apart: they are decoded again from Raw
 // when read, which keeps writes cheap.
@@ -98,8 +102,8 @@ type Store interface {
 	Events(ctx context.Context, q Query) (total int, items []Event, err error)
 	// Alerts likewise for alerts, newest first.
 	Alerts(ctx context.Context, q Query) (total int, items []Alert, err error)
-	// Prune deletes a tenant's events (alerts=false) or alerts received
-	// before the given time, and says how many it deleted.
+	// Prune deletes a tenant's events (alerts=false) or alerts whose
+	// event time is before the given time, and says how many it deleted.
 	Prune(ctx context.Context, tenant string, alerts bool, before time.Time) (int64, error)
 	// Offset returns a saved file-tail offset (ErrNotFound if none).
 	Offset(ctx context.Context, key string) (int64, error)

@@ -1,0 +1,84 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tocsin/internal/ingest/ingesttest"
+)
+
+// logger sends lines (one message each) with util-linux logger.
+func logger(t *testing.T, addr string, args []string, lines []string) {
+	t.Helper()
+	host, port, _ := strings.Cut(addr, ":")
+	cmd := exec.Command("logger", append([]string{"-n", host, "-P", port, "-t", "sshd"}, args...)...)
+	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("logger %v: %v\n%s", args, err, out)
+	}
+}
+
+// TestSyslogClients sends with the real clients: logger over UDP and TCP
+// (both framings), and rsyslog tailing an auth.log and forwarding it over
+// TCP with octet counting. Every event arrives in the right tenant, and
+// the brute force in the forwarded log becomes an alert.
+func TestSyslogClients(t *testing.T) {
+	ingesttest.Require(t, "logger", "rsyslogd")
+	s := startServer(t, "", "")
+	var lines []string
+	for i := range 50 {
+		lines = append(lines, fmt.Sprintf("Connection closed by 192.0.2.%d port %d [preauth]", i+1, 40000+i))
+	}
+	// UDP: the listener assigns ville-b.
+	logger(t, s.addrs["syslog-udp"], []string{"-d", "--rfc3164"}, lines)
+	logger(t, s.addrs["syslog-udp"], []string{"-d", "--rfc5424"}, lines)
+	// TCP from this host: no rule claims it, quarantine.
+	logger(t, s.addrs["syslog-tcp"], []string{"-T", "--octet-count", "--rfc5424"}, lines)
+	logger(t, s.addrs["syslog-tcp"], []string{"-T", "--rfc3164"}, lines)
+
+	// rsyslog tails web-a01's auth.log (its host assigns ville-a).
+	r := ingesttest.NewRsyslog(t)
+	authlog := filepath.Join(r.Dir, "auth.log")
+	var auth []string
+	for i := range 25 {
+		auth = append(auth, fmt.Sprintf("Nov 26 10:00:%02d web-a01 sshd[%d]: Failed password for invalid user user%d from 203.0.113.50 port %d ssh2", i, 900+i, i, 50000+i))
+	}
+	auth = append(auth, "Nov 26 10:01:00 web-a01 sshd[999]: Accepted publickey for alice from 198.51.100.4 port 50000 ssh2: ED25519 SHA256:abc")
+	if err := os.WriteFile(authlog, []byte(strings.Join(auth, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := strings.Cut(s.addrs["syslog-tcp"], ":")
+	r.Start(fmt.Sprintf(`
+global(workDirectory="%s")
+module(load="imfile" mode="polling" PollingInterval="1")
+input(type="imfile" File="%s" Tag="app" ruleset="fwd" addMetadata="on" freshStartTail="off")
+ruleset(name="fwd") {
+  action(type="omfwd" target="%s" port="%s" protocol="tcp" TCP_Framing="octet-counted"
+         template="RSYSLOG_SyslogProtocol23Format" action.resumeRetryCount="-1" action.resumeInterval="1")
+}
+`, r.WorkDir, authlog, host, port))
+
+	s.waitTotal("/api/v1/events?tenant=ville-b", adminToken, 100)
+	s.waitTotal("/api/v1/events?tenant=quarantine", adminToken, 100)
+	m := s.waitTotal("/api/v1/events?tenant=ville-a", adminToken, 26)
+	ev := m["items"].([]any)[0].(map[string]any)
+	if ev["host"] != "web-a01" || ev["transport"] != "tcp" {
+		t.Errorf("forwarded event %v", ev)
+	}
+	code, m := s.do("GET", "/api/v1/alerts?tenant=ville-a&level=high", adminToken, nil)
+	if code != 200 || total(t, m) < 1 {
+		t.Fatalf("no brute-force alert: %d %v", code, m)
+	}
+	a := m["items"].([]any)[0].(map[string]any)
+	if a["src_ip"] != "203.0.113.50" || a["rule"].(map[string]any)["title"] != "SSH Brute Force" {
+		t.Errorf("alert %v", a)
+	}
+	// Nothing of it leaked to the other tenants.
+	if _, m := s.do("GET", "/api/v1/alerts?tenant=ville-b,quarantine&level=medium", adminToken, nil); total(t, m) != 0 {
+		t.Errorf("alerts elsewhere: %v", m)
+	}
+}
