@@ -2,6 +2,7 @@ package relpsrc
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -14,6 +15,7 @@ import (
 
 	"tocsin/internal/ingest"
 	"tocsin/internal/ingest/ingesttest"
+	"tocsin/internal/ingest/syslogsrc"
 )
 
 func newServer(t *testing.T, cfg Config) *Server {
@@ -398,5 +400,37 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestTLSSession(t *testing.T) {
+	pki := ingesttest.NewPKI(t, "ville-c-fwd")
+	tc := &syslogsrc.TLSConfig{CertFile: pki.ServerCert, KeyFile: pki.ServerKey, ClientCAFile: pki.CAFile}
+	conf, err := tc.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, withCert := range []bool{true, false} {
+		t.Run(fmt.Sprint("client certificate ", withCert), func(t *testing.T) {
+			var sink ingesttest.Sink
+			s := newServer(t, Config{TLS: conf})
+			serve(t, s, &sink)
+			conn, err := tls.Dial("tcp", s.Addr().String(), pki.ClientConfig(t, withCert))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { conn.Close() })
+			c := &client{t: t, c: conn, fr: newFrameReader(conn, 4096, 1<<20, func(n int) []byte { return make([]byte, n) })}
+			c.open()
+			c.cmd(2, "syslog", "<13>a")
+			c.expect(2, "rsp", rspOK)
+			want := ""
+			if withCert {
+				want = "ville-c-fwd"
+			}
+			if m := sink.Messages()[0]; m.CertCN != want || m.Transport != "relp" {
+				t.Fatalf("message %+v", m)
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"tocsin/internal/ingest"
 	"tocsin/internal/ingest/ingesttest"
+	"tocsin/internal/ingest/syslogsrc"
 )
 
 // relpConf tails in.log with imfile and forwards with omrelp, retrying
@@ -173,4 +174,47 @@ func TestRsyslogRELPRestart(t *testing.T) {
 		t.Fatalf("%d distinct messages after dedup, want %d", distinct, n)
 	}
 	t.Logf("stopped after %d of %d messages; %d deliveries, %d duplicates removed by Dedup", stoppedAt, n, len(msgs), len(msgs)-n)
+}
+
+// TestRsyslogRELPTLS: omrelp with tls="on", checking the server's name
+// and presenting a client certificate whose common name reaches the
+// messages.
+func TestRsyslogRELPTLS(t *testing.T) {
+	r := ingesttest.NewRsyslog(t)
+	pki := ingesttest.NewPKI(t, "ville-b-fwd")
+	tc := &syslogsrc.TLSConfig{CertFile: pki.ServerCert, KeyFile: pki.ServerKey, ClientCAFile: pki.CAFile, RequireClientCert: true}
+	conf, err := tc.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sink ingesttest.Sink
+	s := newServer(t, Config{TLS: conf})
+	serve(t, s, &sink)
+	path := filepath.Join(r.Dir, "in.log")
+	lines := ingesttest.AppendLines(t, path, "Nov 26 10:00:01 web01", 0, 2000)
+	_, port, _ := net.SplitHostPort(s.Addr().String())
+	r.Start(fmt.Sprintf(`global(workDirectory=%q maxMessageSize="64k")
+module(load="imfile" mode="inotify")
+module(load="omrelp")
+input(type="imfile" File=%q Tag="app:" ruleset="fwd")
+ruleset(name="fwd") {
+  action(type="omrelp" target="127.0.0.1" port=%q windowSize="1024"
+         template="RSYSLOG_SyslogProtocol23Format"
+         tls="on" tls.caCert=%q tls.myCert=%q tls.myPrivKey=%q
+         tls.authMode="name" tls.permittedPeer=["localhost"]
+         queue.type="LinkedList" action.resumeRetryCount="-1" action.resumeInterval="1")
+}
+`, r.WorkDir, path, port, pki.CAFile, pki.ClientCert, pki.ClientKey))
+	msgs := waitDistinct(t, &sink, len(lines))
+	perLine, _ := deliveries(t, msgs)
+	for _, l := range lines {
+		if perLine[l] != 1 {
+			t.Fatalf("line %q delivered %d times", l, perLine[l])
+		}
+	}
+	for _, m := range msgs {
+		if m.CertCN != "ville-b-fwd" {
+			t.Fatalf("CertCN %q", m.CertCN)
+		}
+	}
 }

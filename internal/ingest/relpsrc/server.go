@@ -25,6 +25,7 @@ package relpsrc
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -63,6 +64,10 @@ type Config struct {
 	// may wait for their Done so that their acknowledgements still go
 	// out (default 5 s).
 	StopTimeout time.Duration
+	// TLS, when set, makes the listener speak TLS, as librelp's
+	// tls="on" does; syslogsrc.TLSConfig.Load builds it from files. A
+	// verified client certificate's common name goes to Message.CertCN.
+	TLS *tls.Config
 	// Logger receives connection-level problems (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -126,6 +131,9 @@ func New(cfg Config) (*Server, error) {
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.Name, err)
+	}
+	if c.TLS != nil {
+		ln = tls.NewListener(ln, c.TLS)
 	}
 	s.ln = ln
 	return s, nil

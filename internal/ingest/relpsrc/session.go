@@ -3,6 +3,7 @@ package relpsrc
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -55,6 +56,7 @@ type session struct {
 	peer   netip.Addr
 	peer16 [16]byte
 	remote string
+	certCN string
 	fr     *frameReader
 	slab   []byte
 
@@ -97,7 +99,24 @@ func (s *session) alloc(n int) []byte {
 	return p
 }
 
+// handshakeTimeout bounds a TLS handshake, so a silent client cannot hold
+// a connection slot before it is even identified.
+const handshakeTimeout = 10 * time.Second
+
 func (s *session) run(ctx, drain context.Context) {
+	if tc, ok := s.c.(*tls.Conn); ok {
+		hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				s.srv.stats.errors.Add(1)
+				s.srv.log.Warn("TLS handshake failed", "peer", s.remote, "err", err)
+			}
+			return
+		}
+		s.certCN = leafCN(tc.ConnectionState())
+	}
 	// Past StopTimeout, a client that does not read its answers cannot
 	// hold the stop.
 	stop := context.AfterFunc(drain, func() { _ = s.c.SetWriteDeadline(time.Unix(1, 0)) })
@@ -204,6 +223,7 @@ func (s *session) add(f frame) {
 		Transport: "relp",
 		Listener:  s.srv.cfg.Listener,
 		Peer:      s.peer,
+		CertCN:    s.certCN,
 		Dedup:     dedupKey(&s.peer16, data),
 	})
 }
@@ -387,4 +407,13 @@ func dedupKey(peer *[16]byte, data []byte) uint64 {
 		h = 1
 	}
 	return h
+}
+
+// leafCN is the subject common name of the verified client certificate,
+// or "" when the client sent none.
+func leafCN(cs tls.ConnectionState) string {
+	if len(cs.VerifiedChains) == 0 || len(cs.VerifiedChains[0]) == 0 {
+		return ""
+	}
+	return cs.VerifiedChains[0][0].Subject.CommonName
 }

@@ -68,7 +68,7 @@ func NewTCP(cfg TCPConfig) (*TCP, error) {
 	t := &TCP{cfg: cfg, transport: "tcp", conns: make(map[net.Conn]struct{})}
 	if cfg.TLS != nil {
 		t.transport = "tls"
-		conf, err := cfg.TLS.load()
+		conf, err := cfg.TLS.Load()
 		if err != nil {
 			return nil, err
 		}
@@ -235,31 +235,40 @@ func (t *TCP) serve(ctx, drain context.Context, c net.Conn, sink ingest.Sink) {
 			}
 			return
 		}
-		certCN = leafCN(tc.ConnectionState())
+		certCN = LeafCN(tc.ConnectionState())
 	}
+	err := t.consume(drain, c, sink, peer, certCN, c.RemoteAddr().String())
+	if err != nil && !errors.Is(err, net.ErrClosed) && ctx.Err() == nil {
+		t.log.Info("connection ended", "peer", c.RemoteAddr().String(), "err", err)
+	}
+}
+
+// consume frames r until it ends and submits the messages. It returns the
+// read error that ended it, nil for a clean end of stream.
+func (t *TCP) consume(ctx context.Context, r io.Reader, sink ingest.Sink, peer netip.Addr, certCN, remote string) error {
 	st := newStream(t.cfg.MaxMessageSize)
 	var spans []span
 	for {
-		_, err := st.read(c)
+		_, err := st.read(r)
 		eof := err != nil
 		var pr problems
 		spans, pr = st.frames(eof, spans[:0])
 		if pr.cut > 0 {
 			t.stats.errors.Add(uint64(pr.cut))
-			t.log.Warn("message longer than the maximum cut", "peer", c.RemoteAddr().String(), "count", pr.cut, "max", t.cfg.MaxMessageSize)
+			t.log.Warn("message longer than the maximum cut", "peer", remote, "count", pr.cut, "max", t.cfg.MaxMessageSize)
 		}
 		if pr.torn > 0 {
 			t.stats.errors.Add(uint64(pr.torn))
-			t.log.Warn("connection ended inside an octet-counted frame", "peer", c.RemoteAddr().String())
+			t.log.Warn("connection ended inside an octet-counted frame", "peer", remote)
 		}
-		if len(spans) > 0 && !t.deliver(drain, sink, st.buf, spans, peer, certCN) {
-			return
+		if len(spans) > 0 && !t.deliver(ctx, sink, st.buf, spans, peer, certCN) {
+			return nil
 		}
 		if eof {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && ctx.Err() == nil {
-				t.log.Info("connection ended", "peer", c.RemoteAddr().String(), "err", err)
+			if errors.Is(err, io.EOF) {
+				return nil
 			}
-			return
+			return err
 		}
 	}
 }

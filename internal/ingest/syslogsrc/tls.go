@@ -20,7 +20,10 @@ type TLSConfig struct {
 	RequireClientCert bool
 }
 
-func (c *TLSConfig) load() (*tls.Config, error) {
+// Load reads the files into a server configuration (TLS 1.2 or later),
+// asking for client certificates when ClientCAFile is set. The RELP
+// listener takes its result too.
+func (c *TLSConfig) Load() (*tls.Config, error) {
 	pair, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("%w: tls cert %s / key %s: %w", ErrConfig, c.CertFile, c.KeyFile, err)
@@ -47,9 +50,9 @@ func (c *TLSConfig) load() (*tls.Config, error) {
 	return conf, nil
 }
 
-// leafCN is the subject common name of the verified client certificate,
+// LeafCN is the subject common name of the verified client certificate,
 // or "" when the client sent none.
-func leafCN(cs tls.ConnectionState) string {
+func LeafCN(cs tls.ConnectionState) string {
 	if len(cs.VerifiedChains) == 0 || len(cs.VerifiedChains[0]) == 0 {
 		return ""
 	}
