@@ -62,14 +62,15 @@ func TestBreachScanAndNotify(t *testing.T) {
 		var f struct {
 			Path       string  `json:"path"`
 			Line       int     `json:"line"`
-			Start, End int     `json:"start"`
+			Start      int     `json:"start"`
+			End        int     `json:"end"`
 			Category   string  `json:"category"`
 			Confidence float64 `json:"confidence"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &f); err != nil {
 			t.Fatalf("finding %q: %v", sc.Text(), err)
 		}
-		if f.Line < 1 || f.Category == "" || f.Path == "" {
+		if f.Line < 1 || f.Category == "" || f.Path == "" || f.End <= f.Start || f.Confidence <= 0 {
 			t.Errorf("finding %q", sc.Text())
 		}
 		n++
