@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"tocsin/internal/app"
@@ -40,6 +41,7 @@ func runServe(ctx context.Context, args []string, s Streams) int {
 	str(&o.Syslog, "syslog", "syslog UDP and TCP listen `ADDR` (empty: off)")
 	str(&o.SyslogTLS, "syslog-tls", "syslog over TLS (RFC 5425) listen `ADDR`; needs cert and key in the file")
 	str(&o.RELP, "relp", "RELP listen `ADDR`")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE` (for performance work)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -54,6 +56,19 @@ func runServe(ctx context.Context, args []string, s Streams) int {
 	if err != nil {
 		fmt.Fprintf(s.Err, "tocsin serve: %v\n", err)
 		return 1
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(s.Err, "tocsin serve: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(s.Err, "tocsin serve: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

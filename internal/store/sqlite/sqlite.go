@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
 	"tocsin/internal/store"
+	"tocsin/internal/store/block"
 )
 
 // Store is a SQLite store.
@@ -33,30 +35,26 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-const schemaVersion = "1"
+const schemaVersion = "2"
 
 const schema = `
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS offsets (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
+-- Events live in compressed blocks, one per tenant per pipeline flush
+-- (internal/store/block): a row per event would cap ingestion at what
+-- SQLite inserts per second.
+CREATE TABLE IF NOT EXISTS event_blocks (
 	id INTEGER PRIMARY KEY,
 	tenant TEXT NOT NULL,
-	ts INTEGER NOT NULL,
-	received INTEGER NOT NULL,
-	host TEXT NOT NULL,
-	transport TEXT NOT NULL,
-	format TEXT NOT NULL,
-	product TEXT NOT NULL,
-	category TEXT NOT NULL,
-	service TEXT NOT NULL,
-	src_ip TEXT NOT NULL,
-	raw TEXT NOT NULL,
-	dedup INTEGER NOT NULL
+	min_ts INTEGER NOT NULL,
+	max_ts INTEGER NOT NULL,
+	count INTEGER NOT NULL,
+	ips TEXT NOT NULL,
+	last_received INTEGER NOT NULL,
+	data BLOB NOT NULL
 );
--- One index, on event time: an index that starts with the tenant costs
--- ten times more per insert when tenants interleave (each commit touches
--- a page per tenant). Queries by tenant filter the time range.
-CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
+CREATE INDEX IF NOT EXISTS event_blocks_tenant_ts ON event_blocks (tenant, max_ts);
+CREATE INDEX IF NOT EXISTS event_blocks_ts ON event_blocks (max_ts);
 CREATE TABLE IF NOT EXISTS alerts (
 	id INTEGER PRIMARY KEY,
 	tenant TEXT NOT NULL,
@@ -151,49 +149,33 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) error {
 	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
 	ids := make([]int64, len(b.Events))
 	if len(b.Events) > 0 {
-		// Multi-row INSERTs: one statement per 64 rows cuts the
-		// per-statement cost that dominates small rows.
-		const per = 64
-		var full *sql.Stmt
-		for i := 0; i < len(b.Events); i += per {
-			n := min(per, len(b.Events)-i)
-			var st *sql.Stmt
-			if n == per && full != nil {
-				st = full
-			} else {
-				st, err = tx.PrepareContext(ctx, "INSERT INTO events (tenant, ts, received, host, transport, format, product, category, service, src_ip, raw, dedup) VALUES "+strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?,?,?,?,?),", n), ","))
-				if err != nil {
-					return err
-				}
-				if n == per {
-					full = st
-				} else {
-					defer st.Close()
-				}
-			}
-			args := make([]any, 0, 12*n)
-			for _, e := range b.Events[i : i+n] {
-				if e.Tenant == "" {
-					return fmt.Errorf("%w: an event without a tenant", store.ErrInvalid)
-				}
-				args = append(args, e.Tenant, nanos(e.Time), nanos(e.Received), e.Host, e.Transport, e.Format, e.Product, e.Category, e.Service, e.SrcIP, e.Raw, int64(e.Dedup))
-			}
-			res, err := st.ExecContext(ctx, args...)
-			if err != nil {
-				return err
-			}
-			// A multi-row INSERT gives consecutive rowids ending at
-			// LastInsertId (one writer, INTEGER PRIMARY KEY).
-			last, err := res.LastInsertId()
-			if err != nil {
-				return err
-			}
-			for k := range n {
-				ids[i+k] = last - int64(n-1-k)
+		for _, e := range b.Events {
+			if e.Tenant == "" {
+				return fmt.Errorf("%w: an event without a tenant", store.ErrInvalid)
 			}
 		}
-		if full != nil {
-			defer full.Close()
+		groups, pos := block.Split(b.Events)
+		blockIDs := make([]int64, len(groups))
+		st, err := tx.PrepareContext(ctx, `INSERT INTO event_blocks (tenant, min_ts, max_ts, count, ips, last_received, data) VALUES (?,?,?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for g, events := range groups {
+			m, data, err := block.Encode(events)
+			if err != nil {
+				return err
+			}
+			res, err := st.ExecContext(ctx, m.Tenant, m.MinTS, m.MaxTS, m.Count, m.IPs, m.LastReceivedNS, data)
+			if err != nil {
+				return err
+			}
+			if blockIDs[g], err = res.LastInsertId(); err != nil {
+				return err
+			}
+		}
+		for i, p := range pos {
+			ids[i] = blockIDs[p[0]]*block.Max + int64(p[1])
 		}
 	}
 	if len(b.Alerts) > 0 {
@@ -244,20 +226,30 @@ func jsonText[T any](v T, empty string) string {
 
 // RecentDedup returns the dedup ids of the last n events, newest first.
 func (s *Store) RecentDedup(ctx context.Context, n int) ([]uint64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT dedup FROM events WHERE id > (SELECT coalesce(max(id), 0) FROM events) - ? AND dedup != 0 ORDER BY id DESC`, n)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []uint64
-	for rows.Next() {
-		var d int64
-		if err := rows.Scan(&d); err != nil {
+	before := int64(math.MaxInt64)
+	for len(out) < n {
+		var m block.Meta
+		var data []byte
+		err := s.r.QueryRowContext(ctx, `SELECT id, tenant, count, data FROM event_blocks WHERE id < ? ORDER BY id DESC LIMIT 1`, before).Scan(&m.ID, &m.Tenant, &m.Count, &data)
+		if errors.Is(err, sql.ErrNoRows) {
+			break
+		}
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, uint64(d))
+		before = m.ID
+		events, err := block.Decode(m, data)
+		if err != nil {
+			return nil, err
+		}
+		for i := len(events) - 1; i >= 0 && len(out) < n; i-- {
+			if d := events[i].Dedup; d != 0 {
+				out = append(out, d)
+			}
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // where builds the filters shared by events and alerts.
@@ -325,37 +317,63 @@ func page(q store.Query) (limit, offset int, err error) {
 
 // Events returns matching events, newest event time first.
 func (s *Store) Events(ctx context.Context, q store.Query) (int, []store.Event, error) {
-	limit, offset, err := page(q)
-	if err != nil {
+	if _, _, err := page(q); err != nil {
 		return 0, nil, err
 	}
-	w, args, err := where(q, false)
-	if errors.Is(err, errNone) {
+	if q.Tenants != nil && len(q.Tenants) == 0 {
 		return 0, []store.Event{}, nil
 	}
-	if err != nil {
-		return 0, nil, err
+	return block.Query(ctx, blocks{s}, q)
+}
+
+// blocks gives block.Query the candidate blocks.
+type blocks struct{ s *Store }
+
+func (b blocks) Metas(ctx context.Context, q store.Query) ([]block.Meta, error) {
+	var conds []string
+	var args []any
+	if q.Tenants != nil {
+		conds = append(conds, "tenant IN ("+strings.TrimSuffix(strings.Repeat("?,", len(q.Tenants)), ",")+")")
+		for _, t := range q.Tenants {
+			args = append(args, t)
+		}
 	}
-	var total int
-	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM events"+w, args...).Scan(&total); err != nil {
-		return 0, nil, err
+	if !q.From.IsZero() {
+		conds = append(conds, "max_ts >= ?")
+		args = append(args, q.From.UnixNano())
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT id, tenant, ts, received, host, transport, format, product, category, service, src_ip, raw, dedup FROM events"+w+" ORDER BY ts DESC, id DESC LIMIT ? OFFSET ?", append(args, limit, offset)...)
+	if !q.To.IsZero() {
+		conds = append(conds, "min_ts < ?")
+		args = append(args, q.To.UnixNano())
+	}
+	if q.AfterID > 0 {
+		conds = append(conds, "id >= ?")
+		args = append(args, q.AfterID/block.Max)
+	}
+	w := ""
+	if len(conds) > 0 {
+		w = " WHERE " + strings.Join(conds, " AND ")
+	}
+	rows, err := b.s.r.QueryContext(ctx, "SELECT id, tenant, min_ts, max_ts, count, ips FROM event_blocks"+w+" ORDER BY max_ts DESC, id DESC", args...)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	defer rows.Close()
-	out := []store.Event{}
+	var out []block.Meta
 	for rows.Next() {
-		var e store.Event
-		var ts, rec, dedup int64
-		if err := rows.Scan(&e.ID, &e.Tenant, &ts, &rec, &e.Host, &e.Transport, &e.Format, &e.Product, &e.Category, &e.Service, &e.SrcIP, &e.Raw, &dedup); err != nil {
-			return 0, nil, err
+		var m block.Meta
+		if err := rows.Scan(&m.ID, &m.Tenant, &m.MinTS, &m.MaxTS, &m.Count, &m.IPs); err != nil {
+			return nil, err
 		}
-		e.Time, e.Received, e.Dedup = fromNanos(ts), fromNanos(rec), uint64(dedup)
-		out = append(out, e)
+		out = append(out, m)
 	}
-	return total, out, rows.Err()
+	return out, rows.Err()
+}
+
+func (b blocks) Load(ctx context.Context, id int64) ([]byte, error) {
+	var data []byte
+	err := b.s.r.QueryRowContext(ctx, `SELECT data FROM event_blocks WHERE id = ?`, id).Scan(&data)
+	return data, err
 }
 
 // Alerts returns matching alerts, newest first.
@@ -411,15 +429,27 @@ func (s *Store) Alerts(ctx context.Context, q store.Query) (int, []store.Alert, 
 // Prune deletes a tenant's events or alerts whose event time is before
 // the given time.
 func (s *Store) Prune(ctx context.Context, tenant string, alerts bool, before time.Time) (int64, error) {
-	table := "events"
 	if alerts {
-		table = "alerts"
+		res, err := s.w.ExecContext(ctx, "DELETE FROM alerts WHERE tenant = ? AND ts < ?", tenant, before.UnixNano())
+		if err != nil {
+			return 0, err
+		}
+		return res.RowsAffected()
 	}
-	res, err := s.w.ExecContext(ctx, "DELETE FROM "+table+" WHERE tenant = ? AND ts < ?", tenant, before.UnixNano())
+	// Whole blocks go, once their newest event is past retention.
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
-	return res.RowsAffected()
+	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
+	var n int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(sum(count), 0) FROM event_blocks WHERE tenant = ? AND max_ts < ?", tenant, before.UnixNano()).Scan(&n); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM event_blocks WHERE tenant = ? AND max_ts < ?", tenant, before.UnixNano()); err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
 }
 
 // Offset returns a saved file offset.

@@ -1,0 +1,183 @@
+// Package block stores events in compressed blocks: one block per tenant
+// per pipeline flush, a few thousand events each, with the metadata that
+// lets a query skip it (time range, count, source addresses).
+//
+// Why blocks: a database pays per row and per bound value, so one row per
+// event caps ingestion near 150,000 rows/s for SQLite on one core, index
+// included, before any parsing or detection. A block of 5,000 events is
+// one row: the store's cost per event becomes encoding and s2 compression
+// (well under a microsecond), and logs take a third of the room. Reads
+// decode only the blocks a query's tenant and time range reach. This is
+// how log stores such as Loki keep chunks.
+//
+// An event's ID is its block's row id × 65536 + its position in the block,
+// so IDs grow with insertion and identify an event for ever.
+package block
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/klauspost/compress/s2"
+
+	"tocsin/internal/store"
+)
+
+// Max is the most events in one block (positions are 16 bits).
+const Max = 1 << 16
+
+// maxIPs is how many distinct source addresses a block lists in its
+// metadata; a block with more must be decoded to be searched by address.
+const maxIPs = 64
+
+const version = 1
+
+// ErrCorrupt is returned for a block that does not decode.
+var ErrCorrupt = errors.New("corrupt event block")
+
+// Meta describes a block: what a query needs to choose or skip it.
+type Meta struct {
+	ID             int64 // row id, assigned by the database
+	Tenant         string
+	MinTS, MaxTS   int64 // event time, Unix nanoseconds (0: no time)
+	Count          int
+	IPs            string // ",a,b,c," or "" when over maxIPs distinct
+	LastReceivedNS int64
+}
+
+// HasIP reports whether the block may hold events from ip.
+func (m Meta) HasIP(ip string) bool {
+	return m.IPs == "" || strings.Contains(m.IPs, ","+ip+",")
+}
+
+// Encode packs events of one tenant (at most Max) into a block.
+func Encode(events []store.Event) (Meta, []byte, error) {
+	if len(events) == 0 || len(events) > Max {
+		return Meta{}, nil, fmt.Errorf("block of %d events (1..%d)", len(events), Max)
+	}
+	m := Meta{Tenant: events[0].Tenant, Count: len(events)}
+	ips := map[string]bool{}
+	size := 16
+	for i := range events {
+		e := &events[i]
+		size += 40 + len(e.Host) + len(e.Transport) + len(e.Format) + len(e.Product) + len(e.Category) + len(e.Service) + len(e.SrcIP) + len(e.Raw)
+	}
+	buf := make([]byte, 0, size)
+	buf = append(buf, version)
+	buf = binary.AppendUvarint(buf, uint64(len(events)))
+	for i := range events {
+		e := &events[i]
+		if e.Tenant != m.Tenant {
+			return Meta{}, nil, fmt.Errorf("%w: a block holds one tenant", store.ErrInvalid)
+		}
+		ts, rec := nanos(e.Time), nanos(e.Received)
+		if i == 0 || ts < m.MinTS {
+			m.MinTS = ts
+		}
+		if i == 0 || ts > m.MaxTS {
+			m.MaxTS = ts
+		}
+		m.LastReceivedNS = max(m.LastReceivedNS, rec)
+		if e.SrcIP != "" && len(ips) <= maxIPs {
+			ips[e.SrcIP] = true
+		}
+		buf = binary.AppendVarint(buf, ts)
+		buf = binary.AppendVarint(buf, rec)
+		buf = binary.LittleEndian.AppendUint64(buf, e.Dedup)
+		for _, s := range [...]string{e.Host, e.Transport, e.Format, e.Product, e.Category, e.Service, e.SrcIP, e.Raw} {
+			buf = binary.AppendUvarint(buf, uint64(len(s)))
+			buf = append(buf, s...)
+		}
+	}
+	if len(ips) <= maxIPs {
+		list := make([]string, 0, len(ips))
+		for ip := range ips {
+			list = append(list, ip)
+		}
+		sort.Strings(list)
+		m.IPs = "," + strings.Join(list, ",") + ","
+	}
+	return m, s2.Encode(nil, buf), nil
+}
+
+// Decode unpacks a block. Strings of the events share one buffer.
+func Decode(m Meta, data []byte) ([]store.Event, error) {
+	raw, err := s2.Decode(nil, data)
+	if err != nil {
+		return nil, fmt.Errorf("%w %d: %w", ErrCorrupt, m.ID, err)
+	}
+	if len(raw) == 0 || raw[0] != version {
+		return nil, fmt.Errorf("%w %d: unknown version", ErrCorrupt, m.ID)
+	}
+	p := raw[1:]
+	n, k := binary.Uvarint(p)
+	if k <= 0 || n > Max {
+		return nil, fmt.Errorf("%w %d: bad count", ErrCorrupt, m.ID)
+	}
+	p = p[k:]
+	out := make([]store.Event, n)
+	for i := range out {
+		e := &out[i]
+		e.ID, e.Tenant = m.ID*Max+int64(i), m.Tenant
+		ts, k1 := binary.Varint(p)
+		if k1 <= 0 {
+			return nil, fmt.Errorf("%w %d: event %d", ErrCorrupt, m.ID, i)
+		}
+		rec, k2 := binary.Varint(p[k1:])
+		if k2 <= 0 || len(p) < k1+k2+8 {
+			return nil, fmt.Errorf("%w %d: event %d", ErrCorrupt, m.ID, i)
+		}
+		e.Time, e.Received = fromNanos(ts), fromNanos(rec)
+		e.Dedup = binary.LittleEndian.Uint64(p[k1+k2:])
+		p = p[k1+k2+8:]
+		for _, dst := range [...]*string{&e.Host, &e.Transport, &e.Format, &e.Product, &e.Category, &e.Service, &e.SrcIP, &e.Raw} {
+			l, k := binary.Uvarint(p)
+			if k <= 0 || uint64(len(p)-k) < l {
+				return nil, fmt.Errorf("%w %d: event %d", ErrCorrupt, m.ID, i)
+			}
+			s := p[k : k+int(l)]
+			if len(s) > 0 {
+				*dst = unsafe.String(&s[0], len(s))
+			}
+			p = p[k+int(l):]
+		}
+	}
+	return out, nil
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// Split groups a batch's events into blocks by tenant, keeping each
+// event's position: pos[i] is (block, index) of events[i].
+func Split(events []store.Event) (groups [][]store.Event, pos [][2]int) {
+	pos = make([][2]int, len(events))
+	open := map[string]int{}
+	for i, e := range events {
+		g, ok := open[e.Tenant]
+		if !ok || len(groups[g]) == Max {
+			g = len(groups)
+			groups = append(groups, nil)
+			open[e.Tenant] = g
+		}
+		pos[i] = [2]int{g, len(groups[g])}
+		groups[g] = append(groups[g], e)
+	}
+	return groups, pos
+}
