@@ -112,7 +112,8 @@ type Pipeline struct {
 	Workers int `yaml:"workers"`
 	// Batch is the most events written in one transaction.
 	Batch int `yaml:"batch"`
-	// Flush is the longest an event waits for its batch to fill.
+	// Flush is how long a batch may wait for more records before it is
+	// written; 0 (default) writes as soon as nothing more is ready.
 	Flush Duration `yaml:"flush"`
 	// Dedup is how many recent delivery ids are remembered.
 	Dedup int `yaml:"dedup"`
@@ -279,9 +280,6 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Pipeline.Batch == 0 {
 		c.Pipeline.Batch = 5000
-	}
-	if c.Pipeline.Flush == 0 {
-		c.Pipeline.Flush = Duration(100 * time.Millisecond)
 	}
 	if c.Pipeline.Dedup == 0 {
 		c.Pipeline.Dedup = 1 << 20

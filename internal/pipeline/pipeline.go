@@ -68,12 +68,14 @@ type Rules struct {
 // Options size the pipeline.
 type Options struct {
 	Store   Writer
-	Workers int           // 0: one per core
-	Queue   int           // batches waiting for a worker
-	Batch   int           // events per transaction
-	Flush   time.Duration // longest wait for a batch to fill
-	Dedup   int           // delivery ids remembered
-	Logger  *slog.Logger
+	Workers int // 0: one per core
+	Queue   int // batches waiting for a worker
+	Batch   int // events per transaction
+	// Flush is how long a batch may wait for more records before it is
+	// written; 0 writes as soon as nothing more is ready (group commit).
+	Flush  time.Duration
+	Dedup  int // delivery ids remembered
+	Logger *slog.Logger
 	// Registry receives the pipeline's metrics (nil: not exported).
 	Registry prometheus.Registerer
 	// Now is the clock for receipt times (nil: time.Now).
@@ -103,9 +105,6 @@ func New(o Options, r *Rules) (*Pipeline, error) {
 	}
 	if o.Batch <= 0 {
 		o.Batch = 5000
-	}
-	if o.Flush <= 0 {
-		o.Flush = 100 * time.Millisecond
 	}
 	if o.Dedup <= 0 {
 		o.Dedup = 1 << 20
@@ -396,27 +395,49 @@ type writer struct {
 
 func (p *Pipeline) write(ctx context.Context) error {
 	w := &writer{p: p, corr: map[string]*correlate.Engine{}, latest: map[string]time.Time{}}
-	tick := time.NewTicker(p.o.Flush)
-	defer tick.Stop()
 	for {
-		select {
-		case pb, ok := <-p.out:
-			if !ok {
-				return w.flush(ctx)
-			}
-			w.pending = append(w.pending, pb)
-			w.n += len(pb.events)
-			if w.n >= p.o.Batch {
-				if err := w.flush(ctx); err != nil {
-					return err
+		// Group commit: take what is ready, write it, repeat. Under load
+		// batches grow while the previous one is written; when quiet,
+		// a lone record is written at once (RELP and HTTP senders wait
+		// for that acknowledgement).
+		pb, ok := <-p.out
+		if !ok {
+			return w.flush(ctx)
+		}
+		w.add(pb)
+		linger := time.After(p.o.Flush)
+	more:
+		for w.n < p.o.Batch {
+			select {
+			case pb, ok := <-p.out:
+				if !ok {
+					return w.flush(ctx)
+				}
+				w.add(pb)
+			default:
+				if p.o.Flush <= 0 {
+					break more
+				}
+				select {
+				case pb, ok := <-p.out:
+					if !ok {
+						return w.flush(ctx)
+					}
+					w.add(pb)
+				case <-linger:
+					break more
 				}
 			}
-		case <-tick.C:
-			if err := w.flush(ctx); err != nil {
-				return err
-			}
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
 		}
 	}
+}
+
+func (w *writer) add(pb *processed) {
+	w.pending = append(w.pending, pb)
+	w.n += len(pb.events)
 }
 
 // flush writes what is pending. A store error fails the pending batches
@@ -457,6 +478,9 @@ func (w *writer) flush(ctx context.Context) error {
 			keep[i] = len(b.Events)
 			b.Events = append(b.Events, *e)
 			c.stored++
+			if e.Time.After(w.latest[e.Tenant]) {
+				w.latest[e.Tenant] = e.Time
+			}
 		}
 		for _, a := range pb.alerts {
 			if keep[a.ev] < 0 {
@@ -531,9 +555,22 @@ func (w *writer) flush(ctx context.Context) error {
 // correlate feeds each tenant's engine the hits in event-time order and
 // adds what fires to the batch.
 func (w *writer) correlate(hits []pendingHit, b *store.Batch) {
-	if w.rules == nil || w.rules.correlations == nil || len(hits) == 0 {
+	if w.rules == nil || w.rules.correlations == nil {
 		return
 	}
+	// Event time moved on for each tenant: windows that can only be
+	// decided at their end (fewer than N, exactly N) close even when no
+	// new hit comes.
+	defer func() {
+		for t, eng := range w.corr {
+			for _, r := range eng.Advance(w.latest[t]) {
+				if !eng.Suppressed(r.Rule) && levelRank[r.Rule.Level] >= levelRank[w.rules.AlertLevel] {
+					b.Alerts = append(b.Alerts, correlationAlert(t, r))
+					b.EventIdx = append(b.EventIdx, nil)
+				}
+			}
+		}
+	}()
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].hit.Time.Before(hits[j].hit.Time) })
 	for _, h := range hits {
 		eng := w.corr[h.tenant]
