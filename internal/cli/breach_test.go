@@ -102,7 +102,7 @@ func TestBreachScanAndNotify(t *testing.T) {
 	os.WriteFile(cfg, []byte("controller:\n  name: Mairie de Val\ndpo:\n  email: dpo@val.fr\nbreach:\n  aware: 2026-11-21T09:00:00+01:00\n"), 0o600)
 	for _, tc := range []struct{ lang, format, want string }{
 		{"fr", "markdown", "Mairie de Val"},
-		{"en", "html", "<mark>[TO BE COMPLETED: SIREN number]</mark>"},
+		{"en", "html", `<span class="todo">[TO BE COMPLETED: SIREN number]</span>`},
 	} {
 		var o, e bytes.Buffer
 		code := Run(context.Background(), []string{"breach", "notify", "--report", reportPath, "--config", cfg, "--lang", tc.lang, "--output", tc.format}, Streams{Out: &o, Err: &e})
