@@ -58,7 +58,9 @@ type corpusFixture struct {
 	r   *rand.Rand
 }
 
-func dob(id corpus.Identity) string { return fmt.Sprintf("%04d-%02d-%02d", id.BirthY, id.BirthM, id.BirthD) }
+func dob(id corpus.Identity) string {
+	return fmt.Sprintf("%04d-%02d-%02d", id.BirthY, id.BirthM, id.BirthD)
+}
 
 func (f *corpusFixture) write(name string, data []byte) {
 	f.t.Helper()

@@ -189,7 +189,9 @@ func find(all, lower []byte, v string) int {
 	}
 }
 
-func isWordRune(r rune) bool { return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
+func isWordRune(r rune) bool {
+	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
 
 func around(all []byte, at, n int) string {
 	from, to := max(at-40, 0), min(at+n+40, len(all))
