@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"io/fs"
 	"os"
@@ -88,6 +89,7 @@ type scan struct {
 	ex      *extract.Extractor
 	tally   *tally
 	key     []byte
+	seed    maphash.Seed
 	start   time.Time
 	read    atomic.Int64
 	docs    atomic.Int64
@@ -158,7 +160,7 @@ func Scan(ctx context.Context, o Options) (*Report, error) {
 	if o.Scanner == nil {
 		o.Scanner = pii.New()
 	}
-	s := &scan{o: o, pii: o.Scanner, tally: newTally(o.MaxHashes), key: newRunKey(), start: time.Now(), out: o.Findings}
+	s := &scan{o: o, pii: o.Scanner, tally: newTally(o.MaxHashes), key: newRunKey(), seed: maphash.MakeSeed(), start: time.Now(), out: o.Findings}
 	defer clear(s.key)
 	eo := o.Extract
 	eo.Read = &s.read

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"hash"
+	"hash/maphash"
 	"math"
 	"math/bits"
 	"sort"
@@ -14,32 +15,64 @@ import (
 	"tocsin/internal/breach/pii"
 )
 
-// Values are counted without being kept: each value's normalised form is
-// hashed with HMAC-SHA256 under a key drawn at random for the run and held
-// only in memory, and only the first 64 bits of the hash are stored. The
-// sets stay exact up to a budget of hashes for the whole run, then turn
-// into HyperLogLog sketches (about 0.8 % error), so memory is bounded
-// whatever the size of the data.
+// Values are counted without being kept. The identifiers that count
+// people (NIR, e-mail, phone, name with date of birth) are hashed with
+// HMAC-SHA256 under a key drawn at random for the run and held only in
+// memory; the values of the other categories, which only need a distinct
+// count, with hash/maphash under a seed also drawn for the run (7 ns
+// instead of 200). Only the first 64 bits are kept, in sets that stay
+// exact up to a budget of hashes for the whole run and then turn into
+// HyperLogLog sketches (about 0.8 % error), so memory is bounded whatever
+// the size of the data. No set, sketch or key is ever written anywhere.
 
-// keyed hashes normalised values for one goroutine.
+// keyed hashes normalised values for one goroutine. A small
+// direct-mapped cache remembers the values hashed last (by their seeded
+// hash), so that values that repeat — postcodes, communes, given names,
+// dates — are filed once and an identifier's HMAC is computed once. The
+// cache holds hashes only.
 type keyed struct {
-	mac hash.Hash
-	sum []byte
+	mac   hash.Hash
+	sum   []byte
+	msg   []byte
+	seed  maphash.Seed
+	cache [keyedCache]struct{ fast, h uint64 }
 }
 
-func newKeyed(key []byte) *keyed {
-	return &keyed{mac: hmac.New(sha256.New, key), sum: make([]byte, 0, sha256.Size)}
+// keyedCache is the number of cache slots (a power of two).
+const keyedCache = 1 << 12
+
+func newKeyed(key []byte, seed maphash.Seed) *keyed {
+	return &keyed{mac: hmac.New(sha256.New, key), sum: make([]byte, 0, sha256.Size), seed: seed}
 }
+
+// identifies tells the categories that identify a person.
+func identifies(c pii.Category) bool { return c == pii.NIR || c == pii.Email || c == pii.Phone }
 
 // hash returns the keyed hash of a normalised value of a category; the
 // category is part of the message, so equal text in two categories differs.
-func (k *keyed) hash(c pii.Category, norm string) uint64 {
-	k.mac.Reset()
-	k.mac.Write([]byte(c))
-	k.mac.Write([]byte{0})
-	k.mac.Write([]byte(norm))
-	k.sum = k.mac.Sum(k.sum[:0])
-	return binary.LittleEndian.Uint64(k.sum)
+// seen tells that this goroutine hashed the same value recently.
+func (k *keyed) hash(c pii.Category, norm string) (h uint64, seen bool) {
+	k.msg = append(append(append(k.msg[:0], c...), 0), norm...)
+	return k.hashMsg(identifies(c))
+}
+
+// hashMsg hashes k.msg, with HMAC-SHA256 if hmac, else with the seeded
+// hash. A hash is never 0 (0 ends a group of identifiers).
+func (k *keyed) hashMsg(hmac bool) (uint64, bool) {
+	fast := maphash.Bytes(k.seed, k.msg) | 1 // 0 marks an empty slot
+	slot := &k.cache[fast&(keyedCache-1)]
+	if slot.fast == fast {
+		return slot.h, true
+	}
+	h := fast
+	if hmac {
+		k.mac.Reset()
+		k.mac.Write(k.msg)
+		k.sum = k.mac.Sum(k.sum[:0])
+		h = binary.LittleEndian.Uint64(k.sum) | 1
+	}
+	slot.fast, slot.h = fast, h
+	return h, false
 }
 
 // newRunKey draws the run's key.
@@ -96,7 +129,7 @@ func (h *hll) estimate() int64 {
 
 // distinct counts distinct hashes: exactly while it may, then by sketch.
 type distinct struct {
-	exact  map[uint64]struct{}
+	exact  hashSet
 	sketch *hll
 }
 
@@ -105,35 +138,30 @@ func (d *distinct) add(x uint64, b *budget) {
 		d.sketch.add(x)
 		return
 	}
-	if d.exact == nil {
-		d.exact = map[uint64]struct{}{}
-	}
-	if _, ok := d.exact[x]; ok {
+	if b.used < b.max {
+		if d.exact.add(x) {
+			b.used++
+		}
 		return
 	}
-	if b.used >= b.max {
+	if !d.exact.has(x) {
 		d.toSketch(b)
 		d.sketch.add(x)
-		return
 	}
-	d.exact[x] = struct{}{}
-	b.used++
 }
 
 func (d *distinct) toSketch(b *budget) {
 	d.sketch = &hll{}
-	for x := range d.exact {
-		d.sketch.add(x)
-	}
-	b.used -= len(d.exact)
-	d.exact = nil
+	d.exact.each(d.sketch.add)
+	b.used -= d.exact.len()
+	d.exact = hashSet{}
 }
 
 func (d *distinct) count() (n int64, exact bool) {
 	if d.sketch != nil {
 		return d.sketch.estimate(), false
 	}
-	return int64(len(d.exact)), true
+	return int64(d.exact.len()), true
 }
 
 // budget is the number of hashes the exact sets may hold together.
@@ -146,7 +174,7 @@ type budget struct{ used, max int }
 // sketch of each record's main identifier (NIR, else e-mail, else phone,
 // else name with date of birth), which counts such a person twice.
 type people struct {
-	node   map[uint64]int32
+	node   hashIndex
 	parent []int32
 	roots  int
 	sketch *hll
@@ -169,9 +197,6 @@ func (p *people) add(ids []uint64, b *budget) {
 		p.sketch.add(ids[0])
 		return
 	}
-	if p.node == nil {
-		p.node = map[uint64]int32{}
-	}
 	if b.used+len(ids) > b.max {
 		p.toSketch(b)
 		p.sketch.add(ids[0])
@@ -179,11 +204,11 @@ func (p *people) add(ids []uint64, b *budget) {
 	}
 	var root int32 = -1
 	for _, x := range ids {
-		i, ok := p.node[x]
+		i, ok := p.node.get(x)
 		if !ok {
 			i = int32(len(p.parent))
 			p.parent = append(p.parent, i)
-			p.node[x] = i
+			p.node.put(x, i)
 			p.roots++
 			b.used++
 		}
@@ -201,15 +226,15 @@ func (p *people) add(ids []uint64, b *budget) {
 // toSketch keeps one hash per person found so far.
 func (p *people) toSketch(b *budget) {
 	p.sketch = &hll{}
-	seen := map[int32]bool{}
-	for x, i := range p.node {
+	seen := make([]bool, len(p.parent))
+	p.node.each(func(x uint64, i int32) {
 		if r := p.find(i); !seen[r] {
 			seen[r] = true
 			p.sketch.add(x)
 		}
-	}
-	b.used -= len(p.node)
-	p.node, p.parent = nil, nil
+	})
+	b.used -= p.node.len()
+	p.node, p.parent = hashIndex{}, nil
 }
 
 func (p *people) count() (int64, bool) {

@@ -140,10 +140,13 @@ type worker struct {
 	peopleRecords int64
 	byFormat      map[string]int
 	masksWanted   [numCats]int
+	words         []string
+	lastConf      float64
+	confText      []byte
 }
 
 func (s *scan) newWorker() *worker {
-	w := &worker{s: s, k: newKeyed(s.key), red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{}}
+	w := &worker{s: s, k: newKeyed(s.key, s.seed), red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{}}
 	for i := range w.masksWanted {
 		w.masksWanted[i] = maxSamples
 	}
@@ -476,8 +479,10 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON, t
 	}
 	w.rec.any = true
 	w.rec.cats[ci] = true
-	h := w.k.hash(f.Category, f.Norm)
-	w.b.values = append(w.b.values, catHash{f.Category, h})
+	h, seen := w.k.hash(f.Category, f.Norm)
+	if !seen {
+		w.b.values = append(w.b.values, catHash{f.Category, h})
+	}
 	switch f.Category {
 	case pii.NIR:
 		w.rec.nir = append(w.rec.nir, h)
@@ -510,7 +515,11 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON, t
 		w.out = append(w.out, `,"category":"`...)
 		w.out = append(w.out, f.Category...)
 		w.out = append(w.out, `","confidence":`...)
-		w.out = strconv.AppendFloat(w.out, float64(int(f.Confidence*1000+0.5))/1000, 'f', -1, 64)
+		if f.Confidence != w.lastConf || w.confText == nil {
+			w.lastConf = f.Confidence
+			w.confText = strconv.AppendFloat(w.confText[:0], float64(int(f.Confidence*1000+0.5))/1000, 'f', -1, 64)
+		}
+		w.out = append(w.out, w.confText...)
 		if col != nil {
 			w.out = append(w.out, tableJSON...)
 			w.out = append(w.out, col.json...)
@@ -541,7 +550,21 @@ func (w *worker) endRecord(l *locStats) {
 	w.b.groups = append(w.b.groups, r.email...)
 	w.b.groups = append(w.b.groups, r.phone...)
 	if len(r.names) > 0 && r.dob != "" {
-		w.b.groups = append(w.b.groups, w.k.hash("person", nameKey(r.names)+"|"+r.dob))
+		w.words = w.words[:0]
+		for _, n := range r.names {
+			w.words = appendWords(w.words, n)
+		}
+		sort.Strings(w.words)
+		w.k.msg = append(w.k.msg[:0], "person\x00"...)
+		for i, word := range w.words {
+			if i > 0 {
+				w.k.msg = append(w.k.msg, ' ')
+			}
+			w.k.msg = append(w.k.msg, word...)
+		}
+		w.k.msg = append(append(w.k.msg, '|'), r.dob...)
+		h, _ := w.k.hashMsg(true)
+		w.b.groups = append(w.b.groups, h)
 	}
 	if len(w.b.groups) > n {
 		w.b.groups = append(w.b.groups, 0)
@@ -561,15 +584,22 @@ func (w *worker) endRecord(l *locStats) {
 	}
 }
 
-// nameKey joins the words of a record's names in a stable order, so that
-// "Dupont" and "Jean" in two columns equal "jean dupont" in one.
-func nameKey(names []string) string {
-	var words []string
-	for _, n := range names {
-		words = append(words, strings.Fields(n)...)
+// appendWords appends the space-separated words of a normalised name. A
+// person's key joins the words of all names of the record in a stable
+// order, so that "Dupont" and "Jean" in two columns equal "jean dupont"
+// in one.
+func appendWords(words []string, n string) []string {
+	for len(n) > 0 {
+		i := strings.IndexByte(n, ' ')
+		if i < 0 {
+			return append(words, n)
+		}
+		if i > 0 {
+			words = append(words, n[:i])
+		}
+		n = n[i+1:]
 	}
-	sort.Strings(words)
-	return strings.Join(words, " ")
+	return words
 }
 
 // appendJSONString appends s as a JSON string.

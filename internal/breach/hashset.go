@@ -1,0 +1,134 @@
+package breach
+
+// The keys of the tally are HMAC outputs, already uniform: open-addressing
+// tables indexed by the key's own bits beat the general-purpose map on the
+// one operation the scan repeats for every value. Key 0 marks an empty
+// slot (keyed hashes are never 0).
+
+// hashSet is a set of non-zero uint64 hashes.
+type hashSet struct {
+	slots []uint64
+	n     int
+}
+
+func (s *hashSet) len() int { return s.n }
+
+// add inserts x and reports whether it was new.
+func (s *hashSet) add(x uint64) bool {
+	if (s.n+1)*4 > len(s.slots)*3 {
+		s.grow()
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := x & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case x:
+			return false
+		case 0:
+			s.slots[i] = x
+			s.n++
+			return true
+		}
+	}
+}
+
+func (s *hashSet) has(x uint64) bool {
+	if s.n == 0 {
+		return false
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := x & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case x:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+func (s *hashSet) grow() {
+	old := s.slots
+	size := 2 * len(old)
+	if size == 0 {
+		size = 64
+	}
+	s.slots, s.n = make([]uint64, size), 0
+	for _, x := range old {
+		if x != 0 {
+			s.add(x)
+		}
+	}
+}
+
+// each calls f for every hash.
+func (s *hashSet) each(f func(uint64)) {
+	for _, x := range s.slots {
+		if x != 0 {
+			f(x)
+		}
+	}
+}
+
+// hashIndex maps non-zero uint64 hashes to int32 indexes.
+type hashIndex struct {
+	keys []uint64
+	vals []int32
+	n    int
+}
+
+func (m *hashIndex) len() int { return m.n }
+
+// get returns the index of x, or ok false.
+func (m *hashIndex) get(x uint64) (int32, bool) {
+	if m.n == 0 {
+		return 0, false
+	}
+	mask := uint64(len(m.keys) - 1)
+	for i := x & mask; ; i = (i + 1) & mask {
+		switch m.keys[i] {
+		case x:
+			return m.vals[i], true
+		case 0:
+			return 0, false
+		}
+	}
+}
+
+// put sets the index of x (x not yet present).
+func (m *hashIndex) put(x uint64, v int32) {
+	if (m.n+1)*4 > len(m.keys)*3 {
+		m.grow()
+	}
+	mask := uint64(len(m.keys) - 1)
+	for i := x & mask; ; i = (i + 1) & mask {
+		if m.keys[i] == 0 || m.keys[i] == x {
+			if m.keys[i] == 0 {
+				m.n++
+			}
+			m.keys[i], m.vals[i] = x, v
+			return
+		}
+	}
+}
+
+func (m *hashIndex) grow() {
+	oldK, oldV := m.keys, m.vals
+	size := 2 * len(oldK)
+	if size == 0 {
+		size = 64
+	}
+	m.keys, m.vals, m.n = make([]uint64, size), make([]int32, size), 0
+	for i, k := range oldK {
+		if k != 0 {
+			m.put(k, oldV[i])
+		}
+	}
+}
+
+func (m *hashIndex) each(f func(uint64, int32)) {
+	for i, k := range m.keys {
+		if k != 0 {
+			f(k, m.vals[i])
+		}
+	}
+}
