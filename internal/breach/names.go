@@ -1,6 +1,7 @@
 package breach
 
 import (
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -64,9 +65,11 @@ func (r *redactor) redact(n string) string {
 		}
 	}
 	r.buf = r.s.Text(spaced, r.buf[:0])
+	r.buf = r.validTokens(n, r.buf)
 	if len(r.buf) == 0 {
 		return n
 	}
+	sort.Slice(r.buf, func(i, j int) bool { return r.buf[i].Start < r.buf[j].Start })
 	var b strings.Builder
 	last := 0
 	for _, f := range r.buf {
@@ -84,6 +87,44 @@ func (r *redactor) redact(n string) string {
 	b.WriteString(n[last:])
 	return b.String()
 }
+
+// validTokens adds the runs of letters and digits that validate as a NIR,
+// an IBAN or a card number: in free text the detectors want a context word
+// for a bare number, in a name the number alone is reason enough.
+func (r *redactor) validTokens(n string, found []pii.Finding) []pii.Finding {
+	covered := func(s, e int) bool {
+		for _, f := range found {
+			if s < f.End && e > f.Start {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; i < len(n); {
+		if !isAlnum(n[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(n) && isAlnum(n[j]) {
+			j++
+		}
+		tok := n[i:j]
+		if len(tok) >= 13 && !covered(i, j) {
+			if norm, ok, _ := pii.ValidNIR(tok); ok {
+				found = append(found, pii.Finding{Category: pii.NIR, Start: i, End: j, Norm: norm})
+			} else if norm, ok := pii.ValidIBAN(tok); ok {
+				found = append(found, pii.Finding{Category: pii.IBAN, Start: i, End: j, Norm: norm})
+			} else if norm, ok := pii.ValidCard(tok); ok {
+				found = append(found, pii.Finding{Category: pii.Card, Start: i, End: j, Norm: norm})
+			}
+		}
+		i = j
+	}
+	return found
+}
+
+func isAlnum(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // inEmail tells whether the dot at i sits inside something@something.
 func inEmail(b []byte, i int) bool {

@@ -1,0 +1,217 @@
+package breach
+
+import (
+	"hash/maphash"
+	"math"
+	"math/rand"
+	"strings"
+	"testing"
+
+	"tocsin/internal/breach/pii"
+)
+
+func TestHashTables(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	for _, n := range []int{0, 1, 63, 64, 1000, 100000} {
+		var s hashSet
+		var m hashIndex
+		ref := map[uint64]int32{}
+		for i := 0; i < n; i++ {
+			x := r.Uint64() | 1
+			if i%7 == 0 && i > 0 {
+				x = uint64(i) | 1 // small, clustered keys too
+			}
+			_, dup := ref[x]
+			if added := s.add(x); added == dup {
+				t.Fatalf("add(%x) = %v with dup %v", x, added, dup)
+			}
+			if !dup {
+				m.put(x, int32(i))
+				ref[x] = int32(i)
+			}
+		}
+		if s.len() != len(ref) || m.len() != len(ref) {
+			t.Fatalf("n=%d: len %d/%d, want %d", n, s.len(), m.len(), len(ref))
+		}
+		for x, v := range ref {
+			if !s.has(x) {
+				t.Fatalf("lost %x", x)
+			}
+			if got, ok := m.get(x); !ok || got != v {
+				t.Fatalf("get(%x) = %d %v, want %d", x, got, ok, v)
+			}
+		}
+		if s.has(2) || func() bool { _, ok := m.get(2); return ok }() {
+			t.Fatal("found a key never added")
+		}
+	}
+}
+
+// TestDistinctBudget: exact up to the budget, then a sketch within 3 %.
+func TestDistinctBudget(t *testing.T) {
+	tests := []struct {
+		name      string
+		n, budget int
+		exact     bool
+	}{
+		{"small", 5000, 10000, true},
+		{"at budget", 10000, 10000, true},
+		{"past budget", 200000, 10000, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := &budget{max: tc.budget}
+			var d distinct
+			r := rand.New(rand.NewSource(2))
+			for i := 0; i < tc.n; i++ {
+				x := r.Uint64() | 1
+				d.add(x, b)
+				d.add(x, b) // repeats do not count
+			}
+			got, exact := d.count()
+			if exact != tc.exact {
+				t.Fatalf("exact %v", exact)
+			}
+			if err := math.Abs(float64(got)-float64(tc.n)) / float64(tc.n); (exact && got != int64(tc.n)) || err > 0.03 {
+				t.Fatalf("%d distinct, want %d (error %.3f)", got, tc.n, err)
+			}
+			if b.used > tc.budget {
+				t.Fatalf("budget %d overspent: %d", tc.budget, b.used)
+			}
+		})
+	}
+}
+
+// TestPeopleUnion: identifiers seen together count as one person.
+func TestPeopleUnion(t *testing.T) {
+	tests := []struct {
+		name    string
+		records [][]uint64
+		budget  int
+		want    int64
+		exact   bool
+	}{
+		{"one record per person", [][]uint64{{1}, {3}, {5}}, 100, 3, true},
+		{"linked by e-mail", [][]uint64{{11, 21}, {21}, {21, 31}, {41}}, 100, 2, true},
+		{"chain across records", [][]uint64{{1, 3}, {5, 7}, {3, 7}}, 100, 1, true},
+		{"past the budget: main identifier", [][]uint64{{11, 21}, {21}, {51}}, 2, 3, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := &budget{max: tc.budget}
+			var p people
+			for _, r := range tc.records {
+				p.add(r, b)
+			}
+			got, exact := p.count()
+			if got != tc.want || exact != tc.exact {
+				t.Fatalf("%d people (exact %v), want %d (%v)", got, exact, tc.want, tc.exact)
+			}
+		})
+	}
+}
+
+// TestKeyedHash: equal values hash alike, categories apart, and the key
+// matters (two runs do not share hashes).
+func TestKeyedHash(t *testing.T) {
+	seed := maphash.MakeSeed()
+	k1, k2 := newKeyed(newRunKey(), seed), newKeyed(newRunKey(), seed)
+	a, _ := k1.hash(pii.Email, "jean@example.fr")
+	b, seen := k1.hash(pii.Email, "jean@example.fr")
+	if a != b || !seen {
+		t.Fatal("the same value hashes differently, or the cache missed it")
+	}
+	if c, _ := k1.hash(pii.Phone, "jean@example.fr"); c == a {
+		t.Fatal("categories share hashes")
+	}
+	if d, _ := k2.hash(pii.Email, "jean@example.fr"); d == a {
+		t.Fatal("two keys give the same HMAC")
+	}
+}
+
+func TestRiskLevels(t *testing.T) {
+	tests := []struct {
+		name    string
+		cats    []pii.Category
+		people  int64
+		special bool
+		level   string
+		codes   []string
+	}{
+		{"nothing", nil, 0, false, LevelLow, []string{"none"}},
+		{"names and e-mails", []pii.Category{pii.Name, pii.Email}, 500, false, LevelLow, []string{"identity_contact", "enisa"}},
+		{"ip addresses only", []pii.Category{pii.IP}, 500, false, LevelLow, []string{"enisa"}},
+		{"nir with identity and contact", []pii.Category{pii.NIR, pii.Name, pii.Email, pii.Phone}, 500, false, LevelHigh, []string{"nir", "identity_contact", "enisa"}},
+		{"iban with identity", []pii.Category{pii.IBAN, pii.Name}, 500, false, LevelHigh, []string{"financial", "enisa"}},
+		{"large volume", []pii.Category{pii.NIR, pii.Name}, 20000, false, LevelVeryHigh, []string{"nir", "volume", "enisa"}},
+		{"special categories", []pii.Category{pii.Name}, 10, true, LevelVeryHigh, []string{"special_categories", "enisa"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &Report{People: People{Count: tc.people}}
+			for _, c := range tc.cats {
+				r.Categories = append(r.Categories, CategoryStat{Category: string(c), Values: 10})
+			}
+			if tc.special {
+				r.Special = []SpecialColumn{{Path: "a.csv", Column: "pathologie", Kind: "health"}}
+			}
+			risk := rate(r)
+			if risk.Level != tc.level {
+				t.Errorf("level %s (SE %v), want %s", risk.Level, risk.Severity, tc.level)
+			}
+			if risk.Article34 != (tc.level != LevelLow) {
+				t.Errorf("article 34: %v", risk.Article34)
+			}
+			var codes []string
+			for _, reason := range risk.Reasons {
+				codes = append(codes, reason.Code)
+				if reason.FR == "" || reason.EN == "" {
+					t.Errorf("reason %s lacks a language", reason.Code)
+				}
+			}
+			for _, c := range tc.codes {
+				if !strings.Contains(strings.Join(codes, ","), c) {
+					t.Errorf("reasons %v lack %s", codes, c)
+				}
+			}
+		})
+	}
+}
+
+func TestSpecialKind(t *testing.T) {
+	for header, want := range map[string]string{
+		"pathologie": "health", "Handicap": "health", "date_vaccination": "health", "religion": "religion",
+		"casier judiciaire": "offences", "appartenance_syndicale": "", "syndicat": "trade_union",
+		"nom": "", "politique_tarifaire": "", "empreinte_carbone": "", "trace": "",
+	} {
+		if got := specialKind(header); got != want {
+			t.Errorf("%q: %q, want %q", header, got, want)
+		}
+	}
+}
+
+func TestRedactNames(t *testing.T) {
+	r := newRedactor(pii.New())
+	tests := []struct {
+		in       string
+		keep     bool   // unchanged
+		mustLose string // a part that must not survive
+	}{
+		{"exports/usagers.csv", true, ""},
+		{"dump.zip!/export/agents.csv", true, ""},
+		{"jean.dupont@example.fr.csv", false, "jean.dupont@example.fr"},
+		{"dossier_295109912611193.pdf", false, "295109912611193"},
+		{"rappel 06 12 34 56 78.txt", false, "06 12 34 56 78"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got := r.path(tc.in)
+			if tc.keep && got != tc.in {
+				t.Errorf("%q became %q", tc.in, got)
+			}
+			if !tc.keep && (got == tc.in || strings.Contains(got, tc.mustLose)) {
+				t.Errorf("%q kept its value: %q", tc.in, got)
+			}
+		})
+	}
+}
