@@ -124,7 +124,9 @@ func (r *redactor) validTokens(n string, found []pii.Finding) []pii.Finding {
 	return found
 }
 
-func isAlnum(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
 
 // inEmail tells whether the dot at i sits inside something@something.
 func inEmail(b []byte, i int) bool {
