@@ -1,17 +1,25 @@
 // Package block stores events in compressed blocks: one block per tenant
-// per pipeline flush, a few thousand events each, with the metadata that
-// lets a query skip it (time range, count, source addresses).
+// per Write, up to 65,536 events each, with the metadata that lets a query
+// skip it (time range, count, source addresses, last arrival).
 //
-// Why blocks: a database pays per row and per bound value, so one row per
-// event caps ingestion near 150,000 rows/s for SQLite on one core, index
-// included, before any parsing or detection. A block of 5,000 events is
-// one row: the store's cost per event becomes encoding and s2 compression
-// (well under a microsecond), and logs take a third of the room. Reads
-// decode only the blocks a query's tenant and time range reach. This is
-// how log stores such as Loki keep chunks.
+// Why blocks: a database pays per row and per bound value. Measured with
+// modernc.org/sqlite on this project's 2-core machine (5,000-row
+// transactions, ~200-byte lines, 20 tenants interleaved, every known trick
+// applied: multi-row INSERT OR ROLLBACK so no statement journal, driver
+// calls without database/sql, tenant and logsource as integers): one row
+// per event costs 1/250,000 s of CPU with no secondary index, 1/200,000 s
+// with an index on the event time (which cannot count one tenant's events
+// in a range without reading them all) and 1/140,000 s with an index on
+// (tenant, time). A block of 5,000 events is one row: the cost per event
+// becomes encoding and s2 compression (see BenchmarkWriteEvents), logs
+// take about a third of the room, and the block's metadata is a (tenant,
+// time) index at 1/5,000 of the price. Reads decode only the blocks that a
+// query's tenant and time range reach. Log stores such as Loki keep chunks
+// for the same reason.
 //
 // An event's ID is its block's row id × 65536 + its position in the block,
-// so IDs grow with insertion and identify an event for ever.
+// so IDs grow with insertion and identify an event for ever (block row ids
+// are never reused).
 package block
 
 import (
@@ -20,7 +28,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 	"unsafe"
 
 	"github.com/klauspost/compress/s2"
@@ -42,12 +49,12 @@ var ErrCorrupt = errors.New("corrupt event block")
 
 // Meta describes a block: what a query needs to choose or skip it.
 type Meta struct {
-	ID             int64 // row id, assigned by the database
-	Tenant         string
-	MinTS, MaxTS   int64 // event time, Unix nanoseconds (0: no time)
-	Count          int
-	IPs            string // ",a,b,c," or "" when over maxIPs distinct
-	LastReceivedNS int64
+	ID           int64 // row id, assigned by the database
+	Tenant       string
+	MinTS, MaxTS int64 // event time, Unix nanoseconds (0: no time)
+	Count        int
+	IPs          string // ",a,b,c," or "" when over maxIPs distinct
+	MaxReceived  int64  // latest arrival, Unix nanoseconds: retention
 }
 
 // HasIP reports whether the block may hold events from ip.
@@ -55,12 +62,14 @@ func (m Meta) HasIP(ip string) bool {
 	return m.IPs == "" || strings.Contains(m.IPs, ","+ip+",")
 }
 
-// Encode packs events of one tenant (at most Max) into a block.
+// Encode packs events of one tenant (at most Max) into a block. Strings
+// other than Raw go through store.CleanText and times through store.Nanos,
+// as in every store.
 func Encode(events []store.Event) (Meta, []byte, error) {
 	if len(events) == 0 || len(events) > Max {
 		return Meta{}, nil, fmt.Errorf("block of %d events (1..%d)", len(events), Max)
 	}
-	m := Meta{Tenant: events[0].Tenant, Count: len(events)}
+	m := Meta{Tenant: store.CleanText(events[0].Tenant), Count: len(events)}
 	ips := map[string]bool{}
 	size := 16
 	for i := range events {
@@ -72,24 +81,26 @@ func Encode(events []store.Event) (Meta, []byte, error) {
 	buf = binary.AppendUvarint(buf, uint64(len(events)))
 	for i := range events {
 		e := &events[i]
-		if e.Tenant != m.Tenant {
+		if e.Tenant != events[0].Tenant {
 			return Meta{}, nil, fmt.Errorf("%w: a block holds one tenant", store.ErrInvalid)
 		}
-		ts, rec := nanos(e.Time), nanos(e.Received)
+		ts, rec := store.Nanos(e.Time), store.Nanos(e.Received)
 		if i == 0 || ts < m.MinTS {
 			m.MinTS = ts
 		}
 		if i == 0 || ts > m.MaxTS {
 			m.MaxTS = ts
 		}
-		m.LastReceivedNS = max(m.LastReceivedNS, rec)
-		if e.SrcIP != "" && len(ips) <= maxIPs {
-			ips[e.SrcIP] = true
+		m.MaxReceived = max(m.MaxReceived, rec)
+		ip := store.CleanText(e.SrcIP)
+		if ip != "" && len(ips) <= maxIPs {
+			ips[ip] = true
 		}
 		buf = binary.AppendVarint(buf, ts)
 		buf = binary.AppendVarint(buf, rec)
 		buf = binary.LittleEndian.AppendUint64(buf, e.Dedup)
-		for _, s := range [...]string{e.Host, e.Transport, e.Format, e.Product, e.Category, e.Service, e.SrcIP, e.Raw} {
+		c := store.CleanText
+		for _, s := range [...]string{c(e.Host), c(e.Transport), c(e.Format), c(e.Product), c(e.Category), c(e.Service), ip, e.Raw} {
 			buf = binary.AppendUvarint(buf, uint64(len(s)))
 			buf = append(buf, s...)
 		}
@@ -132,7 +143,7 @@ func Decode(m Meta, data []byte) ([]store.Event, error) {
 		if k2 <= 0 || len(p) < k1+k2+8 {
 			return nil, fmt.Errorf("%w %d: event %d", ErrCorrupt, m.ID, i)
 		}
-		e.Time, e.Received = fromNanos(ts), fromNanos(rec)
+		e.Time, e.Received = store.Time(ts), store.Time(rec)
 		e.Dedup = binary.LittleEndian.Uint64(p[k1+k2:])
 		p = p[k1+k2+8:]
 		for _, dst := range [...]*string{&e.Host, &e.Transport, &e.Format, &e.Product, &e.Category, &e.Service, &e.SrcIP, &e.Raw} {
@@ -148,20 +159,6 @@ func Decode(m Meta, data []byte) ([]store.Event, error) {
 		}
 	}
 	return out, nil
-}
-
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
 }
 
 // Split groups a batch's events into blocks by tenant, keeping each

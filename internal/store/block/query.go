@@ -2,106 +2,149 @@ package block
 
 import (
 	"context"
-	"sort"
+	"slices"
 
 	"tocsin/internal/store"
 )
 
-// Source is what a backend gives the query: the candidate blocks' metadata
-// (the tenant and time filters applied, newest MaxTS first) and a loader
-// for a block's data.
+// Order is the order in which a Source lists blocks.
+type Order int
+
+const (
+	// Newest lists blocks by MaxTS, then ID, descending.
+	Newest Order = iota
+	// Oldest lists blocks by ID ascending (the order of their events' IDs).
+	Oldest
+)
+
+// Source is what a backend gives Query, all read from one snapshot.
 type Source interface {
-	Metas(ctx context.Context, q store.Query) ([]Meta, error)
+	// Blocks calls fn with the blocks that may hold events matching q's
+	// tenants, time range and AfterID, in the given order, until fn
+	// returns false or an error. With partial set it lists only the
+	// blocks that Inside does not count.
+	Blocks(ctx context.Context, q store.Query, o Order, partial bool, fn func(Meta) (bool, error)) error
+	// Inside returns the number of events in the blocks whose every event
+	// matches q: blocks of q's tenants entirely inside q's time range
+	// (holding no event without a time when the range is bounded), after
+	// AfterID's block, and none when q filters by address.
+	Inside(ctx context.Context, q store.Query) (int, error)
+	// Load returns a block's data.
 	Load(ctx context.Context, id int64) ([]byte, error)
 }
 
-// Query answers store.Events over blocks: it counts matches exactly
-// (from the metadata alone for blocks entirely inside the query and with
-// no per-event filter) and decodes blocks newest first until the page is
-// complete.
+// AfterBlock is the first block that may hold an event with ID > after.
+func AfterBlock(after int64) int64 { return after / Max }
+
+// Query answers store.Events over blocks, from a normalized query with a
+// non-empty tenant list or none. It builds the page by decoding blocks
+// newest first (or in ID order with AfterID) until no further block can
+// enter it, then counts exactly: the blocks entirely inside the query from
+// their metadata, the others by decoding them (once: those the page
+// already decoded are not decoded again).
 func Query(ctx context.Context, src Source, q store.Query) (int, []store.Event, error) {
-	limit := q.Limit
-	if limit == 0 {
-		limit = 100
+	from, to, bounded := q.TimeBounds()
+	match := func(e *store.Event) bool {
+		if bounded {
+			ts := store.Nanos(e.Time)
+			if ts == 0 || ts < from || ts >= to {
+				return false
+			}
+		}
+		return (q.SrcIP == "" || e.SrcIP == q.SrcIP) && e.ID > q.AfterID
 	}
-	limit = min(limit, 1000)
-	metas, err := src.Metas(ctx, q)
+	want := q.Offset + q.Limit
+	counted := map[int64]int{} // matches in the blocks decoded for the page
+	var page []store.Event
+	order := Newest
+	if q.AfterID > 0 {
+		order = Oldest
+	}
+	err := src.Blocks(ctx, q, order, false, func(m Meta) (bool, error) {
+		if q.SrcIP != "" && !m.HasIP(q.SrcIP) {
+			counted[m.ID] = 0
+			return true, nil
+		}
+		if len(page) >= want && (order == Oldest || m.MaxTS < store.Nanos(page[want-1].Time)) {
+			return false, nil // this block, and every later one, would not enter the page
+		}
+		events, err := load(ctx, src, m)
+		if err != nil {
+			return false, err
+		}
+		n := 0
+		for i := range events {
+			if e := &events[i]; match(e) {
+				n++
+				page = append(page, *e)
+			}
+		}
+		counted[m.ID] = n
+		if order == Newest {
+			slices.SortFunc(page, newestFirst)
+		}
+		page = page[:min(len(page), want)]
+		return true, nil
+	})
 	if err != nil {
 		return 0, nil, err
 	}
-	from, to := nanos(q.From), nanos(q.To)
-	inside := func(m Meta) bool {
-		return (q.From.IsZero() || m.MinTS >= from) && (q.To.IsZero() || m.MaxTS < to)
+	total, err := src.Inside(ctx, q)
+	if err != nil {
+		return 0, nil, err
 	}
-	match := func(e *store.Event) bool {
-		ts := nanos(e.Time)
-		return (q.From.IsZero() || ts >= from) && (q.To.IsZero() || ts < to) &&
-			(q.SrcIP == "" || e.SrcIP == q.SrcIP) && (q.AfterID == 0 || e.ID > q.AfterID)
-	}
-	want := q.Offset + limit
-	var page []store.Event
-	total := 0
-	full := false // page holds the want newest matches for sure
-	for _, m := range metas {
+	err = src.Blocks(ctx, q, Oldest, true, func(m Meta) (bool, error) {
+		if n, ok := counted[m.ID]; ok {
+			total += n
+			return true, nil
+		}
 		if q.SrcIP != "" && !m.HasIP(q.SrcIP) {
-			continue
+			return true, nil
 		}
-		if q.AfterID > 0 && (m.ID+1)*Max <= q.AfterID+1 {
-			continue
-		}
-		// The metas come newest MaxTS first: once the page is complete
-		// and this block ends before its oldest event, no later block can
-		// enter it, and only the count is needed.
-		if !full && len(page) >= want && m.MaxTS < nanos(page[len(page)-1].Time) {
-			full = true
-		}
-		if full && q.SrcIP == "" && q.AfterID == 0 && inside(m) {
-			total += m.Count
-			continue
-		}
-		data, err := src.Load(ctx, m.ID)
+		events, err := load(ctx, src, m)
 		if err != nil {
-			return 0, nil, err
-		}
-		events, err := Decode(m, data)
-		if err != nil {
-			return 0, nil, err
+			return false, err
 		}
 		for i := range events {
-			if e := &events[i]; match(e) {
+			if match(&events[i]) {
 				total++
-				if !full {
-					page = append(page, *e)
-				}
 			}
 		}
-		if !full {
-			sortNewest(page)
-			if len(page) > want {
-				page = page[:want]
-			}
-		}
-	}
-	if !full {
-		sortNewest(page)
+		return true, nil
+	})
+	if err != nil {
+		return 0, nil, err
 	}
 	if q.Offset >= len(page) {
 		return total, []store.Event{}, nil
 	}
-	page = page[q.Offset:]
-	if len(page) > limit {
-		page = page[:limit]
-	}
 	// Strings point into decoded buffers, which the caller keeps alive
 	// as long as it holds the events.
-	return total, page, nil
+	return total, page[q.Offset:], nil
 }
 
-func sortNewest(ev []store.Event) {
-	sort.Slice(ev, func(i, j int) bool {
-		if !ev[i].Time.Equal(ev[j].Time) {
-			return ev[i].Time.After(ev[j].Time)
+func load(ctx context.Context, src Source, m Meta) ([]store.Event, error) {
+	data, err := src.Load(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	return Decode(m, data)
+}
+
+// newestFirst orders events by time, then ID, descending; events without
+// a time sort as Unix time 0.
+func newestFirst(a, b store.Event) int {
+	ta, tb := store.Nanos(a.Time), store.Nanos(b.Time)
+	switch {
+	case ta != tb:
+		if ta > tb {
+			return -1
 		}
-		return ev[i].ID > ev[j].ID
-	})
+		return 1
+	case a.ID > b.ID:
+		return -1
+	case a.ID < b.ID:
+		return 1
+	}
+	return 0
 }

@@ -1,0 +1,254 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"tocsin/internal/store"
+	"tocsin/internal/store/block"
+)
+
+// Events returns matching events, newest event time first.
+func (s *Store) Events(ctx context.Context, q store.Query) (int, []store.Event, error) {
+	q, err := q.Normalize()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := s.usable(); err != nil {
+		return 0, nil, err
+	}
+	if q.Tenants != nil && len(q.Tenants) == 0 {
+		return 0, []store.Event{}, nil
+	}
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return 0, nil, s.wrap("events", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+	src := &blocks{tx: tx}
+	defer src.close()
+	total, items, err := block.Query(ctx, src, q)
+	return total, items, s.wrap("events", err)
+}
+
+// blocks is block.Source over a read transaction.
+type blocks struct {
+	tx   *sql.Tx
+	load *sql.Stmt
+}
+
+func (b *blocks) close() {
+	if b.load != nil {
+		b.load.Close()
+	}
+}
+
+// filter is the SQL for the blocks a query may reach (cand) and for those
+// whose every event matches it (inside; "" when every candidate is).
+func filter(q store.Query) (cand string, candArgs []any, inside string, insideArgs []any) {
+	var c, in []string
+	if q.Tenants != nil {
+		c = append(c, "tenant IN ("+strings.TrimSuffix(strings.Repeat("?,", len(q.Tenants)), ",")+")")
+		for _, t := range q.Tenants {
+			candArgs = append(candArgs, t)
+		}
+	}
+	if from, to, bounded := q.TimeBounds(); bounded {
+		c = append(c, "max_ts >= ? AND min_ts < ?")
+		candArgs = append(candArgs, from, to)
+		in = append(in, "min_ts >= ? AND max_ts < ? AND NOT (min_ts <= 0 AND max_ts >= 0)")
+		insideArgs = append(insideArgs, from, to)
+	}
+	if q.AfterID > 0 {
+		c = append(c, "id >= ?")
+		candArgs = append(candArgs, block.AfterBlock(q.AfterID))
+		in = append(in, "id > ?")
+		insideArgs = append(insideArgs, block.AfterBlock(q.AfterID))
+	}
+	if q.SrcIP != "" {
+		in = []string{"0"}
+		insideArgs = nil
+	}
+	cand = "1"
+	if len(c) > 0 {
+		cand = strings.Join(c, " AND ")
+	}
+	return cand, candArgs, strings.Join(in, " AND "), insideArgs
+}
+
+// chunk is how many blocks' metadata one query reads.
+const chunk = 256
+
+func (b *blocks) Blocks(ctx context.Context, q store.Query, o block.Order, partial bool, fn func(block.Meta) (bool, error)) error {
+	cand, args, inside, insideArgs := filter(q)
+	where := cand
+	if partial {
+		if inside == "" {
+			return nil // every candidate is counted by Inside
+		}
+		where += " AND NOT (" + inside + ")"
+		args = append(args, insideArgs...)
+	}
+	order := " ORDER BY max_ts DESC, id DESC"
+	if o == block.Oldest {
+		order = " ORDER BY id"
+	}
+	// Keyset pagination: the position after the last block read.
+	lastTS, lastID := int64(math.MaxInt64), int64(math.MaxInt64)
+	if o == block.Oldest {
+		lastID = math.MinInt64
+	}
+	for {
+		next := " AND (max_ts < ? OR (max_ts = ? AND id < ?))"
+		nextArgs := []any{lastTS, lastTS, lastID}
+		if o == block.Oldest {
+			next, nextArgs = " AND id > ?", []any{lastID}
+		}
+		metas, err := b.metas(ctx, "SELECT id, tenant, min_ts, max_ts, count, ips, last_received FROM event_blocks WHERE "+
+			where+next+order+fmt.Sprintf(" LIMIT %d", chunk), append(append([]any(nil), args...), nextArgs...))
+		if err != nil {
+			return err
+		}
+		for _, m := range metas {
+			more, err := fn(m)
+			if err != nil || !more {
+				return err
+			}
+		}
+		if len(metas) < chunk {
+			return nil
+		}
+		lastTS, lastID = metas[len(metas)-1].MaxTS, metas[len(metas)-1].ID
+	}
+}
+
+func (b *blocks) metas(ctx context.Context, query string, args []any) ([]block.Meta, error) {
+	rows, err := b.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []block.Meta
+	for rows.Next() {
+		var m block.Meta
+		if err := rows.Scan(&m.ID, &m.Tenant, &m.MinTS, &m.MaxTS, &m.Count, &m.IPs, &m.MaxReceived); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func (b *blocks) Inside(ctx context.Context, q store.Query) (int, error) {
+	if q.SrcIP != "" {
+		return 0, nil
+	}
+	cand, args, inside, insideArgs := filter(q)
+	if inside != "" {
+		cand += " AND " + inside
+		args = append(args, insideArgs...)
+	}
+	var n int
+	err := b.tx.QueryRowContext(ctx, "SELECT coalesce(sum(count), 0) FROM event_blocks WHERE "+cand, args...).Scan(&n)
+	return n, err
+}
+
+func (b *blocks) Load(ctx context.Context, id int64) ([]byte, error) {
+	if b.load == nil {
+		st, err := b.tx.PrepareContext(ctx, `SELECT data FROM event_blocks WHERE id = ?`)
+		if err != nil {
+			return nil, err
+		}
+		b.load = st
+	}
+	var data []byte
+	err := b.load.QueryRowContext(ctx, id).Scan(&data)
+	return data, err
+}
+
+// RecentDedup returns the non-zero dedup values among the last n events,
+// newest first.
+func (s *Store) RecentDedup(ctx context.Context, n int) ([]uint64, error) {
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	if n <= 0 {
+		return nil, nil
+	}
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, s.wrap("recent dedup", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+	src := &blocks{tx: tx}
+	defer src.close()
+	var out []uint64
+	seen := 0
+	before := int64(math.MaxInt64)
+	for seen < n {
+		metas, err := src.metas(ctx, fmt.Sprintf("SELECT id, tenant, min_ts, max_ts, count, ips, last_received FROM event_blocks WHERE id < ? ORDER BY id DESC LIMIT %d", chunk), []any{before})
+		if err != nil {
+			return nil, s.wrap("recent dedup", err)
+		}
+		for _, m := range metas {
+			data, err := src.Load(ctx, m.ID)
+			if err != nil {
+				return nil, s.wrap("recent dedup", err)
+			}
+			events, err := block.Decode(m, data)
+			if err != nil {
+				return nil, s.wrap("recent dedup", err)
+			}
+			for i := len(events) - 1; i >= 0 && seen < n; i-- {
+				seen++
+				if d := events[i].Dedup; d != 0 {
+					out = append(out, d)
+				}
+			}
+			if seen == n {
+				break
+			}
+		}
+		if len(metas) < chunk {
+			break
+		}
+		before = metas[len(metas)-1].ID
+	}
+	return out, nil
+}
+
+// Prune deletes a tenant's events received before the given time, in
+// whole blocks (a block goes once its last event is due), or its alerts
+// created before it.
+func (s *Store) Prune(ctx context.Context, tenant string, alerts bool, before time.Time) (int64, error) {
+	if err := s.usable(); err != nil {
+		return 0, err
+	}
+	tenant = store.CleanText(tenant)
+	cut := store.Nanos(before)
+	if alerts {
+		res, err := s.w.ExecContext(ctx, "DELETE FROM alerts WHERE tenant = ? AND created < ?", tenant, cut)
+		if err != nil {
+			return 0, s.wrap("prune alerts", err)
+		}
+		n, err := res.RowsAffected()
+		return n, s.wrap("prune alerts", err)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, s.wrap("prune events", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
+	var n int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(sum(count), 0) FROM event_blocks WHERE tenant = ? AND last_received < ?", tenant, cut).Scan(&n); err != nil {
+		return 0, s.wrap("prune events", err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM event_blocks WHERE tenant = ? AND last_received < ?", tenant, cut); err != nil {
+		return 0, s.wrap("prune events", err)
+	}
+	return n, s.wrap("prune events", tx.Commit())
+}
