@@ -1,0 +1,74 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"tocsin/internal/store"
+	"tocsin/internal/store/storetest"
+)
+
+// dsn returns the test database: TOCSIN_TEST_POSTGRES (scripts/start-postgres.sh
+// prints one). Without it the test is skipped, unless
+// TOCSIN_REQUIRE_SERVICES=1 (CI), where it fails.
+func dsn(t testing.TB) string {
+	t.Helper()
+	d := os.Getenv("TOCSIN_TEST_POSTGRES")
+	if d == "" {
+		if os.Getenv("TOCSIN_REQUIRE_SERVICES") == "1" {
+			t.Fatal("TOCSIN_REQUIRE_SERVICES=1 but TOCSIN_TEST_POSTGRES is not set: start PostgreSQL with scripts/start-postgres.sh and export the DSN it prints")
+		}
+		t.Skip("TOCSIN_TEST_POSTGRES is not set (scripts/start-postgres.sh prints a DSN for it)")
+	}
+	return d
+}
+
+// newSchema returns a schema name of its own and drops it when tb ends.
+func newSchema(tb testing.TB, url string) string {
+	name := fmt.Sprintf("tocsin_test_%d_%d", os.Getpid(), time.Now().UnixNano())
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			tb.Errorf("dropping schema %s: %v", name, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{name}.Sanitize()+" CASCADE"); err != nil {
+			tb.Errorf("dropping schema %s: %v", name, err)
+		}
+	})
+	return name
+}
+
+// opener gives each test its own schema, the same again when it reopens.
+func opener(url string) storetest.Opener {
+	var mu sync.Mutex
+	schemas := map[string]string{}
+	return func(t *testing.T) store.Store {
+		mu.Lock()
+		schema, ok := schemas[t.Name()]
+		if !ok {
+			schema = newSchema(t, url)
+			schemas[t.Name()] = schema
+		}
+		mu.Unlock()
+		s, err := Open(context.Background(), url, WithSchema(schema))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, opener(dsn(t)))
+}
