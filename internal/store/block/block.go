@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/klauspost/compress/s2"
@@ -62,29 +63,33 @@ func (m Meta) HasIP(ip string) bool {
 	return m.IPs == "" || strings.Contains(m.IPs, ","+ip+",")
 }
 
-// Encode packs events of one tenant (at most Max) into a block. Strings
-// other than Raw go through store.CleanText and times through store.Nanos,
-// as in every store.
-func Encode(events []store.Event) (Meta, []byte, error) {
-	if len(events) == 0 || len(events) > Max {
-		return Meta{}, nil, fmt.Errorf("block of %d events (1..%d)", len(events), Max)
+// Encode packs the events at idx (one tenant's, at most Max) into a block.
+// Strings other than Raw go through store.CleanText and times through
+// store.Nanos, as in every store; a zero Received becomes now.
+func Encode(events []store.Event, idx []int, now time.Time) (Meta, []byte, error) {
+	if len(idx) == 0 || len(idx) > Max {
+		return Meta{}, nil, fmt.Errorf("block of %d events (1..%d)", len(idx), Max)
 	}
-	m := Meta{Tenant: store.CleanText(events[0].Tenant), Count: len(events)}
+	tenant := events[idx[0]].Tenant
+	m := Meta{Tenant: store.CleanText(tenant), Count: len(idx)}
 	ips := map[string]bool{}
 	size := 16
-	for i := range events {
-		e := &events[i]
+	for _, k := range idx {
+		e := &events[k]
 		size += 40 + len(e.Host) + len(e.Transport) + len(e.Format) + len(e.Product) + len(e.Category) + len(e.Service) + len(e.SrcIP) + len(e.Raw)
 	}
 	buf := make([]byte, 0, size)
 	buf = append(buf, version)
-	buf = binary.AppendUvarint(buf, uint64(len(events)))
-	for i := range events {
-		e := &events[i]
-		if e.Tenant != events[0].Tenant {
+	buf = binary.AppendUvarint(buf, uint64(len(idx)))
+	for i, k := range idx {
+		e := &events[k]
+		if e.Tenant != tenant {
 			return Meta{}, nil, fmt.Errorf("%w: a block holds one tenant", store.ErrInvalid)
 		}
 		ts, rec := store.Nanos(e.Time), store.Nanos(e.Received)
+		if rec == 0 {
+			rec = store.Nanos(now)
+		}
 		if i == 0 || ts < m.MinTS {
 			m.MinTS = ts
 		}
@@ -161,20 +166,22 @@ func Decode(m Meta, data []byte) ([]store.Event, error) {
 	return out, nil
 }
 
-// Split groups a batch's events into blocks by tenant, keeping each
-// event's position: pos[i] is (block, index) of events[i].
-func Split(events []store.Event) (groups [][]store.Event, pos [][2]int) {
+// Split groups a batch's events into blocks by tenant, in batch order:
+// groups[g] lists the indexes of block g's events, and pos[i] is (block,
+// position) of events[i].
+func Split(events []store.Event) (groups [][]int, pos [][2]int) {
 	pos = make([][2]int, len(events))
 	open := map[string]int{}
-	for i, e := range events {
-		g, ok := open[e.Tenant]
+	for i := range events {
+		t := events[i].Tenant
+		g, ok := open[t]
 		if !ok || len(groups[g]) == Max {
 			g = len(groups)
 			groups = append(groups, nil)
-			open[e.Tenant] = g
+			open[t] = g
 		}
 		pos[i] = [2]int{g, len(groups[g])}
-		groups[g] = append(groups[g], e)
+		groups[g] = append(groups[g], i)
 	}
 	return groups, pos
 }

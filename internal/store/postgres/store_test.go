@@ -72,3 +72,26 @@ func opener(url string) storetest.Opener {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, opener(dsn(t)))
 }
+
+func benchOpen(b *testing.B) *Store {
+	url := dsn(b)
+	s, err := Open(context.Background(), url, WithSchema(newSchema(b, url)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// BenchmarkWriteEvents: TOCSIN_TEST_POSTGRES=... go test -run '^$' -bench WriteEvents ./internal/store/postgres/
+func BenchmarkWriteEvents(b *testing.B) {
+	for _, size := range []int{10, 1000, 5000} {
+		b.Run(fmt.Sprintf("batch-%d", size), func(b *testing.B) { storetest.BenchWrite(b, benchOpen(b), size) })
+	}
+}
+
+// BenchmarkQuery1M: TOCSIN_TEST_POSTGRES=... go test -run '^$' -bench Query1M ./internal/store/postgres/
+func BenchmarkQuery1M(b *testing.B) {
+	s := benchOpen(b)
+	storetest.BenchQuery(b, s, 1_000_000)
+}

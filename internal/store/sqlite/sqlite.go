@@ -16,7 +16,11 @@
 //
 // One connection writes (SQLite has one writer anyway) and a small pool
 // reads; WAL lets readers run beside the writer, each query on one
-// snapshot.
+// snapshot. A goroutine of the store copies the WAL back into the database
+// (a passive checkpoint) five times a second, so that the writer does not
+// wait for those copies and their fsyncs: with 1,000-event Writes that
+// took a third of its time. The writer still checkpoints by itself past
+// 64 MiB of WAL, should the goroutine fall behind.
 package sqlite
 
 import (
@@ -26,7 +30,9 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
@@ -38,9 +44,12 @@ var ErrSchema = errors.New("unsupported database schema")
 
 // Store is a SQLite store.
 type Store struct {
-	path   string
-	w, r   *sql.DB
-	closed atomic.Bool
+	path    string
+	w, r    *sql.DB
+	ckpt    *sql.DB // the checkpointing goroutine's connection
+	stop    context.CancelFunc
+	running sync.WaitGroup
+	closed  atomic.Bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -76,6 +85,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		"journal_mode(WAL)", "synchronous(" + sync + ")", "busy_timeout(10000)", "foreign_keys(0)",
 		"cache_size(-16384)",           // 16 MiB per connection
 		"journal_size_limit(67108864)", // the WAL shrinks back to 64 MiB after a burst
+		"wal_autocheckpoint(16384)",    // 64 MiB: the writer's backstop (see checkpoints)
 	} {
 		q.Add("_pragma", p)
 	}
@@ -98,15 +108,49 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	r.SetMaxOpenConns(o.readers)
 	r.SetMaxIdleConns(o.readers)
-	return &Store{path: path, w: w, r: r}, nil
+	ckpt, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	s := &Store{path: path, w: w, r: r, ckpt: ckpt}
+	bg, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	s.running.Add(1)
+	go s.checkpoints(bg)
+	return s, nil
 }
 
-// Close closes the database; closing twice is fine.
+// checkpointEvery is how often the WAL is copied back.
+const checkpointEvery = 200 * time.Millisecond
+
+// checkpoints runs passive checkpoints until ctx ends. A failed one is
+// left to the next (or to the writer's own): it never waits for a lock.
+func (s *Store) checkpoints(ctx context.Context) {
+	defer s.running.Done()
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_, _ = s.ckpt.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
+}
+
+// Close stops the checkpoints and closes the database; closing twice is
+// fine.
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	return errors.Join(s.r.Close(), s.w.Close())
+	s.stop()
+	s.running.Wait()
+	return errors.Join(s.ckpt.Close(), s.r.Close(), s.w.Close())
 }
 
 // wrap names the database in an error and turns the errors of a closed

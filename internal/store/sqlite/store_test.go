@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -34,4 +35,28 @@ func opener(t *testing.T, opts ...Option) storetest.Opener {
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, opener(t))
+}
+
+func benchOpen(b *testing.B, opts ...Option) *Store {
+	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "tocsin.db"), opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// BenchmarkWriteEvents: go test -run '^$' -bench WriteEvents ./internal/store/sqlite/
+func BenchmarkWriteEvents(b *testing.B) {
+	for _, size := range []int{10, 1000, 5000} {
+		b.Run(fmt.Sprintf("batch-%d", size), func(b *testing.B) { storetest.BenchWrite(b, benchOpen(b), size) })
+	}
+	for _, size := range []int{10, 5000} {
+		b.Run(fmt.Sprintf("full-sync/batch-%d", size), func(b *testing.B) { storetest.BenchWrite(b, benchOpen(b, WithFullSync()), size) })
+	}
+}
+
+// BenchmarkQuery1M: go test -run '^$' -bench Query1M ./internal/store/sqlite/
+func BenchmarkQuery1M(b *testing.B) {
+	storetest.BenchQuery(b, benchOpen(b), 1_000_000)
 }

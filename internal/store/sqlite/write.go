@@ -34,13 +34,8 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) error {
 		data []byte
 	}
 	blocks := make([]encoded, len(groups))
-	for g, events := range groups {
-		for i := range events {
-			if events[i].Received.IsZero() {
-				events[i].Received = now
-			}
-		}
-		m, data, err := block.Encode(events)
+	for g, idx := range groups {
+		m, data, err := block.Encode(b.Events, idx, now)
 		if err != nil {
 			return err
 		}

@@ -368,6 +368,29 @@ func testCancelledWrite(t *testing.T, open Opener) {
 		t.Errorf("after the successful Write: %d alerts, want 30", n)
 	}
 	t.Logf("%d cancelled attempts stored nothing", failed)
+
+	// Cancel after a delay, from microseconds to past the Write's own
+	// length: the store is cut wherever it is (in the driver, on the
+	// network), and still stores all of a batch or none of it.
+	count := func() (int, int) {
+		ne, _ := events(t, s, store.Query{})
+		na, _ := alerts(t, s, store.Query{})
+		return ne, na
+	}
+	ne, na := count()
+	for d := time.Microsecond; d < 500*time.Millisecond; d = d * 3 / 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		err := s.Write(ctx, big())
+		cancel()
+		if err == nil {
+			ne, na = ne+3000, na+30
+		} else if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) && ctx.Err() == nil {
+			t.Fatalf("cancelled after %v: an error that is not the cancellation: %v", d, err)
+		}
+		if gotE, gotA := count(); gotE != ne || gotA != na {
+			t.Fatalf("cancelled after %v (error %v): %d events and %d alerts stored, want %d and %d", d, err, gotE, gotA, ne, na)
+		}
+	}
 }
 
 // fixture writes a small mixed data set of two tenants in two Writes and
