@@ -321,6 +321,10 @@ func (c *csvReader) fast(n int, line []byte) {
 		}
 		if col < maxCells {
 			v := line[start:end]
+			if len(v) > c.o.MaxValue {
+				v = v[:utf8Cut(v, c.o.MaxValue)]
+				c.tooLong(n)
+			}
 			cell := Cell{Col: col, Value: v, Off: start}
 			if !valid && !utf8.Valid(v) {
 				// Remember where the recoded value goes; slices are
@@ -348,6 +352,14 @@ func (c *csvReader) fast(n int, line []byte) {
 		}
 	}
 	c.emit(n, cells)
+}
+
+// tooLong reports, once per file, a field cut at MaxValue.
+func (c *csvReader) tooLong(line int) {
+	if !c.cut {
+		c.cut = true
+		c.report(Problem{Path: c.path, Line: line, Offset: -1, Err: fmt.Errorf("%w: a field is longer than %d bytes; the rest is not scanned", ErrTooLong, c.o.MaxValue)})
+	}
 }
 
 // emit names new columns, or takes the header, then hands the row over.
@@ -399,10 +411,7 @@ func (c *csvReader) slow() bool {
 				room = 0
 			}
 			b = b[:room]
-			if !c.cut {
-				c.cut = true
-				c.report(Problem{Path: c.path, Line: startLine, Offset: -1, Err: fmt.Errorf("%w: a field is longer than %d bytes; the rest is not scanned", ErrTooLong, c.o.MaxValue)})
-			}
+			c.tooLong(startLine)
 		}
 		c.rec = append(c.rec, b...)
 	}

@@ -1,0 +1,150 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// The fuzz targets feed arbitrary bytes to the readers. Besides not
+// panicking, every cell must sit in an announced column (the recorder
+// panics otherwise), offsets must map inside the document, and memory is
+// bounded by small limits. Seeds live in testdata/fuzz; run one with
+//
+//	go test -run XXX -fuzz FuzzCSV -fuzztime 60s ./internal/breach/extract/
+
+func fuzzOptions(t *testing.T) Options {
+	return Options{MaxLine: 512, MaxValue: 256, MaxArchiveBytes: 1 << 20, MaxDepth: 3, TempDir: t.TempDir(), IsHeaderWord: headerWords}.withDefaults()
+}
+
+func checkRecorder(t *testing.T, rec *recorder, size int) {
+	t.Helper()
+	for _, d := range rec.docs {
+		if !d.ended {
+			t.Fatalf("%s never ended", d.path)
+		}
+		for _, tb := range d.tables {
+			for _, c := range tb.cells {
+				if c.Off >= 0 && (c.Orig(0) < 0 || c.Orig(len(c.Value)) > size+c.Off+len(c.Value)) {
+					t.Fatalf("cell offsets %d..%d out of a %d-byte input", c.Orig(0), c.Orig(len(c.Value)), size)
+				}
+				if len(c.Value) > 256*4 {
+					t.Fatalf("a %d-byte value passed the 256-byte cap", len(c.Value))
+				}
+			}
+		}
+	}
+	for _, p := range rec.problems {
+		if p.Path == "" {
+			t.Fatalf("problem without a path: %v", p)
+		}
+	}
+}
+
+func FuzzCSV(f *testing.F) {
+	for _, s := range []string{
+		"nom;tel\nDupont;0612345678\n",
+		"a,b\n\"x\ny\",\"z\"\"w\"\n",
+		"\"unclosed;x\n",
+		"\xef\xbb\xbfnom\ttel\r\nL\xe9a\t1\r\n",
+		"a|b|c\n1|2\n3|4|5|6\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		o := fuzzOptions(t)
+		d, _ := SniffCSV(data, true, o)
+		rec := &recorder{}
+		doc := rec.Begin("x.csv", FormatCSV)
+		tb := doc.Table("")
+		if err := ReadCSV(context.Background(), bytes.NewReader(data), d, 1, d.Header, tb, doc.Problem, "x.csv", o); err != nil {
+			t.Fatal(err)
+		}
+		doc.End(int64(len(data)))
+		checkRecorder(t, rec, len(data))
+		// Cutting the input into chunks must give the same rows.
+		sp := NewSplitter(bytes.NewReader(data), d.Quote, 16)
+		var rows []string
+		forced := false
+		for {
+			c, err := sp.Next(nil)
+			if err != nil {
+				break
+			}
+			forced = forced || c.Forced
+			part := &recTable{cols: map[int]string{}, header: map[int]bool{}}
+			ReadCSV(context.Background(), bytes.NewReader(c.Data), d, c.Line, c.First && d.Header, part, func(Problem) {}, "x.csv", o)
+			rows = append(rows, part.rows...)
+		}
+		whole := rec.docs[0].tables[0].rows
+		if !forced && !strings.Contains(string(data), "\"") && strings.Join(rows, "\n") != strings.Join(whole, "\n") {
+			t.Fatalf("chunked rows differ:\n%q\n%q", rows, whole)
+		}
+	})
+}
+
+func FuzzSQLDump(f *testing.F) {
+	for _, s := range []string{
+		mysqlDump, pgDump,
+		"INSERT INTO t VALUES ('a'),('b\\'c');",
+		"COPY t (a) FROM stdin;\nx\\ty\n\\.\n",
+		"CREATE TABLE t (a int, PRIMARY KEY (a));INSERT INTO t VALUES (1);",
+		"$$;$$ INSERT INTO t VALUES ('unterminated",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		o := fuzzOptions(t)
+		rec := &recorder{}
+		for _, mysql := range []bool{true, false} {
+			doc := rec.Begin("x.sql", FormatSQL)
+			if err := readSQL(context.Background(), bytes.NewReader(data), doc, o, "x.sql", mysql); err != nil {
+				t.Fatal(err)
+			}
+			doc.End(int64(len(data)))
+		}
+		checkRecorder(t, rec, len(data))
+	})
+}
+
+func FuzzJSON(f *testing.F) {
+	for _, s := range []string{
+		`[{"a":"b","c":{"d":[1,2,"e"]}}]`,
+		"{\"a\":1}\n{\"b\": oops}\n{\"c\":\"\\ud83d\\ude00\"}\n",
+		`{"users":[{"nom":"x"}],"n":null,"t":true}`,
+		`["a", "b"`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		o := fuzzOptions(t)
+		rec := &recorder{}
+		doc := rec.Begin("x.json", FormatJSON)
+		if err := readJSON(context.Background(), bytes.NewReader(data), doc, o, "x.json"); err != nil {
+			t.Fatal(err)
+		}
+		doc.End(int64(len(data)))
+		checkRecorder(t, rec, len(data))
+	})
+}
+
+// FuzzArchive reads arbitrary bytes as a zip, a tar, a tar.gz and a gz:
+// corrupt headers, lying sizes and bombs must end in problems.
+func FuzzArchive(f *testing.F) {
+	f.Add(zipBytes(f, entry{"a.csv", []byte("nom;tel\nx;1\n")}, entry{"in.zip", zipBytes(f, entry{"b.txt", []byte("hello\n")})}))
+	f.Add(tarGzBytes(f, entry{"a.ndjson", []byte("{\"a\":\"b\"}\n")}))
+	f.Add(gzBytes(f, []byte("plain text\n")))
+	f.Add(zipBytes(f, entry{"z.txt", bytes.Repeat([]byte("0"), 1<<16)}))
+	f.Add([]byte("PK\x03\x04garbage"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		o := fuzzOptions(t)
+		for _, name := range []string{"x.zip", "x.tar", "x.tar.gz", "x.gz", "x.xlsx", "x.ods"} {
+			rec := &recorder{}
+			if err := New(o).Reader(context.Background(), name, bytes.NewReader(data), rec); err != nil {
+				t.Fatal(err)
+			}
+			checkRecorder(t, rec, 1<<20)
+		}
+	})
+}
