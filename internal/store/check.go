@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -43,7 +44,7 @@ func LevelRank(level string) (rank int, ok bool) {
 
 // Normalize checks q and fills its defaults: Limit 0 becomes DefaultLimit,
 // a Limit over MaxLimit becomes MaxLimit, and strings go through CleanText
-// as stored ones do. It returns ErrInvalid,
+// as stored ones do (a tenant listed twice counts once). It returns ErrInvalid,
 // naming the field, for a negative Limit, Offset or AfterID, an Offset over
 // MaxOffset, an unknown Level, or a To before From.
 func (q Query) Normalize() (Query, error) {
@@ -67,9 +68,11 @@ func (q Query) Normalize() (Query, error) {
 	}
 	// Match what Write stores.
 	if q.Tenants != nil {
-		clean := make([]string, len(q.Tenants))
-		for i, t := range q.Tenants {
-			clean[i] = CleanText(t)
+		clean := make([]string, 0, len(q.Tenants))
+		for _, t := range q.Tenants {
+			if t = CleanText(t); !slices.Contains(clean, t) {
+				clean = append(clean, t)
+			}
 		}
 		q.Tenants = clean
 	}

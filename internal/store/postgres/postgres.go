@@ -121,9 +121,14 @@ func (s *Store) wrap(what string, err error) error {
 
 const schemaVersion = 1
 
-// schema: events have one index, on (tenant, ts, id), which every tenant's
-// query walks in order and counts from; the admin's query over every
-// tenant has (ts, id). Retention deletes by tenant through the first.
+// schema: events have one index besides their id, on (tenant, ts, id):
+// each tenant's query walks it in order and counts from it, a query over
+// several tenants merges one walk per tenant, and retention deletes by
+// tenant through it. A second index on (ts, id) would serve queries over
+// every tenant directly but halves COPY's speed (measured on 200,000
+// events in 5,000-event transactions: 129,000 events/s with the first
+// index alone, 66,000 with both). IDs come from the sequence's cache of
+// 1,000 per connection.
 const schema = `
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE offsets (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
@@ -143,7 +148,7 @@ CREATE TABLE events (
 	dedup BIGINT NOT NULL
 );
 CREATE INDEX events_tenant_ts ON events (tenant, ts, id);
-CREATE INDEX events_ts ON events (ts, id);
+ALTER SEQUENCE events_id_seq CACHE 1000;
 CREATE TABLE alerts (
 	id BIGSERIAL PRIMARY KEY,
 	tenant TEXT NOT NULL,

@@ -53,6 +53,26 @@ func common(q store.Query) *conds {
 	return c
 }
 
+const eventCols = "id, tenant, ts, received, host, transport, format, product, category, service, src_ip, raw, dedup"
+
+// eventTenants lists the tenants that have events, one probe of the tenant
+// index per tenant (a skip scan).
+func eventTenants(ctx context.Context, tx pgx.Tx) ([]string, error) {
+	rows, err := tx.Query(ctx, `WITH RECURSIVE t AS (
+		(SELECT tenant FROM events ORDER BY tenant LIMIT 1)
+		UNION ALL
+		SELECT (SELECT tenant FROM events WHERE tenant > t.tenant ORDER BY tenant LIMIT 1) FROM t WHERE t.tenant IS NOT NULL
+	) SELECT tenant FROM t WHERE tenant IS NOT NULL`)
+	if err != nil {
+		return nil, err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if names == nil {
+		names = []string{}
+	}
+	return names, err
+}
+
 func order(q store.Query) string {
 	if q.AfterID > 0 {
 		return " ORDER BY id"
@@ -87,15 +107,33 @@ func (s *Store) Events(ctx context.Context, q store.Query) (int, []store.Event, 
 	if q.Tenants != nil && len(q.Tenants) == 0 {
 		return 0, []store.Event{}, nil
 	}
-	c := common(q)
 	total, out := 0, []store.Event{}
 	err = s.snapshot(ctx, func(tx pgx.Tx) error {
+		if q.Tenants == nil {
+			// Every tenant: name them, so that the tenant index serves.
+			var err error
+			if q.Tenants, err = eventTenants(ctx, tx); err != nil {
+				return err
+			}
+		}
+		c := common(q)
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM events"+c.where(), c.args...).Scan(&total); err != nil {
 			return err
 		}
+		query := "SELECT " + eventCols + " FROM events" + c.where() + order(q)
+		if q.AfterID == 0 && len(q.Tenants) > 1 {
+			// Merge the newest Offset+Limit of each tenant, each read in
+			// the order of the tenant index.
+			each := q
+			each.Tenants = nil
+			c = common(each)
+			c.add("tenant = t.name")
+			inner := "SELECT " + eventCols + " FROM events" + c.where() + order(q) + fmt.Sprintf(" LIMIT $%d", len(c.args)+2)
+			query = fmt.Sprintf("SELECT e.* FROM unnest($%d::text[]) AS t(name) CROSS JOIN LATERAL (%s) e", len(c.args)+1, inner) + order(q)
+			c.args = append(c.args, q.Tenants, q.Offset+q.Limit)
+		}
 		n := len(c.args)
-		rows, err := tx.Query(ctx, "SELECT id, tenant, ts, received, host, transport, format, product, category, service, src_ip, raw, dedup FROM events"+
-			c.where()+order(q)+fmt.Sprintf(" LIMIT $%d OFFSET $%d", n+1, n+2), append(c.args, q.Limit, q.Offset)...)
+		rows, err := tx.Query(ctx, query+fmt.Sprintf(" LIMIT $%d OFFSET $%d", n+1, n+2), append(c.args, q.Limit, q.Offset)...)
 		if err != nil {
 			return err
 		}

@@ -456,7 +456,7 @@ func check(t *testing.T, s store.Store, m *model, q store.Query) {
 func testTenantIsolation(t *testing.T, open Opener) {
 	s := open(t)
 	m := fixture(t, s)
-	scopes := [][]string{{"a"}, {"b"}, {"a", "b"}, {}, nil, {"nobody"}, {"a", "nobody"}}
+	scopes := [][]string{{"a"}, {"b"}, {"a", "b"}, {}, nil, {"nobody"}, {"a", "nobody"}, {"b", "a", "b"}}
 	filters := []store.Query{
 		{},
 		{From: at(5 * time.Minute), To: at(25 * time.Minute)},
