@@ -1,0 +1,191 @@
+package extract
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startPostgres runs a throwaway PostgreSQL server (initdb and postgres
+// from the machine) listening on a Unix socket in a temporary folder, and
+// returns its DSN. As root, the server runs as the postgres user, which
+// initdb requires.
+func startPostgres(t *testing.T) string {
+	t.Helper()
+	initdb, err := exec.LookPath("initdb")
+	if err != nil {
+		t.Skip("initdb not installed")
+	}
+	postgres, err := exec.LookPath("postgres")
+	if err != nil {
+		t.Skip("postgres not installed")
+	}
+	dir, err := os.MkdirTemp("", "tocsin-pg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	data, sock := filepath.Join(dir, "data"), filepath.Join(dir, "sock")
+	os.Mkdir(sock, 0o700)
+	var wrap []string
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			t.Skip("running as root without a postgres user")
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		for _, p := range []string{dir, sock} {
+			os.Chown(p, uid, gid)
+		}
+		wrap = []string{"runuser", "-u", "postgres", "--"}
+	}
+	run := func(args ...string) *exec.Cmd {
+		all := append(append([]string{}, wrap...), args...)
+		return exec.Command(all[0], all[1:]...)
+	}
+	if out, err := run(initdb, "-D", data, "-U", "tocsin", "--auth=trust", "-E", "UTF8", "--no-locale").CombinedOutput(); err != nil {
+		t.Fatalf("initdb: %v\n%s", err, out)
+	}
+	srv := run(postgres, "-D", data, "-k", sock, "-c", "listen_addresses=", "-c", "fsync=off")
+	srv.Stdout, srv.Stderr = nil, nil
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { srv.Wait(); close(done) }()
+	t.Cleanup(func() {
+		srv.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			srv.Process.Kill()
+			<-done
+		}
+	})
+	dsn := "postgres://tocsin@/postgres?host=" + url.QueryEscape(sock) + "&sslmode=disable"
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := 0; ; i++ {
+		if err := db.Ping(); err == nil {
+			break
+		} else if i == 100 {
+			t.Fatalf("postgres did not start: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return dsn
+}
+
+func TestPostgresDatabase(t *testing.T) {
+	dsn := startPostgres(t)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`CREATE TABLE usagers (id serial PRIMARY KEY, nom text, nir char(15), naissance date, solde numeric, photo bytea, actif boolean)`,
+		`INSERT INTO usagers (nom, nir, naissance, solde, photo, actif) VALUES ('Dupont', '295109912611193', '1985-05-12', 12.5, '\x00ff', true), (NULL, NULL, NULL, NULL, NULL, NULL)`,
+		`CREATE SCHEMA rh`,
+		`CREATE TABLE rh."Agents" ("Courriel" text)`,
+		`INSERT INTO rh."Agents" VALUES ('a@b.fr')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	if err := New(testOptions()).Database(context.Background(), d, rec); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		d.Display + "#usagers:1|id=1|nom=Dupont|nir=295109912611193|naissance=1985-05-12|solde=12.5",
+		d.Display + "#usagers:2|id=2",
+		d.Display + "#rh.Agents:1|Courriel=a@b.fr",
+	}
+	got := rec.allRows()
+	// Tables come in schema order: public before rh.
+	if strings.Join(sortRows(got), "\n") != strings.Join(sortRows(want), "\n") {
+		t.Errorf("rows\n got %q\nwant %q", got, want)
+	}
+	if len(rec.problems) > 0 {
+		t.Errorf("problems %v", rec.problemText())
+	}
+
+	// A wrong address is a problem that names the database, not a crash,
+	// and its password is not shown.
+	bad, _ := ParseDSN(strings.Replace(dsn, "tocsin@", "tocsin:s3cret@", 1) + "&dbname=nope")
+	rec = &recorder{}
+	New(testOptions()).Database(context.Background(), bad, rec)
+	if len(rec.problems) != 1 || strings.Contains(rec.problems[0].Error(), "s3cret") {
+		t.Errorf("problems %q", rec.problemText())
+	}
+}
+
+func sortRows(rows []string) []string {
+	out := append([]string(nil), rows...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+// TestMySQLDatabase runs against a server named by TOCSIN_TEST_MYSQL_DSN
+// (mysql://user:pass@host:port/db), which this machine does not provide.
+func TestMySQLDatabase(t *testing.T) {
+	dsn := os.Getenv("TOCSIN_TEST_MYSQL_DSN")
+	if dsn == "" {
+		t.Skip("set TOCSIN_TEST_MYSQL_DSN to a scratch MySQL or MariaDB database")
+	}
+	d, err := ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open(d.Driver, d.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	table := fmt.Sprintf("tocsin_test_%d", time.Now().UnixNano())
+	if _, err := db.Exec("CREATE TABLE " + table + " (nom VARCHAR(64), email VARCHAR(128), naissance DATE)"); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Exec("DROP TABLE " + table)
+	if _, err := db.Exec("INSERT INTO "+table+" VALUES (?, ?, ?)", "Dupont", "a@b.fr", "1985-05-12"); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	if err := New(testOptions()).Database(context.Background(), d, rec); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rec.allRows() {
+		if strings.HasSuffix(r, "#"+table+":1|nom=Dupont|email=a@b.fr|naissance=1985-05-12") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("rows %q", rec.allRows())
+	}
+}
