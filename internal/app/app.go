@@ -38,6 +38,7 @@ import (
 	"tocsin/internal/ruleset"
 	"tocsin/internal/sigma"
 	"tocsin/internal/store"
+	"tocsin/internal/store/postgres"
 	"tocsin/internal/store/sqlite"
 	"tocsin/internal/winlog"
 )
@@ -72,6 +73,7 @@ type App struct {
 	state    atomic.Pointer[state]
 	reloadMu sync.Mutex
 	admin    string // SHA-256 of the admin token
+	decoders sync.Pool
 }
 
 // state is what a reload replaces.
@@ -184,7 +186,7 @@ func (a *App) openStore(ctx context.Context, c *config.Config) error {
 	var err error
 	switch c.Storage.Driver {
 	case "postgres":
-		err = openPostgres(ctx, a, c.Storage.DSN)
+		a.store, err = postgres.Open(ctx, c.Storage.DSN)
 	default:
 		if err := os.MkdirAll(c.Data, 0o750); err != nil {
 			return fmt.Errorf("data folder: %w", err)
@@ -310,15 +312,21 @@ func (a *App) openHTTP(c *config.Config) error {
 		MetricsPublic: c.HTTP.MetricsPublic,
 		MaxBody:       int64(c.HTTP.MaxBody),
 		Logger:        a.log,
-		Decode:        decodeFields,
+		Decode:        a.decodeFields,
 	})
 	a.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	return nil
 }
 
 // decodeFields turns a stored record back into its fields for the API.
-func decodeFields(raw, format string) (map[string]any, error) {
-	d := decode.New(nil)
+// Decoders are pooled: building one (its Windows mapping) costs far more
+// than decoding a record.
+func (a *App) decodeFields(raw, format string) (map[string]any, error) {
+	d, _ := a.decoders.Get().(*decode.Decoder)
+	if d == nil {
+		d = decode.New(a.state.Load().rules.Mapper)
+	}
+	defer a.decoders.Put(d)
 	ev := event.New()
 	f := input.FormatLines
 	if format == "jsonl" {
