@@ -122,8 +122,9 @@ func newProcess(t *testing.T, extra string) *process {
 func (p *process) allMessages() map[string]int {
 	p.t.Helper()
 	out := map[string]int{}
-	for offset := 0; ; offset += 1000 {
-		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/events?limit=1000&offset=%d", p.base, offset), nil)
+	// Keyset pagination in ID order (IDs start well above 1).
+	for after := int64(1); ; {
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/events?limit=1000&after_id=%d", p.base, after), nil)
 		req.Header.Set("Authorization", "Bearer "+adminToken)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -131,6 +132,7 @@ func (p *process) allMessages() map[string]int {
 		}
 		var page struct {
 			Items []struct {
+				ID      int64          `json:"id"`
 				Message string         `json:"message"`
 				Fields  map[string]any `json:"fields"`
 			} `json:"items"`
@@ -144,6 +146,7 @@ func (p *process) allMessages() map[string]int {
 			return out
 		}
 		for _, it := range page.Items {
+			after = max(after, it.ID)
 			// An Event JSON record's message is its field.
 			if m, ok := it.Fields["message"].(string); ok && strings.HasPrefix(it.Message, "{") {
 				out[m]++
