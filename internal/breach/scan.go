@@ -219,13 +219,13 @@ func Scan(ctx context.Context, o Options) (*Report, error) {
 	err := s.dispatch(ctx, jobs, files, dbs, red)
 	close(jobs)
 	wg.Wait()
+	if err == nil {
+		err = ctx.Err()
+	}
 	close(stopProgress)
 	progWG.Wait()
 	if o.Progress != nil {
 		o.Progress(s.progress(total, int64(len(files)), true))
-	}
-	if err == nil {
-		err = ctx.Err()
 	}
 	if err != nil {
 		return nil, err

@@ -1,0 +1,142 @@
+package breach
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestFindingsOffsets: each finding's line and byte offsets point at the
+// value in the file as stored (UTF-8 or Windows-1252, quoted or not).
+func TestFindingsOffsets(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"a.csv":  "nom;courriel;tel\n\"Du;pont\";\"jean.dupont@example.fr\";06 12 34 56 78\nL\xe9a;lea@example.fr;+33 7 12 34 56 78\n",
+		"b.log":  "2024-01-01 login user=jean.dupont@example.fr from 192.0.2.10\nL\xe9a appelle le 06 12 34 56 78\n",
+		"c.json": "[\n {\"courriel\": \"lea@example.fr\",\n  \"tel\": \"0612345678\"}\n]\n",
+		"d.sql":  "INSERT INTO t (courriel, tel) VALUES\n('jean.dupont@example.fr', '0612345678'),\n('lea@example.fr', '0712345678');\n",
+	}
+	for name, content := range files {
+		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600)
+	}
+	var out bytes.Buffer
+	if _, err := Scan(context.Background(), Options{Paths: []string{dir}, Findings: &out}); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		var f struct {
+			Path     string `json:"path"`
+			Line     int    `json:"line"`
+			Start    int    `json:"start"`
+			End      int    `json:"end"`
+			Category string `json:"category"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &f); err != nil {
+			t.Fatalf("%q: %v", sc.Text(), err)
+		}
+		if f.Category != "email" && f.Category != "phone" {
+			continue
+		}
+		content := files[filepath.Base(f.Path)]
+		lines := strings.Split(content, "\n")
+		// A row spanning lines counts from its first line.
+		rest := strings.Join(lines[f.Line-1:], "\n")
+		if f.End > len(rest) || f.Start >= f.End {
+			t.Fatalf("%s: offsets %d..%d out of line %d", f.Path, f.Start, f.End, f.Line)
+		}
+		v := rest[f.Start:f.End]
+		ok := strings.Contains(v, "@")
+		if f.Category == "phone" {
+			ok = strings.HasPrefix(v, "0") || strings.HasPrefix(v, "+33")
+		}
+		if !ok {
+			t.Errorf("%s:%d %d..%d points at %q for %s", f.Path, f.Line, f.Start, f.End, v, f.Category)
+		}
+		checked++
+	}
+	if checked < 10 {
+		t.Fatalf("only %d findings checked", checked)
+	}
+}
+
+func TestScanDatabaseAndProblems(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "app.db")
+	db, err := sql.Open("sqlite", dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Exec(`CREATE TABLE contacts (courriel TEXT, telephone TEXT)`)
+	db.Exec(`INSERT INTO contacts VALUES ('jean.dupont@example.fr', '0612345678')`)
+	db.Close()
+	var problems []ProblemEntry
+	var progress atomic.Int32
+	rep, err := Scan(context.Background(), Options{
+		Paths:    []string{filepath.Join(dir, "missing.csv")},
+		DSNs:     []string{"sqlite://" + dbPath, "oracle://nope"},
+		Problem:  func(p ProblemEntry) { problems = append(problems, p) },
+		Progress: func(p Progress) { progress.Add(1) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Category("email").Values != 1 || rep.Category("phone").Values != 1 {
+		t.Errorf("categories %+v", rep.Categories)
+	}
+	if len(rep.Locations) != 1 || rep.Locations[0].Table != "contacts" || rep.Locations[0].Format != "database" {
+		t.Errorf("locations %+v", rep.Locations)
+	}
+	if len(problems) != 2 || len(rep.Problems) != 2 || rep.Scanned.Errors != 2 {
+		t.Fatalf("problems %+v", problems)
+	}
+	if progress.Load() == 0 {
+		t.Error("no progress reported")
+	}
+}
+
+// TestScanCancel: a cancelled scan stops and says so.
+func TestScanCancel(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := 0; i < 200000; i++ {
+		b.WriteString("jean.dupont@example.fr 06 12 34 56 78\n")
+	}
+	for i := 0; i < 4; i++ {
+		os.WriteFile(filepath.Join(dir, "f"+string(rune('a'+i))+".log"), []byte(b.String()), 0o600)
+	}
+	for _, when := range []string{"before", "during"} {
+		t.Run(when, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			o := Options{Paths: []string{dir}, SplitSize: 1 << 20, ChunkSize: 1 << 18}
+			if when == "before" {
+				cancel()
+			} else {
+				// The first progress report cancels: the scan is well
+				// under way, far from done.
+				o.ProgressEvery = time.Millisecond
+				o.Progress = func(Progress) { cancel() }
+			}
+			if _, err := Scan(ctx, o); !errors.Is(err, context.Canceled) {
+				t.Fatalf("err %v", err)
+			}
+		})
+	}
+}
+
+func TestScanNoInput(t *testing.T) {
+	if _, err := Scan(context.Background(), Options{}); !errors.Is(err, ErrNoInput) {
+		t.Fatalf("err %v", err)
+	}
+}
