@@ -58,5 +58,7 @@ func BenchmarkWriteEvents(b *testing.B) {
 
 // BenchmarkQuery1M: go test -run '^$' -bench Query1M ./internal/store/sqlite/
 func BenchmarkQuery1M(b *testing.B) {
-	storetest.BenchQuery(b, benchOpen(b), 1_000_000)
+	s := benchOpen(b)
+	storetest.FillEvents(b, s, 1_000_000)
+	storetest.BenchQuery(b, s, 1_000_000)
 }

@@ -63,19 +63,27 @@ func BenchWrite(b *testing.B, s store.Store, size int) {
 	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "events/s")
 }
 
-// BenchQuery fills s with n events (5,000-event Writes, 20 tenants, one
-// event per millisecond from 2026-11-26 00:00 UTC) and measures the
-// queries the API makes.
-func BenchQuery(b *testing.B, s store.Store, n int) {
-	start := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+// queryStart is when the events of FillEvents begin.
+var queryStart = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+
+// FillEvents writes n events to s in 5,000-event Writes: 20 tenants, one
+// event per millisecond from 2026-11-26 00:00 UTC.
+func FillEvents(b *testing.B, s store.Store, n int) {
 	ctx := context.Background()
 	const batch = 5000
 	for i := 0; i < n; i += batch {
-		ev := SyslogEvents(min(batch, n-i), 20, start.Add(time.Duration(i)*time.Millisecond), uint64(i))
+		ev := SyslogEvents(min(batch, n-i), 20, queryStart.Add(time.Duration(i)*time.Millisecond), uint64(i))
 		if err := s.Write(ctx, &store.Batch{Events: ev}); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchQuery measures the queries the API makes on the n events that
+// FillEvents wrote.
+func BenchQuery(b *testing.B, s store.Store, n int) {
+	ctx := context.Background()
+	start := queryStart
 	span := time.Duration(n) * time.Millisecond
 	mid := start.Add(span / 2)
 	queries := []struct {
