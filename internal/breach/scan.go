@@ -38,7 +38,7 @@ type Options struct {
 	Progress      func(Progress)
 	ProgressEvery time.Duration
 	// Problem, if not nil, is called with each problem as it is met (its
-	// path masked like the report's), from the scanning goroutines.
+	// path masked like the report's), by one scanning goroutine at a time.
 	Problem func(ProblemEntry)
 	// Extract bounds the readers (archive limits); the hooks are set by
 	// the scan.
@@ -484,10 +484,10 @@ func (s *scan) problem(p ProblemEntry) {
 	} else {
 		s.omitted++
 	}
-	s.probMu.Unlock()
 	if s.o.Problem != nil {
 		s.o.Problem(p)
 	}
+	s.probMu.Unlock()
 }
 
 // writeFindings appends a worker's buffered findings to the output.
