@@ -2,8 +2,10 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -100,4 +102,30 @@ func BenchmarkQuery1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	storetest.BenchQuery(b, s, 1_000_000)
+}
+
+func TestOpenRefuses(t *testing.T) {
+	url := dsn(t)
+	ctx := context.Background()
+	if _, err := Open(ctx, url, WithSchema("Bad-Name")); err == nil || !strings.Contains(err.Error(), "schema name") {
+		t.Errorf("bad schema name: %v", err)
+	}
+	if _, err := Open(ctx, "postgres://u:secret@[::1"); err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("bad DSN: %v (must not show the password)", err)
+	}
+	schema := newSchema(t, url)
+	s, err := Open(ctx, url, WithSchema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutSetting(ctx, "schema_version", "99"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err := Open(ctx, url, WithSchema(schema)); !errors.Is(err, ErrSchema) {
+		if s != nil {
+			s.Close()
+		}
+		t.Errorf("newer schema: %v, want ErrSchema", err)
+	}
 }
