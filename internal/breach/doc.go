@@ -76,10 +76,10 @@
 //	}
 //
 // People are counted by joining, in a union-find of keyed hashes, the
-// identifiers each record carries together: NIR, e-mail, phone, and name
-// with date of birth. A person found with NIR and e-mail in one table and
-// with the e-mail alone in a log counts once; two people sharing one
-// mailbox count once too. Past the hash budget (Options.MaxHashes) the
+// identifiers each record carries together: NIR, e-mail and phone; a
+// record with none of them is a person by its name with date of birth. A
+// person found with NIR and e-mail in one table and with the e-mail alone
+// in a log counts once; two people sharing one mailbox count once too. Past the hash budget (Options.MaxHashes) the
 // counts become HyperLogLog estimates of each record's main identifier
 // (NIR, else e-mail, else phone, else name with date of birth), and
 // "exact" turns false.

@@ -206,7 +206,7 @@ func summary(values map[string]int64) string {
 	var parts []string
 	for _, c := range categoryOrder {
 		if n := values[c]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", c, n))
+			parts = append(parts, c+" "+groupThousands(n, " "))
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -168,11 +168,12 @@ func (d *distinct) count() (n int64, exact bool) {
 type budget struct{ used, max int }
 
 // people estimates the distinct people: the identifiers a record carries
-// together (NIR, e-mail, phone, name with date of birth) are joined in a
-// union-find, so one person seen in a users table (NIR and e-mail) and in
-// a log (e-mail only) counts once. Past the budget it falls back to a
-// sketch of each record's main identifier (NIR, else e-mail, else phone,
-// else name with date of birth), which counts such a person twice.
+// together (NIR, e-mail, phone; name with date of birth when it has none
+// of those) are joined in a union-find, so one person seen in a users
+// table (NIR and e-mail) and in a log (e-mail only) counts once. Past the
+// budget it falls back to a sketch of each record's main identifier (NIR,
+// else e-mail, else phone, else name with date of birth), which counts
+// such a person twice.
 type people struct {
 	node   hashIndex
 	parent []int32

@@ -285,10 +285,10 @@ func problemText(err error) string {
 func (d *docScan) End(n int64) {
 	w := d.w
 	w.bytes += n
-	w.tables += d.tables
 	if d.chunk {
 		return
 	}
+	w.tables += d.tables
 	w.docs++
 	w.byFormat[d.format]++
 	w.s.docs.Add(1)
@@ -549,7 +549,10 @@ func (w *worker) endRecord(l *locStats) {
 	w.b.groups = append(w.b.groups, r.nir...)
 	w.b.groups = append(w.b.groups, r.email...)
 	w.b.groups = append(w.b.groups, r.phone...)
-	if len(r.names) > 0 && r.dob != "" {
+	// Name with date of birth identifies a person only where nothing
+	// stronger does: homonyms born the same day are rare, but records
+	// that carry distinct NIRs must never be joined through them.
+	if len(w.b.groups) == n && len(r.names) > 0 && r.dob != "" {
 		w.words = w.words[:0]
 		for _, n := range r.names {
 			w.words = appendWords(w.words, n)

@@ -21,14 +21,13 @@ import (
 
 // Sentinel errors, wrapped by the problems and errors of this package.
 var (
-	ErrSyntax         = errors.New("syntax error")
-	ErrLimit          = errors.New("archive limit reached")
-	ErrDepth          = errors.New("archive nesting too deep")
-	ErrUnsupported    = errors.New("unsupported content")
-	ErrTooLong        = errors.New("value too long")
-	ErrBadDSN         = errors.New("bad database address")
-	ErrEncrypted      = errors.New("encrypted archive member")
-	errStopExtraction = errors.New("stop")
+	ErrSyntax      = errors.New("syntax error")
+	ErrLimit       = errors.New("archive limit reached")
+	ErrDepth       = errors.New("archive nesting too deep")
+	ErrUnsupported = errors.New("unsupported content")
+	ErrTooLong     = errors.New("value too long")
+	ErrBadDSN      = errors.New("bad database address")
+	ErrEncrypted   = errors.New("encrypted archive member")
 )
 
 // Format is what a document holds.
