@@ -23,7 +23,7 @@ func main() {
 	api := flag.String("api", "http://127.0.0.1:8080", "the server's base URL (metrics; HTTP ingestion)")
 	token := flag.String("token", os.Getenv("TOCSIN_ADMIN_TOKEN"), "admin token (metrics, and HTTP ingestion)")
 	events := flag.Int("events", 1_000_000, "events to send")
-	distinct := flag.Int("distinct", 200_000, "distinct lines generated (repeated to reach --events)")
+	distinct := flag.Int("distinct", 200_000, "distinct lines generated, repeated to reach --events (RELP recognises a resent message by its content: keep it at --events there)")
 	conns := flag.Int("conns", 4, "parallel connections")
 	rate := flag.Int("rate", 0, "events per second in all (0: as fast as possible)")
 	batch := flag.Int("batch", 2000, "events per HTTP request")

@@ -18,7 +18,7 @@ const relpWindow = 1024
 
 // sendRELP is a minimal RELP client (open, syslog with a window, close):
 // it counts an event as sent once the server acknowledged it.
-func sendRELP(ctx context.Context, addr string, lines [][]byte, rate int, sent *atomic.Int64) error {
+func sendRELP(ctx context.Context, addr string, lines stride, rate int, sent *atomic.Int64) error {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		return err
@@ -78,7 +78,8 @@ func sendRELP(ctx context.Context, addr string, lines [][]byte, rate int, sent *
 			}
 		}
 	}
-	for i, l := range lines {
+	for i := 0; i < lines.n; i++ {
+		l := lines.at(i)
 		for inflight >= relpWindow {
 			if err := w.Flush(); err != nil {
 				return err

@@ -27,6 +27,7 @@ type Options struct {
 	Repeat int
 	// Batch is the events per HTTP request.
 	Batch int
+	run   int64 // tells this run's HTTP batches from an earlier run's
 }
 
 // Result is what was sent.
@@ -46,6 +47,7 @@ func Send(ctx context.Context, o Options) (Result, error) {
 	if o.Batch <= 0 {
 		o.Batch = 1000
 	}
+	o.run = time.Now().UnixNano()
 	var sent atomic.Int64
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -56,10 +58,7 @@ func Send(ctx context.Context, o Options) (Result, error) {
 		go func() {
 			defer wg.Done()
 			// Connection c sends every Conns-th line.
-			var mine [][]byte
-			for i := c; i < total; i += o.Conns {
-				mine = append(mine, o.Lines[i%len(o.Lines)])
-			}
+			mine := stride{lines: o.Lines, first: c, step: o.Conns, n: (total - c + o.Conns - 1) / o.Conns}
 			rate := 0
 			if o.Rate > 0 {
 				rate = max(1, o.Rate/o.Conns)
@@ -81,6 +80,16 @@ func Send(ctx context.Context, o Options) (Result, error) {
 	wg.Wait()
 	return Result{Sent: sent.Load(), Elapsed: time.Since(start)}, errors.Join(errs...)
 }
+
+// stride is every step-th line from first, n of them, cycling through
+// lines: the repeated input is never materialised.
+type stride struct {
+	lines       [][]byte
+	first, step int
+	n           int
+}
+
+func (s stride) at(i int) []byte { return s.lines[(s.first+i*s.step)%len(s.lines)] }
 
 // pacer spreads sends over time: wait(n) returns once n more events may go.
 type pacer struct {
@@ -111,7 +120,7 @@ func frameOctet(w *bufio.Writer, line []byte) {
 	w.Write(line)
 }
 
-func sendStream(ctx context.Context, addr string, lines [][]byte, rate int, sent *atomic.Int64, frame func(*bufio.Writer, []byte)) error {
+func sendStream(ctx context.Context, addr string, lines stride, rate int, sent *atomic.Int64, frame func(*bufio.Writer, []byte)) error {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		return err
@@ -120,10 +129,10 @@ func sendStream(ctx context.Context, addr string, lines [][]byte, rate int, sent
 	w := bufio.NewWriterSize(c, 256<<10)
 	p := &pacer{rate: rate, start: time.Now()}
 	const chunk = 256
-	for i := 0; i < len(lines); i += chunk {
-		end := min(i+chunk, len(lines))
-		for _, l := range lines[i:end] {
-			frame(w, l)
+	for i := 0; i < lines.n; i += chunk {
+		end := min(i+chunk, lines.n)
+		for k := i; k < end; k++ {
+			frame(w, lines.at(k))
 		}
 		if err := w.Flush(); err != nil {
 			return err
@@ -136,15 +145,15 @@ func sendStream(ctx context.Context, addr string, lines [][]byte, rate int, sent
 	return nil
 }
 
-func sendHTTP(ctx context.Context, o Options, lines [][]byte, rate int, sent *atomic.Int64) error {
+func sendHTTP(ctx context.Context, o Options, lines stride, rate int, sent *atomic.Int64) error {
 	p := &pacer{rate: rate, start: time.Now()}
 	client := &http.Client{Timeout: time.Minute}
 	var body bytes.Buffer
-	for i := 0; i < len(lines); i += o.Batch {
-		end := min(i+o.Batch, len(lines))
+	for i := 0; i < lines.n; i += o.Batch {
+		end := min(i+o.Batch, lines.n)
 		body.Reset()
-		for _, l := range lines[i:end] {
-			body.Write(l) // already Event JSON (AsJSON)
+		for k := i; k < end; k++ {
+			body.Write(lines.at(k)) // already Event JSON (AsJSON)
 			body.WriteByte('\n')
 		}
 		for {
@@ -154,6 +163,8 @@ func sendHTTP(ctx context.Context, o Options, lines [][]byte, rate int, sent *at
 			}
 			req.Header.Set("Authorization", "Bearer "+o.Token)
 			req.Header.Set("Content-Type", "application/x-ndjson")
+			// Each request is a new batch, even when its lines repeat.
+			req.Header.Set("Idempotency-Key", fmt.Sprintf("load-%d-%d-%d", o.run, lines.first, i))
 			resp, err := client.Do(req)
 			if err != nil {
 				return err
