@@ -245,7 +245,9 @@ func nodeError(n *yaml.Node, msg string) error {
 func Default() *Config {
 	c := &Config{}
 	c.applyDefaults()
-	c.Tenants = []Tenant{{ID: "default", Name: "Default"}}
+	// The one tenant takes every sender, so nothing lands in quarantine
+	// until tenants are configured.
+	c.Tenants = []Tenant{{ID: "default", Name: "Default", Match: Match{Networks: []string{"0.0.0.0/0", "::/0"}}}}
 	return c
 }
 
