@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"math"
 	"math/rand"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -213,5 +214,13 @@ func TestRedactNames(t *testing.T) {
 				t.Errorf("%q kept its value: %q", tc.in, got)
 			}
 		})
+	}
+}
+
+func TestAppendInt(t *testing.T) {
+	for _, n := range []int{0, 7, 10, 99, 100, 999, 1000, 9999, 10000, 123456789, -5} {
+		if got, want := string(appendInt(nil, n)), strconv.Itoa(n); got != want {
+			t.Errorf("%d: %q", n, got)
+		}
 	}
 }

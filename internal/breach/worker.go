@@ -507,11 +507,11 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON, t
 		w.out = append(w.out, `{"path":`...)
 		w.out = append(w.out, pathJSON...)
 		w.out = append(w.out, `,"line":`...)
-		w.out = strconv.AppendInt(w.out, int64(line), 10)
+		w.out = appendInt(w.out, line)
 		w.out = append(w.out, `,"start":`...)
-		w.out = strconv.AppendInt(w.out, int64(start), 10)
+		w.out = appendInt(w.out, start)
 		w.out = append(w.out, `,"end":`...)
-		w.out = strconv.AppendInt(w.out, int64(end), 10)
+		w.out = appendInt(w.out, end)
 		w.out = append(w.out, `,"category":"`...)
 		w.out = append(w.out, f.Category...)
 		w.out = append(w.out, `","confidence":`...)
@@ -603,6 +603,24 @@ func appendWords(words []string, n string) []string {
 		n = n[i+1:]
 	}
 	return words
+}
+
+// appendInt appends a non-negative int; most are short, and writing
+// their digits in place beats strconv's copy.
+func appendInt(b []byte, n int) []byte {
+	switch {
+	case n < 0:
+		return strconv.AppendInt(b, int64(n), 10)
+	case n < 10:
+		return append(b, byte('0'+n))
+	case n < 100:
+		return append(b, byte('0'+n/10), byte('0'+n%10))
+	case n < 1000:
+		return append(b, byte('0'+n/100), byte('0'+n/10%10), byte('0'+n%10))
+	case n < 10000:
+		return append(b, byte('0'+n/1000), byte('0'+n/100%10), byte('0'+n/10%10), byte('0'+n%10))
+	}
+	return strconv.AppendInt(b, int64(n), 10)
 }
 
 // appendJSONString appends s as a JSON string.
