@@ -51,7 +51,7 @@ func runBreachScan(ctx context.Context, args []string, s Streams) int {
 	output := fs.String("output", "text", "report format: json, text, markdown or html")
 	lang := fs.String("lang", "en", "language of the text, markdown and html reports: en or fr (json holds both)")
 	findings := fs.String("findings", "", "write one JSON line per finding to `FILE` (path, line, offsets, category; never a value)")
-	fs.Var(&dsns, "db", "scan a database: postgres://…, mysql://user:pass@host/db, sqlite:///path or a SQLite file (repeatable)")
+	fs.Var(&dsns, "db", "scan the database at `DSN`: postgres://…, mysql://user:pass@host/db, sqlite:///path or a SQLite file (repeatable)")
 	quiet := fs.Bool("quiet", false, "no progress bar and no notes on stderr (errors are still printed)")
 	workers := fs.Int("workers", 0, "scanning goroutines (0: one per core)")
 	maxArchive := fs.String("max-archive-bytes", "8G", "uncompressed bytes read through the archives of one input file (zip bombs); K, M, G suffixes")
