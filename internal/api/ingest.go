@@ -97,7 +97,7 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-		msgs = append(msgs, ingest.Message{Data: bytes.Clone(rec.data), Format: "jsonl", Transport: "http", Listener: "http", Peer: peer, Tenant: t, Dedup: lineID(base, i)})
+		msgs = append(msgs, ingest.Message{Data: bytes.Clone(rec.data), Format: "jsonl", Transport: "http", Listener: "http", Peer: peer, Tenant: t, Dedup: lineID(base, i), Retry: true, Exact: true})
 	}
 	if len(bad) > 0 {
 		if len(bad) > maxBadLines {

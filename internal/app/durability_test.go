@@ -184,11 +184,13 @@ ruleset(name="fwd") {
 `, r.WorkDir, src, host, port))
 	const n = 60000
 	lines := ingesttest.AppendLines(t, src, "relp", 0, n)
-	// Kill once part of the stream is stored.
-	waitStored(t, p, 5000)
-	p.kill()
-	time.Sleep(500 * time.Millisecond)
-	p.start()
+	// Kill three times while the stream flows.
+	for _, at := range []int{5000, 20000, 35000} {
+		waitStored(t, p, at)
+		p.kill()
+		time.Sleep(300 * time.Millisecond)
+		p.start()
+	}
 	got := waitStoredStable(t, p, n)
 	counts := p.allMessages()
 	missing, twice := 0, 0
@@ -208,7 +210,7 @@ ruleset(name="fwd") {
 			twice++
 		}
 	}
-	t.Logf("RELP: %d lines, stored %d, missing %d, stored twice %d", n, got, missing, twice)
+	t.Logf("RELP: %d lines, stored %d, missing %d, stored twice %d; resent and recognised after the restart: %s", n, got, missing, twice, p.metric("tocsin_events_duplicate_total"))
 	if missing > 0 || twice > 0 || got != n {
 		t.Errorf("RELP across kill -9: %d lines, stored %d, missing %d, twice %d", n, got, missing, twice)
 	}
@@ -268,6 +270,23 @@ func TestKillDuringHTTP(t *testing.T) {
 		t.Fatal("client never finished")
 	}
 	t.Logf("client done after %v", time.Since(t0))
+	// A client that lost the answers to its first ten batches (sent
+	// before the kill) sends them again: the restarted server recognises
+	// them from the ids it reloaded from the store.
+	for b := range 10 {
+		var body bytes.Buffer
+		for i := range per {
+			fmt.Fprintf(&body, `{"timestamp":"2026-11-26T10:00:00Z","message":"http %06d"}`+"\n", b*per+i)
+		}
+		req, _ := http.NewRequest("POST", p.base+"/api/v1/events", bytes.NewReader(body.Bytes()))
+		req.Header.Set("Authorization", "Bearer "+ingestA)
+		req.Header.Set("Idempotency-Key", fmt.Sprintf("batch-%d", b))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("resend: %v %v", err, resp)
+		}
+		resp.Body.Close()
+	}
 	counts := p.allMessages()
 	t.Logf("read back after %v", time.Since(t0))
 	missing, twice, total := 0, 0, 0
@@ -287,10 +306,28 @@ func TestKillDuringHTTP(t *testing.T) {
 	for _, c := range counts {
 		total += c
 	}
-	t.Logf("HTTP: %d events acknowledged, stored %d, missing %d, twice %d", batches*per, total, missing, twice)
+	t.Logf("HTTP: %d events acknowledged, stored %d, missing %d, twice %d; retried batches recognised: %s", batches*per, total, missing, twice, p.metric("tocsin_events_duplicate_total"))
 	if missing > 0 || twice > 0 || total != batches*per {
 		t.Errorf("HTTP across kill -9: %d acknowledged, stored %d, missing %d, twice %d", batches*per, total, missing, twice)
 	}
+}
+
+// metric reads one sample line of /metrics.
+func (p *process) metric(prefix string) string {
+	req, _ := http.NewRequest("GET", p.base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return "none"
 }
 
 func storedTotal(t *testing.T, p *process) int {

@@ -82,3 +82,32 @@ ruleset(name="fwd") {
 		t.Errorf("alerts elsewhere: %v", m)
 	}
 }
+
+// TestRELPRepeatsKept: identical lines from one sender over RELP (the same
+// failed login twice in a second) are all stored; only a resent window
+// after a reconnect is recognised as a retry.
+func TestRELPRepeatsKept(t *testing.T) {
+	ingesttest.Require(t, "rsyslogd")
+	s := startServer(t, "", "relp: {addr: 127.0.0.1:0}\n")
+	r := ingesttest.NewRsyslog(t)
+	src := filepath.Join(r.Dir, "auth.log")
+	line := "Nov 26 10:00:01 web-a01 sshd[1]: Connection closed by 192.0.2.1 port 22 [preauth]"
+	if err := os.WriteFile(src, []byte(strings.Repeat(line+"\n", 40)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := strings.Cut(s.addrs["relp"], ":")
+	r.Start(fmt.Sprintf(`
+global(workDirectory="%s")
+module(load="imfile" mode="polling" PollingInterval="1")
+module(load="omrelp")
+template(name="raw" type="string" string="%%msg%%")
+input(type="imfile" File="%s" Tag="app:" ruleset="fwd")
+ruleset(name="fwd") {
+  action(type="omrelp" target="%s" port="%s" template="raw" action.resumeRetryCount="-1" action.resumeInterval="1")
+}
+`, r.WorkDir, src, host, port))
+	m := s.waitTotal("/api/v1/events?tenant=ville-a", adminToken, 40)
+	if it := m["items"].([]any)[0].(map[string]any); it["message"] != line || it["transport"] != "relp" {
+		t.Errorf("event %v", it)
+	}
+}

@@ -38,6 +38,19 @@ type Message struct {
 	// Dedup identifies the delivery so a retried one is stored once
 	// (RELP message, HTTP batch line, file offset). 0: none.
 	Dedup uint64
+	// Retry says the message may repeat a delivery already stored: the
+	// pipeline drops it when its Dedup is known. HTTP and file ids are
+	// exact, so their messages always set it; a RELP sender resends only
+	// its unacknowledged window after a reconnect, so the RELP source sets
+	// it on the first messages of a session only. A Dedup without Retry is
+	// remembered but never used to drop: two identical syslog lines from
+	// one sender (a brute force in one second) are both kept.
+	Retry bool
+	// Exact says Dedup names this delivery alone (an HTTP batch line, a
+	// file offset), so a second copy is a retry even when both arrive
+	// together. RELP's ids come from the content and are not exact: within
+	// a session, identical messages are genuine.
+	Exact bool
 	// Offset: for files, the key and the position after this record,
 	// saved with the event so a restart resumes after it.
 	OffsetKey string

@@ -222,12 +222,19 @@ func (p *Pipeline) Run(ctx context.Context) error {
 type processed struct {
 	src    *ingest.Batch
 	events []store.Event
+	retry  []byte // parallel to events: retryCheck | exactCheck
 	// alerts are detections worth storing; ev indexes events.
 	alerts []pendingAlert
 	hits   []pendingHit
 	rules  *Rules
 	bad    int // records that could not be decoded (stored raw anyway)
 }
+
+// How a delivery's dedup id is checked (ingest.Message.Retry, Exact).
+const (
+	retryCheck = 1 << iota // against deliveries stored before
+	exactCheck             // also against this write's own
+)
 
 type pendingAlert struct {
 	a  store.Alert
@@ -274,7 +281,7 @@ var levelRank = map[string]int{"": 0, "informational": 0, "low": 1, "medium": 2,
 
 func (w *worker) process(b *ingest.Batch) *processed {
 	now := w.p.o.Now()
-	pb := &processed{src: b, events: make([]store.Event, 0, len(b.Msgs)), rules: w.rules}
+	pb := &processed{src: b, events: make([]store.Event, 0, len(b.Msgs)), retry: make([]byte, 0, len(b.Msgs)), rules: w.rules}
 	r := w.rules
 	for i := range b.Msgs {
 		msg := &b.Msgs[i]
@@ -304,6 +311,14 @@ func (w *worker) process(b *ingest.Batch) *processed {
 			SrcIP: strings.Clone(srcIP(ev)), Raw: bytesString(msg.Data), Dedup: msg.Dedup,
 		}
 		pb.events = append(pb.events, se)
+		var check byte
+		if msg.Retry {
+			check |= retryCheck
+		}
+		if msg.Exact {
+			check |= exactCheck
+		}
+		pb.retry = append(pb.retry, check)
 		k := len(pb.events) - 1
 		for _, rule := range w.m.Match(ev) {
 			if c := r.correlations; c != nil && c.Referenced(rule) {
@@ -466,7 +481,7 @@ func (w *writer) flush(ctx context.Context) error {
 				c = &tcount{}
 				counts[e.Tenant] = c
 			}
-			if e.Dedup != 0 && (seen[e.Dedup] || p.dedup.Has(e.Dedup)) {
+			if e.Dedup != 0 && (pb.retry[i]&retryCheck != 0 && p.dedup.Has(e.Dedup) || pb.retry[i]&exactCheck != 0 && seen[e.Dedup]) {
 				keep[i] = -1
 				c.dup++
 				continue

@@ -129,7 +129,7 @@ func TestDuplicateDeliveriesStoredOnce(t *testing.T) {
 	batch := func(ids ...uint64) *ingest.Batch {
 		b := &ingest.Batch{}
 		for _, id := range ids {
-			b.Msgs = append(b.Msgs, ingest.Message{Data: fmt.Appendf(nil, "line %d", id), Tenant: "t", Dedup: id})
+			b.Msgs = append(b.Msgs, ingest.Message{Data: fmt.Appendf(nil, "line %d", id), Tenant: "t", Dedup: id, Retry: true, Exact: true})
 		}
 		return b
 	}
@@ -152,11 +152,30 @@ func TestDuplicateDeliveriesStoredOnce(t *testing.T) {
 	}
 }
 
+// A known id without Retry is a genuine repeat (the same syslog line twice
+// from one sender): kept.
+func TestRepeatWithoutRetryKept(t *testing.T) {
+	st := &memStore{initial: []uint64{55}}
+	p, done := start(t, st, builtinRules(t, tenant.NewRouter(nil, "q")))
+	b := &ingest.Batch{}
+	for _, retry := range []bool{false, false, true} {
+		b.Msgs = append(b.Msgs, ingest.Message{Data: []byte("same line"), Tenant: "t", Dedup: 55, Retry: retry})
+	}
+	if err := p.Submit(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	<-done
+	if len(st.events) != 2 {
+		t.Errorf("stored %d of 2 genuine repeats", len(st.events))
+	}
+}
+
 func TestStoreFailureFailsTheSenders(t *testing.T) {
 	st := &memStore{fail: fmt.Errorf("disk full")}
 	p, done := start(t, st, builtinRules(t, tenant.NewRouter(nil, "q")))
 	acked := make(chan error, 1)
-	if err := p.Submit(context.Background(), &ingest.Batch{Msgs: []ingest.Message{{Data: []byte("x"), Dedup: 7}}, Done: func(err error) { acked <- err }}); err != nil {
+	if err := p.Submit(context.Background(), &ingest.Batch{Msgs: []ingest.Message{{Data: []byte("x"), Dedup: 7, Retry: true}}, Done: func(err error) { acked <- err }}); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-acked; err == nil {
@@ -166,7 +185,7 @@ func TestStoreFailureFailsTheSenders(t *testing.T) {
 	st.mu.Lock()
 	st.fail = nil
 	st.mu.Unlock()
-	if err := p.Submit(context.Background(), &ingest.Batch{Msgs: []ingest.Message{{Data: []byte("x"), Dedup: 7}}, Done: func(err error) { acked <- err }}); err != nil {
+	if err := p.Submit(context.Background(), &ingest.Batch{Msgs: []ingest.Message{{Data: []byte("x"), Dedup: 7, Retry: true}}, Done: func(err error) { acked <- err }}); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-acked; err != nil {

@@ -382,6 +382,8 @@ func (t *Tail) appendLines(msgs []ingest.Message, tf *tailed, lines []line) []in
 			Listener:  t.cfg.Listener,
 			Tenant:    t.cfg.Tenant,
 			Dedup:     dedupKey(tf.key, off),
+			Retry:     true, // the id is exact: a file and an offset
+			Exact:     true,
 			OffsetKey: tf.key,
 			Offset:    off,
 		})

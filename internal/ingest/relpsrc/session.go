@@ -68,7 +68,15 @@ type session struct {
 	batch   []ingest.Message
 	txnrs   []int
 	lastLen int
+	// messages counts the session's syslog messages: only the first
+	// retryZone may be a resent window (Message.Retry).
+	messages int
 }
+
+// retryZone is how many first messages of a session may repeat what the
+// previous session delivered: rsyslog resends at most its window
+// (omrelp windowSize, 128 by default, often raised to 1024).
+const retryZone = 16384
 
 func newSession(srv *Server, c net.Conn, sink ingest.Sink) *session {
 	s := &session{
@@ -225,7 +233,9 @@ func (s *session) add(f frame) {
 		Peer:      s.peer,
 		CertCN:    s.certCN,
 		Dedup:     dedupKey(&s.peer16, data),
+		Retry:     s.messages < retryZone,
 	})
+	s.messages++
 }
 
 // acquire takes an in-flight slot for one more syslog command, sending
