@@ -67,9 +67,12 @@ func NewRsyslog(t testing.TB) *Rsyslog {
 
 // Start checks conf with rsyslogd -N1 (a module that is not installed,
 // such as omrelp without rsyslog-relp, skips the test as Require does)
-// then runs rsyslogd -n with it.
+// then runs rsyslogd -n with it. rsyslog's own messages (errors of its
+// actions included) go to a file of Dir, shown when the test fails; conf
+// should therefore bind its inputs to rulesets of its own.
 func (r *Rsyslog) Start(conf string) {
 	r.t.Helper()
+	conf += fmt.Sprintf("\n# rsyslog's own messages\naction(type=\"omfile\" file=%q)\n", r.internalLog())
 	path := filepath.Join(r.Dir, "rsyslog.conf")
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		r.t.Fatal(err)
@@ -112,9 +115,12 @@ func (r *Rsyslog) Stop() {
 		<-r.exited
 	}
 	if r.t.Failed() {
-		r.t.Logf("rsyslogd output:\n%s", r.out.String())
+		own, _ := os.ReadFile(r.internalLog())
+		r.t.Logf("rsyslogd output:\n%s\nrsyslogd messages:\n%s", r.out.String(), own)
 	}
 }
+
+func (r *Rsyslog) internalLog() string { return filepath.Join(r.Dir, "rsyslogd.log") }
 
 // Output is what rsyslogd printed so far.
 func (r *Rsyslog) Output() string { return r.out.String() }

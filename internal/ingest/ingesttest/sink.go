@@ -146,6 +146,30 @@ func (s *Sink) WaitMessages(t testing.TB, n int) []ingest.Message {
 	return s.Messages()
 }
 
+// Await waits up to timeout for at least n messages and returns what was
+// recorded, and whether there were n: for tests that explain a shortfall.
+func (s *Sink) Await(n int, timeout time.Duration) ([]ingest.Message, bool) {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		if len(s.msgs) >= n {
+			s.mu.Unlock()
+			return s.Messages(), true
+		}
+		if s.changed == nil {
+			s.changed = make(chan struct{})
+		}
+		ch := s.changed
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-timer.C:
+			return s.Messages(), false
+		}
+	}
+}
+
 // WaitPending waits until at least n batches are held.
 func (s *Sink) WaitPending(t testing.TB, n int) []*ingest.Batch {
 	t.Helper()

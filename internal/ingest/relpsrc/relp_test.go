@@ -232,6 +232,26 @@ func TestAnswersInCommandOrder(t *testing.T) {
 	c.expect(6, "rsp", rspOK)
 }
 
+// TestAnswerNotHeldBehindPendingBatch: the answer to an acknowledged batch
+// goes out while the next batch is still in flight (it once waited in the
+// write buffer until that batch was done, which stalls a sender whose
+// window is full).
+func TestAnswerNotHeldBehindPendingBatch(t *testing.T) {
+	sink := ingesttest.Sink{Hold: true}
+	s := newServer(t, Config{})
+	serve(t, s, &sink)
+	c := dial(t, s)
+	c.open()
+	c.cmd(2, "syslog", "<13>a")
+	sink.WaitPending(t, 1)
+	c.cmd(3, "syslog", "<13>b")
+	p := sink.WaitPending(t, 2)
+	ingesttest.Finish(p[0], nil)
+	c.expect(2, "rsp", rspOK)
+	ingesttest.Finish(p[1], nil)
+	c.expect(3, "rsp", rspOK)
+}
+
 // TestNotStoredClosesUnanswered: the commands of a batch that could not
 // be stored are not answered (librelp would drop them on a 500); what
 // came before is, then serverclose, and the connection ends so that the

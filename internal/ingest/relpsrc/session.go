@@ -326,10 +326,20 @@ func (s *session) write(ctx, drain context.Context) {
 		if u.done != nil {
 			select {
 			case <-u.done:
-			case <-drain.Done():
-				// Not acknowledged in time: the sender will resend.
-				s.c.Close()
-				return
+			default:
+				// Answers already written must not wait behind a batch
+				// still in flight: the sender's window may depend on them.
+				if err := w.Flush(); err != nil {
+					s.writeFailed(err)
+					return
+				}
+				select {
+				case <-u.done:
+				case <-drain.Done():
+					// Not acknowledged in time: the sender will resend.
+					s.c.Close()
+					return
+				}
 			}
 		}
 		if u.err != nil {

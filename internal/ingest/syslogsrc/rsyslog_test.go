@@ -26,6 +26,29 @@ ruleset(name="fwd") {
 `, r.WorkDir, global, filepath.Join(r.Dir, "in.log"), port, action)
 }
 
+// awaitLines waits for one message per line, naming the missing lines
+// when they do not come.
+func awaitLines(t *testing.T, sink *ingesttest.Sink, src ingest.Source, lines []string) []ingest.Message {
+	t.Helper()
+	msgs, ok := sink.Await(len(lines), ingesttest.WaitTimeout)
+	if ok {
+		return msgs
+	}
+	got := make(map[string]bool, len(msgs))
+	for _, m := range msgs {
+		_, line, _ := strings.Cut(string(m.Data), " app - - - ")
+		got[line] = true
+	}
+	var missing []string
+	for _, l := range lines {
+		if !got[l] {
+			missing = append(missing, l)
+		}
+	}
+	t.Fatalf("%d of %d lines arrived; stats %+v; missing (up to 5): %q", len(msgs), len(lines), src.Stats(), missing[:min(5, len(missing))])
+	return nil
+}
+
 // checkExactlyOnce checks that every line arrived once, whole, in RFC 5424.
 func checkExactlyOnce(t *testing.T, msgs []ingest.Message, lines []string, transport, certCN string) {
 	t.Helper()
@@ -72,7 +95,7 @@ func TestRsyslogTCP(t *testing.T) {
 	lines := ingesttest.AppendLines(t, filepath.Join(r.Dir, "in.log"), "Nov 26 10:00:01 web01", 0, 1000)
 	r.Start(forwardConf(r, portOf(t, s.Addr()), "", ""))
 	lines = append(lines, ingesttest.AppendLines(t, filepath.Join(r.Dir, "in.log"), "Nov 26 10:00:02 web01", 1000, 2000)...)
-	msgs := sink.WaitMessages(t, len(lines))
+	msgs := awaitLines(t, &sink, s, lines)
 	checkExactlyOnce(t, msgs, lines, "tcp", "")
 	if st := s.Stats(); st.Errors != 0 {
 		t.Fatalf("stats %+v", st)
@@ -82,6 +105,13 @@ func TestRsyslogTCP(t *testing.T) {
 // TestRsyslogTLS: the same over RFC 5425 with both of rsyslog's TLS
 // drivers, rsyslog checking the server's name and presenting a client
 // certificate whose common name reaches the messages.
+//
+// The session is established (one line through) before the bulk is
+// written: with a backlog pending at connection time and the CPU
+// contended (go test -race of several packages), rsyslog 8.2302's gtls
+// driver was seen to lose one message of the backlog (about 1 run in 20;
+// this server saw one connection and no framing error, and ossl never
+// lost any), which is the sender's doing, not what this test checks.
 func TestRsyslogTLS(t *testing.T) {
 	for _, driver := range []string{"gtls", "ossl"} {
 		t.Run(driver, func(t *testing.T) {
@@ -93,12 +123,15 @@ func TestRsyslogTLS(t *testing.T) {
 				ClientCAFile: pki.CAFile, RequireClientCert: true,
 			}})
 			run(t, s, &sink)
-			lines := ingesttest.AppendLines(t, filepath.Join(r.Dir, "in.log"), "Nov 26 10:00:01 web01", 0, 2000)
+			path := filepath.Join(r.Dir, "in.log")
+			lines := ingesttest.AppendLines(t, path, "Nov 26 10:00:01 web01", 0, 1)
 			global := fmt.Sprintf(`DefaultNetstreamDriverCAFile=%q DefaultNetstreamDriverCertFile=%q DefaultNetstreamDriverKeyFile=%q`,
 				pki.CAFile, pki.ClientCert, pki.ClientKey)
 			action := fmt.Sprintf(`StreamDriver=%q StreamDriverMode="1" StreamDriverAuthMode="x509/name" StreamDriverPermittedPeers="localhost"`, driver)
 			r.Start(forwardConf(r, portOf(t, s.Addr()), global, action))
-			msgs := sink.WaitMessages(t, len(lines))
+			awaitLines(t, &sink, s, lines)
+			lines = append(lines, ingesttest.AppendLines(t, path, "Nov 26 10:00:01 web01", 1, 2000)...)
+			msgs := awaitLines(t, &sink, s, lines)
 			checkExactlyOnce(t, msgs, lines, "tls", "ville-a-fwd")
 		})
 	}
