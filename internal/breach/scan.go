@@ -350,7 +350,12 @@ func (s *scan) trySplit(ctx context.Context, f inputFile, send func(job) error, 
 	n, _ := io.ReadFull(fh, head)
 	head = head[:n]
 	format := extract.Sniff(f.path, head)
-	if format != extract.FormatCSV && format != extract.FormatText || bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return false, nil // UTF-16: converted as a stream
+	case format == extract.FormatCSV || format == extract.FormatText:
+	case format == extract.FormatJSON && extract.IsNDJSON(head):
+	default:
 		return false, nil
 	}
 	sf := &splitFile{path: f.path, format: format}

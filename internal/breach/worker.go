@@ -3,6 +3,7 @@ package breach
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -190,14 +191,20 @@ func (w *worker) chunk(ctx context.Context, cj *chunkJob) {
 	d.chunk = !cj.c.First
 	r := bytes.NewReader(cj.c.Data)
 	if cj.c.Forced {
-		d.Problem(extract.Problem{Path: sf.path, Line: cj.c.Line, Offset: -1, Err: extract.ErrSyntax})
+		d.Problem(extract.Problem{Path: sf.path, Line: cj.c.Line, Offset: -1,
+			Err: fmt.Errorf("%w: no record boundary within %d bytes; a quoted field may be split here", extract.ErrSyntax, len(cj.c.Data))})
 	}
-	if sf.format == extract.FormatCSV {
+	switch sf.format {
+	case extract.FormatCSV:
 		t := d.Table("").(*tableScan)
 		t.fix(sf.cols)
 		extract.ReadCSV(ctx, r, sf.dialect, cj.c.Line, cj.c.First && sf.dialect.Header, t, d.Problem, sf.path, w.s.ex.Options())
 		t.End()
-	} else {
+	case extract.FormatJSON:
+		if err := extract.ReadJSON(ctx, r, cj.c.Line, d, sf.path, w.s.ex.Options()); err != nil && ctx.Err() == nil {
+			d.Problem(extract.Problem{Path: sf.path, Line: cj.c.Line, Offset: -1, Err: err})
+		}
+	default:
 		extract.ReadText(ctx, r, cj.c.Line, d, w.s.ex.Options())
 	}
 	d.End(int64(len(cj.c.Data)))

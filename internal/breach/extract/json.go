@@ -32,6 +32,25 @@ const (
 
 var errJSONEnd = errors.New("unexpected end of input")
 
+// IsNDJSON tells whether the start of a file holds one JSON object per
+// line (its first two lines are whole objects), so that it can be cut at
+// any line end.
+func IsNDJSON(head []byte) bool {
+	head = bytes.TrimPrefix(head, bomUTF8)
+	for i := 0; i < 2; i++ {
+		nl := bytes.IndexByte(head, '\n')
+		if nl < 0 {
+			return false
+		}
+		line := bytes.TrimSpace(head[:nl])
+		if len(line) < 2 || line[0] != '{' || line[len(line)-1] != '}' {
+			return false
+		}
+		head = head[nl+1:]
+	}
+	return true
+}
+
 type jsonReader struct {
 	ctx    context.Context
 	s      *stream
@@ -90,7 +109,14 @@ type jtable struct {
 
 // readJSON reads JSON, NDJSON or concatenated JSON values from r.
 func readJSON(ctx context.Context, r io.Reader, d Doc, o Options, path string) error {
-	j := &jsonReader{ctx: ctx, s: newStream(r, blockSize), o: o, doc: d, path: path, line: 1, tables: map[string]*jtable{}}
+	return ReadJSON(ctx, r, 1, d, path, o)
+}
+
+// ReadJSON reads JSON values from r into d, numbering lines from
+// firstLine (a chunk of NDJSON cut by Splitter starts past line 1).
+func ReadJSON(ctx context.Context, r io.Reader, firstLine int, d Doc, path string, o Options) error {
+	o = o.withDefaults()
+	j := &jsonReader{ctx: ctx, s: newStream(r, blockSize), o: o, doc: d, path: path, line: firstLine, tables: map[string]*jtable{}}
 	err := j.run()
 	j.flushAll()
 	for _, t := range j.order {

@@ -68,3 +68,17 @@ func TestJSONOffsets(t *testing.T) {
 		}
 	}
 }
+
+func TestIsNDJSON(t *testing.T) {
+	for in, want := range map[string]bool{
+		"{\"a\":1}\n{\"b\":2}\n":    true,
+		"\xef\xbb\xbf{}\r\n{}\r\n":  true,
+		"[{\"a\":1},\n{\"b\":2}]\n": false,
+		"{\n  \"a\": 1\n}\n":        false,
+		"{\"a\":1}":                 false,
+	} {
+		if got := IsNDJSON([]byte(in)); got != want {
+			t.Errorf("%q: %v", in, got)
+		}
+	}
+}
