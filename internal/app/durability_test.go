@@ -28,7 +28,32 @@ type process struct {
 	cfg  string
 	base string
 	cmd  *exec.Cmd
-	out  bytes.Buffer
+	out  lockedBuffer
+}
+
+// lockedBuffer is written by the child's output copier and read by the
+// test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (l *lockedBuffer) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Reset()
 }
 
 var buildOnce struct {
@@ -310,6 +335,19 @@ func TestKillDuringHTTP(t *testing.T) {
 	if missing > 0 || twice > 0 || total != batches*per {
 		t.Errorf("HTTP across kill -9: %d acknowledged, stored %d, missing %d, twice %d", batches*per, total, missing, twice)
 	}
+}
+
+// get reads an endpoint with the admin token.
+func (p *process) get(path string) string {
+	req, _ := http.NewRequest("GET", p.base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return string(data)
 }
 
 // metric reads one sample line of /metrics.

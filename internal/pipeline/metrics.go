@@ -18,8 +18,8 @@ type metrics struct {
 
 func newMetrics(reg prometheus.Registerer, depth func() float64) (*metrics, error) {
 	m := &metrics{
-		stored:       prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_events_stored_total", Help: "Events written to the store, per tenant."}, []string{"tenant"}),
-		duplicates:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_events_duplicate_total", Help: "Retried deliveries recognised by their dedup id and stored once."}, []string{"tenant"}),
+		stored:       prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_events_stored_total", Help: "Events decoded, detected and written to the store, per tenant and transport."}, []string{"tenant", "transport"}),
+		duplicates:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_events_duplicate_total", Help: "Retried deliveries recognised by their dedup id and stored once, per tenant and transport."}, []string{"tenant", "transport"}),
 		alerts:       prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_alerts_total", Help: "Alerts stored (detections and correlations), per tenant and level."}, []string{"tenant", "level"}),
 		decodeErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "tocsin_events_undecoded_total", Help: "Records no parser could read (stored raw, as messages)."}),
 		storeErrors:  prometheus.NewCounter(prometheus.CounterOpts{Name: "tocsin_store_errors_total", Help: "Failed store writes (their senders were not acknowledged)."}),

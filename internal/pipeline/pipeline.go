@@ -464,7 +464,8 @@ func (w *writer) flush(ctx context.Context) error {
 	p := w.p
 	b := &store.Batch{}
 	type tcount struct{ stored, dup int }
-	counts := map[string]*tcount{}
+	type tkey struct{ tenant, transport string }
+	counts := map[tkey]*tcount{}
 	seen := map[uint64]bool{}
 	var fresh []uint64
 	var hits []pendingHit
@@ -476,10 +477,11 @@ func (w *writer) flush(ctx context.Context) error {
 		keep := make([]int, len(pb.events)) // event index -> index in b, or -1
 		for i := range pb.events {
 			e := &pb.events[i]
-			c := counts[e.Tenant]
+			k := tkey{e.Tenant, e.Transport}
+			c := counts[k]
 			if c == nil {
 				c = &tcount{}
-				counts[e.Tenant] = c
+				counts[k] = c
 			}
 			if e.Dedup != 0 && (pb.retry[i]&retryCheck != 0 && p.dedup.Has(e.Dedup) || pb.retry[i]&exactCheck != 0 && seen[e.Dedup]) {
 				keep[i] = -1
@@ -543,10 +545,10 @@ func (w *writer) flush(ctx context.Context) error {
 		p.dedup.Add(id)
 	}
 	now := p.o.Now()
-	for t, c := range counts {
-		p.m.stored.WithLabelValues(t).Add(float64(c.stored))
+	for k, c := range counts {
+		p.m.stored.WithLabelValues(k.tenant, k.transport).Add(float64(c.stored))
 		if c.dup > 0 {
-			p.m.duplicates.WithLabelValues(t).Add(float64(c.dup))
+			p.m.duplicates.WithLabelValues(k.tenant, k.transport).Add(float64(c.dup))
 		}
 	}
 	for _, a := range b.Alerts {
