@@ -111,3 +111,34 @@ ruleset(name="fwd") {
 		t.Errorf("event %v", it)
 	}
 }
+
+// TestFileSource tails a file for a tenant; lines appended later arrive too.
+func TestFileSource(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "access.log")
+	line := `203.0.113.9 - - [26/Nov/2026:10:00:%02d +0000] "GET /.env HTTP/1.1" 404 153 "-" "curl/8.0"`
+	var first []string
+	for i := range 5 {
+		first = append(first, fmt.Sprintf(line, i))
+	}
+	if err := os.WriteFile(log, []byte(strings.Join(first, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, "", fmt.Sprintf("files:\n  - {paths: [%q], tenant: ville-b}\n", filepath.Join(dir, "*.log")))
+	s.waitTotal("/api/v1/events?tenant=ville-b", adminToken, 5)
+	f, err := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, line+"\n", 30)
+	f.Close()
+	m := s.waitTotal("/api/v1/events?tenant=ville-b", adminToken, 6)
+	it := m["items"].([]any)[0].(map[string]any)
+	if it["transport"] != "file" || it["fields"].(map[string]any)["cs-uri-stem"] != "/.env" {
+		t.Errorf("event %v", it)
+	}
+	// The sensitive-file probe is an alert of ville-b.
+	if _, m := s.do("GET", "/api/v1/alerts?tenant=ville-b", adminToken, nil); total(t, m) == 0 {
+		t.Errorf("no alert for the .env probe")
+	}
+}
