@@ -127,9 +127,7 @@ type Store interface {
 	// (Event.Received), or its alerts created before it (Alert.Created),
 	// and says how many it deleted. Retention counts from arrival, not from
 	// the event time, which a replayed file or a wrong clock can put
-	// anywhere. A backend may keep an event that is due while events that
-	// arrived with it in the same Write are not (SQLite deletes whole
-	// blocks); it never deletes one that is not due.
+	// anywhere.
 	Prune(ctx context.Context, tenant string, alerts bool, before time.Time) (int64, error)
 	// Offset returns a saved file-tail offset (ErrNotFound if none).
 	Offset(ctx context.Context, key string) (int64, error)

@@ -17,15 +17,18 @@
 // query's tenant and time range reach. Log stores such as Loki keep chunks
 // for the same reason.
 //
-// An event's ID is its block's row id × 65536 + its position in the block,
-// so IDs grow with insertion and identify an event for ever (block row ids
-// are never reused).
+// An event's ID is the row id × 65536 + the position of the block it was
+// written in, so IDs grow with insertion and identify an event for ever
+// (block row ids are never reused). Small blocks (a Write of few events
+// per tenant) are merged later into larger ones (EncodeMerged), which
+// keep each event's ID: a merged block lists them.
 package block
 
 import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -43,19 +46,26 @@ const Max = 1 << 16
 // metadata; a block with more must be decoded to be searched by address.
 const maxIPs = 64
 
-const version = 1
+// Block format versions: 1 is a Write's block, whose IDs follow from its
+// row id; 2 is a merged block, which lists its IDs.
+const (
+	written = 1
+	merged  = 2
+)
 
 // ErrCorrupt is returned for a block that does not decode.
-var ErrCorrupt = errors.New("corrupt event block")
+var ErrCorrupt = errors.New("corrupt event")
 
 // Meta describes a block: what a query needs to choose or skip it.
 type Meta struct {
 	ID           int64 // row id, assigned by the database
 	Tenant       string
 	MinTS, MaxTS int64 // event time, Unix nanoseconds (0: no time)
+	MinID, MaxID int64 // the events' IDs
 	Count        int
 	IPs          string // ",a,b,c," or "" when over maxIPs distinct
-	MaxReceived  int64  // latest arrival, Unix nanoseconds: retention
+	MinReceived  int64  // arrivals, Unix nanoseconds: retention
+	MaxReceived  int64
 }
 
 // HasIP reports whether the block may hold events from ip.
@@ -63,10 +73,37 @@ func (m Meta) HasIP(ip string) bool {
 	return m.IPs == "" || strings.Contains(m.IPs, ","+ip+",")
 }
 
-// Encode packs the events at idx (one tenant's, at most Max) into a block.
-// Strings other than Raw go through store.CleanText and times through
-// store.Nanos, as in every store; a zero Received becomes now.
+// Encode packs the events at idx (one tenant's, at most Max) into a
+// block; Place then gives it its row id. Strings other than Raw go through
+// store.CleanText and times through store.Nanos, as in every store; a
+// zero Received becomes now.
 func Encode(events []store.Event, idx []int, now time.Time) (Meta, []byte, error) {
+	return encode(written, events, idx, now)
+}
+
+// Place sets the row id of a block from Encode, and so its events' IDs.
+func (m *Meta) Place(rowID int64) {
+	m.ID, m.MinID, m.MaxID = rowID, rowID*Max, rowID*Max+int64(m.Count)-1
+}
+
+// EncodeMerged packs decoded events of one tenant, in ascending ID order,
+// into one block that keeps their IDs.
+func EncodeMerged(events []store.Event) (Meta, []byte, error) {
+	idx := make([]int, len(events))
+	for i := range events {
+		idx[i] = i
+		if i > 0 && events[i].ID <= events[i-1].ID {
+			return Meta{}, nil, fmt.Errorf("merging events out of ID order (%d after %d)", events[i].ID, events[i-1].ID)
+		}
+	}
+	m, data, err := encode(merged, events, idx, time.Time{})
+	if err == nil {
+		m.MinID, m.MaxID = events[0].ID, events[len(events)-1].ID
+	}
+	return m, data, err
+}
+
+func encode(version byte, events []store.Event, idx []int, now time.Time) (Meta, []byte, error) {
 	if len(idx) == 0 || len(idx) > Max {
 		return Meta{}, nil, fmt.Errorf("block of %d events (1..%d)", len(idx), Max)
 	}
@@ -76,15 +113,20 @@ func Encode(events []store.Event, idx []int, now time.Time) (Meta, []byte, error
 	size := 16
 	for _, k := range idx {
 		e := &events[k]
-		size += 40 + len(e.Host) + len(e.Transport) + len(e.Format) + len(e.Product) + len(e.Category) + len(e.Service) + len(e.SrcIP) + len(e.Raw)
+		size += 50 + len(e.Host) + len(e.Transport) + len(e.Format) + len(e.Product) + len(e.Category) + len(e.Service) + len(e.SrcIP) + len(e.Raw)
 	}
 	buf := make([]byte, 0, size)
 	buf = append(buf, version)
 	buf = binary.AppendUvarint(buf, uint64(len(idx)))
+	var prev int64
 	for i, k := range idx {
 		e := &events[k]
 		if e.Tenant != tenant {
 			return Meta{}, nil, fmt.Errorf("%w: a block holds one tenant", store.ErrInvalid)
+		}
+		if version == merged {
+			buf = binary.AppendUvarint(buf, uint64(e.ID-prev)) // the first is the ID itself
+			prev = e.ID
 		}
 		ts, rec := store.Nanos(e.Time), store.Nanos(e.Received)
 		if rec == 0 {
@@ -95,6 +137,9 @@ func Encode(events []store.Event, idx []int, now time.Time) (Meta, []byte, error
 		}
 		if i == 0 || ts > m.MaxTS {
 			m.MaxTS = ts
+		}
+		if i == 0 || rec < m.MinReceived {
+			m.MinReceived = rec
 		}
 		m.MaxReceived = max(m.MaxReceived, rec)
 		ip := store.CleanText(e.SrcIP)
@@ -125,28 +170,38 @@ func Encode(events []store.Event, idx []int, now time.Time) (Meta, []byte, error
 func Decode(m Meta, data []byte) ([]store.Event, error) {
 	raw, err := s2.Decode(nil, data)
 	if err != nil {
-		return nil, fmt.Errorf("%w %d: %w", ErrCorrupt, m.ID, err)
+		return nil, fmt.Errorf("%w block %d: %w", ErrCorrupt, m.ID, err)
 	}
-	if len(raw) == 0 || raw[0] != version {
-		return nil, fmt.Errorf("%w %d: unknown version", ErrCorrupt, m.ID)
+	if len(raw) == 0 || (raw[0] != written && raw[0] != merged) {
+		return nil, fmt.Errorf("%w block %d: unknown version", ErrCorrupt, m.ID)
 	}
+	version := raw[0]
 	p := raw[1:]
 	n, k := binary.Uvarint(p)
 	if k <= 0 || n > Max {
-		return nil, fmt.Errorf("%w %d: bad count", ErrCorrupt, m.ID)
+		return nil, fmt.Errorf("%w block %d: bad count", ErrCorrupt, m.ID)
 	}
 	p = p[k:]
 	out := make([]store.Event, n)
+	var id int64
 	for i := range out {
 		e := &out[i]
 		e.ID, e.Tenant = m.ID*Max+int64(i), m.Tenant
+		if version == merged {
+			d, k := binary.Uvarint(p)
+			if k <= 0 || d > math.MaxInt64/2 || (i > 0 && d == 0) {
+				return nil, fmt.Errorf("%w block %d: event %d id", ErrCorrupt, m.ID, i)
+			}
+			id += int64(d)
+			e.ID, p = id, p[k:]
+		}
 		ts, k1 := binary.Varint(p)
 		if k1 <= 0 {
-			return nil, fmt.Errorf("%w %d: event %d", ErrCorrupt, m.ID, i)
+			return nil, fmt.Errorf("%w block %d: event %d", ErrCorrupt, m.ID, i)
 		}
 		rec, k2 := binary.Varint(p[k1:])
 		if k2 <= 0 || len(p) < k1+k2+8 {
-			return nil, fmt.Errorf("%w %d: event %d", ErrCorrupt, m.ID, i)
+			return nil, fmt.Errorf("%w block %d: event %d", ErrCorrupt, m.ID, i)
 		}
 		e.Time, e.Received = store.Time(ts), store.Time(rec)
 		e.Dedup = binary.LittleEndian.Uint64(p[k1+k2:])
@@ -154,7 +209,7 @@ func Decode(m Meta, data []byte) ([]store.Event, error) {
 		for _, dst := range [...]*string{&e.Host, &e.Transport, &e.Format, &e.Product, &e.Category, &e.Service, &e.SrcIP, &e.Raw} {
 			l, k := binary.Uvarint(p)
 			if k <= 0 || uint64(len(p)-k) < l {
-				return nil, fmt.Errorf("%w %d: event %d", ErrCorrupt, m.ID, i)
+				return nil, fmt.Errorf("%w block %d: event %d", ErrCorrupt, m.ID, i)
 			}
 			s := p[k : k+int(l)]
 			if len(s) > 0 {

@@ -29,7 +29,10 @@ func TestEncodeDecode(t *testing.T) {
 	if m.Count != 2 || m.MinTS != 0 || m.MaxTS != store.Nanos(ev[0].Time) || m.MaxReceived != store.Nanos(ev[1].Received) || m.IPs != ",192.0.2.1," {
 		t.Fatalf("meta %+v", m)
 	}
-	m.ID = 3
+	m.Place(3)
+	if m.MinID != 3*Max || m.MaxID != 3*Max+1 {
+		t.Fatalf("placed meta %+v", m)
+	}
 	got, err := Decode(m, data)
 	if err != nil {
 		t.Fatal(err)
@@ -40,6 +43,30 @@ func TestEncodeDecode(t *testing.T) {
 		if !got[i].Time.Equal(want.Time) || got[i].Raw != want.Raw || got[i].ID != want.ID || got[i].Dedup != want.Dedup {
 			t.Errorf("event %d: %+v, want %+v", i, got[i], want)
 		}
+	}
+}
+
+func TestMerged(t *testing.T) {
+	ev := sample()
+	ev[0].ID, ev[1].ID = 7*Max+3, 9*Max
+	m, data, err := EncodeMerged(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.MinID != ev[0].ID || m.MaxID != ev[1].ID || m.Count != 2 {
+		t.Fatalf("meta %+v", m)
+	}
+	m.ID = 12 // a merged block's row id says nothing of its IDs
+	got, err := Decode(m, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].ID != ev[0].ID || got[1].ID != ev[1].ID || got[0].Raw != ev[0].Raw {
+		t.Fatalf("decoded %+v", got)
+	}
+	ev[0].ID, ev[1].ID = 5, 5
+	if _, _, err := EncodeMerged(ev); err == nil {
+		t.Error("merged events with the same ID")
 	}
 }
 
@@ -69,12 +96,13 @@ func FuzzDecode(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(data)
-	f.Add(s2.Encode(nil, []byte{version, 1, 0}))
+	f.Add(s2.Encode(nil, []byte{written, 1, 0}))
+	f.Add(s2.Encode(nil, []byte{merged, 2, 5, 0}))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		events, err := Decode(Meta{ID: 1, Tenant: "a"}, data)
 		if err != nil {
-			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "1") {
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "block 1") {
 				t.Fatalf("error %v does not wrap ErrCorrupt with the block id", err)
 			}
 			return

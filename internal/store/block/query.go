@@ -1,6 +1,7 @@
 package block
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -13,34 +14,33 @@ type Order int
 const (
 	// Newest lists blocks by MaxTS, then ID, descending.
 	Newest Order = iota
-	// Oldest lists blocks by ID ascending (the order of their events' IDs).
+	// Oldest lists blocks by MinID ascending.
 	Oldest
+	// Stored lists blocks in the cheapest order for the backend.
+	Stored
 )
 
 // Source is what a backend gives Query, all read from one snapshot.
 type Source interface {
 	// Blocks calls fn with the blocks that may hold events matching q's
-	// tenants, time range and AfterID, in the given order, until fn
-	// returns false or an error. With partial set it lists only the
-	// blocks that Inside does not count.
+	// tenants, time range and AfterID (MaxID > AfterID), in the given
+	// order, until fn returns false or an error. With partial set it lists
+	// only the blocks that Inside does not count.
 	Blocks(ctx context.Context, q store.Query, o Order, partial bool, fn func(Meta) (bool, error)) error
 	// Inside returns the number of events in the blocks whose every event
 	// matches q: blocks of q's tenants entirely inside q's time range
-	// (holding no event without a time when the range is bounded), after
-	// AfterID's block, and none when q filters by address.
+	// (holding no event without a time when the range is bounded), with
+	// MinID > AfterID, and none when q filters by address.
 	Inside(ctx context.Context, q store.Query) (int, error)
 	// Load returns a block's data.
 	Load(ctx context.Context, id int64) ([]byte, error)
 }
 
-// AfterBlock is the first block that may hold an event with ID > after.
-func AfterBlock(after int64) int64 { return after / Max }
-
 // Query answers store.Events over blocks, from a normalized query with a
 // non-empty tenant list or none. It builds the page by decoding blocks
-// newest first (or in ID order with AfterID) until no further block can
-// enter it, then counts exactly: the blocks entirely inside the query from
-// their metadata, the others by decoding them (once: those the page
+// newest first (or by their first ID with AfterID) until no further block
+// can enter it, then counts exactly: the blocks entirely inside the query
+// from their metadata, the others by decoding them (once: those the page
 // already decoded are not decoded again).
 func Query(ctx context.Context, src Source, q store.Query) (int, []store.Event, error) {
 	from, to, bounded := q.TimeBounds()
@@ -65,8 +65,11 @@ func Query(ctx context.Context, src Source, q store.Query) (int, []store.Event, 
 			counted[m.ID] = 0
 			return true, nil
 		}
-		if len(page) >= want && (order == Oldest || m.MaxTS < store.Nanos(page[want-1].Time)) {
-			return false, nil // this block, and every later one, would not enter the page
+		if len(page) >= want {
+			last := &page[want-1]
+			if (order == Oldest && m.MinID > last.ID) || (order == Newest && m.MaxTS < store.Nanos(last.Time)) {
+				return false, nil // this block, and every later one, would not enter the page
+			}
 		}
 		events, err := load(ctx, src, m)
 		if err != nil {
@@ -82,6 +85,8 @@ func Query(ctx context.Context, src Source, q store.Query) (int, []store.Event, 
 		counted[m.ID] = n
 		if order == Newest {
 			slices.SortFunc(page, newestFirst)
+		} else {
+			slices.SortFunc(page, func(a, b store.Event) int { return cmp.Compare(a.ID, b.ID) })
 		}
 		page = page[:min(len(page), want)]
 		return true, nil
@@ -93,7 +98,7 @@ func Query(ctx context.Context, src Source, q store.Query) (int, []store.Event, 
 	if err != nil {
 		return 0, nil, err
 	}
-	err = src.Blocks(ctx, q, Oldest, true, func(m Meta) (bool, error) {
+	err = src.Blocks(ctx, q, Stored, true, func(m Meta) (bool, error) {
 		if n, ok := counted[m.ID]; ok {
 			total += n
 			return true, nil

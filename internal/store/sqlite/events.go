@@ -1,10 +1,12 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,10 +66,10 @@ func filter(q store.Query) (cand string, candArgs []any, inside string, insideAr
 		insideArgs = append(insideArgs, from, to)
 	}
 	if q.AfterID > 0 {
-		c = append(c, "id >= ?")
-		candArgs = append(candArgs, block.AfterBlock(q.AfterID))
-		in = append(in, "id > ?")
-		insideArgs = append(insideArgs, block.AfterBlock(q.AfterID))
+		c = append(c, "max_id > ?")
+		candArgs = append(candArgs, q.AfterID)
+		in = append(in, "min_id > ?")
+		insideArgs = append(insideArgs, q.AfterID)
 	}
 	if q.SrcIP != "" {
 		in = []string{"0"}
@@ -93,22 +95,23 @@ func (b *blocks) Blocks(ctx context.Context, q store.Query, o block.Order, parti
 		where += " AND NOT (" + inside + ")"
 		args = append(args, insideArgs...)
 	}
-	order := " ORDER BY max_ts DESC, id DESC"
-	if o == block.Oldest {
-		order = " ORDER BY id"
-	}
 	// Keyset pagination: the position after the last block read.
 	lastTS, lastID := int64(math.MaxInt64), int64(math.MaxInt64)
-	if o == block.Oldest {
+	if o != block.Newest {
 		lastID = math.MinInt64
 	}
 	for {
-		next := " AND (max_ts < ? OR (max_ts = ? AND id < ?))"
-		nextArgs := []any{lastTS, lastTS, lastID}
-		if o == block.Oldest {
-			next, nextArgs = " AND id > ?", []any{lastID}
+		var next, order string
+		var nextArgs []any
+		switch o {
+		case block.Newest:
+			next, order, nextArgs = " AND (max_ts < ? OR (max_ts = ? AND id < ?))", " ORDER BY max_ts DESC, id DESC", []any{lastTS, lastTS, lastID}
+		case block.Oldest:
+			next, order, nextArgs = " AND min_id > ?", " ORDER BY min_id", []any{lastID}
+		default:
+			next, order, nextArgs = " AND id > ?", " ORDER BY id", []any{lastID}
 		}
-		metas, err := b.metas(ctx, "SELECT id, tenant, min_ts, max_ts, count, ips, last_received FROM event_blocks WHERE "+
+		metas, err := b.metas(ctx, "SELECT "+metaCols+" FROM event_blocks WHERE "+
 			where+next+order+fmt.Sprintf(" LIMIT %d", chunk), append(append([]any(nil), args...), nextArgs...))
 		if err != nil {
 			return err
@@ -122,9 +125,15 @@ func (b *blocks) Blocks(ctx context.Context, q store.Query, o block.Order, parti
 		if len(metas) < chunk {
 			return nil
 		}
-		lastTS, lastID = metas[len(metas)-1].MaxTS, metas[len(metas)-1].ID
+		last := metas[len(metas)-1]
+		lastTS, lastID = last.MaxTS, last.ID
+		if o == block.Oldest {
+			lastID = last.MinID
+		}
 	}
 }
+
+const metaCols = "id, tenant, min_ts, max_ts, count, ips, last_received, min_id, max_id, min_received"
 
 func (b *blocks) metas(ctx context.Context, query string, args []any) ([]block.Meta, error) {
 	rows, err := b.tx.QueryContext(ctx, query, args...)
@@ -135,7 +144,7 @@ func (b *blocks) metas(ctx context.Context, query string, args []any) ([]block.M
 	var out []block.Meta
 	for rows.Next() {
 		var m block.Meta
-		if err := rows.Scan(&m.ID, &m.Tenant, &m.MinTS, &m.MaxTS, &m.Count, &m.IPs, &m.MaxReceived); err != nil {
+		if err := rows.Scan(&m.ID, &m.Tenant, &m.MinTS, &m.MaxTS, &m.Count, &m.IPs, &m.MaxReceived, &m.MinID, &m.MaxID, &m.MinReceived); err != nil {
 			return nil, err
 		}
 		out = append(out, m)
@@ -170,8 +179,8 @@ func (b *blocks) Load(ctx context.Context, id int64) ([]byte, error) {
 	return data, err
 }
 
-// RecentDedup returns the non-zero dedup values among the last n events,
-// newest first.
+// RecentDedup returns the non-zero dedup values among the last n events
+// (the n highest IDs), newest first.
 func (s *Store) RecentDedup(ctx context.Context, n int) ([]uint64, error) {
 	if err := s.usable(); err != nil {
 		return nil, err
@@ -186,15 +195,31 @@ func (s *Store) RecentDedup(ctx context.Context, n int) ([]uint64, error) {
 	defer tx.Rollback() //nolint:errcheck // read only
 	src := &blocks{tx: tx}
 	defer src.close()
-	var out []uint64
-	seen := 0
+	type idDedup struct {
+		id int64
+		d  uint64
+	}
+	var got []idDedup
+	newestFirst := func() {
+		slices.SortFunc(got, func(a, b idDedup) int { return cmp.Compare(b.id, a.id) })
+		got = got[:min(len(got), n)]
+	}
+	// Blocks by their last ID, descending: merged blocks overlap others,
+	// so stop only when a block's last ID is below the n-th kept.
 	before := int64(math.MaxInt64)
-	for seen < n {
-		metas, err := src.metas(ctx, fmt.Sprintf("SELECT id, tenant, min_ts, max_ts, count, ips, last_received FROM event_blocks WHERE id < ? ORDER BY id DESC LIMIT %d", chunk), []any{before})
+scan:
+	for {
+		metas, err := src.metas(ctx, "SELECT "+metaCols+fmt.Sprintf(" FROM event_blocks WHERE max_id < ? ORDER BY max_id DESC LIMIT %d", chunk), []any{before})
 		if err != nil {
 			return nil, s.wrap("recent dedup", err)
 		}
 		for _, m := range metas {
+			if len(got) >= n {
+				newestFirst()
+				if m.MaxID < got[n-1].id {
+					break scan
+				}
+			}
 			data, err := src.Load(ctx, m.ID)
 			if err != nil {
 				return nil, s.wrap("recent dedup", err)
@@ -203,27 +228,28 @@ func (s *Store) RecentDedup(ctx context.Context, n int) ([]uint64, error) {
 			if err != nil {
 				return nil, s.wrap("recent dedup", err)
 			}
-			for i := len(events) - 1; i >= 0 && seen < n; i-- {
-				seen++
-				if d := events[i].Dedup; d != 0 {
-					out = append(out, d)
-				}
-			}
-			if seen == n {
-				break
+			for i := range events {
+				got = append(got, idDedup{events[i].ID, events[i].Dedup})
 			}
 		}
 		if len(metas) < chunk {
 			break
 		}
-		before = metas[len(metas)-1].ID
+		before = metas[len(metas)-1].MaxID
+	}
+	newestFirst()
+	var out []uint64
+	for _, g := range got {
+		if g.d != 0 {
+			out = append(out, g.d)
+		}
 	}
 	return out, nil
 }
 
-// Prune deletes a tenant's events received before the given time, in
-// whole blocks (a block goes once its last event is due), or its alerts
-// created before it.
+// Prune deletes a tenant's events received before the given time, or its
+// alerts created before it. A block of events that arrived on both sides
+// of the time is rewritten without the old ones, their IDs kept.
 func (s *Store) Prune(ctx context.Context, tenant string, alerts bool, before time.Time) (int64, error) {
 	if err := s.usable(); err != nil {
 		return 0, err
@@ -238,17 +264,59 @@ func (s *Store) Prune(ctx context.Context, tenant string, alerts bool, before ti
 		n, err := res.RowsAffected()
 		return n, s.wrap("prune alerts", err)
 	}
+	var total int64
+	for {
+		n, more, err := s.pruneSome(ctx, tenant, cut)
+		total += n
+		if err != nil || !more {
+			return total, s.wrap("prune events", err)
+		}
+	}
+}
+
+// pruneSome prunes up to chunk of the tenant's blocks in one transaction,
+// so that Writes go on between; more says whether blocks remain.
+func (s *Store) pruneSome(ctx context.Context, tenant string, cut int64) (n int64, more bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, s.wrap("prune events", err)
+		return 0, false, err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
-	var n int64
-	if err := tx.QueryRowContext(ctx, "SELECT coalesce(sum(count), 0) FROM event_blocks WHERE tenant = ? AND last_received < ?", tenant, cut).Scan(&n); err != nil {
-		return 0, s.wrap("prune events", err)
+	src := &blocks{tx: tx}
+	defer src.close()
+	metas, err := src.metas(ctx, "SELECT "+metaCols+fmt.Sprintf(" FROM event_blocks WHERE tenant = ? AND min_received < ? LIMIT %d", chunk), []any{tenant, cut})
+	if err != nil {
+		return 0, false, err
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM event_blocks WHERE tenant = ? AND last_received < ?", tenant, cut); err != nil {
-		return 0, s.wrap("prune events", err)
+	for _, m := range metas {
+		if m.MaxReceived < cut {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM event_blocks WHERE id = ?", m.ID); err != nil {
+				return 0, false, err
+			}
+			n += int64(m.Count)
+			continue
+		}
+		data, err := src.Load(ctx, m.ID)
+		if err != nil {
+			return 0, false, err
+		}
+		events, err := block.Decode(m, data)
+		if err != nil {
+			return 0, false, err
+		}
+		keep := slices.DeleteFunc(events, func(e store.Event) bool { return store.Nanos(e.Received) < cut })
+		n += int64(m.Count - len(keep))
+		kept, data, err := block.EncodeMerged(keep) // keep is not empty: MaxReceived >= cut
+		if err != nil {
+			return 0, false, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE event_blocks SET min_ts = ?, max_ts = ?, count = ?, ips = ?, last_received = ?,
+			data = ?, min_id = ?, max_id = ?, min_received = ? WHERE id = ?`, kept.MinTS, kept.MaxTS, kept.Count, kept.IPs, kept.MaxReceived,
+			data, kept.MinID, kept.MaxID, kept.MinReceived, m.ID); err != nil {
+			return 0, false, err
+		}
 	}
-	return n, s.wrap("prune events", tx.Commit())
+	return n, len(metas) == chunk, tx.Commit()
 }

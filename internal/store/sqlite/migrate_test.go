@@ -90,7 +90,7 @@ func TestUpgradeFromVersion2(t *testing.T) {
 	if b.Events[0].ID <= 7*block.Max || b.Alerts[0].ID <= 5 {
 		t.Errorf("ids reused after the upgrade: event %d, alert %d", b.Events[0].ID, b.Alerts[0].ID)
 	}
-	if v, err := s.Setting(ctx, "schema_version"); err != nil || v != "3" {
+	if v, err := s.Setting(ctx, "schema_version"); err != nil || v != "4" {
 		t.Errorf("schema_version %q, %v", v, err)
 	}
 }

@@ -3,7 +3,10 @@
 //
 // Events are kept in compressed blocks, one per tenant per Write (package
 // block says why and what it costs); alerts, offsets and settings are
-// plain rows.
+// plain rows. A Write of few events makes small blocks, and many small
+// blocks make queries slow (300,000 events written 50 at a time over 20
+// tenants: 111,000 blocks, 80 ms a query): the store merges them in the
+// background, per tenant, into blocks of up to 5,000 events (Compact).
 //
 // Durability: WAL with synchronous=NORMAL by default. A Write that returned
 // nil survives the process being killed (kill -9, a crash, an OOM kill):
@@ -16,11 +19,12 @@
 //
 // One connection writes (SQLite has one writer anyway) and a small pool
 // reads; WAL lets readers run beside the writer, each query on one
-// snapshot. A goroutine of the store copies the WAL back into the database
-// (a passive checkpoint) five times a second, so that the writer does not
-// wait for those copies and their fsyncs: with 1,000-event Writes that
-// took a third of its time. The writer still checkpoints by itself past
-// 64 MiB of WAL, should the goroutine fall behind.
+// snapshot. A goroutine of the store merges small blocks and copies the
+// WAL back into the database (a passive checkpoint) five times a second,
+// so that the writer does not wait for those copies and their fsyncs:
+// with 1,000-event Writes that took a third of its time. The writer still
+// checkpoints by itself past 64 MiB of WAL, should the goroutine fall
+// behind.
 package sqlite
 
 import (
@@ -50,6 +54,10 @@ type Store struct {
 	stop    context.CancelFunc
 	running sync.WaitGroup
 	closed  atomic.Bool
+
+	mu        sync.Mutex // Write, Compact, Prune: nextBlock
+	nextBlock int64      // row id of the next block
+	merge     options    // the merging tiers
 }
 
 var _ store.Store = (*Store)(nil)
@@ -60,6 +68,9 @@ type Option func(*options)
 type options struct {
 	fullSync bool
 	readers  int
+	// merging (see compact.go); tests lower them
+	tiers     []int
+	mergedMax int
 }
 
 // WithFullSync makes every Write survive a power loss, not only a crash
@@ -72,7 +83,7 @@ func WithReaders(n int) Option { return func(o *options) { o.readers = max(n, 1)
 // Open opens (or creates) the database file at path and brings its schema
 // to the current version.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	o := options{readers: 4}
+	o := options{readers: 4, tiers: defaultTiers(), mergedMax: mergedMax}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -115,7 +126,15 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	s := &Store{path: path, w: w, r: r, ckpt: ckpt}
+	s := &Store{path: path, w: w, r: r, ckpt: ckpt, merge: o}
+	// Block row ids are never reused (AUTOINCREMENT); the store hands them
+	// out itself, so that a block's event IDs are known before it is
+	// inserted.
+	if err := w.QueryRowContext(ctx, `SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'event_blocks'), 0),
+		coalesce((SELECT max(id) FROM event_blocks), 0)) + 1`).Scan(&s.nextBlock); err != nil {
+		s.closeAll()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
 	bg, stop := context.WithCancel(context.Background())
 	s.stop = stop
 	s.running.Add(1)
@@ -123,33 +142,45 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// checkpointEvery is how often the WAL is copied back.
-const checkpointEvery = 200 * time.Millisecond
+// How often the WAL is copied back, and how many of those periods pass
+// between two merges of small blocks.
+const (
+	checkpointEvery = 200 * time.Millisecond
+	compactEvery    = 10
+)
 
-// checkpoints runs passive checkpoints until ctx ends. A failed one is
-// left to the next (or to the writer's own): it never waits for a lock.
+// checkpoints runs passive checkpoints and merges until ctx ends. A failed
+// one is left to the next (a checkpoint also to the writer's own): neither
+// waits for a lock longer than busy_timeout.
 func (s *Store) checkpoints(ctx context.Context) {
 	defer s.running.Done()
 	t := time.NewTicker(checkpointEvery)
 	defer t.Stop()
-	for {
+	for i := 1; ; i++ {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if i%compactEvery == 0 {
+				_, _ = s.Compact(ctx)
+			}
 			_, _ = s.ckpt.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
 		}
 	}
 }
 
-// Close stops the checkpoints and closes the database; closing twice is
-// fine.
+// Close stops the background work and closes the database; closing twice
+// is fine.
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
 	s.stop()
 	s.running.Wait()
+	return s.closeAll()
+}
+
+func (s *Store) closeAll() error {
 	return errors.Join(s.ckpt.Close(), s.r.Close(), s.w.Close())
 }
 
@@ -175,9 +206,10 @@ func (s *Store) usable() error {
 	return nil
 }
 
-// schemaVersion 3: block and alert ids are never reused (AUTOINCREMENT),
-// retention by arrival has its index.
-const schemaVersion = 3
+// schemaVersion 4: blocks know their events' IDs (min_id, max_id) and
+// first arrival, small ones have an index for merging. 3: block and alert ids are never reused
+// (AUTOINCREMENT), retention by arrival has its index.
+const schemaVersion = 4
 
 const schema = `
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -194,11 +226,12 @@ CREATE TABLE event_blocks (
 	count INTEGER NOT NULL,
 	ips TEXT NOT NULL,
 	last_received INTEGER NOT NULL,
-	data BLOB NOT NULL
+	data BLOB NOT NULL,
+	min_id INTEGER NOT NULL,
+	max_id INTEGER NOT NULL,
+	min_received INTEGER NOT NULL
 );
-CREATE INDEX event_blocks_tenant_ts ON event_blocks (tenant, max_ts);
-CREATE INDEX event_blocks_ts ON event_blocks (max_ts);
-CREATE INDEX event_blocks_tenant_received ON event_blocks (tenant, last_received);
+` + blockIndexes + `
 CREATE TABLE alerts (
 	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	tenant TEXT NOT NULL,
@@ -227,6 +260,17 @@ CREATE INDEX alerts_tenant_created ON alerts (tenant, created);
 CREATE UNIQUE INDEX alerts_dedup ON alerts (tenant, dedup) WHERE dedup != 0;
 `
 
+// blockIndexes serve: a tenant's newest events, everyone's, retention,
+// AfterID, and the merging of small blocks (smallBlock: the literal lets
+// SQLite use the partial index).
+const blockIndexes = `
+CREATE INDEX event_blocks_tenant_ts ON event_blocks (tenant, max_ts);
+CREATE INDEX event_blocks_ts ON event_blocks (max_ts);
+CREATE INDEX event_blocks_tenant_received ON event_blocks (tenant, min_received);
+CREATE INDEX event_blocks_tenant_max_id ON event_blocks (tenant, max_id);
+CREATE INDEX event_blocks_max_id ON event_blocks (max_id);
+CREATE INDEX event_blocks_small ON event_blocks (tenant, min_id) WHERE count < 1000;`
+
 // fromV2 rebuilds the two tables whose ids could be reused, keeping rows.
 const fromV2 = `
 ALTER TABLE event_blocks RENAME TO event_blocks_v2;
@@ -238,11 +282,25 @@ DROP INDEX IF EXISTS alerts_rule;
 DROP INDEX IF EXISTS alerts_src_ip;
 DROP INDEX IF EXISTS alerts_dedup;
 ` + dataTables + `
-INSERT INTO event_blocks (id, tenant, min_ts, max_ts, count, ips, last_received, data)
-	SELECT id, tenant, min_ts, max_ts, count, ips, last_received, data FROM event_blocks_v2;
+INSERT INTO event_blocks (id, tenant, min_ts, max_ts, count, ips, last_received, data, min_id, max_id, min_received)
+	SELECT id, tenant, min_ts, max_ts, count, ips, last_received, data, id * 65536, id * 65536 + count - 1, 0 FROM event_blocks_v2;
 INSERT INTO alerts SELECT * FROM alerts_v2;
 DROP TABLE event_blocks_v2;
 DROP TABLE alerts_v2;
+`
+
+// fromV3 adds the IDs' range to the blocks, and the first arrival (0,
+// unknown, for the blocks already there: Prune then looks inside them).
+const fromV3 = `
+ALTER TABLE event_blocks ADD COLUMN min_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE event_blocks ADD COLUMN max_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE event_blocks ADD COLUMN min_received INTEGER NOT NULL DEFAULT 0;
+UPDATE event_blocks SET min_id = id * 65536, max_id = id * 65536 + count - 1;
+DROP INDEX event_blocks_tenant_received;
+CREATE INDEX event_blocks_tenant_received ON event_blocks (tenant, min_received);
+CREATE INDEX event_blocks_tenant_max_id ON event_blocks (tenant, max_id);
+CREATE INDEX event_blocks_max_id ON event_blocks (max_id);
+CREATE INDEX event_blocks_small ON event_blocks (tenant, min_id) WHERE count < 1000;
 `
 
 // migrate creates the schema in a new database or brings an older one to
@@ -275,12 +333,12 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		if _, err := tx.ExecContext(ctx, schema); err != nil {
 			return fmt.Errorf("creating the schema: %w", err)
 		}
-	case version == 2:
-		if _, err := tx.ExecContext(ctx, fromV2); err != nil {
-			return fmt.Errorf("schema version 2 to %d: %w", schemaVersion, err)
+	case version == 2 || version == 3:
+		if _, err := tx.ExecContext(ctx, map[int]string{2: fromV2, 3: fromV3}[version]); err != nil {
+			return fmt.Errorf("schema version %d to %d: %w", version, schemaVersion, err)
 		}
 	default:
-		return fmt.Errorf("%w: version %d; this Tocsin reads version %d (and upgrades version 2)", ErrSchema, version, schemaVersion)
+		return fmt.Errorf("%w: version %d; this Tocsin reads version %d (and upgrades versions 2 and 3)", ErrSchema, version, schemaVersion)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('schema_version', ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, strconv.Itoa(schemaVersion)); err != nil {

@@ -37,6 +37,25 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, opener(t))
 }
 
+// merging is a store that merges small blocks after every Write, with
+// thresholds small enough that the suite's batches reach them: every test
+// of the suite then also reads merged blocks and prunes inside them.
+type merging struct{ *Store }
+
+func (m merging) Write(ctx context.Context, b *store.Batch) error {
+	if err := m.Store.Write(ctx, b); err != nil {
+		return err
+	}
+	// The Write is stored: a cancelled ctx must not turn it into an error.
+	_, err := m.Compact(context.WithoutCancel(ctx))
+	return err
+}
+
+func TestConformanceMerging(t *testing.T) {
+	open := opener(t, func(o *options) { o.tiers, o.mergedMax = []int{5, 40}, 250 })
+	storetest.Run(t, func(t *testing.T) store.Store { return merging{open(t).(*Store)} })
+}
+
 func benchOpen(b *testing.B, opts ...Option) *Store {
 	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "tocsin.db"), opts...)
 	if err != nil {

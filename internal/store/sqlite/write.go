@@ -45,35 +45,32 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) error {
 		return err
 	}
 
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap("write", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
-	blockIDs := make([]int64, len(blocks))
 	if len(blocks) > 0 {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO event_blocks (tenant, min_ts, max_ts, count, ips, last_received, data) VALUES (?,?,?,?,?,?,?)`)
+		st, err := tx.PrepareContext(ctx, insertBlock)
 		if err != nil {
-			return s.wrap("write", err)
+			return s.wrap("write events", err)
 		}
 		defer st.Close()
-		for g, bl := range blocks {
+		for g := range blocks {
+			blocks[g].m.Place(s.nextBlock + int64(g))
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			m := bl.m
-			res, err := st.ExecContext(ctx, m.Tenant, m.MinTS, m.MaxTS, m.Count, m.IPs, m.MaxReceived, bl.data)
-			if err != nil {
-				return s.wrap("write events", err)
-			}
-			if blockIDs[g], err = res.LastInsertId(); err != nil {
+			if _, err := st.ExecContext(ctx, blockRow(blocks[g].m, blocks[g].data)...); err != nil {
 				return s.wrap("write events", err)
 			}
 		}
 	}
 	eventIDs := make([]int64, len(b.Events))
 	for i, p := range pos {
-		eventIDs[i] = blockIDs[p[0]]*block.Max + int64(p[1])
+		eventIDs[i] = blocks[p[0]].m.MinID + int64(p[1])
 	}
 	alertIDs, alertEvents, err := s.writeAlerts(ctx, tx, b, eventIDs, now)
 	if err != nil {
@@ -97,6 +94,7 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) error {
 	if err := tx.Commit(); err != nil {
 		return s.wrap("commit", err)
 	}
+	s.nextBlock += int64(len(blocks))
 	for i := range b.Events {
 		b.Events[i].ID = eventIDs[i]
 	}
@@ -104,6 +102,14 @@ func (s *Store) Write(ctx context.Context, b *store.Batch) error {
 		b.Alerts[i].ID, b.Alerts[i].EventIDs = alertIDs[i], alertEvents[i]
 	}
 	return nil
+}
+
+const insertBlock = `INSERT INTO event_blocks (id, tenant, min_ts, max_ts, count, ips, last_received, data, min_id, max_id, min_received)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?)`
+
+// blockRow is insertBlock's arguments for a placed block.
+func blockRow(m block.Meta, data []byte) []any {
+	return []any{m.ID, m.Tenant, m.MinTS, m.MaxTS, m.Count, m.IPs, m.MaxReceived, data, m.MinID, m.MaxID, m.MinReceived}
 }
 
 // writeAlerts inserts the batch's alerts, skipping those whose (tenant,

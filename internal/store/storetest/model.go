@@ -24,8 +24,7 @@ func (m *model) write(b *store.Batch) {
 	}
 }
 
-// prune drops what Prune must drop, given cut-offs that never fall inside
-// one Write's receive times.
+// prune drops what Prune must drop.
 func (m *model) prune(tenant string, alerts bool, before time.Time) int64 {
 	var n int64
 	if alerts {
