@@ -117,3 +117,48 @@ func TestRefusesUnknownSchema(t *testing.T) {
 		})
 	}
 }
+
+// schemaV3 is the event table of version 3 (settings, offsets and alerts
+// were as in version 4).
+const schemaV3 = `
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE offsets (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE event_blocks (id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, min_ts INTEGER NOT NULL, max_ts INTEGER NOT NULL,
+	count INTEGER NOT NULL, ips TEXT NOT NULL, last_received INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE INDEX event_blocks_tenant_ts ON event_blocks (tenant, max_ts);
+CREATE INDEX event_blocks_ts ON event_blocks (max_ts);
+CREATE INDEX event_blocks_tenant_received ON event_blocks (tenant, last_received);
+INSERT INTO settings VALUES ('schema_version', '3');
+`
+
+func TestUpgradeFromVersion3(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "tocsin.db")
+	db := rawDB(t, path)
+	if _, err := db.Exec(schemaV3); err != nil {
+		t.Fatal(err)
+	}
+	ts := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	ev := []store.Event{{Tenant: "a", Time: ts, Received: ts, Raw: "old"}, {Tenant: "a", Time: ts, Received: ts.Add(time.Hour), Raw: "new"}}
+	m, data, err := block.Encode(ev, []int{0, 1}, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO event_blocks VALUES (9, 'a', ?, ?, 2, '', ?, ?)`, m.MinTS, m.MaxTS, m.MaxReceived, data); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// The first arrival of an old block is unknown: Prune looks inside.
+	if n, err := s.Prune(ctx, "a", false, ts.Add(time.Minute)); err != nil || n != 1 {
+		t.Fatalf("Prune after the upgrade: %d, %v; want 1", n, err)
+	}
+	n, got, err := s.Events(ctx, store.Query{AfterID: 1})
+	if err != nil || n != 1 || got[0].Raw != "new" || got[0].ID != 9*block.Max+1 {
+		t.Fatalf("events after the upgrade and prune: %d %+v %v", n, got, err)
+	}
+}
