@@ -60,6 +60,19 @@ func startServer(t *testing.T, httpExtra, extra string) *server {
 	return startWith(t, cfg)
 }
 
+// startServerReplacing is startServer with one line of testConfig
+// replaced (old by new) and extra appended to the tenants.
+func startServerReplacing(t *testing.T, old, new, extra string) *server {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "tocsin.yml")
+	text := strings.Replace(fmt.Sprintf(testConfig, filepath.Join(dir, "data"), ""), old, new, 1) + extra
+	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return startWith(t, cfg)
+}
+
 func startWith(t *testing.T, cfg string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crypto/tls"
 	"fmt"
 	"os"
 	"os/exec"
@@ -140,5 +141,36 @@ func TestFileSource(t *testing.T) {
 	// The sensitive-file probe is an alert of ville-b.
 	if _, m := s.do("GET", "/api/v1/alerts?tenant=ville-b", adminToken, nil); total(t, m) == 0 {
 		t.Errorf("no alert for the .env probe")
+	}
+}
+
+// TestTLSClientCertificateTenant: over RFC 5425 TLS, a verified client
+// certificate's common name assigns the tenant.
+func TestTLSClientCertificateTenant(t *testing.T) {
+	pki := ingesttest.NewPKI(t, "fw.ville-c.example")
+	extra := fmt.Sprintf(`  - id: ville-c
+    match: {cert_cn: [fw.ville-c.example]}
+syslog:
+  udp: 127.0.0.1:0
+  tcp: 127.0.0.1:0
+  tls: {addr: 127.0.0.1:0, cert: %q, key: %q, client_ca: %q}
+`, pki.ServerCert, pki.ServerKey, pki.CAFile)
+	s := startServerReplacing(t, "syslog: {udp: 127.0.0.1:0, tcp: 127.0.0.1:0}\n", "", extra)
+	for _, withCert := range []bool{true, false} {
+		c, err := tls.Dial("tcp", s.addrs["syslog-tls"], pki.ClientConfig(t, withCert))
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := "<38>1 2026-11-26T10:00:00Z fw01 sshd 1 - - Failed password for root from 198.51.100.2 port 2222 ssh2"
+		if _, err := fmt.Fprintf(c, "%d %s", len(msg), msg); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	s.waitTotal("/api/v1/events?tenant=ville-c", adminToken, 1)
+	// Without a certificate nothing claims it: quarantine.
+	m := s.waitTotal("/api/v1/events?tenant=quarantine", adminToken, 1)
+	if it := m["items"].([]any)[0].(map[string]any); it["transport"] != "tls" {
+		t.Errorf("event %v", it)
 	}
 }
