@@ -553,9 +553,7 @@ func (s *scan) report(workers []*worker, red *redactor, dbs []extract.Database) 
 	s.tally.mu.Lock()
 	for i, c := range pii.Categories() {
 		st := CategoryStat{Category: string(c), Validated: pii.Validated(c), Values: cats[i].values, Records: cats[i].records, Samples: []string{}, DistinctExact: true}
-		if d := s.tally.distinct[c]; d != nil {
-			st.Distinct, st.DistinctExact = d.count()
-		}
+		st.Distinct, st.DistinctExact = s.tally.distinct[i].count()
 		st.Samples = append(st.Samples, sortedSamples(s.tally.samples[c])...)
 		rep.Categories = append(rep.Categories, st)
 	}

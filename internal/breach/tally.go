@@ -253,13 +253,13 @@ const maxSamples = 3
 type tally struct {
 	mu       sync.Mutex
 	b        budget
-	distinct map[pii.Category]*distinct
+	distinct [numCats]distinct
 	people   people
 	samples  map[pii.Category][]string
 }
 
 func newTally(maxHashes int) *tally {
-	return &tally{b: budget{max: maxHashes}, distinct: map[pii.Category]*distinct{}, samples: map[pii.Category][]string{}}
+	return &tally{b: budget{max: maxHashes}, samples: map[pii.Category][]string{}}
 }
 
 // batch is what a worker gathers before it takes the tally's lock.
@@ -270,7 +270,7 @@ type batch struct {
 }
 
 type catHash struct {
-	c pii.Category
+	c int // index in pii.Categories
 	h uint64
 }
 
@@ -287,12 +287,7 @@ func (t *tally) flush(b *batch) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, v := range b.values {
-		d := t.distinct[v.c]
-		if d == nil {
-			d = &distinct{}
-			t.distinct[v.c] = d
-		}
-		d.add(v.h, &t.b)
+		t.distinct[v.c].add(v.h, &t.b)
 	}
 	start := 0
 	for i, x := range b.groups {

@@ -224,3 +224,16 @@ func TestAppendInt(t *testing.T) {
 		}
 	}
 }
+
+// TestCategoryIndex: the scan's category indexes follow pii.Categories.
+func TestCategoryIndex(t *testing.T) {
+	cats := pii.Categories()
+	if len(cats) != numCats {
+		t.Fatalf("%d categories, numCats %d", len(cats), numCats)
+	}
+	for i, c := range cats {
+		if catIdx(c) != i {
+			t.Errorf("%s: index %d, want %d", c, catIdx(c), i)
+		}
+	}
+}

@@ -488,7 +488,7 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON, t
 	w.rec.cats[ci] = true
 	h, seen := w.k.hash(f.Category, f.Norm)
 	if !seen {
-		w.b.values = append(w.b.values, catHash{f.Category, h})
+		w.b.values = append(w.b.values, catHash{ci, h})
 	}
 	switch f.Category {
 	case pii.NIR:
