@@ -188,6 +188,35 @@ func TestTextLines(t *testing.T) {
 	}
 }
 
+func TestSniff(t *testing.T) {
+	tsv := "nom\tprenom\ttel\n" + strings.Repeat("Dupont\tJean\t0612345678\n", 6)
+	tests := []struct {
+		name string
+		head string
+		want Format
+	}{
+		{"export.txt", tsv, FormatCSV},
+		{"notes.txt", "Bonjour,\nje suis Jean.\n", FormatText},
+		{"app.log", tsv, FormatText},
+		{"data", `[{"a":1}]`, FormatJSON},
+		{"dump", "-- MySQL dump\nINSERT INTO t VALUES (1);\n", FormatSQL},
+		{"x.csv", "a\n", FormatCSV},
+		{"x.bin", "\x00\x01\x02", FormatBinary},
+		{"x.pdf", "%PDF-1.7\n", FormatBinary},
+		{"book.xlsx", "PK\x03\x04rest", FormatXLSX},
+		{"any.name", "PK\x03\x04rest", FormatZip},
+		{"any.name", "\x1f\x8brest", FormatGzip},
+		{"any.name", "SQLite format 3\x00rest", FormatSQLite},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Sniff(tc.name, []byte(tc.head)); got != tc.want {
+				t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+			}
+		})
+	}
+}
+
 func TestSpreadsheets(t *testing.T) {
 	dir := t.TempDir()
 	x := excelize.NewFile()

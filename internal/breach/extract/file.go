@@ -296,8 +296,12 @@ func byName(name string) Format {
 		return FormatTar
 	case ".sqlite", ".sqlite3", ".db", ".db3":
 		return FormatSQLite
-	case ".txt", ".log", ".xml", ".html", ".htm", ".md", ".eml", ".ldif", ".vcf", ".ics", ".yaml", ".yml", ".ini", ".conf", ".cfg", ".out", ".err":
+	case ".log", ".xml", ".html", ".htm", ".md", ".eml", ".ldif", ".vcf", ".ics", ".yaml", ".yml", ".ini", ".conf", ".cfg", ".out", ".err":
 		return FormatText
+	case ".txt", ".dat", ".prn":
+		// Spreadsheet exports ("texte, séparateur tabulation") end in .txt:
+		// the content decides.
+		return FormatUnknown
 	}
 	return FormatUnknown
 }
