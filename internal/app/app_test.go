@@ -10,9 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"tocsin/internal/ingest/ingesttest"
 )
 
 const adminToken = "admin-token-for-the-tests-0123456789"
@@ -76,8 +77,8 @@ func startServerReplacing(t *testing.T, old, new, extra string) *server {
 func startWith(t *testing.T, cfg string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var log bytes.Buffer
-	a, err := New(ctx, Options{ConfigFile: cfg, Out: io.Discard, Log: &syncWriter{w: &log},
+	var log ingesttest.LockedBuffer
+	a, err := New(ctx, Options{ConfigFile: cfg, Out: io.Discard, Log: &log,
 		Getenv: func(k string) (string, bool) {
 			if k == "TOCSIN_ADMIN_TOKEN" {
 				return adminToken, true
@@ -92,21 +93,27 @@ func startWith(t *testing.T, cfg string) *server {
 	s.base = "http://" + s.addrs["http"]
 	go func() { s.done <- a.Run(ctx) }()
 	t.Cleanup(s.close)
-	// Ready once the duplicate filter is loaded.
+	waitReady(t, s.base, log.String)
+	return s
+}
+
+// waitReady polls /readyz (ready once the duplicate filter is loaded);
+// output tells what the server said when it never gets there.
+func waitReady(t *testing.T, base string, output func() string) {
+	t.Helper()
 	for i := 0; ; i++ {
-		resp, err := http.Get(s.base + "/readyz")
+		resp, err := http.Get(base + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				break
+				return
 			}
 		}
-		if i > 500 {
-			t.Fatal("never ready")
+		if i > 1000 {
+			t.Fatalf("serve never ready:\n%s", output())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return s
 }
 
 func (s *server) close() {
@@ -118,17 +125,6 @@ func (s *server) close() {
 	if err := <-s.done; err != nil {
 		s.t.Errorf("serve: %v", err)
 	}
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.w.Write(p)
 }
 
 // do sends a request and decodes the JSON answer.

@@ -28,32 +28,7 @@ type process struct {
 	cfg  string
 	base string
 	cmd  *exec.Cmd
-	out  lockedBuffer
-}
-
-// lockedBuffer is written by the child's output copier and read by the
-// test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *lockedBuffer) Reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.Reset()
+	out  ingesttest.LockedBuffer
 }
 
 var buildOnce struct {
@@ -102,19 +77,7 @@ func (p *process) start() {
 	if err := p.cmd.Start(); err != nil {
 		p.t.Fatal(err)
 	}
-	for i := 0; ; i++ {
-		resp, err := http.Get(p.base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		if i > 1000 {
-			p.t.Fatalf("serve never ready:\n%s", p.out.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitReady(p.t, p.base, p.out.String)
 }
 
 func (p *process) kill() {
@@ -352,15 +315,7 @@ func (p *process) get(path string) string {
 
 // metric reads one sample line of /metrics.
 func (p *process) metric(prefix string) string {
-	req, _ := http.NewRequest("GET", p.base+"/metrics", nil)
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err.Error()
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	for _, l := range strings.Split(string(data), "\n") {
+	for _, l := range strings.Split(p.get("/metrics"), "\n") {
 		if strings.HasPrefix(l, prefix) {
 			return l
 		}
@@ -369,15 +324,8 @@ func (p *process) metric(prefix string) string {
 }
 
 func storedTotal(t *testing.T, p *process) int {
-	req, _ := http.NewRequest("GET", p.base+"/api/v1/events?limit=1", nil)
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
 	var m struct{ Total int }
-	if json.NewDecoder(resp.Body).Decode(&m) != nil {
+	if json.Unmarshal([]byte(p.get("/api/v1/events?limit=1")), &m) != nil {
 		return -1
 	}
 	return m.Total

@@ -145,32 +145,31 @@ func (p *Pipeline) Swap(r *Rules) error {
 }
 
 // Submit queues a batch, waiting while the queue is full.
-func (p *Pipeline) Submit(ctx context.Context, b *ingest.Batch) error {
+func (p *Pipeline) Submit(ctx context.Context, b *ingest.Batch) error { return p.send(ctx, b) }
+
+// TrySubmit queues a batch or fails at once with ingest.ErrFull.
+func (p *Pipeline) TrySubmit(b *ingest.Batch) error { return p.send(nil, b) }
+
+// send queues b; without a context it does not wait.
+func (p *Pipeline) send(ctx context.Context, b *ingest.Batch) error {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.closed {
 		return ErrClosed
+	}
+	if ctx == nil {
+		select {
+		case p.in <- b:
+			return nil
+		default:
+			return ingest.ErrFull
+		}
 	}
 	select {
 	case p.in <- b:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
-	}
-}
-
-// TrySubmit queues a batch or fails at once with ingest.ErrFull.
-func (p *Pipeline) TrySubmit(b *ingest.Batch) error {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed {
-		return ErrClosed
-	}
-	select {
-	case p.in <- b:
-		return nil
-	default:
-		return ingest.ErrFull
 	}
 }
 

@@ -48,7 +48,7 @@ type Rsyslog struct {
 	t      testing.TB
 	cmd    *exec.Cmd
 	exited chan struct{}
-	out    lockedBuffer
+	out    LockedBuffer
 }
 
 // NewRsyslog prepares a folder; Start runs the daemon. It skips (or fails,
@@ -170,18 +170,29 @@ func (r *Rsyslog) Alive() error {
 	}
 }
 
-type lockedBuffer struct {
+// LockedBuffer is a buffer one goroutine writes (a child process's output
+// copier) while another reads it.
+type LockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+// Write appends p.
+func (l *LockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *lockedBuffer) String() string {
+// Reset empties the buffer.
+func (l *LockedBuffer) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Reset()
+}
+
+// String returns what was written.
+func (l *LockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
