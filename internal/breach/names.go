@@ -56,6 +56,14 @@ func (r *redactor) redact(n string) string {
 	if !utf8.ValidString(n) {
 		n = strings.ToValidUTF8(n, "\uFFFD")
 	}
+	// Control characters in a name could drive the terminal that shows
+	// the text report (escape sequences in a crafted file name).
+	n = strings.Map(func(c rune) rune {
+		if c < 0x20 || c == 0x7f || c >= 0x80 && c < 0xa0 {
+			return '\uFFFD'
+		}
+		return c
+	}, n)
 	// Separators of file names read as spaces, so that
 	// "dupont_jean_0612345678.csv" is seen as words.
 	spaced := []byte(n)

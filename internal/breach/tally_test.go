@@ -203,6 +203,7 @@ func TestRedactNames(t *testing.T) {
 		{"jean.dupont@example.fr.csv", false, "jean.dupont@example.fr"},
 		{"dossier_295109912611193.pdf", false, "295109912611193"},
 		{"rappel 06 12 34 56 78.txt", false, "06 12 34 56 78"},
+		{"evil\x1b[2Jname.csv", false, "\x1b"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
