@@ -114,8 +114,7 @@ type job struct {
 // chunkJob is a piece of a big delimited or text file.
 type chunkJob struct {
 	file *splitFile
-	c    extract.Chunk
-	buf  []byte
+	c    extract.Chunk // its Data goes back to scan.chunks when scanned
 }
 
 // splitFile is what the chunks of one file share: its dialect and the
@@ -231,9 +230,7 @@ func Scan(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	for _, w := range workers {
-		if err := w.finish(); err != nil && s.outErr == nil {
-			s.outErr = err
-		}
+		w.finish()
 	}
 	if s.outErr != nil {
 		return nil, fmt.Errorf("writing findings: %w", s.outErr)
@@ -388,7 +385,7 @@ func (s *scan) trySplit(ctx context.Context, f inputFile, send func(job) error, 
 			break
 		}
 		sf.left.Add(1)
-		if err := send(job{chunk: &chunkJob{file: sf, c: c, buf: c.Data[:0]}}); err != nil {
+		if err := send(job{chunk: &chunkJob{file: sf, c: c}}); err != nil {
 			return true, err
 		}
 	}

@@ -177,11 +177,10 @@ func (w *worker) run(ctx context.Context, jobs <-chan job) {
 }
 
 // finish hands over what is still buffered.
-func (w *worker) finish() error {
+func (w *worker) finish() {
 	w.s.tally.flush(&w.b)
 	w.s.writeFindings(w.out)
 	w.out = w.out[:0]
-	return nil
 }
 
 // chunk scans a piece of a big file.
