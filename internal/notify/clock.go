@@ -29,6 +29,6 @@ func (SystemClock) NewTimer(d time.Duration) Timer { return systemTimer{time.New
 
 type systemTimer struct{ t *time.Timer }
 
-func (t systemTimer) C() <-chan time.Time         { return t.t.C }
+func (t systemTimer) C() <-chan time.Time        { return t.t.C }
 func (t systemTimer) Reset(d time.Duration) bool { return t.t.Reset(d) }
-func (t systemTimer) Stop() bool                  { return t.t.Stop() }
+func (t systemTimer) Stop() bool                 { return t.t.Stop() }
