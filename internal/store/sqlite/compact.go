@@ -3,6 +3,7 @@ package sqlite
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -32,6 +33,8 @@ func (s *Store) Compact(ctx context.Context) (int, error) {
 	if err := s.usable(); err != nil {
 		return 0, err
 	}
+	s.maint.Lock()
+	defer s.maint.Unlock()
 	removed := 0
 	for _, tier := range s.merge.tiers {
 		rows, err := s.r.QueryContext(ctx, fmt.Sprintf(`SELECT tenant FROM event_blocks WHERE count < 1000 AND count < %d
@@ -70,61 +73,77 @@ func (s *Store) Compact(ctx context.Context) (int, error) {
 
 // mergeSmall merges the tenant's oldest blocks of fewer than tier events,
 // up to mergedMax events, if they hold at least tier events; it returns
-// how many blocks it removed.
+// how many blocks it removed. It reads and encodes from a snapshot, then
+// holds the writer only to swap the blocks; s.maint keeps Prune from
+// changing them in between.
 func (s *Store) mergeSmall(ctx context.Context, tenant string, tier int) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return 0, err
 	}
-	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
-	src := &blocks{tx: tx}
-	metas, err := src.metas(ctx, "SELECT "+metaCols+fmt.Sprintf(` FROM event_blocks WHERE count < 1000 AND count < %d AND tenant = ?
-		ORDER BY min_id LIMIT %d`, tier, s.merge.mergedMax), []any{tenant})
+	defer tx.Rollback() //nolint:errcheck // read only
+	rows, err := tx.QueryContext(ctx, "SELECT "+metaCols+fmt.Sprintf(`, data FROM event_blocks WHERE count < 1000 AND count < %d AND tenant = ?
+		ORDER BY min_id LIMIT %d`, tier, s.merge.mergedMax), tenant)
 	if err != nil {
 		return 0, err
 	}
-	total, take := 0, 0
-	for _, m := range metas {
+	var events []store.Event
+	var ids []any
+	total := 0
+	for rows.Next() {
+		var m block.Meta
+		var data []byte
+		if err := rows.Scan(&m.ID, &m.Tenant, &m.MinTS, &m.MaxTS, &m.Count, &m.IPs, &m.MaxReceived, &m.MinID, &m.MaxID, &m.MinReceived, &data); err != nil {
+			rows.Close()
+			return 0, err
+		}
 		if total+m.Count > s.merge.mergedMax {
 			break
 		}
-		total += m.Count
-		take++
-	}
-	if total < tier || take < 2 {
-		return 0, nil
-	}
-	var events []store.Event
-	ids := make([]any, take)
-	for i, m := range metas[:take] {
-		var data []byte
-		if err := tx.QueryRowContext(ctx, `SELECT data FROM event_blocks WHERE id = ?`, m.ID).Scan(&data); err != nil {
-			return 0, err
-		}
 		ev, err := block.Decode(m, data)
 		if err != nil {
+			rows.Close()
 			return 0, err
 		}
 		events = append(events, ev...)
-		ids[i] = m.ID
+		ids = append(ids, m.ID)
+		total += m.Count
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	tx.Rollback() //nolint:errcheck // read only
+	if total < tier || len(ids) < 2 {
+		return 0, nil
 	}
 	slices.SortFunc(events, func(a, b store.Event) int { return cmp.Compare(a.ID, b.ID) })
 	m, data, err := block.EncodeMerged(events)
 	if err != nil {
 		return 0, err
 	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer w.Rollback() //nolint:errcheck // after Commit, a no-op
 	m.ID = s.nextBlock
-	if _, err := tx.ExecContext(ctx, insertBlock, blockRow(m, data)...); err != nil {
+	if _, err := w.ExecContext(ctx, insertBlock, blockRow(m, data)...); err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM event_blocks WHERE id IN ("+strings.TrimSuffix(strings.Repeat("?,", take), ",")+")", ids...); err != nil {
+	res, err := w.ExecContext(ctx, "DELETE FROM event_blocks WHERE id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+")", ids...)
+	if err != nil {
 		return 0, err
 	}
-	if err := tx.Commit(); err != nil {
+	if n, err := res.RowsAffected(); err != nil || n != int64(len(ids)) {
+		return 0, fmt.Errorf("merging %d blocks of %s: %d were still there (%v)", len(ids), tenant, n, err)
+	}
+	if err := w.Commit(); err != nil {
 		return 0, err
 	}
 	s.nextBlock++
-	return take, nil
+	return len(ids), nil
 }

@@ -66,8 +66,8 @@ func filter(q store.Query) (cand string, candArgs []any, inside string, insideAr
 		insideArgs = append(insideArgs, from, to)
 	}
 	if q.AfterID > 0 {
-		c = append(c, "max_id > ?")
-		candArgs = append(candArgs, q.AfterID)
+		c = append(c, "id >= ? AND max_id > ?") // the row id bound reads the table in order
+		candArgs = append(candArgs, q.AfterID/block.Max, q.AfterID)
 		in = append(in, "min_id > ?")
 		insideArgs = append(insideArgs, q.AfterID)
 	}
@@ -204,19 +204,20 @@ func (s *Store) RecentDedup(ctx context.Context, n int) ([]uint64, error) {
 		slices.SortFunc(got, func(a, b idDedup) int { return cmp.Compare(b.id, a.id) })
 		got = got[:min(len(got), n)]
 	}
-	// Blocks by their last ID, descending: merged blocks overlap others,
-	// so stop only when a block's last ID is below the n-th kept.
+	// Blocks by row id, descending. Every ID in a block is below
+	// (row id + 1) × 65536 (a merged block is younger than its sources), so
+	// once n IDs at or above that are kept, older blocks cannot add any.
 	before := int64(math.MaxInt64)
 scan:
 	for {
-		metas, err := src.metas(ctx, "SELECT "+metaCols+fmt.Sprintf(" FROM event_blocks WHERE max_id < ? ORDER BY max_id DESC LIMIT %d", chunk), []any{before})
+		metas, err := src.metas(ctx, "SELECT "+metaCols+fmt.Sprintf(" FROM event_blocks WHERE id < ? ORDER BY id DESC LIMIT %d", chunk), []any{before})
 		if err != nil {
 			return nil, s.wrap("recent dedup", err)
 		}
 		for _, m := range metas {
 			if len(got) >= n {
 				newestFirst()
-				if m.MaxID < got[n-1].id {
+				if got[n-1].id >= (m.ID+1)*block.Max {
 					break scan
 				}
 			}
@@ -235,7 +236,7 @@ scan:
 		if len(metas) < chunk {
 			break
 		}
-		before = metas[len(metas)-1].MaxID
+		before = metas[len(metas)-1].ID
 	}
 	newestFirst()
 	var out []uint64
@@ -264,6 +265,8 @@ func (s *Store) Prune(ctx context.Context, tenant string, alerts bool, before ti
 		n, err := res.RowsAffected()
 		return n, s.wrap("prune alerts", err)
 	}
+	s.maint.Lock()
+	defer s.maint.Unlock()
 	var total int64
 	for {
 		n, more, err := s.pruneSome(ctx, tenant, cut)

@@ -55,8 +55,9 @@ type Store struct {
 	running sync.WaitGroup
 	closed  atomic.Bool
 
-	mu        sync.Mutex // Write, Compact, Prune: nextBlock
+	mu        sync.Mutex // the writer's transactions: nextBlock
 	nextBlock int64      // row id of the next block
+	maint     sync.Mutex // Compact and Prune: the blocks a merge reads stay
 	merge     options    // the merging tiers
 }
 
@@ -260,15 +261,14 @@ CREATE INDEX alerts_tenant_created ON alerts (tenant, created);
 CREATE UNIQUE INDEX alerts_dedup ON alerts (tenant, dedup) WHERE dedup != 0;
 `
 
-// blockIndexes serve: a tenant's newest events, everyone's, retention,
-// AfterID, and the merging of small blocks (smallBlock: the literal lets
-// SQLite use the partial index).
+// blockIndexes serve a tenant's newest events (and its retention),
+// everyone's, and the merging of small blocks (the literal 1000 lets
+// SQLite use that partial index). AfterID needs none: a block holding IDs
+// above X has a row id of at least X/65536 (a merged block is younger than
+// the blocks it merged). Each index costs every Write, small ones most.
 const blockIndexes = `
 CREATE INDEX event_blocks_tenant_ts ON event_blocks (tenant, max_ts);
 CREATE INDEX event_blocks_ts ON event_blocks (max_ts);
-CREATE INDEX event_blocks_tenant_received ON event_blocks (tenant, min_received);
-CREATE INDEX event_blocks_tenant_max_id ON event_blocks (tenant, max_id);
-CREATE INDEX event_blocks_max_id ON event_blocks (max_id);
 CREATE INDEX event_blocks_small ON event_blocks (tenant, min_id) WHERE count < 1000;`
 
 // fromV2 rebuilds the two tables whose ids could be reused, keeping rows.
@@ -297,9 +297,6 @@ ALTER TABLE event_blocks ADD COLUMN max_id INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE event_blocks ADD COLUMN min_received INTEGER NOT NULL DEFAULT 0;
 UPDATE event_blocks SET min_id = id * 65536, max_id = id * 65536 + count - 1;
 DROP INDEX event_blocks_tenant_received;
-CREATE INDEX event_blocks_tenant_received ON event_blocks (tenant, min_received);
-CREATE INDEX event_blocks_tenant_max_id ON event_blocks (tenant, max_id);
-CREATE INDEX event_blocks_max_id ON event_blocks (max_id);
 CREATE INDEX event_blocks_small ON event_blocks (tenant, min_id) WHERE count < 1000;
 `
 

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"tocsin/internal/store"
 	"tocsin/internal/store/storetest"
@@ -80,4 +81,52 @@ func BenchmarkQuery1M(b *testing.B) {
 	s := benchOpen(b)
 	storetest.FillEvents(b, s, 1_000_000)
 	storetest.BenchQuery(b, s, 1_000_000)
+}
+
+// BenchmarkSmallWrites: 300,000 events written 50 at a time over 20
+// tenants (a lightly loaded pipeline's group commit), queried before and
+// after the small blocks are merged.
+// go test -run '^$' -bench SmallWrites ./internal/store/sqlite/
+func BenchmarkSmallWrites(b *testing.B) {
+	s := benchOpen(b)
+	s.stop() // no background merging: the two halves are measured apart
+	s.running.Wait()
+	ctx := context.Background()
+	start := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	all := storetest.SyslogEvents(300_000, 20, start, 5)
+	t0 := time.Now()
+	for i := 0; i < len(all); i += 50 {
+		if err := s.Write(ctx, &store.Batch{Events: all[i : i+50]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("written at %.0f events/s", float64(len(all))/time.Since(t0).Seconds())
+	queries := func(b *testing.B) {
+		var blocks int
+		if err := s.r.QueryRow(`SELECT count(*) FROM event_blocks`).Scan(&blocks); err != nil {
+			b.Fatal(err)
+		}
+		for name, q := range map[string]store.Query{
+			"tenant-newest":    {Tenants: []string{"commune-03"}},
+			"tenant-range-10s": {Tenants: []string{"commune-03"}, From: start.Add(100 * time.Second), To: start.Add(110 * time.Second)},
+			"all-newest":       {},
+		} {
+			b.Run(name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, _, err := s.Events(ctx, q); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(blocks), "blocks")
+			})
+		}
+	}
+	b.Run("unmerged", queries)
+	t0 = time.Now()
+	if _, err := s.Compact(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("merged in %v", time.Since(t0))
+	b.Run("merged", queries)
 }

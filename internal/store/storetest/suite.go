@@ -858,7 +858,7 @@ func testModel(t *testing.T, open Opener) {
 		received := t0.Add(time.Duration(w) * time.Minute)
 		size := 1 + rng.IntN(200)
 		if w%10 == 9 {
-			size = 2500 // spans several blocks and statements
+			size = 1500 // large blocks, many statements
 		}
 		for range size {
 			e := ev(tenants[rng.IntN(3)], randTime(), ips[rng.IntN(4)])
@@ -888,7 +888,7 @@ func testModel(t *testing.T, open Opener) {
 		}
 	}
 	scopes := [][]string{nil, {"a"}, {"b", "c"}, {}, {"zzz"}}
-	for range 300 {
+	for range 200 {
 		q := store.Query{Tenants: scopes[rng.IntN(len(scopes))]}
 		if rng.IntN(2) == 0 {
 			q.From = at(time.Duration(rng.IntN(420)) * time.Second)
