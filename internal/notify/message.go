@@ -53,27 +53,3 @@ type Message struct {
 	Text        string    // plain text body
 	HTML        string    // HTML fragment (e-mail, Matrix formatted_body)
 }
-
-// CommonLabels returns the labels every item has with the same value.
-func (m *Message) CommonLabels() map[string]string {
-	return common(m.Items, func(it *Item) map[string]string { return it.Labels })
-}
-
-func common(items []Item, get func(*Item) map[string]string) map[string]string {
-	out := map[string]string{}
-	if len(items) == 0 {
-		return out
-	}
-	for k, v := range get(&items[0]) {
-		out[k] = v
-	}
-	for i := 1; i < len(items); i++ {
-		m := get(&items[i])
-		for k, v := range out {
-			if m[k] != v {
-				delete(out, k)
-			}
-		}
-	}
-	return out
-}

@@ -93,7 +93,11 @@ func colour(level string) string {
 // times, so the templates stay free of Go types.
 type itemView struct {
 	Kind, Status       string
-	Resolved, Platform bool
+	Resolved, Platform bool // Resolved: the item's state in the group
+	// Over: what it is about has ended (a level back to vert, an alert or
+	// campaign resolved). A level that left a route's scope, say rouge to
+	// orange on a rouge-only route, is resolved there but not over.
+	Over               bool
 	Tenant, TenantName string
 	Level, Previous    string // Previous is "" unless a level change
 	Raised, Lowered    bool
@@ -121,6 +125,7 @@ func newItemView(it *Item, now time.Time) itemView {
 		Status:     string(it.Status),
 		Resolved:   it.Status == Resolved,
 		Platform:   n.IsPlatform(),
+		Over:       n.IsResolved(),
 		Tenant:     n.Tenant,
 		TenantName: n.TenantName,
 		Level:      n.Level.String(),
