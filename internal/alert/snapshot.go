@@ -14,18 +14,18 @@ import (
 const snapshotVersion = 1
 
 type snapshot struct {
-	Version      int            `json:"version"`
-	Now          time.Time      `json:"now"`
-	SweepAt      time.Time      `json:"sweep_at"`
-	NextAlert    int            `json:"next_alert"`
-	NextCampaign int            `json:"next_campaign"`
-	NextOverride int            `json:"next_override"`
-	Platform     vigilSnap      `json:"platform"`
-	Tenants      []tenantSnap   `json:"tenants"`
-	Alerts       []Alert        `json:"alerts"`
-	Campaigns    []Campaign     `json:"campaigns"`
-	Index        []keySnap      `json:"index"`
-	History      []Change       `json:"history"`
+	Version      int          `json:"version"`
+	Now          time.Time    `json:"now"`
+	SweepAt      time.Time    `json:"sweep_at"`
+	NextAlert    int          `json:"next_alert"`
+	NextCampaign int          `json:"next_campaign"`
+	NextOverride int          `json:"next_override"`
+	Platform     vigilSnap    `json:"platform"`
+	Tenants      []tenantSnap `json:"tenants"`
+	Alerts       []Alert      `json:"alerts"`
+	Campaigns    []Campaign   `json:"campaigns"`
+	Index        []keySnap    `json:"index"`
+	History      []Change     `json:"history"`
 }
 
 type vigilSnap struct {
