@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -160,5 +161,23 @@ func TestUpgradeFromVersion3(t *testing.T) {
 	n, got, err := s.Events(ctx, store.Query{AfterID: 1})
 	if err != nil || n != 1 || got[0].Raw != "new" || got[0].ID != 9*block.Max+1 {
 		t.Fatalf("events after the upgrade and prune: %d %+v %v", n, got, err)
+	}
+}
+
+func TestOddPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "données 100% ?#")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), filepath.Join(dir, "tocsin.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.PutSetting(context.Background(), "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tocsin.db")); err != nil {
+		t.Errorf("the database is not where it was asked: %v", err)
 	}
 }

@@ -5,8 +5,11 @@
 // block says why and what it costs); alerts, offsets and settings are
 // plain rows. A Write of few events makes small blocks, and many small
 // blocks make queries slow (300,000 events written 50 at a time over 20
-// tenants: 111,000 blocks, 80 ms a query): the store merges them in the
-// background, per tenant, into blocks of up to 5,000 events (Compact).
+// tenants: 111,000 blocks, a tenant's newest page in 12 ms, everyone's in
+// 90 ms): the store merges them in the background, per tenant, into blocks
+// of up to 5,000 events (Compact; the tenant's page then takes 0.6 ms).
+// Merging costs about as much as writing the small blocks did, so a
+// pipeline should still not write more often than every few milliseconds.
 //
 // Durability: WAL with synchronous=NORMAL by default. A Write that returned
 // nil survives the process being killed (kill -9, a crash, an OOM kill):
@@ -34,6 +37,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -88,20 +92,21 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	for _, f := range opts {
 		f(&o)
 	}
-	sync := "NORMAL"
+	syncMode := "NORMAL"
 	if o.fullSync {
-		sync = "FULL"
+		syncMode = "FULL"
 	}
 	q := url.Values{}
 	for _, p := range []string{
-		"journal_mode(WAL)", "synchronous(" + sync + ")", "busy_timeout(10000)", "foreign_keys(0)",
+		"journal_mode(WAL)", "synchronous(" + syncMode + ")", "busy_timeout(10000)", "foreign_keys(0)",
 		"cache_size(-16384)",           // 16 MiB per connection
 		"journal_size_limit(67108864)", // the WAL shrinks back to 64 MiB after a burst
 		"wal_autocheckpoint(16384)",    // 64 MiB: the writer's backstop (see checkpoints)
 	} {
 		q.Add("_pragma", p)
 	}
-	dsn := "file:" + path + "?" + q.Encode()
+	// A URI: the characters that would end or escape the path are escaped.
+	dsn := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path) + "?" + q.Encode()
 	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
