@@ -57,6 +57,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"tocsin/internal/notify"
@@ -151,11 +152,18 @@ func New(name string, cfg Config, log *slog.Logger) (*Receiver, error) {
 // Name returns the receiver's name.
 func (r *Receiver) Name() string { return r.name }
 
-// Secrets lists what must never appear in text about this receiver.
+// Secrets lists what must never appear in text about this receiver: the
+// credentials, and the URL's path and query, which often hold a token.
 func (r *Receiver) Secrets() []notify.Secret {
 	s := []notify.Secret{r.cfg.BearerToken}
 	if r.cfg.BasicAuth != nil {
 		s = append(s, r.cfg.BasicAuth.Password)
+	}
+	if u, err := url.Parse(r.cfg.URL); err == nil {
+		if len(u.Path) > 1 {
+			s = append(s, notify.Secret(u.Path), notify.Secret(u.EscapedPath()))
+		}
+		s = append(s, notify.Secret(u.RawQuery))
 	}
 	return s
 }
