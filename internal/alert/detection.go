@@ -270,8 +270,9 @@ func technique(tag string) string {
 	return t[:5]
 }
 
-// publicAddr reports whether an address may identify an attacker across
-// tenants.
-func publicAddr(a netip.Addr) bool {
-	return a.IsGlobalUnicast() && !a.IsPrivate()
+// attackerAddr reports whether an address may identify an attacker across
+// tenants: a global unicast address, private ones only when allowed.
+// Loopback, link-local, multicast and unspecified addresses never do.
+func attackerAddr(a netip.Addr, private bool) bool {
+	return a.IsGlobalUnicast() && (private || !a.IsPrivate())
 }

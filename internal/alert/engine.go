@@ -428,7 +428,7 @@ func (e *Engine) keys(d *Detection, buf []campaignKey) []campaignKey {
 		if ip := d.lookup("src_ip"); ip != "" {
 			if addr, err := netip.ParseAddr(ip); err == nil {
 				addr = addr.Unmap().WithZone("")
-				if cp.PrivateAddresses || publicAddr(addr) {
+				if attackerAddr(addr, cp.PrivateAddresses) {
 					if mt.IP > 0 {
 						buf = append(buf, campaignKey{kind: kindIP, prefix: netip.PrefixFrom(addr, addr.BitLen())})
 					}

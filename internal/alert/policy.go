@@ -54,9 +54,10 @@ type CampaignPolicy struct {
 	// IPv4Prefix and IPv6Prefix size the address ranges (24 and 48).
 	IPv4Prefix int `yaml:"ipv4_prefix"`
 	IPv6Prefix int `yaml:"ipv6_prefix"`
-	// PrivateAddresses lets private, loopback and link-local addresses
-	// be attacker keys. Off by default: tenants' private networks
-	// overlap, so 192.168.1.10 in two tenants is two machines.
+	// PrivateAddresses lets private addresses (RFC 1918, fc00::/7) be
+	// attacker keys. Off by default: tenants' private networks overlap,
+	// so 192.168.1.10 in two tenants is two machines. Loopback,
+	// link-local and multicast addresses never are.
 	PrivateAddresses bool `yaml:"private_addresses"`
 	// MaxAlerts caps the alert ids a campaign lists (1000); AlertCount
 	// keeps counting.
