@@ -2,6 +2,7 @@ package notify
 
 import (
 	"log/slog"
+	"net/url"
 	"strings"
 )
 
@@ -51,3 +52,38 @@ func Redact(text string, secrets ...Secret) string {
 	}
 	return text
 }
+
+// SecretURL is an endpoint URL whose path or query may hold a token (a
+// webhook URL often does). It prints, logs and marshals as its scheme and
+// host followed by "/[secret]"; Reveal returns it whole.
+type SecretURL string
+
+// Reveal returns the URL.
+func (u SecretURL) Reveal() string { return string(u) }
+
+// String implements fmt.Stringer.
+func (u SecretURL) String() string {
+	p, err := url.Parse(string(u))
+	if err != nil || p.Host == "" {
+		return redacted
+	}
+	return p.Scheme + "://" + p.Host + "/" + redacted
+}
+
+// GoString implements fmt.GoStringer.
+func (u SecretURL) GoString() string { return `notify.SecretURL("` + u.String() + `")` }
+
+// LogValue implements slog.LogValuer.
+func (u SecretURL) LogValue() slog.Value { return slog.StringValue(u.String()) }
+
+// MarshalText implements encoding.TextMarshaler.
+func (u SecretURL) MarshalText() ([]byte, error) { return []byte(u.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (u *SecretURL) UnmarshalText(b []byte) error {
+	*u = SecretURL(b)
+	return nil
+}
+
+// MarshalYAML implements yaml.Marshaler.
+func (u SecretURL) MarshalYAML() (any, error) { return u.String(), nil }

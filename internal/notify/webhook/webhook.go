@@ -77,7 +77,7 @@ const DefaultTimeout = 10 * time.Second
 
 // Config is one webhook receiver's settings.
 type Config struct {
-	URL         string           `yaml:"url"`
+	URL         notify.SecretURL `yaml:"url"`
 	Format      Format           `yaml:"format"`
 	BearerToken notify.Secret    `yaml:"bearer_token"`
 	BasicAuth   *BasicAuth       `yaml:"basic_auth"`
@@ -97,7 +97,7 @@ type BasicAuth struct {
 // Validate names each field at fault.
 func (c *Config) Validate() error {
 	var errs []error
-	if err := notify.CheckURL(c.URL); err != nil {
+	if err := notify.CheckURL(c.URL.Reveal()); err != nil {
 		errs = append(errs, fmt.Errorf("url: %w", err))
 	}
 	switch c.Format {
@@ -159,7 +159,7 @@ func (r *Receiver) Secrets() []notify.Secret {
 	if r.cfg.BasicAuth != nil {
 		s = append(s, r.cfg.BasicAuth.Password)
 	}
-	if u, err := url.Parse(r.cfg.URL); err == nil {
+	if u, err := url.Parse(r.cfg.URL.Reveal()); err == nil {
 		if len(u.Path) > 1 {
 			s = append(s, notify.Secret(u.Path), notify.Secret(u.EscapedPath()))
 		}
@@ -180,7 +180,7 @@ func (r *Receiver) Send(ctx context.Context, m notify.Message) error {
 	if err != nil {
 		return notify.Permanent(fmt.Errorf("webhook %s: encode: %w", r.name, err))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.cfg.URL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.cfg.URL.Reveal(), bytes.NewReader(body))
 	if err != nil {
 		return notify.Permanent(fmt.Errorf("webhook %s: request: %w", r.name, notify.TransportError(err)))
 	}

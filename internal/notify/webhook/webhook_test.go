@@ -92,7 +92,7 @@ func message(t testing.TB) notify.Message {
 func newReceiver(t *testing.T, c *capture, cfg webhook.Config) *webhook.Receiver {
 	t.Helper()
 	if cfg.URL == "" {
-		cfg.URL = c.URL + "/hook"
+		cfg.URL = notify.SecretURL(c.URL + "/hook")
 	}
 	cfg.TLS.CAFile = notifytest.WriteCA(t, c.Certificate())
 	r, err := webhook.New("soc", cfg, nil)
@@ -302,7 +302,7 @@ func TestErrorsKeepSecretsOut(t *testing.T) {
 		_, _ = io.WriteString(w, "denied: "+r.Header.Get("Authorization")+" on "+r.URL.Path)
 		return http.StatusInternalServerError
 	}
-	r := newReceiver(t, c, webhook.Config{URL: c.URL + "/hooks/T0KENINPATH42", BearerToken: "bearer-s3cret-99"})
+	r := newReceiver(t, c, webhook.Config{URL: notify.SecretURL(c.URL + "/hooks/T0KENINPATH42"), BearerToken: "bearer-s3cret-99"})
 	err := r.Send(context.Background(), message(t))
 	if err == nil {
 		t.Fatal("no error")
