@@ -12,19 +12,19 @@ import (
 	"tocsin/internal/store/block"
 )
 
-// Merging runs in tiers. In tier T, the blocks of fewer than T events
-// are merged, in ID order, into blocks of up to mergedMax events as soon as
-// a tenant's such blocks hold T events: one-event blocks become blocks of
-// 100 or more, and those, ten at a time, blocks of 1,000 or more. After a
-// Compact a tenant has fewer than 100 events in blocks of fewer than 100,
-// and fewer than 1,000 in blocks of fewer than 1,000, so at most about 110
-// small blocks; an event is rewritten at most twice. The last tier is the
+// Merging: once a tenant's blocks of fewer than 100 events hold 100
+// events, they are merged, in ID order, into blocks of up to mergedMax
+// events. After a Compact a tenant has fewer than 100 events, so fewer
+// than 100 blocks, under that size, and the store has about one block per
+// 100 events or more; an event is rewritten once. Writes of 100 events or
+// more per tenant (a loaded pipeline) are never rewritten. The size is the
 // literal in blockIndexes' partial index, which every merge query names so
-// that SQLite uses that index.
+// that SQLite uses that index. Tests give more tiers (smaller sizes first)
+// to merge merged blocks again.
 const mergedMax = 5000
 
-// defaultTiers are the merging tiers; the last is the partial index's.
-func defaultTiers() []int { return []int{100, 1000} }
+// defaultTiers are the merging sizes; the last is the partial index's.
+func defaultTiers() []int { return []int{100} }
 
 // Compact merges each tenant's small blocks into larger ones, keeping
 // every event's ID, and returns how many blocks it removed. The store
@@ -37,7 +37,7 @@ func (s *Store) Compact(ctx context.Context) (int, error) {
 	defer s.maint.Unlock()
 	removed := 0
 	for _, tier := range s.merge.tiers {
-		rows, err := s.r.QueryContext(ctx, fmt.Sprintf(`SELECT tenant FROM event_blocks WHERE count < 1000 AND count < %d
+		rows, err := s.r.QueryContext(ctx, fmt.Sprintf(`SELECT tenant FROM event_blocks WHERE count < 100 AND count < %d
 			GROUP BY tenant HAVING sum(count) >= %d`, tier, tier))
 		if err != nil {
 			return removed, s.wrap("compact", err)
@@ -82,7 +82,7 @@ func (s *Store) mergeSmall(ctx context.Context, tenant string, tier int) (int, e
 		return 0, err
 	}
 	defer tx.Rollback() //nolint:errcheck // read only
-	rows, err := tx.QueryContext(ctx, "SELECT "+metaCols+fmt.Sprintf(`, data FROM event_blocks WHERE count < 1000 AND count < %d AND tenant = ?
+	rows, err := tx.QueryContext(ctx, "SELECT "+metaCols+fmt.Sprintf(`, data FROM event_blocks WHERE count < 100 AND count < %d AND tenant = ?
 		ORDER BY min_id LIMIT %d`, tier, s.merge.mergedMax), tenant)
 	if err != nil {
 		return 0, err

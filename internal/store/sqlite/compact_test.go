@@ -11,32 +11,30 @@ import (
 	"tocsin/internal/store/storetest"
 )
 
-// smallEvents returns, per tenant, the events in blocks of fewer than 100
-// and fewer than 1,000 events.
-func smallEvents(t *testing.T, s *Store) map[string][2]int {
+// smallEvents returns, per tenant, the events in blocks of fewer than 100.
+func smallEvents(t *testing.T, s *Store) map[string]int {
 	t.Helper()
-	rows, err := s.r.Query(`SELECT tenant, coalesce(sum(CASE WHEN count < 100 THEN count END), 0), sum(count) FROM event_blocks WHERE count < 1000 GROUP BY tenant`)
+	rows, err := s.r.Query(`SELECT tenant, sum(count) FROM event_blocks WHERE count < 100 GROUP BY tenant`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	out := map[string][2]int{}
+	out := map[string]int{}
 	for rows.Next() {
 		var tenant string
-		var tiny, small int
-		if err := rows.Scan(&tenant, &tiny, &small); err != nil {
+		var n int
+		if err := rows.Scan(&tenant, &n); err != nil {
 			t.Fatal(err)
 		}
-		out[tenant] = [2]int{tiny, small}
+		out[tenant] = n
 	}
 	return out
 }
 
 // TestCompact: 6,000 events written 20 at a time over 5 tenants make
 // about 1,500 blocks of a few events; after Compact each tenant keeps fewer
-// than 100 events in blocks of fewer than 100 and fewer than 1,000 in
-// blocks of fewer than 1,000, and every event reads back the same, IDs
-// included.
+// than 100 events in blocks of fewer than 100, and every event reads back
+// the same, IDs included.
 func TestCompact(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "tocsin.db"))
@@ -69,8 +67,8 @@ func TestCompact(t *testing.T) {
 		t.Fatal(err)
 	}
 	for tenant, n := range smallEvents(t, s) {
-		if n[0] >= 100 || n[1] >= 1000 {
-			t.Errorf("tenant %s: %d events in blocks under 100, %d under 1,000", tenant, n[0], n[1])
+		if n >= 100 {
+			t.Errorf("tenant %s: %d events left in blocks under 100", tenant, n)
 		}
 	}
 	if got := read(); len(got) != len(before) || !slices.EqualFunc(got, before, func(a, b store.Event) bool {

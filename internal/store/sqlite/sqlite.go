@@ -267,14 +267,14 @@ CREATE UNIQUE INDEX alerts_dedup ON alerts (tenant, dedup) WHERE dedup != 0;
 `
 
 // blockIndexes serve a tenant's newest events (and its retention),
-// everyone's, and the merging of small blocks (the literal 1000 lets
+// everyone's, and the merging of small blocks (the literal 100 lets
 // SQLite use that partial index). AfterID needs none: a block holding IDs
 // above X has a row id of at least X/65536 (a merged block is younger than
 // the blocks it merged). Each index costs every Write, small ones most.
 const blockIndexes = `
 CREATE INDEX event_blocks_tenant_ts ON event_blocks (tenant, max_ts);
 CREATE INDEX event_blocks_ts ON event_blocks (max_ts);
-CREATE INDEX event_blocks_small ON event_blocks (tenant, min_id) WHERE count < 1000;`
+CREATE INDEX event_blocks_small ON event_blocks (tenant, min_id) WHERE count < 100;`
 
 // fromV2 rebuilds the two tables whose ids could be reused, keeping rows.
 const fromV2 = `
@@ -302,7 +302,7 @@ ALTER TABLE event_blocks ADD COLUMN max_id INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE event_blocks ADD COLUMN min_received INTEGER NOT NULL DEFAULT 0;
 UPDATE event_blocks SET min_id = id * 65536, max_id = id * 65536 + count - 1;
 DROP INDEX event_blocks_tenant_received;
-CREATE INDEX event_blocks_small ON event_blocks (tenant, min_id) WHERE count < 1000;
+CREATE INDEX event_blocks_small ON event_blocks (tenant, min_id) WHERE count < 100;
 `
 
 // migrate creates the schema in a new database or brings an older one to
