@@ -73,7 +73,7 @@ type vigil struct {
 
 // keyHits records who hit a campaign key recently.
 type keyHits struct {
-	tenants map[string]*hit
+	tenants map[*tenant]*hit
 }
 
 // hit is one tenant's recent hits of a key.
@@ -168,7 +168,7 @@ func (e *Engine) Observe(d Detection) ([]Change, error) {
 	ts := e.tenantOf(d.Tenant)
 	a, out := e.group(ts, &d, out)
 	out = e.raise(ts, a, d.Time, out)
-	return e.link(a, &d, out), nil
+	return e.link(ts, a, &d, out), nil
 }
 
 // Advance moves the clock to t: levels whose reasons have been quiet for
@@ -285,9 +285,9 @@ func (e *Engine) sweep(x time.Time, out []Change) []Change {
 	e.schedule(e.sweepAt)
 	oldest := x.Add(-e.p.Campaigns.Window)
 	for k, kh := range e.index {
-		for name, h := range kh.tenants {
+		for ts, h := range kh.tenants {
 			if h.last.Before(oldest) {
-				delete(kh.tenants, name)
+				delete(kh.tenants, ts)
 			}
 		}
 		if len(kh.tenants) == 0 {
@@ -502,7 +502,7 @@ func (e *Engine) minTenants(k keyKind) int {
 // preferred to a rule or technique campaign when both qualify, and once a
 // rule (or technique) campaign is open, the attackers of that rule join
 // it instead of each opening their own.
-func (e *Engine) link(a *Alert, d *Detection, out []Change) []Change {
+func (e *Engine) link(ts *tenant, a *Alert, d *Detection, out []Change) []Change {
 	var buf [8]campaignKey
 	keys := e.keys(d, buf[:0])
 	if len(keys) == 0 {
@@ -511,7 +511,7 @@ func (e *Engine) link(a *Alert, d *Detection, out []Change) []Change {
 	t := d.Time
 	w := e.p.Campaigns.Window
 	for _, k := range keys {
-		e.record(k, a, t)
+		e.record(k, ts, a, t)
 	}
 	touched := false
 	for _, id := range a.Campaigns {
@@ -526,10 +526,13 @@ func (e *Engine) link(a *Alert, d *Detection, out []Change) []Change {
 	}
 	for _, k := range keys {
 		if c := e.open[k]; c != nil {
-			e.join(c, a)
+			newTenant := e.join(c, a)
 			e.touch(c, a, t)
-			out = append(out, Change{Kind: CampaignJoined, At: e.now, Tenant: a.Tenant, AlertID: a.ID, CampaignID: c.ID, Campaign: c.clone()})
-			return e.campaignRaise(c, out)
+			ch := Change{Kind: CampaignJoined, At: e.now, Tenant: a.Tenant, AlertID: a.ID, CampaignID: c.ID}
+			if newTenant {
+				ch.Campaign = c.clone()
+			}
+			return e.campaignRaise(c, append(out, ch))
 		}
 	}
 	for _, k := range keys {
@@ -550,17 +553,17 @@ func (e *Engine) link(a *Alert, d *Detection, out []Change) []Change {
 	return out
 }
 
-// record notes that a's tenant hit key k at t.
-func (e *Engine) record(k campaignKey, a *Alert, t time.Time) {
+// record notes that tenant ts hit key k at t with alert a.
+func (e *Engine) record(k campaignKey, ts *tenant, a *Alert, t time.Time) {
 	kh := e.index[k]
 	if kh == nil {
-		kh = &keyHits{tenants: map[string]*hit{}}
+		kh = &keyHits{tenants: map[*tenant]*hit{}}
 		e.index[k] = kh
 	}
-	h := kh.tenants[a.Tenant]
+	h := kh.tenants[ts]
 	if h == nil {
 		h = &hit{first: t, last: t}
-		kh.tenants[a.Tenant] = h
+		kh.tenants[ts] = h
 	} else if t.Sub(h.last) > e.p.Campaigns.Window {
 		h.first, h.alerts = t, h.alerts[:0]
 	}
@@ -581,15 +584,15 @@ func (e *Engine) record(k campaignKey, a *Alert, t time.Time) {
 func (e *Engine) openCampaign(k campaignKey, kh *keyHits, t time.Time) *Campaign {
 	e.nextCampaign++
 	c := &Campaign{ID: "C" + strconv.Itoa(e.nextCampaign), Key: k.public(), Status: CampaignStatusOpen, Severity: "informational"}
-	names := make([]string, 0, len(kh.tenants))
-	for name, h := range kh.tenants {
+	hitters := make([]*tenant, 0, len(kh.tenants))
+	for ts, h := range kh.tenants {
 		if t.Sub(h.last) <= e.p.Campaigns.Window {
-			names = append(names, name)
+			hitters = append(hitters, ts)
 		}
 	}
-	slices.Sort(names)
-	for _, name := range names {
-		h := kh.tenants[name]
+	slices.SortFunc(hitters, func(a, b *tenant) int { return strings.Compare(a.name, b.name) })
+	for _, ts := range hitters {
+		h := kh.tenants[ts]
 		if c.First.IsZero() || h.first.Before(c.First) {
 			c.First = h.first
 		}
@@ -612,17 +615,19 @@ func (e *Engine) openCampaign(k campaignKey, kh *keyHits, t time.Time) *Campaign
 	return c
 }
 
-// join links alert a to campaign c.
-func (e *Engine) join(c *Campaign, a *Alert) {
+// join links alert a to campaign c and reports whether a's tenant is new
+// to it.
+func (e *Engine) join(c *Campaign, a *Alert) (newTenant bool) {
 	if slices.Contains(a.Campaigns, c.ID) {
-		return
+		return false
 	}
 	a.Campaigns = append(a.Campaigns, c.ID)
 	c.AlertCount++
 	if len(c.Alerts) < e.p.Campaigns.MaxAlerts {
 		c.Alerts = append(c.Alerts, a.ID)
 	}
-	if i, ok := slices.BinarySearch(c.Tenants, a.Tenant); !ok {
+	i, found := slices.BinarySearch(c.Tenants, a.Tenant)
+	if !found {
 		c.Tenants = slices.Insert(c.Tenants, i, a.Tenant)
 	}
 	if title := a.Rule.name(); len(c.Rules) < maxCampaignRules && !slices.Contains(c.Rules, title) {
@@ -631,6 +636,7 @@ func (e *Engine) join(c *Campaign, a *Alert) {
 	if mustRank(a.Rule.Level) > mustRank(c.Severity) {
 		c.Severity = severityName(mustRank(a.Rule.Level))
 	}
+	return !found
 }
 
 // touch moves a campaign's last time to t.

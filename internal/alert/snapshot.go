@@ -86,8 +86,8 @@ func (e *Engine) Snapshot() ([]byte, error) {
 	}
 	for k, kh := range e.index {
 		ks := keySnap{Key: k.public()}
-		for name, h := range kh.tenants {
-			ks.Hits = append(ks.Hits, hitSnap{Tenant: name, First: h.first, Last: h.last, Alerts: h.alerts})
+		for ts, h := range kh.tenants {
+			ks.Hits = append(ks.Hits, hitSnap{Tenant: ts.name, First: h.first, Last: h.last, Alerts: h.alerts})
 		}
 		slices.SortFunc(ks.Hits, func(a, b hitSnap) int { return strings.Compare(a.Tenant, b.Tenant) })
 		s.Index = append(s.Index, ks)
@@ -197,13 +197,13 @@ func (e *Engine) rebuild(s *snapshot) (*Engine, error) {
 		if !ok || n.index[k] != nil {
 			return bad("index[%d].key %s %q invalid or repeated", i, ks.Key.Kind, ks.Key.Value)
 		}
-		kh := &keyHits{tenants: map[string]*hit{}}
+		kh := &keyHits{tenants: map[*tenant]*hit{}}
 		for j, h := range ks.Hits {
 			ts := n.tenants[h.Tenant]
-			if ts == nil || kh.tenants[h.Tenant] != nil || len(h.Alerts) > maxHitAlerts {
+			if ts == nil || kh.tenants[ts] != nil || len(h.Alerts) > maxHitAlerts {
 				return bad("index[%d].hits[%d]: unknown or repeated tenant %q, or too many alerts", i, j, h.Tenant)
 			}
-			kh.tenants[ts.name] = &hit{first: h.First, last: h.Last, alerts: h.Alerts}
+			kh.tenants[ts] = &hit{first: h.First, last: h.Last, alerts: h.Alerts}
 		}
 		n.index[k] = kh
 	}

@@ -107,9 +107,11 @@ const maxCampaignRules = 10
 type ChangeKind string
 
 // The changes. Alert changes carry Tenant, AlertID and Count; campaign
-// changes CampaignID and a copy of the campaign (Tenant and AlertID: the
-// alert that opened or joined it); level changes Level (Tenant empty for
-// the platform).
+// changes CampaignID, and Tenant and AlertID for the alert that opened or
+// joined it; a copy of the campaign comes with campaign_opened,
+// campaign_closed, and campaign_joined when the alert's tenant is new to
+// the campaign (Engine.Campaign has it otherwise); level changes carry
+// Level (Tenant empty for the platform).
 const (
 	AlertOpened     ChangeKind = "alert_opened"
 	AlertUpdated    ChangeKind = "alert_updated"
