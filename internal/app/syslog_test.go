@@ -85,14 +85,15 @@ ruleset(name="fwd") {
 }
 
 // TestRELPRepeatsKept: identical lines from one sender over RELP (the same
-// failed login twice in a second) are all stored; only a resent window
-// after a reconnect is recognised as a retry.
+// failed login several times in a second) are all stored, and counted by
+// the brute-force correlation; only a resent window after a reconnect is
+// recognised as a retry.
 func TestRELPRepeatsKept(t *testing.T) {
 	ingesttest.Require(t, "rsyslogd")
 	s := startServer(t, "", "relp: {addr: 127.0.0.1:0}\n")
 	r := ingesttest.NewRsyslog(t)
 	src := filepath.Join(r.Dir, "auth.log")
-	line := "Nov 26 10:00:01 web-a01 sshd[1]: Connection closed by 192.0.2.1 port 22 [preauth]"
+	line := "Nov 26 10:00:01 web-a01 sshd[1]: Failed password for root from 203.0.113.77 port 22 ssh2"
 	if err := os.WriteFile(src, []byte(strings.Repeat(line+"\n", 40)), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +111,10 @@ ruleset(name="fwd") {
 	m := s.waitTotal("/api/v1/events?tenant=ville-a", adminToken, 40)
 	if it := m["items"].([]any)[0].(map[string]any); it["message"] != line || it["transport"] != "relp" {
 		t.Errorf("event %v", it)
+	}
+	_, m = s.do("GET", "/api/v1/alerts?tenant=ville-a&rule=SSH%20Brute%20Force", adminToken, nil)
+	if total(t, m) == 0 || m["items"].([]any)[0].(map[string]any)["src_ip"] != "203.0.113.77" {
+		t.Errorf("no brute-force alert over RELP: %v", m)
 	}
 }
 
