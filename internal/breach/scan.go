@@ -43,8 +43,9 @@ type Options struct {
 	// Extract bounds the readers (archive limits); the hooks are set by
 	// the scan.
 	Extract extract.Options
-	// MaxHashes bounds the keyed hashes kept for exact distinct counts
-	// (default DefaultMaxHashes); past it, counts are estimated.
+	// MaxHashes bounds the keyed hashes kept for exact counts (default
+	// DefaultMaxHashes): a third for people, the rest for distinct values
+	// shared among the workers; past it, counts are estimated.
 	MaxHashes int
 	// SplitSize: delimited and text files at least this big are cut into
 	// chunks scanned on every core (default 64 MiB; < 0: never).
@@ -59,7 +60,7 @@ type Options struct {
 
 // Defaults of Options.
 const (
-	DefaultMaxHashes = 2 << 20
+	DefaultMaxHashes = 3 << 20
 	DefaultSplitSize = 64 << 20
 	DefaultChunkSize = 8 << 20
 )
@@ -159,7 +160,7 @@ func Scan(ctx context.Context, o Options) (*Report, error) {
 	if o.Scanner == nil {
 		o.Scanner = pii.New()
 	}
-	s := &scan{o: o, pii: o.Scanner, tally: newTally(o.MaxHashes), key: newRunKey(), seed: maphash.MakeSeed(), start: time.Now(), out: o.Findings}
+	s := &scan{o: o, pii: o.Scanner, tally: newTally(o.MaxHashes / 3), key: newRunKey(), seed: maphash.MakeSeed(), start: time.Now(), out: o.Findings}
 	defer clear(s.key)
 	eo := o.Extract
 	eo.Read = &s.read
@@ -550,7 +551,11 @@ func (s *scan) report(workers []*worker, red *redactor, dbs []extract.Database) 
 	s.tally.mu.Lock()
 	for i, c := range pii.Categories() {
 		st := CategoryStat{Category: string(c), Validated: pii.Validated(c), Values: cats[i].values, Records: cats[i].records, Samples: []string{}, DistinctExact: true}
-		st.Distinct, st.DistinctExact = s.tally.distinct[i].count()
+		sets := make([]*distinct, len(workers))
+		for k, w := range workers {
+			sets[k] = &w.dist[i]
+		}
+		st.Distinct, st.DistinctExact = mergeDistinct(sets, s.o.MaxHashes*2/3)
 		st.Samples = append(st.Samples, sortedSamples(s.tally.samples[c])...)
 		rep.Categories = append(rep.Categories, st)
 	}

@@ -23,7 +23,9 @@ import (
 // instead of 200). Only the first 64 bits are kept, in sets that stay
 // exact up to a budget of hashes for the whole run and then turn into
 // HyperLogLog sketches (about 0.8 % error), so memory is bounded whatever
-// the size of the data. No set, sketch or key is ever written anywhere.
+// the size of the data; each worker counts within its share of the budget
+// and the sets are merged at the end. No set, sketch or key is ever
+// written anywhere.
 
 // keyed hashes normalised values for one goroutine. A small
 // direct-mapped cache remembers the values hashed last (by their seeded
@@ -108,6 +110,14 @@ func mix(x uint64) uint64 {
 	x *= 0xff51afd7ed558ccd
 	x ^= x >> 33
 	return x
+}
+
+func (h *hll) merge(o *hll) {
+	for i, r := range o.reg {
+		if r > h.reg[i] {
+			h.reg[i] = r
+		}
+	}
 }
 
 func (h *hll) estimate() int64 {
@@ -248,14 +258,14 @@ func (p *people) count() (int64, bool) {
 // maxSamples is how many masked samples a category keeps.
 const maxSamples = 3
 
-// tally is the run's shared state: distinct values, people and samples.
-// Workers fill it in batches, under its lock.
+// tally is the run's shared state: people and samples. Workers fill it in
+// batches, under its lock; each worker counts distinct values on its own
+// (worker.dist), merged once at the end.
 type tally struct {
-	mu       sync.Mutex
-	b        budget
-	distinct [numCats]distinct
-	people   people
-	samples  map[pii.Category][]string
+	mu      sync.Mutex
+	b       budget
+	people  people
+	samples map[pii.Category][]string
 }
 
 func newTally(maxHashes int) *tally {
@@ -264,14 +274,8 @@ func newTally(maxHashes int) *tally {
 
 // batch is what a worker gathers before it takes the tally's lock.
 type batch struct {
-	values []catHash
 	groups []uint64 // identifiers of records, each group ended by a 0
 	masks  []catMask
-}
-
-type catHash struct {
-	c int // index in pii.Categories
-	h uint64
 }
 
 type catMask struct {
@@ -281,14 +285,11 @@ type catMask struct {
 
 const batchSize = 8192
 
-func (b *batch) full() bool { return len(b.values) >= batchSize || len(b.groups) >= batchSize }
+func (b *batch) full() bool { return len(b.groups) >= batchSize }
 
 func (t *tally) flush(b *batch) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, v := range b.values {
-		t.distinct[v.c].add(v.h, &t.b)
-	}
 	start := 0
 	for i, x := range b.groups {
 		if x == 0 {
@@ -302,7 +303,30 @@ func (t *tally) flush(b *batch) {
 			t.samples[m.c] = append(s, m.mask)
 		}
 	}
-	b.values, b.groups, b.masks = b.values[:0], b.groups[:0], b.masks[:0]
+	b.groups, b.masks = b.groups[:0], b.masks[:0]
+}
+
+// mergeDistinct counts the distinct values of one category over every
+// worker's set, within a budget of max hashes; the sets are emptied.
+func mergeDistinct(sets []*distinct, max int) (int64, bool) {
+	if len(sets) == 0 {
+		return 0, true
+	}
+	into := sets[0]
+	b := &budget{max: max, used: into.exact.len()}
+	for _, d := range sets[1:] {
+		switch {
+		case d.sketch != nil:
+			if into.sketch == nil {
+				into.toSketch(b)
+			}
+			into.sketch.merge(d.sketch)
+		default:
+			d.exact.each(func(x uint64) { into.add(x, b) })
+		}
+		*d = distinct{}
+	}
+	return into.count()
 }
 
 // wantsSample tells whether a category still lacks samples (read without

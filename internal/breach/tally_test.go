@@ -238,3 +238,39 @@ func TestCategoryIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeDistinct: per-worker sets merge into one count, exact while
+// the budget allows, by sketch otherwise.
+func TestMergeDistinct(t *testing.T) {
+	fill := func(d *distinct, from, to int, b *budget) {
+		for i := from; i < to; i++ {
+			d.add(uint64(i)*0x9E3779B97F4A7C15|1, b)
+		}
+	}
+	tests := []struct {
+		name     string
+		budgets  []int // per worker
+		ranges   [][2]int
+		mergeMax int
+		want     int64
+		exact    bool
+	}{
+		{"exact and overlapping", []int{100, 100}, [][2]int{{0, 60}, {40, 100}}, 1000, 100, true},
+		{"over the merge budget", []int{100, 100}, [][2]int{{0, 90}, {90, 180}}, 100, 180, false},
+		{"one worker sketched", []int{50, 1000}, [][2]int{{0, 5000}, {2500, 7500}}, 100000, 7500, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var sets []*distinct
+			for i, r := range tc.ranges {
+				d := &distinct{}
+				fill(d, r[0], r[1], &budget{max: tc.budgets[i]})
+				sets = append(sets, d)
+			}
+			got, exact := mergeDistinct(sets, tc.mergeMax)
+			if exact != tc.exact || (exact && got != tc.want) || math.Abs(float64(got-tc.want))/float64(tc.want) > 0.03 {
+				t.Fatalf("%d (exact %v), want %d (%v)", got, exact, tc.want, tc.exact)
+			}
+		})
+	}
+}

@@ -141,13 +141,16 @@ type worker struct {
 	peopleRecords int64
 	byFormat      map[string]int
 	masksWanted   [numCats]int
+	dist          [numCats]distinct // distinct values, merged at the end
+	distBudget    budget
 	words         []string
 	lastConf      float64
 	confText      []byte
 }
 
 func (s *scan) newWorker() *worker {
-	w := &worker{s: s, k: newKeyed(s.key, s.seed), red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{}}
+	w := &worker{s: s, k: newKeyed(s.key, s.seed), red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{},
+		distBudget: budget{max: s.o.MaxHashes * 2 / 3 / s.o.Workers}}
 	for i := range w.masksWanted {
 		w.masksWanted[i] = maxSamples
 	}
@@ -487,7 +490,7 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON, t
 	w.rec.cats[ci] = true
 	h, seen := w.k.hash(f.Category, f.Norm)
 	if !seen {
-		w.b.values = append(w.b.values, catHash{ci, h})
+		w.dist[ci].add(h, &w.distBudget)
 	}
 	switch f.Category {
 	case pii.NIR:
