@@ -79,10 +79,11 @@
 // identifiers each record carries together: NIR, e-mail and phone; a
 // record with none of them is a person by its name with date of birth. A
 // person found with NIR and e-mail in one table and with the e-mail alone
-// in a log counts once; two people sharing one mailbox count once too. Past the hash budget (Options.MaxHashes) the
-// counts become HyperLogLog estimates of each record's main identifier
-// (NIR, else e-mail, else phone, else name with date of birth), and
-// "exact" turns false.
+// in a log counts once; two people sharing one mailbox count once too.
+// Past its share of the hash budget (Options.MaxHashes) the count becomes
+// a HyperLogLog estimate of each record's main identifier (NIR, else
+// e-mail, else phone, else name with date of birth) and "exact" turns
+// false; distinct values likewise ("distinct_exact").
 //
 // The risk rating is ENISA's severity method (see rate), with the
 // reasons written in French and English.
