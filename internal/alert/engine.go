@@ -3,6 +3,7 @@ package alert
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -203,13 +204,13 @@ func (e *Engine) moveTo(t time.Time, out []Change) []Change {
 
 // advance processes, in time order, everything due up to t; each step
 // happens at its own time, so the history does not depend on how often
-// Advance is called.
+// Advance is called. Pruning (sweep) happens once, at t: a jump of years
+// in event time costs one sweep, not one per window.
 func (e *Engine) advance(t time.Time, out []Change) []Change {
 	for {
 		x, ok := e.next()
 		if !ok || x.After(t) {
-			e.due, e.hasDue = x, ok
-			return out
+			break
 		}
 		if x.Before(e.now) {
 			x = e.now
@@ -217,9 +218,23 @@ func (e *Engine) advance(t time.Time, out []Change) []Change {
 		e.now = x
 		out = e.step(x, out)
 	}
+	e.now = t
+	if !e.sweepAt.IsZero() && !e.sweepAt.After(t) {
+		out = e.sweep(t, out)
+	}
+	e.reschedule()
+	return out
 }
 
-// next is the earliest time something is due.
+// reschedule computes when Observe next needs to advance.
+func (e *Engine) reschedule() {
+	e.due, e.hasDue = e.next()
+	if !e.sweepAt.IsZero() && (!e.hasDue || e.sweepAt.Before(e.due)) {
+		e.due, e.hasDue = e.sweepAt, true
+	}
+}
+
+// next is the earliest time a level or a campaign is due to change.
 func (e *Engine) next() (time.Time, bool) {
 	var best time.Time
 	found := false
@@ -243,9 +258,6 @@ func (e *Engine) next() (time.Time, bool) {
 			}
 		}
 	}
-	if !e.sweepAt.IsZero() {
-		consider(e.sweepAt)
-	}
 	return best, found
 }
 
@@ -265,11 +277,7 @@ func (e *Engine) step(x time.Time, out []Change) []Change {
 			out = append(out, Change{Kind: CampaignClosed, At: c.ClosedAt, CampaignID: c.ID, Campaign: c.clone()})
 		}
 	}
-	out = e.updatePlatform(x, out)
-	if !e.sweepAt.IsZero() && !e.sweepAt.After(x) {
-		out = e.sweep(x, out)
-	}
-	return out
+	return e.updatePlatform(x, out)
 }
 
 // internalKey recovers a campaign's map key.
@@ -363,12 +371,12 @@ func (e *Engine) group(ts *tenant, d *Detection, out []Change) (*Alert, []Change
 	count := max(d.Count, 1)
 	w := e.p.Alerts.Window
 	if a := e.byKey[k]; a != nil && d.Time.Sub(a.Last) <= w && a.First.Sub(first) <= w {
-		a.Count += count
-		a.Detections++
+		a.Count = addCapped(a.Count, count)
+		a.Detections = addCapped(a.Detections, 1)
 		if d.ID != 0 && len(a.DetectionIDs) < e.p.Alerts.MaxDetectionIDs {
 			a.DetectionIDs = append(a.DetectionIDs, d.ID)
 		}
-		if d.Time.After(a.Last) {
+			if d.Time.After(a.Last) {
 			a.Last = d.Time
 		}
 		if first.Before(a.First) {
@@ -409,8 +417,18 @@ func (e *Engine) group(ts *tenant, d *Detection, out []Change) (*Alert, []Change
 	e.alerts[a.ID] = a
 	e.order = append(e.order, a)
 	ts.alerts = append(ts.alerts, a)
-	e.byKey[k] = a
+	if old := e.byKey[k]; old == nil || !a.Last.Before(old.Last) {
+		e.byKey[k] = a // a late detection does not hide the current alert
+	}
 	return a, append(out, Change{Kind: AlertOpened, At: e.now, Tenant: a.Tenant, AlertID: a.ID, Count: a.Count})
+}
+
+// addCapped adds without overflowing: counts come from outside.
+func addCapped(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
 }
 
 func mustRank(s string) int {

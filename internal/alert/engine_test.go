@@ -727,3 +727,46 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestHuntLines: a line of tocsin hunt --output jsonl decodes into a
+// Detection (the keys Detection does not know are ignored).
+func TestHuntLines(t *testing.T) {
+	lines := []string{
+		`{"kind":"detection","rule":{"id":"5b1f0c3e-1a2b-4c3d-8e4f-000000000010","title":"System Restore disabled in the registry","level":"high","author":"Tocsin tests, after frack113","tags":["attack.impact","attack.t1490"]},"time":"2026-03-11T05:55:53.550235Z","tenant":"ville-a","host":"swachchhanda","source":{"file":"x.json","line":1},"entities":{"host":"swachchhanda","process":"C:\\WINDOWS\\system32\\reg.exe","user":"swachchhanda\\xodih"},"event":{"EventID":13}}`,
+		`{"kind":"correlation","rule":{"id":"2e9c4b71-8d3a-4f5e-a6b7-1c2d3e4f5a61","title":"SSH Brute Force","level":"high","author":"Tocsin","tags":["attack.credential-access","attack.t1110.001"]},"time":"2026-03-11T06:00:00Z","tenant":"ville-a","group":{"src_ip":"203.0.113.7"},"count":12,"first":"2026-03-11T05:58:00Z","last":"2026-03-11T06:00:00Z","events":[{"file":"auth.log","line":3}]}`,
+	}
+	e := newEngine(t, nil)
+	for _, l := range lines {
+		var d Detection
+		if err := json.Unmarshal([]byte(l), &d); err != nil {
+			t.Fatal(err)
+		}
+		observe(t, e, d)
+	}
+	as := e.Alerts(AlertFilter{})
+	if len(as) != 2 {
+		t.Fatalf("%d alerts", len(as))
+	}
+	if a := as[0]; a.EntityKind != "user" || a.Raises != Rouge || a.Rule.Author == "" {
+		t.Fatalf("detection alert %+v", a)
+	}
+	if a := as[1]; a.Kind != "correlation" || a.Entity != "203.0.113.7" || a.Count != 12 || !a.First.Equal(time.Date(2026, 3, 11, 5, 58, 0, 0, time.UTC)) {
+		t.Fatalf("correlation alert %+v", a)
+	}
+}
+
+// TestFarFuture: a detection thousands of years ahead (a sender's broken
+// clock) costs one sweep, not one per window in between.
+func TestFarFuture(t *testing.T) {
+	e := newEngine(t, nil)
+	observe(t, e, brute("a", "203.0.113.7", t0))
+	observe(t, e, brute("b", "203.0.113.7", t0))
+	far := t0.AddDate(10000, 0, 0)
+	ch := observe(t, e, brute("c", "198.51.100.1", far))
+	if got := levelOf(e, "a"); got != Vert {
+		t.Fatalf("level %v after the jump", got)
+	}
+	if !slices.Contains(kinds(ch), AlertExpired) || len(e.Alerts(AlertFilter{})) != 1 {
+		t.Fatalf("changes %v", kinds(ch))
+	}
+}

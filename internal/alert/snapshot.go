@@ -214,7 +214,7 @@ func (e *Engine) rebuild(s *snapshot) (*Engine, error) {
 	}
 	n.history = s.History
 	// Recompute what is due from the state itself.
-	n.due, n.hasDue = n.next()
+	n.reschedule()
 	return n, nil
 }
 
