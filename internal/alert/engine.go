@@ -376,7 +376,7 @@ func (e *Engine) group(ts *tenant, d *Detection, out []Change) (*Alert, []Change
 		if d.ID != 0 && len(a.DetectionIDs) < e.p.Alerts.MaxDetectionIDs {
 			a.DetectionIDs = append(a.DetectionIDs, d.ID)
 		}
-			if d.Time.After(a.Last) {
+		if d.Time.After(a.Last) {
 			a.Last = d.Time
 		}
 		if first.Before(a.First) {
