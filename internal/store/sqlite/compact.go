@@ -21,7 +21,7 @@ import (
 // literal in blockIndexes' partial index, which every merge query names so
 // that SQLite uses that index. Tests give more tiers (smaller sizes first)
 // to merge merged blocks again.
-const mergedMax = 5000
+const mergedMax = 1000
 
 // defaultTiers are the merging sizes; the last is the partial index's.
 func defaultTiers() []int { return []int{100} }
