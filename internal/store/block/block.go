@@ -10,10 +10,11 @@
 // per event costs 1/250,000 s of CPU with no secondary index, 1/200,000 s
 // with an index on the event time (which cannot count one tenant's events
 // in a range without reading them all) and 1/140,000 s with an index on
-// (tenant, time). A block of 5,000 events is one row: the cost per event
-// becomes encoding and s2 compression (see BenchmarkWriteEvents), logs
-// take about a third of the room, and the block's metadata is a (tenant,
-// time) index at 1/5,000 of the price. Reads decode only the blocks that a
+// (tenant, time). A block is one row: the cost per event becomes encoding
+// and s2 compression, about 1.5 µs of CPU in all (BenchmarkWriteEvents in
+// package sqlite writes 440,000-510,000 events/s in 5,000-event batches
+// over 20 tenants), logs take about a third of the room, and the block's
+// metadata is a (tenant, time) index at a fraction of the price. Reads decode only the blocks that a
 // query's tenant and time range reach. Log stores such as Loki keep chunks
 // for the same reason.
 //
