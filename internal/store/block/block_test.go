@@ -80,6 +80,17 @@ func TestEncodeRefuses(t *testing.T) {
 	}
 }
 
+func TestSplitLargeTenant(t *testing.T) {
+	ev := make([]store.Event, Max+10)
+	for i := range ev {
+		ev[i].Tenant = "a"
+	}
+	groups, pos := Split(ev)
+	if len(groups) != 2 || len(groups[0]) != Max || len(groups[1]) != 10 || pos[Max] != [2]int{1, 0} {
+		t.Fatalf("%d groups, pos[Max] %v", len(groups), pos[Max])
+	}
+}
+
 func TestSplit(t *testing.T) {
 	ev := []store.Event{{Tenant: "a"}, {Tenant: "b"}, {Tenant: "a"}}
 	groups, pos := Split(ev)

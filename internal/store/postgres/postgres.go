@@ -1,13 +1,22 @@
 // Package postgres is the PostgreSQL store (pgx v5), for several Tocsin
 // nodes sharing one database or for operators who already run PostgreSQL.
 //
-// Events are one row each, written with COPY; their IDs are reserved from
+// Events are one row each, written with COPY (measured on the shared
+// 2-core machine with PostgreSQL 15 beside the client: 45,000-130,000
+// events/s depending on the load, about 100,000 per CPU-second of client
+// and server together, most of it the server's); their IDs are reserved from
 // the table's sequence first, so that alerts of the same Write can point at
 // them. Times are Unix nanoseconds in BIGINT columns (the same precision as
 // SQLite, and timestamptz keeps only microseconds); Raw is BYTEA so that a
 // line with invalid UTF-8 or a NUL byte is kept as received. Every Write is
 // one transaction, committed with synchronous_commit as the server sets it
 // (on by default: durable on return).
+//
+// Totals are exact: a count reads the tenant index over the query's range
+// (the index alone once autovacuum has marked the pages all-visible). On a
+// million events: 10 ms for a tenant's 50,000, 2 ms for a tenant and a
+// tenth of the time, 160-220 ms for everyone's million; a filter on src_ip
+// reads the tenant's rows (150 ms for 50,000).
 package postgres
 
 import (
