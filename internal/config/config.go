@@ -113,7 +113,7 @@ type Pipeline struct {
 	// Batch is the most events written in one transaction.
 	Batch int `yaml:"batch"`
 	// Flush is how long a batch may wait for more records before it is
-	// written; 0 (default) writes as soon as nothing more is ready.
+	// written (default 10ms).
 	Flush Duration `yaml:"flush"`
 	// Dedup is how many recent delivery ids are remembered.
 	Dedup int `yaml:"dedup"`
@@ -282,6 +282,11 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Pipeline.Batch == 0 {
 		c.Pipeline.Batch = 5000
+	}
+	if c.Pipeline.Flush == 0 {
+		// A short linger makes bigger blocks at moderate rates (each
+		// write costs per tenant block) for at most 10 ms more delay.
+		c.Pipeline.Flush = Duration(10 * time.Millisecond)
 	}
 	if c.Pipeline.Dedup == 0 {
 		c.Pipeline.Dedup = 1 << 20
