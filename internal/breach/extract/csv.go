@@ -229,6 +229,9 @@ type csvReader struct {
 	rec     []byte
 	scratch []byte
 	cut     bool // a value was cut at MaxValue (reported once)
+	// unbalanced: a quoted field ran past MaxValue and was closed there
+	// (reported once).
+	unbalanced bool
 }
 
 type fieldBounds struct{ start, end, off int }
@@ -472,6 +475,23 @@ func (c *csvReader) slow() bool {
 			j := bytes.IndexByte(data, quote)
 			if j < 0 {
 				j = len(data)
+			}
+			if room := c.o.MaxValue - (len(c.rec) - fieldStart); j > room {
+				// A quoted field this long is most likely an unbalanced
+				// quote that would swallow the rest of the file: the
+				// record ends here and reading goes on from this point as
+				// new records, so that nothing after it escapes the scan.
+				j = max(room, 0)
+				c.line += bytes.Count(data[:j], []byte{'\n'})
+				add(data[:j])
+				s.pos += j
+				if !c.unbalanced {
+					c.unbalanced = true
+					c.report(Problem{Path: c.path, Line: startLine, Offset: -1, Err: fmt.Errorf("%w: a quoted field runs past %d bytes (an unbalanced quote?); what follows is read as new records", ErrSyntax, c.o.MaxValue)})
+				}
+				endField(false)
+				c.finishSlow(n)
+				return true
 			}
 			c.line += bytes.Count(data[:j], []byte{'\n'})
 			add(data[:j])

@@ -201,3 +201,29 @@ func TestSplitterKeepsQuotedNewlines(t *testing.T) {
 		t.Fatalf("chunked rows differ from whole-file rows (%d vs %d)", len(rows), len(whole.rows))
 	}
 }
+
+// TestCSVUnbalancedQuote: a stray quote does not hide the rest of the file
+// from the scan: past MaxValue the quoted field ends and what follows is
+// read as records again.
+func TestCSVUnbalancedQuote(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("nom;tel\nDupont;\"oops\n")
+	for i := 0; i < 200; i++ {
+		b.WriteString("Martin;0612345678\n")
+	}
+	o := testOptions()
+	o.MaxValue = 256
+	rec := readCSVString(t, "x.csv", b.String(), o)
+	rows := rec.allRows()
+	last := rows[len(rows)-1]
+	if !strings.HasSuffix(last, "|nom=Martin|tel=0612345678") {
+		t.Fatalf("the end of the file was not read as records: %q", last)
+	}
+	if len(rows) < 150 {
+		t.Fatalf("only %d rows", len(rows))
+	}
+	p := rec.problemText()
+	if len(p) != 1 || !strings.Contains(p[0], "x.csv:2:") || !strings.Contains(p[0], "unbalanced quote") {
+		t.Fatalf("problems %q", p)
+	}
+}
