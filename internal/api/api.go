@@ -85,6 +85,8 @@ type Options struct {
 	Logger     *slog.Logger
 	// Decode turns a stored event's raw record back into fields.
 	Decode func(raw, format string) (map[string]any, error)
+	// Levels answers GET /api/v1/levels for a tenant ("" for the admin).
+	Levels func(tenant string) any
 }
 
 // Server is the HTTP handler.
@@ -113,6 +115,7 @@ func New(o Options) *Server {
 	s.mux.Handle("GET /api/v1/alerts", s.auth(s.getAlerts, Admin, Read))
 	s.mux.Handle("GET /api/v1/tenants", s.auth(s.getTenants, Admin, Read, Ingest))
 	s.mux.Handle("POST /api/v1/reload", s.auth(s.reload, Admin))
+	s.mux.Handle("GET /api/v1/levels", s.auth(s.getLevels, Admin, Read))
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
@@ -186,6 +189,15 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, 200, map[string]string{"status": "reloaded"})
+}
+
+// getLevels answers {"platform":{"level","since","reasons"},"tenants":[…]}.
+func (s *Server) getLevels(w http.ResponseWriter, r *http.Request) {
+	if s.o.Levels == nil {
+		writeError(w, http.StatusNotFound, "levels are off")
+		return
+	}
+	writeJSON(w, 200, s.o.Levels(principalOf(r).Tenant))
 }
 
 func (s *Server) getTenants(w http.ResponseWriter, r *http.Request) {

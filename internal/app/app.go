@@ -33,6 +33,7 @@ import (
 	"tocsin/internal/event"
 	"tocsin/internal/ingest"
 	"tocsin/internal/ingest/syslogsrc"
+	"tocsin/internal/notify/dispatch"
 	"tocsin/internal/input"
 	"tocsin/internal/pipeline"
 	"tocsin/internal/ruleset"
@@ -74,6 +75,8 @@ type App struct {
 	reloadMu sync.Mutex
 	admin    string // SHA-256 of the admin token
 	decoders sync.Pool
+	vigil    *vigil
+	notify   *dispatch.Dispatcher // nil: no receivers configured
 }
 
 // state is what a reload replaces.
@@ -154,9 +157,13 @@ func New(ctx context.Context, o Options) (*App, error) {
 		return nil, err
 	}
 	a.state.Store(st)
+	if err := a.openVigil(ctx, c); err != nil {
+		return nil, err
+	}
 	a.pipe, err = pipeline.New(pipeline.Options{
 		Store: a.store, Workers: c.Pipeline.Workers, Queue: c.Pipeline.Queue, Batch: c.Pipeline.Batch,
 		Flush: time.Duration(c.Pipeline.Flush), Dedup: c.Pipeline.Dedup, Logger: a.log, Registry: a.reg,
+		Stored: a.vigil.offer,
 	}, st.rules)
 	if err != nil {
 		return nil, err
@@ -267,6 +274,30 @@ func (a *App) build(c *config.Config) (*state, error) {
 	return st, nil
 }
 
+// openVigil starts the alert engine and, when receivers are configured,
+// the notifications.
+func (a *App) openVigil(ctx context.Context, c *config.Config) error {
+	if len(c.Notify.Receivers) > 0 {
+		d, err := dispatch.New(c.Notify, dispatch.Options{Logger: a.log})
+		if err != nil {
+			return fmt.Errorf("%w: notify: %w", ErrConfig, err)
+		}
+		a.notify = d
+	}
+	names := map[string]string{}
+	var ids []string
+	for _, t := range c.Tenants {
+		ids = append(ids, t.ID)
+		names[t.ID] = t.Name
+	}
+	v, err := newVigil(ctx, a.store, c.Alerting, ids, names, a.notify, a.log)
+	if err != nil {
+		return fmt.Errorf("alerting: %w", err)
+	}
+	a.vigil = v
+	return nil
+}
+
 func (a *App) openSources(c *config.Config) error {
 	if c.Syslog.UDP != "" {
 		s, err := syslogsrc.NewUDP(syslogsrc.UDPConfig{Addr: c.Syslog.UDP, MaxMessageSize: int(c.Syslog.MaxMessage), Logger: a.log})
@@ -313,6 +344,7 @@ func (a *App) openHTTP(c *config.Config) error {
 		MaxBody:       int64(c.HTTP.MaxBody),
 		Logger:        a.log,
 		Decode:        a.decodeFields,
+		Levels:        a.vigil.levels,
 	})
 	a.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	return nil
@@ -472,6 +504,14 @@ func (a *App) Run(ctx context.Context) error {
 		defer retention.Done()
 		a.retention(srcCtx)
 	}()
+	// The alert engine outlives the pipeline's last write.
+	vigilCtx, stopVigil := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopVigil()
+	vigilDone := make(chan struct{})
+	go func() {
+		defer close(vigilDone)
+		a.vigil.run(vigilCtx)
+	}()
 
 	var runErr error
 	select {
@@ -500,6 +540,11 @@ func (a *App) Run(ctx context.Context) error {
 	case <-time.After(30 * time.Second):
 		stopPipe()
 		<-pipeDone
+	}
+	stopVigil()
+	<-vigilDone
+	if a.notify != nil {
+		a.notify.Stop()
 	}
 	if err := a.store.Close(); err != nil && runErr == nil {
 		runErr = err

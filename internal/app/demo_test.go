@@ -57,6 +57,28 @@ func TestDemoScript(t *testing.T) {
 			t.Errorf("%s: the ransomware alert leaked", tn.ID)
 		}
 	}
+	// The levels: the agglomeration (ransomware preparation) and the
+	// platform (a campaign across the three) are rouge.
+	var levels map[string]any
+	for i := 0; ; i++ {
+		_, levels = s.do("GET", "/api/v1/levels", adminToken, nil)
+		if levels["platform"].(map[string]any)["level"] == "rouge" {
+			break
+		}
+		if i > 300 {
+			t.Fatalf("platform never rouge: %v", levels)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	got := map[string]string{}
+	for _, tl := range levels["tenants"].([]any) {
+		tl := tl.(map[string]any)
+		got[tl["tenant"].(string)] = tl["level"].(string)
+	}
+	if got["agglo-tocsin"] != "rouge" || got["mairie-arles"] == "vert" || got["mairie-belval"] == "vert" {
+		t.Errorf("tenant levels %v", got)
+	}
+	t.Logf("levels: platform rouge, tenants %v; reasons %v", got, levels["platform"].(map[string]any)["reasons"])
 }
 
 func keys(m map[string]bool) []string {

@@ -19,6 +19,9 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"tocsin/internal/alert"
+	"tocsin/internal/notify/dispatch"
 )
 
 // ErrInvalid wraps every configuration problem.
@@ -42,6 +45,12 @@ type Config struct {
 	// Retention applies to tenants that set none.
 	Retention Retention `yaml:"retention"`
 	Log       Log       `yaml:"log"`
+	// Alerting is the policy of alerts, campaigns and levels (vert to
+	// rouge); unset keys keep alert.DefaultPolicy's values.
+	Alerting alert.Policy `yaml:"alerting"`
+	// Notify routes level changes and campaigns to people (webhooks,
+	// e-mail, Matrix); no receiver: nobody is notified.
+	Notify dispatch.Config `yaml:"notify"`
 
 	// File is where the configuration was read from ("" for defaults).
 	File string `yaml:"-"`
@@ -243,7 +252,7 @@ func nodeError(n *yaml.Node, msg string) error {
 // Default is the embedded configuration tocsin serve runs on without a
 // file: everything on loopback, one tenant.
 func Default() *Config {
-	c := &Config{}
+	c := &Config{Alerting: alert.DefaultPolicy()}
 	c.applyDefaults()
 	// The one tenant takes every sender, so nothing lands in quarantine
 	// until tenants are configured.
@@ -370,7 +379,7 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Confi
 			}
 		}
 	}
-	c := &Config{File: file}
+	c := &Config{File: file, Alerting: alert.DefaultPolicy()}
 	if err := root.Content[0].Decode(c); err != nil {
 		probs = append(probs, typeProblems(file, err)...)
 	}
@@ -554,6 +563,21 @@ func (c *Config) validate(file string, pos map[string]*yaml.Node) Problems {
 	if len(c.Tenants) == 0 {
 		add("tenants", "at least one tenant is needed")
 	}
+	// The alerting policy and the notifications check themselves; their
+	// messages name the field, which places them in the file.
+	for _, e := range joined(c.Alerting.Validate()) {
+		var pe *alert.PolicyError
+		if errors.As(e, &pe) {
+			add("alerting."+pe.Field, "%s", pe.Msg)
+		} else {
+			add("alerting", "%v", e)
+		}
+	}
+	if len(c.Notify.Receivers) > 0 || len(c.Notify.Route.Receivers) > 0 {
+		for _, e := range joined(c.Notify.Validate()) {
+			add("notify", "%v", e)
+		}
+	}
 	ids := map[string]int{}
 	hashes := map[string]string{}
 	for i, t := range c.Tenants {
@@ -618,6 +642,17 @@ func (c *Config) validate(file string, pos map[string]*yaml.Node) Problems {
 func HashToken(secret string) string {
 	h := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(h[:])
+}
+
+// joined lists the errors of an errors.Join (or the one error).
+func joined(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 func hostPort(a string) bool {

@@ -80,6 +80,10 @@ type Options struct {
 	Registry prometheus.Registerer
 	// Now is the clock for receipt times (nil: time.Now).
 	Now func() time.Time
+	// Stored, when set, receives the alerts of each successful write
+	// (with their IDs), in write order, from the writer goroutine: it
+	// must not block.
+	Stored func([]store.Alert)
 }
 
 // Pipeline implements ingest.Sink.
@@ -542,6 +546,9 @@ func (w *writer) flush(ctx context.Context) error {
 	}
 	for _, id := range fresh {
 		p.dedup.Add(id)
+	}
+	if p.o.Stored != nil && len(b.Alerts) > 0 {
+		p.o.Stored(b.Alerts)
 	}
 	now := p.o.Now()
 	for k, c := range counts {
