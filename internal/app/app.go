@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -25,16 +26,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"tocsin/internal/alert"
 	"tocsin/internal/api"
 	"tocsin/internal/config"
 	"tocsin/internal/correlate"
 	"tocsin/internal/decode"
+	"tocsin/internal/demo"
 	"tocsin/internal/detect"
 	"tocsin/internal/event"
 	"tocsin/internal/ingest"
 	"tocsin/internal/ingest/syslogsrc"
-	"tocsin/internal/notify/dispatch"
 	"tocsin/internal/input"
+	"tocsin/internal/notify/dispatch"
 	"tocsin/internal/pipeline"
 	"tocsin/internal/ruleset"
 	"tocsin/internal/sigma"
@@ -59,6 +62,10 @@ type Options struct {
 	// Log receives the server's log.
 	Log    io.Writer
 	Getenv func(string) (string, bool)
+	// Tenants are added when the configuration lacks them; on the
+	// embedded defaults they replace the default tenant (tocsin demo's
+	// fictional communes).
+	Tenants []config.Tenant
 }
 
 // App is a running server.
@@ -77,6 +84,7 @@ type App struct {
 	decoders sync.Pool
 	vigil    *vigil
 	notify   *dispatch.Dispatcher // nil: no receivers configured
+	started  chan struct{}        // closed once Run serves
 }
 
 // state is what a reload replaces.
@@ -96,6 +104,9 @@ func (o *Options) loadConfig() (*config.Config, error) {
 	var c *config.Config
 	if o.ConfigFile == "" {
 		c = config.Default()
+		if len(o.Tenants) > 0 {
+			c.Tenants = nil
+		}
 	} else {
 		data, err := os.ReadFile(o.ConfigFile)
 		if err != nil {
@@ -104,6 +115,11 @@ func (o *Options) loadConfig() (*config.Config, error) {
 		c, err = config.Parse(o.ConfigFile, data, o.Getenv)
 		if err != nil {
 			return nil, err
+		}
+	}
+	for _, t := range o.Tenants {
+		if !slices.ContainsFunc(c.Tenants, func(x config.Tenant) bool { return x.ID == t.ID }) {
+			c.Tenants = append(c.Tenants, t)
 		}
 	}
 	ov := o.Overrides
@@ -138,7 +154,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{o: o, reg: prometheus.NewRegistry()}
+	a := &App{o: o, reg: prometheus.NewRegistry(), started: make(chan struct{})}
 	a.log = newLogger(o.Log, c.Log)
 	ok := false
 	defer func() {
@@ -393,6 +409,34 @@ func (a *App) ready() error {
 	}
 }
 
+// Replay submits the steps at their offsets from now, as a live attack
+// would arrive; said is told each step as it goes.
+func (a *App) Replay(ctx context.Context, steps []demo.Step, said func(demo.Step)) error {
+	select {
+	case <-a.started:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	start := time.Now()
+	for _, st := range steps {
+		select {
+		case <-time.After(time.Until(start.Add(st.After))):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if said != nil {
+			said(st)
+		}
+		if err := a.pipe.Submit(ctx, &ingest.Batch{Msgs: st.Msgs}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Levels is what GET /api/v1/levels answers the admin.
+func (a *App) Levels() alert.Levels { return a.vigil.levels("").(alert.Levels) }
+
 // Addrs lists where the listeners are: name -> address.
 func (a *App) Addrs() map[string]string {
 	out := map[string]string{}
@@ -513,6 +557,7 @@ func (a *App) Run(ctx context.Context) error {
 		a.vigil.run(vigilCtx)
 	}()
 
+	close(a.started)
 	var runErr error
 	select {
 	case <-ctx.Done():

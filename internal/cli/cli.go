@@ -26,6 +26,7 @@ Usage:
   tocsin hunt [flags] PATH...        run Sigma rules over log files, folders, .gz or - (stdin)
   tocsin rules lint [flags] PATH...  check Sigma rules and report every problem as file:line:col
   tocsin serve [flags]               collect logs from every tenant, detect, store, serve the API
+  tocsin demo [flags]                serve three fictional communes and replay an attack on them
   tocsin config check FILE           check a serve configuration file and report every problem
   tocsin breach scan [flags] PATH... find French personal data in what a breach exposed
   tocsin breach notify [flags]       draft the GDPR article 33 notification from a scan report
@@ -51,6 +52,8 @@ func Run(ctx context.Context, args []string, s Streams) int {
 		return 2
 	case "serve":
 		return runServe(ctx, args[1:], s)
+	case "demo":
+		return runDemo(ctx, args[1:], s)
 	case "config":
 		return runConfig(ctx, args[1:], s)
 	case "breach":

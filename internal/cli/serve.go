@@ -27,62 +27,108 @@ printed once.
 Flags:
 `
 
-func runServe(ctx context.Context, args []string, s Streams) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+// serveFlags are the flags tocsin serve and tocsin demo share.
+type serveFlags struct {
+	fs         *flag.FlagSet
+	config     *string
+	cpuProfile *string
+	o          app.Overrides
+}
+
+func newServeFlags(name, usage string, s Streams) *serveFlags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(s.Err)
-	fs.Usage = func() { fmt.Fprint(s.Err, serveUsage); fs.PrintDefaults() }
-	cfgFile := fs.String("config", "", "configuration `FILE` (YAML)")
-	var o app.Overrides
+	fs.Usage = func() { fmt.Fprint(s.Err, usage); fs.PrintDefaults() }
+	f := &serveFlags{fs: fs}
+	f.config = fs.String("config", "", "configuration `FILE` (YAML)")
 	str := func(dst **string, name, usage string) {
 		fs.Func(name, usage, func(v string) error { *dst = &v; return nil })
 	}
-	str(&o.Data, "data", "data `DIR` (SQLite database and state)")
-	str(&o.HTTP, "http", "API listen `ADDR` (empty: off)")
-	str(&o.Syslog, "syslog", "syslog UDP and TCP listen `ADDR` (empty: off)")
-	str(&o.SyslogTLS, "syslog-tls", "syslog over TLS (RFC 5425) listen `ADDR`; needs cert and key in the file")
-	str(&o.RELP, "relp", "RELP listen `ADDR`")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE` (for performance work)")
-	if err := fs.Parse(args); err != nil {
+	str(&f.o.Data, "data", "data `DIR` (SQLite database and state)")
+	str(&f.o.HTTP, "http", "API listen `ADDR` (empty: off)")
+	str(&f.o.Syslog, "syslog", "syslog UDP and TCP listen `ADDR` (empty: off)")
+	str(&f.o.SyslogTLS, "syslog-tls", "syslog over TLS (RFC 5425) listen `ADDR`; needs cert and key in the file")
+	str(&f.o.RELP, "relp", "RELP listen `ADDR`")
+	f.cpuProfile = fs.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE` (for performance work)")
+	return f
+}
+
+// parse reads the flags; code >= 0 means stop with that status.
+func (f *serveFlags) parse(args []string, s Streams) (code int) {
+	if err := f.fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(s.Err, "tocsin serve: unexpected argument %q\n", fs.Arg(0))
+	if f.fs.NArg() > 0 {
+		fmt.Fprintf(s.Err, "tocsin %s: unexpected argument %q\n", f.fs.Name(), f.fs.Arg(0))
 		return 2
 	}
-	a, err := app.New(ctx, app.Options{ConfigFile: *cfgFile, Overrides: o, Out: s.Out, Log: s.Err})
+	return -1
+}
+
+// start builds the app, with the CPU profile and SIGHUP reloads; stop
+// releases them.
+func (f *serveFlags) start(ctx context.Context, o app.Options, s Streams) (a *app.App, stop func(), err error) {
+	o.ConfigFile, o.Overrides = *f.config, f.o
+	if o.Out == nil {
+		o.Out = s.Out
+	}
+	if o.Log == nil {
+		o.Log = s.Err
+	}
+	var stops []func()
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	if *f.cpuProfile != "" {
+		pf, err := os.Create(*f.cpuProfile)
+		if err != nil {
+			return nil, stop, err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			pf.Close()
+			return nil, stop, err
+		}
+		stops = append(stops, func() { pprof.StopCPUProfile(); pf.Close() })
+	}
+	a, err = app.New(ctx, o)
+	if err != nil {
+		return nil, stop, err
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	hupCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-hupCtx.Done():
+				return
+			case <-hup:
+				_ = a.Reload(hupCtx) // logged by Reload
+			}
+		}
+	}()
+	stops = append(stops, func() { signal.Stop(hup); cancel(); <-done })
+	return a, stop, nil
+}
+
+func runServe(ctx context.Context, args []string, s Streams) int {
+	f := newServeFlags("serve", serveUsage, s)
+	if code := f.parse(args, s); code >= 0 {
+		return code
+	}
+	a, stop, err := f.start(ctx, app.Options{}, s)
+	defer stop()
 	if err != nil {
 		fmt.Fprintf(s.Err, "tocsin serve: %v\n", err)
 		return 1
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			fmt.Fprintf(s.Err, "tocsin serve: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintf(s.Err, "tocsin serve: %v\n", err)
-			return 1
-		}
-		defer pprof.StopCPUProfile()
-	}
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	go func() {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-hup:
-				_ = a.Reload(ctx) // logged by Reload
-			}
-		}
-	}()
 	if err := a.Run(ctx); err != nil {
 		fmt.Fprintf(s.Err, "tocsin serve: %v\n", err)
 		return 1
