@@ -26,6 +26,7 @@ type server struct {
 	stop  context.CancelFunc
 	done  chan error
 	addrs map[string]string
+	log   *ingesttest.LockedBuffer // what the server logged
 }
 
 const testConfig = `
@@ -89,7 +90,7 @@ func startWith(t *testing.T, cfg string) *server {
 		cancel()
 		t.Fatal(err)
 	}
-	s := &server{t: t, app: a, stop: cancel, done: make(chan error, 1), addrs: a.Addrs()}
+	s := &server{t: t, app: a, stop: cancel, done: make(chan error, 1), addrs: a.Addrs(), log: &log}
 	s.base = "http://" + s.addrs["http"]
 	go func() { s.done <- a.Run(ctx) }()
 	t.Cleanup(s.close)
