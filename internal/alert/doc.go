@@ -21,6 +21,12 @@
 // evidence: Advance(last + QuietPeriod) lowers the level, a nanosecond less
 // does not.
 //
+// Event time is trusted: evidence already older than the quiet period
+// when it arrives makes alerts but raises no level, so a clock far ahead
+// (a sender's broken clock) would silence later evidence. The caller
+// refuses or clamps times it cannot trust (beyond the wall clock plus a
+// few minutes of skew) before Observe.
+//
 // # Alerts
 //
 // Detections are grouped per (tenant, rule, entity). The entity is the
@@ -55,9 +61,12 @@
 //
 // So the same address on two tenants is an address campaign, not also a
 // range one; and once a rule campaign is open, every further attacker of
-// that rule joins it rather than opening a campaign of its own. A campaign
-// closes when nothing joined it for a window; the key may then open a new
-// one.
+// that rule joins it rather than opening a campaign of its own. A
+// campaign opened by a rule may link alerts that already belong to an
+// address campaign (two tenants hit by one address, a third by another):
+// an alert may be in several campaigns, a key in one open campaign only. A
+// campaign closes when nothing joined it for a window; the key may then
+// open a new one.
 //
 // # Levels
 //

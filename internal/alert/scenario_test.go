@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected.golden files of the scenarios")
@@ -280,13 +279,4 @@ func firstDiff(got, want []byte) string {
 		}
 	}
 	return "(same lines)"
-}
-
-// at is a short way to write scenario times in Go tests.
-func at(hhmm string) time.Time {
-	t, err := time.Parse(time.RFC3339, "2026-11-26T"+hhmm+":00Z")
-	if err != nil {
-		panic(err)
-	}
-	return t
 }
