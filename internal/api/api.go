@@ -85,8 +85,8 @@ type Options struct {
 	Logger     *slog.Logger
 	// Decode turns a stored event's raw record back into fields.
 	Decode func(raw, format string) (map[string]any, error)
-	// Levels answers GET /api/v1/levels for a tenant ("" for the admin).
-	Levels func(tenant string) any
+	// Alerting serves alerts, campaigns and levels (nil: not served).
+	Alerting Alerting
 }
 
 // Server is the HTTP handler.
@@ -112,10 +112,12 @@ func New(o Options) *Server {
 	s.mux.Handle("GET /metrics", s.auth(s.metrics, Admin))
 	s.mux.Handle("POST /api/v1/events", s.auth(s.postEvents, Admin, Ingest))
 	s.mux.Handle("GET /api/v1/events", s.auth(s.getEvents, Admin, Read))
-	s.mux.Handle("GET /api/v1/alerts", s.auth(s.getAlerts, Admin, Read))
+	s.mux.Handle("GET /api/v1/detections", s.auth(s.getDetections, Admin, Read))
 	s.mux.Handle("GET /api/v1/tenants", s.auth(s.getTenants, Admin, Read, Ingest))
 	s.mux.Handle("POST /api/v1/reload", s.auth(s.reload, Admin))
-	s.mux.Handle("GET /api/v1/levels", s.auth(s.getLevels, Admin, Read))
+	if o.Alerting != nil {
+		s.alerting(s.mux)
+	}
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
@@ -189,15 +191,6 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, 200, map[string]string{"status": "reloaded"})
-}
-
-// getLevels answers {"platform":{"level","since","reasons"},"tenants":[…]}.
-func (s *Server) getLevels(w http.ResponseWriter, r *http.Request) {
-	if s.o.Levels == nil {
-		writeError(w, http.StatusNotFound, "levels are off")
-		return
-	}
-	writeJSON(w, 200, s.o.Levels(principalOf(r).Tenant))
 }
 
 func (s *Server) getTenants(w http.ResponseWriter, r *http.Request) {
@@ -341,7 +334,7 @@ func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, map[string]any{"total": total, "items": out})
 }
 
-// AlertJSON is an alert as the API shows it.
+// AlertJSON is a stored detection as the API shows it.
 type AlertJSON struct {
 	ID       int64             `json:"id"`
 	Tenant   string            `json:"tenant"`
@@ -367,7 +360,9 @@ type RuleJSON struct {
 	Tags   []string `json:"tags"`
 }
 
-func (s *Server) getAlerts(w http.ResponseWriter, r *http.Request) {
+// getDetections lists what the rules found, one item per detection or
+// correlation result as stored.
+func (s *Server) getDetections(w http.ResponseWriter, r *http.Request) {
 	q, ok := s.query(w, r)
 	if !ok {
 		return

@@ -360,7 +360,7 @@ func (a *App) openHTTP(c *config.Config) error {
 		MaxBody:       int64(c.HTTP.MaxBody),
 		Logger:        a.log,
 		Decode:        a.decodeFields,
-		Levels:        a.vigil.levels,
+		Alerting:      alerting{a.vigil},
 	})
 	a.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	return nil

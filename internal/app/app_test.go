@@ -191,3 +191,14 @@ func (s *server) waitTotal(path, token string, want int) map[string]any {
 }
 
 func ndjson(lines ...string) []byte { return []byte(strings.Join(lines, "\n") + "\n") }
+
+// raw is a GET's answer as text.
+func (s *server) raw(method, path, token string, body []byte) string {
+	_, m := s.do(method, path, token, body)
+	return jsonText(m)
+}
+
+func jsonText(m map[string]any) string {
+	b, _ := json.Marshal(m)
+	return string(b)
+}

@@ -3,7 +3,11 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
+	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +35,9 @@ type vigil struct {
 }
 
 const vigilSetting = "alert_engine_state"
+
+// maxSkew is how far ahead of the wall clock an event's time may be.
+const maxSkew = 5 * time.Minute
 
 func newVigil(ctx context.Context, st store.Store, p alert.Policy, tenants []string, names map[string]string, d *dispatch.Dispatcher, log *slog.Logger) (*vigil, error) {
 	eng, err := alert.New(p)
@@ -112,6 +119,12 @@ func (v *vigil) observe(ctx context.Context, batch []store.Alert) {
 			SrcIP: a.SrcIP, Entities: a.Entities, Group: a.Group, Count: a.Count}
 		if h, ok := a.Entities["host"]; ok {
 			d.Host = h
+		}
+		// Event time drives the engine, and one event from a clock far
+		// ahead would move it past all real evidence: a time beyond the
+		// wall clock (plus skew) counts as now.
+		if limit := time.Now().Add(maxSkew); d.Time.After(limit) {
+			d.Time, d.First = time.Now(), time.Time{}
 		}
 		changes, err := v.eng.Observe(d)
 		if err != nil {
@@ -200,4 +213,145 @@ func (v *vigil) levels(tenant string) any {
 	}
 	l.Tenants = own
 	return l
+}
+
+// alerts filters and pages the engine's alerts, newest activity first.
+func (v *vigil) alerts(tenants []string, q store.Query, status string) (int, []alert.Alert) {
+	v.mu.Lock()
+	all := v.eng.Alerts(alert.AlertFilter{Status: alert.Status(status)})
+	v.mu.Unlock()
+	var out []alert.Alert
+	for _, a := range all {
+		switch {
+		case tenants != nil && !slices.Contains(tenants, a.Tenant),
+			!q.From.IsZero() && a.Last.Before(q.From),
+			!q.To.IsZero() && !a.First.Before(q.To),
+			q.Rule != "" && a.Rule.ID != q.Rule && a.Rule.Title != q.Rule,
+			q.Level != "" && rank(a.Rule.Level) < rank(q.Level),
+			q.SrcIP != "" && a.SrcIP != q.SrcIP:
+			continue
+		}
+		out = append(out, a)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Last.After(out[j].Last) })
+	total := len(out)
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	if q.Offset >= len(out) {
+		return total, []alert.Alert{}
+	}
+	out = out[q.Offset:]
+	return total, out[:min(limit, len(out))]
+}
+
+func rank(level string) int {
+	r, _ := store.LevelRank(level)
+	return r
+}
+
+// alert returns one alert if the tenant ("" for the admin) may see it.
+func (v *vigil) alert(tenant, id string) (alert.Alert, error) {
+	v.mu.Lock()
+	a, err := v.eng.Alert(id)
+	v.mu.Unlock()
+	if err == nil && tenant != "" && a.Tenant != tenant {
+		// Another tenant's alert does not exist for this token.
+		return alert.Alert{}, fmt.Errorf("%w: %q", alert.ErrUnknownAlert, id)
+	}
+	return a, err
+}
+
+// act changes an alert: ack, resolve, assign (arg: assignee), comment
+// (arg: text). who is the token's holder.
+func (v *vigil) act(tenant, id, action, who, arg string) (alert.Alert, error) {
+	if _, err := v.alert(tenant, id); err != nil {
+		return alert.Alert{}, err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	now := time.Now()
+	var err error
+	switch action {
+	case "ack":
+		err = v.eng.Ack(id, who, now)
+	case "resolve":
+		err = v.eng.Resolve(id, who, now)
+	case "assign":
+		err = v.eng.Assign(id, arg)
+	case "comment":
+		err = v.eng.Comment(id, who, arg, now)
+	default:
+		err = fmt.Errorf("%w: action %q", alert.ErrInvalid, action)
+	}
+	if err != nil {
+		return alert.Alert{}, err
+	}
+	return v.eng.Alert(id)
+}
+
+// campaigns lists campaigns; a tenant sees those it is part of, with the
+// other tenants counted, not named.
+func (v *vigil) campaigns(tenant string) []alert.Campaign {
+	v.mu.Lock()
+	all := v.eng.Campaigns()
+	v.mu.Unlock()
+	if tenant == "" {
+		return all
+	}
+	out := []alert.Campaign{}
+	for _, c := range all {
+		if !slices.Contains(c.Tenants, tenant) {
+			continue
+		}
+		others := len(c.Tenants) - 1
+		c.Tenants = []string{tenant}
+		if others > 0 {
+			c.Tenants = append(c.Tenants, fmt.Sprintf("+%d", others))
+		}
+		c.Alerts = nil
+		out = append(out, c)
+	}
+	return out
+}
+
+// override sets a level by hand with a written reason ("" tenant: the
+// platform).
+func (v *vigil) override(ctx context.Context, tenant, level, reason, who string) error {
+	l, err := alert.ParseLevel(level)
+	if err != nil {
+		return fmt.Errorf("%w: level %q (vert, jaune, orange, rouge)", alert.ErrInvalid, level)
+	}
+	v.mu.Lock()
+	var changes []alert.Change
+	if tenant == "" {
+		changes, err = v.eng.OverridePlatform(l, reason, who, time.Now())
+	} else {
+		changes, err = v.eng.Override(tenant, l, reason, who, time.Now())
+	}
+	v.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	v.log.Info("level set by an operator", "tenant", tenant, "level", level, "by", who)
+	v.tell(ctx, changes)
+	v.save(ctx)
+	return nil
+}
+
+// alerting adapts the vigil to the API.
+type alerting struct{ v *vigil }
+
+func (x alerting) Levels(tenant string) any { return x.v.levels(tenant) }
+func (x alerting) Alerts(tenants []string, q store.Query, status string) (int, []alert.Alert) {
+	return x.v.alerts(tenants, q, status)
+}
+func (x alerting) Alert(tenant, id string) (alert.Alert, error) { return x.v.alert(tenant, id) }
+func (x alerting) Act(tenant, id, action, who, arg string) (alert.Alert, error) {
+	return x.v.act(tenant, id, action, who, arg)
+}
+func (x alerting) Campaigns(tenant string) []alert.Campaign { return x.v.campaigns(tenant) }
+func (x alerting) Override(r *http.Request, tenant, level, reason, who string) error {
+	return x.v.override(r.Context(), tenant, level, reason, who)
 }
