@@ -48,6 +48,21 @@ func TestDependencyRules(t *testing.T) {
 		// Domain packages never reach for configuration, storage or the CLI.
 		"internal/detect":    func(p string) bool { return isStd(p) || p == "tocsin/internal/event" || p == "tocsin/internal/sigma" },
 		"internal/correlate": func(p string) bool { return isStd(p) || p == "tocsin/internal/event" || p == "tocsin/internal/sigma" },
+		"internal/tenant":    isStd,
+		"internal/level":     isStd,
+		"internal/alert":     func(p string) bool { return isStd(p) || p == "go.yaml.in/yaml/v3" || p == "tocsin/internal/level" },
+	}
+	// The other domain packages declare the interfaces they consume and
+	// never import storage, the API, configuration or the wiring.
+	for _, dir := range []string{"internal/notify", "internal/notify/dispatch", "internal/notify/webhook", "internal/notify/email", "internal/notify/matrix",
+		"internal/breach", "internal/breach/pii", "internal/breach/extract", "internal/breach/notification", "internal/ingest/syslogsrc", "internal/ingest/relpsrc", "internal/ingest/filesrc"} {
+		for _, p := range importsOf(t, dir) {
+			for _, bad := range []string{"tocsin/internal/store", "tocsin/internal/api", "tocsin/internal/config", "tocsin/internal/app", "tocsin/internal/cli"} {
+				if p == bad || strings.HasPrefix(p, bad+"/") {
+					t.Errorf("%s imports %s, which the dependency rules forbid", dir, p)
+				}
+			}
+		}
 	}
 	for dir, ok := range allowed {
 		for _, p := range importsOf(t, dir) {

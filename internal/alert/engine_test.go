@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tocsin/internal/level"
 )
 
 var t0 = time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
@@ -709,7 +711,7 @@ func TestLevelText(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Level(7).MarshalText(); !errors.Is(err, ErrInvalid) {
+	if _, err := Level(7).MarshalText(); !errors.Is(err, level.ErrUnknown) {
 		t.Fatalf("MarshalText of 7: %v", err)
 	}
 }

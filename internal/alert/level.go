@@ -2,73 +2,32 @@ package alert
 
 import (
 	"fmt"
-	"strings"
+
+	"tocsin/internal/level"
 )
 
-// Level is a vigilance level. The names are the French vigilance colours
-// in every language: they are what operators and elected officials know.
-type Level uint8
+// Level is a vigilance level (package level).
+type Level = level.Level
 
 // The levels, in increasing order.
 const (
-	Vert   Level = iota // nothing notable
-	Jaune               // suspicious activity
-	Orange              // an attack confirmed
-	Rouge               // an attack with impact, or one across tenants
+	Vert   = level.Vert   // nothing notable
+	Jaune  = level.Jaune  // suspicious activity
+	Orange = level.Orange // an attack confirmed
+	Rouge  = level.Rouge  // an attack with impact, or one across tenants
 )
 
 // levelCount sizes the per-level evidence arrays.
-const levelCount = int(Rouge) + 1
-
-// String returns "vert", "jaune", "orange" or "rouge".
-func (l Level) String() string {
-	switch l {
-	case Vert:
-		return "vert"
-	case Jaune:
-		return "jaune"
-	case Orange:
-		return "orange"
-	case Rouge:
-		return "rouge"
-	}
-	return fmt.Sprintf("Level(%d)", uint8(l))
-}
-
-func (l Level) valid() bool { return l <= Rouge }
+const levelCount = level.Count
 
 // ParseLevel reads a level name: vert, jaune, orange, rouge, or the English
 // green, yellow, orange, red (any case).
 func ParseLevel(s string) (Level, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "vert", "green":
-		return Vert, nil
-	case "jaune", "yellow":
-		return Jaune, nil
-	case "orange":
-		return Orange, nil
-	case "rouge", "red":
-		return Rouge, nil
-	}
-	return 0, fmt.Errorf("%w: unknown level %q (want vert, jaune, orange or rouge)", ErrInvalid, s)
-}
-
-// MarshalText writes the level's name.
-func (l Level) MarshalText() ([]byte, error) {
-	if !l.valid() {
-		return nil, fmt.Errorf("%w: level %d out of range", ErrInvalid, uint8(l))
-	}
-	return []byte(l.String()), nil
-}
-
-// UnmarshalText reads a level name (see ParseLevel).
-func (l *Level) UnmarshalText(b []byte) error {
-	v, err := ParseLevel(string(b))
+	l, err := level.Parse(s)
 	if err != nil {
-		return err
+		return 0, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	*l = v
-	return nil
+	return l, nil
 }
 
 // severityRank orders Sigma levels; "" ranks as informational, as in the

@@ -225,7 +225,7 @@ func (p *Policy) Validate() error {
 	for _, k := range sortedKeys(l.Severity) {
 		if _, ok := severityRank(k); !ok || k == "" {
 			bad("levels.severity."+k, "not a Sigma level (informational, low, medium, high, critical)")
-		} else if !l.Severity[k].valid() {
+		} else if !l.Severity[k].Valid() {
 			bad("levels.severity."+k, "level out of range")
 		}
 	}
@@ -239,10 +239,10 @@ func (p *Policy) Validate() error {
 		bad("levels.max_reasons", "must be at least 1, got %d", l.MaxReasons)
 	}
 	pl := &l.Platform
-	if !pl.OneTenantMax.valid() {
+	if !pl.OneTenantMax.Valid() {
 		bad("levels.platform.one_tenant_max", "level out of range")
 	}
-	if !pl.CampaignLevel.valid() {
+	if !pl.CampaignLevel.Valid() {
 		bad("levels.platform.campaign_level", "level out of range")
 	}
 	if pl.OrangeTenants < 0 {

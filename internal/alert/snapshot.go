@@ -128,7 +128,7 @@ func (e *Engine) rebuild(s *snapshot) (*Engine, error) {
 	n.reset()
 	n.now, n.sweepAt = s.Now, s.SweepAt
 	n.nextAlert, n.nextCampaign, n.nextOverride = s.NextAlert, s.NextCampaign, s.NextOverride
-	if !s.Platform.Level.valid() {
+	if !s.Platform.Level.Valid() {
 		return bad("platform.level out of range")
 	}
 	n.platform = s.Platform.vigil()
@@ -136,7 +136,7 @@ func (e *Engine) rebuild(s *snapshot) (*Engine, error) {
 		if strings.TrimSpace(t.Name) == "" || n.tenants[t.Name] != nil {
 			return bad("tenants[%d]: empty or repeated name %q", i, t.Name)
 		}
-		if !t.Level.valid() {
+		if !t.Level.Valid() {
 			return bad("tenants[%d].level out of range", i)
 		}
 		ts := n.tenantOf(t.Name)
@@ -154,7 +154,7 @@ func (e *Engine) rebuild(s *snapshot) (*Engine, error) {
 			return bad("alerts[%d].tenant %q unknown", i, a.Tenant)
 		case !a.Status.valid():
 			return bad("alerts[%d].status %q", i, a.Status)
-		case !a.Raises.valid():
+		case !a.Raises.Valid():
 			return bad("alerts[%d].raises out of range", i)
 		}
 		if _, ok := severityRank(a.Rule.Level); !ok {

@@ -291,7 +291,7 @@ func checkOverride(l Level, reason, who string, at time.Time) error {
 		return invalid("reason", "longer than %d bytes", maxText)
 	case strings.TrimSpace(who) == "" || len(who) > 256:
 		return invalid("who", "required, at most 256 bytes")
-	case !l.valid():
+	case !l.Valid():
 		return invalid("level", "out of range")
 	case at.IsZero():
 		return invalid("at", "required")

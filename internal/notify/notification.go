@@ -5,87 +5,33 @@ import (
 	"fmt"
 	"hash/fnv"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
+
+	"tocsin/internal/level"
 )
 
 // ErrInvalidNotification reports a Notification that cannot be routed.
 var ErrInvalidNotification = errors.New("invalid notification")
 
-// Level is an alert level, in increasing order of gravity.
-type Level int8
+// Level is a vigilance level (package level).
+type Level = level.Level
 
 // The four levels, named after the vigilance colours.
 const (
-	Vert   Level = iota // nothing notable
-	Jaune               // suspicious activity
-	Orange              // an attack confirmed
-	Rouge               // an attack with impact
+	Vert   = level.Vert   // nothing notable
+	Jaune  = level.Jaune  // suspicious activity
+	Orange = level.Orange // an attack confirmed
+	Rouge  = level.Rouge  // an attack with impact
 )
-
-// String returns the level's name: vert, jaune, orange or rouge.
-func (l Level) String() string {
-	switch l {
-	case Vert:
-		return "vert"
-	case Jaune:
-		return "jaune"
-	case Orange:
-		return "orange"
-	case Rouge:
-		return "rouge"
-	}
-	return "level(" + strconv.Itoa(int(l)) + ")"
-}
-
-// Valid reports whether l is one of the four levels.
-func (l Level) Valid() bool { return l >= Vert && l <= Rouge }
-
-// Severity is the Alertmanager/PagerDuty severity of the level.
-func (l Level) Severity() string {
-	switch l {
-	case Jaune:
-		return "warning"
-	case Orange:
-		return "error"
-	case Rouge:
-		return "critical"
-	}
-	return "info"
-}
 
 // ParseLevel reads a level name (case-insensitive).
 func ParseLevel(s string) (Level, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "vert", "green":
-		return Vert, nil
-	case "jaune", "yellow":
-		return Jaune, nil
-	case "orange":
-		return Orange, nil
-	case "rouge", "red":
-		return Rouge, nil
-	}
-	return 0, fmt.Errorf("%w: unknown level %q (want vert, jaune, orange or rouge)", ErrInvalidNotification, s)
-}
-
-// MarshalText writes the level's name.
-func (l Level) MarshalText() ([]byte, error) {
-	if !l.Valid() {
-		return nil, fmt.Errorf("%w: level %d", ErrInvalidNotification, l)
-	}
-	return []byte(l.String()), nil
-}
-
-// UnmarshalText reads a level's name.
-func (l *Level) UnmarshalText(b []byte) error {
-	v, err := ParseLevel(string(b))
+	l, err := level.Parse(s)
 	if err != nil {
-		return err
+		return 0, fmt.Errorf("%w: %w", ErrInvalidNotification, err)
 	}
-	*l = v
-	return nil
+	return l, nil
 }
 
 // Kind says what a notification is about.
