@@ -46,6 +46,18 @@ func TestTenantIsolation(t *testing.T) {
 		{"A reads B's alerts", "GET", "/api/v1/alerts?tenant=ville-b", readA, nil, 403, -1},
 		{"A searches B's attacker in alerts", "GET", "/api/v1/alerts?src_ip=203.0.113.2", readA, nil, 200, 0},
 		{"admin reads every alert", "GET", "/api/v1/alerts?level=high", adminToken, nil, 200, 2},
+		// Reading detections.
+		{"A reads its detections", "GET", "/api/v1/detections?level=high", readA, nil, 200, 1},
+		{"A reads B's detections", "GET", "/api/v1/detections?tenant=ville-b", readA, nil, 403, -1},
+		{"A searches B's attacker in detections", "GET", "/api/v1/detections?src_ip=203.0.113.2", readA, nil, 200, 0},
+		{"admin reads every detection", "GET", "/api/v1/detections?level=high", adminToken, nil, 200, 2},
+		{"anonymous detections", "GET", "/api/v1/detections", "", nil, 401, -1},
+		// Levels and campaigns (alert actions: TestAlertsThroughTheAPI).
+		{"A reads levels", "GET", "/api/v1/levels", readA, nil, 200, -1},
+		{"A's ingest token cannot read levels", "GET", "/api/v1/levels", ingestA, nil, 403, -1},
+		{"anonymous levels", "GET", "/api/v1/levels", "", nil, 401, -1},
+		{"A overrides", "POST", "/api/v1/levels/override", readA, []byte(`{"level":"vert","reason":"x"}`), 403, -1},
+		{"anonymous campaigns", "GET", "/api/v1/campaigns", "", nil, 401, -1},
 		// Tenants, reload, metrics.
 		{"A lists tenants", "GET", "/api/v1/tenants", readA, nil, 200, 1},
 		{"admin lists tenants", "GET", "/api/v1/tenants", adminToken, nil, 200, 3},
