@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -300,18 +301,12 @@ func (a *App) openVigil(ctx context.Context, c *config.Config) error {
 		}
 		a.notify = d
 	}
-	names := map[string]string{}
-	var ids []string
-	for _, t := range c.Tenants {
-		ids = append(ids, t.ID)
-		names[t.ID] = t.Name
-	}
-	v, err := newVigil(ctx, a.store, c.Alerting, ids, names, a.notify, a.log)
+	v, err := newVigil(ctx, a.store, c.Alerting, a.notify, a.log)
 	if err != nil {
 		return fmt.Errorf("alerting: %w", err)
 	}
 	a.vigil = v
-	return nil
+	return v.setTenants(c)
 }
 
 func (a *App) openSources(c *config.Config) error {
@@ -508,6 +503,12 @@ func (a *App) Reload(ctx context.Context) error {
 	if err := a.pipe.Swap(st.rules); err != nil {
 		return err
 	}
+	if err := a.vigil.setTenants(c); err != nil {
+		return err
+	}
+	if !reflect.DeepEqual(old.Alerting, c.Alerting) || !reflect.DeepEqual(old.Notify, c.Notify) {
+		a.log.Warn("the alerting policy and the notifications change only at restart")
+	}
 	a.state.Store(st)
 	a.log.Info("reloaded", "tenants", len(c.Tenants), "rules", st.builtin+st.user)
 	return nil
@@ -607,6 +608,9 @@ func (a *App) closeAll() {
 	}
 	if a.httpLn != nil {
 		_ = a.httpLn.Close()
+	}
+	if a.notify != nil {
+		a.notify.Stop()
 	}
 	if a.store != nil {
 		_ = a.store.Close()

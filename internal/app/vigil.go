@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"tocsin/internal/alert"
+	"tocsin/internal/config"
 	"tocsin/internal/notify"
 	"tocsin/internal/notify/dispatch"
 	"tocsin/internal/store"
@@ -39,7 +40,7 @@ const vigilSetting = "alert_engine_state"
 // maxSkew is how far ahead of the wall clock an event's time may be.
 const maxSkew = 5 * time.Minute
 
-func newVigil(ctx context.Context, st store.Store, p alert.Policy, tenants []string, names map[string]string, d *dispatch.Dispatcher, log *slog.Logger) (*vigil, error) {
+func newVigil(ctx context.Context, st store.Store, p alert.Policy, d *dispatch.Dispatcher, log *slog.Logger) (*vigil, error) {
 	eng, err := alert.New(p)
 	if err != nil {
 		return nil, err
@@ -54,10 +55,22 @@ func newVigil(ctx context.Context, st store.Store, p alert.Policy, tenants []str
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	if err := eng.SetTenants(tenants); err != nil {
-		return nil, err
+	return &vigil{log: log, store: st, notify: d, in: make(chan []store.Alert, 4096), eng: eng}, nil
+}
+
+// setTenants declares the configured tenants, so that the levels list
+// them all, vert included.
+func (v *vigil) setTenants(c *config.Config) error {
+	names := map[string]string{}
+	var ids []string
+	for _, t := range c.Tenants {
+		ids = append(ids, t.ID)
+		names[t.ID] = t.Name
 	}
-	return &vigil{log: log, store: st, notify: d, names: names, in: make(chan []store.Alert, 4096), eng: eng}, nil
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.names = names
+	return v.eng.SetTenants(ids)
 }
 
 // offer hands stored alerts over without blocking the writer; a full
@@ -145,7 +158,10 @@ func (v *vigil) tell(ctx context.Context, changes []alert.Change) {
 		switch {
 		case c.Kind == alert.LevelChanged && c.Level != nil:
 			v.log.Info("level changed", "tenant", c.Tenant, "from", c.Level.From.String(), "to", c.Level.To.String())
-			n = notify.Notification{Kind: notify.KindLevel, Tenant: c.Tenant, TenantName: v.names[c.Tenant], Since: c.At}
+			v.mu.Lock()
+			name := v.names[c.Tenant]
+			v.mu.Unlock()
+			n = notify.Notification{Kind: notify.KindLevel, Tenant: c.Tenant, TenantName: name, Since: c.At}
 			n.Level, _ = notify.ParseLevel(c.Level.To.String())
 			n.Previous, _ = notify.ParseLevel(c.Level.From.String())
 			for _, r := range c.Level.Reasons {
