@@ -3,7 +3,10 @@ package breach
 // The keys of the tally are HMAC outputs, already uniform: open-addressing
 // tables indexed by the key's own bits beat the general-purpose map on the
 // one operation the scan repeats for every value. Key 0 marks an empty
-// slot (keyed hashes are never 0).
+// slot (keyed hashes are never 0). Keyed hashes have their lowest bit
+// forced to 1, so a probe starts from the bits above it: indexing by the
+// low bits would leave every even slot as a start unused and cluster the
+// probes.
 
 // hashSet is a set of non-zero uint64 hashes.
 type hashSet struct {
@@ -19,7 +22,7 @@ func (s *hashSet) add(x uint64) bool {
 		s.grow()
 	}
 	mask := uint64(len(s.slots) - 1)
-	for i := x & mask; ; i = (i + 1) & mask {
+	for i := home(x, mask); ; i = (i + 1) & mask {
 		switch s.slots[i] {
 		case x:
 			return false
@@ -36,7 +39,7 @@ func (s *hashSet) has(x uint64) bool {
 		return false
 	}
 	mask := uint64(len(s.slots) - 1)
-	for i := x & mask; ; i = (i + 1) & mask {
+	for i := home(x, mask); ; i = (i + 1) & mask {
 		switch s.slots[i] {
 		case x:
 			return true
@@ -84,7 +87,7 @@ func (m *hashIndex) get(x uint64) (int32, bool) {
 		return 0, false
 	}
 	mask := uint64(len(m.keys) - 1)
-	for i := x & mask; ; i = (i + 1) & mask {
+	for i := home(x, mask); ; i = (i + 1) & mask {
 		switch m.keys[i] {
 		case x:
 			return m.vals[i], true
@@ -100,7 +103,7 @@ func (m *hashIndex) put(x uint64, v int32) {
 		m.grow()
 	}
 	mask := uint64(len(m.keys) - 1)
-	for i := x & mask; ; i = (i + 1) & mask {
+	for i := home(x, mask); ; i = (i + 1) & mask {
 		if m.keys[i] == 0 || m.keys[i] == x {
 			if m.keys[i] == 0 {
 				m.n++
@@ -132,3 +135,6 @@ func (m *hashIndex) each(f func(uint64, int32)) {
 		}
 	}
 }
+
+// home is the first slot probed for x.
+func home(x, mask uint64) uint64 { return (x >> 1) & mask }

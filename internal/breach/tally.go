@@ -61,8 +61,8 @@ func (k *keyed) hash(c pii.Category, norm string) (h uint64, seen bool) {
 // hashMsg hashes k.msg, with HMAC-SHA256 if hmac, else with the seeded
 // hash. A hash is never 0 (0 ends a group of identifiers).
 func (k *keyed) hashMsg(hmac bool) (uint64, bool) {
-	fast := maphash.Bytes(k.seed, k.msg) | 1 // 0 marks an empty slot
-	slot := &k.cache[fast&(keyedCache-1)]
+	fast := maphash.Bytes(k.seed, k.msg) | 1   // 0 marks an empty slot
+	slot := &k.cache[(fast>>1)&(keyedCache-1)] // bit 0 is always 1
 	if slot.fast == fast {
 		return slot.h, true
 	}
