@@ -3,7 +3,9 @@ package breach
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -47,6 +49,50 @@ func benchCSV(tb testing.TB, dir string, size int) string {
 			tb.Fatal(err)
 		}
 		written += n
+	}
+	return p
+}
+
+// benchOrdersCSV writes a realistic export of at least size bytes: an
+// order table of 20 columns of which 4 are personal data (last and given
+// name, e-mail, phone); the rest are order numbers, order and delivery
+// dates, product codes, quantities, amounts, statuses, carriers, tracking
+// numbers and a free comment, as most columns of a real breach file are.
+func benchOrdersCSV(tb testing.TB, dir string, size int) string {
+	p := filepath.Join(dir, "orders.csv")
+	f, err := os.Create(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	r := rand.New(rand.NewSource(3))
+	comments := []string{"", "", "", "livraison en point relais", "client absent, repasser jeudi", "colis endommagé à l'arrivée",
+		"remboursement partiel accordé", "Offert pour la fête des pères", "merci de sonner deux fois", "retour sous 30 jours"}
+	statuses := []string{"payée", "expédiée", "livrée", "annulée", "en attente", "remboursée"}
+	carriers := []string{"Colissimo", "Chronopost", "DPD", "Mondial Relay", "GLS", "retrait magasin"}
+	pay := []string{"CB", "PayPal", "virement", "chèque cadeau"}
+	cats := []string{"Maison", "Jardin", "Bricolage", "Cuisine", "Livres", "Jouets", "Informatique"}
+	var block bytes.Buffer
+	block.WriteString("num_commande;date_commande;nom;prénom;courriel;téléphone;code_produit;libellé;catégorie;quantité;prix_unitaire;montant_ht;taux_tva;montant_ttc;moyen_paiement;statut;transporteur;num_suivi;date_livraison;commentaire\n")
+	written := 0
+	for seed := int64(11); written < size; seed++ {
+		for _, id := range corpus.Identities(seed, 2000) {
+			q := 1 + r.Intn(5)
+			unit := 100 + r.Intn(20000)
+			ht := q * unit
+			y, m, d := 2023+r.Intn(3), 1+r.Intn(12), 1+r.Intn(28)
+			fmt.Fprintf(&block, "CMD-%d%07d;%04d-%02d-%02d %02d:%02d:%02d;%s;%s;%s;%s;%c%c-%04d;Article %d;%s;%d;%d,%02d;%d,%02d;20,0;%d,%02d;%s;%s;%s;%d%09d;%02d/%02d/%04d;%s\n",
+				y, r.Intn(1e7), y, m, d, r.Intn(24), r.Intn(60), r.Intn(60), id.Surname, id.Given, id.Email, id.Phone,
+				'A'+r.Intn(26), 'A'+r.Intn(26), r.Intn(10000), r.Intn(5000), cats[r.Intn(len(cats))], q, unit/100, unit%100, ht/100, ht%100,
+				ht*12/1000, ht*12/10%100, pay[r.Intn(len(pay))], statuses[r.Intn(len(statuses))], carriers[r.Intn(len(carriers))],
+				1+r.Intn(9), r.Intn(1e9), min(d+3, 28), m, y, comments[r.Intn(len(comments))])
+		}
+		n, err := f.Write(block.Bytes())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		written += n
+		block.Reset()
 	}
 	return p
 }
@@ -128,6 +174,12 @@ func BenchmarkScanCSV(b *testing.B) {
 	benchScan(b, benchCSV(b, b.TempDir(), 32<<20), 1)
 }
 
+// BenchmarkScanOrdersCSV: one core, a realistic CSV where 4 columns of 20
+// are personal data.
+func BenchmarkScanOrdersCSV(b *testing.B) {
+	benchScan(b, benchOrdersCSV(b, b.TempDir(), 32<<20), 1)
+}
+
 // BenchmarkScanText: one core, free text (tickets and logs).
 func BenchmarkScanText(b *testing.B) {
 	benchScan(b, benchText(b, b.TempDir(), 16<<20), 1)
@@ -171,7 +223,15 @@ func (d *detectOnly) End() {}
 
 // BenchmarkDetectCSV: the CSV reader and the detectors alone, one core.
 func BenchmarkDetectCSV(b *testing.B) {
-	p := benchCSV(b, b.TempDir(), 32<<20)
+	benchDetectCSV(b, benchCSV(b, b.TempDir(), 32<<20))
+}
+
+// BenchmarkDetectOrdersCSV: the same on the realistic order table.
+func BenchmarkDetectOrdersCSV(b *testing.B) {
+	benchDetectCSV(b, benchOrdersCSV(b, b.TempDir(), 32<<20))
+}
+
+func benchDetectCSV(b *testing.B, p string) {
 	st, _ := os.Stat(p)
 	data, err := os.ReadFile(p)
 	if err != nil {

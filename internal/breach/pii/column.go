@@ -190,7 +190,7 @@ func (s *Scanner) looksLikeListedName(v []byte) bool {
 // and any cell of an unclassified column, is scanned as text.
 func (s *Scanner) Cell(col Column, value []byte, dst []Finding) []Finding {
 	if col.Category == "" {
-		return s.Text(value, dst)
+		return s.cellText(value, dst)
 	}
 	start, end := 0, len(value)
 	for start < end && isSpace(value[start]) {
@@ -253,7 +253,53 @@ func (s *Scanner) Cell(col Column, value []byte, dst []Finding) []Finding {
 	if ok && norm != "" {
 		return append(dst, Finding{Category: col.Category, Start: start, End: end, Confidence: conf, Norm: norm})
 	}
-	return s.Text(value, dst)
+	return s.cellText(value, dst)
+}
+
+// cellText scans a cell as text unless it cannot hold anything: most
+// cells of a table are amounts, quantities and dates, which Text would
+// otherwise take digit by digit through every detector.
+func (s *Scanner) cellText(v []byte, dst []Finding) []Finding {
+	if s.inert(v) {
+		return dst
+	}
+	return s.Text(v, dst)
+}
+
+// inert reports whether Text can find nothing in v. Every context word,
+// name, street, commune and IBAN needs a letter, an e-mail its '@', an
+// international number its '+' or 00 33 (10 digits); without those, a
+// value needs a run of at least 10 digits (phone, NIR, card; digits joined
+// by spaces, dots, dashes or parentheses), three dots (IPv4) or "::" or
+// seven colons (IPv6).
+func (s *Scanner) inert(v []byte) bool {
+	run, dots, colons := 0, 0, 0
+	prev := byte(0)
+	for _, c := range v {
+		switch s.cellClass[c] {
+		case cellDigit:
+			run++
+			if run >= 10 {
+				return false
+			}
+		case cellJoin:
+			if c == '.' {
+				dots++
+			}
+		case cellColon:
+			colons++
+			if prev == ':' {
+				return false
+			}
+			run = 0
+		case cellLive:
+			return false
+		default:
+			run = 0
+		}
+		prev = c
+	}
+	return dots < 3 && colons < 7
 }
 
 func minf(a, b float64) float64 {

@@ -32,6 +32,15 @@ const (
 	trigLatin // 0xC3, 0xC5: maybe an accented capital
 )
 
+// The classes of bytes for Scanner.inert.
+const (
+	cellOther uint8 = iota // ends a run of digits
+	cellDigit
+	cellJoin  // space . - ( ): may join the digits of one number
+	cellColon // ':' (IPv6, times)
+	cellLive  // a letter, any non-ASCII byte, '@', '+': Text must look
+)
+
 // Scanner finds personal data. It is immutable after New and safe for
 // concurrent use: each call keeps its scratch state on its own stack.
 type Scanner struct {
@@ -43,6 +52,7 @@ type Scanner struct {
 	months      map[string]int      // folded French month names and abbreviations
 	ctx         contexts
 	trig        [256]uint8
+	cellClass   [256]uint8
 }
 
 // New returns a Scanner with the embedded given-name list loaded.
@@ -84,6 +94,18 @@ func New() *Scanner {
 	s.trig[':'] = trigColon
 	s.trig[0xC3] = trigLatin
 	s.trig[0xC5] = trigLatin
+	for c := 0; c < 256; c++ {
+		switch {
+		case isDigit(byte(c)):
+			s.cellClass[c] = cellDigit
+		case c == ' ' || c == '.' || c == '-' || c == '(' || c == ')':
+			s.cellClass[c] = cellJoin
+		case c == ':':
+			s.cellClass[c] = cellColon
+		case isAlpha(byte(c)) || c >= 0x80 || c == '@' || c == '+':
+			s.cellClass[c] = cellLive
+		}
+	}
 	return s
 }
 
