@@ -9,8 +9,21 @@ const foldC3 = "aaaaaaeceeeeiiii" + "dnooooo\x00ouuuuyts" + "aaaaaaeceeeeiiii" +
 // appendFold appends src lower-cased with French accents folded (é → e,
 // œ → oe) and runs of spaces collapsed. Other non-ASCII runes are kept.
 func appendFold(dst, src []byte) []byte {
-	space := true // drop leading spaces
-	for i := 0; i < len(src); i++ {
+	// Most words are plain ASCII: fold them byte by byte until the first
+	// white space or non-ASCII byte.
+	i := 0
+	for ; i < len(src); i++ {
+		c := src[i]
+		if c >= 0x80 || c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			break
+		}
+		if isUpper(c) {
+			c += 0x20
+		}
+		dst = append(dst, c)
+	}
+	space := i == 0 // drop leading spaces
+	for ; i < len(src); i++ {
 		c := src[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':

@@ -55,7 +55,7 @@ func (st *scan) atUpper(i int) int {
 		return we
 	}
 	// DUPONT Jean: a surname in capitals, then a given name.
-	if we-i >= 2 && allUpper(w) && !s.inSet(s.notSurname, w) {
+	if we-i >= 2 && allUpper(w) && !s.inSet(&s.notSurname, w) {
 		if ns, ne, ok := st.nextWord(we); ok && !allUpper(b[ns:ne]) && s.isGiven(b[ns:ne]) {
 			st.add(Name, i, ne, confName, normText(b[i:ne]))
 			return ne
@@ -77,7 +77,7 @@ func (st *scan) nextWord(p int) (int, int, bool) {
 	if e-(p+1) < 2 || e < len(b) && isDigit(b[e]) {
 		return 0, 0, false
 	}
-	if st.s.inSet(st.s.notSurname, b[p+1:e]) || st.s.inSet(st.s.civilities, b[p+1:e]) {
+	if st.s.inSet(&st.s.notSurname, b[p+1:e]) || st.s.inSet(&st.s.civilities, b[p+1:e]) {
 		return 0, 0, false
 	}
 	return p + 1, e, true
@@ -99,7 +99,7 @@ func (st *scan) surname(p int) (int, int, bool) {
 			return 0, 0, false
 		}
 		w := b[ws:we]
-		isParticle := s.inSet(s.particles, w) || len(w) == 2 && (w[1] == '\'')
+		isParticle := s.inSet(&s.particles, w) || len(w) == 2 && (w[1] == '\'')
 		up, _ := isUpperAt(b, ws)
 		if isParticle {
 			// "Le Gall", "de la Fontaine": a particle needs a word after it.
@@ -112,7 +112,7 @@ func (st *scan) surname(p int) (int, int, bool) {
 				continue
 			}
 		}
-		if !up || we-ws < 2 || s.inSet(s.notSurname, w) || s.inSet(s.civilities, w) {
+		if !up || we-ws < 2 || s.inSet(&s.notSurname, w) || s.inSet(&s.civilities, w) {
 			return 0, 0, false
 		}
 		return start, we, true
@@ -144,7 +144,7 @@ func (st *scan) nameWords(p, max int) (int, int, bool) {
 		return 0, 0, false
 	}
 	we := nameWordEnd(b, p)
-	if we-p < 2 || we < len(b) && isDigit(b[we]) || s.inSet(s.notSurname, b[p:we]) || s.inSet(s.civilities, b[p:we]) {
+	if we-p < 2 || we < len(b) && isDigit(b[we]) || s.inSet(&s.notSurname, b[p:we]) || s.inSet(&s.civilities, b[p:we]) {
 		return 0, 0, false
 	}
 	end := we
@@ -162,7 +162,7 @@ func (st *scan) nameWords(p, max int) (int, int, bool) {
 // where it ends (after its dot).
 func (s *Scanner) civility(b []byte, i, we int) (int, bool) {
 	w := b[i:we]
-	if len(w) > 12 || !s.inSet(s.civilities, w) {
+	if len(w) > 12 || !s.inSet(&s.civilities, w) {
 		return 0, false
 	}
 	dot := we < len(b) && b[we] == '.'

@@ -44,12 +44,12 @@ const (
 // Scanner finds personal data. It is immutable after New and safe for
 // concurrent use: each call keeps its scratch state on its own stack.
 type Scanner struct {
-	given       map[string]struct{} // folded given names
-	streetTypes map[string]struct{} // folded street types (rue, avenue, bd…)
-	civilities  map[string]struct{} // folded, without the final dot
-	particles   map[string]struct{} // surname particles (de, le, da, van…)
-	notSurname  map[string]struct{} // capitalised words that follow a given name but are no surname
-	months      map[string]int      // folded French month names and abbreviations
+	given       wordSet        // folded given names
+	streetTypes wordSet        // folded street types (rue, avenue, bd…)
+	civilities  wordSet        // folded, without the final dot
+	particles   wordSet        // surname particles (de, le, da, van…)
+	notSurname  wordSet        // capitalised words that follow a given name but are no surname
+	months      map[string]int // folded French month names and abbreviations
 	ctx         contexts
 	trig        [256]uint8
 	cellClass   [256]uint8
@@ -58,7 +58,7 @@ type Scanner struct {
 // New returns a Scanner with the embedded given-name list loaded.
 func New() *Scanner {
 	s := &Scanner{
-		given:       make(map[string]struct{}, 4096),
+		given:       wordSet{m: make(map[string]struct{}, 4096)},
 		streetTypes: set("rue", "avenue", "av", "bd", "bld", "boulevard", "allee", "all", "chemin", "ch", "chem", "impasse", "imp", "place", "pl", "route", "rte", "quai", "cours", "square", "sq", "passage", "voie", "sentier", "rond-point", "residence", "res", "lotissement", "lot", "lieu-dit", "hameau", "faubourg", "fbg", "chaussee", "esplanade", "promenade", "parvis", "mail", "cite", "villa", "montee", "traverse", "ruelle", "venelle", "clos", "domaine", "parc", "quartier", "sente", "cour", "galerie", "carrefour", "vc", "zone", "za", "zi", "zac"),
 		civilities:  set("m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "dr", "docteur", "mrs", "ms", "miss", "mister", "pr"),
 		particles:   set("de", "du", "des", "le", "la", "les", "da", "di", "del", "della", "dos", "das", "van", "von", "der", "den", "ben", "el", "al", "mac", "saint", "sainte", "st", "ste"),
@@ -81,7 +81,7 @@ func New() *Scanner {
 			continue
 		}
 		buf = appendFold(buf[:0], []byte(line))
-		s.given[string(buf)] = struct{}{}
+		s.given.add(string(buf))
 	}
 	for c := '0'; c <= '9'; c++ {
 		s.trig[c] = trigDigit
@@ -109,12 +109,49 @@ func New() *Scanner {
 	return s
 }
 
-func set(words ...string) map[string]struct{} {
-	m := make(map[string]struct{}, len(words))
+func set(words ...string) wordSet {
+	ws := wordSet{m: make(map[string]struct{}, len(words))}
 	for _, w := range words {
-		m[w] = struct{}{}
+		ws.add(w)
 	}
-	return m
+	return ws
+}
+
+// wordSet is a set of folded words. Most capitalised words of a text are
+// in none of the sets: a bitmap of the first two letters of the members
+// turns them away before the map hashes them.
+type wordSet struct {
+	m     map[string]struct{}
+	pairs [1024 / 64]uint64
+}
+
+// pairBit is the bit of a folded word's first two bytes (the second 0
+// for a one-letter word).
+func pairBit(f []byte) uint {
+	var c1 byte
+	if len(f) > 1 {
+		c1 = f[1]
+	}
+	return uint(f[0]&31)<<5 | uint(c1&31)
+}
+
+func (ws *wordSet) add(folded string) {
+	ws.m[folded] = struct{}{}
+	if folded != "" {
+		k := pairBit([]byte(folded))
+		ws.pairs[k/64] |= 1 << (k % 64)
+	}
+}
+
+// has reports whether the folded word f is in the set.
+func (ws *wordSet) has(f []byte) bool {
+	if len(f) > 0 {
+		if k := pairBit(f); ws.pairs[k/64]&(1<<(k%64)) == 0 {
+			return false
+		}
+	}
+	_, ok := ws.m[string(f)]
+	return ok
 }
 
 // isGiven reports whether the word w (any case, accents or not) is a given
@@ -135,7 +172,7 @@ func (s *Scanner) isGiven(w []byte) bool {
 			return false
 		}
 		if start == 0 {
-			if _, ok := s.given[string(f[start:i])]; !ok {
+			if !s.given.has(f[start:i]) {
 				return false
 			}
 		}
@@ -144,13 +181,12 @@ func (s *Scanner) isGiven(w []byte) bool {
 	return true
 }
 
-func (s *Scanner) inSet(m map[string]struct{}, w []byte) bool {
+func (s *Scanner) inSet(ws *wordSet, w []byte) bool {
 	var buf [48]byte
 	if len(w) > len(buf) {
 		return false
 	}
-	_, ok := m[string(appendFold(buf[:0], w))]
-	return ok
+	return ws.has(appendFold(buf[:0], w))
 }
 
 // GivenNames returns the embedded list of given names, as written (with
