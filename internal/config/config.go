@@ -383,9 +383,7 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) (*Confi
 	if err := root.Content[0].Decode(c); err != nil {
 		probs = append(probs, typeProblems(file, err)...)
 	}
-	if len(probs) > 0 {
-		return nil, probs
-	}
+	// Validate what did decode, so that one run lists every problem.
 	c.applyDefaults()
 	probs = append(probs, c.validate(file, positions(root.Content[0]))...)
 	if len(probs) > 0 {

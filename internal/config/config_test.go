@@ -51,6 +51,9 @@ func TestBadFiles(t *testing.T) {
 		"testdata/values.bad.yml": {
 			"testdata/values.bad.yml:8:11: ",
 			"\"30 days\" is not a duration",
+			// The other problems of the file come in the same run.
+			"testdata/values.bad.yml:2:11: storage.driver",
+			"testdata/values.bad.yml:19:13: files[0].tenant",
 		},
 	}
 	for file, wants := range cases {
@@ -133,4 +136,29 @@ func TestExampleFile(t *testing.T) {
 	if len(c.Tenants) != 3 || c.RELP.Addr == "" {
 		t.Errorf("%+v", c)
 	}
+}
+
+// FuzzParse: any file gives a configuration or problems that name the
+// file, never a panic.
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"testdata/good.yml", "testdata/unknown.bad.yml", "testdata/values.bad.yml"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("tenants: [{id: a, match: {networks: [::/0]}}]\nalerting: {lang: en}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse("f.yml", data, env(map[string]string{"X": "a-long-enough-secret-value"}))
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) || !strings.HasPrefix(err.Error(), "f.yml") {
+				t.Fatalf("problem without its place: %v", err)
+			}
+			return
+		}
+		if c == nil || len(c.Tenants) == 0 {
+			t.Fatal("a configuration without tenants passed")
+		}
+	})
 }
