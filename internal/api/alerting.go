@@ -20,6 +20,7 @@ type Alerting interface {
 	Alert(tenant, id string) (alert.Alert, error)
 	Act(tenant, id, action, who, arg string) (alert.Alert, error)
 	Campaigns(tenant string) []alert.Campaign
+	History(tenant string) []alert.Change
 	Override(r *http.Request, tenant, level, reason, who string) error
 }
 
@@ -32,6 +33,7 @@ func (s *Server) alerting(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/campaigns", s.auth(s.getCampaigns, Admin, Read))
 	mux.Handle("GET /api/v1/levels", s.auth(s.getLevels, Admin, Read))
 	mux.Handle("POST /api/v1/levels/override", s.auth(s.postOverride, Admin))
+	mux.Handle("GET /api/v1/levels/history", s.auth(s.getHistory, Admin, Read))
 }
 
 func (s *Server) getLevels(w http.ResponseWriter, r *http.Request) {
@@ -96,6 +98,12 @@ func (s *Server) actOn(action string) http.HandlerFunc {
 
 func (s *Server) getCampaigns(w http.ResponseWriter, r *http.Request) {
 	items := s.o.Alerting.Campaigns(principalOf(r).Tenant)
+	writeJSON(w, 200, map[string]any{"total": len(items), "items": items})
+}
+
+// getHistory lists every level change with its reasons, oldest first.
+func (s *Server) getHistory(w http.ResponseWriter, r *http.Request) {
+	items := s.o.Alerting.History(principalOf(r).Tenant)
 	writeJSON(w, 200, map[string]any{"total": len(items), "items": items})
 }
 

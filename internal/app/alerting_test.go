@@ -59,6 +59,7 @@ func TestAlertsThroughTheAPI(t *testing.T) {
 		{"override needs the admin", "POST", "/api/v1/levels/override", readA, `{"tenant":"ville-a","level":"vert","reason":"x"}`, 403, ""},
 		{"override needs a reason", "POST", "/api/v1/levels/override", adminToken, `{"tenant":"ville-a","level":"vert"}`, 400, "reason"},
 		{"override", "POST", "/api/v1/levels/override", adminToken, `{"tenant":"ville-a","level":"jaune","reason":"attaque bloquée, mots de passe changés"}`, 200, `"kind":"override"`},
+		{"A's history: its override", "GET", "/api/v1/levels/history", readA, "", 200, `"kind":"override"`},
 		{"bad level", "POST", "/api/v1/levels/override", adminToken, `{"level":"violet","reason":"x"}`, 400, "violet"},
 	}
 	for _, st := range steps {
@@ -72,8 +73,10 @@ func TestAlertsThroughTheAPI(t *testing.T) {
 			}
 		})
 	}
-	// A's levels never show B.
-	if strings.Contains(s.raw("GET", "/api/v1/levels", readA, nil), "ville-b") {
-		t.Error("A's levels name ville-b")
+	// A's levels and history never show B.
+	for _, path := range []string{"/api/v1/levels", "/api/v1/levels/history"} {
+		if strings.Contains(s.raw("GET", path, readA, nil), "ville-b") {
+			t.Errorf("A's %s names ville-b", path)
+		}
 	}
 }

@@ -356,6 +356,23 @@ func (v *vigil) override(ctx context.Context, tenant, level, reason, who string)
 	return nil
 }
 
+// history lists the level changes, oldest first; a tenant sees its own.
+func (v *vigil) history(tenant string) []alert.Change {
+	v.mu.Lock()
+	all := v.eng.History()
+	v.mu.Unlock()
+	if tenant == "" {
+		return all
+	}
+	out := []alert.Change{}
+	for _, c := range all {
+		if c.Tenant == tenant {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // alerting adapts the vigil to the API.
 type alerting struct{ v *vigil }
 
@@ -368,6 +385,7 @@ func (x alerting) Act(tenant, id, action, who, arg string) (alert.Alert, error) 
 	return x.v.act(tenant, id, action, who, arg)
 }
 func (x alerting) Campaigns(tenant string) []alert.Campaign { return x.v.campaigns(tenant) }
+func (x alerting) History(tenant string) []alert.Change     { return x.v.history(tenant) }
 func (x alerting) Override(r *http.Request, tenant, level, reason, who string) error {
 	return x.v.override(r.Context(), tenant, level, reason, who)
 }
