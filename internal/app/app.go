@@ -85,6 +85,7 @@ type App struct {
 	decoders sync.Pool
 	vigil    *vigil
 	notify   *dispatch.Dispatcher // nil: no receivers configured
+	audit    *auditFile           // the notifications' trail
 	started  chan struct{}        // closed once Run serves
 }
 
@@ -295,7 +296,15 @@ func (a *App) build(c *config.Config) (*state, error) {
 // the notifications.
 func (a *App) openVigil(ctx context.Context, c *config.Config) error {
 	if len(c.Notify.Receivers) > 0 {
-		d, err := dispatch.New(c.Notify, dispatch.Options{Logger: a.log})
+		if err := os.MkdirAll(c.Data, 0o750); err != nil {
+			return fmt.Errorf("data folder: %w", err)
+		}
+		audit, err := openAudit(filepath.Join(c.Data, "notifications.jsonl"))
+		if err != nil {
+			return err
+		}
+		a.audit = audit
+		d, err := dispatch.New(c.Notify, dispatch.Options{Logger: a.log, Audit: audit})
 		if err != nil {
 			return fmt.Errorf("%w: notify: %w", ErrConfig, err)
 		}
@@ -591,6 +600,7 @@ func (a *App) Run(ctx context.Context) error {
 	<-vigilDone
 	if a.notify != nil {
 		a.notify.Stop()
+		_ = a.audit.Close()
 	}
 	if err := a.store.Close(); err != nil && runErr == nil {
 		runErr = err
@@ -611,6 +621,9 @@ func (a *App) closeAll() {
 	}
 	if a.notify != nil {
 		a.notify.Stop()
+	}
+	if a.audit != nil {
+		_ = a.audit.Close()
 	}
 	if a.store != nil {
 		_ = a.store.Close()

@@ -106,4 +106,13 @@ func TestLevelChangesReachWebhook(t *testing.T) {
 	if strings.Contains(s.log.String(), secret) {
 		t.Error("the token is in the server log")
 	}
+	// Every delivery is in the audit trail, without the token.
+	trail, err := os.ReadFile(filepath.Join(dir, "data", "notifications.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(trail), `"Outcome":"sent"`); n < 1 || strings.Contains(string(trail), secret) {
+		t.Errorf("audit trail: %d sent entries, token present: %v", n, strings.Contains(string(trail), secret))
+	}
+	t.Logf("audit trail: %d lines", strings.Count(string(trail), "\n"))
 }
