@@ -310,7 +310,11 @@ func (a *App) openVigil(ctx context.Context, c *config.Config) error {
 		}
 		a.notify = d
 	}
-	v, err := newVigil(ctx, a.store, c.Alerting, a.notify, a.log)
+	var n notifier
+	if a.notify != nil {
+		n = a.notify
+	}
+	v, err := newVigil(ctx, a.store, c.Alerting, n, a.log)
 	if err != nil {
 		return fmt.Errorf("alerting: %w", err)
 	}

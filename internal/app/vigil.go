@@ -15,7 +15,6 @@ import (
 	"tocsin/internal/alert"
 	"tocsin/internal/config"
 	"tocsin/internal/notify"
-	"tocsin/internal/notify/dispatch"
 	"tocsin/internal/store"
 )
 
@@ -26,7 +25,7 @@ import (
 type vigil struct {
 	log      *slog.Logger
 	store    store.Store
-	notify   *dispatch.Dispatcher // nil: nobody to tell
+	notify   notifier // nil: nobody to tell
 	names    map[string]string    // tenant id -> display name
 	in       chan []store.Alert
 	dropped  atomic.Uint64
@@ -40,7 +39,13 @@ const vigilSetting = "alert_engine_state"
 // maxSkew is how far ahead of the wall clock an event's time may be.
 const maxSkew = 5 * time.Minute
 
-func newVigil(ctx context.Context, st store.Store, p alert.Policy, d *dispatch.Dispatcher, log *slog.Logger) (*vigil, error) {
+// notifier is what the vigil needs of the notifications (a
+// dispatch.Dispatcher).
+type notifier interface {
+	Notify(ctx context.Context, n notify.Notification) error
+}
+
+func newVigil(ctx context.Context, st store.Store, p alert.Policy, d notifier, log *slog.Logger) (*vigil, error) {
 	eng, err := alert.New(p)
 	if err != nil {
 		return nil, err
@@ -107,20 +112,25 @@ func (v *vigil) run(ctx context.Context) {
 		case batch := <-v.in:
 			v.observe(ctx, batch)
 		case now := <-tick.C:
-			v.mu.Lock()
-			var changes []alert.Change
-			// Event time drives the engine; the wall clock moves it on
-			// only when no event is newer (a live stream).
-			if now.After(v.eng.Now()) {
-				changes = v.eng.Advance(now)
-			}
-			v.mu.Unlock()
-			v.tell(ctx, changes)
+			v.advance(ctx, now)
 			if now.Sub(v.lastSave) > 10*time.Second {
 				v.save(ctx)
 			}
 		}
 	}
+}
+
+// advance moves the engine's clock to t (event time drives it; the wall
+// clock moves it on only when no event is newer, as in a live stream), so
+// quiet periods end without new detections.
+func (v *vigil) advance(ctx context.Context, t time.Time) {
+	v.mu.Lock()
+	var changes []alert.Change
+	if t.After(v.eng.Now()) {
+		changes = v.eng.Advance(t)
+	}
+	v.mu.Unlock()
+	v.tell(ctx, changes)
 }
 
 func (v *vigil) observe(ctx context.Context, batch []store.Alert) {
@@ -172,7 +182,13 @@ func (v *vigil) tell(ctx context.Context, changes []alert.Change) {
 			}
 		case c.Kind == alert.CampaignOpened && c.Campaign != nil:
 			v.log.Info("campaign opened", "campaign", c.CampaignID, "tenants", c.Campaign.Tenants)
-			n = notify.Notification{Kind: notify.KindCampaign, Title: c.CampaignID, Since: c.Campaign.First, Severity: c.Campaign.Severity,
+			// A campaign of high severity makes the platform rouge (the
+			// default policy); a lesser one is worth a look.
+			lvl := notify.Jaune
+			if rank(c.Campaign.Severity) >= rank("high") {
+				lvl = notify.Rouge
+			}
+			n = notify.Notification{Kind: notify.KindCampaign, Title: c.CampaignID, Level: lvl, Since: c.Campaign.First, Severity: c.Campaign.Severity,
 				Fingerprint: "campaign/" + c.CampaignID}
 			n.Summary = campaignSummary(c.Campaign)
 		default:
@@ -334,7 +350,7 @@ func (v *vigil) campaigns(tenant string) []alert.Campaign {
 
 // override sets a level by hand with a written reason ("" tenant: the
 // platform).
-func (v *vigil) override(ctx context.Context, tenant, level, reason, who string) error {
+func (v *vigil) override(ctx context.Context, tenant, level, reason, who string, at time.Time) error {
 	l, err := alert.ParseLevel(level)
 	if err != nil {
 		return fmt.Errorf("%w: level %q (vert, jaune, orange, rouge)", alert.ErrInvalid, level)
@@ -342,9 +358,9 @@ func (v *vigil) override(ctx context.Context, tenant, level, reason, who string)
 	v.mu.Lock()
 	var changes []alert.Change
 	if tenant == "" {
-		changes, err = v.eng.OverridePlatform(l, reason, who, time.Now())
+		changes, err = v.eng.OverridePlatform(l, reason, who, at)
 	} else {
-		changes, err = v.eng.Override(tenant, l, reason, who, time.Now())
+		changes, err = v.eng.Override(tenant, l, reason, who, at)
 	}
 	v.mu.Unlock()
 	if err != nil {
@@ -387,5 +403,7 @@ func (x alerting) Act(tenant, id, action, who, arg string) (alert.Alert, error) 
 func (x alerting) Campaigns(tenant string) []alert.Campaign { return x.v.campaigns(tenant) }
 func (x alerting) History(tenant string) []alert.Change     { return x.v.history(tenant) }
 func (x alerting) Override(r *http.Request, tenant, level, reason, who string) error {
-	return x.v.override(r.Context(), tenant, level, reason, who)
+	// The operator acts now; the engine's clock is event time, which in a
+	// live stream is now too.
+	return x.v.override(r.Context(), tenant, level, reason, who, time.Now())
 }
