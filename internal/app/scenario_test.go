@@ -138,4 +138,3 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
-

@@ -25,8 +25,8 @@ import (
 type vigil struct {
 	log      *slog.Logger
 	store    store.Store
-	notify   notifier // nil: nobody to tell
-	names    map[string]string    // tenant id -> display name
+	notify   notifier          // nil: nobody to tell
+	names    map[string]string // tenant id -> display name
 	in       chan []store.Alert
 	dropped  atomic.Uint64
 	mu       sync.Mutex // guards eng: the loop writes, the API reads
