@@ -60,3 +60,72 @@ func FuzzInert(f *testing.F) {
 		}
 	})
 }
+
+// TestQuiet8: the 8-byte skip accepts exactly the chunks whose every byte
+// is a space or an ASCII byte from '[' to DEL.
+func TestQuiet8(t *testing.T) {
+	s := New()
+	chunk := make([]byte, 8)
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			for k := range chunk {
+				chunk[k] = 'e'
+			}
+			chunk[pos] = byte(c)
+			want := c == ' ' || c >= '[' && c < 0x80 || c == '!'
+			got := quiet8(uint64(chunk[0]) | uint64(chunk[1])<<8 | uint64(chunk[2])<<16 | uint64(chunk[3])<<24 |
+				uint64(chunk[4])<<32 | uint64(chunk[5])<<40 | uint64(chunk[6])<<48 | uint64(chunk[7])<<56)
+			if got != want && !(c == '!' && !got) {
+				t.Fatalf("byte %#x at %d: quiet8 = %v, want %v", c, pos, got, want)
+			}
+			if got && s.trig[c] != trigNone {
+				t.Fatalf("byte %#x starts a value but is skipped", c)
+			}
+		}
+	}
+}
+
+// TestQuiet8Mixed: chunks mixing spaces, '!' and other bytes never skip a
+// byte that starts a value.
+func TestQuiet8Mixed(t *testing.T) {
+	s := New()
+	alphabet := []byte{' ', '!', 'a', 'z', '[', 0x7F, 'Z', 'A', '0', '9', '@', '+', ':', ',', 0xC3, 0x1F}
+	chunk := make([]byte, 8)
+	skipped := 0
+	for n := 0; n < 1<<16; n++ {
+		x := uint64(n) * 0x9E3779B97F4A7C15
+		var v uint64
+		for k := range chunk {
+			chunk[k] = alphabet[(x>>(4*k))&15]
+			v |= uint64(chunk[k]) << (8 * k)
+		}
+		want := true
+		for _, c := range chunk {
+			want = want && (c == ' ' || c == '!' || c >= '[' && c < 0x80)
+		}
+		got := quiet8(v)
+		if got {
+			skipped++
+			for _, c := range chunk {
+				if s.trig[c] != trigNone {
+					t.Fatalf("chunk %q skipped, but %#x starts a value", chunk, c)
+				}
+			}
+		}
+		if want && !got && bytesExcept(chunk, '!') {
+			t.Fatalf("chunk %q not skipped", chunk)
+		}
+	}
+	if skipped == 0 {
+		t.Fatal("no chunk skipped")
+	}
+}
+
+func bytesExcept(b []byte, c byte) bool {
+	for _, x := range b {
+		if x == c {
+			return false
+		}
+	}
+	return true
+}

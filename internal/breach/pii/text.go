@@ -1,6 +1,9 @@
 package pii
 
-import "net/netip"
+import (
+	"encoding/binary"
+	"net/netip"
+)
 
 // Text scans free text (a line of a log, a JSON string value, a
 // paragraph) and appends what it finds to dst, in order. Context words
@@ -33,6 +36,9 @@ func (st *scan) run() {
 	for i < n {
 		if trig[b[i]] == trigNone {
 			i++
+			for i+8 <= n && quiet8(binary.LittleEndian.Uint64(b[i:])) {
+				i += 8
+			}
 			continue
 		}
 		switch trig[b[i]] {
@@ -54,6 +60,23 @@ func (st *scan) run() {
 			}
 		}
 	}
+}
+
+// quiet8 reports whether the 8 bytes of v (little-endian) are all spaces
+// or ASCII bytes from '[' to DEL (lower-case letters, most punctuation):
+// none of them can start a value, so prose is skipped 8 bytes at a time.
+func quiet8(v uint64) bool {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	if v&high != 0 {
+		return false // non-ASCII: accented capitals are looked at
+	}
+	above := (v + 0x25*ones) & high // bytes >= 0x5B (no carry: each byte < 0x80)
+	t := v ^ 0x20*ones
+	space := (t - ones) &^ t & high // bytes == 0x20 (a false hit only on '!', also quiet)
+	return above|space == high
 }
 
 func (st *scan) add(c Category, start, end int, conf float64, norm string) {
