@@ -64,20 +64,10 @@ func newTail(t *testing.T, cfg TailConfig) *Tail {
 	return tl
 }
 
-// start runs the tail until the returned stop (or the test's end).
+// start runs the source until the returned stop (or the test's end).
 func start(t *testing.T, tl *Tail, sink ingest.Sink) (stop func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := tl.Run(ctx, sink); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	var once sync.Once
-	stop = func() { once.Do(func() { cancel(); wg.Wait() }) }
-	t.Cleanup(stop)
-	return stop
+	return ingesttest.Run(t, tl, sink)
 }
 
 func appendTo(t *testing.T, path, s string) {

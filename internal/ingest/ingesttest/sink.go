@@ -255,3 +255,20 @@ func (c *Counter) add(b *ingest.Batch) {
 	}
 	Finish(b, nil)
 }
+
+// Run runs a source with sink until the returned stop is called or the
+// test ends; stop waits for the source to return.
+func Run(t testing.TB, src ingest.Source, sink ingest.Sink) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := src.Run(ctx, sink); err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); wg.Wait() }) }
+	t.Cleanup(stop)
+	return stop
+}

@@ -1,7 +1,6 @@
 package relpsrc
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,20 +29,10 @@ func newServer(t *testing.T, cfg Config) *Server {
 	return s
 }
 
-// serve runs s until the test ends, or until the returned stop is called.
+// serve runs the source until the returned stop (or the test's end).
 func serve(t *testing.T, s *Server, sink ingest.Sink) (stop func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := s.Run(ctx, sink); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	var once sync.Once
-	stop = func() { once.Do(func() { cancel(); wg.Wait() }) }
-	t.Cleanup(stop)
-	return stop
+	return ingesttest.Run(t, s, sink)
 }
 
 // client is a raw RELP client.

@@ -1,13 +1,11 @@
 package syslogsrc
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -110,17 +108,7 @@ func startUDP(t *testing.T, cfg UDPConfig, sink ingest.Sink) *UDP {
 // run starts a source and stops it (and waits for it) when the test ends.
 func run(t *testing.T, src ingest.Source, sink ingest.Sink) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := src.Run(ctx, sink); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
-	})
+	ingesttest.Run(t, src, sink)
 }
 
 // waitFor polls cond (for counters that have no change notification).
