@@ -137,3 +137,20 @@ type Store interface {
 	PutSetting(ctx context.Context, key, value string) error
 	Close() error
 }
+
+// NilEmpty sets the alert's empty lists and maps to nil, so that every
+// backend gives back the same value whatever its encoding of "none".
+func (a *Alert) NilEmpty() {
+	if len(a.Tags) == 0 {
+		a.Tags = nil
+	}
+	if len(a.Entities) == 0 {
+		a.Entities = nil
+	}
+	if len(a.Group) == 0 {
+		a.Group = nil
+	}
+	if len(a.EventIDs) == 0 {
+		a.EventIDs = nil
+	}
+}

@@ -200,18 +200,7 @@ func (s *Store) Alerts(ctx context.Context, q store.Query) (int, []store.Alert, 
 				return err
 			}
 			a.Time, a.First, a.Created, a.Dedup = store.Time(ts), store.Time(first), store.Time(created), uint64(dedup)
-			if len(a.Tags) == 0 {
-				a.Tags = nil
-			}
-			if len(a.Entities) == 0 {
-				a.Entities = nil
-			}
-			if len(a.Group) == 0 {
-				a.Group = nil
-			}
-			if len(a.EventIDs) == 0 {
-				a.EventIDs = nil
-			}
+			a.NilEmpty()
 			out = append(out, a)
 		}
 		return rows.Err()

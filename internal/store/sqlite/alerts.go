@@ -98,18 +98,7 @@ func (s *Store) Alerts(ctx context.Context, q store.Query) (int, []store.Alert, 
 		} else {
 			return 0, nil, s.wrap("alerts", fmt.Errorf("alert %d tags: %w", a.ID, err))
 		}
-		if len(a.Tags) == 0 {
-			a.Tags = nil
-		}
-		if len(a.Entities) == 0 {
-			a.Entities = nil
-		}
-		if len(a.Group) == 0 {
-			a.Group = nil
-		}
-		if len(a.EventIDs) == 0 {
-			a.EventIDs = nil
-		}
+		a.NilEmpty()
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
