@@ -186,7 +186,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), sourceCollector{a})
+	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), sourceCollector{a}, vigilCollector{a.vigil})
 	if err := a.openSources(c); err != nil {
 		return nil, err
 	}

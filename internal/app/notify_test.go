@@ -102,6 +102,10 @@ func TestLevelChangesReachWebhook(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// Prometheus sees the levels too.
+	if m := s.raw("GET", "/metrics", adminToken, nil); !strings.Contains(m, `tocsin_level{tenant=\"\"} 3`) {
+		t.Errorf("no platform level in /metrics")
+	}
 	// The server's log never shows the token.
 	if strings.Contains(s.log.String(), secret) {
 		t.Error("the token is in the server log")

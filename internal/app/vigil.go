@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"tocsin/internal/alert"
 	"tocsin/internal/config"
 	"tocsin/internal/notify"
@@ -387,6 +389,28 @@ func (v *vigil) history(tenant string) []alert.Change {
 		}
 	}
 	return out
+}
+
+// vigilCollector exports the levels and the alert engine's drops.
+type vigilCollector struct{ v *vigil }
+
+var (
+	descLevel           = prometheus.NewDesc("tocsin_level", "Alert level: 0 vert, 1 jaune, 2 orange, 3 rouge (tenant \"\" is the platform).", []string{"tenant"}, nil)
+	descAlertingDropped = prometheus.NewDesc("tocsin_alerting_dropped_total", "Stored detections the alert engine could not take (its queue was full); they stay in the store.", nil, nil)
+)
+
+func (vigilCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descLevel
+	ch <- descAlertingDropped
+}
+
+func (c vigilCollector) Collect(ch chan<- prometheus.Metric) {
+	l := c.v.levels("").(alert.Levels)
+	ch <- prometheus.MustNewConstMetric(descLevel, prometheus.GaugeValue, float64(l.Platform.Level), "")
+	for _, t := range l.Tenants {
+		ch <- prometheus.MustNewConstMetric(descLevel, prometheus.GaugeValue, float64(t.Level), t.Tenant)
+	}
+	ch <- prometheus.MustNewConstMetric(descAlertingDropped, prometheus.CounterValue, float64(c.v.dropped.Load()))
 }
 
 // alerting adapts the vigil to the API.
