@@ -133,7 +133,7 @@ func TestExampleFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Tenants) != 3 || c.RELP.Addr == "" {
+	if len(c.Tenants) != 3 || c.RELP.Addr == "" || len(c.Notify.Receivers) != 2 || c.Alerting.Lang != "fr" {
 		t.Errorf("%+v", c)
 	}
 }
