@@ -1,17 +1,19 @@
 package breach
 
-// The keys of the tally are HMAC outputs, already uniform: open-addressing
+import "math/bits"
+
+// The keys of the tally are keyed hashes, already uniform: open-addressing
 // tables indexed by the key's own bits beat the general-purpose map on the
 // one operation the scan repeats for every value. Key 0 marks an empty
-// slot (keyed hashes are never 0). Keyed hashes have their lowest bit
-// forced to 1, so a probe starts from the bits above it: indexing by the
-// low bits would leave every even slot as a start unused and cluster the
-// probes.
+// slot (keyed hashes are never 0). A key's first slot comes from its top
+// bits, so keys inserted in increasing order sweep the table from start
+// to end instead of jumping across it (see insertBatch).
 
 // hashSet is a set of non-zero uint64 hashes.
 type hashSet struct {
 	slots []uint64
 	n     int
+	shift uint8 // 64 - log2(len(slots))
 }
 
 func (s *hashSet) len() int { return s.n }
@@ -22,7 +24,7 @@ func (s *hashSet) add(x uint64) bool {
 		s.grow()
 	}
 	mask := uint64(len(s.slots) - 1)
-	for i := home(x, mask); ; i = (i + 1) & mask {
+	for i := x >> s.shift; ; i = (i + 1) & mask {
 		switch s.slots[i] {
 		case x:
 			return false
@@ -39,7 +41,7 @@ func (s *hashSet) has(x uint64) bool {
 		return false
 	}
 	mask := uint64(len(s.slots) - 1)
-	for i := home(x, mask); ; i = (i + 1) & mask {
+	for i := x >> s.shift; ; i = (i + 1) & mask {
 		switch s.slots[i] {
 		case x:
 			return true
@@ -55,7 +57,7 @@ func (s *hashSet) grow() {
 	if size == 0 {
 		size = 64
 	}
-	s.slots, s.n = make([]uint64, size), 0
+	s.slots, s.n, s.shift = make([]uint64, size), 0, uint8(64-bits.TrailingZeros(uint(size)))
 	for _, x := range old {
 		if x != 0 {
 			s.add(x)
@@ -74,9 +76,10 @@ func (s *hashSet) each(f func(uint64)) {
 
 // hashIndex maps non-zero uint64 hashes to int32 indexes.
 type hashIndex struct {
-	keys []uint64
-	vals []int32
-	n    int
+	keys  []uint64
+	vals  []int32
+	n     int
+	shift uint8
 }
 
 func (m *hashIndex) len() int { return m.n }
@@ -87,7 +90,7 @@ func (m *hashIndex) get(x uint64) (int32, bool) {
 		return 0, false
 	}
 	mask := uint64(len(m.keys) - 1)
-	for i := home(x, mask); ; i = (i + 1) & mask {
+	for i := x >> m.shift; ; i = (i + 1) & mask {
 		switch m.keys[i] {
 		case x:
 			return m.vals[i], true
@@ -103,7 +106,7 @@ func (m *hashIndex) put(x uint64, v int32) {
 		m.grow()
 	}
 	mask := uint64(len(m.keys) - 1)
-	for i := home(x, mask); ; i = (i + 1) & mask {
+	for i := x >> m.shift; ; i = (i + 1) & mask {
 		if m.keys[i] == 0 || m.keys[i] == x {
 			if m.keys[i] == 0 {
 				m.n++
@@ -120,7 +123,7 @@ func (m *hashIndex) grow() {
 	if size == 0 {
 		size = 64
 	}
-	m.keys, m.vals, m.n = make([]uint64, size), make([]int32, size), 0
+	m.keys, m.vals, m.n, m.shift = make([]uint64, size), make([]int32, size), 0, uint8(64-bits.TrailingZeros(uint(size)))
 	for i, k := range oldK {
 		if k != 0 {
 			m.put(k, oldV[i])
@@ -135,6 +138,3 @@ func (m *hashIndex) each(f func(uint64, int32)) {
 		}
 	}
 }
-
-// home is the first slot probed for x.
-func home(x, mask uint64) uint64 { return (x >> 1) & mask }

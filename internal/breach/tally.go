@@ -104,7 +104,7 @@ func (h *hll) add(x uint64) {
 }
 
 // mix spreads the bits of an already uniform hash once more, so that the
-// low bits kept by exact sets and the high bits used here stay unrelated.
+// bits exact sets index by and those used here stay unrelated.
 func mix(x uint64) uint64 {
 	x ^= x >> 33
 	x *= 0xff51afd7ed558ccd

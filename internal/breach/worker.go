@@ -142,6 +142,9 @@ type worker struct {
 	byFormat      map[string]int
 	masksWanted   [numCats]int
 	dist          [numCats]distinct // distinct values, merged at the end
+	pend          [numCats][]uint64 // hashes not yet filed in dist
+	order         []uint64          // pend in the order of filing
+	buckets       *[1 << bucketBits]int32
 	distBudget    budget
 	words         []string
 	lastConf      float64
@@ -181,6 +184,9 @@ func (w *worker) run(ctx context.Context, jobs <-chan job) {
 
 // finish hands over what is still buffered.
 func (w *worker) finish() {
+	for ci := range w.pend {
+		w.fileDistinct(ci)
+	}
 	w.s.tally.flush(&w.b)
 	w.s.writeFindings(w.out)
 	w.out = w.out[:0]
@@ -490,7 +496,10 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON, t
 	w.rec.cats[ci] = true
 	h, seen := w.k.hash(f.Category, f.Norm)
 	if !seen {
-		w.dist[ci].add(h, &w.distBudget)
+		w.pend[ci] = append(w.pend[ci], h)
+		if len(w.pend[ci]) >= distinctBatch {
+			w.fileDistinct(ci)
+		}
 	}
 	switch f.Category {
 	case pii.NIR:
@@ -539,6 +548,56 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON, t
 			w.out = w.out[:0]
 		}
 	}
+}
+
+// distinctBatch is how many hashes of a category wait before they are
+// filed; bucketBits, how many of their top bits order them.
+const (
+	distinctBatch = 1 << 13
+	bucketBits    = 10
+)
+
+// fileDistinct files the waiting hashes of a category. Each one filed
+// alone would land on a random slot of a table that outgrows the caches:
+// filed by their top bits, which choose their slot, they walk the table
+// from start to end.
+func (w *worker) fileDistinct(ci int) {
+	p := w.pend[ci]
+	if len(p) == 0 {
+		return
+	}
+	if w.buckets == nil {
+		w.buckets = new([1 << bucketBits]int32)
+	}
+	w.order = byTopBits(w.order, p, w.buckets)
+	for _, x := range w.order {
+		w.dist[ci].add(x, &w.distBudget)
+	}
+	w.pend[ci] = p[:0]
+}
+
+// byTopBits returns src ordered by its top bucketBits bits (a counting
+// sort), in dst's storage.
+func byTopBits(dst, src []uint64, count *[1 << bucketBits]int32) []uint64 {
+	*count = [1 << bucketBits]int32{}
+	for _, x := range src {
+		count[x>>(64-bucketBits)]++
+	}
+	var sum int32
+	for i, c := range count {
+		count[i] = sum
+		sum += c
+	}
+	if cap(dst) < len(src) {
+		dst = make([]uint64, len(src))
+	}
+	dst = dst[:len(src)]
+	for _, x := range src {
+		k := x >> (64 - bucketBits)
+		dst[count[k]] = x
+		count[k]++
+	}
+	return dst
 }
 
 // endRecord closes a record: it counts it and files its identifiers.
