@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"time"
 
 	"tocsin/internal/loadgen"
@@ -28,11 +29,19 @@ func main() {
 	rate := flag.Int("rate", 0, "events per second in all (0: as fast as possible)")
 	batch := flag.Int("batch", 2000, "events per HTTP request")
 	every := flag.Duration("report", 10*time.Second, "progress report interval (long runs)")
+	cpuProfile := flag.String("cpuprofile", "", "write the sender's CPU profile to `FILE`")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, *transport, *addr, *api, *token, *events, *distinct, *conns, *rate, *batch, *every); err != nil {
 		fmt.Fprintln(os.Stderr, "tocsin-load:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
