@@ -129,3 +129,27 @@ func bytesExcept(b []byte, c byte) bool {
 	}
 	return true
 }
+
+// TestMayHave: the bitmap check on a word as written never turns away a
+// member of the set, whatever its case.
+func TestMayHave(t *testing.T) {
+	s := New()
+	sets := map[string]*wordSet{"given": &s.given, "civilities": &s.civilities, "streetTypes": &s.streetTypes, "particles": &s.particles, "notSurname": &s.notSurname}
+	for name, ws := range sets {
+		t.Run(name, func(t *testing.T) {
+			for w := range ws.m {
+				for _, form := range []string{w, upperASCII([]byte(w)), string(upperASCII([]byte(w[:1]))) + w[1:]} {
+					if !ws.mayHave([]byte(form)) {
+						t.Fatalf("%q turned away", form)
+					}
+					if !s.inSet(ws, []byte(form)) {
+						t.Fatalf("%q not found", form)
+					}
+				}
+			}
+		})
+	}
+	if s.given.mayHave([]byte("Xqzt")) {
+		t.Fatal("a word whose first letters start no given name passes")
+	}
+}

@@ -143,6 +143,19 @@ func (ws *wordSet) add(folded string) {
 	}
 }
 
+// mayHave reports whether the word w, not yet folded, may be in the set.
+// Folding ASCII only changes the 0x20 bit of letters, which pairBit
+// ignores: the bitmap answers for w as for its folded form.
+func (ws *wordSet) mayHave(w []byte) bool {
+	// Undecided: non-ASCII or white space (folding changes them) and a
+	// hyphen second (isGiven looks up the part before it).
+	if len(w) == 0 || w[0] >= 0x80 || w[0] <= ' ' || len(w) > 1 && (w[1] >= 0x80 || w[1] <= ' ' || w[1] == '-') {
+		return true
+	}
+	k := pairBit(w)
+	return ws.pairs[k/64]&(1<<(k%64)) != 0
+}
+
 // has reports whether the folded word f is in the set.
 func (ws *wordSet) has(f []byte) bool {
 	if len(f) > 0 {
@@ -159,7 +172,7 @@ func (ws *wordSet) has(f []byte) bool {
 // be, the others need only be words.
 func (s *Scanner) isGiven(w []byte) bool {
 	var buf [48]byte
-	if len(w) == 0 || len(w) > len(buf) {
+	if len(w) == 0 || len(w) > len(buf) || !s.given.mayHave(w) {
 		return false
 	}
 	f := appendFold(buf[:0], w)
@@ -183,7 +196,7 @@ func (s *Scanner) isGiven(w []byte) bool {
 
 func (s *Scanner) inSet(ws *wordSet, w []byte) bool {
 	var buf [48]byte
-	if len(w) > len(buf) {
+	if len(w) > len(buf) || !ws.mayHave(w) {
 		return false
 	}
 	return ws.has(appendFold(buf[:0], w))
