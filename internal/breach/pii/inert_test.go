@@ -153,3 +153,32 @@ func TestMayHave(t *testing.T) {
 		t.Fatal("a word whose first letters start no given name passes")
 	}
 }
+
+// TestIPv6Shape: the colon count that turns times away keeps every form
+// of address.
+func TestIPv6Shape(t *testing.T) {
+	s := New()
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"client 2001:db8:85a3:0:0:8a2e:370:7334 connecté", true},
+		{"client 2001:db8::8a2e:370:7334 connecté", true},
+		{"client fe80::1 connecté", true},
+		{"client 2001:db8:1:2:3:4:192.0.2.33 connecté", true},
+		{"client ::ffff:192.0.2.128 connecté", true},
+		{"à 14:22:01 le serveur", false},
+		{"à 2024-03-12 14:22:01.123 le serveur", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got := false
+			for _, f := range s.Text([]byte(tc.in), nil) {
+				got = got || f.Category == IP
+			}
+			if got != tc.want {
+				t.Fatalf("IP found = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -249,18 +249,28 @@ func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' 
 // ipv6 reads an IPv6 address at t.
 func (st *scan) ipv6(t int) (int, bool) {
 	b := st.b
-	e, colons := t, 0
+	e, colons, dots, double := t, 0, 0, false
 	for e < len(b) && e-t < 46 && (isHex(b[e]) || b[e] == ':' || b[e] == '.') {
-		if b[e] == ':' {
+		switch b[e] {
+		case ':':
 			colons++
+			double = double || e > t && b[e-1] == ':'
+		case '.':
+			dots++
 		}
 		e++
 	}
 	for e > t && b[e-1] == '.' {
 		e--
+		dots--
 	}
 	st.hexDone = e
 	if colons < 2 || (e < len(b) && isAlnum(b[e])) {
+		return 0, false
+	}
+	// Without "::" an address writes all 8 groups: 7 colons, or 6 and an
+	// IPv4 tail. Times (14:22:01) stop here, before the parser.
+	if !double && colons != 7 && !(colons == 6 && dots > 0) {
 		return 0, false
 	}
 	a, err := netip.ParseAddr(string(b[t:e]))
