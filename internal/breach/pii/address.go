@@ -208,7 +208,7 @@ func (st *scan) postcode(t, te int) (int, bool) {
 		return 0, false
 	}
 	ce, ok := communeAt(st.b, pe)
-	if !ok || !hasContext(st.window(t), st.s.ctx.address) {
+	if !ok || !hasContext(st.window(t), &st.s.ctx.address) {
 		return 0, false
 	}
 	st.add(Address, t, ce, confWeak, normText(st.b[t:ce]))

@@ -1,7 +1,5 @@
 package pii
 
-import "bytes"
-
 // A keyword is a context word looked for, folded, in the few bytes before
 // a value. word: it must start at a word boundary (and end at one when it
 // is three letters or fewer).
@@ -12,16 +10,27 @@ type keyword struct {
 
 // contexts holds the context words of each contextual category.
 type contexts struct {
-	birth, franceTravail, idDocument, address []keyword
+	birth, franceTravail, idDocument, address keywords
+}
+
+// keywords is a list of context words and the bitmap of the first two
+// bytes of each (pairBit): a window is read once, and a word is compared
+// only where its first two bytes are.
+type keywords struct {
+	list  []keyword
+	pairs [1024 / 64]uint64
 }
 
 // newContexts returns the context words, folded (lower case, accents
 // removed).
 func newContexts() contexts {
-	kw := func(list ...any) []keyword {
-		out := make([]keyword, 0, len(list)/2)
+	kw := func(list ...any) keywords {
+		var out keywords
 		for i := 0; i < len(list); i += 2 {
-			out = append(out, keyword{[]byte(list[i].(string)), list[i+1].(bool)})
+			k := keyword{[]byte(list[i].(string)), list[i+1].(bool)}
+			out.list = append(out.list, k)
+			b := pairBit(k.text[:2]) // every context word has two bytes or more
+			out.pairs[b/64] |= 1 << (b % 64)
 		}
 		return out
 	}
@@ -56,21 +65,21 @@ func newContexts() contexts {
 const contextWindow = 64
 
 // hasContext reports whether the folded window holds one of kws.
-func hasContext(window []byte, kws []keyword) bool {
-	for _, k := range kws {
-		off := 0
-		for {
-			j := bytes.Index(window[off:], []byte(k.text))
-			if j < 0 {
-				break
-			}
-			j += off
+func hasContext(window []byte, kws *keywords) bool {
+	for j := 0; j+1 < len(window); j++ {
+		b := uint(window[j]&31)<<5 | uint(window[j+1]&31) // pairBit
+		if kws.pairs[b/64]&(1<<(b%64)) == 0 {
+			continue
+		}
+		for _, k := range kws.list {
 			end := j + len(k.text)
+			if end > len(window) || string(window[j:end]) != string(k.text) {
+				continue
+			}
 			// Short words (cp, dob, cni) must also end at a boundary.
 			if !k.word || (j == 0 || !isAlpha(window[j-1])) && (len(k.text) > 3 || end == len(window) || !isAlpha(window[end])) {
 				return true
 			}
-			off = j + 1
 		}
 	}
 	return false

@@ -14,7 +14,7 @@ func (st *scan) date(t int) (int, bool) {
 	if end < len(st.b) && isAlnum(st.b[end]) && st.b[end] != 'T' {
 		return 0, false
 	}
-	if birthYear(y) && hasContext(st.window(t), st.s.ctx.birth) {
+	if birthYear(y) && hasContext(st.window(t), &st.s.ctx.birth) {
 		st.add(DateOfBirth, t, end, confContext, isoDate(y, m, d))
 		return end, true
 	}

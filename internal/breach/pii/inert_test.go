@@ -182,3 +182,39 @@ func TestIPv6Shape(t *testing.T) {
 		})
 	}
 }
+
+// hasContextSlow is the plain search hasContext replaces.
+func hasContextSlow(window []byte, kws *keywords) bool {
+	for _, k := range kws.list {
+		for j := 0; j+len(k.text) <= len(window); j++ {
+			end := j + len(k.text)
+			if string(window[j:end]) == string(k.text) && (!k.word || (j == 0 || !isAlpha(window[j-1])) && (len(k.text) > 3 || end == len(window) || !isAlpha(window[end]))) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestHasContext: the bitmap search answers as the plain one.
+func TestHasContext(t *testing.T) {
+	s := New()
+	lists := map[string]*keywords{"birth": &s.ctx.birth, "franceTravail": &s.ctx.franceTravail, "idDocument": &s.ctx.idDocument, "address": &s.ctx.address}
+	windows := []string{"", "n", "ne le", "date de naissance", "xdob", "dob:", "cp 75001", "acp", "identifiant ft", "numero de passeport",
+		"titre de sejour", "demandeur d’emploi", "nee le 3", "(e) le", "ne(e) le", "code_postal", "adresse:", "habitant", "zip", "anniversaire"}
+	for name, kws := range lists {
+		for _, k := range kws.list {
+			if len(k.text) < 2 {
+				t.Fatalf("%s: context word %q shorter than two bytes", name, k.text)
+			}
+			windows = append(windows, string(k.text), "x"+string(k.text), string(k.text)+"x", "le "+string(k.text)+" ")
+		}
+	}
+	for name, kws := range lists {
+		for _, w := range windows {
+			if got, want := hasContext([]byte(w), kws), hasContextSlow([]byte(w), kws); got != want {
+				t.Errorf("%s in %q: %v, want %v", name, w, got, want)
+			}
+		}
+	}
+}

@@ -497,11 +497,11 @@ func (st *scan) contextID(t, te int) bool {
 	if len(w) == 0 {
 		return false
 	}
-	if digits >= 7 && l <= 11 && hasContext(w, st.s.ctx.franceTravail) {
+	if digits >= 7 && l <= 11 && hasContext(w, &st.s.ctx.franceTravail) {
 		st.add(FranceTravail, t, te, confContext, string(b[t:te]))
 		return true
 	}
-	if l >= 9 && hasContext(w, st.s.ctx.idDocument) {
+	if l >= 9 && hasContext(w, &st.s.ctx.idDocument) {
 		st.add(IDDocument, t, te, confContext, string(b[t:te]))
 		return true
 	}
