@@ -147,8 +147,8 @@ type worker struct {
 	buckets       *[1 << bucketBits]int32
 	distBudget    budget
 	words         []string
-	lastConf      float64
-	confText      []byte
+	confs         [8]confText // confidences as written, round robin
+	nextConf      int
 }
 
 func (s *scan) newWorker() *worker {
@@ -533,11 +533,7 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON, t
 		w.out = append(w.out, `,"category":"`...)
 		w.out = append(w.out, f.Category...)
 		w.out = append(w.out, `","confidence":`...)
-		if f.Confidence != w.lastConf || w.confText == nil {
-			w.lastConf = f.Confidence
-			w.confText = strconv.AppendFloat(w.confText[:0], float64(int(f.Confidence*1000+0.5))/1000, 'f', -1, 64)
-		}
-		w.out = append(w.out, w.confText...)
+		w.out = append(w.out, w.confidence(f.Confidence)...)
 		if col != nil {
 			w.out = append(w.out, tableJSON...)
 			w.out = append(w.out, col.json...)
@@ -598,6 +594,28 @@ func byTopBits(dst, src []uint64, count *[1 << bucketBits]int32) []uint64 {
 		count[k]++
 	}
 	return dst
+}
+
+// confText is a confidence and its text in the findings.
+type confText struct {
+	c    float64
+	text []byte
+}
+
+// confidence returns the text of a confidence. A scan meets a handful of
+// confidences, one per way of recognising a value, interleaved: each is
+// formatted once.
+func (w *worker) confidence(c float64) []byte {
+	for i := range w.confs {
+		if w.confs[i].text != nil && w.confs[i].c == c {
+			return w.confs[i].text
+		}
+	}
+	e := &w.confs[w.nextConf]
+	w.nextConf = (w.nextConf + 1) % len(w.confs)
+	e.c = c
+	e.text = strconv.AppendFloat(e.text[:0], float64(int(c*1000+0.5))/1000, 'f', -1, 64)
+	return e.text
 }
 
 // endRecord closes a record: it counts it and files its identifiers.
