@@ -330,7 +330,7 @@ func (w *worker) process(b *ingest.Batch) *processed {
 					names = c.Fields(rule)
 					w.fields[rule] = names
 				}
-				h := correlate.Hit{Rule: rule, Time: ev.Time, Fields: correlate.Slim(ev, names)}
+				h := correlate.Hit{Rule: rule, Time: hitTime(ev.Time, now), Fields: correlate.Slim(ev, names)}
 				for range times {
 					pb.hits = append(pb.hits, pendingHit{tenant: id, hit: h, ev: k})
 				}
@@ -354,6 +354,20 @@ func (w *worker) process(b *ingest.Batch) *processed {
 		}
 	}
 	return pb
+}
+
+// maxSkew is how far ahead of the receipt time an event's time may be for
+// correlation: correlation runs on event time, per tenant, and one sender
+// whose clock is an hour ahead would otherwise move the tenant's clock so
+// far that every other sender's hits arrive "late" and are dropped. The
+// event keeps its own time in the store.
+const maxSkew = 5 * time.Minute
+
+func hitTime(t, received time.Time) time.Time {
+	if limit := received.Add(maxSkew); t.After(limit) {
+		return received
+	}
+	return t
 }
 
 // routed lets tenant rules name the event's host like a field.
@@ -498,8 +512,8 @@ func (w *writer) flush(ctx context.Context) error {
 			keep[i] = len(b.Events)
 			b.Events = append(b.Events, *e)
 			c.stored++
-			if e.Time.After(w.latest[e.Tenant]) {
-				w.latest[e.Tenant] = e.Time
+			if t := hitTime(e.Time, e.Received); t.After(w.latest[e.Tenant]) {
+				w.latest[e.Tenant] = t
 			}
 		}
 		for _, a := range pb.alerts {

@@ -222,3 +222,39 @@ func TestTrySubmitWhenFull(t *testing.T) {
 		t.Errorf("blocking submit: %v", err)
 	}
 }
+
+// A sender whose clock runs an hour ahead does not blind a tenant's
+// correlations to the other senders.
+func TestClockAheadDoesNotHideOthers(t *testing.T) {
+	st := &memStore{}
+	p, done := start(t, st, builtinRules(t, tenant.NewRouter(nil, "q")))
+	ctx := context.Background()
+	now := time.Now()
+	submit := func(lines [][]byte) {
+		var msgs []ingest.Message
+		for _, l := range lines {
+			msgs = append(msgs, ingest.Message{Data: l, Tenant: "t"})
+		}
+		acked := make(chan error, 1)
+		if err := p.Submit(ctx, &ingest.Batch{Msgs: msgs, Done: func(err error) { acked <- err }}); err != nil {
+			t.Fatal(err)
+		}
+		<-acked
+	}
+	submit(sshLines("198.51.100.9", 1, now.Add(time.Hour))) // a host with a clock ahead
+	// The attack arrives over several writes, as a live one does.
+	for _, l := range sshLines("203.0.113.7", 12, now.Add(-time.Minute)) {
+		submit([][]byte{l})
+	}
+	p.Close()
+	<-done
+	found := false
+	for _, a := range st.alerts {
+		if a.Title == "SSH Brute Force" && a.SrcIP == "203.0.113.7" {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the brute force was lost behind a clock an hour ahead")
+	}
+}
