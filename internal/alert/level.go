@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"tocsin/internal/level"
+	"tocsin/internal/sigma"
 )
 
 // Level is a vigilance level (package level).
@@ -30,23 +31,9 @@ func ParseLevel(s string) (Level, error) {
 	return l, nil
 }
 
-// severityRank orders Sigma levels; "" ranks as informational, as in the
-// store. ok is false for anything else.
-func severityRank(s string) (rank int, ok bool) {
-	switch s {
-	case "", "informational":
-		return 0, true
-	case "low":
-		return 1, true
-	case "medium":
-		return 2, true
-	case "high":
-		return 3, true
-	case "critical":
-		return 4, true
-	}
-	return 0, false
-}
+// severityRank orders Sigma levels (sigma.LevelRank): "" ranks as
+// informational, as in the store. ok is false for anything else.
+func severityRank(s string) (rank int, ok bool) { return sigma.LevelRank(s) }
 
 // severityName is the inverse of severityRank.
 func severityName(rank int) string {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"tocsin/internal/ingest"
+	"tocsin/internal/sigma"
 	"tocsin/internal/store"
 )
 
@@ -277,13 +278,11 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) (store.Query, boo
 	q.SrcIP = v.Get("src_ip")
 	q.Rule = v.Get("rule")
 	q.Level = v.Get("level")
-	if _, ok := levels[q.Level]; !ok {
+	if _, ok := sigma.LevelRank(q.Level); !ok {
 		return bad("level", "not a level (informational, low, medium, high, critical)")
 	}
 	return q, true
 }
-
-var levels = map[string]bool{"": true, "informational": true, "low": true, "medium": true, "high": true, "critical": true}
 
 // EventJSON is an event as the API shows it.
 type EventJSON struct {

@@ -22,6 +22,7 @@ import (
 
 	"tocsin/internal/alert"
 	"tocsin/internal/notify/dispatch"
+	"tocsin/internal/sigma"
 )
 
 // ErrInvalid wraps every configuration problem.
@@ -537,7 +538,7 @@ func (c *Config) validate(file string, pos map[string]*yaml.Node) Problems {
 			}
 		}
 	}
-	if _, ok := levels[c.Rules.AlertLevel]; !ok {
+	if _, ok := sigma.LevelRank(c.Rules.AlertLevel); !ok || c.Rules.AlertLevel == "" {
 		add("rules.alert_level", "%q is not a level (informational, low, medium, high, critical)", c.Rules.AlertLevel)
 	}
 	for i, p := range c.Rules.Paths {
@@ -661,8 +662,6 @@ func hostPort(a string) bool {
 	p, err := strconv.Atoi(a[i+1:])
 	return err == nil && p >= 0 && p < 65536
 }
-
-var levels = map[string]int{"informational": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 func validID(s string) bool {
 	if s == "" || len(s) > 64 {

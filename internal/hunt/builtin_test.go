@@ -169,7 +169,7 @@ func alertTitles(t *testing.T, jsonl string) []string {
 		if err := jsonUnmarshal([]byte(l), &d); err != nil {
 			t.Fatalf("bad JSON line %q: %v", l, err)
 		}
-		if levelRank[d.Rule.Level] >= levelRank["medium"] {
+		if rank(d.Rule.Level) >= rank("medium") {
 			seen[d.Rule.Title] = true
 		}
 	}

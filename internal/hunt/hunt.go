@@ -156,7 +156,7 @@ func Run(ctx context.Context, paths []string, o Options) (*Summary, error) {
 	if o.Mapper == nil {
 		o.Mapper = winlog.Default()
 	}
-	minRank, ok := levelRank[o.MinLevel]
+	minRank, ok := sigma.LevelRank(o.MinLevel)
 	if !ok && o.MinLevel != "" {
 		return nil, fmt.Errorf("unknown level %q (informational, low, medium, high, critical)", o.MinLevel)
 	}
@@ -271,7 +271,11 @@ func Run(ctx context.Context, paths []string, o Options) (*Summary, error) {
 	return sum, ctx.Err()
 }
 
-var levelRank = map[string]int{"": 0, "informational": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+// rank orders rule levels; an unknown one ranks lowest.
+func rank(level string) int {
+	r, _ := sigma.LevelRank(level)
+	return r
+}
 
 // worker decodes and matches batches; it owns reusable scratch memory.
 type worker struct {
@@ -344,12 +348,12 @@ func (w *worker) process(b *input.Batch) *result {
 					continue
 				}
 			}
-			if levelRank[rule.Level] < w.minRank {
+			if rank(rule.Level) < w.minRank {
 				continue
 			}
 			r.matched = append(r.matched, rule)
 			src := source{}
-			if levelRank[rule.Level] >= levelRank["medium"] {
+			if rank(rule.Level) >= rank("medium") {
 				src = source{ip: strings.Clone(decode.Entities(ev)["src_ip"]), t: ev.Time}
 			}
 			r.sources = append(r.sources, src)
@@ -423,13 +427,13 @@ func (w *orderedOutput) correlations(res []correlate.Result) {
 		if w.o.Correlate.Suppressed(c.Rule) {
 			continue
 		}
-		if levelRank[c.Rule.Level] < levelRank[w.o.MinLevel] {
+		if rank(c.Rule.Level) < rank(w.o.MinLevel) {
 			continue
 		}
 		w.sum.Correlations++
 		w.sum.ByRule[c.Rule]++
 		w.sum.ByLevel[c.Rule.Level]++
-		if levelRank[c.Rule.Level] >= levelRank["medium"] {
+		if rank(c.Rule.Level) >= rank("medium") {
 			for _, kv := range c.Group {
 				if kv.Field == "src_ip" {
 					w.sum.addSource(kv.Value, c.Last, c.Rule.Title)
@@ -476,7 +480,7 @@ func (s *Summary) Rules() []RuleCount {
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if ra, rb := levelRank[a.Rule.Level], levelRank[b.Rule.Level]; ra != rb {
+		if ra, rb := rank(a.Rule.Level), rank(b.Rule.Level); ra != rb {
 			return ra > rb
 		}
 		if a.Count != b.Count {

@@ -267,7 +267,7 @@ func (p *Pipeline) work(ctx context.Context) {
 		if r := p.rules.Load(); r != w.rules {
 			w.rules, w.m, w.dec = r, r.Detect.NewMatcher(), decode.New(r.Mapper)
 			w.fields = map[*sigma.Rule][]string{}
-			w.alertAt = levelRank[r.AlertLevel]
+			w.alertAt = rank(r.AlertLevel)
 		}
 		pb := w.process(b)
 		select {
@@ -280,7 +280,11 @@ func (p *Pipeline) work(ctx context.Context) {
 	}
 }
 
-var levelRank = map[string]int{"": 0, "informational": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+// rank orders rule levels; an unknown one ranks lowest.
+func rank(level string) int {
+	r, _ := sigma.LevelRank(level)
+	return r
+}
 
 func (w *worker) process(b *ingest.Batch) *processed {
 	now := w.p.o.Now()
@@ -338,7 +342,7 @@ func (w *worker) process(b *ingest.Batch) *processed {
 					continue
 				}
 			}
-			if levelRank[rule.Level] < w.alertAt {
+			if rank(rule.Level) < w.alertAt {
 				continue
 			}
 			ents := decode.Entities(ev)
@@ -601,7 +605,7 @@ func (w *writer) correlate(hits []pendingHit, b *store.Batch) {
 	defer func() {
 		for t, eng := range w.corr {
 			for _, r := range eng.Advance(w.latest[t]) {
-				if !eng.Suppressed(r.Rule) && levelRank[r.Rule.Level] >= levelRank[w.rules.AlertLevel] {
+				if !eng.Suppressed(r.Rule) && rank(r.Rule.Level) >= rank(w.rules.AlertLevel) {
 					b.Alerts = append(b.Alerts, correlationAlert(t, r))
 					b.EventIdx = append(b.EventIdx, nil)
 				}
@@ -621,7 +625,7 @@ func (w *writer) correlate(hits []pendingHit, b *store.Batch) {
 		}
 		for _, res := range [2][]correlate.Result{eng.Advance(h.hit.Time), eng.Observe(h.hit)} {
 			for _, r := range res {
-				if eng.Suppressed(r.Rule) || levelRank[r.Rule.Level] < levelRank[w.rules.AlertLevel] {
+				if eng.Suppressed(r.Rule) || rank(r.Rule.Level) < rank(w.rules.AlertLevel) {
 					continue
 				}
 				b.Alerts = append(b.Alerts, correlationAlert(h.tenant, r))

@@ -101,7 +101,6 @@ var (
 	uuidRe    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	tagRe     = regexp.MustCompile(`^[a-z0-9_-]+\.[a-z0-9._-]+$`)
 	dateRe    = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	levels    = []string{"informational", "low", "medium", "high", "critical"}
 	statuses  = []string{"stable", "test", "experimental", "deprecated", "unsupported"}
 	relations = []string{"derived", "obsolete", "merged", "renamed", "similar"}
 )
@@ -136,7 +135,7 @@ func parseRule(p *problems, n *yaml.Node) *Rule {
 		case "status":
 			r.Status = enum(p, v, "status", statuses)
 		case "level":
-			r.Level = enum(p, v, "level", levels)
+			r.Level = enum(p, v, "level", levels[:])
 		case "description":
 			r.Description = str(p, v, "description")
 		case "license":

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"tocsin/internal/sigma"
 	"unicode/utf8"
 )
 
@@ -24,23 +25,8 @@ const (
 	KindCorrelation = "correlation"
 )
 
-// LevelRank orders alert levels: "" and informational 0, low 1, medium 2,
-// high 3, critical 4. ok is false for anything else.
-func LevelRank(level string) (rank int, ok bool) {
-	switch level {
-	case "", "informational":
-		return 0, true
-	case "low":
-		return 1, true
-	case "medium":
-		return 2, true
-	case "high":
-		return 3, true
-	case "critical":
-		return 4, true
-	}
-	return 0, false
-}
+// LevelRank orders alert levels as Sigma does (sigma.LevelRank).
+func LevelRank(level string) (rank int, ok bool) { return sigma.LevelRank(level) }
 
 // Normalize checks q and fills its defaults: Limit 0 becomes DefaultLimit,
 // a Limit over MaxLimit becomes MaxLimit, and strings go through CleanText
