@@ -215,8 +215,10 @@ func (s *Server) track(c net.Conn) bool {
 		c.Close()
 		return false
 	case len(s.conns) >= s.cfg.MaxConnections:
-		c.Close()
+		// Counted before the close, so a client that sees the close
+		// also sees the count.
 		s.stats.errors.Add(1)
+		c.Close()
 		s.log.Warn("connection refused: too many connections", "peer", c.RemoteAddr().String(), "max", s.cfg.MaxConnections)
 		return false
 	}

@@ -190,8 +190,10 @@ func (t *TCP) track(c net.Conn) bool {
 		c.Close()
 		return false
 	case len(t.conns) >= t.cfg.MaxConnections:
-		c.Close()
+		// Counted before the close, so a client that sees the close
+		// also sees the count.
 		t.stats.errors.Add(1)
+		c.Close()
 		t.log.Warn("connection refused: too many connections", "peer", c.RemoteAddr().String(), "max", t.cfg.MaxConnections)
 		return false
 	}

@@ -116,6 +116,8 @@ func TestTCPMaxConnections(t *testing.T) {
 	if _, err := b.Read(make([]byte, 1)); err == nil || errors.As(err, &ne) && ne.Timeout() {
 		t.Fatalf("second connection: read %v, want it closed", err)
 	}
+	// The refusal is counted just after the close the client saw.
+	waitFor(t, "the refusal to be counted", func() bool { return s.Stats().Errors == 1 })
 	if st := s.Stats(); st.Errors != 1 || st.Connections != 1 {
 		t.Errorf("stats %+v", st)
 	}
