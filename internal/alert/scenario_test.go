@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"tocsin/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected.golden files of the scenarios")
@@ -243,40 +245,9 @@ func TestScenarios(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			got := runScenario(t, dir, false)
 			if again := runScenario(t, dir, true); !bytes.Equal(got, again) {
-				t.Errorf("snapshot and restore after every line changed the output:\n%s", firstDiff(got, again))
+				t.Errorf("snapshot and restore after every line changed the output:\n%s", golden.Diff(got, again))
 			}
-			golden := filepath.Join(dir, "expected.golden")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (-update rewrites it):\n%s", golden, firstDiff(got, want))
-			}
+			golden.Check(t, filepath.Join(dir, "expected.golden"), got, *update)
 		})
 	}
-}
-
-// firstDiff shows the first differing line of two outputs.
-func firstDiff(got, want []byte) string {
-	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	for i := 0; i < max(len(g), len(w)); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\n got: %s\nwant: %s", i+1, gl, wl)
-		}
-	}
-	return "(same lines)"
 }

@@ -17,6 +17,7 @@ import (
 
 	"tocsin/internal/alert"
 	"tocsin/internal/config"
+	"tocsin/internal/golden"
 	"tocsin/internal/notify"
 	"tocsin/internal/store"
 	"tocsin/internal/store/sqlite"
@@ -115,19 +116,7 @@ func TestScenarios(t *testing.T) {
 			for _, tl := range l.Tenants {
 				fmt.Fprintf(&out, "final %s %s\n", tl.Tenant, tl.Level)
 			}
-			golden := filepath.Join(dir, "expected.golden")
-			if *update {
-				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(out.Bytes(), want) {
-				t.Errorf("%s differs:\n%s", golden, out.String())
-			}
+			golden.Check(t, filepath.Join(dir, "expected.golden"), out.Bytes(), *update)
 		})
 	}
 }

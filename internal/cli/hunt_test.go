@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	goldenfile "tocsin/internal/golden"
 	"unicode/utf8"
 )
 
@@ -535,7 +536,7 @@ func TestHuntInputs(t *testing.T) {
 				outs = append(outs, r.out+"\n--- stderr\n"+timing.ReplaceAllString(r.err, ""))
 			}
 			if outs[0] != outs[1] {
-				t.Errorf("--workers 1 and --workers 4 differ:\n%s", lineDiff(outs[0], outs[1]))
+				t.Errorf("--workers 1 and --workers 4 differ:\n%s", goldenfile.Diff([]byte(outs[0]), []byte(outs[1])))
 			}
 		})
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"tocsin/internal/event"
+	"tocsin/internal/golden"
 	"tocsin/internal/input"
 	"tocsin/internal/parse/syslog"
 	"tocsin/internal/winlog"
@@ -62,19 +63,7 @@ func TestParsersGolden(t *testing.T) {
 				out.Write(b)
 				out.WriteByte('\n')
 			}
-			golden := strings.TrimSuffix(f, ".log") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(out.Bytes(), want) {
-				t.Errorf("%s differs from %s:\n%s", f, golden, out.String())
-			}
+			golden.Check(t, strings.TrimSuffix(f, ".log")+".golden", out.Bytes(), *update)
 		})
 	}
 }

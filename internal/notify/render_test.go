@@ -2,12 +2,12 @@ package notify_test
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"tocsin/internal/golden"
 	"tocsin/internal/notify"
 )
 
@@ -129,8 +129,8 @@ func TestRenderGolden(t *testing.T) {
 					t.Errorf("HTML not escaped: %s", m.HTML)
 				}
 				got := "Subject: " + m.Subject + "\n\n" + m.Text
-				golden(t, filepath.Join("testdata", "render", name+"."+string(lang)+".txt"), got)
-				golden(t, filepath.Join("testdata", "render", name+"."+string(lang)+".html"), m.HTML)
+				checkGolden(t, filepath.Join("testdata", "render", name+"."+string(lang)+".txt"), got)
+				checkGolden(t, filepath.Join("testdata", "render", name+"."+string(lang)+".html"), m.HTML)
 			})
 		}
 	}
@@ -176,22 +176,7 @@ func TestRenderErrors(t *testing.T) {
 	}
 }
 
-func golden(t *testing.T, path, got string) {
+func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run with -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, path, []byte(got), *update)
 }

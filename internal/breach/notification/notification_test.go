@@ -6,12 +6,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"tocsin/internal/breach"
+	"tocsin/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -49,20 +49,7 @@ func TestGolden(t *testing.T) {
 					if err := Render(&b, rep, cfg, Options{Format: format, Lang: lang, Now: now}); err != nil {
 						t.Fatal(err)
 					}
-					golden := filepath.Join("testdata", "golden", name)
-					if *update {
-						os.MkdirAll(filepath.Dir(golden), 0o755)
-						if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-							t.Fatal(err)
-						}
-					}
-					want, err := os.ReadFile(golden)
-					if err != nil {
-						t.Fatalf("%v (run with -update to create it)", err)
-					}
-					if !bytes.Equal(b.Bytes(), want) {
-						t.Errorf("%s differs from the golden file (run with -update after checking):\n%s", name, firstDiff(b.String(), string(want)))
-					}
+					golden.Check(t, filepath.Join("testdata", "golden", name), b.Bytes(), *update)
 					missing := map[string]string{"fr": "[À COMPLÉTER", "en": "[TO BE COMPLETED"}[lang]
 					n := strings.Count(b.String(), missing)
 					if cfgName == "complete" && n != 0 {
@@ -75,23 +62,6 @@ func TestGolden(t *testing.T) {
 			}
 		}
 	}
-}
-
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var a, b string
-		if i < len(g) {
-			a = g[i]
-		}
-		if i < len(w) {
-			b = w[i]
-		}
-		if a != b {
-			return "line " + strconv.Itoa(i+1) + ":\n got: " + a + "\nwant: " + b
-		}
-	}
-	return ""
 }
 
 // TestDeadline: the deadline is 72 hours after awareness, and a draft
