@@ -191,18 +191,26 @@ func TestAckOnlyWhenDurable(t *testing.T) {
 	c.expect(2, "rsp", rspOK)
 }
 
-// TestAnswersInCommandOrder: batches finished out of order are answered
-// in order, and a command answered at once waits for those before it.
-func TestAnswersInCommandOrder(t *testing.T) {
-	sink := ingesttest.Sink{Hold: true}
+// threeHeld opens a session whose sink holds its batches, and sends
+// syslog commands 2, 3 and 4, each its own batch, still unanswered.
+func threeHeld(t *testing.T) (*ingesttest.Sink, *client) {
+	t.Helper()
+	sink := &ingesttest.Sink{Hold: true}
 	s := newServer(t, Config{})
-	serve(t, s, &sink)
+	serve(t, s, sink)
 	c := dial(t, s)
 	c.open()
 	for i := 2; i <= 4; i++ {
 		c.cmd(i, "syslog", fmt.Sprintf("<13>m%d", i))
 		sink.WaitPending(t, i-1)
 	}
+	return sink, c
+}
+
+// TestAnswersInCommandOrder: batches finished out of order are answered
+// in order, and a command answered at once waits for those before it.
+func TestAnswersInCommandOrder(t *testing.T) {
+	sink, c := threeHeld(t)
 	c.cmd(5, "foo", "")
 	p := sink.Pending()
 	ingesttest.Finish(p[2], nil)
@@ -245,15 +253,7 @@ func TestAnswerNotHeldBehindPendingBatch(t *testing.T) {
 // came before is, then serverclose, and the connection ends so that the
 // sender resends its window.
 func TestNotStoredClosesUnanswered(t *testing.T) {
-	sink := ingesttest.Sink{Hold: true}
-	s := newServer(t, Config{})
-	serve(t, s, &sink)
-	c := dial(t, s)
-	c.open()
-	for i := 2; i <= 4; i++ {
-		c.cmd(i, "syslog", fmt.Sprintf("<13>m%d", i))
-		sink.WaitPending(t, i-1)
-	}
+	sink, c := threeHeld(t)
 	p := sink.Pending()
 	ingesttest.Finish(p[2], nil)
 	ingesttest.Finish(p[1], errors.New("disk full"))
