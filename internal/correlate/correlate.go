@@ -43,6 +43,19 @@
 // in front of a later position's hit that is already in. Disorder can thus
 // miss a sequence, never invent one.
 //
+// # first_seen
+//
+// first_seen is an extension of Tocsin, not of the specification. Per group
+// it remembers the values of condition.field with the time each was last
+// seen, and fires on a hit whose value the group has not seen within the
+// timespan, unless the hit falls within Learning of the group's first hit
+// (the first value is always learnt). It decides at once, keeps its groups
+// until MaxGroups pushes them out (forgetting a group would restart its
+// learning), and holds at most MaxValues values per group, forgetting
+// expired values first and then the least recently seen (counted in
+// Stats.Evicted). The Result's Group adds the field and its new value to the
+// group-by values.
+//
 // # Chaining
 //
 // A correlation may reference another: the inner Result becomes a hit at its
@@ -95,7 +108,9 @@ type Result struct {
 	Group []KV
 	// Value is the count, distinct count, sum, average or percentile that
 	// met the condition; for temporal types the number of referenced rules
-	// seen (temporal_ordered: the length of the in-order prefix).
+	// seen (temporal_ordered: the length of the in-order prefix); for
+	// first_seen the number of values the group remembers, the new one
+	// included.
 	Value float64
 	// First and Last are the times of the earliest and latest hit that
 	// contributed; Last-First never exceeds the timespan. A chained hit's
@@ -123,6 +138,9 @@ type Options struct {
 	MaxGroups int
 	// MaxRefs caps Result.Events (default 100).
 	MaxRefs int
+	// MaxValues is the most values a first_seen group remembers
+	// (default 1000).
+	MaxValues int
 }
 
 // Stats describes one correlation, or all of them under TotalKey.
@@ -130,7 +148,7 @@ type Stats struct {
 	Groups  int    // groups open now
 	Hits    uint64 // hits received
 	Fired   uint64 // results produced
-	Evicted uint64 // groups dropped undecided because MaxGroups was reached
+	Evicted uint64 // groups dropped undecided because MaxGroups was reached; first_seen: also values forgotten because MaxValues was reached
 	Late    uint64 // out-of-order hits dropped: earlier than their group's window
 	Ignored uint64 // hits without a usable value: value_count field missing, value_sum/avg/percentile field not a number
 }
@@ -177,6 +195,9 @@ func New(rules []*sigma.Rule, opts Options) (*Engine, []error) {
 	}
 	if opts.MaxRefs <= 0 {
 		opts.MaxRefs = 100
+	}
+	if opts.MaxValues <= 0 {
+		opts.MaxValues = 1000
 	}
 	e := &Engine{
 		opts:      opts,
@@ -287,6 +308,8 @@ func (e *Engine) add(r *sigma.Rule, refs []*sigma.Rule) {
 		groups:    map[string]*group{},
 		maxGroups: e.opts.MaxGroups,
 		maxRefs:   e.opts.MaxRefs,
+		maxValues: e.opts.MaxValues,
+		learning:  cr.Learning,
 	}
 	c.lru.prev, c.lru.next = &c.lru, &c.lru
 	ins := map[*sigma.Rule]*input{}
@@ -495,7 +518,7 @@ func check(r *sigma.Rule) string {
 	temporal := c.Type == sigma.Temporal || c.Type == sigma.TemporalOrdered
 	switch c.Type {
 	case sigma.EventCount, sigma.ValueCount, sigma.Temporal, sigma.TemporalOrdered,
-		sigma.ValueSum, sigma.ValueAvg, sigma.ValuePercentile:
+		sigma.ValueSum, sigma.ValueAvg, sigma.ValuePercentile, sigma.FirstSeen:
 	default:
 		return fmt.Sprintf("unknown correlation type %q", c.Type)
 	}
@@ -508,6 +531,12 @@ func check(r *sigma.Rule) string {
 	if c.Condition == nil {
 		if !temporal {
 			return fmt.Sprintf("a %s correlation needs a condition", c.Type)
+		}
+		return ""
+	}
+	if c.Type == sigma.FirstSeen {
+		if c.Condition.Field == "" || len(c.Condition.Cmp) > 0 {
+			return "a first_seen condition takes condition.field and no comparison"
 		}
 		return ""
 	}

@@ -20,6 +20,8 @@ func fuzzRules() (dets, all []*sigma.Rule) {
 	p75.Percentile = 75
 	alias := corrRule("alias", sigma.Temporal, []string{"a", "d"}, []string{"kk"}, 30*time.Second, nil)
 	alias.Correlation.Aliases = map[string]map[string]string{"kk": {"a": "k", "d": "n"}}
+	fs := corrRule("fs", sigma.FirstSeen, []string{"b", "c"}, k, mn, &sigma.CorrCondition{Field: "n"})
+	fs.Correlation.Learning = 10 * time.Second
 	all = append(slices.Clone(dets),
 		corrRule("ec", sigma.EventCount, []string{"a", "b"}, k, mn, cond("", "gte", 2)),
 		corrRule("ecl", sigma.EventCount, []string{"a"}, k, mn, cond("", "lt", 2)),
@@ -30,6 +32,7 @@ func fuzzRules() (dets, all []*sigma.Rule) {
 		corrRule("avg", sigma.ValueAvg, []string{"c"}, k, mn, cond("n", "gte", 5, "lte", 6)),
 		corrRule("pct", sigma.ValuePercentile, []string{"d"}, nil, 3*mn, p75),
 		alias,
+		fs,
 		corrRule("chain", sigma.TemporalOrdered, []string{"ec", "tmp"}, k, 2*mn, nil),
 		corrRule("chain2", sigma.EventCount, []string{"ord", "ecl"}, nil, 5*mn, cond("", "gte", 2)),
 	)
@@ -74,7 +77,11 @@ func play(t *testing.T, data []byte) []string {
 			out = append(out, fmt.Sprintf("@%d %s", i/3+1, show(r)))
 		}
 		for _, c := range e.corrs {
-			if n := len(c.groups); n > fuzzMaxGroups || n != len(c.heap) {
+			inHeap := len(c.heap)
+			if c.typ == sigma.FirstSeen {
+				inHeap = len(c.groups) // kept without a deadline
+			}
+			if n := len(c.groups); n > fuzzMaxGroups || n != inHeap {
 				t.Fatalf("%s: %d groups open (%d in the heap), MaxGroups is %d", c.rule.Name, n, len(c.heap), fuzzMaxGroups)
 			}
 		}
@@ -91,7 +98,11 @@ func checkResult(t *testing.T, r Result, when map[Ref]time.Time) {
 	if r.Last.Before(r.First) || r.Last.Sub(r.First) > c.Timespan {
 		t.Fatalf("%s: window %v..%v exceeds %v", show(r), r.First, r.Last, c.Timespan)
 	}
-	if len(r.Group) != len(c.GroupBy) {
+	want := len(c.GroupBy)
+	if c.Type == sigma.FirstSeen {
+		want++ // the new value
+	}
+	if len(r.Group) != want {
 		t.Fatalf("%s: group %v for group-by %v", show(r), r.Group, c.GroupBy)
 	}
 	if len(r.Events) == 0 || len(r.Events) > fuzzMaxRefs {

@@ -29,6 +29,8 @@ type corr struct {
 	heap      groupHeap // by deadline, for Advance
 	maxGroups int
 	maxRefs   int
+	maxValues int           // first_seen
+	learning  time.Duration // first_seen
 	stats     Stats
 }
 
@@ -51,6 +53,9 @@ type group struct {
 	distinct map[string]mark // value_count: the latest hit of each value
 	sum      float64         // value_sum, value_avg
 	nums     []float64       // value_percentile: the window's values, sorted
+
+	// first_seen: each value with the time it was last seen.
+	seen map[string]time.Time
 
 	// temporal types.
 	latest []*tnode // latest hit per position
@@ -109,6 +114,9 @@ func (e *Engine) observe(in *input, h Hit, out *[]Result) {
 			return
 		}
 		x.num = f
+	case sigma.FirstSeen:
+		e.firstSeen(in, h, out)
+		return
 	}
 	key := e.groupKey(in, h.Fields)
 	g := c.groups[string(key)]
@@ -179,6 +187,11 @@ func (c *corr) create(key string, nfields int, t time.Time, seq uint64) *group {
 	c.groups[key] = g
 	g.prev, g.next = &c.lru, c.lru.next
 	g.prev.next, g.next.prev = g, g
+	g.hidx = -1
+	if c.typ == sigma.FirstSeen {
+		g.seen = map[string]time.Time{}
+		return g // decided per hit, kept until evicted: no deadline
+	}
 	g.deadline = t.Add(c.span)
 	heap.Push(&c.heap, g)
 	return g
@@ -189,6 +202,9 @@ func (c *corr) touch(g *group) {
 	g.prev.next, g.next.prev = g.next, g.prev
 	g.prev, g.next = &c.lru, c.lru.next
 	g.prev.next, g.next.prev = g, g
+	if g.hidx < 0 {
+		return
+	}
 	d := g.newest.Add(c.span)
 	if c.atClose {
 		d = g.anchor.Add(c.span)
@@ -201,7 +217,9 @@ func (c *corr) touch(g *group) {
 
 func (c *corr) remove(g *group) {
 	delete(c.groups, g.key)
-	heap.Remove(&c.heap, g.hidx)
+	if g.hidx >= 0 {
+		heap.Remove(&c.heap, g.hidx)
+	}
 	g.prev.next, g.next.prev = g.next, g.prev
 	g.prev, g.next = nil, nil
 }
@@ -425,6 +443,84 @@ func (g *group) evidence(c *corr, v int) []*tnode {
 		return cmp.Compare(a.seq, b.seq)
 	})
 	return nodes
+}
+
+// firstSeen applies a hit to a first_seen correlation.
+func (e *Engine) firstSeen(in *input, h Hit, out *[]Result) {
+	c := in.c
+	v, ok := get(h.Fields, in.value)
+	if !ok || v == "" {
+		c.stats.Ignored++
+		return
+	}
+	key := e.groupKey(in, h.Fields)
+	e.seq++
+	g := c.groups[string(key)]
+	if g == nil {
+		g = c.create(string(key), len(in.fields), h.Time, e.seq)
+	}
+	if h.Time.After(g.newest) {
+		g.newest = h.Time
+	}
+	if h.Time.Before(g.anchor) {
+		g.anchor = h.Time
+	}
+	c.touch(g)
+	last, known := g.seen[v]
+	if known && h.Time.Sub(last) <= c.span {
+		if h.Time.After(last) {
+			g.seen[v] = h.Time
+		}
+		g.n++
+		return
+	}
+	if !known {
+		if len(g.seen) >= c.maxValues {
+			c.forget(g, h.Time)
+		}
+		v = strings.Clone(v) // the caller may reuse its buffer
+	}
+	g.seen[v] = h.Time
+	g.n++
+	if g.n == 1 || !h.Time.After(g.anchor.Add(c.learning)) {
+		return // still learning what is usual for the group
+	}
+	c.stats.Fired++
+	r := Result{Rule: c.rule, Value: float64(len(g.seen)), First: h.Time, Last: h.Time,
+		Group: make([]KV, 0, len(g.vals)+1)}
+	field := c.rule.Correlation.Condition.Field
+	dup := false
+	for i, f := range c.rule.Correlation.GroupBy {
+		r.Group = append(r.Group, KV{f, g.vals[i]})
+		dup = dup || f == field
+	}
+	if !dup {
+		r.Group = append(r.Group, KV{field, v})
+	}
+	refs := refList{max: c.maxRefs}
+	refs.add(h.Events)
+	r.Events = refs.list
+	*out = append(*out, r)
+}
+
+// forget makes room in a first_seen group: values not seen within the
+// timespan before t go first, else the least recently seen one.
+func (c *corr) forget(g *group, t time.Time) {
+	var oldest string
+	var ot time.Time
+	for v, last := range g.seen {
+		if t.Sub(last) > c.span {
+			delete(g.seen, v)
+			continue
+		}
+		if oldest == "" || last.Before(ot) {
+			oldest, ot = v, last
+		}
+	}
+	if len(g.seen) >= c.maxValues {
+		delete(g.seen, oldest)
+		c.stats.Evicted++
+	}
 }
 
 // refList collects refs without duplicates, up to max.

@@ -136,6 +136,20 @@ func TestBuiltinRules(t *testing.T) {
 		{"10 successful logins", "access.log", repeatReq(10, 10*time.Second, func(i int, d time.Duration) string {
 			return access("203.0.113.62", d, "POST", "/portail/connexion", 302, browser)
 		}), nil},
+		{"root logs in from a new source after the learning day", "auth.log", []string{
+			syslogAt(0, "Accepted publickey for root from 10.1.2.3 port 50000 ssh2: ED25519 SHA256:abc"),
+			syslogAt(20*time.Hour, "Accepted password for root from 10.1.2.4 port 50001 ssh2"),
+			syslogAt(30*time.Hour, "Accepted publickey for root from 10.1.2.3 port 50002 ssh2: ED25519 SHA256:abc"),
+			syslogAt(31*time.Hour, "Accepted password for root from 203.0.113.70 port 50003 ssh2"),
+		}, []string{"SSH Administrator Logon From a New Source"}},
+		{"root from its usual sources, and a user from a new one", "auth.log", []string{
+			syslogAt(0, "Accepted publickey for root from 10.1.2.3 port 50000 ssh2: ED25519 SHA256:abc"),
+			syslogAt(2*time.Hour, "Accepted password for root from 10.1.2.4 port 50001 ssh2"),
+			syslogAt(50*time.Hour, "Accepted publickey for root from 10.1.2.4 port 50002 ssh2: ED25519 SHA256:abc"),
+			syslogAt(0, "Accepted password for alice from 10.1.2.9 port 50003 ssh2"),
+			syslogAt(50*time.Hour, "Accepted password for alice from 203.0.113.71 port 50004 ssh2"),
+			syslogAt(51*time.Hour, "Failed password for root from 203.0.113.72 port 50005 ssh2"),
+		}, nil},
 		{"4 WordPress logins", "access.log", repeatReq(4, 20*time.Second, func(i int, d time.Duration) string {
 			return access("203.0.113.28", d, "POST", "/wp-login.php", 200, browser)
 		}), nil},

@@ -328,8 +328,13 @@ func (f *formatter) correlation(dst []byte, c *correlate.Result) []byte {
 		dst = append(dst, "  "+printable(k)+"="+clip(group[k], 80)...)
 	}
 	dst = append(dst, "\n      "...)
-	dst = append(dst, strconv.FormatFloat(c.Value, 'f', -1, 64)...)
-	dst = append(dst, fmt.Sprintf(" from %s to %s, %d events", timeOr(c.First), timeOr(c.Last), len(c.Events))...)
+	if cr := c.Rule.Correlation; cr != nil && cr.Type == sigma.FirstSeen && cr.Condition != nil {
+		dst = append(dst, fmt.Sprintf("new %s (%g known in %s) at %s", printable(cr.Condition.Field), c.Value,
+			sigma.FormatTimespan(cr.Timespan), timeOr(c.Last))...)
+	} else {
+		dst = append(dst, strconv.FormatFloat(c.Value, 'f', -1, 64)...)
+		dst = append(dst, fmt.Sprintf(" from %s to %s, %d events", timeOr(c.First), timeOr(c.Last), len(c.Events))...)
+	}
 	if len(c.Events) > 0 {
 		dst = append(dst, fmt.Sprintf(" (first at %s:%d)", printable(c.Events[0].File), c.Events[0].Line)...)
 	}

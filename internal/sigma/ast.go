@@ -207,6 +207,11 @@ const (
 	ValueSum        = "value_sum"
 	ValueAvg        = "value_avg"
 	ValuePercentile = "value_percentile"
+	// FirstSeen is an extension of Tocsin, not of the specification: it
+	// fires when condition.field takes, within a group, a value not seen in
+	// the last timespan (a new source for an account), after the group's
+	// learning period.
+	FirstSeen = "first_seen"
 )
 
 // Correlation is a correlation rule's `correlation` section.
@@ -219,7 +224,10 @@ type Correlation struct {
 	Condition *CorrCondition
 	// Aliases: alias -> referenced rule (name or id) -> field name.
 	Aliases map[string]map[string]string
-	Pos     Pos
+	// Learning: first_seen only; values a group takes within this long of
+	// its first hit are learnt without firing (the first value always is).
+	Learning time.Duration
+	Pos      Pos
 }
 
 // CorrCondition is a correlation condition: one or two comparisons (a range)

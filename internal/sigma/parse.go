@@ -342,6 +342,20 @@ func parseLogsource(p *problems, v *yaml.Node) Logsource {
 	return ls
 }
 
+// FormatTimespan writes d as ParseTimespan reads it, in the largest of d,
+// h, m and s that divides it (30d, 90m), else as Go writes durations.
+func FormatTimespan(d time.Duration) string {
+	for _, u := range []struct {
+		d time.Duration
+		s string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if d > 0 && d%u.d == 0 {
+			return strconv.FormatInt(int64(d/u.d), 10) + u.s
+		}
+	}
+	return d.String()
+}
+
 var timespanRe = regexp.MustCompile(`^(\d+)([smhdwMy])$`)
 
 // ParseTimespan reads a correlation timespan such as 90s, 5m, 1h, 7d.
@@ -364,7 +378,7 @@ func ParseTimespan(s string) (time.Duration, bool) {
 	return time.Duration(n) * unit, true
 }
 
-var corrTypes = []string{EventCount, ValueCount, Temporal, TemporalOrdered, ValueSum, ValueAvg, ValuePercentile}
+var corrTypes = []string{EventCount, ValueCount, Temporal, TemporalOrdered, ValueSum, ValueAvg, ValuePercentile, FirstSeen}
 
 func parseCorrelation(p *problems, v *yaml.Node, r *Rule) *Correlation {
 	c := &Correlation{Pos: pos(v)}
@@ -372,12 +386,20 @@ func parseCorrelation(p *problems, v *yaml.Node, r *Rule) *Correlation {
 		p.at(pos(v), "correlation must be a mapping (type:, rules:, group-by:, timespan:, condition:)")
 		return c
 	}
-	var cond, tsNode *yaml.Node
+	var cond, tsNode, learnNode *yaml.Node
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		k, val := v.Content[i], v.Content[i+1]
 		switch k.Value {
 		case "type":
 			c.Type = enum(p, val, "correlation type", corrTypes)
+		case "learning":
+			learnNode = val
+			s := str(p, val, "learning")
+			d, ok := ParseTimespan(s)
+			if !ok && s != "" {
+				p.at(pos(val), "learning %q is not a number followed by s, m, h or d (like 1d)", s)
+			}
+			c.Learning = d
 		case "rules":
 			c.Rules = strList(p, val, "correlation rules")
 		case "group-by":
@@ -397,7 +419,7 @@ func parseCorrelation(p *problems, v *yaml.Node, r *Rule) *Correlation {
 		case "generate":
 			r.Generate = boolean(p, val, "generate")
 		default:
-			p.at(pos(k), "unknown key %q in correlation (expected type, rules, group-by, timespan, condition, aliases, generate)", k.Value)
+			p.at(pos(k), "unknown key %q in correlation (expected type, rules, group-by, timespan, condition, aliases, generate, learning)", k.Value)
 		}
 	}
 	if c.Type == "" {
@@ -409,9 +431,14 @@ func parseCorrelation(p *problems, v *yaml.Node, r *Rule) *Correlation {
 	if tsNode == nil {
 		p.at(pos(v), "correlation needs a `timespan:` (like 5m)")
 	}
+	if learnNode != nil && c.Type != FirstSeen && c.Type != "" {
+		p.at(pos(learnNode), "learning applies to first_seen correlations only, not %s", c.Type)
+	}
 	temporal := c.Type == Temporal || c.Type == TemporalOrdered
 	if cond != nil {
 		c.Condition = parseCorrCondition(p, cond, c.Type)
+	} else if c.Type == FirstSeen {
+		p.at(pos(v), "a first_seen correlation needs a `condition:` naming its field (like field: src_ip)")
 	} else if !temporal && c.Type != "" {
 		p.at(pos(v), "a %s correlation needs a `condition:` (like gte: 10)", c.Type)
 	}
@@ -491,6 +518,15 @@ func parseCorrCondition(p *problems, v *yaml.Node, typ string) *CorrCondition {
 			}
 			cc.Cmp = append(cc.Cmp, Comparison{Op: k.Value, Value: f})
 		}
+	}
+	if typ == FirstSeen {
+		if cc.Field == "" {
+			p.at(pos(v), "a first_seen correlation condition needs `field:`, the field whose new values it reports")
+		}
+		if len(cc.Cmp) > 0 {
+			p.at(pos(v), "a first_seen correlation condition takes only `field:`: it fires on every new value")
+		}
+		return cc
 	}
 	if len(cc.Cmp) == 0 {
 		p.at(pos(v), "correlation condition has no comparison (gt, gte, lt, lte, eq or neq)")
