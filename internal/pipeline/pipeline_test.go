@@ -258,3 +258,39 @@ func TestClockAheadDoesNotHideOthers(t *testing.T) {
 		t.Error("the brute force was lost behind a clock an hour ahead")
 	}
 }
+
+// An administrator logging in from a new source is reported per tenant:
+// each tenant learns its own usual sources.
+func TestAdminNewSourcePerTenant(t *testing.T) {
+	router := tenant.NewRouter(nil, "quarantine")
+	st := &memStore{}
+	p, done := start(t, st, builtinRules(t, router))
+	t0 := time.Now().Add(-72 * time.Hour).UTC().Truncate(time.Second)
+	logon := func(tn string, at time.Duration, ip string) ingest.Message {
+		return ingest.Message{Tenant: tn, Transport: "tcp", Data: fmt.Appendf(nil,
+			"<38>%s web01 sshd[7]: Accepted password for root from %s port 40000 ssh2", t0.Add(at).Format(time.RFC3339), ip)}
+	}
+	// ville-a's root always comes from 10.1.0.5; ville-b's from
+	// 203.0.113.80, the address that is new for ville-a on day two.
+	batch := &ingest.Batch{Msgs: []ingest.Message{
+		logon("ville-a", 0, "10.1.0.5"), logon("ville-b", 0, "203.0.113.80"),
+		logon("ville-a", 30*time.Hour, "10.1.0.5"), logon("ville-b", 30*time.Hour, "203.0.113.80"),
+		logon("ville-a", 31*time.Hour, "203.0.113.80"),
+	}}
+	if err := p.Submit(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range st.alerts {
+		if a.Title == "SSH Administrator Logon From a New Source" {
+			got = append(got, a.Tenant+" "+a.SrcIP+" "+a.Group["user"])
+		}
+	}
+	if want := []string{"ville-a 203.0.113.80 root"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("new-source alerts %q, want %q (events %d, alerts %d)", got, want, len(st.events), len(st.alerts))
+	}
+}
