@@ -204,7 +204,7 @@ func BenchmarkScanCSVAllCores(b *testing.B) {
 type detectOnly struct {
 	s     *pii.Scanner
 	cols  map[int]pii.Column
-	buf   []pii.Finding
+	buf   pii.Findings
 	found int
 }
 
@@ -214,8 +214,8 @@ func (d *detectOnly) Column(i int, name string, header bool) {
 
 func (d *detectOnly) Row(r *extract.Row) {
 	for _, c := range r.Cells {
-		d.buf = d.s.Cell(d.cols[c.Col], c.Value, d.buf[:0])
-		d.found += len(d.buf)
+		d.buf.Reset()
+		d.found += len(d.s.Cell(d.cols[c.Col], c.Value, &d.buf))
 	}
 }
 
@@ -262,7 +262,7 @@ func BenchmarkDetectText(b *testing.B) {
 	s := pii.New()
 	clock := startCPU(b, int64(len(data)))
 	defer clock.stop(b)
-	var buf []pii.Finding
+	var buf pii.Findings
 	for i := 0; i < b.N; i++ {
 		for rest := data; len(rest) > 0; {
 			line := rest
@@ -271,7 +271,8 @@ func BenchmarkDetectText(b *testing.B) {
 			} else {
 				rest = nil
 			}
-			buf = s.Text(line, buf[:0])
+			buf.Reset()
+			s.Text(line, &buf)
 		}
 	}
 }

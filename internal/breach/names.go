@@ -19,6 +19,7 @@ import (
 type redactor struct {
 	s     *pii.Scanner
 	cache map[string]string
+	fs    pii.Findings
 	buf   []pii.Finding
 }
 
@@ -72,7 +73,8 @@ func (r *redactor) redact(n string) string {
 			spaced[i] = ' '
 		}
 	}
-	r.buf = r.s.Text(spaced, r.buf[:0])
+	r.fs.Reset()
+	r.buf = append(r.buf[:0], r.s.Text(spaced, &r.fs)...)
 	r.buf = r.validTokens(n, r.buf)
 	if len(r.buf) == 0 {
 		return n
@@ -85,7 +87,7 @@ func (r *redactor) redact(n string) string {
 			continue
 		}
 		b.WriteString(n[last:f.Start])
-		m := pii.Mask(f.Category, f.Norm)
+		m := pii.Mask(f.Category, string(f.Norm))
 		if m == "" {
 			m = "***"
 		}
@@ -120,11 +122,11 @@ func (r *redactor) validTokens(n string, found []pii.Finding) []pii.Finding {
 		tok := n[i:j]
 		if len(tok) >= 13 && !covered(i, j) {
 			if norm, ok, _ := pii.ValidNIR(tok); ok {
-				found = append(found, pii.Finding{Category: pii.NIR, Start: i, End: j, Norm: norm})
+				found = append(found, pii.Finding{Category: pii.NIR, Start: i, End: j, Norm: []byte(norm)})
 			} else if norm, ok := pii.ValidIBAN(tok); ok {
-				found = append(found, pii.Finding{Category: pii.IBAN, Start: i, End: j, Norm: norm})
+				found = append(found, pii.Finding{Category: pii.IBAN, Start: i, End: j, Norm: []byte(norm)})
 			} else if norm, ok := pii.ValidCard(tok); ok {
-				found = append(found, pii.Finding{Category: pii.Card, Start: i, End: j, Norm: norm})
+				found = append(found, pii.Finding{Category: pii.Card, Start: i, End: j, Norm: []byte(norm)})
 			}
 		}
 		i = j

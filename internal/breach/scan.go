@@ -165,7 +165,7 @@ func Scan(ctx context.Context, o Options) (*Report, error) {
 	eo := o.Extract
 	eo.Read = &s.read
 	eo.IsHeaderWord = func(f []byte) bool { return s.pii.ClassifyColumn(string(f), nil).Category != "" }
-	eo.IsData = func(f []byte) bool { return len(s.pii.Text(f, nil)) > 0 }
+	eo.IsData = func(f []byte) bool { return len(s.pii.Text(f, &pii.Findings{})) > 0 }
 	s.ex = extract.New(eo)
 	s.chunks = make(chan []byte, o.Workers+2)
 	for i := 0; i < cap(s.chunks); i++ {

@@ -53,7 +53,7 @@ func identifies(c pii.Category) bool { return c == pii.NIR || c == pii.Email || 
 // hash returns the keyed hash of a normalised value of a category; the
 // category is part of the message, so equal text in two categories differs.
 // seen tells that this goroutine hashed the same value recently.
-func (k *keyed) hash(c pii.Category, norm string) (h uint64, seen bool) {
+func (k *keyed) hash(c pii.Category, norm []byte) (h uint64, seen bool) {
 	k.msg = append(append(append(k.msg[:0], c...), 0), norm...)
 	return k.hashMsg(identifies(c))
 }

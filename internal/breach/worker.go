@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -122,13 +122,13 @@ func valuesMap(v *[numCats]int64) map[string]int64 {
 // worker scans documents; everything it counts is its own until the scan
 // merges it, except the tally it feeds in batches.
 type worker struct {
-	s     *scan
-	k     *keyed
-	red   *redactor
-	b     batch
-	finds []pii.Finding
-	out   []byte
-	rec   record
+	s   *scan
+	k   *keyed
+	red *redactor
+	b   batch
+	fs  pii.Findings // this record's findings and their normalised values
+	out []byte
+	rec record
 
 	cats          [numCats]catStats
 	locs          map[locKey]*locStats
@@ -146,7 +146,7 @@ type worker struct {
 	order         []uint64          // pend in the order of filing
 	buckets       *[1 << bucketBits]int32
 	distBudget    budget
-	words         []string
+	words         [][]byte
 	confs         [8]confText // confidences as written, round robin
 	nextConf      int
 }
@@ -261,9 +261,10 @@ func (d *docScan) Line(l *extract.Line) {
 		d.text.records++
 		w.records++
 	}
-	w.finds = w.s.pii.Text(l.Text, w.finds[:0])
-	for i := range w.finds {
-		f := &w.finds[i]
+	w.fs.Reset()
+	finds := w.s.pii.Text(l.Text, &w.fs)
+	for i := range finds {
+		f := &finds[i]
 		w.finding(d.text, nil, f, d.pathJSON, nil, l.N, l.Orig(f.Start), l.Orig(f.End))
 	}
 	w.endRecord(d.text)
@@ -447,6 +448,7 @@ func (t *tableScan) scan(r *extract.Row) {
 	w := t.d.w
 	t.loc.records++
 	w.records++
+	w.fs.Reset()
 	for i := range r.Cells {
 		cell := &r.Cells[i]
 		if cell.Col >= len(t.cols) || t.cols[cell.Col] == nil {
@@ -458,9 +460,9 @@ func (t *tableScan) scan(r *extract.Row) {
 			// JSON key that appears late): its header and this value.
 			t.setClass(col, [][]byte{cell.Value})
 		}
-		w.finds = w.s.pii.Cell(col.class, cell.Value, w.finds[:0])
-		for k := range w.finds {
-			f := &w.finds[k]
+		finds := w.s.pii.Cell(col.class, cell.Value, &w.fs)
+		for k := range finds {
+			f := &finds[k]
 			w.finding(t.loc, col, f, t.d.pathJSON, t.tableJSON, r.N, cell.Orig(f.Start), cell.Orig(f.End))
 		}
 	}
@@ -474,14 +476,16 @@ func (t *tableScan) End() {
 }
 
 // record gathers what one record holds, to count records and people.
+// Names and date of birth point into the worker's findings buffer, valid
+// until the next record.
 type record struct {
 	any   bool
 	cats  [numCats]bool
 	nir   []uint64
 	email []uint64
 	phone []uint64
-	names []string
-	dob   string
+	names [][]byte
+	dob   []byte
 }
 
 // finding counts one finding, feeds the tally and writes the finding line.
@@ -511,13 +515,13 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON, t
 	case pii.Name:
 		w.rec.names = append(w.rec.names, f.Norm)
 	case pii.DateOfBirth:
-		if w.rec.dob == "" {
+		if w.rec.dob == nil {
 			w.rec.dob = f.Norm
 		}
 	}
 	if w.masksWanted[ci] > 0 {
 		w.masksWanted[ci]--
-		if m := pii.Mask(f.Category, f.Norm); m != "" {
+		if m := pii.Mask(f.Category, string(f.Norm)); m != "" {
 			w.b.masks = append(w.b.masks, catMask{f.Category, m})
 		}
 	}
@@ -638,12 +642,12 @@ func (w *worker) endRecord(l *locStats) {
 	// Name with date of birth identifies a person only where nothing
 	// stronger does: homonyms born the same day are rare, but records
 	// that carry distinct NIRs must never be joined through them.
-	if len(w.b.groups) == n && len(r.names) > 0 && r.dob != "" {
+	if len(w.b.groups) == n && len(r.names) > 0 && r.dob != nil {
 		w.words = w.words[:0]
 		for _, n := range r.names {
 			w.words = appendWords(w.words, n)
 		}
-		sort.Strings(w.words)
+		slices.SortFunc(w.words, bytes.Compare)
 		w.k.msg = append(w.k.msg[:0], "person\x00"...)
 		for i, word := range w.words {
 			if i > 0 {
@@ -677,9 +681,9 @@ func (w *worker) endRecord(l *locStats) {
 // person's key joins the words of all names of the record in a stable
 // order, so that "Dupont" and "Jean" in two columns equal "jean dupont"
 // in one.
-func appendWords(words []string, n string) []string {
+func appendWords(words [][]byte, n []byte) [][]byte {
 	for len(n) > 0 {
-		i := strings.IndexByte(n, ' ')
+		i := bytes.IndexByte(n, ' ')
 		if i < 0 {
 			return append(words, n)
 		}

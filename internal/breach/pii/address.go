@@ -12,7 +12,7 @@ func (st *scan) address(t int) (int, bool) {
 	if !ok || !capital && !postcode {
 		return 0, false
 	}
-	st.add(Address, t, end, confContext, normText(st.b[t:end]))
+	st.addFrom(Address, t, end, confContext, st.appendNorm(st.b[t:end]))
 	return end, true
 }
 
@@ -211,7 +211,7 @@ func (st *scan) postcode(t, te int) (int, bool) {
 	if !ok || !hasContext(st.window(t), &st.s.ctx.address) {
 		return 0, false
 	}
-	st.add(Address, t, ce, confWeak, normText(st.b[t:ce]))
+	st.addFrom(Address, t, ce, confWeak, st.appendNorm(st.b[t:ce]))
 	return ce, true
 }
 
@@ -233,16 +233,17 @@ func hasPrefixFold(b []byte, p string) bool {
 	return true
 }
 
-// normText folds a name or an address: lower case, accents folded,
-// punctuation between words dropped, single spaces.
-func normText(b []byte) string {
-	var buf [128]byte
-	f := appendFold(buf[:0], b)
-	out := f[:0]
+// appendNormText appends a name or an address folded: lower case,
+// accents folded, punctuation between words dropped, single spaces.
+func appendNormText(dst, b []byte) []byte {
+	from := len(dst)
+	dst = appendFold(dst, b)
+	// Compacted in place: the output never outruns the input.
+	out := dst[:from]
 	space := false
-	for _, c := range f {
+	for _, c := range dst[from:] {
 		if c == ',' || c == ';' || c == ' ' || c == '"' {
-			space = len(out) > 0
+			space = len(out) > from
 			continue
 		}
 		if space {
@@ -251,7 +252,18 @@ func normText(b []byte) string {
 		}
 		out = append(out, c)
 	}
-	return string(out)
+	return out
+}
+
+// normText is appendNormText into a new string.
+func normText(b []byte) string { return string(appendNormText(nil, b)) }
+
+// appendNorm appends b folded by appendNormText to the findings' buffer
+// and returns where it starts.
+func (st *scan) appendNorm(b []byte) int {
+	from := len(st.fs.norms)
+	st.fs.norms = appendNormText(st.fs.norms, b)
+	return from
 }
 
 // isStreetParticle reports whether w is a lower-case word that joins the

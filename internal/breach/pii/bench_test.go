@@ -64,13 +64,14 @@ func BenchmarkText(b *testing.B) {
 		size += len(l) + 1
 	}
 	s := pii.New()
-	var fs []pii.Finding
+	var fs pii.Findings
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for _, l := range lines {
-			fs = s.Text(l, fs[:0])
+			fs.Reset()
+			s.Text(l, &fs)
 		}
 	}
 }
@@ -83,12 +84,13 @@ func BenchmarkTextProse(b *testing.B) {
 		buf.WriteByte('\n')
 	}
 	s := pii.New()
-	var fs []pii.Finding
+	var fs pii.Findings
 	b.SetBytes(int64(buf.Len()))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		fs = s.Text(buf.Bytes(), fs[:0])
+		fs.Reset()
+		s.Text(buf.Bytes(), &fs)
 	}
 }
 
@@ -121,14 +123,15 @@ func BenchmarkCell(b *testing.B) {
 			if mode == "unclassified" {
 				use = none
 			}
-			var fs []pii.Finding
+			var fs pii.Findings
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				for _, r := range cells {
 					for j, v := range r {
-						fs = s.Cell(use[j], v, fs[:0])
+						fs.Reset()
+						s.Cell(use[j], v, &fs)
 					}
 				}
 			}

@@ -34,23 +34,30 @@ func Luhn(digits string) bool {
 func ValidCard(s string) (norm string, ok bool) { return validCard(s) }
 
 func validCard[T text](s T) (norm string, ok bool) {
-	var buf [19]byte
-	n := 0
+	buf, n, ok := cardBody(s)
+	if !ok {
+		return "", false
+	}
+	return string(buf[:n]), true
+}
+
+// cardBody reads s as a card number: its digits and their number.
+func cardBody[T text](s T) (buf [19]byte, n int, ok bool) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if (c == ' ' || c == '-') && i > 0 && i < len(s)-1 && isDigit(s[i-1]) {
 			continue
 		}
 		if !isDigit(c) || n == len(buf) {
-			return "", false
+			return buf, 0, false
 		}
 		buf[n] = c
 		n++
 	}
 	if cardIssuer(buf[:n]) == "" || !luhnBytes(buf[:n]) {
-		return "", false
+		return buf, 0, false
 	}
-	return string(buf[:n]), true
+	return buf, n, true
 }
 
 // cardIssuer names the issuer whose range and length fit, "" if none.

@@ -57,10 +57,41 @@ func Validated(c Category) bool {
 // or dots, IBAN upper-case without spaces, phone in E.164, e-mail lower-cased,
 // date as YYYY-MM-DD, name/address lower-case with accents folded and single
 // spaces). Norm exists only to be hashed with a key and masked by the caller;
-// it must never be printed, logged or written anywhere.
+// it must never be printed, logged or written anywhere. It points into the
+// buffer of the Findings that received it and is valid until its Reset.
 type Finding struct {
 	Category   Category
 	Start, End int     // byte offsets of the value in the scanned text or cell
 	Confidence float64 // 0..1
-	Norm       string
+	Norm       []byte
+}
+
+// Findings receives what Text and Cell find. The normalised values are
+// written into one buffer that Reset reuses, so that a finding costs no
+// allocation once the buffer has grown: a caller keeps one Findings per
+// goroutine and resets it after each record.
+type Findings struct {
+	List  []Finding
+	norms []byte
+}
+
+// Reset empties the list and the buffer; the Norm of every finding
+// received so far becomes invalid.
+func (fs *Findings) Reset() {
+	fs.List = fs.List[:0]
+	fs.norms = fs.norms[:0]
+}
+
+// add appends a finding whose normalised value is norm.
+func (fs *Findings) add(c Category, start, end int, conf float64, norm []byte) {
+	from := len(fs.norms)
+	fs.norms = append(fs.norms, norm...)
+	fs.addFrom(c, start, end, conf, from)
+}
+
+// addFrom appends a finding whose normalised value was appended to the
+// buffer from position from.
+func (fs *Findings) addFrom(c Category, start, end int, conf float64, from int) {
+	n := len(fs.norms)
+	fs.List = append(fs.List, Finding{Category: c, Start: start, End: end, Confidence: conf, Norm: fs.norms[from:n:n]})
 }

@@ -16,8 +16,8 @@ func TestCellUnclassifiedIsText(t *testing.T) {
 		_, rows, _ := corpus.Table(seed, 2000)
 		for _, r := range rows {
 			for _, v := range r {
-				want := s.Text([]byte(v), nil)
-				got := s.Cell(pii.Column{}, []byte(v), nil)
+				want := s.Text([]byte(v), &pii.Findings{})
+				got := s.Cell(pii.Column{}, []byte(v), &pii.Findings{})
 				if !reflect.DeepEqual(got, want) {
 					t.Fatalf("seed %d: Cell finds %d values, Text %d", seed, len(got), len(want))
 				}

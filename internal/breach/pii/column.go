@@ -187,11 +187,19 @@ func (s *Scanner) looksLikeListedName(v []byte) bool {
 // date-of-birth column, any plausible name in a name column, an address in
 // an address column); validated identifiers are still validated, and a
 // 13-character NIR without its key counts in a NIR column. Anything else,
-// and any cell of an unclassified column, is scanned as text.
-func (s *Scanner) Cell(col Column, value []byte, dst []Finding) []Finding {
-	if col.Category == "" {
-		return s.cellText(value, dst)
+// and any cell of an unclassified column, is scanned as text. It appends
+// to fs and returns the findings of this call.
+func (s *Scanner) Cell(col Column, value []byte, fs *Findings) []Finding {
+	n := len(fs.List)
+	if col.Category == "" || !s.cellColumn(col, value, fs) {
+		s.cellText(value, fs)
 	}
+	return fs.List[n:]
+}
+
+// cellColumn adds the value of a cell of a classified column when it
+// fits the column's category.
+func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 	start, end := 0, len(value)
 	for start < end && isSpace(value[start]) {
 		start++
@@ -200,70 +208,88 @@ func (s *Scanner) Cell(col Column, value []byte, dst []Finding) []Finding {
 		end--
 	}
 	if start == end {
-		return dst
+		return true
 	}
 	v := value[start:end]
 	conf := col.Confidence
 	if conf == 0 {
 		conf = confColumn
 	}
-	var norm string
+	from := len(fs.norms)
 	ok := false
 	switch col.Category {
 	case NIR:
-		var kind NIRKind
-		norm, ok, kind = validNIR(v)
+		buf, n, kind := nirBody(v)
 		switch kind {
 		case NIRTemporary:
 			conf = minf(conf, confTemporary)
 		case NIRNoKey:
 			conf = minf(conf, confWeak)
 		}
+		if ok = kind != NotNIR; ok {
+			fs.norms = append(fs.norms, buf[:n]...)
+		}
 	case IBAN:
-		norm, ok = validIBAN(v)
+		buf, n, valid := ibanBody(v)
+		if ok = valid; ok {
+			fs.norms = append(fs.norms, buf[:n]...)
+		}
 	case Card:
-		norm, ok = validCard(v)
+		buf, n, valid := cardBody(v)
+		if ok = valid; ok {
+			fs.norms = append(fs.norms, buf[:n]...)
+		}
 	case Email:
-		norm, ok = validEmail(v)
+		if ok = emailOK(v); ok {
+			fs.norms = appendLower(fs.norms, v)
+		}
 	case Phone:
-		var k PhoneKind
-		norm, k, ok = parsePhoneFR(v)
-		ok = ok && k != PhoneSpecial
+		e164, k, valid := parsePhoneFR(v)
+		if ok = valid && k != PhoneSpecial; ok {
+			fs.norms = append(fs.norms, e164[:]...)
+		}
 	case IP:
-		norm, ok = parseIP(v)
+		a, valid := parseAddr(v)
+		if ok = valid; ok {
+			fs.norms = a.AppendTo(fs.norms)
+		}
 	case DateOfBirth:
-		norm, ok = s.cellDate(v)
+		iso, valid := s.cellDate(v)
+		if ok = valid; ok {
+			fs.norms = append(fs.norms, iso[:]...)
+		}
 	case Name:
 		if ok = plausibleName(v); ok {
-			norm = normText(v)
+			fs.norms = appendNormText(fs.norms, v)
 		}
 	case Address:
 		if ok = plausibleAddress(v); ok {
-			norm = normText(v)
+			fs.norms = appendNormText(fs.norms, v)
 		}
 	case FranceTravail:
 		if ok = idShape(v, 8, 11, 7); ok {
-			norm = upperASCII(v)
+			fs.norms = appendUpper(fs.norms, v)
 		}
 	case IDDocument:
 		if ok = idShape(v, 8, 12, 2); ok {
-			norm = upperASCII(v)
+			fs.norms = appendUpper(fs.norms, v)
 		}
 	}
-	if ok && norm != "" {
-		return append(dst, Finding{Category: col.Category, Start: start, End: end, Confidence: conf, Norm: norm})
+	if !ok || len(fs.norms) == from {
+		fs.norms = fs.norms[:from]
+		return false
 	}
-	return s.cellText(value, dst)
+	fs.addFrom(col.Category, start, end, conf, from)
+	return true
 }
 
 // cellText scans a cell as text unless it cannot hold anything: most
 // cells of a table are amounts, quantities and dates, which Text would
 // otherwise take digit by digit through every detector.
-func (s *Scanner) cellText(v []byte, dst []Finding) []Finding {
-	if s.inert(v) {
-		return dst
+func (s *Scanner) cellText(v []byte, fs *Findings) {
+	if !s.inert(v) {
+		s.Text(v, fs)
 	}
-	return s.Text(v, dst)
 }
 
 // inert reports whether Text can find nothing in v. Every context word,
@@ -315,7 +341,7 @@ func isSpace(c byte) bool {
 
 // cellDate reads a whole cell as a date: the forms of free text, ISO 8601
 // with a time, or YYYYMMDD.
-func (s *Scanner) cellDate(v []byte) (string, bool) {
+func (s *Scanner) cellDate(v []byte) (iso [10]byte, ok bool) {
 	if len(v) == 8 {
 		allDigits := true
 		for _, c := range v {
@@ -328,33 +354,42 @@ func (s *Scanner) cellDate(v []byte) (string, bool) {
 			if validDate(y, m, d) && birthYear(y) {
 				return isoDate(y, m, d), true
 			}
-			return "", false
+			return iso, false
 		}
 	}
 	y, m, d, end, ok := s.parseDate(v, 0)
 	if !ok || !birthYear(y) {
-		return "", false
+		return iso, false
 	}
 	if end != len(v) && !(v[end] == 'T' || v[end] == ' ' && end+1 < len(v) && isDigit(v[end+1])) {
-		return "", false
+		return iso, false
 	}
 	return isoDate(y, m, d), true
 }
 
 func parseIP(v []byte) (string, bool) {
-	if len(v) < 7 || len(v) > 45 {
+	a, ok := parseAddr(v)
+	if !ok {
 		return "", false
+	}
+	return a.String(), true
+}
+
+// parseAddr reads a whole cell as an IP address.
+func parseAddr(v []byte) (netip.Addr, bool) {
+	if len(v) < 7 || len(v) > 45 {
+		return netip.Addr{}, false
 	}
 	for _, c := range v {
 		if !isHex(c) && c != '.' && c != ':' {
-			return "", false
+			return netip.Addr{}, false
 		}
 	}
 	a, err := netip.ParseAddr(string(v))
 	if err != nil || a.IsLoopback() || a.IsUnspecified() {
-		return "", false
+		return netip.Addr{}, false
 	}
-	return a.String(), true
+	return a, true
 }
 
 // plausibleName: 1 to 6 words of letters, hyphens, apostrophes and dots,
@@ -423,12 +458,13 @@ func idShape(v []byte, minLen, maxLen, minDigits int) bool {
 	return digits >= minDigits
 }
 
-func upperASCII(v []byte) string {
-	b := []byte(string(v))
-	for i, c := range b {
+// appendUpper appends v with ASCII letters upper-cased.
+func appendUpper(dst, v []byte) []byte {
+	for _, c := range v {
 		if isLower(c) {
-			b[i] = c - 0x20
+			c -= 0x20
 		}
+		dst = append(dst, c)
 	}
-	return string(b)
+	return dst
 }

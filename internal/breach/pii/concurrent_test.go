@@ -16,7 +16,7 @@ func TestConcurrentUse(t *testing.T) {
 	docs := corpus.Generate(5, 200)
 	want := make([][]pii.Finding, len(docs))
 	for i, d := range docs {
-		want[i] = s.Text([]byte(d.Text), nil)
+		want[i] = s.Text([]byte(d.Text), &pii.Findings{})
 	}
 	var wg sync.WaitGroup
 	errs := make(chan int, 4*len(docs))
@@ -24,10 +24,10 @@ func TestConcurrentUse(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var fs []pii.Finding
+			var fs pii.Findings
 			for i, d := range docs {
-				fs = s.Text([]byte(d.Text), fs[:0])
-				if !reflect.DeepEqual(fs, want[i]) {
+				fs.Reset()
+				if got := s.Text([]byte(d.Text), &fs); !reflect.DeepEqual(got, want[i]) {
 					errs <- i
 				}
 			}

@@ -15,7 +15,8 @@ func (st *scan) date(t int) (int, bool) {
 		return 0, false
 	}
 	if birthYear(y) && hasContext(st.window(t), &st.s.ctx.birth) {
-		st.add(DateOfBirth, t, end, confContext, isoDate(y, m, d))
+		iso := isoDate(y, m, d)
+		st.add(DateOfBirth, t, end, confContext, iso[:])
 		return end, true
 	}
 	st.ctxFrom = end
@@ -116,10 +117,9 @@ func validDate(y, m, d int) bool {
 	return d <= days
 }
 
-func isoDate(y, m, d int) string {
-	b := [10]byte{
+func isoDate(y, m, d int) [10]byte {
+	return [10]byte{
 		byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
 		byte('0' + m/10), byte('0' + m%10), '-', byte('0' + d/10), byte('0' + d%10),
 	}
-	return string(b[:])
 }

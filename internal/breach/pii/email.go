@@ -6,19 +6,27 @@ package pii
 func ValidEmail(s string) (norm string, ok bool) { return validEmail(s) }
 
 func validEmail[T text](s T) (norm string, ok bool) {
+	if !emailOK(s) {
+		return "", false
+	}
+	return lowerASCII(string(s)), true
+}
+
+// emailOK reports whether s is an e-mail address.
+func emailOK[T text](s T) bool {
 	at := -1
 	for i := 0; i < len(s); i++ {
 		if s[i] == '@' {
 			if at >= 0 {
-				return "", false
+				return false
 			}
 			at = i
 		}
 	}
 	if at < 1 || at > 64 || len(s) > 254 || !validLocal([]byte(s[:at])) || !validDomain([]byte(s[at+1:])) {
-		return "", false
+		return false
 	}
-	return lowerASCII(string(s)), true
+	return true
 }
 
 func isLocalChar(c byte) bool {
@@ -79,6 +87,17 @@ func validDomain(p []byte) bool {
 		}
 	}
 	return labels >= 2
+}
+
+// appendLower appends b with ASCII letters lower-cased.
+func appendLower(dst, b []byte) []byte {
+	for _, c := range b {
+		if isUpper(c) {
+			c += 0x20
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 func lowerASCII(s string) string {

@@ -89,10 +89,11 @@ func TestPrecisionRecallText(t *testing.T) {
 	docs := corpus.Generate(1, 5000)
 	all := newTally()
 	columnOnly := map[pii.Category]bool{pii.Name: true, pii.DateOfBirth: true, pii.Address: true}
-	var fs []pii.Finding
+	var buf pii.Findings
 	decoyHits := 0
 	for _, d := range docs {
-		fs = s.Text([]byte(d.Text), fs[:0])
+		buf.Reset()
+		fs := s.Text([]byte(d.Text), &buf)
 		var skip map[pii.Category]bool
 		if d.Shape == "sql" || d.Shape == "csv" {
 			skip = columnOnly
@@ -131,10 +132,11 @@ func TestPrecisionRecallTable(t *testing.T) {
 				t.Errorf("seed %d column %q classified %q, want %q", seed, h, cols[j].Category, truth[j])
 			}
 		}
-		var fs []pii.Finding
+		var buf pii.Findings
 		for _, r := range rows {
 			for j, v := range r {
-				fs = s.Cell(cols[j], []byte(v), fs[:0])
+				buf.Reset()
+				fs := s.Cell(cols[j], []byte(v), &buf)
 				var planted []corpus.Planted
 				if truth[j] != "" {
 					planted = []corpus.Planted{{Category: truth[j], Start: 0, End: len(v), Value: v}}

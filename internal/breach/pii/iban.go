@@ -54,15 +54,23 @@ func ibanLength(cc string) int {
 func ValidIBAN(s string) (norm string, ok bool) { return validIBAN(s) }
 
 func validIBAN[T text](s T) (norm string, ok bool) {
-	var buf [34]byte
-	n := 0
+	buf, n, ok := ibanBody(s)
+	if !ok {
+		return "", false
+	}
+	return string(buf[:n]), true
+}
+
+// ibanBody reads s as an IBAN: its characters upper-cased without
+// separators, and their number.
+func ibanBody[T text](s T) (buf [34]byte, n int, ok bool) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c == ' ' || c == '-' {
 			continue
 		}
 		if n == len(buf) {
-			return "", false
+			return buf, 0, false
 		}
 		if c >= 'a' && c <= 'z' {
 			c -= 0x20
@@ -71,9 +79,9 @@ func validIBAN[T text](s T) (norm string, ok bool) {
 		n++
 	}
 	if !ibanOK(buf[:n]) {
-		return "", false
+		return buf, 0, false
 	}
-	return string(buf[:n]), true
+	return buf, n, true
 }
 
 // ibanOK checks an upper-case IBAN without separators.

@@ -30,7 +30,7 @@ func (st *scan) atUpper(i int) int {
 			p++
 		}
 		if start, end, ok := st.nameWords(p, 3); ok {
-			st.add(Name, start, end, confCivility, normText(b[start:end]))
+			st.addFrom(Name, start, end, confCivility, st.appendNorm(b[start:end]))
 			return end
 		}
 		return civEnd
@@ -49,7 +49,7 @@ func (st *scan) atUpper(i int) int {
 			end = ne
 		}
 		if _, se, ok := st.surname(end); ok {
-			st.add(Name, i, se, confName, normText(b[i:se]))
+			st.addFrom(Name, i, se, confName, st.appendNorm(b[i:se]))
 			return se
 		}
 		return we
@@ -57,7 +57,7 @@ func (st *scan) atUpper(i int) int {
 	// DUPONT Jean: a surname in capitals, then a given name.
 	if we-i >= 2 && allUpper(w) && !s.inSet(&s.notSurname, w) {
 		if ns, ne, ok := st.nextWord(we); ok && !allUpper(b[ns:ne]) && s.isGiven(b[ns:ne]) {
-			st.add(Name, i, ne, confName, normText(b[i:ne]))
+			st.addFrom(Name, i, ne, confName, st.appendNorm(b[i:ne]))
 			return ne
 		}
 	}

@@ -44,35 +44,39 @@ func ValidNIR(s string) (norm string, ok bool, kind NIRKind) { return validNIR(s
 type text interface{ ~string | ~[]byte }
 
 func validNIR[T text](s T) (norm string, ok bool, kind NIRKind) {
-	var buf [15]byte
-	n := 0
+	buf, n, kind := nirBody(s)
+	if kind == NotNIR {
+		return "", false, NotNIR
+	}
+	return string(buf[:n]), true, kind
+}
+
+// nirBody reads s as a NIR: its canonical characters and their number,
+// or NotNIR.
+func nirBody[T text](s T) (buf [15]byte, n int, kind NIRKind) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c == ' ' || c == '.' || c == '-':
 			if i == 0 || i == len(s)-1 {
-				return "", false, NotNIR
+				return buf, 0, NotNIR
 			}
 			continue
 		case n == 15:
-			return "", false, NotNIR
+			return buf, 0, NotNIR
 		case c >= '0' && c <= '9':
 		case c == 'A' || c == 'B' || c == 'a' || c == 'b':
 			c &^= 0x20
 		default:
-			return "", false, NotNIR
+			return buf, 0, NotNIR
 		}
 		buf[n] = c
 		n++
 	}
 	if n != 15 && n != 13 {
-		return "", false, NotNIR
+		return buf, 0, NotNIR
 	}
-	kind = nirKind(buf[:n])
-	if kind == NotNIR {
-		return "", false, NotNIR
-	}
-	return string(buf[:n]), true, kind
+	return buf, n, nirKind(buf[:n])
 }
 
 // nirKind checks the structure and key of an upper-cased, separator-free

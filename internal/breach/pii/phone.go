@@ -18,13 +18,17 @@ const (
 // codes, 00 prefixes other than 0033 and numbers outside the ARCEP plan
 // (0 then 1–9) are refused.
 func ParsePhoneFR(s string) (e164 string, kind PhoneKind, ok bool) {
-	return parsePhoneFR([]byte(s))
+	n, kind, ok := parsePhoneFR([]byte(s))
+	if !ok {
+		return "", NotPhone, false
+	}
+	return string(n[:]), kind, true
 }
 
-func parsePhoneFR(s []byte) (e164 string, kind PhoneKind, ok bool) {
+func parsePhoneFR(s []byte) (e164 [12]byte, kind PhoneKind, ok bool) {
 	n, kind, end := parsePhone(s, 0)
 	if end != len(s) || kind == NotPhone {
-		return "", NotPhone, false
+		return n, NotPhone, false
 	}
 	return n, kind, true
 }
@@ -32,7 +36,7 @@ func parsePhoneFR(s []byte) (e164 string, kind PhoneKind, ok bool) {
 // parsePhone reads a French number starting at b[i] (a '+', '(' or a
 // digit). It returns the E.164 form, its kind and the end of the number, or
 // NotPhone. The digit that follows the number must not continue it.
-func parsePhone(b []byte, i int) (string, PhoneKind, int) {
+func parsePhone(b []byte, i int) (e164 [12]byte, kind PhoneKind, end int) {
 	start := i
 	intl := false
 	switch {
@@ -47,7 +51,7 @@ func parsePhone(b []byte, i int) (string, PhoneKind, int) {
 		intl = true
 	case i < len(b) && b[i] == '0':
 	default:
-		return "", NotPhone, start
+		return e164, NotPhone, start
 	}
 	if intl {
 		// Optional separator, then an optional "(0)" trunk prefix.
@@ -83,17 +87,16 @@ func parsePhone(b []byte, i int) (string, PhoneKind, int) {
 		break
 	}
 	if n != want {
-		return "", NotPhone, start
+		return e164, NotPhone, start
 	}
 	// The number must end here: no further digit, directly or after one
 	// separator (a longer number is something else).
 	if i < len(b) && isAlnum(b[i]) {
-		return "", NotPhone, start
+		return e164, NotPhone, start
 	}
 	if i+1 < len(b) && (b[i] == ' ' || b[i] == '.' || b[i] == '-') && isDigit(b[i+1]) {
-		return "", NotPhone, start
+		return e164, NotPhone, start
 	}
-	var kind PhoneKind
 	switch d[1] {
 	case '1', '2', '3', '4', '5':
 		kind = PhoneFixed
@@ -104,10 +107,9 @@ func parsePhone(b []byte, i int) (string, PhoneKind, int) {
 	case '9':
 		kind = PhoneVoIP
 	default:
-		return "", NotPhone, start
+		return e164, NotPhone, start
 	}
-	var out [12]byte
-	copy(out[:], "+33")
-	copy(out[3:], d[1:])
-	return string(out[:]), kind, i
+	copy(e164[:], "+33")
+	copy(e164[3:], d[1:])
+	return e164, kind, i
 }

@@ -55,11 +55,11 @@ func TestText(t *testing.T) {
 	s := New()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fs := s.Text([]byte(tt.in), nil)
+			fs := s.Text([]byte(tt.in), &Findings{})
 			var got []want
 			for _, f := range fs {
 				got = append(got, want{f.Category, tt.in[f.Start:f.End]})
-				if f.Norm == "" {
+				if len(f.Norm) == 0 {
 					t.Errorf("%s finding without a norm", f.Category)
 				}
 			}
@@ -141,7 +141,7 @@ func TestCell(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(string(tt.col.Category)+"/"+tt.in, func(t *testing.T) {
 			var got []want
-			for _, f := range s.Cell(tt.col, []byte(tt.in), nil) {
+			for _, f := range s.Cell(tt.col, []byte(tt.in), &Findings{}) {
 				got = append(got, want{f.Category, tt.in[f.Start:f.End]})
 			}
 			if len(got) != len(tt.want) {
@@ -172,5 +172,67 @@ func TestCategories(t *testing.T) {
 	}
 	if n != 5 {
 		t.Errorf("%d validated categories, want 5", n)
+	}
+}
+
+// TestNorms: the normalised values written into the findings' buffer,
+// for text and for cells, stay intact while later findings grow the
+// buffer, until Reset.
+func TestNorms(t *testing.T) {
+	s := New()
+	var fs Findings
+	type norm struct {
+		c    Category
+		norm string
+	}
+	var want []norm
+	text := []struct {
+		in   string
+		want []norm
+	}{
+		{"NIR 2 84 05 2A 321 025 52, tél +33 (0)6 12 34 56 78, Jean.Dupont@Example.FR",
+			[]norm{{NIR, "284052A32102552"}, {Phone, "+33612345678"}, {Email, "jean.dupont@example.fr"}}},
+		{"née le 12 mars 1985, IBAN fr76 3000 6000 0112 3456 7890 189 depuis 192.168.1.10",
+			[]norm{{DateOfBirth, "1985-03-12"}, {IBAN, "FR7630006000011234567890189"}, {IP, "192.168.1.10"}}},
+	}
+	for _, tt := range text {
+		for i, f := range s.Text([]byte(tt.in), &fs) {
+			if i >= len(tt.want) || f.Category != tt.want[i].c || string(f.Norm) != tt.want[i].norm {
+				t.Fatalf("Text(%q)[%d] = %s %q", tt.in, i, f.Category, f.Norm)
+			}
+		}
+		want = append(want, tt.want...)
+	}
+	cells := []struct {
+		col  Category
+		in   string
+		want string
+	}{
+		{Name, " Élodie  LE GOFF ", "elodie le goff"},
+		{Address, "12, rue de l'Église;75001 Paris", "12 rue de l'eglise 75001 paris"},
+		{FranceTravail, "1234567X", "1234567X"},
+		{Email, "A.B@C.FR", "a.b@c.fr"},
+		{Phone, "06.12.34.56.78", "+33612345678"},
+		{DateOfBirth, "19850312", "1985-03-12"},
+		{IP, "2001:DB8::1", "2001:db8::1"},
+	}
+	for _, tt := range cells {
+		got := s.Cell(Column{tt.col, 0.9}, []byte(tt.in), &fs)
+		if len(got) != 1 || got[0].Category != tt.col || string(got[0].Norm) != tt.want {
+			t.Fatalf("Cell(%s, %q) = %v", tt.col, tt.in, got)
+		}
+		want = append(want, norm{tt.col, tt.want})
+	}
+	if len(fs.List) != len(want) {
+		t.Fatalf("%d findings, want %d", len(fs.List), len(want))
+	}
+	for i, f := range fs.List {
+		if string(f.Norm) != want[i].norm {
+			t.Errorf("finding %d: norm %q after later findings, want %q", i, f.Norm, want[i].norm)
+		}
+	}
+	fs.Reset()
+	if len(fs.List) != 0 || len(fs.norms) != 0 {
+		t.Fatal("Reset left findings")
 	}
 }

@@ -6,23 +6,25 @@ import (
 )
 
 // Text scans free text (a line of a log, a JSON string value, a
-// paragraph) and appends what it finds to dst, in order. Context words
+// paragraph) and appends what it finds to fs, in order; it returns the
+// findings of this call (the tail of fs.List). Context words
 // before a value ("né le", "date de naissance", "identifiant France
 // Travail", "passeport", "M.", "Mme") raise or decide its category.
 //
 // Most bytes are letters and spaces: one table lookup each. Work starts
 // only at digits, '@', '+', ':' and capitals at the start of a word.
-func (s *Scanner) Text(text []byte, dst []Finding) []Finding {
-	st := scan{s: s, b: text, dst: dst}
+func (s *Scanner) Text(text []byte, fs *Findings) []Finding {
+	n := len(fs.List)
+	st := scan{s: s, b: text, fs: fs}
 	st.run()
-	return st.dst
+	return fs.List[n:]
 }
 
 // scan is the state of one Text call.
 type scan struct {
 	s       *Scanner
 	b       []byte
-	dst     []Finding
+	fs      *Findings
 	lastEnd int // no finding starts before the end of the previous one
 	ctxFrom int // context windows start after the previous number
 	hexDone int // IPv6 already tried up to here
@@ -79,8 +81,16 @@ func quiet8(v uint64) bool {
 	return above|space == high
 }
 
-func (st *scan) add(c Category, start, end int, conf float64, norm string) {
-	st.dst = append(st.dst, Finding{Category: c, Start: start, End: end, Confidence: conf, Norm: norm})
+func (st *scan) add(c Category, start, end int, conf float64, norm []byte) {
+	st.fs.add(c, start, end, conf, norm)
+	st.lastEnd = end
+	st.ctxFrom = end
+}
+
+// addFrom adds a finding whose normalised value the caller appended to
+// st.fs.norms from position from.
+func (st *scan) addFrom(c Category, start, end int, conf float64, from int) {
+	st.fs.addFrom(c, start, end, conf, from)
 	st.lastEnd = end
 	st.ctxFrom = end
 }
@@ -157,7 +167,7 @@ func (st *scan) atDigit(i int) int {
 	}
 	if b[t] == '0' {
 		if e164, kind, end := parsePhone(b, t); kind != NotPhone && kind != PhoneSpecial {
-			st.add(Phone, t, end, confStructure, e164)
+			st.add(Phone, t, end, confStructure, e164[:])
 			return end
 		}
 	}
@@ -197,7 +207,9 @@ func (st *scan) atAt(i int) int {
 	if !validLocal(b[s:i]) || !validDomain(b[i+1:e]) {
 		return i + 1
 	}
-	st.add(Email, s, e, confStructure, lowerASCII(string(b[s:e])))
+	from := len(st.fs.norms)
+	st.fs.norms = appendLower(st.fs.norms, b[s:e])
+	st.addFrom(Email, s, e, confStructure, from)
 	return e
 }
 
@@ -210,7 +222,7 @@ func (st *scan) atPlus(i int) int {
 		start = i - 1
 	}
 	if e164, kind, end := parsePhone(b, start); kind != NotPhone && kind != PhoneSpecial {
-		st.add(Phone, start, end, confStructure, e164)
+		st.add(Phone, start, end, confStructure, e164[:])
 		return end
 	}
 	if i+1 < len(b) && isDigit(b[i+1]) {
@@ -277,7 +289,9 @@ func (st *scan) ipv6(t int) (int, bool) {
 	if err != nil || !a.Is6() || a.IsLoopback() || a.IsUnspecified() {
 		return 0, false
 	}
-	st.add(IP, t, e, confIP, a.String())
+	from := len(st.fs.norms)
+	st.fs.norms = a.AppendTo(st.fs.norms)
+	st.addFrom(IP, t, e, confIP, from)
 	return e, true
 }
 
@@ -314,7 +328,9 @@ func (st *scan) ipv4(t int) (int, bool) {
 		return 0, false
 	}
 	a := netip.AddrFrom4([4]byte{byte(oct[0]), byte(oct[1]), byte(oct[2]), byte(oct[3])})
-	st.add(IP, t, i, confIP, a.String())
+	from := len(st.fs.norms)
+	st.fs.norms = a.AppendTo(st.fs.norms)
+	st.addFrom(IP, t, i, confIP, from)
 	return i, true
 }
 
@@ -348,9 +364,9 @@ func (st *scan) nir(t int) (int, bool) {
 	kind := nirKind(buf[:])
 	switch kind {
 	case NIRPermanent:
-		st.add(NIR, t, i, confChecksum, string(buf[:]))
+		st.add(NIR, t, i, confChecksum, buf[:])
 	case NIRTemporary:
-		st.add(NIR, t, i, confTemporary, string(buf[:]))
+		st.add(NIR, t, i, confTemporary, buf[:])
 	default:
 		// Written in NIR groups but with a wrong key or structure: skip it
 		// whole, so that its parts are not read as a phone or a card.
@@ -410,7 +426,7 @@ func (st *scan) card(t int) (int, bool) {
 			continue
 		}
 		if cardIssuer(buf[:k]) != "" && luhnBytes(buf[:k]) {
-			st.add(Card, t, e, confChecksum, string(buf[:k]))
+			st.add(Card, t, e, confChecksum, buf[:k])
 			return e, true
 		}
 	}
@@ -470,7 +486,7 @@ func (st *scan) iban(t int) (int, bool) {
 		st.ctxFrom = i
 		return i, false // IBAN-shaped: its parts are not read again
 	}
-	st.add(IBAN, t, i, confChecksum, string(buf[:n]))
+	st.add(IBAN, t, i, confChecksum, buf[:n])
 	return i, true
 }
 
@@ -498,11 +514,11 @@ func (st *scan) contextID(t, te int) bool {
 		return false
 	}
 	if digits >= 7 && l <= 11 && hasContext(w, &st.s.ctx.franceTravail) {
-		st.add(FranceTravail, t, te, confContext, string(b[t:te]))
+		st.add(FranceTravail, t, te, confContext, b[t:te])
 		return true
 	}
 	if l >= 9 && hasContext(w, &st.s.ctx.idDocument) {
-		st.add(IDDocument, t, te, confContext, string(b[t:te]))
+		st.add(IDDocument, t, te, confContext, b[t:te])
 		return true
 	}
 	return false
