@@ -48,7 +48,8 @@ func runHunt(ctx context.Context, args []string, s Streams) int {
 
 Runs Sigma rules over log files, folders (recursive), .gz files or - (stdin)
 and prints what fired. Exit status 0 when the run completed, whether or not
-anything fired.
+anything fired. Correlations see their hits in event time order across all
+files: beyond 64 MiB, the hits wait in temporary files in $TMPDIR.
 
 `)
 		fs.PrintDefaults()

@@ -3,6 +3,7 @@
 package hunt
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,11 @@ type Options struct {
 	// running totals (the CLI prints a progress line from it).
 	Progress func(Progress)
 	Stdin    io.Reader
+	// HitMemory bounds the correlation hits held in memory, in bytes
+	// (0: 64 MiB); beyond it they go to temporary files in TempDir
+	// ("": the system's, $TMPDIR).
+	HitMemory int64
+	TempDir   string
 }
 
 // Progress is a snapshot of a running hunt.
@@ -63,6 +69,9 @@ type Summary struct {
 	Elapsed      time.Duration
 	InputErrors  int
 	Evicted      uint64
+	// HitRuns counts the temporary files the correlation hits went to
+	// (beyond Options.HitMemory).
+	HitRuns int
 	// Untimed counts events that a correlation would have used but that
 	// have no time: a window cannot place them, so they are left out.
 	Untimed int64
@@ -224,6 +233,7 @@ func Run(ctx context.Context, paths []string, o Options) (*Summary, error) {
 
 	sum := &Summary{ByRule: map[*sigma.Rule]int64{}, ByLevel: map[string]int64{}}
 	out := newOrderedOutput(o, sum)
+	defer out.hits.close()
 	pending := map[uint64]*result{}
 	next := uint64(0)
 	lastProgress := time.Now()
@@ -255,6 +265,7 @@ func Run(ctx context.Context, paths []string, o Options) (*Summary, error) {
 		}
 	}
 	wg.Wait()
+	sum.HitRuns = len(out.hits.runs)
 	if err := out.finish(); err != nil {
 		return sum, err
 	}
@@ -373,13 +384,13 @@ type orderedOutput struct {
 	sum  *Summary
 	fmt  *formatter
 	buf  []byte
-	hits []correlate.Hit // for the correlations, at the end
+	hits *hitStore // for the correlations, at the end
 	// binary counts the binary files skipped; only the first few are named.
 	binary int
 }
 
 func newOrderedOutput(o Options, sum *Summary) *orderedOutput {
-	return &orderedOutput{o: o, sum: sum, fmt: newFormatter(o.Output)}
+	return &orderedOutput{o: o, sum: sum, fmt: newFormatter(o.Output), hits: newHitStore(o.TempDir, o.HitMemory)}
 }
 
 func (w *orderedOutput) write(r *result) error {
@@ -414,7 +425,9 @@ func (w *orderedOutput) write(r *result) error {
 		}
 	}
 	w.buf = append(w.buf[:0], r.out...)
-	w.hits = append(w.hits, r.hits...)
+	if err := w.hits.add(r.hits); err != nil {
+		return err
+	}
 	_, err := w.o.Out.Write(w.buf)
 	return err
 }
@@ -447,19 +460,25 @@ func (w *orderedOutput) correlations(res []correlate.Result) {
 // finish runs the correlations. They need event time order, which the
 // input order is not when files overlap in time (two domain controllers'
 // logs of the same night): the hits, slimmed to the fields correlations
-// read, are kept and sorted first.
+// read, are kept and sorted first (in temporary files beyond HitMemory).
 func (w *orderedOutput) finish() error {
 	if w.binary > 3 {
 		fmt.Fprintf(w.o.Err, "tocsin hunt: %d more binary files skipped\n", w.binary-3)
 	}
 	w.buf = w.buf[:0]
 	if c := w.o.Correlate; c != nil {
-		sort.SliceStable(w.hits, func(i, j int) bool { return w.hits[i].Time.Before(w.hits[j].Time) })
-		for _, h := range w.hits {
+		var werr error
+		err := w.hits.each(func(h correlate.Hit) {
 			w.correlations(c.Advance(h.Time))
 			w.correlations(c.Observe(h))
+			if len(w.buf) > 64<<10 && werr == nil {
+				_, werr = w.o.Out.Write(w.buf)
+				w.buf = w.buf[:0]
+			}
+		})
+		if err = cmp.Or(err, werr); err != nil {
+			return err
 		}
-		w.hits = nil
 		w.correlations(c.Flush())
 	}
 	_, err := w.o.Out.Write(w.buf)
