@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,5 +139,54 @@ func TestScanCancel(t *testing.T) {
 func TestScanNoInput(t *testing.T) {
 	if _, err := Scan(context.Background(), Options{}); !errors.Is(err, ErrNoInput) {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// TestFindingsLines: every finding line is exactly the documented JSON
+// object, with the path, line, table and column of its own record, also
+// where two files have findings on the same line number.
+func TestFindingsLines(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.csv"), []byte("courriel;tel\nlea@example.fr;0612345678\njean@example.fr;0712345678\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "b.log"), []byte("ok\nok\nmail lea@example.fr\n"), 0o600)
+	var out bytes.Buffer
+	if _, err := Scan(context.Background(), Options{Paths: []string{dir}, Findings: &out, Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	type line struct {
+		Path       string  `json:"path"`
+		Line       int     `json:"line"`
+		Start      int     `json:"start"`
+		End        int     `json:"end"`
+		Category   string  `json:"category"`
+		Confidence float64 `json:"confidence"`
+		Column     string  `json:"column"`
+	}
+	got := map[string]line{}
+	for _, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		var f line
+		dec := json.NewDecoder(strings.NewReader(l))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&f); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+		f.Path = filepath.Base(f.Path)
+		got[fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Start)] = f
+	}
+	want := []line{
+		{"a.csv", 2, 0, 14, "email", 0.99, "courriel"},
+		{"a.csv", 2, 15, 25, "phone", 0.99, "tel"},
+		{"a.csv", 3, 0, 15, "email", 0.99, "courriel"},
+		{"a.csv", 3, 16, 26, "phone", 0.99, "tel"},
+		{"b.log", 3, 5, 19, "email", 0.97, ""},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d findings, want %d:\n%s", len(got), len(want), out.String())
+	}
+	for _, w := range want {
+		k := fmt.Sprintf("%s:%d:%d", w.Path, w.Line, w.Start)
+		if got[k] != w {
+			t.Errorf("%s: got %+v, want %+v", k, got[k], w)
+		}
 	}
 }

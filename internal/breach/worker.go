@@ -147,8 +147,11 @@ type worker struct {
 	buckets       *[1 << bucketBits]int32
 	distBudget    budget
 	words         [][]byte
-	confs         [8]confText // confidences as written, round robin
-	nextConf      int
+	tails         [16]tailText // category and confidence as written, round robin
+	nextTail      int
+	head          []byte // the findings' common start for headLine in headPath
+	headLine      int
+	headPath      *byte
 }
 
 func (s *scan) newWorker() *worker {
@@ -265,7 +268,7 @@ func (d *docScan) Line(l *extract.Line) {
 	finds := w.s.pii.Text(l.Text, &w.fs)
 	for i := range finds {
 		f := &finds[i]
-		w.finding(d.text, nil, f, d.pathJSON, nil, l.N, l.Orig(f.Start), l.Orig(f.End))
+		w.finding(d.text, nil, f, d.pathJSON, l.N, l.Orig(f.Start), l.Orig(f.End))
 	}
 	w.endRecord(d.text)
 }
@@ -331,6 +334,7 @@ type colState struct {
 	class      pii.Column
 	classified bool
 	json       []byte // `"column":"…"`
+	end        []byte // what ends the findings of the column: table, column, "}\n"
 }
 
 // fix sets the classes decided beforehand (chunks of a big file).
@@ -366,6 +370,7 @@ func (t *tableScan) Column(i int, name string, header bool) {
 	}
 	c.stats = t.loc.cols[i]
 	c.json = appendJSONString([]byte(`"column":`), display)
+	c.end = append(append(append([]byte(nil), t.tableJSON...), c.json...), "}\n"...)
 	t.cols[i] = c
 }
 
@@ -463,7 +468,7 @@ func (t *tableScan) scan(r *extract.Row) {
 		finds := w.s.pii.Cell(col.class, cell.Value, &w.fs)
 		for k := range finds {
 			f := &finds[k]
-			w.finding(t.loc, col, f, t.d.pathJSON, t.tableJSON, r.N, cell.Orig(f.Start), cell.Orig(f.End))
+			w.finding(t.loc, col, f, t.d.pathJSON, r.N, cell.Orig(f.Start), cell.Orig(f.End))
 		}
 	}
 	w.endRecord(t.loc)
@@ -489,7 +494,7 @@ type record struct {
 }
 
 // finding counts one finding, feeds the tally and writes the finding line.
-func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON, tableJSON []byte, line, start, end int) {
+func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON []byte, line, start, end int) {
 	ci := catIdx(f.Category)
 	w.cats[ci].values++
 	l.values[ci]++
@@ -526,23 +531,23 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON, t
 		}
 	}
 	if w.s.out != nil {
-		w.out = append(w.out, `{"path":`...)
-		w.out = append(w.out, pathJSON...)
-		w.out = append(w.out, `,"line":`...)
-		w.out = appendInt(w.out, line)
-		w.out = append(w.out, `,"start":`...)
+		// The findings of a record share their start, and most of the
+		// rest repeats: only the offsets are formatted for each.
+		if line != w.headLine || &pathJSON[0] != w.headPath {
+			w.head = append(append(append(w.head[:0], `{"path":`...), pathJSON...), `,"line":`...)
+			w.head = append(strconv.AppendInt(w.head, int64(line), 10), `,"start":`...)
+			w.headLine, w.headPath = line, &pathJSON[0]
+		}
+		w.out = append(w.out, w.head...)
 		w.out = appendInt(w.out, start)
 		w.out = append(w.out, `,"end":`...)
 		w.out = appendInt(w.out, end)
-		w.out = append(w.out, `,"category":"`...)
-		w.out = append(w.out, f.Category...)
-		w.out = append(w.out, `","confidence":`...)
-		w.out = append(w.out, w.confidence(f.Confidence)...)
+		w.out = append(w.out, w.tail(ci, f)...)
 		if col != nil {
-			w.out = append(w.out, tableJSON...)
-			w.out = append(w.out, col.json...)
+			w.out = append(w.out, col.end...)
+		} else {
+			w.out = append(w.out, "}\n"...)
 		}
-		w.out = append(w.out, "}\n"...)
 		if len(w.out) >= 64<<10 {
 			w.s.writeFindings(w.out)
 			w.out = w.out[:0]
@@ -600,25 +605,28 @@ func byTopBits(dst, src []uint64, count *[1 << bucketBits]int32) []uint64 {
 	return dst
 }
 
-// confText is a confidence and its text in the findings.
-type confText struct {
+// tailText is a category and confidence and their text in the findings.
+type tailText struct {
+	ci   int
 	c    float64
 	text []byte
 }
 
-// confidence returns the text of a confidence. A scan meets a handful of
-// confidences, one per way of recognising a value, interleaved: each is
-// formatted once.
-func (w *worker) confidence(c float64) []byte {
-	for i := range w.confs {
-		if w.confs[i].text != nil && w.confs[i].c == c {
-			return w.confs[i].text
+// tail returns `,"category":"…","confidence":…` for a finding. A scan
+// meets a handful of pairs, one per category and way of recognising a
+// value, interleaved: each is formatted once.
+func (w *worker) tail(ci int, f *pii.Finding) []byte {
+	for i := range w.tails {
+		if t := &w.tails[i]; t.text != nil && t.ci == ci && t.c == f.Confidence {
+			return t.text
 		}
 	}
-	e := &w.confs[w.nextConf]
-	w.nextConf = (w.nextConf + 1) % len(w.confs)
-	e.c = c
-	e.text = strconv.AppendFloat(e.text[:0], float64(int(c*1000+0.5))/1000, 'f', -1, 64)
+	e := &w.tails[w.nextTail]
+	w.nextTail = (w.nextTail + 1) % len(w.tails)
+	e.ci, e.c = ci, f.Confidence
+	e.text = append(append(e.text[:0], `,"category":"`...), f.Category...)
+	e.text = append(e.text, `","confidence":`...)
+	e.text = strconv.AppendFloat(e.text, float64(int(f.Confidence*1000+0.5))/1000, 'f', -1, 64)
 	return e.text
 }
 
