@@ -296,17 +296,9 @@ func (a *App) build(c *config.Config) (*state, error) {
 // the notifications.
 func (a *App) openVigil(ctx context.Context, c *config.Config) error {
 	if len(c.Notify.Receivers) > 0 {
-		if err := os.MkdirAll(c.Data, 0o750); err != nil {
-			return fmt.Errorf("data folder: %w", err)
-		}
-		audit, err := openAudit(filepath.Join(c.Data, "notifications.jsonl"))
+		d, err := a.newDispatcher(c)
 		if err != nil {
 			return err
-		}
-		a.audit = audit
-		d, err := dispatch.New(c.Notify, dispatch.Options{Logger: a.log, Audit: audit})
-		if err != nil {
-			return fmt.Errorf("%w: notify: %w", ErrConfig, err)
 		}
 		a.notify = d
 	}
@@ -320,6 +312,26 @@ func (a *App) openVigil(ctx context.Context, c *config.Config) error {
 	}
 	a.vigil = v
 	return v.setTenants(c)
+}
+
+// newDispatcher builds the notifications of c, with the audit trail in
+// the data folder (opened once, kept across reloads).
+func (a *App) newDispatcher(c *config.Config) (*dispatch.Dispatcher, error) {
+	if a.audit == nil {
+		if err := os.MkdirAll(c.Data, 0o750); err != nil {
+			return nil, fmt.Errorf("data folder: %w", err)
+		}
+		audit, err := openAudit(filepath.Join(c.Data, "notifications.jsonl"))
+		if err != nil {
+			return nil, err
+		}
+		a.audit = audit
+	}
+	d, err := dispatch.New(c.Notify, dispatch.Options{Logger: a.log, Audit: a.audit})
+	if err != nil {
+		return nil, fmt.Errorf("%w: notify: %w", ErrConfig, err)
+	}
+	return d, nil
 }
 
 func (a *App) openSources(c *config.Config) error {
@@ -513,14 +525,42 @@ func (a *App) Reload(ctx context.Context) error {
 	if listeners(old) != listeners(c) || old.Storage != c.Storage || old.Data != c.Data {
 		a.log.Warn("listeners and storage change only at restart; the rest is reloaded")
 	}
+	// Everything that can fail is built before anything is swapped.
+	policyChanged := !reflect.DeepEqual(old.Alerting, c.Alerting)
+	if policyChanged {
+		if _, err := alert.New(c.Alerting); err != nil {
+			return fmt.Errorf("%w: alerting: %w", ErrConfig, err)
+		}
+	}
+	notifyChanged := !reflect.DeepEqual(old.Notify, c.Notify)
+	var next *dispatch.Dispatcher
+	if notifyChanged && len(c.Notify.Receivers) > 0 {
+		if next, err = a.newDispatcher(c); err != nil {
+			return err
+		}
+	}
 	if err := a.pipe.Swap(st.rules); err != nil {
+		if next != nil {
+			next.Stop()
+		}
 		return err
+	}
+	if policyChanged {
+		if err := a.vigil.setPolicy(c.Alerting); err != nil {
+			a.log.Error("the alerting policy is not reloaded", "err", err)
+		} else {
+			a.log.Info("alerting policy reloaded")
+		}
 	}
 	if err := a.vigil.setTenants(c); err != nil {
 		return err
 	}
-	if !reflect.DeepEqual(old.Alerting, c.Alerting) || !reflect.DeepEqual(old.Notify, c.Notify) {
-		a.log.Warn("the alerting policy and the notifications change only at restart")
+	if notifyChanged {
+		if lost := a.vigil.handover(a.notify, next); lost > 0 {
+			a.log.Warn("no receivers left: pending notifications dropped", "notifications", lost)
+		}
+		a.notify = next
+		a.log.Info("notifications reloaded", "receivers", len(c.Notify.Receivers))
 	}
 	a.state.Store(st)
 	a.log.Info("reloaded", "tenants", len(c.Tenants), "rules", st.builtin+st.user)
@@ -602,10 +642,14 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	stopVigil()
 	<-vigilDone
+	a.reloadMu.Lock() // a.notify and a.audit change on reload
 	if a.notify != nil {
 		a.notify.Stop()
+	}
+	if a.audit != nil {
 		_ = a.audit.Close()
 	}
+	a.reloadMu.Unlock()
 	if err := a.store.Close(); err != nil && runErr == nil {
 		runErr = err
 	}

@@ -17,6 +17,7 @@ import (
 	"tocsin/internal/alert"
 	"tocsin/internal/config"
 	"tocsin/internal/notify"
+	"tocsin/internal/notify/dispatch"
 	"tocsin/internal/store"
 )
 
@@ -27,6 +28,7 @@ import (
 type vigil struct {
 	log      *slog.Logger
 	store    store.Store
+	nmu      sync.RWMutex      // guards notify: a reload replaces it
 	notify   notifier          // nil: nobody to tell
 	names    map[string]string // tenant id -> display name
 	in       chan []store.Alert
@@ -63,6 +65,47 @@ func newVigil(ctx context.Context, st store.Store, p alert.Policy, d notifier, l
 		return nil, err
 	}
 	return &vigil{log: log, store: st, notify: d, in: make(chan []store.Alert, 4096), eng: eng}, nil
+}
+
+// setPolicy replaces the alerting policy, keeping the engine's state
+// (alerts, campaigns, levels and their history): the new policy applies
+// from the next detection or tick on.
+func (v *vigil) setPolicy(p alert.Policy) error {
+	eng, err := alert.New(p)
+	if err != nil {
+		return err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	data, err := v.eng.Snapshot()
+	if err == nil {
+		err = eng.Restore(data)
+	}
+	if err != nil {
+		return fmt.Errorf("alert state not carried over: %w", err)
+	}
+	v.eng = eng
+	return nil
+}
+
+// handover replaces the notifications: old (nil if there was none)
+// hands what it holds to next (nil if there is none now), so nothing
+// pending is lost and nothing said is said again. It reports how many
+// held notifications were dropped for want of receivers.
+func (v *vigil) handover(old, next *dispatch.Dispatcher) int {
+	v.nmu.Lock()
+	defer v.nmu.Unlock()
+	var held []dispatch.Held
+	if old != nil {
+		held = old.Handover()
+	}
+	if next == nil {
+		v.notify = nil
+		return len(held)
+	}
+	next.Adopt(held)
+	v.notify = next
+	return 0
 }
 
 // setTenants declares the configured tenants, so that the levels list
@@ -196,11 +239,13 @@ func (v *vigil) tell(ctx context.Context, changes []alert.Change) {
 		default:
 			continue
 		}
+		v.nmu.RLock()
 		if v.notify != nil {
 			if err := v.notify.Notify(ctx, n); err != nil && ctx.Err() == nil {
 				v.log.Error("notification not queued", "kind", n.Kind, "tenant", n.Tenant, "err", err)
 			}
 		}
+		v.nmu.RUnlock()
 	}
 }
 
