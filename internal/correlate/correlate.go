@@ -424,11 +424,16 @@ func (e *Engine) groupKey(in *input, f Getter) []byte {
 		if f != nil {
 			v, _ = f.Get(name) // missing: the empty value
 		}
-		b = binary.AppendUvarint(b, uint64(len(v)))
-		b = append(b, v...)
+		b = appendKey(b, v)
 	}
 	e.key = b
 	return b
+}
+
+// appendKey appends one group-by value to a key.
+func appendKey(b []byte, v string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(v)))
+	return append(b, v...)
 }
 
 // splitKey returns the values encoded in a key, sharing its memory.

@@ -42,7 +42,9 @@ func fuzzRules() (dets, all []*sigma.Rule) {
 // play decodes data as 3-byte operations (what, time step, values), feeds
 // them to a new engine and checks every Result; it returns the results as
 // text, for the determinism check.
-func play(t *testing.T, data []byte) []string {
+// With carry, the engine is rebuilt from fresh rules every few operations
+// and takes the old one's state (a reload): the results must not change.
+func play(t *testing.T, data []byte, carry bool) []string {
 	dets, rules := fuzzRules()
 	e, errs := New(rules, Options{MaxGroups: fuzzMaxGroups, MaxRefs: fuzzMaxRefs})
 	if len(errs) > 0 {
@@ -52,6 +54,13 @@ func play(t *testing.T, data []byte) []string {
 	now := t0
 	var out []string
 	for i := 0; i+3 <= len(data); i += 3 {
+		if carry && i%15 == 12 {
+			var next *Engine
+			dets, rules = fuzzRules()
+			next, _ = New(rules, Options{MaxGroups: fuzzMaxGroups, MaxRefs: fuzzMaxRefs})
+			next.Carry(e)
+			e = next
+		}
 		op, step, v := data[i], int8(data[i+1]), data[i+2]
 		now = now.Add(time.Duration(step) * 7 * time.Second) // may go back: out-of-order input
 		var rs []Result
@@ -131,9 +140,12 @@ func FuzzObserve(f *testing.F) {
 	f.Add([]byte{3, 1, 40, 3, 1, 48, 3, 1, 56, 3, 1, 56, 0, 250, 1, 0, 240, 2, 4, 100, 0})
 	f.Add([]byte{0, 1, 1, 0, 1, 2, 0, 1, 0, 0, 1, 3, 0, 1, 1, 4, 30, 0, 5, 0, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		first := play(t, data)
-		if again := play(t, data); strings.Join(first, "\n") != strings.Join(again, "\n") {
+		first := play(t, data, false)
+		if again := play(t, data, false); strings.Join(first, "\n") != strings.Join(again, "\n") {
 			t.Fatalf("replay differs:\n%s\nthen:\n%s", strings.Join(first, "\n"), strings.Join(again, "\n"))
+		}
+		if carried := play(t, data, true); strings.Join(first, "\n") != strings.Join(carried, "\n") {
+			t.Fatalf("carrying the state over changes the results:\n%s\nwith carry:\n%s", strings.Join(first, "\n"), strings.Join(carried, "\n"))
 		}
 	})
 }

@@ -132,7 +132,7 @@ func New(o Options, r *Rules) (*Pipeline, error) {
 }
 
 // Swap replaces the rules: batches processed from now on use the new ones.
-// Correlation windows start over.
+// Correlations left unchanged keep their state; changed ones start over.
 func (p *Pipeline) Swap(r *Rules) error {
 	if r == nil || r.Detect == nil || r.Router == nil {
 		return errors.New("pipeline: rules need a detection engine and a router")
@@ -427,10 +427,13 @@ type writer struct {
 	n       int
 	// latest event time per tenant, to close correlation windows.
 	latest map[string]time.Time
+	state  *corrState
 }
 
 func (p *Pipeline) write(ctx context.Context) error {
 	w := &writer{p: p, corr: map[string]*correlate.Engine{}, latest: map[string]time.Time{}}
+	w.state = newCorrState(ctx, p.o.Store, func(msg string, err error) { p.o.Logger.Warn(msg, "err", err) })
+	defer func() { w.state.save(context.WithoutCancel(ctx), w.corr, true) }()
 	for {
 		// Group commit: take what is ready, write it, repeat. Under load
 		// batches grow while the previous one is written; when quiet,
@@ -492,8 +495,7 @@ func (w *writer) flush(ctx context.Context) error {
 	var hits []pendingHit
 	for _, pb := range w.pending {
 		if pb.rules != w.rules {
-			// New rules: correlation state starts over.
-			w.rules, w.corr = pb.rules, map[string]*correlate.Engine{}
+			w.swapRules(pb.rules)
 		}
 		keep := make([]int, len(pb.events)) // event index -> index in b, or -1
 		for i := range pb.events {
@@ -565,6 +567,7 @@ func (w *writer) flush(ctx context.Context) error {
 	for _, id := range fresh {
 		p.dedup.Add(id)
 	}
+	w.state.save(ctx, w.corr, false)
 	if p.o.Stored != nil && len(b.Alerts) > 0 {
 		p.o.Stored(b.Alerts)
 	}
@@ -621,6 +624,7 @@ func (w *writer) correlate(hits []pendingHit, b *store.Batch) {
 			if len(errs) > 0 {
 				w.p.o.Logger.Debug("correlations not loaded", "tenant", h.tenant, "problems", len(errs))
 			}
+			w.state.restore(h.tenant, eng)
 			w.corr[h.tenant] = eng
 		}
 		for _, res := range [2][]correlate.Result{eng.Advance(h.hit.Time), eng.Observe(h.hit)} {
@@ -632,6 +636,21 @@ func (w *writer) correlate(hits []pendingHit, b *store.Batch) {
 				b.EventIdx = append(b.EventIdx, []int{h.ev})
 			}
 		}
+	}
+}
+
+// swapRules moves to new rules: each tenant's correlations that did not
+// change keep their state (open windows, what first_seen learnt).
+func (w *writer) swapRules(r *Rules) {
+	old := w.corr
+	w.rules, w.corr = r, map[string]*correlate.Engine{}
+	if r.correlations == nil {
+		return
+	}
+	for t, o := range old {
+		eng, _ := correlate.New(r.Rules, r.CorrOptions)
+		eng.Carry(o)
+		w.corr[t] = eng
 	}
 }
 

@@ -59,13 +59,7 @@ func sshLines(ip string, n int, start time.Time) [][]byte {
 
 func start(t *testing.T, st *memStore, r *Rules) (*Pipeline, chan error) {
 	t.Helper()
-	p, err := New(Options{Store: st, Workers: 2, Batch: 100, Flush: 10 * time.Millisecond, Dedup: 1000, Registry: prometheus.NewRegistry()}, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- p.Run(context.Background()) }()
-	return p, done
+	return startWith(t, st, r)
 }
 
 func TestBruteForceBecomesAlertPerTenant(t *testing.T) {
@@ -293,4 +287,98 @@ func TestAdminNewSourcePerTenant(t *testing.T) {
 	if want := []string{"ville-a 203.0.113.80 root"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("new-source alerts %q, want %q (events %d, alerts %d)", got, want, len(st.events), len(st.alerts))
 	}
+}
+
+// settingStore is a memStore that keeps settings, as the real stores do.
+type settingStore struct {
+	memStore
+	settings map[string]string
+}
+
+func (s *settingStore) Setting(ctx context.Context, key string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.settings[key]
+	if !ok {
+		return "", store.ErrNotFound
+	}
+	return v, nil
+}
+
+func (s *settingStore) PutSetting(ctx context.Context, key, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settings[key] = value
+	return nil
+}
+
+// What first_seen learnt survives a reload of the rules and a restart:
+// a new source right after either is still new, a learnt one still known.
+func TestFirstSeenSurvivesReloadAndRestart(t *testing.T) {
+	st := &settingStore{settings: map[string]string{}}
+	t0 := time.Now().Add(-72 * time.Hour).UTC().Truncate(time.Second)
+	logon := func(at time.Duration, ip string) ingest.Message {
+		return ingest.Message{Tenant: "ville-a", Transport: "tcp", Data: fmt.Appendf(nil,
+			"<38>%s web01 sshd[7]: Accepted password for root from %s port 40000 ssh2", t0.Add(at).Format(time.RFC3339), ip)}
+	}
+	submit := func(p *Pipeline, msgs ...ingest.Message) {
+		t.Helper()
+		acked := make(chan error, 1)
+		if err := p.Submit(context.Background(), &ingest.Batch{Msgs: msgs, Done: func(err error) { acked <- err }}); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-acked; err != nil {
+			t.Fatal(err)
+		}
+	}
+	newSources := func() []string {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		var out []string
+		for _, a := range st.alerts {
+			if a.Title == "SSH Administrator Logon From a New Source" {
+				out = append(out, a.SrcIP)
+			}
+		}
+		return out
+	}
+	router := tenant.NewRouter(nil, "quarantine")
+	// Day one: root learns 10.1.0.5 and 10.1.0.6. A reload in between.
+	p, done := startWith(t, st, builtinRules(t, router))
+	submit(p, logon(0, "10.1.0.5"))
+	if err := p.Swap(builtinRules(t, router)); err != nil {
+		t.Fatal(err)
+	}
+	submit(p, logon(time.Hour, "10.1.0.6"), logon(30*time.Hour, "10.1.0.5"), logon(30*time.Hour, "203.0.113.90"))
+	p.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(newSources()); got != "[203.0.113.90]" {
+		t.Fatalf("before the restart: new sources %s", got)
+	}
+	if st.settings[firstSeenSetting] == "" {
+		t.Fatal("nothing saved at shutdown")
+	}
+	// After a restart: the learnt sources are known, a new one is new.
+	p, done = startWith(t, st, builtinRules(t, router))
+	submit(p, logon(31*time.Hour, "10.1.0.6"), logon(32*time.Hour, "203.0.113.91"), logon(33*time.Hour, "203.0.113.90"))
+	p.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(newSources()); got != "[203.0.113.90 203.0.113.91]" {
+		t.Errorf("after the restart: new sources %s", got)
+	}
+}
+
+func startWith(t *testing.T, w Writer, r *Rules) (*Pipeline, chan error) {
+	t.Helper()
+	p, err := New(Options{Store: w, Workers: 2, Batch: 100, Flush: 10 * time.Millisecond, Dedup: 1000, Registry: prometheus.NewRegistry()}, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Run(context.Background()) }()
+	return p, done
 }
