@@ -146,4 +146,3 @@ func (e *Engine) RestoreFirstSeen(data []byte) error {
 	}
 	return nil
 }
-

@@ -87,7 +87,9 @@ func TestCarry(t *testing.T) {
 }
 
 func TestFirstSeenStateRestore(t *testing.T) {
-	rules := func() []*sigma.Rule { return []*sigma.Rule{det("logon"), firstSeenRule(30*24*time.Hour, time.Hour, "user")} }
+	rules := func() []*sigma.Rule {
+		return []*sigma.Rule{det("logon"), firstSeenRule(30*24*time.Hour, time.Hour, "user")}
+	}
 	r1 := rules()
 	old := mustNew(t, r1, Options{})
 	feed(old, r1, "logon", 0, 1, "user", "root", "src_ip", "10.0.0.1")
