@@ -71,8 +71,9 @@ type Finding struct {
 // allocation once the buffer has grown: a caller keeps one Findings per
 // goroutine and resets it after each record.
 type Findings struct {
-	List  []Finding
-	norms []byte
+	List   []Finding
+	norms  []byte
+	window []byte // Text's folded context window, kept to spare each call its zeroing
 }
 
 // Reset empties the list and the buffer; the Norm of every finding

@@ -1,6 +1,9 @@
 package pii
 
-import "testing"
+import (
+	"math/rand"
+	"testing"
+)
 
 // TestInert: the cells skipped as inert are the ones Text finds nothing
 // in, and every value that holds personal data is scanned.
@@ -216,5 +219,65 @@ func TestHasContext(t *testing.T) {
 				t.Errorf("%s in %q: %v, want %v", name, w, got, want)
 			}
 		}
+	}
+}
+
+// TestLongRun: where longRun turns a number away, neither the NIR nor
+// the card reader would have taken it (nor skipped it as NIR-shaped).
+func TestLongRun(t *testing.T) {
+	s := New()
+	r := rand.New(rand.NewSource(1))
+	const alphabet = "0123456789012345678901234567890123456789AB .-x"
+	for _, seed := range []string{"2 84 05 2A 321 025 52", "4970 1012 3456 7899", "1840575123456 71", "4970-1012-3456-7899"} {
+		b := []byte(seed)
+		if !longRun(b, 0) {
+			t.Fatalf("%q turned away", seed)
+		}
+	}
+	// Card numbers the reader takes, written with separators.
+	for k := 0; k < 2000; k++ {
+		d := []byte{'4'}
+		for len(d) < 15 {
+			d = append(d, byte('0'+r.Intn(10)))
+		}
+		for c := byte('0'); c <= '9'; c++ {
+			if luhnBytes(append(d, c)) {
+				d = append(d, c)
+				break
+			}
+		}
+		var b []byte
+		for i, c := range d {
+			if i > 0 && r.Intn(4) == 0 {
+				b = append(b, " -"[r.Intn(2)])
+			}
+			b = append(b, c)
+		}
+		st := scan{s: s, b: b, fs: &Findings{}}
+		if _, ok := st.card(0); ok && !longRun(b, 0) {
+			t.Fatalf("%q: a card turned away", b)
+		}
+	}
+	checked := 0
+	for k := 0; k < 200000; k++ {
+		b := make([]byte, 5+r.Intn(25))
+		for i := range b {
+			b[i] = alphabet[r.Intn(len(alphabet))]
+		}
+		b[0] = '1' + byte(r.Intn(9))
+		if longRun(b, 0) {
+			continue
+		}
+		checked++
+		st := scan{s: s, b: b, fs: &Findings{}}
+		if end, ok := st.nir(0); ok || end > 0 {
+			t.Fatalf("%q: turned away, but the NIR reader takes it", b)
+		}
+		if _, ok := st.card(0); ok {
+			t.Fatalf("%q: turned away, but the card reader takes it", b)
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d checked", checked)
 	}
 }

@@ -42,7 +42,8 @@ const (
 )
 
 // Scanner finds personal data. It is immutable after New and safe for
-// concurrent use: each call keeps its scratch state on its own stack.
+// concurrent use: each call keeps its scratch state on its own stack or
+// in the Findings it fills.
 type Scanner struct {
 	given       wordSet        // folded given names
 	streetTypes wordSet        // folded street types (rue, avenue, bd…)

@@ -28,7 +28,6 @@ type scan struct {
 	lastEnd int // no finding starts before the end of the previous one
 	ctxFrom int // context windows start after the previous number
 	hexDone int // IPv6 already tried up to here
-	scratch [contextWindow + 8]byte
 }
 
 func (st *scan) run() {
@@ -108,7 +107,8 @@ func (st *scan) window(t int) []byte {
 	if from >= t {
 		return nil
 	}
-	return appendFold(st.scratch[:0], st.b[from:t])
+	st.fs.window = appendFold(st.fs.window[:0], st.b[from:t])
+	return st.fs.window
 }
 
 // atDigit handles a digit at i: the alphanumeric token holding it starts at
@@ -156,11 +156,13 @@ func (st *scan) atDigit(i int) int {
 			}
 		}
 	}
-	if end, ok := st.nir(t); ok || end > 0 {
-		return end // a NIR, or a NIR-shaped run with a wrong key
-	}
-	if end, ok := st.card(t); ok {
-		return end
+	if longRun(b, t) {
+		if end, ok := st.nir(t); ok || end > 0 {
+			return end // a NIR, or a NIR-shaped run with a wrong key
+		}
+		if end, ok := st.card(t); ok {
+			return end
+		}
 	}
 	if st.contextID(t, te) {
 		return te
@@ -377,6 +379,26 @@ func (st *scan) nir(t int) (int, bool) {
 		return 0, false
 	}
 	return i, true
+}
+
+// longRun reports whether b[t:] starts with at least 13 digits (or the
+// 'A' and 'B' of a Corsican NIR), single spaces, dots or dashes allowed
+// between them: what a NIR or a card number needs. Most numbers of a
+// text are shorter, and are spared both readers.
+func longRun(b []byte, t int) bool {
+	n := 0
+	for i := t; i < len(b); i++ {
+		switch c := b[i]; {
+		case isDigit(c) || c == 'A' || c == 'B':
+			if n++; n == 13 {
+				return true
+			}
+		case (c == ' ' || c == '.' || c == '-') && n > 0 && i+1 < len(b) && isAlnum(b[i+1]):
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // isGroupEnd reports whether a separator may follow the n-th character of
