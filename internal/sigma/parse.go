@@ -394,24 +394,14 @@ func parseCorrelation(p *problems, v *yaml.Node, r *Rule) *Correlation {
 			c.Type = enum(p, val, "correlation type", corrTypes)
 		case "learning":
 			learnNode = val
-			s := str(p, val, "learning")
-			d, ok := ParseTimespan(s)
-			if !ok && s != "" {
-				p.at(pos(val), "learning %q is not a number followed by s, m, h or d (like 1d)", s)
-			}
-			c.Learning = d
+			c.Learning = timespan(p, val, "learning", "1d")
 		case "rules":
 			c.Rules = strList(p, val, "correlation rules")
 		case "group-by":
 			c.GroupBy = strList(p, val, "group-by")
 		case "timespan", "timeframe":
 			tsNode = val
-			s := str(p, val, "timespan")
-			d, ok := ParseTimespan(s)
-			if !ok && s != "" {
-				p.at(pos(val), "timespan %q is not a number followed by s, m, h or d (like 5m or 1h)", s)
-			}
-			c.Timespan = d
+			c.Timespan = timespan(p, val, "timespan", "5m or 1h")
 		case "condition":
 			cond = val
 		case "aliases":
@@ -452,6 +442,16 @@ func parseCorrelation(p *problems, v *yaml.Node, r *Rule) *Correlation {
 		_ = m
 	}
 	return c
+}
+
+// timespan reads a duration such as 5m; example shows a valid one.
+func timespan(p *problems, v *yaml.Node, what, example string) time.Duration {
+	s := str(p, v, what)
+	d, ok := ParseTimespan(s)
+	if !ok && s != "" {
+		p.at(pos(v), "%s %q is not a number followed by s, m, h or d (like %s)", what, s, example)
+	}
+	return d
 }
 
 func contains(list []string, s string) bool {
