@@ -380,16 +380,56 @@ func parseAddr(v []byte) (netip.Addr, bool) {
 	if len(v) < 7 || len(v) > 45 {
 		return netip.Addr{}, false
 	}
+	colon := false
 	for _, c := range v {
 		if !isHex(c) && c != '.' && c != ':' {
 			return netip.Addr{}, false
 		}
+		colon = colon || c == ':'
+	}
+	if !colon {
+		// Parsed here, without the string netip would need.
+		a, ok := parseIPv4(v)
+		if !ok || a.IsLoopback() || a.IsUnspecified() {
+			return netip.Addr{}, false
+		}
+		return a, true
 	}
 	a, err := netip.ParseAddr(string(v))
 	if err != nil || a.IsLoopback() || a.IsUnspecified() {
 		return netip.Addr{}, false
 	}
 	return a, true
+}
+
+// parseIPv4 reads v as a dotted quad the way netip.ParseAddr does: four
+// decimal octets up to 255, no leading zero.
+func parseIPv4(v []byte) (netip.Addr, bool) {
+	var oct [4]byte
+	k, digits, val := 0, 0, 0
+	for i := 0; i <= len(v); i++ {
+		if i == len(v) || v[i] == '.' {
+			if digits == 0 || k == 4 {
+				return netip.Addr{}, false
+			}
+			oct[k] = byte(val)
+			k, digits, val = k+1, 0, 0
+			continue
+		}
+		c := v[i]
+		if !isDigit(c) || digits > 0 && val == 0 {
+			return netip.Addr{}, false
+		}
+		val = val*10 + int(c-'0')
+		digits++
+		if val > 255 {
+			return netip.Addr{}, false
+		}
+	}
+	if k != 4 {
+		return netip.Addr{}, false
+	}
+	return netip.AddrFrom4(oct), true
 }
 
 // plausibleName: 1 to 6 words of letters, hyphens, apostrophes and dots,

@@ -1,6 +1,9 @@
 package pii
 
-import "testing"
+import (
+	"net/netip"
+	"testing"
+)
 
 // Vectors from python-stdnum (stdnum/fr/nir.py, iban.py), CNAM's
 // nir-validation and the research note; each recomputed.
@@ -227,4 +230,30 @@ func TestMask(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestParseIPv4: the dotted quads read by hand are those netip reads.
+func TestParseIPv4(t *testing.T) {
+	for _, in := range []string{"192.168.1.10", "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3", "1.2.3.4.5", "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4a", "", "0.0.0.00", "10.0.0.1", "1234.1.1.1"} {
+		t.Run(in, func(t *testing.T) {
+			want, err := netip.ParseAddr(in)
+			got, ok := parseIPv4([]byte(in))
+			if ok != (err == nil) || ok && got != want {
+				t.Fatalf("parseIPv4(%q) = %v %v, netip: %v %v", in, got, ok, want, err)
+			}
+		})
+	}
+}
+
+// FuzzParseIPv4 compares parseIPv4 with netip on any input.
+func FuzzParseIPv4(f *testing.F) {
+	f.Add("192.168.1.10")
+	f.Add("01.2.3.4")
+	f.Fuzz(func(t *testing.T, in string) {
+		want, err := netip.ParseAddr(in)
+		got, ok := parseIPv4([]byte(in))
+		if ok && (err != nil || got != want) || !ok && err == nil && want.Is4() {
+			t.Fatalf("parseIPv4(%q) = %v %v, netip: %v %v", in, got, ok, want, err)
+		}
+	})
 }
