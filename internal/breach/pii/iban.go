@@ -95,34 +95,40 @@ func ibanOK(b []byte) bool {
 	if b[2] == '0' && (b[3] == '0' || b[3] == '1') || b[2] == '9' && b[3] == '9' {
 		return false // check digits run 02..98
 	}
-	var r uint32
-	add := func(c byte) bool {
-		switch {
-		case isDigit(c):
-			r = (r*10 + uint32(c-'0')) % 97
-		case isUpper(c):
-			v := uint32(c-'A') + 10
-			r = (r*100 + v) % 97
-		default:
-			return false
-		}
-		return true
+	// The BBAN, then country code and check digits.
+	r, ok := ibanMod97(0, b[4:])
+	if !ok {
+		return false
 	}
-	for _, c := range b[4:] {
-		if !add(c) {
-			return false
-		}
-	}
-	for _, c := range b[:4] {
-		add(c)
-	}
-	if r != 1 {
+	r, _ = ibanMod97(r, b[:4])
+	if r%97 != 1 {
 		return false
 	}
 	if ibanLength(string(b[:2])) == 27 && isFrenchFormat(b[:2]) {
 		return ribKeyOK(b[4:])
 	}
 	return true
+}
+
+// ibanMod97 continues the ISO 7064 remainder r over the characters of p
+// (letters count as 10 to 35); false on any other byte. The remainder is
+// taken only when the next step could overflow, not at each character:
+// r stays below 2^57, so r*100+35 stays below 2^64.
+func ibanMod97(r uint64, p []byte) (uint64, bool) {
+	for _, c := range p {
+		switch {
+		case isDigit(c):
+			r = r*10 + uint64(c-'0')
+		case isUpper(c):
+			r = r*100 + uint64(c-'A') + 10
+		default:
+			return 0, false
+		}
+		if r >= 1<<57 {
+			r %= 97
+		}
+	}
+	return r % 97, true
 }
 
 func isFrenchFormat(cc []byte) bool {

@@ -1,7 +1,9 @@
 package pii
 
 import (
+	"math/rand"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -256,4 +258,28 @@ func FuzzParseIPv4(f *testing.F) {
 			t.Fatalf("parseIPv4(%q) = %v %v, netip: %v %v", in, got, ok, want, err)
 		}
 	})
+}
+
+// TestIBANMod97: the remainder taken only before an overflow equals the
+// remainder taken at each character, on long runs of 9s and Zs too.
+func TestIBANMod97(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	inputs := []string{strings.Repeat("9", 34), strings.Repeat("Z", 34), "FR7630006000011234567890189"}
+	for k := 0; k < 5000; k++ {
+		b := make([]byte, 1+r.Intn(40))
+		for i := range b {
+			b[i] = alphabet[r.Intn(len(alphabet))]
+		}
+		inputs = append(inputs, string(b))
+	}
+	for _, in := range inputs {
+		got, ok := ibanMod97(0, []byte(in))
+		if !ok || int(got) != mod97(in) {
+			t.Fatalf("ibanMod97(%q) = %d %v, want %d", in, got, ok, mod97(in))
+		}
+	}
+	if _, ok := ibanMod97(0, []byte("12a4")); ok {
+		t.Fatal("lower-case letter accepted")
+	}
 }
