@@ -51,13 +51,14 @@ func (e *SyntaxError) Error() string {
 // use: give each goroutine its own. The names and the unescaped values it
 // builds live in a buffer reused by the next Decode (see Decode).
 type Decoder struct {
-	data  []byte
-	i     int
-	arena []byte // names and unescaped strings of the current event
-	path  []byte // dotted prefix of the object being read
-	ev    *event.Event
-	tsErr error
-	tsSet bool
+	data   []byte
+	i      int
+	arena  []byte // names and unescaped strings of the current event
+	path   []byte // dotted prefix of the object being read
+	ev     *event.Event
+	tsErr  error
+	tsSet  bool
+	tsWeak bool // Time came from a secondary key; a primary one overrides it
 	// owned copies of metadata values, which outlive the event: callers
 	// key maps by tenant, host and logsource.
 	interned map[string]string
@@ -83,7 +84,9 @@ func NewDecoder() *Decoder {
 //
 // Reserved top-level keys also set the event's metadata: "timestamp" or
 // "@timestamp" (RFC 3339, with or without zone, "T" or space, or Unix
-// seconds/milliseconds) sets Time; "tenant", "host" and "message" (when
+// seconds/milliseconds) sets Time, or failing them "time", "ts",
+// "time_iso8601", "datetime", "@t", "eventTime" or "date" when they read as
+// one; "tenant", "host" and "message" (when
 // strings) set Tenant, Host and Message, and stay fields too; "logsource"
 // {product, category, service} sets Logsource, lower-cased, and is not a
 // field. An error is a *SyntaxError, or wraps ErrTimestamp with the event
@@ -92,7 +95,7 @@ func (d *Decoder) Decode(data []byte, ev *event.Event) error {
 	ev.Reset()
 	d.data, d.i, d.ev = data, 0, ev
 	d.arena, d.path = d.arena[:0], d.path[:0]
-	d.tsErr, d.tsSet = nil, false
+	d.tsErr, d.tsSet, d.tsWeak = nil, false, false
 	defer func() { d.data, d.ev = nil, nil }()
 
 	d.skipWS()
@@ -522,6 +525,25 @@ func (d *Decoder) reserved(key, v string, kind event.Kind) {
 			d.ev.Time, d.tsSet, d.tsErr = t, true, nil
 		} else if d.tsErr == nil {
 			d.tsErr = fmt.Errorf("%s %q: %w", key, v, ErrTimestamp)
+		}
+	case "time", "ts", "time_iso8601", "datetime", "@t", "eventTime", "date":
+		// What loggers and web servers call their time (nginx's JSON
+		// formats, zap's epoch "ts", Serilog's "@t"): used when no
+		// timestamp key says otherwise, and silent when it does not
+		// parse, since such keys also name other things.
+		if d.tsSet || d.tsWeak {
+			return
+		}
+		t, ok := time.Time{}, false
+		switch kind {
+		case event.String:
+			t, ok = ParseTime(v)
+		case event.Number:
+			t, ok = parseEpoch(v)
+			ok = ok && t.Year() >= 2001 // not a small count or id
+		}
+		if ok {
+			d.ev.Time, d.tsWeak = t, true
 		}
 	case "tenant":
 		if kind == event.String {

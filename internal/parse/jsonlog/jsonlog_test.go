@@ -414,3 +414,28 @@ func TestMetadataOwned(t *testing.T) {
 		t.Errorf("%v allocations once interned", n)
 	}
 }
+
+// The time keys of loggers and web servers stand in for "timestamp".
+func TestDecodeSecondaryTimeKeys(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`{"time":"2025-03-03T10:00:12+00:00","status":404}`, "2025-03-03T10:00:12Z"},
+		{`{"ts":1772532000.5,"msg":"zap"}`, "2026-03-03T10:00:00.5Z"},
+		{`{"@t":"2026-03-03T10:00:00.1234567Z","@mt":"serilog"}`, "2026-03-03T10:00:00.1234567Z"},
+		{`{"time":"2025-01-01T00:00:00Z","timestamp":"2026-03-03T10:00:00Z"}`, "2026-03-03T10:00:00Z"},
+		{`{"timestamp":"2026-03-03T10:00:00Z","time":"2025-01-01T00:00:00Z"}`, "2026-03-03T10:00:00Z"},
+		{`{"time":"10:00:02","ts":17}`, ""},
+		{`{"date":"2026-03-03"}`, ""},
+	} {
+		ev := event.New()
+		if err := NewDecoder().Decode([]byte(c.in), ev); err != nil {
+			t.Fatalf("%s: %v", c.in, err)
+		}
+		got := ""
+		if !ev.Time.IsZero() {
+			got = ev.Time.Format(time.RFC3339Nano)
+		}
+		if got != c.want {
+			t.Errorf("%s: time %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -5,6 +5,8 @@
 package kv
 
 import (
+	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"tocsin/internal/event"
+	"tocsin/internal/parse"
 )
 
 // ErrNotKV is wrapped when a line holds too few key=value pairs.
@@ -22,9 +25,29 @@ var ErrNotKV = errors.New("not a key=value line")
 const minPairs = 3
 
 // Parse adds the pairs of s to ev (keys as they are; values without their
-// quotes), then recognises the vendor. Strings point into s.
+// quotes), then recognises the vendor. Strings point into s. A line cut
+// short inside a quoted value (a datagram truncated at 1 KB) keeps what it
+// has, with truncated=true.
 func Parse(s string, ev *event.Event) error {
-	n := 0
+	var unquoted []int
+	n, cut, err := pairs(s, ev, &unquoted)
+	if err != nil {
+		return err
+	}
+	if n < minPairs {
+		return fmt.Errorf("%w: %d pairs, at least %d needed", ErrNotKV, n, minPairs)
+	}
+	if cut {
+		ev.Add("truncated", "true", event.String)
+	}
+	normalise(ev, unquoted)
+	return nil
+}
+
+// pairs adds the pairs of s to ev and the indexes of unquoted values to
+// unquoted; auditd's msg='...' holds pairs of its own, added in its place.
+// cut: the last value had no closing quote.
+func pairs(s string, ev *event.Event, unquoted *[]int) (n int, cut bool, err error) {
 	for i := 0; i < len(s); {
 		for i < len(s) && s[i] == ' ' {
 			i++
@@ -38,7 +61,7 @@ func Parse(s string, ev *event.Event) error {
 		}
 		if k == i || k >= len(s) || s[k] != '=' {
 			if n == 0 {
-				return fmt.Errorf("%w: column %d: expected key=value", ErrNotKV, i+1)
+				return 0, false, fmt.Errorf("%w: column %d: expected key=value", ErrNotKV, i+1)
 			}
 			// Trailing free text after the pairs: skip a word.
 			for i < len(s) && s[i] != ' ' {
@@ -48,34 +71,42 @@ func Parse(s string, ev *event.Event) error {
 		}
 		key := s[i:k]
 		v := k + 1
-		var val string
-		if v < len(s) && s[v] == '"' {
+		if v < len(s) && (s[v] == '"' || s[v] == '\'') {
+			q := s[v]
 			e := v + 1
-			for e < len(s) && s[e] != '"' {
-				if s[e] == '\\' {
+			for e < len(s) && s[e] != q {
+				if s[e] == '\\' && q == '"' {
 					e++
 				}
 				e++
 			}
+			val := s[v+1 : min(e, len(s))]
+			if q == '\'' && key == "msg" {
+				m, c, err := pairs(val, ev, unquoted)
+				if err == nil {
+					n, cut = n+m, c || e >= len(s)
+					i = e + 1
+					continue
+				}
+			}
+			ev.Add(key, val, kindOf(val))
+			n++
 			if e >= len(s) {
-				return fmt.Errorf("%w: column %d: value of %s has no closing quote", ErrNotKV, v+1, key)
+				return n, true, nil
 			}
-			val, i = s[v+1:e], e+1
-		} else {
-			e := v
-			for e < len(s) && s[e] != ' ' {
-				e++
-			}
-			val, i = s[v:e], e
+			i = e + 1
+			continue
 		}
-		ev.Add(key, val, kindOf(val))
+		e := v
+		for e < len(s) && s[e] != ' ' {
+			e++
+		}
+		ev.Add(key, s[v:e], kindOf(s[v:e]))
+		*unquoted = append(*unquoted, ev.Len()-1)
 		n++
+		i = e
 	}
-	if n < minPairs {
-		return fmt.Errorf("%w: %d pairs, at least %d needed", ErrNotKV, n, minPairs)
-	}
-	normalise(ev)
-	return nil
+	return n, false, nil
 }
 
 func isKey(c byte) bool {
@@ -96,7 +127,7 @@ func kindOf(v string) event.Kind {
 
 // normalise recognises FortiGate and Stormshield and adds the common
 // fields.
-func normalise(ev *event.Event) {
+func normalise(ev *event.Event, unquoted []int) {
 	get := func(k string) string { v, _ := ev.Get(k); return v }
 	switch {
 	case get("logid") != "" && get("devname") != "":
@@ -104,14 +135,25 @@ func normalise(ev *event.Event) {
 	case get("id") == "firewall" && get("fw") != "":
 		stormshield(ev, get)
 	case strings.HasPrefix(get("msg"), "audit(") && get("type") != "":
-		auditd(ev, get)
+		auditd(ev, get, unquoted)
 	}
 }
 
 // auditd: type=SYSCALL msg=audit(1709456401.123:456): ... Sigma's auditd
 // rules read the record's own keys (type, exe, comm, key, a0...).
-func auditd(ev *event.Event, get func(string) string) {
+func auditd(ev *event.Event, get func(string) string, unquoted []int) {
 	ev.Logsource = event.Logsource{Product: "linux", Service: "auditd"}
+	decodeHex(ev, get("type") == "EXECVE", unquoted)
+	if ip := get("addr"); parse.IsIP(ip) {
+		ev.Add("src_ip", ip, event.String)
+	}
+	if res := get("res"); res != "" && strings.HasPrefix(get("type"), "USER_") {
+		outcome := "failure"
+		if res == "success" || res == "yes" {
+			outcome = "success"
+		}
+		auth(ev, get("acct"), outcome)
+	}
 	stamp := strings.TrimPrefix(get("msg"), "audit(")
 	if i := strings.IndexByte(stamp, ':'); i > 0 {
 		sec, frac, _ := strings.Cut(stamp[:i], ".")
@@ -123,6 +165,63 @@ func auditd(ev *event.Event, get func(string) string) {
 	if h := get("node"); h != "" {
 		ev.Host = h
 	}
+}
+
+// hexFields are the auditd fields written in hexadecimal, unquoted, when
+// their value holds a space, a quote or a control character (auditd's
+// "encoded" fields); EXECVE's a0, a1... are too.
+var hexFields = map[string]bool{
+	"proctitle": true, "cmd": true, "comm": true, "cwd": true, "data": true, "dir": true,
+	"exe": true, "file": true, "key": true, "name": true, "path": true, "acct": true,
+	"new": true, "old": true, "ocomm": true, "watch": true, "new-disk": true, "old-disk": true,
+}
+
+// decodeHex writes the encoded values in clear, as ausearch -i does, so
+// rules read "cat /etc/shadow" and not 636174002F6574632F736861646F77;
+// proctitle's NUL-separated arguments are joined by spaces.
+func decodeHex(ev *event.Event, execve bool, unquoted []int) {
+	for _, i := range unquoted {
+		f := ev.At(i)
+		name := f.Name
+		if !hexFields[name] && !(execve && isArg(name)) || !isHex(f.Value) {
+			continue
+		}
+		b, err := hex.DecodeString(f.Value)
+		if err != nil {
+			continue
+		}
+		if name == "proctitle" {
+			b = bytes.TrimRight(b, "\x00")
+			b = bytes.ReplaceAll(b, []byte{0}, []byte{' '})
+		}
+		ev.Set(name, string(b), event.String)
+	}
+}
+
+// isArg: a0, a1, ... a123.
+func isArg(name string) bool {
+	if len(name) < 2 || name[0] != 'a' {
+		return false
+	}
+	for i := 1; i < len(name); i++ {
+		if name[i] < '0' || name[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isHex: an even number of upper-case hex digits, as auditd writes them.
+func isHex(s string) bool {
+	if len(s) < 2 || len(s)%2 != 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // fortigate: date= time= tz= (or eventtime= in ns), devname, srcip/remip,
@@ -144,7 +243,7 @@ func fortigate(ev *event.Event, get func(string) string) {
 		}
 	}
 	for _, k := range []string{"srcip", "remip"} {
-		if ip := get(k); ip != "" {
+		if ip := get(k); parse.IsIP(ip) {
 			ev.Add("src_ip", ip, event.String)
 			break
 		}
@@ -166,7 +265,7 @@ func stormshield(ev *event.Event, get func(string) string) {
 	if t, ok := localTime(get("time"), get("tz")); ok {
 		ev.Time = t
 	}
-	if ip := get("src"); ip != "" {
+	if ip := get("src"); parse.IsIP(ip) {
 		ev.Add("src_ip", ip, event.String)
 	}
 	if get("logtype") == "auth" {

@@ -36,6 +36,30 @@ func TestParse(t *testing.T) {
 			`type=SYSCALL msg=audit(1772532001.123:4567): arch=c000003e syscall=59 success=yes exit=0 a0=55d0 ppid=1200 pid=1301 auid=1000 uid=0 comm="nc" exe="/usr/bin/nc.openbsd" key="susp_activity"`,
 			event.Logsource{Product: "linux", Service: "auditd"}, "", "2026-03-03T10:00:01Z",
 			map[string]string{"type": "SYSCALL", "exe": "/usr/bin/nc.openbsd", "comm": "nc", "syscall": "59"}},
+		{"auditd user login failure: the pairs inside msg='...'",
+			`type=USER_AUTH msg=audit(1772532001.123:100): pid=2211 uid=0 auid=4294967295 ses=4294967295 msg='op=PAM:authentication grantors=? acct="root" exe="/usr/sbin/sshd" hostname=203.0.113.7 addr=203.0.113.7 terminal=ssh res=failed'`,
+			event.Logsource{Product: "linux", Service: "auditd"}, "", "2026-03-03T10:00:01Z",
+			map[string]string{"op": "PAM:authentication", "acct": "root", "res": "failed", "src_ip": "203.0.113.7", "user": "root", "outcome": "failure", "event_type": "auth"}},
+		{"auditd hex-encoded arguments in clear",
+			`node=srv01 type=EXECVE msg=audit(1772532003.789:102): argc=3 a0="cat" a1=2F6574632F736861646F77 a2=612062`,
+			event.Logsource{Product: "linux", Service: "auditd"}, "srv01", "2026-03-03T10:00:03Z",
+			map[string]string{"a0": "cat", "a1": "/etc/shadow", "a2": "a b"}},
+		{"auditd proctitle: arguments joined by spaces",
+			`type=PROCTITLE msg=audit(1772532003.789:102): proctitle=636174002F6574632F736861646F7700`,
+			event.Logsource{Product: "linux", Service: "auditd"}, "", "2026-03-03T10:00:03Z",
+			map[string]string{"proctitle": "cat /etc/shadow"}},
+		{"auditd SYSCALL pointers stay as they are",
+			`type=SYSCALL msg=audit(1772532003.789:102): arch=c000003e syscall=59 a0=55AB a1=ABCD comm=6E63`,
+			event.Logsource{Product: "linux", Service: "auditd"}, "", "2026-03-03T10:00:03Z",
+			map[string]string{"a0": "55AB", "a1": "ABCD", "comm": "nc", "arch": "c000003e"}},
+		{"a FortiGate line cut in a quoted value keeps its pairs",
+			`date=2026-03-03 time=10:00:02 devname="FGT" logid="0101039426" action="ssl-login-fail" remip=203.0.113.9 user="bob" msg="SSL user failed to lo`,
+			event.Logsource{Product: "fortigate", Service: "event"}, "FGT", "2026-03-03T10:00:02Z",
+			map[string]string{"src_ip": "203.0.113.9", "outcome": "failure", "truncated": "true", "msg": "SSL user failed to lo"}},
+		{"not an address, not a source",
+			`date=2026-03-03 time=10:00:02 devname="FGT" logid="1" srcip=999.1.1.1 action="deny"`,
+			event.Logsource{Product: "fortigate", Service: "event"}, "FGT", "2026-03-03T10:00:02Z",
+			map[string]string{"srcip": "999.1.1.1"}},
 		{"unknown vendor keeps its pairs", `a=1 b="two words" c=3 free text at the end`,
 			event.Logsource{}, "", "0001-01-01T00:00:00Z", map[string]string{"a": "1", "b": "two words", "c": "3"}},
 	}
@@ -54,6 +78,11 @@ func TestParse(t *testing.T) {
 			for k, v := range c.want {
 				if got, ok := ev.Get(k); !ok || got != v {
 					t.Errorf("%s = %q (%v), want %q", k, got, ok, v)
+				}
+			}
+			if _, ok := c.want["srcip"]; ok {
+				if ip, bad := ev.Get("src_ip"); bad {
+					t.Errorf("src_ip %q from an invalid address", ip)
 				}
 			}
 		})

@@ -22,6 +22,9 @@ const (
 	ActionNoIdent     = "no_identification" // Did not receive identification string
 )
 
+// MaxRepeat caps the events one "message repeated N times" line stands for.
+const MaxRepeat = 10000
+
 // Parse adds the fields of one sshd message to ev and returns how many
 // times the message stands for ("message repeated N times: [ ... ]" is
 // N events); 0 when the message is not one it knows (ev is left as it was).
@@ -34,7 +37,10 @@ func Parse(msg string, ev *event.Event) int {
 		if err != nil || n < 1 || !ok {
 			return 0
 		}
-		repeat = n
+		// rsyslog folds a run of identical lines it saw within seconds;
+		// a line claiming millions is forged or broken, and would cost a
+		// hit each.
+		repeat = min(n, MaxRepeat)
 		msg = strings.TrimSuffix(inner, "]")
 		msg = strings.TrimSuffix(msg, " ")
 	}
@@ -183,7 +189,7 @@ func addr(s string, ev *event.Event) bool {
 	}
 	ip := s[:sp]
 	rest, ok := strings.CutPrefix(s[sp:], " port ")
-	if !ok || !parse.LooksIP(ip) {
+	if !ok {
 		return false
 	}
 	end := 0
@@ -193,15 +199,43 @@ func addr(s string, ev *event.Event) bool {
 	if end == 0 {
 		return false
 	}
-	ev.Add("src_ip", ip, event.String)
-	ev.Add("src_port", rest[:end], event.Number)
+	switch {
+	case parse.IsIP(ip):
+		ev.Add("src_ip", ip, event.String)
+	case isHostname(ip):
+		// sshd with UseDNS yes names the client; it is not an address
+		// to flag or block.
+		ev.Add("src_host", ip, event.String)
+	default:
+		return false
+	}
+	if p, err := strconv.Atoi(rest[:end]); err == nil && p <= 65535 {
+		ev.Add("src_port", rest[:end], event.Number)
+	}
 	return true
+}
+
+// isHostname: letters, digits, hyphens and dots, with a letter somewhere
+// (an IPv4 lookalike such as 999.1.1.1 is neither address nor name).
+func isHostname(s string) bool {
+	letter := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letter = true
+		case c >= '0' && c <= '9' || c == '-' || c == '.':
+		default:
+			return false
+		}
+	}
+	return letter && len(s) <= 253
 }
 
 // pam reads the rhost= and user= of a pam_unix failure line.
 func pam(msg, action string, ev *event.Event) bool {
 	ip := kv(msg, "rhost=")
-	if ip == "" || !parse.LooksIP(ip) {
+	if ip == "" || !parse.IsIP(ip) {
 		return false
 	}
 	ev.Add("src_ip", ip, event.String)

@@ -21,8 +21,8 @@ var ErrNotSyslog = errors.New("not a syslog line")
 var errShort = fmt.Errorf("%w: column 1: expected <PRI>, a time like \"Mar  3 10:00:01\" or 2026-03-03T10:00:01Z", ErrNotSyslog)
 
 // Parser parses RFC 3164 lines. Year-less timestamps take their year from
-// Now, or the year before when the month is ahead of Now's (December lines
-// read in January). Not safe for concurrent use; use one per goroutine.
+// Now, or the year before when that would put them more than a week ahead
+// of Now (December lines read in January). Not safe for concurrent use; use one per goroutine.
 type Parser struct {
 	Now func() time.Time // nil: time.Now
 	Loc *time.Location   // zone of year-less timestamps; nil: UTC
@@ -109,8 +109,8 @@ func (p *Parser) Parse(line []byte, ev *event.Event) error {
 	return nil
 }
 
-// timestamp reads "Mmm dd hh:mm:ss" or an RFC 3339 time, returning the
-// time and the bytes read.
+// timestamp reads "Mmm dd hh:mm:ss", "Mmm dd yyyy hh:mm:ss" (network
+// devices) or an RFC 3339 time, returning the time and the bytes read.
 func (p *Parser) timestamp(s string) (time.Time, int, error) {
 	if len(s) >= 15 && s[3] == ' ' && s[6] == ' ' {
 		mon := -1
@@ -127,27 +127,48 @@ func (p *Parser) timestamp(s string) (time.Time, int, error) {
 		case isDigit(s[4]) && isDigit(s[5]):
 			day = int(s[4]-'0')*10 + int(s[5]-'0')
 		}
-		h, ok1 := two(s, 7)
-		m, ok2 := two(s, 10)
-		sec, ok3 := two(s, 13)
-		if mon < 0 || day < 1 || day > 31 || !ok1 || !ok2 || !ok3 || s[9] != ':' || s[12] != ':' || h > 23 || m > 59 || sec > 60 {
-			return time.Time{}, 0, errors.New("expected a time like \"Mar  3 10:00:01\"")
+		year, at := 0, 7 // at: where hh:mm:ss starts
+		if len(s) >= 20 && s[11] == ' ' && s[9] != ':' {
+			y1, ok1 := two(s, 7)
+			y2, ok2 := two(s, 9)
+			if ok1 && ok2 {
+				year, at = y1*100+y2, 12
+			}
 		}
-		now := time.Now()
-		if p.Now != nil {
-			now = p.Now()
+		h, ok1 := two(s, at)
+		m, ok2 := two(s, at+3)
+		sec, ok3 := two(s, at+6)
+		if mon < 0 || day < 1 || day > 31 || !ok1 || !ok2 || !ok3 || s[at+2] != ':' || s[at+5] != ':' || h > 23 || m > 59 || sec > 60 {
+			return time.Time{}, 0, errors.New("expected a time like \"Mar  3 10:00:01\"")
 		}
 		loc := p.Loc
 		if loc == nil {
 			loc = time.UTC
 		}
-		year := now.Year()
-		// A line from a month ahead of now is from last year: a file
-		// that spans New Year, read in January.
-		if time.Month(mon+1) > now.Month()+1 {
+		if year != 0 {
+			t := time.Date(year, time.Month(mon+1), day, h, m, sec, 0, loc)
+			if t.Day() != day {
+				return time.Time{}, 0, fmt.Errorf("no such date: %q", s[:6])
+			}
+			return t, at + 8, nil
+		}
+		now := time.Now()
+		if p.Now != nil {
+			now = p.Now()
+		}
+		// A time more than a week ahead of now is from last year: a file
+		// that spans New Year read in January, or last December's logs
+		// read in November. (The week leaves room for senders' time zones
+		// and clocks a little ahead.)
+		year = now.Year()
+		if time.Date(year, time.Month(mon+1), min(day, 28), h, m, sec, 0, loc).After(now.AddDate(0, 0, 7)) {
 			year--
 		}
-		return time.Date(year, time.Month(mon+1), day, h, m, sec, 0, loc), 15, nil
+		t := time.Date(year, time.Month(mon+1), day, h, m, sec, 0, loc)
+		if t.Day() != day {
+			return time.Time{}, 0, fmt.Errorf("no such date: %q", s[:6])
+		}
+		return t, at + 8, nil
 	}
 	// RFC 3339 (rsyslog's high-precision file format): up to the space.
 	n := 0

@@ -120,3 +120,30 @@ func BenchmarkParse(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
+
+func TestYearInference(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	p := &Parser{Now: func() time.Time { return now }}
+	for _, c := range []struct{ line, want string }{
+		{"Nov 26 11:00:00 h p: m", "2026-11-26T11:00:00Z"},
+		{"Dec  3 12:00:00 h p: a week ahead", "2026-12-03T12:00:00Z"},
+		{"Dec  3 12:00:01 h p: a week and a second ahead", "2025-12-03T12:00:01Z"},
+		{"Dec 31 23:59:59 h p: last year's last second", "2025-12-31T23:59:59Z"},
+		{"Jan  1 00:00:01 h p: this year's first", "2026-01-01T00:00:01Z"},
+		{"Feb 29 10:00:00 h p: 2024 was the last leap year", ""},
+		{"Mar 13 2026 10:00:03 h p: with a year", "2026-03-13T10:00:03Z"},
+		{"Feb 29 2024 10:00:03 h p: a leap day", "2024-02-29T10:00:03Z"},
+		{"Feb 30 2024 10:00:03 h p: no such day", ""},
+		{"Apr 31 10:00:00 h p: no such day", ""},
+	} {
+		ev := event.New()
+		err := p.Parse([]byte(c.line), ev)
+		got := ""
+		if err == nil {
+			got = ev.Time.UTC().Format(time.RFC3339)
+		}
+		if got != c.want {
+			t.Errorf("%q: time %q (%v), want %q", c.line, got, err, c.want)
+		}
+	}
+}

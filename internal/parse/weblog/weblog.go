@@ -60,7 +60,7 @@ func (p *Parser) Parse(line []byte, ev *event.Event) error {
 	default:
 		return fail(k, "client, ident and user before the [time]")
 	}
-	if client == "" || !parse.LooksIP(client) {
+	if client == "" || !parse.IsIP(client) {
 		return fail(0, "a client address")
 	}
 	if k >= len(s) || s[k] != '[' {
@@ -83,15 +83,23 @@ func (p *Parser) Parse(line []byte, ev *event.Event) error {
 	if k+2 > len(s) || s[k] != ' ' || s[k+1] != '"' {
 		return fail(k, `a "request"`)
 	}
-	req, k, ok := quoted(s, k+1)
+	q := k + 1
+	req, k, ok := quoted(s, q)
+	status, size, cut := "", "", false
 	if !ok {
-		return fail(k, `a closing " after the request`)
+		// Cut inside the request, as a relay's size limit cuts a long
+		// line: the client and the time are still worth having.
+		if q+1 >= len(s) || strings.IndexByte(s[q+1:], '"') >= 0 {
+			return fail(q, `a closing " after the request, then a status`)
+		}
+		req, k, cut = s[q+1:], len(s), true
+	} else {
+		status, k = word(s, k)
+		if len(status) != 3 || !digits(status) {
+			return fail(k, "a status code")
+		}
+		size, k = word(s, k)
 	}
-	status, k := word(s, k)
-	if len(status) != 3 || !digits(status) {
-		return fail(k, "a status code")
-	}
-	size, k := word(s, k)
 
 	ev.Time = t
 	ev.Logsource = event.Logsource{Category: Category}
@@ -124,6 +132,10 @@ func (p *Parser) Parse(line []byte, ev *event.Event) error {
 		}
 	}
 	ev.Add("request", req, event.String)
+	if cut {
+		ev.Add("truncated", "true", event.String)
+		return nil
+	}
 	add("status", "sc-status", status, event.Number)
 	if digits(size) {
 		add("bytes", "sc-bytes", size, event.Number)
@@ -296,6 +308,22 @@ func FromJSON(ev *event.Event) bool {
 			ev.Add("cs-uri-query", query, event.String)
 			ev.Add("cs-version", proto, event.String)
 		}
+	}
+	// nginx's $time_local when the format has no ISO time.
+	if ev.Time.IsZero() {
+		if tl, ok := ev.Get("time_local"); ok {
+			if t, ok := clfTime(tl); ok {
+				ev.Time = t
+			}
+		}
+	}
+	// nginx's $request_uri holds the query string too.
+	if uri, ok := ev.Get("request_uri"); ok && ev.Lookup("path") < 0 && ev.Lookup("url.path") < 0 {
+		path, query, _ := strings.Cut(uri, "?")
+		ev.Add("path", path, event.String)
+		ev.Add("cs-uri-stem", path, event.String)
+		ev.Add("query", query, event.String)
+		ev.Add("cs-uri-query", query, event.String)
 	}
 	for _, k := range jsonKeys {
 		for _, key := range k.keys {

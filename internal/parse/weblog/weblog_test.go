@@ -70,15 +70,31 @@ func TestLongAndMissing(t *testing.T) {
 func TestNotAccessLog(t *testing.T) {
 	for _, line := range []string{
 		"", "hello world", "Mar  3 10:00:01 h sshd[1]: x",
-		`203.0.113.7 - - [03/Mar/2025:10:00:01 +0000] "GET / HTTP/1.1"`,      // truncated: no status
-		`203.0.113.7 - - [03/Mar/2025 10:00:01] "GET / HTTP/1.1" 200 1`,      // bad time
-		`203.0.113.7 - - [03/Mar/2025:10:00:01 +0000] "GET / HTTP/1.1 200 1`, // unclosed request
-		`not-an-ip - - [03/Mar/2025:10:00:01 +0000] "GET / HTTP/1.1" 200 1`,  // client
+		`203.0.113.7 - - [03/Mar/2025:10:00:01 +0000] "GET / HTTP/1.1"`,     // truncated: no status
+		`203.0.113.7 - - [03/Mar/2025 10:00:01] "GET / HTTP/1.1" 200 1`,     // bad time
+		`not-an-ip - - [03/Mar/2025:10:00:01 +0000] "GET / HTTP/1.1" 200 1`, // client
 		"\x00\x01\x02 binary", strings.Repeat("x", 64<<10),
 	} {
 		if err := Parse([]byte(line), event.New()); !errors.Is(err, ErrNotAccessLog) {
 			t.Errorf("%.60q: want ErrNotAccessLog, got %v", line, err)
 		}
+	}
+}
+
+// A line cut inside its request keeps the client, the time and the start
+// of the request.
+func TestTruncatedRequest(t *testing.T) {
+	ev := event.New()
+	if err := Parse([]byte(`203.0.113.7 - - [03/Mar/2025:10:00:01 +0000] "GET /wp-login.php?log=adm`), ev); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"src_ip": "203.0.113.7", "method": "GET", "path": "/wp-login.php", "query": "log=adm", "truncated": "true"} {
+		if got, _ := ev.Get(k); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	if _, ok := ev.Get("status"); ok || ev.Time.IsZero() {
+		t.Errorf("status present or time missing: %v", ev.Time)
 	}
 }
 
@@ -131,6 +147,22 @@ func TestFromJSON(t *testing.T) {
 	}
 	if ev.Logsource.Category != "webserver" {
 		t.Errorf("logsource %+v", ev.Logsource)
+	}
+	if got := ev.Time.UTC().Format(time.RFC3339); got != "2025-03-03T10:00:01Z" {
+		t.Errorf("time from time_local: %s", got)
+	}
+	uri := event.New()
+	uri.Add("remote_addr", "203.0.113.7", event.String)
+	uri.Add("request_method", "GET", event.String)
+	uri.Add("request_uri", "/search?q=%3Cscript%3E", event.String)
+	uri.Add("status", "200", event.Number)
+	if !FromJSON(uri) {
+		t.Fatal("a record with request_uri was not recognised")
+	}
+	for k, v := range map[string]string{"path": "/search", "cs-uri-stem": "/search", "query": "q=%3Cscript%3E", "cs-uri-query": "q=%3Cscript%3E"} {
+		if got, _ := uri.Get(k); got != v {
+			t.Errorf("request_uri: %s = %q, want %q", k, got, v)
+		}
 	}
 	other := event.New()
 	other.Add("status", "ok", event.String)
