@@ -507,6 +507,17 @@ func (d *Decoder) skipWS() {
 	}
 }
 
+// timeValue reads a time written as text or as Unix seconds/milliseconds.
+func timeValue(v string, kind event.Kind) (time.Time, bool) {
+	switch kind {
+	case event.String:
+		return ParseTime(v)
+	case event.Number:
+		return parseEpoch(v)
+	}
+	return time.Time{}, false
+}
+
 // reserved sets the event's metadata from a top-level scalar.
 func (d *Decoder) reserved(key, v string, kind event.Kind) {
 	switch key {
@@ -514,14 +525,7 @@ func (d *Decoder) reserved(key, v string, kind event.Kind) {
 		if d.tsSet {
 			return
 		}
-		t, ok := time.Time{}, false
-		switch kind {
-		case event.String:
-			t, ok = ParseTime(v)
-		case event.Number:
-			t, ok = parseEpoch(v)
-		}
-		if ok {
+		if t, ok := timeValue(v, kind); ok {
 			d.ev.Time, d.tsSet, d.tsErr = t, true, nil
 		} else if d.tsErr == nil {
 			d.tsErr = fmt.Errorf("%s %q: %w", key, v, ErrTimestamp)
@@ -530,19 +534,12 @@ func (d *Decoder) reserved(key, v string, kind event.Kind) {
 		// What loggers and web servers call their time (nginx's JSON
 		// formats, zap's epoch "ts", Serilog's "@t"): used when no
 		// timestamp key says otherwise, and silent when it does not
-		// parse, since such keys also name other things.
+		// parse, since such keys also name other things (a small
+		// number is a count, not a time).
 		if d.tsSet || d.tsWeak {
 			return
 		}
-		t, ok := time.Time{}, false
-		switch kind {
-		case event.String:
-			t, ok = ParseTime(v)
-		case event.Number:
-			t, ok = parseEpoch(v)
-			ok = ok && t.Year() >= 2001 // not a small count or id
-		}
-		if ok {
+		if t, ok := timeValue(v, kind); ok && (kind == event.String || t.Year() >= 2001) {
 			d.ev.Time, d.tsWeak = t, true
 		}
 	case "tenant":
