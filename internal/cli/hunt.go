@@ -227,9 +227,31 @@ func writeSummary(w io.Writer, sum *hunt.Summary) {
 				rules = append(rules, t)
 			}
 			sort.Strings(rules)
-			fmt.Fprintf(w, "  %-39s %5d alerts  %s → %s  %s\n", sc.IP, sc.Alerts, timeShort(sc.First), timeShort(sc.Last), strings.Join(rules, ", "))
+			fmt.Fprintf(w, "  %-39s %5d alerts  %s → %s%s  %s\n", sc.IP, sc.Alerts, timeShort(sc.First), timeShort(sc.Last), onHosts(sc.SourceStat), strings.Join(rules, ", "))
 		}
 	}
+}
+
+// onHosts names the hosts a source went for: "  on web01, web02 and
+// others".
+func onHosts(st *hunt.SourceStat) string {
+	if len(st.Hosts) == 0 {
+		return ""
+	}
+	hosts := make([]string, 0, len(st.Hosts))
+	for h := range st.Hosts {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	more := st.MoreHosts
+	if len(hosts) > 3 {
+		hosts, more = hosts[:3], true
+	}
+	s := "  on " + strings.Join(hosts, ", ")
+	if more {
+		s += " and others"
+	}
+	return s
 }
 
 func timeShort(t time.Time) string {

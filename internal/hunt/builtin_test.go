@@ -201,3 +201,38 @@ func jsonString(s string) string {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// The summary names the hosts each flagged source went for, from its
+// correlations (brute force on two servers) and its detections (a web
+// site probed).
+func TestSourceHosts(t *testing.T) {
+	rs := ruleset.Check(ruleset.Builtin(), nil)
+	dir := t.TempDir()
+	t0 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	var auth []string
+	for i := range 20 {
+		host := []string{"srv-mairie", "srv-ecole"}[i%2]
+		auth = append(auth, fmt.Sprintf("%s %s sshd[1]: Failed password for root from 203.0.113.7 port %d ssh2", t0.Add(time.Duration(i)*time.Second).Format(time.RFC3339), host, 40000+i))
+	}
+	web := fmt.Sprintf(`www.mairie.example 203.0.113.8 - - [%s] "GET /.git/config HTTP/1.1" 404 0 "-" "curl/8"`, t0.Format("02/Jan/2006:15:04:05 -0700"))
+	for name, lines := range map[string][]string{"auth.log": auth, "access.log": {web}} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, sum := hunt(t, rs, "jsonl", 2, dir)
+	for ip, want := range map[string]string{"203.0.113.7": "srv-ecole srv-mairie", "203.0.113.8": "www.mairie.example"} {
+		st := sum.BySource[ip]
+		if st == nil {
+			t.Fatalf("%s not flagged", ip)
+		}
+		var got []string
+		for h := range st.Hosts {
+			got = append(got, h)
+		}
+		sort.Strings(got)
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s went for %q, want %q", ip, got, want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -85,9 +86,15 @@ type SourceStat struct {
 	Alerts      int64
 	First, Last time.Time
 	Rules       map[string]bool // titles
+	// Hosts it went for (a host name, else a web site), at most
+	// maxHosts of them; MoreHosts: others were left out.
+	Hosts     map[string]bool
+	MoreHosts bool
 }
 
-func (s *Summary) addSource(ip string, t time.Time, title string) {
+const maxHosts = 8
+
+func (s *Summary) addSource(ip string, t time.Time, title string, hosts ...string) {
 	if ip == "" {
 		return
 	}
@@ -96,11 +103,20 @@ func (s *Summary) addSource(ip string, t time.Time, title string) {
 	}
 	st := s.BySource[ip]
 	if st == nil {
-		st = &SourceStat{Rules: map[string]bool{}, First: t, Last: t}
+		st = &SourceStat{Rules: map[string]bool{}, Hosts: map[string]bool{}, First: t, Last: t}
 		s.BySource[ip] = st
 	}
 	st.Alerts++
 	st.Rules[title] = true
+	for _, h := range hosts {
+		switch {
+		case h == "" || st.Hosts[h]:
+		case len(st.Hosts) < maxHosts:
+			st.Hosts[h] = true
+		default:
+			st.MoreHosts = true
+		}
+	}
 	if !t.IsZero() && (st.First.IsZero() || t.Before(st.First)) {
 		st.First = t
 	}
@@ -137,6 +153,7 @@ type result struct {
 	hits    []correlate.Hit
 	matched []*sigma.Rule
 	sources []source // per matched rule: the source address, if medium+
+	targets targets  // sources of correlation hits and the hosts they went for
 	events  int64
 	bytes   int64
 	bad     []string
@@ -148,8 +165,18 @@ type result struct {
 
 // source is the address a detection names, and when.
 type source struct {
-	ip string
-	t  time.Time
+	ip   string
+	t    time.Time
+	host string // the host attacked: the event's host, else its vhost
+}
+
+// target names the host an event is about: the machine that logged it,
+// else the web site.
+func target(ents map[string]string) string {
+	if h := ents["host"]; h != "" {
+		return h
+	}
+	return ents["vhost"]
 }
 
 // Run hunts through paths. It returns an error only when it could not run
@@ -354,6 +381,7 @@ func (w *worker) process(b *input.Batch) *result {
 					for range times {
 						r.hits = append(r.hits, h)
 					}
+					r.targets.addEvent(ev)
 				}
 				if c.Suppressed(rule) {
 					continue
@@ -365,7 +393,8 @@ func (w *worker) process(b *input.Batch) *result {
 			r.matched = append(r.matched, rule)
 			src := source{}
 			if rank(rule.Level) >= rank("medium") {
-				src = source{ip: strings.Clone(decode.Entities(ev)["src_ip"]), t: ev.Time}
+				ents := decode.Entities(ev)
+				src = source{ip: strings.Clone(ents["src_ip"]), t: ev.Time, host: strings.Clone(target(ents))}
 			}
 			r.sources = append(r.sources, src)
 			r.out = w.fmt.detection(r.out, rule, ev, rec.Data, format)
@@ -383,8 +412,9 @@ type orderedOutput struct {
 	o    Options
 	sum  *Summary
 	fmt  *formatter
-	buf  []byte
-	hits *hitStore // for the correlations, at the end
+	buf     []byte
+	hits    *hitStore // for the correlations, at the end
+	targets targets
 	// binary counts the binary files skipped; only the first few are named.
 	binary int
 }
@@ -421,10 +451,11 @@ func (w *orderedOutput) write(r *result) error {
 		w.sum.ByRule[rule]++
 		w.sum.ByLevel[rule.Level]++
 		if src := r.sources[k]; src.ip != "" {
-			w.sum.addSource(src.ip, src.t, rule.Title)
+			w.sum.addSource(src.ip, src.t, rule.Title, src.host)
 		}
 	}
 	w.buf = append(w.buf[:0], r.out...)
+	w.targets.merge(r.targets)
 	if err := w.hits.add(r.hits); err != nil {
 		return err
 	}
@@ -449,7 +480,7 @@ func (w *orderedOutput) correlations(res []correlate.Result) {
 		if rank(c.Rule.Level) >= rank("medium") {
 			for _, kv := range c.Group {
 				if kv.Field == "src_ip" {
-					w.sum.addSource(kv.Value, c.Last, c.Rule.Title)
+					w.sum.addSource(kv.Value, c.Last, c.Rule.Title, w.targets.of(kv.Value)...)
 				}
 			}
 		}
@@ -484,6 +515,53 @@ func (w *orderedOutput) finish() error {
 	_, err := w.o.Out.Write(w.buf)
 	return err
 }
+
+// targets remembers, per source address of the correlation hits, the
+// hosts its events were about, so that a correlation naming the source
+// can say which hosts it went for. Bounded: maxHosts per source, and
+// maxTargets sources (later ones are not remembered).
+type targets map[string][]string
+
+const maxTargets = 1 << 18
+
+// addEvent notes the source and host of an event (the event's buffers are
+// reused: what is kept is copied).
+func (t *targets) addEvent(ev *event.Event) {
+	ip, _ := ev.Get("src_ip")
+	h := ev.Host
+	if h == "" {
+		h, _ = ev.Get("vhost")
+	}
+	t.add(ip, h)
+}
+
+func (t *targets) add(ip, h string) {
+	if ip == "" || h == "" {
+		return
+	}
+	if *t == nil {
+		*t = targets{}
+	}
+	hs, ok := (*t)[ip]
+	if !ok && len(*t) >= maxTargets || slices.Contains(hs, h) || len(hs) >= maxHosts {
+		return
+	}
+	if !ok {
+		ip = strings.Clone(ip)
+	}
+	(*t)[ip] = append(hs, strings.Clone(h))
+}
+
+// merge adds what a batch saw.
+func (t *targets) merge(o targets) {
+	for ip, hs := range o {
+		for _, h := range hs {
+			t.add(ip, h)
+		}
+	}
+}
+
+func (t targets) of(ip string) []string { return t[ip] }
 
 // RuleCount is one line of the per-rule summary.
 type RuleCount struct {
