@@ -409,9 +409,9 @@ func (w *worker) process(b *input.Batch) *result {
 // orderedOutput writes results in input order and runs correlation, which
 // needs that order.
 type orderedOutput struct {
-	o    Options
-	sum  *Summary
-	fmt  *formatter
+	o       Options
+	sum     *Summary
+	fmt     *formatter
 	buf     []byte
 	hits    *hitStore // for the correlations, at the end
 	targets targets
