@@ -80,6 +80,8 @@
 // record with none of them is a person by its name with date of birth. A
 // person found with NIR and e-mail in one table and with the e-mail alone
 // in a log counts once; two people sharing one mailbox count once too.
+// Each worker keeps its own union-find; they are joined at the end, so a
+// person met by two workers counts once.
 // Past its share of the hash budget (Options.MaxHashes) the count becomes
 // a HyperLogLog estimate of each record's main identifier (NIR, else
 // e-mail, else phone, else name with date of birth) and "exact" turns

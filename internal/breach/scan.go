@@ -160,7 +160,7 @@ func Scan(ctx context.Context, o Options) (*Report, error) {
 	if o.Scanner == nil {
 		o.Scanner = pii.New()
 	}
-	s := &scan{o: o, pii: o.Scanner, tally: newTally(o.MaxHashes / 3), key: newRunKey(), seed: maphash.MakeSeed(), start: time.Now(), out: o.Findings}
+	s := &scan{o: o, pii: o.Scanner, tally: newTally(), key: newRunKey(), seed: maphash.MakeSeed(), start: time.Now(), out: o.Findings}
 	defer clear(s.key)
 	eo := o.Extract
 	eo.Read = &s.read
@@ -559,8 +559,12 @@ func (s *scan) report(workers []*worker, red *redactor, dbs []extract.Database) 
 		st.Samples = append(st.Samples, sortedSamples(s.tally.samples[c])...)
 		rep.Categories = append(rep.Categories, st)
 	}
-	rep.People.Count, rep.People.Exact = s.tally.people.count()
 	s.tally.mu.Unlock()
+	ps := make([]*people, len(workers))
+	for k, w := range workers {
+		ps[k] = &w.people
+	}
+	rep.People.Count, rep.People.Exact = mergePeople(ps, s.o.MaxHashes/3)
 	rep.People.Records = peopleRecords
 	sort.Slice(order, func(i, j int) bool {
 		if order[i].path != order[j].path {

@@ -258,24 +258,21 @@ func (p *people) count() (int64, bool) {
 // maxSamples is how many masked samples a category keeps.
 const maxSamples = 3
 
-// tally is the run's shared state: people and samples. Workers fill it in
-// batches, under its lock; each worker counts distinct values on its own
-// (worker.dist), merged once at the end.
+// tally is the run's shared state: the masked samples, which workers hand
+// over under its lock. Each worker counts distinct values and people on
+// its own (worker.dist, worker.people), merged once at the end.
 type tally struct {
 	mu      sync.Mutex
-	b       budget
-	people  people
 	samples map[pii.Category][]string
 }
 
-func newTally(maxHashes int) *tally {
-	return &tally{b: budget{max: maxHashes}, samples: map[pii.Category][]string{}}
+func newTally() *tally {
+	return &tally{samples: map[pii.Category][]string{}}
 }
 
 // batch is what a worker gathers before it takes the tally's lock.
 type batch struct {
-	groups []uint64 // identifiers of records, each group ended by a 0
-	masks  []catMask
+	masks []catMask
 }
 
 type catMask struct {
@@ -283,27 +280,50 @@ type catMask struct {
 	mask string
 }
 
-const batchSize = 8192
-
-func (b *batch) full() bool { return len(b.groups) >= batchSize }
-
 func (t *tally) flush(b *batch) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	start := 0
-	for i, x := range b.groups {
-		if x == 0 {
-			t.people.add(b.groups[start:i], &t.b)
-			start = i + 1
-		}
-	}
 	for _, m := range b.masks {
 		s := t.samples[m.c]
 		if len(s) < maxSamples && !contains(s, m.mask) {
 			t.samples[m.c] = append(s, m.mask)
 		}
 	}
-	b.groups, b.masks = b.groups[:0], b.masks[:0]
+	b.masks = b.masks[:0]
+}
+
+// mergePeople counts the people of every worker's union-find together,
+// within a budget of max hashes; the union-finds are emptied. Each
+// identifier of a worker joins its person's first identifier in the
+// first worker's union-find, which rebuilds the same groups there: a
+// person seen by two workers counts once.
+func mergePeople(ps []*people, max int) (int64, bool) {
+	if len(ps) == 0 {
+		return 0, true
+	}
+	into := ps[0]
+	b := &budget{max: max, used: into.node.len()}
+	var pair [2]uint64
+	for _, p := range ps[1:] {
+		if p.sketch == nil && into.sketch == nil {
+			first := make([]uint64, len(p.parent))
+			p.node.each(func(x uint64, i int32) { first[i] = x })
+			p.node.each(func(x uint64, i int32) {
+				pair[0], pair[1] = first[p.find(i)], x
+				into.add(pair[:], b)
+			})
+		} else {
+			if into.sketch == nil {
+				into.toSketch(b)
+			}
+			if p.sketch == nil {
+				p.toSketch(&budget{})
+			}
+			into.sketch.merge(p.sketch)
+		}
+		*p = people{}
+	}
+	return into.count()
 }
 
 // mergeDistinct counts the distinct values of one category over every

@@ -274,3 +274,61 @@ func TestMergeDistinct(t *testing.T) {
 		})
 	}
 }
+
+// TestMergePeople: records counted by several workers and merged count
+// the people that one union-find over all records counts, a person seen
+// by two workers once.
+func TestMergePeople(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	// 3000 records of 1000 people, each with one to three of its
+	// person's identifiers (5 per person).
+	records := make([][]uint64, 3000)
+	for i := range records {
+		person := uint64(r.Intn(1000))
+		for k := 0; k < 1+r.Intn(3); k++ {
+			records[i] = append(records[i], (person*5+uint64(r.Intn(5)))<<1|1)
+		}
+	}
+	var one people
+	for _, rec := range records {
+		one.add(rec, &budget{max: 1 << 20})
+	}
+	want, _ := one.count()
+	tests := []struct {
+		name    string
+		workers int
+		budget  int // each worker's
+		exact   bool
+	}{
+		{"one worker", 1, 1 << 20, true},
+		{"two workers", 2, 1 << 20, true},
+		{"seven workers", 7, 1 << 20, true},
+		{"workers past their budget", 3, 800, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ps := make([]*people, tc.workers)
+			bs := make([]budget, tc.workers)
+			for k := range ps {
+				ps[k] = &people{}
+				bs[k] = budget{max: tc.budget}
+			}
+			for i, rec := range records {
+				k := r.Intn(tc.workers)
+				if tc.budget < 1<<20 {
+					k = i % tc.workers
+				}
+				ps[k].add(rec, &bs[k])
+			}
+			got, exact := mergePeople(ps, tc.budget*tc.workers)
+			if exact != tc.exact {
+				t.Fatalf("exact %v, want %v", exact, tc.exact)
+			}
+			// Past the budget a person counts once per main identifier:
+			// more than the people, fewer than the identifiers.
+			if exact && got != want || !exact && (float64(got) < 0.97*float64(want) || got > 5000) {
+				t.Fatalf("%d people, want %d", got, want)
+			}
+		})
+	}
+}

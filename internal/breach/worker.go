@@ -120,7 +120,7 @@ func valuesMap(v *[numCats]int64) map[string]int64 {
 }
 
 // worker scans documents; everything it counts is its own until the scan
-// merges it, except the tally it feeds in batches.
+// merges it, except the masked samples it hands to the tally.
 type worker struct {
 	s   *scan
 	k   *keyed
@@ -146,6 +146,9 @@ type worker struct {
 	order         []uint64          // pend in the order of filing
 	buckets       *[1 << bucketBits]int32
 	distBudget    budget
+	people        people // this worker's people, merged at the end
+	peopleBudget  budget
+	ids           []uint64 // a record's identifiers, main first
 	words         [][]byte
 	tails         [16]tailText // category and confidence as written, round robin
 	nextTail      int
@@ -156,7 +159,7 @@ type worker struct {
 
 func (s *scan) newWorker() *worker {
 	w := &worker{s: s, k: newKeyed(s.key, s.seed), red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{},
-		distBudget: budget{max: s.o.MaxHashes * 2 / 3 / s.o.Workers}}
+		distBudget: budget{max: s.o.MaxHashes * 2 / 3 / s.o.Workers}, peopleBudget: budget{max: s.o.MaxHashes / 3 / s.o.Workers}}
 	for i := range w.masksWanted {
 		w.masksWanted[i] = maxSamples
 	}
@@ -179,10 +182,22 @@ func (w *worker) run(ctx context.Context, jobs <-chan job) {
 			}
 			w.s.fileDone()
 		}
-		if w.b.full() {
-			w.s.tally.flush(&w.b)
-		}
+		w.flushMasks()
 	}
+}
+
+// flushMasks hands the masked samples over, and stops asking for those
+// of categories the scan already has enough of.
+func (w *worker) flushMasks() {
+	if len(w.b.masks) == 0 {
+		return
+	}
+	w.s.tally.flush(&w.b)
+	w.s.tally.mu.Lock()
+	for i, c := range pii.Categories() {
+		w.masksWanted[i] = min(w.masksWanted[i], maxSamples-len(w.s.tally.samples[c]))
+	}
+	w.s.tally.mu.Unlock()
 }
 
 // finish hands over what is still buffered.
@@ -190,7 +205,7 @@ func (w *worker) finish() {
 	for ci := range w.pend {
 		w.fileDistinct(ci)
 	}
-	w.s.tally.flush(&w.b)
+	w.flushMasks()
 	w.s.writeFindings(w.out)
 	w.out = w.out[:0]
 }
@@ -643,14 +658,13 @@ func (w *worker) endRecord(l *locStats) {
 			w.cats[i].records++
 		}
 	}
-	n := len(w.b.groups)
-	w.b.groups = append(w.b.groups, r.nir...)
-	w.b.groups = append(w.b.groups, r.email...)
-	w.b.groups = append(w.b.groups, r.phone...)
+	ids := append(w.ids[:0], r.nir...)
+	ids = append(ids, r.email...)
+	ids = append(ids, r.phone...)
 	// Name with date of birth identifies a person only where nothing
 	// stronger does: homonyms born the same day are rare, but records
 	// that carry distinct NIRs must never be joined through them.
-	if len(w.b.groups) == n && len(r.names) > 0 && r.dob != nil {
+	if len(ids) == 0 && len(r.names) > 0 && r.dob != nil {
 		w.words = w.words[:0]
 		for _, n := range r.names {
 			w.words = appendWords(w.words, n)
@@ -665,24 +679,14 @@ func (w *worker) endRecord(l *locStats) {
 		}
 		w.k.msg = append(append(w.k.msg, '|'), r.dob...)
 		h, _ := w.k.hashMsg(true)
-		w.b.groups = append(w.b.groups, h)
+		ids = append(ids, h)
 	}
-	if len(w.b.groups) > n {
-		w.b.groups = append(w.b.groups, 0)
+	if len(ids) > 0 {
+		w.people.add(ids, &w.peopleBudget)
 		w.peopleRecords++
 	}
+	w.ids = ids
 	*r = record{nir: r.nir[:0], email: r.email[:0], phone: r.phone[:0], names: r.names[:0]}
-	if w.b.full() {
-		w.s.tally.flush(&w.b)
-		for i := range w.masksWanted {
-			w.masksWanted[i] = 0
-		}
-		w.s.tally.mu.Lock()
-		for i, c := range pii.Categories() {
-			w.masksWanted[i] = maxSamples - len(w.s.tally.samples[c])
-		}
-		w.s.tally.mu.Unlock()
-	}
 }
 
 // appendWords appends the space-separated words of a normalised name. A
