@@ -513,7 +513,8 @@ func (c *corr) forget(g *group, t time.Time) {
 			delete(g.seen, v)
 			continue
 		}
-		if oldest == "" || last.Before(ot) {
+		// Equal times go by value, so that replays agree.
+		if oldest == "" || last.Before(ot) || last.Equal(ot) && v < oldest {
 			oldest, ot = v, last
 		}
 	}
