@@ -36,6 +36,16 @@ func (s *hashSet) add(x uint64) bool {
 	}
 }
 
+// reserve grows the table to hold n more hashes without growing again.
+// Hashes filed in order of their top bits must find the table at its
+// final size: a smaller table would take a batch that spans the whole
+// key range into its first slots, one long cluster.
+func (s *hashSet) reserve(n int) {
+	for (s.n+n)*4 > len(s.slots)*3 {
+		s.grow()
+	}
+}
+
 func (s *hashSet) has(x uint64) bool {
 	if s.n == 0 {
 		return false

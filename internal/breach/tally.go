@@ -160,6 +160,14 @@ func (d *distinct) add(x uint64, b *budget) {
 	}
 }
 
+// reserve makes room for n more hashes in the exact set, as far as the
+// budget allows.
+func (d *distinct) reserve(n int, b *budget) {
+	if d.sketch == nil {
+		d.exact.reserve(min(n, b.max-b.used))
+	}
+}
+
 func (d *distinct) toSketch(b *budget) {
 	d.sketch = &hll{}
 	d.exact.each(d.sketch.add)

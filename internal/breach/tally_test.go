@@ -332,3 +332,45 @@ func TestMergePeople(t *testing.T) {
 		})
 	}
 }
+
+// TestReserve: a batch filed after reserve never grows the table, and
+// the set counts what it would have counted without.
+func TestReserve(t *testing.T) {
+	r := rand.New(rand.NewSource(4))
+	var buckets [1 << bucketBits]int32
+	var with, without distinct
+	bw, bo := &budget{max: 1 << 20}, &budget{max: 1 << 20}
+	var order []uint64
+	pool := make([]uint64, 30000)
+	for i := range pool {
+		pool[i] = r.Uint64() | 1
+	}
+	for batch := 0; batch < 20; batch++ {
+		vals := make([]uint64, 5000)
+		for i := range vals {
+			vals[i] = pool[r.Intn(len(pool))] // repeats across batches
+		}
+		order = byTopBits(order, vals, &buckets)
+		with.reserve(len(order), bw)
+		size := len(with.exact.slots)
+		for _, x := range order {
+			with.add(x, bw)
+			without.add(x, bo)
+		}
+		if len(with.exact.slots) != size {
+			t.Fatalf("batch %d: the table grew from %d to %d slots", batch, size, len(with.exact.slots))
+		}
+	}
+	a, _ := with.count()
+	b, _ := without.count()
+	if a != b || a == 0 {
+		t.Fatalf("%d distinct with reserve, %d without", a, b)
+	}
+	// Past the budget, reserve asks for no more than the budget holds.
+	small := &budget{max: 100}
+	var d distinct
+	d.reserve(1<<20, small)
+	if len(d.exact.slots) > 256 {
+		t.Fatalf("%d slots reserved for a budget of 100", len(d.exact.slots))
+	}
+}
