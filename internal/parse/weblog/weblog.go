@@ -72,7 +72,7 @@ func (p *Parser) Parse(line []byte, ev *event.Event) error {
 	}
 	ts := s[k+1 : k+end]
 	t := p.lastTime
-	if ts != p.lastText {
+	if ts != p.lastText || ts == "" {
 		var ok bool
 		if t, ok = clfTime(ts); !ok {
 			return fail(k+1, "a time like 03/Mar/2025:10:00:01 +0000")

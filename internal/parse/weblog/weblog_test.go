@@ -109,8 +109,10 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line []byte) {
 		ev := event.New()
 		if Parse(line, ev) == nil {
-			if _, ok := ev.Get("status"); !ok {
-				t.Fatalf("%q parsed without a status", line)
+			_, status := ev.Get("status")
+			_, cut := ev.Get("truncated")
+			if status == cut || ev.Time.IsZero() {
+				t.Fatalf("%q parsed: status %v, truncated %v, time %v", line, status, cut, ev.Time)
 			}
 		}
 	})
