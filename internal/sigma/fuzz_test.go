@@ -25,6 +25,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("title: t\ntags: Attack.T1059\nlogsource: {product: x}\ndetection: {sel: {F: a}, condition: sel}\n"))
 	f.Add([]byte("title: c\ncorrelation:\n    type: event_count\n    rules: [a]\n    group-by: [User]\n    timespan: 5m\n    condition: {gte: 10}\n"))
 	f.Add([]byte("title: f\nlogsource: {product: x}\nfilter:\n    rules: any\n    sel: {User: adm}\n    condition: not sel\n"))
+	f.Add([]byte("title: n\ncorrelation:\n    type: first_seen\n    rules: [a]\n    group-by: [user]\n    timespan: 30d\n    learning: 1d\n    condition: {field: src_ip}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var rules []*sigma.Rule
 		var errs []*sigma.Error
