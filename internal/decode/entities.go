@@ -20,15 +20,35 @@ var entityFields = []struct {
 func Entities(ev *event.Event) map[string]string {
 	out := map[string]string{}
 	for _, e := range entityFields {
-		for _, f := range e.fields {
-			if v, ok := ev.Get(f); ok && v != "" && v != "-" {
-				out[e.name] = v
-				break
-			}
+		if v := entity(ev, e.fields); v != "" {
+			out[e.name] = v
 		}
 	}
 	if ev.Host != "" {
 		out["host"] = ev.Host
 	}
 	return out
+}
+
+// Entity returns one entity of an event ("src_ip", "user", "host", ...),
+// as Entities would, without building the map.
+func Entity(ev *event.Event, name string) string {
+	if name == "host" {
+		return ev.Host
+	}
+	for _, e := range entityFields {
+		if e.name == name {
+			return entity(ev, e.fields)
+		}
+	}
+	return ""
+}
+
+func entity(ev *event.Event, fields []string) string {
+	for _, f := range fields {
+		if v, ok := ev.Get(f); ok && v != "" && v != "-" {
+			return v
+		}
+	}
+	return ""
 }

@@ -44,6 +44,13 @@ func TestBuiltinRules(t *testing.T) {
 	security := func(id int) string {
 		return fmt.Sprintf(`{"Event":{"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Eventlog"}},"EventID":%d,"Channel":"Security","Computer":"dc01","TimeCreated":{"#attributes":{"SystemTime":"2026-03-02T08:00:00Z"}}},"EventData":{"SubjectUserName":"svc"}}}`, id)
 	}
+	logonFailure := func(i int, d time.Duration, ip, user string) string {
+		return fmt.Sprintf(`{"Event":{"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Security-Auditing"}},"EventID":4625,"Channel":"Security","Computer":"dc01.mairie.local","TimeCreated":{"#attributes":{"SystemTime":%q}}},"EventData":{"TargetUserName":%q,"TargetDomainName":"MAIRIE","LogonType":3,"IpAddress":%q,"IpPort":"%d","Status":"0xc000006d"}}}`,
+			t0.Add(d).Format(time.RFC3339), user, ip, 50000+i)
+	}
+	groupAdd := func(id int, group string) string {
+		return fmt.Sprintf(`{"Event":{"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Security-Auditing"}},"EventID":%d,"Channel":"Security","Computer":"dc01.mairie.local","TimeCreated":{"#attributes":{"SystemTime":"2026-03-02T08:00:00Z"}}},"EventData":{"MemberName":"CN=intrus,CN=Users,DC=mairie,DC=local","TargetUserName":%q,"SubjectUserName":"jdupont"}}}`, id, group)
+	}
 	access := func(ip string, d time.Duration, method, uri string, status int, ua string) string {
 		return fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d 512 "-" "%s"`, ip, t0.Add(d).Format("02/Jan/2006:15:04:05 -0700"), method, uri, status, ua)
 	}
@@ -91,6 +98,21 @@ func TestBuiltinRules(t *testing.T) {
 		{"shadow copies listed", "win.jsonl", []string{sysmon(`C:\Windows\System32\vssadmin.exe`, `vssadmin list shadows`)}, nil},
 		{"security log cleared", "win.jsonl", []string{security(1102)}, []string{"Windows Security Event Log Cleared"}},
 		{"event log service shut down", "win.jsonl", []string{security(1100)}, nil},
+		{"Windows brute force: 10 failures from one address", "dc.jsonl", repeatReq(10, 20*time.Second, func(i int, d time.Duration) string {
+			return logonFailure(i, d, "203.0.113.45", "administrateur")
+		}), []string{"Windows Logon Brute Force"}},
+		{"Windows password spraying: 10 accounts in an hour", "dc.jsonl", repeatReq(10, 5*time.Minute, func(i int, d time.Duration) string {
+			return logonFailure(i, d, "203.0.113.46", fmt.Sprintf("agent%d", i))
+		}), []string{"Windows Password Spraying"}},
+		{"9 Windows failures", "dc.jsonl", repeatReq(9, 20*time.Second, func(i int, d time.Duration) string {
+			return logonFailure(i, d, "203.0.113.45", "administrateur")
+		}), nil},
+		{"local Windows failures have no source to blame", "dc.jsonl", repeatReq(20, time.Second, func(i int, d time.Duration) string {
+			return logonFailure(i, d, "-", "administrateur")
+		}), nil},
+		{"member added to Admins du domaine", "dc.jsonl", []string{groupAdd(4728, "Admins du domaine")}, []string{"Member Added to a Privileged Windows Group"}},
+		{"member added to Administrators", "dc.jsonl", []string{groupAdd(4732, "Administrators")}, []string{"Member Added to a Privileged Windows Group"}},
+		{"member added to an ordinary group", "dc.jsonl", []string{groupAdd(4728, "Comptabilité")}, nil},
 		{"web probing: 20 not-found in 5 minutes", "access.log", repeatReq(20, 10*time.Second, func(i int, d time.Duration) string {
 			return access("203.0.113.20", d, "GET", fmt.Sprintf("/admin%d", i), 404, browser)
 		}), []string{"Web Probing"}},
@@ -217,13 +239,18 @@ func TestSourceHosts(t *testing.T) {
 		auth = append(auth, fmt.Sprintf("%s %s sshd[1]: Failed password for root from 203.0.113.7 port %d ssh2", t0.Add(time.Duration(i)*time.Second).Format(time.RFC3339), host, 40000+i))
 	}
 	web := fmt.Sprintf(`www.mairie.example 203.0.113.8 - - [%s] "GET /.git/config HTTP/1.1" 404 0 "-" "curl/8"`, t0.Format("02/Jan/2006:15:04:05 -0700"))
-	for name, lines := range map[string][]string{"auth.log": auth, "access.log": {web}} {
+	var dc []string
+	for i := range 10 {
+		dc = append(dc, fmt.Sprintf(`{"Event":{"System":{"EventID":4625,"Channel":"Security","Computer":"dc01.mairie.local","TimeCreated":{"#attributes":{"SystemTime":%q}}},"EventData":{"TargetUserName":"admin","IpAddress":"203.0.113.9"}}}`,
+			t0.Add(time.Duration(i)*time.Second).Format(time.RFC3339)))
+	}
+	for name, lines := range map[string][]string{"auth.log": auth, "access.log": {web}, "dc.jsonl": dc} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	_, _, sum := hunt(t, rs, "jsonl", 2, dir)
-	for ip, want := range map[string]string{"203.0.113.7": "srv-ecole srv-mairie", "203.0.113.8": "www.mairie.example"} {
+	for ip, want := range map[string]string{"203.0.113.7": "srv-ecole srv-mairie", "203.0.113.8": "www.mairie.example", "203.0.113.9": "dc01.mairie.local"} {
 		st := sum.BySource[ip]
 		if st == nil {
 			t.Fatalf("%s not flagged", ip)

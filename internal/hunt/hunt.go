@@ -527,12 +527,13 @@ const maxTargets = 1 << 18
 // addEvent notes the source and host of an event (the event's buffers are
 // reused: what is kept is copied).
 func (t *targets) addEvent(ev *event.Event) {
-	ip, _ := ev.Get("src_ip")
 	h := ev.Host
 	if h == "" {
-		h, _ = ev.Get("vhost")
+		h = decode.Entity(ev, "vhost")
 	}
-	t.add(ip, h)
+	if h != "" {
+		t.add(decode.Entity(ev, "src_ip"), h)
+	}
 }
 
 func (t *targets) add(ip, h string) {
