@@ -190,3 +190,35 @@ func TestFindingsLines(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedValues: in a column of no category, a value repeated on
+// every row is reported on every row when it holds personal data, and
+// repeated empty values hide nothing that follows them.
+func TestRepeatedValues(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("statut;note\n")
+	for i := 0; i < 500; i++ {
+		note := "rappeler le 06 12 34 56 78"
+		if i%2 == 1 {
+			note = "Colissimo"
+		}
+		status := "livrée"
+		if i == 499 {
+			status = "jean.dupont@example.fr"
+		}
+		fmt.Fprintf(&b, "%s;%s\n", status, note)
+	}
+	os.WriteFile(filepath.Join(dir, "t.csv"), []byte(b.String()), 0o600)
+	rep, err := Scan(context.Background(), Options{Paths: []string{dir}, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, c := range rep.Categories {
+		got[c.Category] = c.Values
+	}
+	if got["phone"] != 250 || got["email"] != 1 {
+		t.Fatalf("phones %d (want 250), e-mails %d (want 1)", got["phone"], got["email"])
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
@@ -149,6 +150,7 @@ type worker struct {
 	people        people // this worker's people, merged at the end
 	peopleBudget  budget
 	ids           []uint64 // a record's identifiers, main first
+	quietSeeds    [2]maphash.Seed
 	words         [][]byte
 	tails         [16]tailText // category and confidence as written, round robin
 	nextTail      int
@@ -158,7 +160,7 @@ type worker struct {
 }
 
 func (s *scan) newWorker() *worker {
-	w := &worker{s: s, k: newKeyed(s.key, s.seed), red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{},
+	w := &worker{s: s, k: newKeyed(s.key, s.seed), quietSeeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{},
 		distBudget: budget{max: s.o.MaxHashes * 2 / 3 / s.o.Workers}, peopleBudget: budget{max: s.o.MaxHashes / 3 / s.o.Workers}}
 	for i := range w.masksWanted {
 		w.masksWanted[i] = maxSamples
@@ -348,8 +350,9 @@ type colState struct {
 	stats      *colStats
 	class      pii.Column
 	classified bool
-	json       []byte // `"column":"…"`
-	end        []byte // what ends the findings of the column: table, column, "}\n"
+	json       []byte     // `"column":"…"`
+	end        []byte     // what ends the findings of the column: table, column, "}\n"
+	quiet      quietCache // values of a column of no category that yielded nothing
 }
 
 // fix sets the classes decided beforehand (chunks of a big file).
@@ -480,7 +483,20 @@ func (t *tableScan) scan(r *extract.Row) {
 			// JSON key that appears late): its header and this value.
 			t.setClass(col, [][]byte{cell.Value})
 		}
-		finds := w.s.pii.Cell(col.class, cell.Value, &w.fs)
+		var finds []pii.Finding
+		if col.class.Category == "" && len(cell.Value) <= quietMaxLen && col.quiet.wanted() {
+			// A column of no category: its repeated values are
+			// looked at once.
+			key := newQuietKey(&w.quietSeeds, cell.Value)
+			if col.quiet.has(key) {
+				continue
+			}
+			if finds = w.s.pii.Cell(col.class, cell.Value, &w.fs); len(finds) == 0 {
+				col.quiet.add(key)
+			}
+		} else {
+			finds = w.s.pii.Cell(col.class, cell.Value, &w.fs)
+		}
 		for k := range finds {
 			f := &finds[k]
 			w.finding(t.loc, col, f, t.d.pathJSON, r.N, cell.Orig(f.Start), cell.Orig(f.End))
