@@ -160,13 +160,12 @@ func (p *Parser) timestamp(s string) (time.Time, int, error) {
 		// that spans New Year read in January, or last December's logs
 		// read in November. (The week leaves room for senders' time zones
 		// and clocks a little ahead.)
-		year = now.Year()
-		if time.Date(year, time.Month(mon+1), min(day, 28), h, m, sec, 0, loc).After(now.AddDate(0, 0, 7)) {
-			year--
-		}
-		t := time.Date(year, time.Month(mon+1), day, h, m, sec, 0, loc)
-		if t.Day() != day {
-			return time.Time{}, 0, fmt.Errorf("no such date: %q", s[:6])
+		t := time.Date(now.Year(), time.Month(mon+1), day, h, m, sec, 0, loc)
+		if t.Day() != day || t.After(now.Add(7*24*time.Hour)) {
+			t = time.Date(now.Year()-1, time.Month(mon+1), day, h, m, sec, 0, loc)
+			if t.Day() != day {
+				return time.Time{}, 0, fmt.Errorf("no such date: %q", s[:6])
+			}
 		}
 		return t, at + 8, nil
 	}
