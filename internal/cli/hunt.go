@@ -46,7 +46,8 @@ func runHunt(ctx context.Context, args []string, s Streams) int {
 	fs.Usage = func() {
 		fmt.Fprint(s.Err, `Usage: tocsin hunt [flags] PATH...
 
-Runs Sigma rules over log files, folders (recursive), .gz files or - (stdin)
+Runs Sigma rules over log files, folders (recursive), compressed files (gzip,
+zstd, bzip2, xz) or - (stdin)
 and prints what fired. Exit status 0 when the run completed, whether or not
 anything fired. Correlations see their hits in event time order across all
 files: beyond 64 MiB, the hits wait in temporary files in $TMPDIR.

@@ -437,9 +437,7 @@ func (w *orderedOutput) write(r *result) error {
 		// name a few, count the rest.
 		if errors.Is(r.err, input.ErrBinary) {
 			w.binary++
-			if w.binary == 1 {
-				fmt.Fprintf(w.o.Err, "tocsin hunt: %v (for .evtx files, convert them first: evtx_dump -o jsonl FILE)\n", r.err)
-			} else if w.binary <= 3 {
+			if w.binary <= 3 {
 				fmt.Fprintf(w.o.Err, "tocsin hunt: %v\n", r.err)
 			}
 		} else {

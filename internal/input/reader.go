@@ -2,19 +2,27 @@ package input
 
 import (
 	"bytes"
+	"compress/bzip2"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
 )
 
 // ErrBinary is reported for a file that holds binary data (an .evtx file,
 // an image…): it is skipped after its first batch is sniffed.
 var ErrBinary = errors.New("binary data, not a text log: skipped")
+
+// ErrEVTX is reported for a Windows .evtx file: binary, to be converted
+// first. It wraps ErrBinary.
+var ErrEVTX = fmt.Errorf("%w (a Windows .evtx file: convert it first with evtx_dump -o jsonl FILE)", ErrBinary)
 
 // errSymlinkDir is reported for a symbolic link to a folder met while
 // walking: following it could loop.
@@ -45,6 +53,7 @@ type Reader struct {
 	free  chan *Batch // released batches, to reuse their memory
 	sp    Splitter
 	gz    *gzip.Reader
+	zstd  *zstd.Decoder
 	seq   uint64
 }
 
@@ -86,6 +95,12 @@ func (r *Reader) batch() *Batch {
 // after the last input (nil) or when ctx is done (ctx.Err()).
 func (r *Reader) Run(ctx context.Context, paths []string, out chan<- *Batch) error {
 	defer close(out)
+	defer func() {
+		if r.zstd != nil {
+			r.zstd.Close() // its goroutines, if any
+			r.zstd = nil
+		}
+	}()
 	r.seq = 0
 	for _, p := range paths {
 		if err := r.readPath(ctx, p, out); err != nil {
@@ -145,10 +160,10 @@ func (r *Reader) readFile(ctx context.Context, path string, out chan<- *Batch) e
 	return r.readStream(ctx, f, path, false, out)
 }
 
-// readStream splits one input, through gzip when it starts with gzip's
-// magic bytes.
+// readStream splits one input, decompressed when it starts with the magic
+// bytes of gzip, zstd, bzip2 or xz (what logrotate's compresscmd writes).
 func (r *Reader) readStream(ctx context.Context, src io.Reader, name string, eager bool, out chan<- *Batch) error {
-	var head [2]byte
+	var head [8]byte
 	n, err := io.ReadFull(src, head[:])
 	switch {
 	case err == io.EOF:
@@ -156,8 +171,10 @@ func (r *Reader) readStream(ctx context.Context, src io.Reader, name string, eag
 	case err != nil && err != io.ErrUnexpectedEOF:
 		return r.report(ctx, out, name, err)
 	}
-	src = io.MultiReader(bytes.NewReader(head[:n]), src)
-	if n == 2 && head[0] == 0x1f && head[1] == 0x8b {
+	magic := head[:n]
+	src = io.MultiReader(bytes.NewReader(magic), src)
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
 		if r.gz == nil {
 			r.gz, err = gzip.NewReader(src)
 		} else {
@@ -167,6 +184,26 @@ func (r *Reader) readStream(ctx context.Context, src io.Reader, name string, eag
 			return r.report(ctx, out, name, err)
 		}
 		src = r.gz
+	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		if r.zstd == nil {
+			r.zstd, err = zstd.NewReader(src, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		} else {
+			err = r.zstd.Reset(src)
+		}
+		if err != nil {
+			return r.report(ctx, out, name, fmt.Errorf("zstd: %w", err))
+		}
+		src = r.zstd
+	case len(magic) >= 4 && string(magic[:3]) == "BZh" && magic[3] >= '1' && magic[3] <= '9':
+		src = bzip2.NewReader(src)
+	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
+		xr, err := xz.NewReader(src)
+		if err != nil {
+			return r.report(ctx, out, name, err) // "xz: ..."
+		}
+		src = xr
+	case bytes.HasPrefix(magic, []byte("ElfFile\x00")):
+		return r.report(ctx, out, name, ErrEVTX)
 	}
 	opt := r.opt
 	opt.Eager = opt.Eager || eager

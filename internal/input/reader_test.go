@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
 )
 
 func gz(t testing.TB, s string) []byte {
@@ -71,6 +73,43 @@ func collect(t *testing.T, paths []string, stdin string, opt Options) []string {
 	return got
 }
 
+func zst(t *testing.T, s string) []byte {
+	t.Helper()
+	w, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	return w.EncodeAll([]byte(s), nil)
+}
+
+func xzed(t *testing.T, s string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w, err := xz.NewWriter(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// bz2 is "bz line one\nbz line two\n" as bzip2 -c wrote it (the standard
+// library reads bzip2 but cannot write it).
+func bz2(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/two-lines.bz2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 var tmpRoot string
 
 func rel(s string) string { return strings.ReplaceAll(s, tmpRoot+"/", "") }
@@ -84,6 +123,10 @@ func TestReaderRun(t *testing.T) {
 		"logs/sub/c.json.gz":    gz(t, "{\n  \"Event\": {\n    \"System\": {}\n  }\n}\n{\n  \"Event\": {\"System\": {}}\n}\n"),
 		"logs/sub/d.gz":         append(gz(t, "ok\n"), []byte("\x1f\x8bnot gzip")...),
 		"logs/sub/e.evtx":       []byte("ElfFile\x00\x00\x00\x01\nmore\n"),
+		"logs/sub/i.log.zst":    zst(t, "zstd one\nzstd two\n"),
+		"logs/sub/j.log.xz":     xzed(t, "xz one\n"),
+		"logs/sub/k.log.bz2":    bz2(t),
+		"logs/sub/l.log.xz":     []byte("\xfd7zXZ\x00broken"),
 		"logs/sub/empty.log":    nil,
 		"logs/z/zz.log":         []byte("last\n"),
 		"single.log":            []byte("x\n"),
@@ -110,10 +153,16 @@ func TestReaderRun(t *testing.T) {
 		"logs/sub/d.gz:1 lines ok",
 		"ERR logs/sub/d.gz: gzip: invalid header",
 		"ERR logs/sub/dangling: no such file or directory",
-		"ERR logs/sub/e.evtx: binary data, not a text log: skipped",
+		"ERR logs/sub/e.evtx: binary data, not a text log: skipped (a Windows .evtx file: convert it first with evtx_dump -o jsonl FILE)",
 		"ERR logs/sub/f.gz: unexpected EOF",
 		"ERR logs/sub/g-utf16.log: UTF-16 text is not supported: convert it to UTF-8",
 		"logs/sub/h-nonl.jsonl:1 jsonl {\"last\":true}",
+		"logs/sub/i.log.zst:1 lines zstd one",
+		"logs/sub/i.log.zst:2 lines zstd two",
+		"logs/sub/j.log.xz:1 lines xz one",
+		"logs/sub/k.log.bz2:1 lines bz line one",
+		"logs/sub/k.log.bz2:2 lines bz line two",
+		"ERR logs/sub/l.log.xz: xz: invalid checksum for file header",
 		"ERR logs/sub/loop: symbolic link to a folder: not followed",
 		"logs/z/zz.log:1 lines last",
 		"-:1 lines from stdin",
