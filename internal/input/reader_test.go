@@ -73,7 +73,7 @@ func collect(t *testing.T, paths []string, stdin string, opt Options) []string {
 	return got
 }
 
-func zst(t *testing.T, s string) []byte {
+func zst(t testing.TB, s string) []byte {
 	t.Helper()
 	w, err := zstd.NewWriter(nil)
 	if err != nil {
@@ -83,7 +83,7 @@ func zst(t *testing.T, s string) []byte {
 	return w.EncodeAll([]byte(s), nil)
 }
 
-func xzed(t *testing.T, s string) []byte {
+func xzed(t testing.TB, s string) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	w, err := xz.NewWriter(&b)
@@ -364,4 +364,36 @@ func BenchmarkReaderRun(b *testing.B) {
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
 		})
 	}
+}
+
+// FuzzReadStream: whatever comes in on stdin — compressed or not, broken or
+// not — Run ends, with records or an error, and never panics.
+//
+//	go test -run XXX -fuzz FuzzReadStream -fuzztime 60s ./internal/input/
+func FuzzReadStream(f *testing.F) {
+	f.Add([]byte("plain line\n"))
+	f.Add(gz(f, "gz line\n"))
+	f.Add(zst(f, "zstd line\n"))
+	f.Add(xzed(f, "xz line\n"))
+	f.Add([]byte("BZh91AY&SY garbage"))
+	f.Add([]byte("\x28\xb5\x2f\xfd garbage"))
+	f.Add([]byte("\xfd7zXZ\x00garbage"))
+	f.Add([]byte("ElfFile\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := NewReader(Options{BufferSize: 4096, MaxRecord: 1 << 16}, bytes.NewReader(data))
+		out := make(chan *Batch, 4)
+		errc := make(chan error, 1)
+		go func() { errc <- r.Run(context.Background(), []string{StdinName}, out) }()
+		for b := range out {
+			for _, rec := range b.Records {
+				if rec.Line < 1 {
+					t.Fatalf("record at line %d", rec.Line)
+				}
+			}
+			r.Release(b)
+		}
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	})
 }
