@@ -66,7 +66,7 @@ func benchMatch(b *testing.B, opts detect.Options, kind winmix.Kind) {
 	b.ResetTimer()
 	matched := 0
 	i := 0
-	cpu := threadCPU()
+	cpu := detect.ThreadCPU()
 	for b.Loop() {
 		ev := evs[i]
 		ev.ForgetLower() // as for a fresh event: lower-case again
@@ -76,7 +76,7 @@ func benchMatch(b *testing.B, opts detect.Options, kind winmix.Kind) {
 			i = 0
 		}
 	}
-	cpu = threadCPU() - cpu
+	cpu = detect.ThreadCPU() - cpu
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	if cpu > 0 {
 		b.ReportMetric(float64(b.N)/cpu.Seconds(), "events/cpu-s")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
 	"testing"
 	"time"
@@ -193,4 +194,59 @@ func TestDiagKeywordRules(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDiagCachePaired compares matching with and without the value cache
+// on the same events, alternating blocks of 1,000 events so that both
+// see the same load on a shared machine; it prints the median ratio of
+// thread CPU time.
+//
+//	DIAG=1 go test -run TestDiagCachePaired -v ./internal/detect
+func TestDiagCachePaired(t *testing.T) {
+	if os.Getenv("DIAG") == "" {
+		t.Skip()
+	}
+	eng := corpusEngine(t)
+	var buf bytes.Buffer
+	winmix.New(1).WriteMix(&buf, 20000)
+	dec := jsonlog.NewDecoder()
+	win := winlog.Default()
+	var evs []*event.Event
+	for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
+		ev := event.New()
+		dec.Decode(line, ev)
+		win.Apply(ev)
+		evs = append(evs, ev.Clone())
+	}
+	cached, plain := eng.NewMatcher(), eng.NewMatcher()
+	plain.untilCache = 1 << 62
+	for _, ev := range evs {
+		cached.Match(ev)
+		plain.Match(ev)
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	const block = 1000
+	run := func(m *Matcher, from int) time.Duration {
+		t0 := ThreadCPU()
+		for _, ev := range evs[from : from+block] {
+			ev.ForgetLower()
+			m.Match(ev)
+		}
+		return ThreadCPU() - t0
+	}
+	var ratios []float64
+	var tc, tp time.Duration
+	h0, m0 := cached.cache.hits, cached.cache.misses
+	for r := 0; r < 40; r++ {
+		from := (r * block) % len(evs)
+		c, p := run(cached, from), run(plain, from)
+		tc += c
+		tp += p
+		ratios = append(ratios, float64(p)/float64(c))
+	}
+	sort.Float64s(ratios)
+	h, m := cached.cache.hits-h0, cached.cache.misses-m0
+	fmt.Printf("with cache %.0f events/cpu-s, without %.0f; median speed-up %.3f (%.3f-%.3f); lookups hit %.1f%%\n",
+		40*block/tc.Seconds(), 40*block/tp.Seconds(), ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1], 100*float64(h)/float64(h+m))
 }

@@ -42,6 +42,7 @@ type Engine struct {
 	mu      sync.Mutex
 	buckets sync.Map // event.Logsource -> *bucket
 	nbucket int
+	nplans  uint64 // field plans made so far: their ids, the value cache keys
 }
 
 // crule is a compiled detection rule.
@@ -165,12 +166,33 @@ type bucket struct {
 	litRules [][]int32        // literal id -> rules needing it, as rule<<2 | set slot
 	subs     []fieldScan      // the keyword scan (field "") last
 	// eq: field -> exact value (lower case, numbers canonical) -> rules
-	// (rule<<1 | set, as litRules).
+	// (rule<<1 | set, as litRules); with tails, what makePlans reads.
 	eq       map[string]map[string][]int32
 	eqFields []string
 	// tails: field -> `\name` or `/name` (lower case) -> rules.
 	tails      map[string]map[string][]int32
 	tailFields []string
+	// plans says, per field the prefilter reads, what it does with the
+	// field's values; lists holds the rule lists the plans' indexes give.
+	plans []fieldPlan
+	lists [][]int32
+	// keyword is the keyword scan (b.subs' last), or nil.
+	keyword *fieldScan
+}
+
+// fieldPlan is what the prefilter does with each value of one field: look
+// its lower case up in the equality index and its path tail in the tail
+// index, and scan it. All of it depends on the value alone, so the scan
+// cache can remember it.
+type fieldPlan struct {
+	id    uint64 // unique in the engine, never 0: the value cache's key
+	field string
+	eq    map[string]int32 // exact value -> index in bucket.lists
+	tails map[string]int32 // `\name` or `/name` -> index in bucket.lists
+	scan  *fieldScan
+	// cheap: only a scan that costs less than a cache lookup (a pair
+	// test, no non-ASCII automaton), so values are not cached.
+	cheap bool
 }
 
 // fieldScan holds the automata for the substring witnesses of one field
@@ -279,7 +301,49 @@ func (e *Engine) build(ls event.Logsource) *bucket {
 		}
 	}
 	b.buildScans(fields, perField, ids)
+	b.makePlans(func() uint64 { e.nplans++; return e.nplans })
 	return b
+}
+
+// makePlans gathers the indexes and scans of each field into b.plans, in
+// the order fields were first indexed.
+func (b *bucket) makePlans(newID func() uint64) {
+	at := map[string]int{}
+	plan := func(f string) *fieldPlan {
+		k, ok := at[f]
+		if !ok {
+			k = len(b.plans)
+			at[f] = k
+			b.plans = append(b.plans, fieldPlan{id: newID(), field: f})
+		}
+		return &b.plans[k]
+	}
+	lists := func(m map[string][]int32) map[string]int32 {
+		out := make(map[string]int32, len(m))
+		for v, rules := range m {
+			out[v] = int32(len(b.lists))
+			b.lists = append(b.lists, rules)
+		}
+		return out
+	}
+	for _, f := range b.tailFields {
+		plan(f).tails = lists(b.tails[f])
+	}
+	for _, f := range b.eqFields {
+		plan(f).eq = lists(b.eq[f])
+	}
+	for k := range b.subs {
+		fs := &b.subs[k]
+		if fs.field == "" {
+			b.keyword = fs
+			continue
+		}
+		plan(fs.field).scan = fs
+	}
+	for k := range b.plans {
+		p := &b.plans[k]
+		p.cheap = p.eq == nil && p.tails == nil && p.scan.nonASCII == nil && p.scan.ac != nil && p.scan.ac.pairs != nil
+	}
 }
 
 // index enters one witness of a rule's set in the bucket's indexes:
@@ -354,14 +418,20 @@ func (b *bucket) buildScans(fields []string, perField map[string][]witness, ids 
 // Matcher evaluates rules for one goroutine, reusing its scratch memory so
 // that an event no rule matches costs no allocation.
 type Matcher struct {
-	e    *Engine
-	hits hits
-	cand []uint64
-	sets []uint64 // per rule word, the bits of each set slot, interleaved
-	ctx  evalCtx
-	out  []*sigma.Rule
-	num  [32]byte
-	done []bool // per event field: scanned with its own automaton
+	e     *Engine
+	hits  hits
+	vhits hits        // the literals of one value, for the cache
+	cache *valueCache // nil: every value is scanned
+	// untilCache counts down the events matched before the cache is
+	// made: short-lived matchers (a test, a one-off check) never pay for
+	// its memory.
+	untilCache int
+	cand       []uint64
+	sets       []uint64 // per rule word, the bits of each set slot, interleaved
+	ctx        evalCtx
+	out        []*sigma.Rule
+	num        [32]byte
+	done       []bool // per event field: scanned with its own automaton
 	// last is the bucket of the previous event's logsource.
 	last   *bucket
 	lastLS event.Logsource
@@ -462,7 +532,9 @@ func numberText(s string, buf []byte) ([]byte, bool) {
 }
 
 // NewMatcher returns a Matcher; use one per goroutine.
-func (e *Engine) NewMatcher() *Matcher { return &Matcher{e: e} }
+func (e *Engine) NewMatcher() *Matcher {
+	return &Matcher{e: e, untilCache: cacheAfter}
+}
 
 // Match returns the rules that match ev, in rule order. The slice is reused
 // by the next call.
@@ -472,6 +544,11 @@ func (m *Matcher) Match(ev *event.Event) []*sigma.Rule {
 	if b == nil || ev.Logsource != m.lastLS {
 		b = m.e.bucketFor(ev.Logsource)
 		m.last, m.lastLS = b, ev.Logsource
+	}
+	if m.cache == nil {
+		if m.untilCache--; m.untilCache < 0 {
+			m.cache = newValueCache(cacheSlots, cacheRing)
+		}
 	}
 	m.out = m.out[:0]
 	if len(b.rules) == 0 {
@@ -515,55 +592,31 @@ func (m *Matcher) candidates(b *bucket, ev *event.Event) []uint64 {
 			cand[ri>>6*maxSets+int32(slot)] |= 1 << (ri & 63)
 		}
 	}
-	for _, f := range b.tailFields {
-		tails := b.tails[f]
-		for i := ev.Lookup(f); i >= 0; i = ev.Next(i) {
-			low := ev.Lower(i)
-			if k := strings.LastIndexByte(low, '\\'); k >= 0 {
-				mark(cand, tails[low[k:]])
-			}
-			if k := strings.LastIndexByte(low, '/'); k >= 0 {
-				mark(cand, tails[low[k:]])
-			}
+	if cap(m.done) < ev.Len() {
+		m.done = make([]bool, ev.Len())
+	}
+	done := m.done[:ev.Len()]
+	clear(done)
+	m.hits.reset(len(b.litRules))
+	for k := range b.plans {
+		p := &b.plans[k]
+		for i := ev.Lookup(p.field); i >= 0; i = ev.Next(i) {
+			m.prefilterValue(b, p, ev, i, cand)
+			done[i] = p.scan != nil
 		}
 	}
-	for _, f := range b.eqFields {
-		vals := b.eq[f]
-		for i := ev.Lookup(f); i >= 0; i = ev.Next(i) {
-			mark(cand, vals[ev.Lower(i)])
-			if n, ok := numberText(ev.At(i).Value, m.num[:0]); ok {
-				mark(cand, vals[string(n)])
-			}
-		}
-	}
-	if len(b.subs) > 0 {
-		m.hits.reset(len(b.litRules))
-		if cap(m.done) < ev.Len() {
-			m.done = make([]bool, ev.Len())
-		}
-		done := m.done[:ev.Len()]
-		clear(done)
-		for k := range b.subs {
-			fs := &b.subs[k]
-			if fs.field == "" {
-				for i := 0; i < ev.Len(); i++ {
-					if !done[i] && ev.At(i).Kind == event.String {
-						fs.scan(ev, i, &m.hits)
-					}
-				}
-				if ev.HasMessage {
-					fs.scan(ev, -1, &m.hits)
-				}
-				continue
-			}
-			for i := ev.Lookup(fs.field); i >= 0; i = ev.Next(i) {
+	if fs := b.keyword; fs != nil {
+		for i := 0; i < ev.Len(); i++ {
+			if !done[i] && ev.At(i).Kind == event.String {
 				fs.scan(ev, i, &m.hits)
-				done[i] = true
 			}
 		}
-		for _, id := range m.hits.ids {
-			mark(cand, b.litRules[id])
+		if ev.HasMessage {
+			fs.scan(ev, -1, &m.hits)
 		}
+	}
+	for _, id := range m.hits.ids {
+		mark(cand, b.litRules[id])
 	}
 	out := m.cand[:0]
 	for w := 0; w < n; w++ {
