@@ -92,6 +92,14 @@ files: beyond 64 MiB, the hits wait in temporary files in $TMPDIR.
 			return 2
 		}
 	}
+	// The corpus compiles into about 60 MB of live heap, but parsing the
+	// YAML and building the logsource buckets leave garbage that would
+	// otherwise push the resident size past 150 MB: a soft limit, set
+	// before loading, makes the collector return it sooner. GOMEMLIMIT,
+	// when set, decides instead.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(huntMemoryLimit))
+	}
 	set := &sigma.Set{}
 	if !*noBuiltin {
 		set = ruleset.Builtin()
@@ -155,13 +163,6 @@ files: beyond 64 MiB, the hits wait in temporary files in $TMPDIR.
 				fmt.Fprintln(s.Err, line)
 			}
 		}
-	}
-	// The corpus compiles into about 60 MB of live heap, but building
-	// the logsource buckets leaves garbage that would otherwise push the
-	// resident size past 150 MB: a soft limit makes the collector return
-	// it sooner. GOMEMLIMIT, when set, decides instead.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(huntMemoryLimit)
 	}
 	sum, err := hunt.Run(ctx, paths, opts)
 	if ferr := out.Flush(); err == nil && ferr != nil {
