@@ -133,8 +133,11 @@ func (sc *scorer) windows(ws []witness) ([]witness, bool) {
 			w.text = sc.window(w.text)
 			// One or two bytes occur in most values: such a witness
 			// would cost a scan hit nearly every time and select the
-			// rule anyway. Better to evaluate the rule.
-			if len(w.text) < minWindow {
+			// rule anyway. Better to evaluate the rule. Not so for one
+			// non-ASCII character (a Cyrillic homoglyph, a Unicode
+			// dash): its automaton only scans the values that have
+			// non-ASCII bytes, which are few.
+			if len(w.text) < minWindow && (isASCII(w.text) || len(w.text) < 2) {
 				return nil, false
 			}
 		}
