@@ -128,12 +128,8 @@ func BenchmarkParse(b *testing.B) {
 }
 
 func TestFromJSON(t *testing.T) {
-	ev := event.New()
-	ev.Add("time_local", "03/Mar/2025:10:00:01 +0000", event.String)
-	ev.Add("remote_addr", "203.0.113.7", event.String)
-	ev.Add("request", "GET /.env?x=1 HTTP/1.1", event.String)
-	ev.Add("status", "404", event.Number)
-	ev.Add("http_user_agent", "sqlmap/1.8", event.String)
+	ev := record("time_local", "03/Mar/2025:10:00:01 +0000", "remote_addr", "203.0.113.7",
+		"request", "GET /.env?x=1 HTTP/1.1", "status", "404", "http_user_agent", "sqlmap/1.8")
 	if !FromJSON(ev) {
 		t.Fatal("an nginx JSON record was not recognised")
 	}
@@ -145,11 +141,7 @@ func TestFromJSON(t *testing.T) {
 	if got := ev.Time.UTC().Format(time.RFC3339); got != "2025-03-03T10:00:01Z" {
 		t.Errorf("time from time_local: %s", got)
 	}
-	uri := event.New()
-	uri.Add("remote_addr", "203.0.113.7", event.String)
-	uri.Add("request_method", "GET", event.String)
-	uri.Add("request_uri", "/search?q=%3Cscript%3E", event.String)
-	uri.Add("status", "200", event.Number)
+	uri := record("remote_addr", "203.0.113.7", "request_method", "GET", "request_uri", "/search?q=%3Cscript%3E", "status", "200")
 	if !FromJSON(uri) {
 		t.Fatal("a record with request_uri was not recognised")
 	}
@@ -169,4 +161,18 @@ func hasFields(t *testing.T, ev *event.Event, want map[string]string) {
 			t.Errorf("%s = %q, want %q", k, got, v)
 		}
 	}
+}
+
+// record is a decoded JSON record: pairs of keys and values, the status a
+// number.
+func record(kv ...string) *event.Event {
+	ev := event.New()
+	for i := 0; i+1 < len(kv); i += 2 {
+		kind := event.String
+		if kv[i] == "status" {
+			kind = event.Number
+		}
+		ev.Add(kv[i], kv[i+1], kind)
+	}
+	return ev
 }
