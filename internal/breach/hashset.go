@@ -110,6 +110,14 @@ func (m *hashIndex) get(x uint64) (int32, bool) {
 	}
 }
 
+// reserve grows the table to hold n more keys without growing again (see
+// hashSet.reserve).
+func (m *hashIndex) reserve(n int) {
+	for (m.n+n)*4 > len(m.keys)*3 {
+		m.grow()
+	}
+}
+
 // put sets the index of x (x not yet present).
 func (m *hashIndex) put(x uint64, v int32) {
 	if (m.n+1)*4 > len(m.keys)*3 {

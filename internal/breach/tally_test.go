@@ -1,6 +1,7 @@
 package breach
 
 import (
+	"fmt"
 	"hash/maphash"
 	"math"
 	"math/rand"
@@ -372,5 +373,52 @@ func TestReserve(t *testing.T) {
 	d.reserve(1<<20, small)
 	if len(d.exact.slots) > 256 {
 		t.Fatalf("%d slots reserved for a budget of 100", len(d.exact.slots))
+	}
+}
+
+// TestPeopleBatch: groups filed in batches count the people that the same
+// groups filed one by one count, within the budget and past it.
+func TestPeopleBatch(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	pool := make([]uint64, 4000)
+	for i := range pool {
+		pool[i] = r.Uint64() | 1
+	}
+	var groups []uint64
+	for i := 0; i < 6000; i++ {
+		for k := 0; k < 1+r.Intn(3); k++ {
+			groups = append(groups, pool[r.Intn(len(pool))])
+		}
+		groups = append(groups, 0)
+	}
+	for _, max := range []int{1 << 20, 2000} {
+		t.Run(fmt.Sprint(max), func(t *testing.T) {
+			var one, batched people
+			b1, b2 := &budget{max: max}, &budget{max: max}
+			start := 0
+			for i, x := range groups {
+				if x == 0 {
+					one.add(groups[start:i], b1)
+					start = i + 1
+				}
+			}
+			var s peopleBatch
+			for start := 0; start < len(groups); {
+				end := min(start+1000, len(groups))
+				for groups[end-1] != 0 {
+					end++
+				}
+				batched.addBatch(groups[start:end], b2, &s)
+				start = end
+			}
+			w, we := one.count()
+			g, ge := batched.count()
+			if we != ge || we && g != w || !we && math.Abs(float64(g-w))/float64(w) > 0.05 {
+				t.Fatalf("batched: %d (exact %v), one by one: %d (exact %v)", g, ge, w, we)
+			}
+			if max == 1<<20 && (!ge || b2.used != b1.used) {
+				t.Fatalf("budget used %d, one by one %d", b2.used, b1.used)
+			}
+		})
 	}
 }

@@ -149,7 +149,8 @@ type worker struct {
 	distBudget    budget
 	people        people // this worker's people, merged at the end
 	peopleBudget  budget
-	ids           []uint64 // a record's identifiers, main first
+	groups        []uint64 // identifiers of records not yet filed in people, main first, each record's ended by 0
+	pb            peopleBatch
 	quietSeeds    [2]maphash.Seed
 	words         [][]byte
 	tails         [16]tailText // category and confidence as written, round robin
@@ -188,6 +189,15 @@ func (w *worker) run(ctx context.Context, jobs <-chan job) {
 	}
 }
 
+// peopleBatchLen is how many identifiers wait before they are filed in
+// the worker's people, in order of their top bits (see fileDistinct).
+const peopleBatchLen = 1 << 13
+
+func (w *worker) fileGroups() {
+	w.people.addBatch(w.groups, &w.peopleBudget, &w.pb)
+	w.groups = w.groups[:0]
+}
+
 // flushMasks hands the masked samples over, and stops asking for those
 // of categories the scan already has enough of.
 func (w *worker) flushMasks() {
@@ -207,6 +217,7 @@ func (w *worker) finish() {
 	for ci := range w.pend {
 		w.fileDistinct(ci)
 	}
+	w.fileGroups()
 	w.flushMasks()
 	w.s.writeFindings(w.out)
 	w.out = w.out[:0]
@@ -675,13 +686,14 @@ func (w *worker) endRecord(l *locStats) {
 			w.cats[i].records++
 		}
 	}
-	ids := append(w.ids[:0], r.nir...)
+	n := len(w.groups)
+	ids := append(w.groups, r.nir...)
 	ids = append(ids, r.email...)
 	ids = append(ids, r.phone...)
 	// Name with date of birth identifies a person only where nothing
 	// stronger does: homonyms born the same day are rare, but records
 	// that carry distinct NIRs must never be joined through them.
-	if len(ids) == 0 && len(r.names) > 0 && r.dob != nil {
+	if len(ids) == n && len(r.names) > 0 && r.dob != nil {
 		w.words = w.words[:0]
 		for _, n := range r.names {
 			w.words = appendWords(w.words, n)
@@ -698,11 +710,14 @@ func (w *worker) endRecord(l *locStats) {
 		h, _ := w.k.hashMsg(true)
 		ids = append(ids, h)
 	}
-	if len(ids) > 0 {
-		w.people.add(ids, &w.peopleBudget)
+	if len(ids) > n {
+		ids = append(ids, 0)
 		w.peopleRecords++
 	}
-	w.ids = ids
+	w.groups = ids
+	if len(w.groups) >= peopleBatchLen {
+		w.fileGroups()
+	}
 	*r = record{nir: r.nir[:0], email: r.email[:0], phone: r.phone[:0], names: r.names[:0]}
 }
 
