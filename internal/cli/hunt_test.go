@@ -664,6 +664,20 @@ func TestHuntTextOutput(t *testing.T) {
 		})
 	}
 
+	t.Run("the summary names the hosts a source went for", func(t *testing.T) {
+		var lines []string
+		for i := range 12 {
+			lines = append(lines, fmt.Sprintf("2026-03-02T08:00:%02d+00:00 %s sshd[1]: Failed password for root from 203.0.113.7 port %d ssh2",
+				i, []string{"srv-a", "srv-b"}[i%2], 40000+i))
+		}
+		f := writeFile(t, filepath.Join(t.TempDir(), "auth.log"), []byte(strings.Join(lines, "\n")+"\n"))
+		r := mustRun(t, 0, nil, "hunt", f)
+		re := `(?m)^  203\.0\.113\.7 +\d+ alerts  2026-03-02 08:00:09 → 2026-03-02 08:00:09  on srv-a, srv-b  SSH Brute Force, SSH Slow Brute Force$`
+		if !regexp.MustCompile(re).MatchString(r.out) {
+			t.Errorf("no line matches %s in:\n%s", re, clipText(r.out))
+		}
+	})
+
 	t.Run("hostile field values are escaped", func(t *testing.T) {
 		dir := t.TempDir()
 		// ESC sequences that clear the screen and a CR that rewrites the
