@@ -178,6 +178,8 @@ type bucket struct {
 	lists [][]int32
 	// keyword is the keyword scan (b.subs' last), or nil.
 	keyword *fieldScan
+	// names finds the plan of an event field by its name.
+	names nameTable
 }
 
 // fieldPlan is what the prefilter does with each value of one field: look
@@ -344,6 +346,7 @@ func (b *bucket) makePlans(newID func() uint64) {
 		p := &b.plans[k]
 		p.cheap = p.eq == nil && p.tails == nil && p.scan.nonASCII == nil && p.scan.ac != nil && p.scan.ac.pairs != nil
 	}
+	b.names = newNameTable(b.plans)
 }
 
 // index enters one witness of a rule's set in the bucket's indexes:
@@ -598,9 +601,9 @@ func (m *Matcher) candidates(b *bucket, ev *event.Event) []uint64 {
 	done := m.done[:ev.Len()]
 	clear(done)
 	m.hits.reset(len(b.litRules))
-	for k := range b.plans {
-		p := &b.plans[k]
-		for i := ev.Lookup(p.field); i >= 0; i = ev.Next(i) {
+	for i := 0; i < ev.Len(); i++ {
+		if k := b.names.find(ev.At(i).Name, b.plans); k >= 0 {
+			p := &b.plans[k]
 			m.prefilterValue(b, p, ev, i, cand)
 			done[i] = p.scan != nil
 		}
