@@ -250,3 +250,57 @@ func TestDiagCachePaired(t *testing.T) {
 	fmt.Printf("with cache %.0f events/cpu-s, without %.0f; median speed-up %.3f (%.3f-%.3f); lookups hit %.1f%%\n",
 		40*block/tc.Seconds(), 40*block/tp.Seconds(), ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1], 100*float64(h)/float64(h+m))
 }
+
+// TestDiagRepeat shows how repetitive the Windows mix is, per field the
+// prefilter reads with an index or its own automaton, and how often the
+// value cache hits on a stream it has not seen:
+//
+//	DIAG=1 go test -run TestDiagRepeat -v ./internal/detect
+func TestDiagRepeat(t *testing.T) {
+	if os.Getenv("DIAG") == "" {
+		t.Skip()
+	}
+	eng := corpusEngine(t)
+	evs := mixEvents(t, 3, 40000)
+	type count struct{ values, bytes, distinct, distinctBytes int }
+	counts := map[string]*count{}
+	seen := map[[2]string]bool{}
+	m := eng.NewMatcher()
+	m.cache = newValueCache(cacheSlots, cacheRing)
+	for _, ev := range evs {
+		m.Match(ev)
+		b := eng.bucketFor(ev.Logsource)
+		for i := 0; i < ev.Len(); i++ {
+			f := ev.At(i)
+			if b.names.find(f.Name, b.plans) < 0 {
+				continue
+			}
+			c := counts[f.Name]
+			if c == nil {
+				c = &count{}
+				counts[f.Name] = c
+			}
+			c.values++
+			c.bytes += len(f.Value)
+			if k := [2]string{f.Name, f.Value}; !seen[k] {
+				seen[k] = true
+				c.distinct++
+				c.distinctBytes += len(f.Value)
+			}
+		}
+	}
+	var names []string
+	total := 0
+	for n, c := range counts {
+		names = append(names, n)
+		total += c.bytes
+	}
+	sort.Slice(names, func(i, j int) bool { return counts[names[i]].bytes > counts[names[j]].bytes })
+	fmt.Printf("%d events, %d bytes/event in fields read by plans; value cache: %.1f%% of lookups hit\n",
+		len(evs), total/len(evs), 100*float64(m.cache.hits)/float64(m.cache.hits+m.cache.misses))
+	for _, n := range names[:min(15, len(names))] {
+		c := counts[n]
+		fmt.Printf("%-20s %6d values %4.1f%% of bytes, distinct: %5.1f%% of values, %5.1f%% of bytes\n",
+			n, c.values, 100*float64(c.bytes)/float64(total), 100*float64(c.distinct)/float64(c.values), 100*float64(c.distinctBytes)/float64(max(c.bytes, 1)))
+	}
+}
