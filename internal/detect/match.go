@@ -115,6 +115,15 @@ func globMatch(p pattern, s string) bool {
 			x := p[pi]
 			switch {
 			case x.wild == '*':
+				// A literal after the star can only start where it
+				// occurs: jump there instead of trying each position.
+				if jumpable(p, pi+1) {
+					k := strings.Index(s[si:], p[pi+1].lit)
+					if k < 0 {
+						return false
+					}
+					si += k
+				}
 				starP, starS = pi, si
 				pi++
 				continue
@@ -136,11 +145,26 @@ func globMatch(p pattern, s string) bool {
 		if starP < 0 || starS >= len(s) {
 			return false
 		}
-		// Let the last '*' absorb one more character and retry.
+		// Let the last '*' absorb one more character and retry, from
+		// the next place the literal after it occurs.
 		_, n := utf8.DecodeRuneInString(s[starS:])
 		starS += n
+		if jumpable(p, starP+1) {
+			k := strings.Index(s[starS:], p[starP+1].lit)
+			if k < 0 {
+				return false
+			}
+			starS += k
+		}
 		pi, si = starP+1, starS
 	}
+}
+
+// jumpable: part i is a literal that starts a character, so the places
+// where it occurs are places the rune-by-rune retry of globMatch would
+// reach, and it may jump from one to the next.
+func jumpable(p pattern, i int) bool {
+	return i < len(p) && p[i].wild == 0 && p[i].lit != "" && utf8.RuneStart(p[i].lit[0])
 }
 
 // reMatcher is a regular expression (RE2: linear time whatever the rule).
