@@ -67,48 +67,42 @@ type Event struct {
 	Source     Source
 
 	fields []Field
-	msgLow Field            // cache of the lowered Message
-	index  map[string]int32 // name -> first field with that name
+	msgLow Field // cache of the lowered Message
+	index  index // name -> first field with that name
 	lower  []byte
 }
 
 // New returns an empty event.
 func New() *Event {
-	return &Event{index: make(map[string]int32)}
+	return &Event{}
 }
 
 // Reset empties the event for reuse, keeping its allocated memory.
 // Strings returned by Lower before Reset must not be used after it.
 func (e *Event) Reset() {
 	*e = Event{fields: e.fields[:0], index: e.index, lower: e.lower[:0]}
-	if e.index == nil {
-		e.index = make(map[string]int32)
-	}
-	clear(e.index)
+	e.index.reset()
 }
 
 // Add appends a field. A name added twice holds several values (an array);
 // a rule matches the field when it matches any of them.
 func (e *Event) Add(name, value string, kind Kind) {
-	if e.index == nil {
-		e.index = make(map[string]int32)
-	}
 	i := int32(len(e.fields))
 	e.fields = append(e.fields, Field{Name: name, Value: value, Kind: kind, next: -1, tail: i})
-	// One map access per field; a repeated name (an array) appends at
+	// One index probe per field; a repeated name (an array) appends at
 	// the tail its first field keeps.
-	if h, ok := e.index[name]; ok {
+	if h, slot, hash := e.index.find(e.fields, name); h >= 0 {
 		e.fields[e.fields[h].tail].next = i
 		e.fields[h].tail = i
 	} else {
-		e.index[name] = i
+		e.index.insert(e.fields, slot, hash, i)
 	}
 }
 
 // Set replaces every value of name with one value (or adds it).
 func (e *Event) Set(name, value string, kind Kind) {
-	i, ok := e.index[name]
-	if !ok {
+	i, _, _ := e.index.find(e.fields, name)
+	if i < 0 {
 		e.Add(name, value, kind)
 		return
 	}
@@ -122,20 +116,15 @@ func (e *Event) Truncate(n int) {
 	if n >= len(e.fields) {
 		return
 	}
-	for i := len(e.fields) - 1; i >= n; i-- {
-		f := &e.fields[i]
-		if h, ok := e.index[f.Name]; ok && int(h) == i {
-			delete(e.index, f.Name)
-		}
-	}
 	e.fields = e.fields[:n]
+	e.index.rebuild(e.fields) // rare: a parser giving up
 	// Chains may point past the end: cut them at their new tails.
 	for i := range e.fields {
 		f := &e.fields[i]
 		if int(f.next) >= n {
 			f.next = -1
 		}
-		if h, ok := e.index[f.Name]; ok && int(h) == i && int(f.tail) >= n {
+		if h, _, _ := e.index.find(e.fields, f.Name); int(h) == i && int(f.tail) >= n {
 			t := int32(i)
 			for e.fields[t].next >= 0 {
 				t = e.fields[t].next
@@ -153,10 +142,8 @@ func (e *Event) At(i int) *Field { return &e.fields[i] }
 
 // Lookup returns the index of the first value of name, or -1.
 func (e *Event) Lookup(name string) int {
-	if i, ok := e.index[name]; ok {
-		return int(i)
-	}
-	return -1
+	i, _, _ := e.index.find(e.fields, name)
+	return int(i)
 }
 
 // Next returns the index of the next value with the same name as field i, or -1.

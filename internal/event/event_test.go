@@ -1,6 +1,9 @@
 package event
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestFieldsAndArrays(t *testing.T) {
 	e := New()
@@ -119,5 +122,49 @@ func TestTruncate(t *testing.T) {
 	e.Add("t", "z", String)
 	if count(e, "t") != 2 {
 		t.Errorf("t has %d values after a new Add, want 2", count(e, "t"))
+	}
+}
+
+// The name index against a plain map, over events larger than its first
+// table, reused, truncated and with repeated names.
+func TestIndexAgainstMap(t *testing.T) {
+	e := New()
+	for round := range 3 {
+		e.Reset()
+		want := map[string]int{}
+		for i := range 300 {
+			name := fmt.Sprintf("f%d", i%(100+round*50))
+			if _, ok := want[name]; !ok {
+				want[name] = e.Len()
+			}
+			e.Add(name, fmt.Sprint(i), String)
+		}
+		for name, first := range want {
+			if got := e.Lookup(name); got != first {
+				t.Fatalf("round %d: Lookup(%s) = %d, want %d", round, name, got, first)
+			}
+		}
+		if e.Lookup("missing") != -1 {
+			t.Fatal("a missing name was found")
+		}
+		e.Truncate(40)
+		for name, first := range want {
+			got := e.Lookup(name)
+			if first < 40 && got != first || first >= 40 && got != -1 {
+				t.Fatalf("round %d after Truncate: Lookup(%s) = %d (first was %d)", round, name, got, first)
+			}
+		}
+		e.Set("f1", "one", String)
+		if v, _ := e.Get("f1"); v != "one" || e.Next(e.Lookup("f1")) != -1 {
+			t.Fatalf("Set: %q", v)
+		}
+	}
+	var zero Event
+	if zero.Lookup("x") != -1 {
+		t.Fatal("zero event")
+	}
+	zero.Add("x", "1", Number)
+	if v, ok := zero.Get("x"); !ok || v != "1" {
+		t.Fatal("zero event after Add")
 	}
 }
