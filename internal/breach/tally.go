@@ -199,6 +199,20 @@ type people struct {
 	sketch *hll
 }
 
+// nodeOf returns the node of identifier x, made a person of its own if
+// it is new.
+func (p *people) nodeOf(x uint64, b *budget) int32 {
+	i, ok := p.node.get(x)
+	if !ok {
+		i = int32(len(p.parent))
+		p.parent = append(p.parent, i)
+		p.node.put(x, i)
+		p.roots++
+		b.used++
+	}
+	return i
+}
+
 func (p *people) find(i int32) int32 {
 	for p.parent[i] != i {
 		p.parent[i] = p.parent[p.parent[i]]
@@ -223,15 +237,7 @@ func (p *people) add(ids []uint64, b *budget) {
 	}
 	var root int32 = -1
 	for _, x := range ids {
-		i, ok := p.node.get(x)
-		if !ok {
-			i = int32(len(p.parent))
-			p.parent = append(p.parent, i)
-			p.node.put(x, i)
-			p.roots++
-			b.used++
-		}
-		r := p.find(i)
+		r := p.find(p.nodeOf(x, b))
 		switch {
 		case root < 0:
 			root = r
@@ -295,15 +301,7 @@ func (p *people) addBatch(groups []uint64, b *budget, s *peopleBatch) {
 	s.idx = s.idx[:len(groups)]
 	p.node.reserve(len(s.keys))
 	for k, x := range s.keys {
-		i, ok := p.node.get(x)
-		if !ok {
-			i = int32(len(p.parent))
-			p.parent = append(p.parent, i)
-			p.node.put(x, i)
-			p.roots++
-			b.used++
-		}
-		s.idx[s.at[k]] = i
+		s.idx[s.at[k]] = p.nodeOf(x, b)
 	}
 	var root int32 = -1
 	for i, x := range groups {
