@@ -213,6 +213,19 @@ func (p *people) nodeOf(x uint64, b *budget) int32 {
 	return i
 }
 
+// join makes r's person root's (root < 0: r starts the group) and
+// returns the group's root.
+func (p *people) join(root, r int32) int32 {
+	switch {
+	case root < 0:
+		return r
+	case r != root:
+		p.parent[r] = root
+		p.roots--
+	}
+	return root
+}
+
 func (p *people) find(i int32) int32 {
 	for p.parent[i] != i {
 		p.parent[i] = p.parent[p.parent[i]]
@@ -237,14 +250,7 @@ func (p *people) add(ids []uint64, b *budget) {
 	}
 	var root int32 = -1
 	for _, x := range ids {
-		r := p.find(p.nodeOf(x, b))
-		switch {
-		case root < 0:
-			root = r
-		case r != root:
-			p.parent[r] = root
-			p.roots--
-		}
+		root = p.join(root, p.find(p.nodeOf(x, b)))
 	}
 }
 
@@ -309,14 +315,7 @@ func (p *people) addBatch(groups []uint64, b *budget, s *peopleBatch) {
 			root = -1
 			continue
 		}
-		r := p.find(s.idx[i])
-		switch {
-		case root < 0:
-			root = r
-		case r != root:
-			p.parent[r] = root
-			p.roots--
-		}
+		root = p.join(root, p.find(s.idx[i]))
 	}
 }
 
