@@ -135,21 +135,23 @@ func digest(n *notify.Notification, resolved bool) uint64 {
 
 // run is the group's goroutine: it sleeps until the next flush, flushes,
 // and ends when the group is empty or ctx ends.
+//
+// The timer is armed once per wait, at its final deadline: tests count
+// the armed timers of a fake clock to know that every group is waiting,
+// and a placeholder deadline re-armed later would let them move the clock
+// between the two.
 func (g *group) run(ctx context.Context) {
 	defer g.d.wg.Done()
 	clock := g.d.clock
-	timer := clock.NewTimer(time.Hour)
+	timer := clock.NewTimer(g.wait())
 	defer timer.Stop()
 	for {
-		g.mu.Lock()
-		next := g.next
-		g.mu.Unlock()
-		timer.Reset(max(next.Sub(clock.Now()), 0))
 		select {
 		case <-ctx.Done():
 			return
 		case <-g.poke:
 			timer.Stop()
+			timer.Reset(g.wait())
 			continue
 		case <-timer.C():
 		}
@@ -160,7 +162,16 @@ func (g *group) run(ctx context.Context) {
 		if due && g.flush(ctx, now) {
 			return
 		}
+		timer.Reset(g.wait())
 	}
+}
+
+// wait is how long until the next flush.
+func (g *group) wait() time.Duration {
+	g.mu.Lock()
+	next := g.next
+	g.mu.Unlock()
+	return max(next.Sub(g.d.clock.Now()), 0)
 }
 
 // flush sends what the receiver has not been told, or repeats an
