@@ -1,6 +1,9 @@
 package notify
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -117,4 +120,30 @@ func BodyExcerpt(r io.Reader, n int, secrets ...Secret) string {
 		s = strings.ToValidUTF8(s[:n], "") + "…"
 	}
 	return s
+}
+
+// SendJSON encodes payload and sends it with method to target through
+// client, with Tocsin's JSON headers and those header adds. Encoding and
+// request errors are permanent (a retry would fail the same way);
+// transport errors are not, and say only what failed. The caller closes
+// the response body.
+func SendJSON(ctx context.Context, client *http.Client, method, target string, payload any, header func(*http.Request)) (*http.Response, error) {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return nil, Permanent(fmt.Errorf("encode: %w", err))
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
+	if err != nil {
+		return nil, Permanent(fmt.Errorf("request: %w", TransportError(err)))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "tocsin")
+	if header != nil {
+		header(req)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, TransportError(err)
+	}
+	return resp, nil
 }

@@ -117,22 +117,13 @@ func (r *Receiver) Send(ctx context.Context, m notify.Message) error {
 	if m.HTML != "" {
 		ev.Format, ev.FormattedBody = "org.matrix.custom.html", m.HTML
 	}
-	body, err := json.Marshal(ev)
-	if err != nil {
-		return notify.Permanent(fmt.Errorf("matrix %s: encode: %w", r.name, err))
-	}
 	endpoint := r.base + "/_matrix/client/v3/rooms/" + url.PathEscape(r.cfg.RoomID) +
 		"/send/m.room.message/" + url.PathEscape(m.ID)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, endpoint, bytes.NewReader(body))
+	resp, err := notify.SendJSON(ctx, r.client, http.MethodPut, endpoint, ev, func(req *http.Request) {
+		req.Header.Set("Authorization", "Bearer "+r.cfg.AccessToken.Reveal())
+	})
 	if err != nil {
-		return notify.Permanent(fmt.Errorf("matrix %s: request: %w", r.name, notify.TransportError(err)))
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "tocsin")
-	req.Header.Set("Authorization", "Bearer "+r.cfg.AccessToken.Reveal())
-	resp, err := r.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("matrix %s: %w", r.name, notify.TransportError(err))
+		return fmt.Errorf("matrix %s: %w", r.name, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))

@@ -49,9 +49,7 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -176,26 +174,17 @@ func (r *Receiver) Send(ctx context.Context, m notify.Message) error {
 	} else {
 		payload = GenericPayload(&m)
 	}
-	body, err := json.Marshal(payload)
+	resp, err := notify.SendJSON(ctx, r.client, http.MethodPost, r.cfg.URL.Reveal(), payload, func(req *http.Request) {
+		req.Header.Set("Idempotency-Key", m.ID)
+		switch {
+		case r.cfg.BearerToken.IsSet():
+			req.Header.Set("Authorization", "Bearer "+r.cfg.BearerToken.Reveal())
+		case r.cfg.BasicAuth != nil:
+			req.SetBasicAuth(r.cfg.BasicAuth.Username, r.cfg.BasicAuth.Password.Reveal())
+		}
+	})
 	if err != nil {
-		return notify.Permanent(fmt.Errorf("webhook %s: encode: %w", r.name, err))
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.cfg.URL.Reveal(), bytes.NewReader(body))
-	if err != nil {
-		return notify.Permanent(fmt.Errorf("webhook %s: request: %w", r.name, notify.TransportError(err)))
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "tocsin")
-	req.Header.Set("Idempotency-Key", m.ID)
-	switch {
-	case r.cfg.BearerToken.IsSet():
-		req.Header.Set("Authorization", "Bearer "+r.cfg.BearerToken.Reveal())
-	case r.cfg.BasicAuth != nil:
-		req.SetBasicAuth(r.cfg.BasicAuth.Username, r.cfg.BasicAuth.Password.Reveal())
-	}
-	resp, err := r.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("webhook %s: %w", r.name, notify.TransportError(err))
+		return fmt.Errorf("webhook %s: %w", r.name, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 == 2 {
