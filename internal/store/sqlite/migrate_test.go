@@ -42,6 +42,24 @@ func rawDB(t *testing.T, path string) *sql.DB {
 	return db
 }
 
+// oldBlock writes events as block id of tenant "a" in a database of an
+// earlier schema, whose event_blocks columns were the same.
+func oldBlock(t *testing.T, db *sql.DB, id int, now time.Time, evs ...store.Event) block.Meta {
+	t.Helper()
+	idx := make([]int, len(evs))
+	for i := range idx {
+		idx[i] = i
+	}
+	m, data, err := block.Encode(evs, idx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO event_blocks VALUES (?, 'a', ?, ?, ?, '', ?, ?)`, id, m.MinTS, m.MaxTS, len(evs), m.MaxReceived, data); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 func TestUpgradeFromVersion2(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tocsin.db")
@@ -50,14 +68,7 @@ func TestUpgradeFromVersion2(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-	ev := []store.Event{{Tenant: "a", Time: ts, Received: ts, Raw: "kept"}}
-	m, data, err := block.Encode(ev, []int{0}, ts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`INSERT INTO event_blocks VALUES (7, 'a', ?, ?, 1, '', ?, ?)`, m.MinTS, m.MaxTS, m.MaxReceived, data); err != nil {
-		t.Fatal(err)
-	}
+	m := oldBlock(t, db, 7, ts, store.Event{Tenant: "a", Time: ts, Received: ts, Raw: "kept"})
 	if _, err := db.Exec(`INSERT INTO alerts VALUES (5, 'a', 'detection', ?, ?, ?, 'r', 't', 'high', 3, 'x', '[]', '', '{}', '{}', 1, '[458752]', 9)`,
 		m.MaxTS, m.MaxTS, m.MaxTS); err != nil {
 		t.Fatal(err)
@@ -140,14 +151,8 @@ func TestUpgradeFromVersion3(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-	ev := []store.Event{{Tenant: "a", Time: ts, Received: ts, Raw: "old"}, {Tenant: "a", Time: ts, Received: ts.Add(time.Hour), Raw: "new"}}
-	m, data, err := block.Encode(ev, []int{0, 1}, ts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`INSERT INTO event_blocks VALUES (9, 'a', ?, ?, 2, '', ?, ?)`, m.MinTS, m.MaxTS, m.MaxReceived, data); err != nil {
-		t.Fatal(err)
-	}
+	oldBlock(t, db, 9, ts, store.Event{Tenant: "a", Time: ts, Received: ts, Raw: "old"},
+		store.Event{Tenant: "a", Time: ts, Received: ts.Add(time.Hour), Raw: "new"})
 	db.Close()
 	s, err := Open(ctx, path)
 	if err != nil {
