@@ -87,9 +87,7 @@ func benchOpen(b *testing.B) *Store {
 
 // BenchmarkWriteEvents: TOCSIN_TEST_POSTGRES=... go test -run '^$' -bench WriteEvents ./internal/store/postgres/
 func BenchmarkWriteEvents(b *testing.B) {
-	for _, size := range []int{10, 1000, 5000} {
-		b.Run(fmt.Sprintf("batch-%d", size), func(b *testing.B) { storetest.BenchWrite(b, benchOpen(b), size) })
-	}
+	storetest.BenchWriteSizes(b, func(b *testing.B) store.Store { return benchOpen(b) })
 }
 
 // BenchmarkQuery1M: TOCSIN_TEST_POSTGRES=... go test -run '^$' -bench Query1M ./internal/store/postgres/

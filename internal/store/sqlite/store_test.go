@@ -68,9 +68,7 @@ func benchOpen(b *testing.B, opts ...Option) *Store {
 
 // BenchmarkWriteEvents: go test -run '^$' -bench WriteEvents ./internal/store/sqlite/
 func BenchmarkWriteEvents(b *testing.B) {
-	for _, size := range []int{10, 1000, 5000} {
-		b.Run(fmt.Sprintf("batch-%d", size), func(b *testing.B) { storetest.BenchWrite(b, benchOpen(b), size) })
-	}
+	storetest.BenchWriteSizes(b, func(b *testing.B) store.Store { return benchOpen(b) })
 	for _, size := range []int{10, 5000} {
 		b.Run(fmt.Sprintf("full-sync/batch-%d", size), func(b *testing.B) { storetest.BenchWrite(b, benchOpen(b, WithFullSync()), size) })
 	}

@@ -42,6 +42,14 @@ func SyslogEvents(n, tenants int, start time.Time, seed uint64) []store.Event {
 	return out
 }
 
+// BenchWriteSizes runs BenchWrite with batches of 10, 1,000 and 5,000
+// events, each on a store open makes.
+func BenchWriteSizes(b *testing.B, open func(*testing.B) store.Store) {
+	for _, size := range []int{10, 1000, 5000} {
+		b.Run(fmt.Sprintf("batch-%d", size), func(b *testing.B) { BenchWrite(b, open(b), size) })
+	}
+}
+
 // BenchWrite measures Write with batches of size events over 20 tenants,
 // and reports events/s. Each iteration writes one batch.
 func BenchWrite(b *testing.B, s store.Store, size int) {
