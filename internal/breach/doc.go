@@ -9,8 +9,9 @@
 // finding, a log line or an error message. Reports carry counts, masked
 // samples (pii.Mask) and names (paths, tables, columns) whose detected
 // personal data is masked too; distinct values and people are counted
-// from HMAC-SHA256 hashes under a key drawn for the run and kept only in
-// memory; problems name the file and the line or byte offset.
+// from keyed hashes (SipHash-2-4 for the identifiers) under a key drawn
+// for the run and kept only in memory; problems name the file and the
+// line or byte offset.
 //
 // Readers (package breach/extract) stream, so memory stays bounded whatever
 // the size of a file; one worker per core takes files, and big delimited or

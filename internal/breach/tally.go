@@ -1,11 +1,7 @@
 package breach
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/binary"
-	"hash"
 	"hash/maphash"
 	"math"
 	"math/bits"
@@ -17,10 +13,14 @@ import (
 
 // Values are counted without being kept. The identifiers that count
 // people (NIR, e-mail, phone, name with date of birth) are hashed with
-// HMAC-SHA256 under a key drawn at random for the run and held only in
-// memory; the values of the other categories, which only need a distinct
-// count, with hash/maphash under a seed also drawn for the run (7 ns
-// instead of 200). Only the first 64 bits are kept, in sets that stay
+// SipHash-2-4 under a 128-bit key drawn at random for the run and held
+// only in memory: a keyed pseudorandom function, so that without the key
+// no hash can be tested against guessed identifiers (see sipKey). The
+// values of the other categories, which only need a distinct count, are
+// hashed with hash/maphash under a seed also drawn for the run. Hashes
+// are 64 bits: the exact sets hold at most MaxHashes of them (3 Mi by
+// default), among which a collision has a chance of n²/2⁶⁵, about 2·10⁻⁷,
+// far below the HyperLogLog's own error past the budget. The sets stay
 // exact up to a budget of hashes for the whole run and then turn into
 // HyperLogLog sketches (about 0.4 % error), so memory is bounded whatever
 // the size of the data; each worker counts within its share of the budget
@@ -30,11 +30,10 @@ import (
 // keyed hashes normalised values for one goroutine. A small
 // direct-mapped cache remembers the values hashed last (by their seeded
 // hash), so that values that repeat — postcodes, communes, given names,
-// dates — are filed once and an identifier's HMAC is computed once. The
-// cache holds hashes only.
+// dates — are filed once and an identifier's SipHash is computed once.
+// The cache holds hashes only.
 type keyed struct {
-	mac   hash.Hash
-	sum   []byte
+	sip   sipKey
 	msg   []byte
 	seed  maphash.Seed
 	cache [keyedCache]struct{ fast, h uint64 }
@@ -44,7 +43,7 @@ type keyed struct {
 const keyedCache = 1 << 12
 
 func newKeyed(key []byte, seed maphash.Seed) *keyed {
-	return &keyed{mac: hmac.New(sha256.New, key), sum: make([]byte, 0, sha256.Size), seed: seed}
+	return &keyed{sip: newSipKey(key), seed: seed}
 }
 
 // identifies tells the categories that identify a person.
@@ -58,28 +57,25 @@ func (k *keyed) hash(c pii.Category, norm []byte) (h uint64, seen bool) {
 	return k.hashMsg(identifies(c))
 }
 
-// hashMsg hashes k.msg, with HMAC-SHA256 if hmac, else with the seeded
+// hashMsg hashes k.msg, with SipHash if ident, else with the seeded
 // hash. A hash is never 0 (0 ends a group of identifiers).
-func (k *keyed) hashMsg(hmac bool) (uint64, bool) {
+func (k *keyed) hashMsg(ident bool) (uint64, bool) {
 	fast := maphash.Bytes(k.seed, k.msg) | 1   // 0 marks an empty slot
 	slot := &k.cache[(fast>>1)&(keyedCache-1)] // bit 0 is always 1
 	if slot.fast == fast {
 		return slot.h, true
 	}
 	h := fast
-	if hmac {
-		k.mac.Reset()
-		k.mac.Write(k.msg)
-		k.sum = k.mac.Sum(k.sum[:0])
-		h = binary.LittleEndian.Uint64(k.sum) | 1
+	if ident {
+		h = k.sip.sum64(k.msg) | 1
 	}
 	slot.fast, slot.h = fast, h
 	return h, false
 }
 
-// newRunKey draws the run's key.
+// newRunKey draws the run's 128-bit key.
 func newRunKey() []byte {
-	key := make([]byte, 32)
+	key := make([]byte, 16)
 	if _, err := rand.Read(key); err != nil {
 		panic("crypto/rand failed: " + err.Error()) // the runtime's source does not fail
 	}

@@ -127,7 +127,7 @@ func TestKeyedHash(t *testing.T) {
 		t.Fatal("categories share hashes")
 	}
 	if d, _ := k2.hash(pii.Email, []byte("jean@example.fr")); d == a {
-		t.Fatal("two keys give the same HMAC")
+		t.Fatal("two keys give the same hash")
 	}
 }
 
