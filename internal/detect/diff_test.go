@@ -524,11 +524,19 @@ func (g *gen) event(r *gRule) *event.Event {
 			e.Add(f, value(f), event.String)
 		}
 	}
-	if g.chance(30) {
-		e.Message, e.HasMessage = value(""), true
-	}
 	if g.chance(10) {
 		e.Add("Other", value(""), event.String)
+	}
+	// Copies under other names, as the Windows mapping adds them.
+	if n := e.Len(); n > 0 {
+		for _, f := range diffFields {
+			if e.Lookup(f) < 0 && g.chance(25) {
+				e.AddCopy(f, g.intn(n))
+			}
+		}
+	}
+	if g.chance(30) {
+		e.Message, e.HasMessage = value(""), true
 	}
 	return e
 }

@@ -605,12 +605,22 @@ func (m *Matcher) candidates(b *bucket, ev *event.Event) []uint64 {
 		if k := b.names.find(ev.At(i).Name, b.plans); k >= 0 {
 			p := &b.plans[k]
 			m.prefilterValue(b, p, ev, i, cand)
-			done[i] = p.scan != nil
+			if p.scan != nil {
+				done[i] = true
+				// The original holds the same value: its keyword
+				// literals are found.
+				if o := ev.CopyOf(i); o >= 0 {
+					done[o] = true
+				}
+			}
 		}
 	}
 	if fs := b.keyword; fs != nil {
+		// A keyword matches a value whatever the field's name, so a
+		// copy (a mapped name next to the original) is scanned through
+		// its original: scanned here, before it, unless done.
 		for i := 0; i < ev.Len(); i++ {
-			if !done[i] && ev.At(i).Kind == event.String {
+			if !done[i] && ev.At(i).Kind == event.String && ev.CopyOf(i) < 0 {
 				fs.scan(ev, i, &m.hits)
 			}
 		}

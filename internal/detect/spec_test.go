@@ -533,6 +533,30 @@ func TestSpecKeywords(t *testing.T) {
 	runSpecCases(t, cases)
 }
 
+// withCopy is an event whose fields are an original and its mapped copy,
+// as the Windows mapping makes them: a keyword search reads the value once.
+func withCopy(name, copyName, value string) *event.Event {
+	e := ev("Other", "x")
+	e.Add(name, value, event.String)
+	e.AddCopy(copyName, e.Len()-1)
+	return e
+}
+
+func TestSpecKeywordsOverCopies(t *testing.T) {
+	kw := "kw:\n    - 'mimikatz'\ncondition: kw"
+	// A field rule on the copy's name gives it a scan of its own: the
+	// keyword must still be found there, and through the original.
+	withField := "kw:\n    - 'mimikatz'\nsel:\n    Image|contains: 'zzz'\ncondition: kw or sel"
+	withOrig := "kw:\n    - 'mimikatz'\nsel:\n    Event.EventData.Image|contains: 'zzz'\ncondition: kw or sel"
+	cases := []specCase{
+		{name: "no plan", det: kw, ev: withCopy("Event.EventData.Image", "Image", `C:\t\Mimikatz.exe`), want: true},
+		{name: "plan on the copy", det: withField, ev: withCopy("Event.EventData.Image", "Image", `C:\t\Mimikatz.exe`), want: true},
+		{name: "plan on the original", det: withOrig, ev: withCopy("Event.EventData.Image", "Image", `C:\t\Mimikatz.exe`), want: true},
+		{name: "none", det: withField, ev: withCopy("Event.EventData.Image", "Image", `C:\t\cmd.exe`), want: false},
+	}
+	runSpecCases(t, cases)
+}
+
 func TestSpecConditions(t *testing.T) {
 	// Three identifiers a, b, c on fields A, B, C: field value "1" makes
 	// the identifier true.

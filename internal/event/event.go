@@ -52,6 +52,10 @@ type Field struct {
 	lowLo int32 // lowered value in the event's buffer, valid when lowOK
 	lowHi int32
 	lowOK bool
+	// copyOf is 1 + the index of the field this one copies (AddCopy),
+	// or 0: a copy shares its original's lower case, and keyword
+	// searches need not read the same value twice.
+	copyOf int32
 }
 
 // Event is one log record.
@@ -99,6 +103,33 @@ func (e *Event) Add(name, value string, kind Kind) {
 	}
 }
 
+// AddCopy adds a field with the value and kind of field i, under another
+// name: the flat names a field mapping adds next to the original ones.
+func (e *Event) AddCopy(name string, i int) {
+	f := &e.fields[i]
+	if f.copyOf > 0 {
+		i = int(f.copyOf - 1)
+		f = &e.fields[i]
+	}
+	value, kind := f.Value, f.Kind
+	e.Add(name, value, kind)
+	e.fields[len(e.fields)-1].copyOf = int32(i + 1)
+}
+
+// CopyOf returns the index of the field that field i copies with the
+// same value, or -1.
+func (e *Event) CopyOf(i int) int {
+	f := &e.fields[i]
+	if f.copyOf == 0 {
+		return -1
+	}
+	o := int(f.copyOf - 1)
+	if e.fields[o].Value != f.Value || e.fields[o].Kind != f.Kind { // the original was Set since
+		return -1
+	}
+	return o
+}
+
 // Set replaces every value of name with one value (or adds it).
 func (e *Event) Set(name, value string, kind Kind) {
 	i, _, _ := e.index.find(e.fields, name)
@@ -107,7 +138,7 @@ func (e *Event) Set(name, value string, kind Kind) {
 		return
 	}
 	f := &e.fields[i]
-	f.Value, f.Kind, f.lowOK, f.next, f.tail = value, kind, false, -1, i
+	f.Value, f.Kind, f.lowOK, f.next, f.tail, f.copyOf = value, kind, false, -1, i, 0
 }
 
 // Truncate drops the fields added after the first n, as when a parser that
@@ -162,6 +193,9 @@ func (e *Event) Get(name string) (string, bool) {
 // computed once per event into a reusable buffer: no allocation once the
 // buffer has grown. The string is valid until Reset.
 func (e *Event) Lower(i int) string {
+	if o := e.CopyOf(i); o >= 0 {
+		i = o
+	}
 	f := &e.fields[i]
 	if !f.lowOK {
 		f.lowLo, f.lowHi = e.appendLower(f.Value)
@@ -265,6 +299,10 @@ func (e *Event) Clone() *Event {
 	c.Message, c.HasMessage, c.Source = strings.Clone(e.Message), e.HasMessage, e.Source
 	for i := range e.fields {
 		f := &e.fields[i]
+		if o := e.CopyOf(i); o >= 0 {
+			c.AddCopy(strings.Clone(f.Name), o)
+			continue
+		}
 		c.Add(strings.Clone(f.Name), strings.Clone(f.Value), f.Kind)
 	}
 	return c

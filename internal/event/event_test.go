@@ -168,3 +168,38 @@ func TestIndexAgainstMap(t *testing.T) {
 		t.Fatal("zero event after Add")
 	}
 }
+
+func TestAddCopy(t *testing.T) {
+	e := New()
+	e.Add("Event.EventData.Image", `C:\Windows\CMD.exe`, String)
+	e.AddCopy("Image", 0)
+	e.AddCopy("Image2", 1) // a copy of a copy points at the original
+	for i, want := range []int{-1, 0, 0} {
+		if got := e.CopyOf(i); got != want {
+			t.Errorf("CopyOf(%d) = %d, want %d", i, got, want)
+		}
+	}
+	if v, _ := e.Get("Image"); v != `C:\Windows\CMD.exe` {
+		t.Errorf("copy's value %q", v)
+	}
+	if e.Lower(1) != `c:\windows\cmd.exe` || e.Lower(2) != e.Lower(0) {
+		t.Errorf("lower: %q %q %q", e.Lower(0), e.Lower(1), e.Lower(2))
+	}
+	c := e.Clone()
+	if c.CopyOf(1) != 0 || c.Lower(1) != `c:\windows\cmd.exe` {
+		t.Errorf("clone lost the copy: CopyOf %d, lower %q", c.CopyOf(1), c.Lower(1))
+	}
+	// Changing the original ends the copy: its value no longer matches.
+	e.Set("Event.EventData.Image", "other", String)
+	if e.CopyOf(1) != -1 {
+		t.Errorf("copy of a changed original still reported")
+	}
+	if e.Lower(1) != `c:\windows\cmd.exe` {
+		t.Errorf("copy's lower case after Set: %q", e.Lower(1))
+	}
+	// Setting the copy itself makes it a field of its own.
+	e.Set("Image2", "x", String)
+	if e.CopyOf(2) != -1 || e.Lower(2) != "x" {
+		t.Errorf("set copy: CopyOf %d lower %q", e.CopyOf(2), e.Lower(2))
+	}
+}

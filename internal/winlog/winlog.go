@@ -249,13 +249,12 @@ func (m *Mapper) Apply(ev *event.Event) bool {
 	}
 	var mt matcher
 	for i, n := 0, ev.Len(); i < n; i++ {
-		f := *ev.At(i) // copied: Add may move the fields
-		mt.name, mt.n = f.Name, 0
+		mt.name, mt.n = ev.At(i).Name, 0
 		t := sh.trie.match(&mt)
 		if t == nil || t.unmapped {
 			continue
 		}
-		ev.Add(t.render(&mt), f.Value, f.Kind)
+		ev.AddCopy(t.render(&mt), i)
 	}
 	for _, fb := range sh.fallback {
 		if ev.Lookup(fb.value) < 0 {
@@ -359,8 +358,7 @@ func (r *categoryRule) applies(ev *event.Event) bool {
 // copyField adds every value of from under the name to.
 func copyField(ev *event.Event, from, to string) {
 	for i := ev.Lookup(from); i >= 0; i = ev.Next(i) {
-		f := *ev.At(i)
-		ev.Add(to, f.Value, f.Kind)
+		ev.AddCopy(to, i)
 	}
 }
 
