@@ -151,15 +151,21 @@ func (c *cpuClock) stop(b *testing.B) {
 	}
 }
 
-func benchScan(b *testing.B, p string, workers int) {
+// benchScan scans p with that many workers, the findings written to
+// io.Discard or, without findings, not asked for (the default command).
+func benchScan(b *testing.B, p string, workers int, findings bool) {
 	st, err := os.Stat(p)
 	if err != nil {
 		b.Fatal(err)
 	}
+	o := Options{Paths: []string{p}, Workers: workers}
+	if findings {
+		o.Findings = io.Discard
+	}
 	clock := startCPU(b, st.Size())
 	defer clock.stop(b)
 	for i := 0; i < b.N; i++ {
-		rep, err := Scan(context.Background(), Options{Paths: []string{p}, Workers: workers, Findings: io.Discard})
+		rep, err := Scan(context.Background(), o)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -171,18 +177,34 @@ func benchScan(b *testing.B, p string, workers int) {
 
 // BenchmarkScanCSV: one core, one CSV file, findings written.
 func BenchmarkScanCSV(b *testing.B) {
-	benchScan(b, benchCSV(b, b.TempDir(), 32<<20), 1)
+	benchScan(b, benchCSV(b, b.TempDir(), 32<<20), 1, true)
+}
+
+// BenchmarkScanCSVNoFindings: the same without a findings file, as the
+// default command runs.
+func BenchmarkScanCSVNoFindings(b *testing.B) {
+	benchScan(b, benchCSV(b, b.TempDir(), 32<<20), 1, false)
 }
 
 // BenchmarkScanOrdersCSV: one core, a realistic CSV where 4 columns of 20
 // are personal data.
 func BenchmarkScanOrdersCSV(b *testing.B) {
-	benchScan(b, benchOrdersCSV(b, b.TempDir(), 32<<20), 1)
+	benchScan(b, benchOrdersCSV(b, b.TempDir(), 32<<20), 1, true)
+}
+
+// BenchmarkScanOrdersCSVNoFindings: the same without a findings file.
+func BenchmarkScanOrdersCSVNoFindings(b *testing.B) {
+	benchScan(b, benchOrdersCSV(b, b.TempDir(), 32<<20), 1, false)
 }
 
 // BenchmarkScanText: one core, free text (tickets and logs).
 func BenchmarkScanText(b *testing.B) {
-	benchScan(b, benchText(b, b.TempDir(), 16<<20), 1)
+	benchScan(b, benchText(b, b.TempDir(), 16<<20), 1, true)
+}
+
+// BenchmarkScanTextNoFindings: the same without a findings file.
+func BenchmarkScanTextNoFindings(b *testing.B) {
+	benchScan(b, benchText(b, b.TempDir(), 16<<20), 1, false)
 }
 
 // BenchmarkScanCSVAllCores: the same CSV cut into chunks for every core.

@@ -296,7 +296,10 @@ func (d *docScan) Line(l *extract.Line) {
 	finds := w.s.pii.Text(l.Text, &w.fs)
 	for i := range finds {
 		f := &finds[i]
-		w.finding(d.text, nil, f, d.pathJSON, l.N, l.Orig(f.Start), l.Orig(f.End))
+		ci := w.finding(d.text, nil, f)
+		if w.s.out != nil {
+			w.writeFinding(nil, ci, f, d.pathJSON, l.N, l.Orig(f.Start), l.Orig(f.End))
+		}
 	}
 	w.endRecord(d.text)
 }
@@ -510,7 +513,10 @@ func (t *tableScan) scan(r *extract.Row) {
 		}
 		for k := range finds {
 			f := &finds[k]
-			w.finding(t.loc, col, f, t.d.pathJSON, r.N, cell.Orig(f.Start), cell.Orig(f.End))
+			ci := w.finding(t.loc, col, f)
+			if w.s.out != nil {
+				w.writeFinding(col, ci, f, t.d.pathJSON, r.N, cell.Orig(f.Start), cell.Orig(f.End))
+			}
 		}
 	}
 	w.endRecord(t.loc)
@@ -535,8 +541,9 @@ type record struct {
 	dob   []byte
 }
 
-// finding counts one finding, feeds the tally and writes the finding line.
-func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON []byte, line, start, end int) {
+// finding counts one finding and feeds the tally; it returns the index
+// of the finding's category.
+func (w *worker) finding(l *locStats, col *colState, f *pii.Finding) int {
 	ci := catIdx(f.Category)
 	w.cats[ci].values++
 	l.values[ci]++
@@ -572,28 +579,32 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding, pathJSON []
 			w.b.masks = append(w.b.masks, catMask{f.Category, m})
 		}
 	}
-	if w.s.out != nil {
-		// The findings of a record share their start, and most of the
-		// rest repeats: only the offsets are formatted for each.
-		if line != w.headLine || &pathJSON[0] != w.headPath {
-			w.head = append(append(append(w.head[:0], `{"path":`...), pathJSON...), `,"line":`...)
-			w.head = append(strconv.AppendInt(w.head, int64(line), 10), `,"start":`...)
-			w.headLine, w.headPath = line, &pathJSON[0]
-		}
-		w.out = append(w.out, w.head...)
-		w.out = appendInt(w.out, start)
-		w.out = append(w.out, `,"end":`...)
-		w.out = appendInt(w.out, end)
-		w.out = append(w.out, w.tail(ci, f)...)
-		if col != nil {
-			w.out = append(w.out, col.end...)
-		} else {
-			w.out = append(w.out, "}\n"...)
-		}
-		if len(w.out) >= 64<<10 {
-			w.s.writeFindings(w.out)
-			w.out = w.out[:0]
-		}
+	return ci
+}
+
+// writeFinding writes the findings line of a finding of category index
+// ci, only called when the scan has a findings writer.
+func (w *worker) writeFinding(col *colState, ci int, f *pii.Finding, pathJSON []byte, line, start, end int) {
+	// The findings of a record share their start, and most of the rest
+	// repeats: only the offsets are formatted for each.
+	if line != w.headLine || &pathJSON[0] != w.headPath {
+		w.head = append(append(append(w.head[:0], `{"path":`...), pathJSON...), `,"line":`...)
+		w.head = append(strconv.AppendInt(w.head, int64(line), 10), `,"start":`...)
+		w.headLine, w.headPath = line, &pathJSON[0]
+	}
+	w.out = append(w.out, w.head...)
+	w.out = appendInt(w.out, start)
+	w.out = append(w.out, `,"end":`...)
+	w.out = appendInt(w.out, end)
+	w.out = append(w.out, w.tail(ci, f)...)
+	if col != nil {
+		w.out = append(w.out, col.end...)
+	} else {
+		w.out = append(w.out, "}\n"...)
+	}
+	if len(w.out) >= 64<<10 {
+		w.s.writeFindings(w.out)
+		w.out = w.out[:0]
 	}
 }
 
