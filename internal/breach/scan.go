@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"io/fs"
 	"os"
@@ -90,7 +89,7 @@ type scan struct {
 	ex      *extract.Extractor
 	tally   *tally
 	key     []byte
-	seed    maphash.Seed
+	seeds   *hashSeeds
 	start   time.Time
 	read    atomic.Int64
 	docs    atomic.Int64
@@ -160,7 +159,7 @@ func Scan(ctx context.Context, o Options) (*Report, error) {
 	if o.Scanner == nil {
 		o.Scanner = pii.New()
 	}
-	s := &scan{o: o, pii: o.Scanner, tally: newTally(), key: newRunKey(), seed: maphash.MakeSeed(), start: time.Now(), out: o.Findings}
+	s := &scan{o: o, pii: o.Scanner, tally: newTally(), key: newRunKey(), seeds: newHashSeeds(), start: time.Now(), out: o.Findings}
 	defer clear(s.key)
 	eo := o.Extract
 	eo.Read = &s.read

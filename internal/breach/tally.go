@@ -35,38 +35,62 @@ import (
 type keyed struct {
 	sip   sipKey
 	msg   []byte
-	seed  maphash.Seed
+	seeds hashSeeds
 	cache [keyedCache]struct{ fast, h uint64 }
 }
 
 // keyedCache is the number of cache slots (a power of two).
 const keyedCache = 1 << 12
 
-func newKeyed(key []byte, seed maphash.Seed) *keyed {
-	return &keyed{sip: newSipKey(key), seed: seed}
+// The domains of keyed hashes: a category's index (catIdx), or a person
+// by name and date of birth.
+const (
+	domNIR    = 0
+	domEmail  = 4
+	domPhone  = 5
+	domDOB    = 6
+	domName   = 8
+	domPerson = numCats
+)
+
+// hashSeeds are the run's maphash seeds, one per domain: equal text in
+// two categories hashes apart without the category being copied in
+// front of each value.
+type hashSeeds [numCats + 1]maphash.Seed
+
+func newHashSeeds() *hashSeeds {
+	var s hashSeeds
+	for i := range s {
+		s[i] = maphash.MakeSeed()
+	}
+	return &s
 }
 
-// identifies tells the categories that identify a person.
-func identifies(c pii.Category) bool { return c == pii.NIR || c == pii.Email || c == pii.Phone }
-
-// hash returns the keyed hash of a normalised value of a category; the
-// category is part of the message, so equal text in two categories differs.
-// seen tells that this goroutine hashed the same value recently.
-func (k *keyed) hash(c pii.Category, norm []byte) (h uint64, seen bool) {
-	k.msg = append(append(append(k.msg[:0], c...), 0), norm...)
-	return k.hashMsg(identifies(c))
+func newKeyed(key []byte, seeds *hashSeeds) *keyed {
+	return &keyed{sip: newSipKey(key), seeds: *seeds}
 }
 
-// hashMsg hashes k.msg, with SipHash if ident, else with the seeded
-// hash. A hash is never 0 (0 ends a group of identifiers).
-func (k *keyed) hashMsg(ident bool) (uint64, bool) {
-	fast := maphash.Bytes(k.seed, k.msg) | 1   // 0 marks an empty slot
+// identifies tells the domains whose hashes identify a person.
+func identifies(dom int) bool {
+	return dom == domNIR || dom == domEmail || dom == domPhone || dom == domPerson
+}
+
+// hash returns the keyed hash of v, a normalised value of domain dom (a
+// category index, or domPerson), with SipHash for the domains that
+// identify a person, else with the domain's seeded hash. seen tells that
+// this goroutine hashed the same value recently. A hash is never 0 (0
+// ends a group of identifiers).
+func (k *keyed) hash(dom int, v []byte) (h uint64, seen bool) {
+	fast := maphash.Bytes(k.seeds[dom], v) | 1 // 0 marks an empty slot
 	slot := &k.cache[(fast>>1)&(keyedCache-1)] // bit 0 is always 1
 	if slot.fast == fast {
 		return slot.h, true
 	}
-	h := fast
-	if ident {
+	h = fast
+	if identifies(dom) {
+		// The domain goes in the message: a NIR and a phone number of the
+		// same digits must not meet in the union-find.
+		k.msg = append(append(k.msg[:0], byte(dom)), v...)
 		h = k.sip.sum64(k.msg) | 1
 	}
 	slot.fast, slot.h = fast, h

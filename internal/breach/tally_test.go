@@ -2,7 +2,6 @@ package breach
 
 import (
 	"fmt"
-	"hash/maphash"
 	"math"
 	"math/rand"
 	"strconv"
@@ -116,17 +115,20 @@ func TestPeopleUnion(t *testing.T) {
 // TestKeyedHash: equal values hash alike, categories apart, and the key
 // matters (two runs do not share hashes).
 func TestKeyedHash(t *testing.T) {
-	seed := maphash.MakeSeed()
-	k1, k2 := newKeyed(newRunKey(), seed), newKeyed(newRunKey(), seed)
-	a, _ := k1.hash(pii.Email, []byte("jean@example.fr"))
-	b, seen := k1.hash(pii.Email, []byte("jean@example.fr"))
+	seeds := newHashSeeds()
+	k1, k2 := newKeyed(newRunKey(), seeds), newKeyed(newRunKey(), seeds)
+	a, _ := k1.hash(domEmail, []byte("jean@example.fr"))
+	b, seen := k1.hash(domEmail, []byte("jean@example.fr"))
 	if a != b || !seen {
 		t.Fatal("the same value hashes differently, or the cache missed it")
 	}
-	if c, _ := k1.hash(pii.Phone, []byte("jean@example.fr")); c == a {
+	if c, _ := k1.hash(domPhone, []byte("jean@example.fr")); c == a {
 		t.Fatal("categories share hashes")
 	}
-	if d, _ := k2.hash(pii.Email, []byte("jean@example.fr")); d == a {
+	if c, _ := k1.hash(catIdx(pii.Address), []byte("jean@example.fr")); c == a {
+		t.Fatal("categories share hashes")
+	}
+	if d, _ := k2.hash(domEmail, []byte("jean@example.fr")); d == a {
 		t.Fatal("two keys give the same hash")
 	}
 }
@@ -236,6 +238,14 @@ func TestCategoryIndex(t *testing.T) {
 	for i, c := range cats {
 		if catIdx(c) != i {
 			t.Errorf("%s: index %d, want %d", c, catIdx(c), i)
+		}
+	}
+	for _, d := range []struct {
+		c   pii.Category
+		dom int
+	}{{pii.NIR, domNIR}, {pii.Email, domEmail}, {pii.Phone, domPhone}, {pii.DateOfBirth, domDOB}, {pii.Name, domName}} {
+		if catIdx(d.c) != d.dom {
+			t.Errorf("%s: index %d, domain %d", d.c, catIdx(d.c), d.dom)
 		}
 	}
 }

@@ -153,6 +153,7 @@ type worker struct {
 	pb            peopleBatch
 	quietSeeds    [2]maphash.Seed
 	words         [][]byte
+	person        []byte       // a person's key: the words of the names, '|', date of birth
 	tails         [16]tailText // category and confidence as written, round robin
 	nextTail      int
 	head          []byte // the findings' common start for headLine in headPath
@@ -161,7 +162,7 @@ type worker struct {
 }
 
 func (s *scan) newWorker() *worker {
-	w := &worker{s: s, k: newKeyed(s.key, s.seed), quietSeeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{},
+	w := &worker{s: s, k: newKeyed(s.key, s.seeds), quietSeeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{},
 		distBudget: budget{max: s.o.MaxHashes * 2 / 3 / s.o.Workers}, peopleBudget: budget{max: s.o.MaxHashes / 3 / s.o.Workers}}
 	for i := range w.masksWanted {
 		w.masksWanted[i] = maxSamples
@@ -552,23 +553,23 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding) int {
 	}
 	w.rec.any = true
 	w.rec.cats[ci] = true
-	h, seen := w.k.hash(f.Category, f.Norm)
+	h, seen := w.k.hash(ci, f.Norm)
 	if !seen {
 		w.pend[ci] = append(w.pend[ci], h)
 		if len(w.pend[ci]) >= distinctBatch {
 			w.fileDistinct(ci)
 		}
 	}
-	switch f.Category {
-	case pii.NIR:
+	switch ci {
+	case domNIR:
 		w.rec.nir = append(w.rec.nir, h)
-	case pii.Email:
+	case domEmail:
 		w.rec.email = append(w.rec.email, h)
-	case pii.Phone:
+	case domPhone:
 		w.rec.phone = append(w.rec.phone, h)
-	case pii.Name:
+	case domName:
 		w.rec.names = append(w.rec.names, f.Norm)
-	case pii.DateOfBirth:
+	case domDOB:
 		if w.rec.dob == nil {
 			w.rec.dob = f.Norm
 		}
@@ -710,15 +711,15 @@ func (w *worker) endRecord(l *locStats) {
 			w.words = appendWords(w.words, n)
 		}
 		slices.SortFunc(w.words, bytes.Compare)
-		w.k.msg = append(w.k.msg[:0], "person\x00"...)
+		w.person = w.person[:0]
 		for i, word := range w.words {
 			if i > 0 {
-				w.k.msg = append(w.k.msg, ' ')
+				w.person = append(w.person, ' ')
 			}
-			w.k.msg = append(w.k.msg, word...)
+			w.person = append(w.person, word...)
 		}
-		w.k.msg = append(append(w.k.msg, '|'), r.dob...)
-		h, _ := w.k.hashMsg(true)
+		w.person = append(append(w.person, '|'), r.dob...)
+		h, _ := w.k.hash(domPerson, w.person)
 		ids = append(ids, h)
 	}
 	if len(ids) > n {
