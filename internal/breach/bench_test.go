@@ -220,6 +220,13 @@ func BenchmarkScanCSVAllCores(b *testing.B) {
 	}
 }
 
+// BenchmarkScanCSVOneFileAllCores: the 32 MB CSV of BenchmarkScanCSV on
+// every core with the default options and no findings file: what a user
+// of the default command waits for with one file (its wall-clock MB/s).
+func BenchmarkScanCSVOneFileAllCores(b *testing.B) {
+	benchScan(b, benchCSV(b, b.TempDir(), 32<<20), runtime.GOMAXPROCS(0), false)
+}
+
 // detectOnly reads a delimited file and runs the detectors on every cell,
 // without counting, hashing or writing anything: the ceiling of
 // BenchmarkScanCSV, measured in the same run.

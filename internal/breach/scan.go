@@ -46,10 +46,12 @@ type Options struct {
 	// DefaultMaxHashes): a third for people, the rest for distinct values
 	// shared among the workers; past it, counts are estimated.
 	MaxHashes int
-	// SplitSize: delimited and text files at least this big are cut into
-	// chunks scanned on every core (default 64 MiB; < 0: never).
+	// SplitSize: with more than one worker, delimited and text files at
+	// least this big are cut into chunks scanned on every core (default
+	// 16 MiB; < 0: never).
 	SplitSize int64
-	// ChunkSize is the size of those chunks (default 8 MiB).
+	// ChunkSize bounds the size of those chunks (default 8 MiB); a file
+	// is cut into at least two chunks per worker, of 1 MiB or more.
 	ChunkSize int
 	// Now stamps the report (default time.Now).
 	Now func() time.Time
@@ -60,7 +62,7 @@ type Options struct {
 // Defaults of Options.
 const (
 	DefaultMaxHashes = 3 << 20
-	DefaultSplitSize = 64 << 20
+	DefaultSplitSize = 16 << 20
 	DefaultChunkSize = 8 << 20
 )
 
@@ -314,7 +316,7 @@ func (s *scan) dispatch(ctx context.Context, jobs chan<- job, files []inputFile,
 		}
 	}
 	for _, f := range files {
-		if s.o.SplitSize > 0 && f.size >= s.o.SplitSize {
+		if s.o.Workers > 1 && s.o.SplitSize > 0 && f.size >= s.o.SplitSize {
 			split, err := s.trySplit(ctx, f, send, red)
 			if err != nil {
 				return err
@@ -366,7 +368,7 @@ func (s *scan) trySplit(ctx context.Context, f inputFile, send func(job) error, 
 		return false, nil
 	}
 	sf.left.Store(1)
-	sp := extract.NewSplitter(&progressReader{r: fh, n: &s.read}, quote, s.o.ChunkSize)
+	sp := extract.NewSplitter(&progressReader{r: fh, n: &s.read}, quote, chunkSize(f.size, s.o.Workers, s.o.ChunkSize))
 	for {
 		var buf []byte
 		select {
@@ -393,6 +395,17 @@ func (s *scan) trySplit(ctx context.Context, f inputFile, send func(job) error, 
 		s.fileDone()
 	}
 	return true, nil
+}
+
+// chunkSize is the size of the chunks of a file: at least two per worker,
+// so that a file of a few times ChunkSize keeps every core busy to its
+// end, but no smaller than 1 MiB nor larger than max.
+func chunkSize(size int64, workers, max int) int {
+	n := size / int64(2*workers)
+	if n < 1<<20 {
+		n = 1 << 20
+	}
+	return int(min(n, int64(max)))
 }
 
 // progressReader counts bytes read into the progress counter.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -220,5 +221,78 @@ func TestRepeatedValues(t *testing.T) {
 	}
 	if got["phone"] != 250 || got["email"] != 1 {
 		t.Fatalf("phones %d (want 250), e-mails %d (want 1)", got["phone"], got["email"])
+	}
+}
+
+// TestSplitMatchesWhole: a file cut into chunks scanned by several
+// workers yields the same findings, line numbers and offsets included,
+// and the same counts as the file scanned whole by one worker.
+func TestSplitMatchesWhole(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		path string
+	}{
+		{"orders csv", benchOrdersCSV(t, dir, 256<<10)},
+		{"text", benchText(t, dir, 256<<10)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			scan := func(o Options) (*Report, []string) {
+				var out bytes.Buffer
+				o.Paths, o.Findings = []string{tc.path}, &out
+				rep, err := Scan(context.Background(), o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+				sort.Strings(lines)
+				return rep, lines
+			}
+			whole, wantLines := scan(Options{Workers: 1})
+			split, gotLines := scan(Options{Workers: 2, SplitSize: 1, ChunkSize: 32 << 10})
+			if split.Scanned.Documents != 1 || whole.Scanned.Records != split.Scanned.Records {
+				t.Fatalf("%d documents, %d records; whole: %d records", split.Scanned.Documents, split.Scanned.Records, whole.Scanned.Records)
+			}
+			if len(gotLines) != len(wantLines) || len(wantLines) < 1000 {
+				t.Fatalf("%d findings split, %d whole", len(gotLines), len(wantLines))
+			}
+			for i := range wantLines {
+				if gotLines[i] != wantLines[i] {
+					t.Fatalf("finding %d: split %s, whole %s", i, gotLines[i], wantLines[i])
+				}
+			}
+			for _, c := range whole.Categories {
+				if s := split.Category(c.Category); s.Values != c.Values || s.Distinct != c.Distinct || s.Records != c.Records {
+					t.Errorf("%s: split %+v, whole %+v", c.Category, s, c)
+				}
+			}
+			if split.People != whole.People {
+				t.Errorf("people: split %+v, whole %+v", split.People, whole.People)
+			}
+		})
+	}
+}
+
+func TestChunkSize(t *testing.T) {
+	tests := []struct {
+		name    string
+		size    int64
+		workers int
+		max     int
+		want    int
+	}{
+		{"32 MB on 2 cores: 4 chunks", 32 << 20, 2, 8 << 20, 8 << 20},
+		{"16 MB on 2 cores: 4 chunks", 16 << 20, 2, 8 << 20, 4 << 20},
+		{"1 GB: the bound", 1 << 30, 4, 8 << 20, 8 << 20},
+		{"small file: 1 MiB", 3 << 20, 8, 8 << 20, 1 << 20},
+		{"bound below 1 MiB", 3 << 20, 8, 4096, 4096},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := chunkSize(tc.size, tc.workers, tc.max); got != tc.want {
+				t.Fatalf("chunkSize(%d, %d, %d) = %d, want %d", tc.size, tc.workers, tc.max, got, tc.want)
+			}
+		})
 	}
 }
