@@ -13,12 +13,13 @@ type automaton struct {
 	// out[outIdx[s]:outIdx[s+1]] are the literal ids that end at state s.
 	outIdx []int32
 	out    []int32
-	// pairs, when not nil, has bit cls[a]*ncls+cls[b] set for the first
-	// two bytes ab of each literal. With few literals most positions of a
-	// value start none: testing the pair has no dependency from one byte
-	// to the next, unlike a DFA step, and the automaton only runs from the
+	// pairs, when not nil, has bit a<<8|b set for the first two bytes ab
+	// of each literal, in either case. With few literals most positions
+	// of a value start none: testing the pair (one load of an 8 KB table
+	// indexed by the bytes themselves) has no dependency from one byte to
+	// the next, unlike a DFA step, and the automaton only runs from the
 	// few positions that pass (see startAt).
-	pairs []uint64
+	pairs *[1024]uint64
 	// depthRow[d] is the row of the first state of depth d (states are
 	// numbered breadth-first), so a run from a start position is still on
 	// a literal's path after d bytes exactly when its row is at least
@@ -140,22 +141,39 @@ func buildAutomaton(lits []string, ids []int32) *automaton {
 // buildPairs returns the first-pair bitmap of lits, or nil when the pair
 // test would not pay (too many pairs) or cannot work (a literal shorter
 // than two bytes).
-func (a *automaton) buildPairs(lits []string) []uint64 {
+func (a *automaton) buildPairs(lits []string) *[1024]uint64 {
 	n := a.ncls
-	pairs := make([]uint64, (n*n+63)/64)
+	classes := make([]bool, n*n)
 	count := 0
 	for _, l := range lits {
 		if len(l) < 2 {
 			return nil
 		}
 		k := int(a.cls[l[0]])*n + int(a.cls[l[1]])
-		if pairs[k>>6]&(1<<(k&63)) == 0 {
-			pairs[k>>6] |= 1 << (k & 63)
+		if !classes[k] {
+			classes[k] = true
 			count++
 		}
 	}
 	if count > maxPairs {
 		return nil
+	}
+	// Bytes of class 0 start no literal: only the bytes of the literals'
+	// classes (both cases of letters) are paired.
+	var in []int
+	for c := 0; c < 256; c++ {
+		if a.cls[c] != 0 {
+			in = append(in, c)
+		}
+	}
+	pairs := new([1024]uint64)
+	for _, x := range in {
+		for _, y := range in {
+			if classes[int(a.cls[x])*n+int(a.cls[y])] {
+				k := x<<8 | y
+				pairs[k>>6] |= 1 << (k & 63)
+			}
+		}
 	}
 	return pairs
 }
@@ -191,19 +209,16 @@ func (a *automaton) scanPairs(text string, h *hits) (nonASCII bool) {
 	if len(text) < 2 {
 		return len(text) == 1 && text[0] >= 0x80
 	}
-	n := a.ncls
-	cls := &a.cls
 	pairs := a.pairs
 	acc := text[0]
-	c0 := int(cls[text[0]])
+	k := uint16(text[0])
 	for i := 1; i < len(text); i++ {
 		c := text[i]
 		acc |= c
-		c1 := int(cls[c])
-		if k := c0*n + c1; pairs[k>>6]&(1<<(k&63)) != 0 {
+		k = k<<8 | uint16(c)
+		if pairs[k>>6]&(1<<(k&63)) != 0 {
 			a.startAt(text, i-1, h)
 		}
-		c0 = c1
 	}
 	return acc >= 0x80
 }
@@ -250,10 +265,10 @@ func (a *automaton) contains(text string) bool {
 }
 
 func (a *automaton) containsPairs(text string) bool {
-	n := a.ncls
+	pairs := a.pairs
 	for i := 0; i+1 < len(text); i++ {
-		k := int(a.cls[text[i]])*n + int(a.cls[text[i+1]])
-		if a.pairs[k>>6]&(1<<(k&63)) != 0 && a.startAt(text, i, nil) {
+		k := uint16(text[i])<<8 | uint16(text[i+1])
+		if pairs[k>>6]&(1<<(k&63)) != 0 && a.startAt(text, i, nil) {
 			return true
 		}
 	}

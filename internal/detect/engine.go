@@ -161,8 +161,11 @@ func (e *Engine) Rules() int { return len(e.rules) }
 // bucket holds the rules that apply to one event logsource.
 type bucket struct {
 	rules    []*crule
-	always   []int32          // rules without a prefilter
-	lacking  [maxSets][]int32 // per set slot, the rules with no set there
+	always   []int32 // rules without a prefilter
+	// start is where each event's candidate bits begin (see candidates):
+	// every slot of the rules without a prefilter, and the slots a rule
+	// has no witness set for.
+	start    []uint64
 	litRules [][]int32        // literal id -> rules needing it, as rule<<2 | set slot
 	subs     []fieldScan      // the keyword scan (field "") last
 	// eq: field -> exact value (lower case, numbers canonical) -> rules
@@ -289,12 +292,19 @@ func (e *Engine) build(ls event.Logsource) *bucket {
 		}
 		ri := int32(len(b.rules))
 		b.rules = append(b.rules, r)
+		if len(b.rules) > len(b.start)/maxSets*64 {
+			b.start = append(b.start, make([]uint64, maxSets)...)
+		}
+		first := len(r.more) + 1 // the first slot without a set
 		if r.ws == nil {
 			b.always = append(b.always, ri)
-			continue
+			first = 0
 		}
-		for slot := len(r.more) + 1; slot < maxSets; slot++ {
-			b.lacking[slot] = append(b.lacking[slot], ri)
+		for slot := first; slot < maxSets; slot++ {
+			b.start[ri>>6*maxSets+int32(slot)] |= 1 << (ri & 63)
+		}
+		if r.ws == nil {
+			continue
 		}
 		for slot, set := range append([][]witness{r.ws}, r.more...) {
 			for _, w := range set {
@@ -585,16 +595,7 @@ func (m *Matcher) candidates(b *bucket, ev *event.Event) []uint64 {
 	// rule does not use, and every slot of rules without witnesses, are
 	// set from the start.
 	cand := m.sets[:maxSets*n]
-	for _, ri := range b.always {
-		for slot := 0; slot < maxSets; slot++ {
-			cand[ri>>6*maxSets+int32(slot)] |= 1 << (ri & 63)
-		}
-	}
-	for slot, rules := range b.lacking {
-		for _, ri := range rules {
-			cand[ri>>6*maxSets+int32(slot)] |= 1 << (ri & 63)
-		}
-	}
+	copy(cand, b.start)
 	if cap(m.done) < ev.Len() {
 		m.done = make([]bool, ev.Len())
 	}
@@ -639,7 +640,6 @@ func (m *Matcher) candidates(b *bucket, ev *event.Event) []uint64 {
 			x &= c[k]
 		}
 		out = append(out, x)
-		clear(c)
 	}
 	m.cand = out
 	return out

@@ -8,6 +8,7 @@
 package event
 
 import (
+	"encoding/binary"
 	"strings"
 	"time"
 	"unicode"
@@ -233,7 +234,18 @@ func (e *Event) LowerMessage() string {
 // appendLower writes the lower-case form of s into the buffer, or returns
 // (0,-1) when s has no upper-case letter.
 func (e *Event) appendLower(s string) (int32, int32) {
-	if !hasUpper(s) {
+	// ASCII, the common case, is read 8 bytes at a time: upper-case
+	// letters are found and lowered together, without a branch per byte.
+	b := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
+	i, upper := 0, uint64(0)
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i : i+8])
+		if w&0x8080808080808080 != 0 {
+			break
+		}
+		upper |= asciiUpper(w)
+	}
+	if upper == 0 && !hasUpper(s[i:]) {
 		return 0, -1
 	}
 	if cap(e.lower)-len(e.lower) < len(s)+8 {
@@ -244,25 +256,40 @@ func (e *Event) appendLower(s string) (int32, int32) {
 		e.lower = nb
 	}
 	lo := len(e.lower)
-	for i := 0; i < len(s); {
-		c := s[i]
+	j := 0
+	for ; j+8 <= i; j += 8 {
+		w := binary.LittleEndian.Uint64(b[j : j+8])
+		e.lower = binary.LittleEndian.AppendUint64(e.lower, w|asciiUpper(w)>>2)
+	}
+	for j < len(s) {
+		c := s[j]
 		if c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
 			e.lower = append(e.lower, c)
-			i++
+			j++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
+		r, n := utf8.DecodeRuneInString(s[j:])
 		if r == utf8.RuneError && n == 1 {
-			e.lower = append(e.lower, s[i])
+			e.lower = append(e.lower, s[j])
 		} else {
 			e.lower = utf8.AppendRune(e.lower, unicode.ToLower(r))
 		}
-		i += n
+		j += n
 	}
 	return int32(lo), int32(len(e.lower))
+}
+
+// asciiUpper returns, for 8 ASCII bytes, 0x80 in each byte that is an
+// upper-case letter and 0 elsewhere (shifted right by 2, the 0x20 that
+// lowers it).
+func asciiUpper(w uint64) uint64 {
+	const ones = 0x0101010101010101
+	ge := w + ones*(0x80-'A')   // high bit: byte >= 'A'
+	gt := w + ones*(0x80-'Z'-1) // high bit: byte > 'Z'
+	return (ge &^ gt) & (ones * 0x80)
 }
 
 // ToLower lowers s the way Lower does: Unicode simple folding, with bytes

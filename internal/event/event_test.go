@@ -3,6 +3,8 @@ package event
 import (
 	"fmt"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestFieldsAndArrays(t *testing.T) {
@@ -48,6 +50,10 @@ func TestLower(t *testing.T) {
 		{"\u212Aelvin", "kelvin"},                    // the Kelvin sign lowers to ASCII k
 		{"bad \xff\xfe UTF-8", "bad \xff\xfe utf-8"}, // invalid bytes kept
 		{"", ""},
+		{"ABCDEFGHIJKLMNOPQRSTUVWXYZ@[`{", "abcdefghijklmnopqrstuvwxyz@[`{"}, // letters' neighbours kept
+		{"12345678ÉCOLE", "12345678école"},                                   // 8 ASCII bytes, then not
+		{"lowercase long enough", "lowercase long enough"},
+		{"lowercase 8 bytes then UPPER", "lowercase 8 bytes then upper"},
 	}
 	e := New()
 	for _, c := range cases {
@@ -202,4 +208,47 @@ func TestAddCopy(t *testing.T) {
 	if e.CopyOf(2) != -1 || e.Lower(2) != "x" {
 		t.Errorf("set copy: CopyOf %d lower %q", e.CopyOf(2), e.Lower(2))
 	}
+}
+
+// referenceLower is the byte-by-byte lowering the 8-byte path must equal.
+func referenceLower(s string) string {
+	var b []byte
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b = append(b, s[i])
+		} else {
+			b = utf8.AppendRune(b, unicode.ToLower(r))
+		}
+		i += n
+	}
+	return string(b)
+}
+
+func FuzzLower(f *testing.F) {
+	for _, s := range []string{"", "A", "already lower", `C:\Windows\CMD.EXE`, "ÉCOLE Élue", "\u212Aelvin", "bad \xff UTF-8 AND MORE TEXT", "@[`{ABCDEFGHZ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := referenceLower(s)
+		if got := ToLower(s); got != want {
+			t.Fatalf("ToLower(%q) = %q, want %q", s, got, want)
+		}
+		e := New()
+		e.Add("x", "PREFIX", String)
+		e.Lower(0)
+		e.Add("f", s, String)
+		if got := e.Lower(1); got != want {
+			t.Fatalf("Lower(%q) = %q, want %q", s, got, want)
+		}
+	})
 }
