@@ -160,14 +160,14 @@ func (e *Engine) Rules() int { return len(e.rules) }
 
 // bucket holds the rules that apply to one event logsource.
 type bucket struct {
-	rules    []*crule
-	always   []int32 // rules without a prefilter
+	rules  []*crule
+	always []int32 // rules without a prefilter
 	// start is where each event's candidate bits begin (see candidates):
 	// every slot of the rules without a prefilter, and the slots a rule
 	// has no witness set for.
 	start    []uint64
-	litRules [][]int32        // literal id -> rules needing it, as rule<<2 | set slot
-	subs     []fieldScan      // the keyword scan (field "") last
+	litRules [][]int32   // literal id -> rules needing it, as rule<<2 | set slot
+	subs     []fieldScan // the keyword scan (field "") last
 	// eq: field -> exact value (lower case, numbers canonical) -> rules
 	// (rule<<1 | set, as litRules); with tails, what makePlans reads.
 	eq       map[string]map[string][]int32
