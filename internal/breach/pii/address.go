@@ -238,21 +238,24 @@ func hasPrefixFold(b []byte, p string) bool {
 func appendNormText(dst, b []byte) []byte {
 	from := len(dst)
 	dst = appendFold(dst, b)
-	// Compacted in place: the output never outruns the input.
-	out := dst[:from]
+	// Compacted in place: the output never outruns the input (a space
+	// is written only where a separator was dropped).
+	k := from
 	space := false
 	for _, c := range dst[from:] {
 		if c == ',' || c == ';' || c == ' ' || c == '"' {
-			space = len(out) > from
+			space = k > from
 			continue
 		}
 		if space {
-			out = append(out, ' ')
+			dst[k] = ' '
+			k++
 			space = false
 		}
-		out = append(out, c)
+		dst[k] = c
+		k++
 	}
-	return out
+	return dst[:k]
 }
 
 // normText is appendNormText into a new string.

@@ -1,59 +1,85 @@
 package pii
 
-import "unicode/utf8"
+import (
+	"slices"
+	"unicode/utf8"
+)
 
 // foldLatin1 maps the second byte of a two-byte UTF-8 sequence led by 0xC3
 // (U+00C0–U+00FF) to its lower-case ASCII base letter, 0 when there is none.
 const foldC3 = "aaaaaaeceeeeiiii" + "dnooooo\x00ouuuuyts" + "aaaaaaeceeeeiiii" + "dnooooo\x00ouuuuyty"
 
+// foldASCII maps a byte to its lower case, and white space and non-ASCII
+// bytes (and NUL) to 0: those leave appendFold's fast path.
+var foldASCII = func() (t [256]byte) {
+	for c := 1; c < 0x80; c++ {
+		t[c] = byte(c)
+		if isUpper(byte(c)) {
+			t[c] += 0x20
+		}
+	}
+	t[' '], t['\t'], t['\n'], t['\r'] = 0, 0, 0, 0
+	return t
+}()
+
 // appendFold appends src lower-cased with French accents folded (é → e,
 // œ → oe) and runs of spaces collapsed. Other non-ASCII runes are kept.
+// The folded text is never longer than src: dst grows once and the bytes
+// are stored in place, not appended one by one.
 func appendFold(dst, src []byte) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, len(src))
+	out := dst[n : n+len(src)]
 	// Most words are plain ASCII: fold them byte by byte until the first
 	// white space or non-ASCII byte.
 	i := 0
 	for ; i < len(src); i++ {
-		c := src[i]
-		if c >= 0x80 || c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+		f := foldASCII[src[i]]
+		if f == 0 {
 			break
 		}
-		if isUpper(c) {
-			c += 0x20
-		}
-		dst = append(dst, c)
+		out[i] = f
 	}
+	k := i
 	space := i == 0 // drop leading spaces
 	for ; i < len(src); i++ {
 		c := src[i]
+		if f := foldASCII[c]; f != 0 {
+			out[k] = f
+			k++
+			space = false
+			continue
+		}
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			if !space {
-				dst = append(dst, ' ')
+				out[k] = ' '
+				k++
 				space = true
 			}
 			continue
-		case c < 0x80:
-			if isUpper(c) {
-				c += 0x20
-			}
-			dst = append(dst, c)
+		case c == 0: // NUL, the one ASCII byte foldASCII leaves out
+			out[k] = 0
+			k++
 		case c == 0xC3 && i+1 < len(src) && src[i+1] >= 0x80 && src[i+1] <= 0xBF && foldC3[src[i+1]-0x80] != 0:
-			dst = append(dst, foldC3[src[i+1]-0x80])
+			out[k] = foldC3[src[i+1]-0x80]
+			k++
 			i++
 		case c == 0xC5 && i+1 < len(src) && (src[i+1] == 0x92 || src[i+1] == 0x93):
-			dst = append(dst, 'o', 'e')
+			out[k], out[k+1] = 'o', 'e'
+			k += 2
 			i++
 		default:
 			_, size := utf8.DecodeRune(src[i:])
-			dst = append(dst, src[i:i+size]...)
+			k += copy(out[k:], src[i:i+size])
 			i += size - 1
 		}
 		space = false
 	}
-	if n := len(dst); n > 0 && dst[n-1] == ' ' && space {
-		dst = dst[:n-1]
+	if k > 0 && out[k-1] == ' ' && space {
+		k--
 	}
-	return dst
+	return dst[:n+k]
 }
 
 // isUpperAt reports whether b[i:] starts with an upper-case letter (ASCII

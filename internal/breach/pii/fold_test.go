@@ -1,0 +1,27 @@
+package pii
+
+import "testing"
+
+func TestAppendFold(t *testing.T) {
+	tests := []struct {
+		name, pre, src, want string
+	}{
+		{"ascii", "", "DUPONT", "dupont"},
+		{"accents and spaces", "", "  Élodie \t DUPONT  ", "elodie dupont"},
+		{"ligature", "", "Œuvre cœur", "oeuvre coeur"},
+		{"latin-1 letters", "", "Straße Ñoño", "strase nono"},
+		{"other runes kept", "", "Ωmega Čapek", "Ωmega Čapek"},
+		{"invalid UTF-8 kept", "", "a\xffB\xc3", "a\xffb\xc3"},
+		{"NUL kept", "", "a\x00B \x00", "a\x00b \x00"},
+		{"after a prefix", "x|", "Jean  Émile", "x|jean emile"},
+		{"empty after a space", "x ", "", "x "},
+		{"spaces only", "x", "   ", "x"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := string(appendFold([]byte(tc.pre), []byte(tc.src))); got != tc.want {
+				t.Fatalf("appendFold(%q, %q) = %q, want %q", tc.pre, tc.src, got, tc.want)
+			}
+		})
+	}
+}
