@@ -36,10 +36,19 @@ func (st *scan) run() {
 	i := 0
 	for i < n {
 		if trig[b[i]] == trigNone {
-			i++
-			for i+8 <= n && quiet8(binary.LittleEndian.Uint64(b[i:])) {
-				i += 8
+			// Byte by byte first: most runs between triggers are a few
+			// bytes (capitals, digits and accents are frequent); a run
+			// that reaches 8 bytes goes on 8 bytes at a time.
+			j := i + 1
+			for j < n && j < i+8 && trig[b[j]] == trigNone {
+				j++
 			}
+			if j == i+8 {
+				for j+8 <= n && quiet8(binary.LittleEndian.Uint64(b[j:])) {
+					j += 8
+				}
+			}
+			i = j
 			continue
 		}
 		switch trig[b[i]] {
