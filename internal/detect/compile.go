@@ -86,10 +86,11 @@ type evalCtx struct {
 	ev      *event.Event
 	memo    []uint8 // per item id: 0 not yet, 1 false, 2 true
 	touched []int32
+	cache   *valueCache // the Matcher's, or nil
 }
 
 // reset forgets the results, keeping the memory.
-func (c *evalCtx) reset(ev *event.Event, items int) {
+func (c *evalCtx) reset(ev *event.Event, items int, cache *valueCache) {
 	for _, id := range c.touched {
 		c.memo[id] = 0
 	}
@@ -98,6 +99,7 @@ func (c *evalCtx) reset(ev *event.Event, items int) {
 		c.memo = make([]uint8, items)
 	}
 	c.ev = ev
+	c.cache = cache
 }
 
 // An AND needs what its most selective operand needs.
@@ -156,7 +158,7 @@ func (it *item) eval(c *evalCtx) bool {
 	if m := c.memo[it.id]; m != 0 {
 		return m == 2
 	}
-	r := it.test(c.ev)
+	r := it.test(c.ev, c.cache)
 	if it.neq {
 		r = !r
 	}
@@ -168,7 +170,9 @@ func (it *item) eval(c *evalCtx) bool {
 	return r
 }
 
-func (it *item) test(ev *event.Event) bool {
+// test tests the item on ev; cache, if not nil, remembers the results of
+// regular expressions.
+func (it *item) test(ev *event.Event, cache *valueCache) bool {
 	switch it.mode {
 	case modeExists:
 		return (ev.Lookup(it.field) >= 0) == it.exists
@@ -177,7 +181,7 @@ func (it *item) test(ev *event.Event) bool {
 		return i < 0 || ev.At(i).Kind == event.Null
 	}
 	if it.field == "" {
-		return it.keywords(ev)
+		return it.keywords(ev, cache)
 	}
 	first := ev.Lookup(it.field)
 	if first < 0 {
@@ -185,7 +189,7 @@ func (it *item) test(ev *event.Event) bool {
 	}
 	if it.all {
 		for _, m := range it.vals {
-			if !anyValue(ev, first, m) {
+			if !anyValue(ev, first, m, cache) {
 				return false
 			}
 		}
@@ -193,7 +197,7 @@ func (it *item) test(ev *event.Event) bool {
 	}
 	for i := first; i >= 0; i = ev.Next(i) {
 		f := ev.At(i)
-		v := val{ev: ev, i: i, s: f.Value, kind: f.Kind}
+		v := val{ev: ev, i: i, s: f.Value, kind: f.Kind, cache: cache}
 		for _, m := range it.vals {
 			if m.match(v) {
 				return true
@@ -203,10 +207,10 @@ func (it *item) test(ev *event.Event) bool {
 	return false
 }
 
-func anyValue(ev *event.Event, first int, m valueMatcher) bool {
+func anyValue(ev *event.Event, first int, m valueMatcher, cache *valueCache) bool {
 	for i := first; i >= 0; i = ev.Next(i) {
 		f := ev.At(i)
-		v := val{ev: ev, i: i, s: f.Value, kind: f.Kind}
+		v := val{ev: ev, i: i, s: f.Value, kind: f.Kind, cache: cache}
 		if m.match(v) {
 			return true
 		}
@@ -216,10 +220,10 @@ func anyValue(ev *event.Event, first int, m valueMatcher) bool {
 
 // keywords searches the event's message, or every string value when the
 // event has no message.
-func (it *item) keywords(ev *event.Event) bool {
+func (it *item) keywords(ev *event.Event, cache *valueCache) bool {
 	one := func(m valueMatcher) bool {
 		if ev.HasMessage {
-			v := val{ev: ev, i: -1, s: ev.Message, kind: event.String}
+			v := val{ev: ev, i: -1, s: ev.Message, kind: event.String, cache: cache}
 			return m.match(v)
 		}
 		for i := 0; i < ev.Len(); i++ {
@@ -227,7 +231,7 @@ func (it *item) keywords(ev *event.Event) bool {
 			if f.Kind != event.String {
 				continue
 			}
-			v := val{ev: ev, i: i, s: f.Value, kind: f.Kind}
+			v := val{ev: ev, i: i, s: f.Value, kind: f.Kind, cache: cache}
 			if m.match(v) {
 				return true
 			}
@@ -346,6 +350,9 @@ type compiler struct {
 	// items holds every distinct item compiled, by its text: rules that
 	// repeat an item share it.
 	items map[string]*item
+	// regexes counts the regular expressions compiled: their keys in
+	// the value cache.
+	regexes uint64
 }
 
 // itemKey is an item's text: field, modifiers and values as written.
@@ -499,6 +506,8 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 				return nil, fmt.Errorf("regular expression %q compiles to %d instructions, more than %d: split it or use contains", v.S, n, maxRegexInst)
 			}
 			rm := newReMatcher(re)
+			c.regexes++
+			rm.key = regexKey | c.regexes
 			add(rm, regexWitnesses(it.Field, sigma.RegexFlags(it.Modifiers)+v.S))
 			for _, g := range rm.guards {
 				set := make([]witness, len(g))

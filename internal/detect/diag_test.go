@@ -77,7 +77,7 @@ func TestDiagTime(t *testing.T) {
 			r := b.rules[ri]
 			t1 := time.Now()
 			var c evalCtx
-			c.reset(ev, eng.items)
+			c.reset(ev, eng.items, nil)
 			r.cond.eval(&c)
 			spent[r.rule.Title] += time.Since(t1)
 		}

@@ -568,7 +568,7 @@ func (m *Matcher) Match(ev *event.Event) []*sigma.Rule {
 		return m.out
 	}
 	cand := m.candidates(b, ev)
-	m.ctx.reset(ev, m.e.items)
+	m.ctx.reset(ev, m.e.items, m.cache)
 	for w, set := range cand {
 		for word := set; word != 0; {
 			t := word & -word

@@ -15,10 +15,11 @@ import (
 // val is one value under test: a field value of an event (i >= 0) or its
 // message (i < 0). Lower-casing is done once per event and only on demand.
 type val struct {
-	ev   *event.Event
-	i    int
-	s    string
-	kind event.Kind
+	ev    *event.Event
+	i     int
+	s     string
+	kind  event.Kind
+	cache *valueCache // remembers regular expressions' results; may be nil
 }
 
 func (v val) lower() string {
@@ -171,7 +172,8 @@ func jumpable(p pattern, i int) bool {
 // Go's regexp is slow next to a substring search, so when the expression
 // needs one of a few literals, their absence answers first.
 type reMatcher struct {
-	re *regexp.Regexp
+	re  *regexp.Regexp
+	key uint64 // in the value cache: regexKey | a number unique in the engine
 	// guards: sets of lower-case literals; one of each set must occur.
 	guards [][]string
 	minLen int // shortest text the expression can match
@@ -293,7 +295,22 @@ func (m *reMatcher) match(v val) bool {
 			}
 		}
 	}
-	s := v.s
+	// RE2 in Go costs thousands of instructions even on a short value,
+	// and the values regular expressions read (command lines of svchost,
+	// rundll32…) repeat: their results are remembered.
+	if v.cache != nil && len(v.s) >= minCachedValue && len(v.s) <= maxCachedValue {
+		sl, h, ok := v.cache.lookup(m.key, v.s)
+		if ok {
+			return sl.result
+		}
+		r := m.test(v.s)
+		v.cache.storeResult(sl, h, m.key, v.s, r)
+		return r
+	}
+	return m.test(v.s)
+}
+
+func (m *reMatcher) test(s string) bool {
 	if len(s) > m.maxText {
 		s = s[:m.maxText]
 	}

@@ -37,6 +37,7 @@ type cacheSlot struct {
 	n      uint32
 	nids   uint8
 	nlists uint8
+	result bool // for a regular expression's key: whether it matched
 	ids    [maxCachedIDs]int32
 	lists  [maxLists]int32
 }
@@ -100,6 +101,17 @@ func (c *valueCache) store(sl *cacheSlot, h, plan uint64, s string, lists, ids [
 	sl.nids = uint8(copy(sl.ids[:], ids))
 	sl.nlists = uint8(copy(sl.lists[:], lists))
 	c.pos += uint64(len(s))
+}
+
+// regexKey marks the keys of regular expressions' results, apart from the
+// field plans' ids (counted from 1).
+const regexKey = 1 << 63
+
+// storeResult fills sl with value s and whether the regular expression of
+// that key matched it.
+func (c *valueCache) storeResult(sl *cacheSlot, h, key uint64, s string, r bool) {
+	c.store(sl, h, key, s, nil, nil)
+	sl.result = r
 }
 
 // prefilterValue marks in cand the rules that field i of ev (of plan p)

@@ -160,3 +160,45 @@ func (c *valueCache) put(plan uint64, s string, ids []int32) {
 	sl, h, _ := c.lookup(plan, s)
 	c.store(sl, h, plan, s, []int32{7}, ids)
 }
+
+// TestValueCacheRegexResults: two regular expressions read the same value;
+// remembered results must stay apart per expression, and a changed value
+// must not reuse them.
+func TestValueCacheRegexResults(t *testing.T) {
+	text := "title: yes\nid: 11111111-2222-4333-8444-555555555551\nlogsource:\n    product: test\ndetection:\n    sel:\n        CommandLine|re: '-k\\s\\w{1,64}'\n    condition: sel\n" +
+		"---\ntitle: no\nid: 11111111-2222-4333-8444-555555555552\nlogsource:\n    product: test\ndetection:\n    sel:\n        CommandLine|re: 'net\\s+user\\s+'\n    condition: sel\n"
+	rules, errs := sigma.Parse("r.yml", []byte(text))
+	if len(errs) > 0 || len(rules) != 2 {
+		t.Fatalf("parse: %v (%d rules)", errs, len(rules))
+	}
+	eng, cerrs := Compile(rules, Options{NoPrefilter: true})
+	if len(cerrs) > 0 {
+		t.Fatal(cerrs)
+	}
+	m := eng.NewMatcher()
+	m.cache = newValueCache(cacheSlots, cacheRing)
+	values := []struct{ cmd, want string }{
+		{`C:\Windows\system32\svchost.exe -k netsvcs -p -s Schedule`, "yes"},
+		{`C:\Windows\system32\svchost.exe -k netsvcs -p -s Schedule`, "yes"},
+		{`cmd.exe /c net user  admin P4ss /add`, "no"},
+		{`cmd.exe /c net user  admin P4ss /add`, "no"},
+		{`C:\Windows\system32\svchost.exe -k netsvcs -p -s Schedule`, "yes"},
+		{`C:\Windows\system32\svchost.exe -x netsvcs -p -s Schedule`, ""},
+		// Values with the literals of both expressions, matched by one.
+		{`svchost.exe -k netsvcs user x`, "yes"},
+		{`svchost.exe -k netsvcs user x`, "yes"},
+		{`cmd /c net user admin -k`, "no"},
+		{`cmd /c net user admin -k`, "no"},
+	}
+	for i, v := range values {
+		e := event.New()
+		e.Logsource.Product = "test"
+		e.Add("CommandLine", v.cmd, event.String)
+		if got := ruleTitles(m.Match(e)); got != v.want {
+			t.Errorf("value %d (%s): matched %q, want %q", i, v.cmd, got, v.want)
+		}
+	}
+	if m.cache.hits < 3 {
+		t.Errorf("%d cache hits: the results were not remembered", m.cache.hits)
+	}
+}
