@@ -235,28 +235,7 @@ func hasPrefixFold(b []byte, p string) bool {
 
 // appendNormText appends a name or an address folded: lower case,
 // accents folded, punctuation between words dropped, single spaces.
-func appendNormText(dst, b []byte) []byte {
-	from := len(dst)
-	dst = appendFold(dst, b)
-	// Compacted in place: the output never outruns the input (a space
-	// is written only where a separator was dropped).
-	k := from
-	space := false
-	for _, c := range dst[from:] {
-		if c == ',' || c == ';' || c == ' ' || c == '"' {
-			space = k > from
-			continue
-		}
-		if space {
-			dst[k] = ' '
-			k++
-			space = false
-		}
-		dst[k] = c
-		k++
-	}
-	return dst[:k]
-}
+func appendNormText(dst, b []byte) []byte { return foldInto(dst, b, foldNormASCII) }
 
 // normText is appendNormText into a new string.
 func normText(b []byte) string { return string(appendNormText(nil, b)) }

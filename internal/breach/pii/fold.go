@@ -11,56 +11,72 @@ const foldC3 = "aaaaaaeceeeeiiii" + "dnooooo\x00ouuuuyts" + "aaaaaaeceeeeiiii" +
 
 // foldASCII maps a byte to its lower case, and white space and non-ASCII
 // bytes (and NUL) to 0: those leave appendFold's fast path.
-var foldASCII = func() (t [256]byte) {
+var foldASCII = foldTable(" \t\n\r")
+
+// foldNormASCII is foldASCII with the punctuation appendNormText drops
+// between words.
+var foldNormASCII = foldTable(" \t\n\r,;\"")
+
+// foldTable maps ASCII bytes to their lower case, and the separators,
+// NUL and non-ASCII bytes to 0.
+func foldTable(seps string) *[256]byte {
+	var t [256]byte
 	for c := 1; c < 0x80; c++ {
 		t[c] = byte(c)
 		if isUpper(byte(c)) {
 			t[c] += 0x20
 		}
 	}
-	t[' '], t['\t'], t['\n'], t['\r'] = 0, 0, 0, 0
-	return t
-}()
+	for i := 0; i < len(seps); i++ {
+		t[seps[i]] = 0
+	}
+	return &t
+}
 
 // appendFold appends src lower-cased with French accents folded (é → e,
-// œ → oe) and runs of spaces collapsed. Other non-ASCII runes are kept.
-// The folded text is never longer than src: dst grows once and the bytes
-// are stored in place, not appended one by one.
-func appendFold(dst, src []byte) []byte {
+// œ → oe) and runs of white space collapsed into one space (none at
+// either end). Other non-ASCII runes are kept.
+func appendFold(dst, src []byte) []byte { return foldInto(dst, src, foldASCII) }
+
+// foldInto appends src folded as appendFold says, the separators being
+// the ASCII bytes but NUL that table maps to 0. The folded text is never
+// longer than src: dst grows once and the bytes are stored in place, not
+// appended one by one.
+func foldInto(dst, src []byte, table *[256]byte) []byte {
 	n := len(dst)
 	dst = slices.Grow(dst, len(src))
 	out := dst[n : n+len(src)]
 	// Most words are plain ASCII: fold them byte by byte until the first
-	// white space or non-ASCII byte.
+	// separator or non-ASCII byte.
 	i := 0
 	for ; i < len(src); i++ {
-		f := foldASCII[src[i]]
+		f := table[src[i]]
 		if f == 0 {
 			break
 		}
 		out[i] = f
 	}
 	k := i
-	space := i == 0 // drop leading spaces
+	space := i == 0 // drop leading separators
 	for ; i < len(src); i++ {
 		c := src[i]
-		if f := foldASCII[c]; f != 0 {
+		if f := table[c]; f != 0 {
 			out[k] = f
 			k++
 			space = false
 			continue
 		}
 		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		case c == 0: // NUL, the one ASCII byte kept that table maps to 0
+			out[k] = 0
+			k++
+		case c < 0x80: // a separator
 			if !space {
 				out[k] = ' '
 				k++
 				space = true
 			}
 			continue
-		case c == 0: // NUL, the one ASCII byte foldASCII leaves out
-			out[k] = 0
-			k++
 		case c == 0xC3 && i+1 < len(src) && src[i+1] >= 0x80 && src[i+1] <= 0xBF && foldC3[src[i+1]-0x80] != 0:
 			out[k] = foldC3[src[i+1]-0x80]
 			k++

@@ -25,3 +25,22 @@ func TestAppendFold(t *testing.T) {
 		})
 	}
 }
+
+func TestAppendNormText(t *testing.T) {
+	tests := []struct {
+		name, pre, src, want string
+	}{
+		{"name", "", "DUPONT, Jean", "dupont jean"},
+		{"address with quotes", "", ` "12, Rue de l'Église" ; 75001 `, "12 rue de l'eglise 75001"},
+		{"separators only", "x", ",; \t\"", "x"},
+		{"after a prefix", "x|", "Œuvre;;Cœur", "x|oeuvre coeur"},
+		{"runes and NUL kept", "", "Čapek\x00,Ω", "Čapek\x00 Ω"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := string(appendNormText([]byte(tc.pre), []byte(tc.src))); got != tc.want {
+				t.Fatalf("appendNormText(%q, %q) = %q, want %q", tc.pre, tc.src, got, tc.want)
+			}
+		})
+	}
+}
