@@ -195,8 +195,9 @@ type fieldPlan struct {
 	eq    map[string]int32 // exact value -> index in bucket.lists
 	tails map[string]int32 // `\name` or `/name` -> index in bucket.lists
 	scan  *fieldScan
-	// cheap: only a scan that costs less than a cache lookup (a pair
-	// test, no non-ASCII automaton), so values are not cached.
+	// cheap: only a scan that costs less than a cache lookup on values
+	// shorter than minCheapCached (a pair test, no non-ASCII automaton),
+	// so those values are not cached.
 	cheap bool
 }
 

@@ -55,6 +55,10 @@ const (
 	// flush the ring.
 	minCachedValue = 16
 	maxCachedValue = 2048
+	// minCheapCached: a pair test costs about 16 instructions a byte,
+	// a lookup about a hundred and two cache misses; hashes (150 bytes)
+	// come back nearly always.
+	minCheapCached = 64
 	// cacheSlots and cacheRing size the cache: 256 KB + 256 KB per
 	// Matcher.
 	cacheSlots = 4096
@@ -119,7 +123,7 @@ func (c *valueCache) storeResult(sl *cacheSlot, h, key uint64, s string, r bool)
 // literals found in it; from the cache when the value was seen before.
 func (m *Matcher) prefilterValue(b *bucket, p *fieldPlan, ev *event.Event, i int, cand []uint64) {
 	v := ev.At(i).Value
-	if m.cache == nil || p.cheap || len(v) < minCachedValue || len(v) > maxCachedValue {
+	if m.cache == nil || p.cheap && len(v) < minCheapCached || len(v) < minCachedValue || len(v) > maxCachedValue {
 		var lists [maxLists]int32
 		for _, l := range p.lookups(ev, i, m.num[:0], lists[:0]) {
 			mark(cand, b.lists[l])
