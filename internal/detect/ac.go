@@ -53,32 +53,44 @@ func buildAutomaton(lits []string, ids []int32) *automaton {
 	}
 	a.ncls = int(next)
 	n := a.ncls
-	// Trie with dense rows; -1 marks a missing edge until the BFS below.
-	delta := make([]int32, n)
+	// The trie first, its edges listed per state, then its dense rows
+	// (-1 marks a missing edge until the BFS below): growing the rows
+	// one state at a time copied the table over and over.
+	type edge struct {
+		c  uint8
+		to int32
+	}
+	kids := [][]edge{nil}
+	outs := [][]int32{nil}
+	for li, l := range lits {
+		s := int32(0)
+	next:
+		for i := 0; i < len(l); i++ {
+			c := a.cls[l[i]]
+			for _, e := range kids[s] {
+				if e.c == c {
+					s = e.to
+					continue next
+				}
+			}
+			t := int32(len(outs))
+			kids[s] = append(kids[s], edge{c, t})
+			kids = append(kids, nil)
+			outs = append(outs, nil)
+			s = t
+		}
+		outs[s] = append(outs[s], ids[li])
+	}
+	delta := make([]int32, len(outs)*n)
 	for i := range delta {
 		delta[i] = -1
 	}
-	outs := [][]int32{nil}
-	for li, l := range lits {
-		id := ids[li]
-		s := int32(0)
-		for i := 0; i < len(l); i++ {
-			c := int(a.cls[l[i]])
-			t := delta[int(s)*n+c]
-			if t < 0 {
-				t = int32(len(outs))
-				delta[int(s)*n+c] = t
-				row := make([]int32, n)
-				for j := range row {
-					row[j] = -1
-				}
-				delta = append(delta, row...)
-				outs = append(outs, nil)
-			}
-			s = t
+	for s, es := range kids {
+		for _, e := range es {
+			delta[s*n+int(e.c)] = e.to
 		}
-		outs[s] = append(outs[s], int32(id))
 	}
+	kids = nil
 	// Breadth-first: fill missing edges from the failure state, whose row
 	// is already complete, and inherit its outputs.
 	fail := make([]int32, len(outs))

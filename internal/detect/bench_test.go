@@ -243,3 +243,15 @@ func BenchmarkCorpusKind(b *testing.B) {
 		b.Run(k.String(), func(b *testing.B) { benchMatch(b, detect.Options{}, k) })
 	}
 }
+
+// BenchmarkCompileCorpus: compiling the whole corpus, the largest part of
+// `tocsin hunt`'s start.
+func BenchmarkCompileCorpus(b *testing.B) {
+	rules := loadCorpus(b)
+	opts := detect.Options{CategoryParents: winlog.Default().CategoryParents}
+	b.ReportAllocs()
+	for b.Loop() {
+		detect.Compile(rules, opts)
+	}
+	b.ReportMetric(float64(len(rules)), "rules")
+}

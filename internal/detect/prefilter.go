@@ -37,17 +37,17 @@ type witness struct {
 // IntegrityLevel: System) is common in events too, while one that few rules
 // name is rare. Costs are relative; lower is rarer.
 type scorer struct {
-	grams map[[3]byte]int // substring literals containing each 3-gram
+	grams map[uint32]int // substring literals containing each 3-gram (see gram)
 	eqs   map[witness]int // items testing each exact field value
 }
 
 func newScorer() *scorer {
-	sc := &scorer{grams: map[[3]byte]int{}, eqs: map[witness]int{}}
+	sc := &scorer{grams: map[uint32]int{}, eqs: map[witness]int{}}
 	// What rules rarely name but events often hold: counted as if many
 	// rules looked for it.
 	for _, t := range commonText {
 		for i := 0; i+3 <= len(t); i++ {
-			sc.grams[[3]byte{t[i], t[i+1], t[i+2]}] += commonWeight
+			sc.grams[gram(t, i)] += commonWeight
 		}
 	}
 	return sc
@@ -72,15 +72,21 @@ func (sc *scorer) count(ws []witness) {
 			sc.eqs[w]++
 			continue
 		}
-		seen := map[[3]byte]bool{}
+		seen := map[uint32]bool{}
 		for i := 0; i+3 <= len(w.text); i++ {
-			g := [3]byte{w.text[i], w.text[i+1], w.text[i+2]}
+			g := gram(w.text, i)
 			if !seen[g] {
 				seen[g] = true
 				sc.grams[g]++
 			}
 		}
 	}
+}
+
+// gram is the 3-gram of s at i as a map key (a uint32 key takes the map's
+// fast path: compiling the corpus rates millions of them).
+func gram(s string, i int) uint32 {
+	return uint32(s[i])<<16 | uint32(s[i+1])<<8 | uint32(s[i+2])
 }
 
 // shortCost is the cost of a substring shorter than a 3-gram: found in
@@ -106,7 +112,7 @@ func (sc *scorer) cost(w witness) int {
 	default:
 		best := 1 << 30
 		for i := 0; i+3 <= len(w.text); i++ {
-			best = min(best, sc.grams[[3]byte{w.text[i], w.text[i+1], w.text[i+2]}])
+			best = min(best, sc.grams[gram(w.text, i)])
 		}
 		n = 1 + best
 	}

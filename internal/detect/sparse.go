@@ -16,54 +16,59 @@ type sparseAC struct {
 }
 
 func buildSparse(lits []string) *sparseAC {
+	// A trie whose nodes list their edges (most have one or two): maps
+	// per node made building the corpus's long lists slow.
+	type edge struct {
+		c  byte
+		to int32
+	}
 	type node struct {
-		kids  map[byte]int32
+		kids  []edge
 		final bool
 	}
-	nodes := []node{{kids: map[byte]int32{}}}
+	nodes := []node{{}}
 	for _, l := range lits {
 		s := int32(0)
 		for i := 0; i < len(l); i++ {
-			t, ok := nodes[s].kids[l[i]]
-			if !ok {
+			t := int32(-1)
+			for _, e := range nodes[s].kids {
+				if e.c == l[i] {
+					t = e.to
+					break
+				}
+			}
+			if t < 0 {
 				t = int32(len(nodes))
-				nodes[s].kids[l[i]] = t
-				nodes = append(nodes, node{kids: map[byte]int32{}})
+				nodes[s].kids = append(nodes[s].kids, edge{l[i], t})
+				nodes = append(nodes, node{})
 			}
 			s = t
 		}
 		nodes[s].final = true
+	}
+	for i := range nodes {
+		sort.Slice(nodes[i].kids, func(a, b int) bool { return nodes[i].kids[a].c < nodes[i].kids[b].c })
 	}
 	// Breadth-first numbering keeps the edges of a state together.
 	a := &sparseAC{}
 	order := []int32{0}
 	newID := make([]int32, len(nodes))
 	for q := 0; q < len(order); q++ {
-		kids := nodes[order[q]].kids
-		keys := make([]int, 0, len(kids))
-		for b := range kids {
-			keys = append(keys, int(b))
-		}
-		sort.Ints(keys)
-		for _, b := range keys {
-			newID[kids[byte(b)]] = int32(len(order))
-			order = append(order, kids[byte(b)])
+		for _, e := range nodes[order[q]].kids {
+			newID[e.to] = int32(len(order))
+			order = append(order, e.to)
 		}
 	}
 	n := len(order)
 	a.first = make([]int32, n+1)
 	a.fail = make([]int32, n)
 	a.final = make([]bool, n)
+	a.label = make([]byte, 0, n-1)
+	a.to = make([]int32, 0, n-1)
 	for i, old := range order {
-		kids := nodes[old].kids
-		keys := make([]int, 0, len(kids))
-		for b := range kids {
-			keys = append(keys, int(b))
-		}
-		sort.Ints(keys)
-		for _, b := range keys {
-			a.label = append(a.label, byte(b))
-			a.to = append(a.to, newID[kids[byte(b)]])
+		for _, e := range nodes[old].kids {
+			a.label = append(a.label, e.c)
+			a.to = append(a.to, newID[e.to])
 		}
 		a.first[i+1] = int32(len(a.label))
 		a.final[i] = nodes[old].final
