@@ -37,7 +37,7 @@ type witness struct {
 // IntegrityLevel: System) is common in events too, while one that few rules
 // name is rare. Costs are relative; lower is rarer.
 type scorer struct {
-	grams map[uint32]int // substring literals containing each 3-gram (see gram)
+	grams map[uint32]int  // substring literals containing each 3-gram (see gram)
 	eqs   map[witness]int // items testing each exact field value
 }
 
