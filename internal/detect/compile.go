@@ -3,9 +3,12 @@ package detect
 import (
 	"fmt"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"tocsin/internal/event"
 	"tocsin/internal/sigma"
@@ -353,6 +356,62 @@ type compiler struct {
 	// regexes counts the regular expressions compiled: their keys in
 	// the value cache.
 	regexes uint64
+	// ready holds the items precompile compiled, by their text.
+	ready map[string]compiledItem
+}
+
+type compiledItem struct {
+	item *item
+	err  error
+}
+
+// precompile compiles the distinct items of rules on every core (the
+// corpus has some 20,000 items: regular expressions, automata of long
+// lists), so that compileSearch finds them ready. compileItem touches no
+// shared state; ids, regular expressions' keys and rarity counts are
+// still given by compileSearch, in rule order.
+func (c *compiler) precompile(rules []*sigma.Rule) {
+	type job struct {
+		key string
+		it  *sigma.Item
+	}
+	var jobs []job
+	seen := map[string]bool{}
+	for _, r := range rules {
+		if r.Detection == nil || r.Kind != sigma.KindDetection && r.Kind != sigma.KindFilter {
+			continue
+		}
+		for _, s := range r.Detection.Searches {
+			for _, g := range s.Maps {
+				for _, it := range g {
+					if key := itemKey(it); !seen[key] {
+						seen[key] = true
+						jobs = append(jobs, job{key, it})
+					}
+				}
+			}
+		}
+	}
+	done := make([]compiledItem, len(jobs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
+				ci, err := c.compileItem(jobs[i].it)
+				done[i] = compiledItem{ci, err}
+			}
+		})
+	}
+	wg.Wait()
+	c.ready = make(map[string]compiledItem, len(jobs))
+	for i, j := range jobs {
+		c.ready[j.key] = done[i]
+	}
 }
 
 // itemKey is an item's text: field, modifiers and values as written.
@@ -430,12 +489,24 @@ func (c *compiler) compileSearch(s *sigma.Search) (*search, error) {
 			ci, ok := c.items[key]
 			if !ok {
 				var err error
-				if ci, err = c.compileItem(it); err != nil {
+				if r, found := c.ready[key]; found {
+					ci, err = r.item, r.err
+				} else {
+					ci, err = c.compileItem(it)
+				}
+				if err != nil {
 					return nil, &itemError{pos: it.Pos, err: err}
 				}
 				ci.id = int32(len(c.items))
 				c.items[key] = ci
-			} else if c.stats != nil {
+				for _, m := range ci.vals {
+					if rm, ok := m.(*reMatcher); ok {
+						c.regexes++
+						rm.key = regexKey | c.regexes
+					}
+				}
+			}
+			if c.stats != nil {
 				// Costs count how many rules name a value.
 				for _, l := range ci.lits {
 					c.stats.count(l)
@@ -506,8 +577,6 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 				return nil, fmt.Errorf("regular expression %q compiles to %d instructions, more than %d: split it or use contains", v.S, n, maxRegexInst)
 			}
 			rm := newReMatcher(re)
-			c.regexes++
-			rm.key = regexKey | c.regexes
 			add(rm, regexWitnesses(it.Field, sigma.RegexFlags(it.Modifiers)+v.S))
 			for _, g := range rm.guards {
 				set := make([]witness, len(g))
@@ -584,11 +653,6 @@ func (c *compiler) compileItem(it *sigma.Item) (*item, error) {
 			} else {
 				add(ms, lits)
 			}
-		}
-	}
-	if c.stats != nil {
-		for _, l := range ci.lits {
-			c.stats.count(l)
 		}
 	}
 	if !ci.all {

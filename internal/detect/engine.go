@@ -83,6 +83,7 @@ func Compile(rules []*sigma.Rule, opts Options) (*Engine, []*sigma.Error) {
 		cond node
 	}
 	var filters []filt
+	c.precompile(rules)
 	for _, r := range rules {
 		if r.Kind != sigma.KindFilter || r.Detection == nil {
 			continue
