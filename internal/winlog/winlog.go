@@ -78,7 +78,8 @@ type shape struct {
 	name     string
 	detect   []string
 	trie     *node
-	fallback []pair // key: source field, value: target
+	memo     *nameMemo // what trie makes of each name seen
+	fallback []pair    // key: source field, value: target
 	time     []string
 	host     []string
 }
@@ -144,7 +145,7 @@ func compile(s *spec) (*Mapper, error) {
 			fail(ss.pos, "shape %q given twice", ss.name)
 		}
 		names[ss.name] = true
-		sh := shape{name: ss.name, detect: ss.detect, trie: &node{}, fallback: ss.fallback, time: ss.time, host: ss.host}
+		sh := shape{name: ss.name, detect: ss.detect, trie: &node{}, memo: &nameMemo{}, fallback: ss.fallback, time: ss.time, host: ss.host}
 		for _, f := range ss.fields {
 			if err := sh.trie.add(f.key, f.value); err != nil {
 				fail(f.pos, "%v", err)
@@ -249,12 +250,19 @@ func (m *Mapper) Apply(ev *event.Event) bool {
 	}
 	var mt matcher
 	for i, n := 0, ev.Len(); i < n; i++ {
-		mt.name, mt.n = ev.At(i).Name, 0
-		t := sh.trie.match(&mt)
-		if t == nil || t.unmapped {
-			continue
+		name := ev.At(i).Name
+		target, ok := sh.memo.get(name)
+		if !ok {
+			mt.name, mt.n = name, 0
+			t := sh.trie.match(&mt)
+			if t != nil && !t.unmapped {
+				target = memoTarget{t.render(&mt), true}
+			}
+			target = sh.memo.put(name, target)
 		}
-		ev.AddCopy(t.render(&mt), i)
+		if target.mapped {
+			ev.AddCopy(target.name, i)
+		}
 	}
 	for _, fb := range sh.fallback {
 		if ev.Lookup(fb.value) < 0 {

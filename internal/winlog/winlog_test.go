@@ -3,10 +3,12 @@ package winlog
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -606,5 +608,86 @@ func TestHostOwned(t *testing.T) {
 	copy(in, bytes.Repeat([]byte("x"), len(in)))
 	if host != "pc-42" {
 		t.Errorf("host became %q", host)
+	}
+}
+
+// TestNameMemo: names are mapped from the memo once seen, with the decoder
+// reusing its buffers between events, past the memo's bound, and from
+// several goroutines (run under -race by test.sh).
+func TestNameMemo(t *testing.T) {
+	m := Default()
+	d := jsonlog.NewDecoder()
+	apply := func(line string) *event.Event {
+		ev := event.New()
+		if err := d.Decode([]byte(line), ev); err != nil {
+			t.Fatal(err)
+		}
+		if !m.Apply(ev) {
+			t.Fatalf("not mapped: %s", line)
+		}
+		return ev
+	}
+	first := `{"Event":{"System":{"Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1},"EventData":{"Image":"a.exe","Threat Name":"x"}}}`
+	// Other names where the first event's names were in the decoder's
+	// buffer: a mapped name remembered as a slice of that buffer would
+	// now read other bytes.
+	second := `{"Event":{"System":{"Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1},"EventData":{"Zzzzz":"1","Qqqqqqqqqqq":"2","Image":"b.exe"}}}`
+	for i, tt := range []struct {
+		line   string
+		fields map[string]string
+	}{
+		{first, map[string]string{"Image": "a.exe", "ThreatName": "x", "Channel": "Microsoft-Windows-Sysmon/Operational"}},
+		{second, map[string]string{"Image": "b.exe", "Zzzzz": "1", "Qqqqqqqqqqq": "2"}},
+		{first, map[string]string{"Image": "a.exe", "ThreatName": "x"}},
+		{second, map[string]string{"Image": "b.exe", "Zzzzz": "1"}},
+	} {
+		ev := apply(tt.line)
+		for name, want := range tt.fields {
+			if got, ok := ev.Get(name); !ok || got != want {
+				t.Errorf("event %d: %s = %q (present %v), want %q", i, name, got, ok, want)
+			}
+		}
+		if _, ok := ev.Get("Threat Name"); ok {
+			t.Errorf("event %d: the mapped name kept its space", i)
+		}
+	}
+	// Past the bound, names are still mapped, by the patterns.
+	var b strings.Builder
+	for i := 0; i < maxMemoNames+10; i++ {
+		b.Reset()
+		fmt.Fprintf(&b, `{"Event":{"System":{"Channel":"System","EventID":7045},"EventData":{"F%d":"v%d"}}}`, i, i)
+		ev := apply(b.String())
+		if got := get(ev, fmt.Sprintf("F%d", i)); got != fmt.Sprintf("v%d", i) {
+			t.Fatalf("name %d of a stream of distinct names: F%d = %q", i, i, got)
+		}
+	}
+	if n := len(*m.shapes[0].memo.m.Load()); n > maxMemoNames {
+		t.Errorf("memo holds %d names, bound %d", n, maxMemoNames)
+	}
+	// Concurrent Apply on one Mapper.
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := 0; g < 4; g++ {
+		wg.Go(func() {
+			d := jsonlog.NewDecoder()
+			for i := 0; i < 200; i++ {
+				ev := event.New()
+				line := fmt.Sprintf(`{"Event":{"System":{"Channel":"Security","EventID":4625},"EventData":{"G%d_%d":"v","IpAddress":"10.0.0.%d"}}}`, g, i%50, i%250)
+				if err := d.Decode([]byte(line), ev); err != nil {
+					errs <- err.Error()
+					return
+				}
+				m.Apply(ev)
+				if get(ev, fmt.Sprintf("G%d_%d", g, i%50)) != "v" || get(ev, "IpAddress") != fmt.Sprintf("10.0.0.%d", i%250) {
+					errs <- "wrong mapping under concurrency: " + line
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
