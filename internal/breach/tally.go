@@ -406,11 +406,21 @@ func mergePeople(ps []*people, max int) (int64, bool) {
 	if len(ps) == 0 {
 		return 0, true
 	}
+	// The biggest takes the others in, so the fewest move.
+	for i, p := range ps {
+		if p.node.len() > ps[0].node.len() {
+			ps[0], ps[i] = p, ps[0]
+		}
+	}
 	into := ps[0]
 	b := &budget{max: max, used: into.node.len()}
 	var pair [2]uint64
 	for _, p := range ps[1:] {
 		if p.sketch == nil && into.sketch == nil {
+			// p's identifiers come in slot order, which is the order of
+			// their top bits: the index must be at its final size first
+			// (see hashSet.reserve), or they pile up at its start.
+			into.node.reserve(min(p.node.len(), b.max-b.used))
 			first := make([]uint64, len(p.parent))
 			p.node.each(func(x uint64, i int32) { first[i] = x })
 			p.node.each(func(x uint64, i int32) {
@@ -437,6 +447,12 @@ func mergeDistinct(sets []*distinct, max int) (int64, bool) {
 	if len(sets) == 0 {
 		return 0, true
 	}
+	// The biggest takes the others in, so the fewest move.
+	for i, d := range sets {
+		if d.exact.len() > sets[0].exact.len() {
+			sets[0], sets[i] = d, sets[0]
+		}
+	}
 	into := sets[0]
 	b := &budget{max: max, used: into.exact.len()}
 	for _, d := range sets[1:] {
@@ -447,6 +463,10 @@ func mergeDistinct(sets []*distinct, max int) (int64, bool) {
 			}
 			into.sketch.merge(d.sketch)
 		default:
+			// d's hashes come in slot order, the order of their top
+			// bits: the set grows to its final size first (see
+			// hashSet.reserve), or they pile up at its start.
+			into.reserve(d.exact.len(), b)
 			d.exact.each(func(x uint64) { into.add(x, b) })
 		}
 		*d = distinct{}

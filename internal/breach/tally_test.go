@@ -432,3 +432,39 @@ func TestPeopleBatch(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkMerge: the counts of two workers merged, 256Ki distinct
+// hashes and as many people of two identifiers each: all met by the
+// second worker (the first scanned nothing, as when one file goes to
+// one worker), or half by each.
+func BenchmarkMerge(b *testing.B) {
+	const n = 1 << 18
+	for _, split := range []struct {
+		name  string
+		first uint64 // hashes the first worker met
+	}{{"into empty", 0}, {"halves", n / 2}} {
+		b.Run(split.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				ds := []*distinct{{}, {}}
+				ps := []*people{{}, {}}
+				for i := uint64(1); i <= n; i++ {
+					w := 1
+					if i <= split.first {
+						w = 0
+					}
+					ds[w].add(i*0x9E3779B97F4A7C15|1, &budget{max: 1 << 30})
+					ps[w].add([]uint64{i*0x9E3779B97F4A7C15 | 1, i*0xC2B2AE3D27D4EB4F | 1}, &budget{max: 1 << 30})
+				}
+				b.StartTimer()
+				if got, _ := mergeDistinct(ds, 1<<30); got != n {
+					b.Fatalf("%d distinct, want %d", got, n)
+				}
+				if got, _ := mergePeople(ps, 1<<30); got != n {
+					b.Fatalf("%d people, want %d", got, n)
+				}
+			}
+		})
+	}
+}
