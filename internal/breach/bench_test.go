@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"io"
+	"math/bits"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -304,4 +306,92 @@ func BenchmarkDetectText(b *testing.B) {
 			s.Text(line, &buf)
 		}
 	}
+}
+
+// BenchmarkCountingBound is not the scanner: it bounds what any scan of
+// the corpus table can reach on this machine. Each pass only splits the
+// table's cells and hashes each one, then either stops there, files the
+// hash in an exact set per column (as distinct values are counted), or
+// updates a HyperLogLog of 2^14 registers per column. The gap between the
+// last two is the price of exact distinct counts on a dense table: a set
+// insert misses the processor's cache, a sketch's registers stay in it.
+func BenchmarkCountingBound(b *testing.B) {
+	data, err := os.ReadFile(benchCSV(b, b.TempDir(), 32<<20))
+	if err != nil {
+		b.Fatal(err)
+	}
+	seed := maphash.MakeSeed()
+	const setBits = 19 // 512 Ki slots a column: at most half full
+	passes := []struct {
+		name string
+		file func(cols *countingCols, col int, h uint64)
+	}{
+		{"hash", func(*countingCols, int, uint64) {}},
+		{"exact-set", func(c *countingCols, col int, h uint64) {
+			s := c.set(col, setBits)
+			h |= 1
+			for k := h & (1<<setBits - 1); ; k = (k + 1) & (1<<setBits - 1) {
+				if s[k] == h {
+					return
+				}
+				if s[k] == 0 {
+					s[k] = h
+					return
+				}
+			}
+		}},
+		{"hyperloglog", func(c *countingCols, col int, h uint64) {
+			r := c.regs(col)
+			k := h >> 50
+			if rank := uint8(bits.LeadingZeros64(h<<14|1<<13) + 1); rank > r[k] {
+				r[k] = rank
+			}
+		}},
+	}
+	for _, p := range passes {
+		b.Run(p.name, func(b *testing.B) {
+			clock := startCPU(b, int64(len(data)))
+			defer clock.stop(b)
+			for i := 0; i < b.N; i++ {
+				var cols countingCols
+				for rest := data; len(rest) > 0; {
+					line := rest
+					if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
+						line, rest = rest[:nl], rest[nl+1:]
+					} else {
+						rest = nil
+					}
+					for col := 0; ; col++ {
+						j := bytes.IndexByte(line, ';')
+						if j < 0 {
+							p.file(&cols, col, maphash.Bytes(seed, line))
+							break
+						}
+						p.file(&cols, col, maphash.Bytes(seed, line[:j]))
+						line = line[j+1:]
+					}
+				}
+			}
+		})
+	}
+}
+
+// countingCols holds BenchmarkCountingBound's per-column sets or sketches.
+type countingCols struct {
+	sets [][]uint64
+	hll  [][1 << 14]uint8
+}
+
+func (c *countingCols) set(col, bits int) []uint64 {
+	for len(c.sets) <= col {
+		c.sets = append(c.sets, make([]uint64, 1<<bits))
+	}
+	return c.sets[col]
+}
+
+func (c *countingCols) regs(col int) *[1 << 14]uint8 {
+	for len(c.hll) <= col {
+		c.hll = append(c.hll, [1 << 14]uint8{})
+	}
+	return &c.hll[col]
 }
