@@ -296,12 +296,8 @@ func BenchmarkDetectText(b *testing.B) {
 	var buf pii.Findings
 	for i := 0; i < b.N; i++ {
 		for rest := data; len(rest) > 0; {
-			line := rest
-			if j := bytes.IndexByte(rest, '\n'); j >= 0 {
-				line, rest = rest[:j], rest[j+1:]
-			} else {
-				rest = nil
-			}
+			var line []byte
+			line, rest = nextLine(rest)
 			buf.Reset()
 			s.Text(line, &buf)
 		}
@@ -355,12 +351,8 @@ func BenchmarkCountingBound(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				var cols countingCols
 				for rest := data; len(rest) > 0; {
-					line := rest
-					if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
-						line, rest = rest[:nl], rest[nl+1:]
-					} else {
-						rest = nil
-					}
+					var line []byte
+					line, rest = nextLine(rest)
 					for col := 0; ; col++ {
 						j := bytes.IndexByte(line, ';')
 						if j < 0 {
@@ -394,4 +386,12 @@ func (c *countingCols) regs(col int) *[1 << 14]uint8 {
 		c.hll = append(c.hll, [1 << 14]uint8{})
 	}
 	return &c.hll[col]
+}
+
+// nextLine cuts data at its first newline.
+func nextLine(data []byte) (line, rest []byte) {
+	if j := bytes.IndexByte(data, '\n'); j >= 0 {
+		return data[:j], data[j+1:]
+	}
+	return data, nil
 }
