@@ -125,6 +125,59 @@ func benchText(tb testing.TB, dir string, size int) string {
 	return p
 }
 
+// benchAccessLog writes a web server's access log of at least size bytes
+// in the combined format, the free text a breach most often touches: an
+// address on every line, request paths, user agents full of capitals and
+// version numbers, and now and then an e-mail address or a phone number
+// in a query string (personal data on about one line in twenty).
+func benchAccessLog(tb testing.TB, dir string, size int) string {
+	p := filepath.Join(dir, "access.log")
+	f, err := os.Create(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	r := rand.New(rand.NewSource(7))
+	agents := []string{
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_3) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Safari/605.1.15",
+		"Mozilla/5.0 (X11; Linux x86_64; rv:123.0) Gecko/20100101 Firefox/123.0",
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Mobile/15E148 Safari/604.1",
+		"Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.6167.178 Mobile Safari/537.36",
+		"curl/8.5.0", "Uptime-Kuma/1.23.11", "sqlmap/1.8#stable (https://sqlmap.org)",
+	}
+	pages := []string{"/", "/services", "/services/etat-civil", "/demarches/inscription-cantine", "/actualites/conseil-municipal",
+		"/static/css/site.css", "/static/js/app.js", "/static/img/logo.png", "/favicon.ico", "/recherche?q=horaires+mairie",
+		"/agenda/2025/03", "/contact", "/.env", "/wp-login.php", "/api/v1/rendez-vous/4821"}
+	ids := corpus.Identities(7, 4000)
+	months := []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+	var block bytes.Buffer
+	for written := 0; written < size; {
+		for k := 0; k < 2000; k++ {
+			path := pages[r.Intn(len(pages))]
+			if r.Intn(20) == 0 {
+				id := ids[r.Intn(len(ids))]
+				if r.Intn(2) == 0 {
+					path = "/api/v1/compte?email=" + id.Email
+				} else {
+					path = "/rappel?tel=" + strings.ReplaceAll(id.Phone, " ", "")
+				}
+			}
+			fmt.Fprintf(&block, "%d.%d.%d.%d - - [%02d/%s/2025:%02d:%02d:%02d +0100] \"%s %s HTTP/1.1\" %d %d \"%s\" \"%s\"\n",
+				1+r.Intn(223), r.Intn(256), r.Intn(256), 1+r.Intn(254), 1+r.Intn(28), months[r.Intn(12)], r.Intn(24), r.Intn(60), r.Intn(60),
+				[]string{"GET", "GET", "GET", "POST"}[r.Intn(4)], path, []int{200, 200, 200, 304, 404, 302}[r.Intn(6)], r.Intn(60000),
+				[]string{"-", "https://www.ville-exemple.fr/", "https://www.google.com/"}[r.Intn(3)], agents[r.Intn(len(agents))])
+		}
+		n, err := f.Write(block.Bytes())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		written += n
+		block.Reset()
+	}
+	return p
+}
+
 // cpuClock reports throughput per second of CPU time (user and system)
 // besides the wall-clock MB/s: on a shared machine the wall clock counts
 // the time other processes took, the CPU time only this one's.
@@ -209,6 +262,12 @@ func BenchmarkScanTextNoFindings(b *testing.B) {
 	benchScan(b, benchText(b, b.TempDir(), 16<<20), 1, false)
 }
 
+// BenchmarkScanAccessLogNoFindings: one core, a web server's access log,
+// the default command.
+func BenchmarkScanAccessLogNoFindings(b *testing.B) {
+	benchScan(b, benchAccessLog(b, b.TempDir(), 32<<20), 1, false)
+}
+
 // BenchmarkScanCSVAllCores: the same CSV cut into chunks for every core.
 func BenchmarkScanCSVAllCores(b *testing.B) {
 	p := benchCSV(b, b.TempDir(), 128<<20)
@@ -285,7 +344,15 @@ func benchDetectCSV(b *testing.B, p string) {
 
 // BenchmarkDetectText: the detectors alone on the text of BenchmarkScanText.
 func BenchmarkDetectText(b *testing.B) {
-	p := benchText(b, b.TempDir(), 16<<20)
+	benchDetectText(b, benchText(b, b.TempDir(), 16<<20))
+}
+
+// BenchmarkDetectAccessLog: the same on the access log.
+func BenchmarkDetectAccessLog(b *testing.B) {
+	benchDetectText(b, benchAccessLog(b, b.TempDir(), 32<<20))
+}
+
+func benchDetectText(b *testing.B, p string) {
 	data, err := os.ReadFile(p)
 	if err != nil {
 		b.Fatal(err)

@@ -29,13 +29,18 @@ func (s *Scanner) parseAddress(b []byte, t int) (end int, capital, postcode, ok 
 	if i < len(b) && isAlpha(b[i]) && (i+1 == len(b) || !isAlpha(b[i+1])) {
 		i++
 	}
-	for _, suf := range [...]string{" bis", " ter", " quater", " b ", " t "} {
-		if hasPrefixFold(b[i:], suf) {
-			i += len(suf)
-			if suf[len(suf)-1] == ' ' {
-				i--
+	if i+2 < len(b) && b[i] == ' ' {
+		switch b[i+1] | 0x20 {
+		case 'b', 't', 'q':
+			for _, suf := range [...]string{" bis", " ter", " quater", " b ", " t "} {
+				if hasPrefixFold(b[i:], suf) {
+					i += len(suf)
+					if suf[len(suf)-1] == ' ' {
+						i--
+					}
+					break
+				}
 			}
-			break
 		}
 	}
 	if i < len(b) && b[i] == ',' {
@@ -57,7 +62,7 @@ func (s *Scanner) parseAddress(b []byte, t int) (end int, capital, postcode, ok 
 		}
 		i++
 	}
-	if i == ws || i-ws > 11 || !strings.ContainsRune("rabcipqsvlhfemtgzdRABCIPQSVLHFEMTGZD", rune(b[ws])) || !s.inSet(&s.streetTypes, b[ws:i]) {
+	if i == ws || i-ws > 11 || !strings.ContainsRune("rabcipqsvlhfemtgzdRABCIPQSVLHFEMTGZD", rune(b[ws])) || !s.inSet(lexStreet, b[ws:i]) {
 		return 0, false, false, false
 	}
 	if i < len(b) && b[i] == '.' {

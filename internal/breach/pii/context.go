@@ -61,6 +61,16 @@ func newContexts() contexts {
 	}
 }
 
+// pairBit is the bit of a folded word's first two bytes (the second 0
+// for a one-letter word).
+func pairBit(f []byte) uint {
+	var c1 byte
+	if len(f) > 1 {
+		c1 = f[1]
+	}
+	return uint(f[0]&31)<<5 | uint(c1&31)
+}
+
 // contextWindow is how many bytes before a value are searched for context.
 const contextWindow = 64
 

@@ -1,5 +1,7 @@
 package pii
 
+import "bytes"
+
 // atUpper handles a capital letter at i. At the start of a word it may
 // begin a person's name: a civility (M., Mme, Madame…) then capitalised
 // words; a given name of the list then a capitalised surname ("Jean
@@ -22,9 +24,11 @@ func (st *scan) atUpper(i int) int {
 	}
 	s := st.s
 	w := b[i:we]
+	// One lookup answers for the sets of a word without a hyphen.
+	sets := s.lex.sets(w)
 	// Civility, then one to three capitalised words. Not inside a code
 	// ("LP-4750-DR.").
-	if civEnd, ok := s.civility(b, i, we); ok && (i == 0 || b[i-1] != '-' && b[i-1] != '_' && b[i-1] != '/' && b[i-1] != '.') {
+	if civEnd, ok := civility(b, i, we, sets); ok && (i == 0 || b[i-1] != '-' && b[i-1] != '_' && b[i-1] != '/' && b[i-1] != '.') {
 		p := civEnd
 		if p < len(b) && b[p] == ' ' {
 			p++
@@ -35,7 +39,7 @@ func (st *scan) atUpper(i int) int {
 		}
 		return civEnd
 	}
-	if s.isGiven(w) {
+	if sets&lexGiven != 0 || bytes.IndexByte(w, '-') > 0 && s.isGiven(w) {
 		// More given names may follow (Jean Pierre Dupont) before the surname.
 		end := we
 		for k := 0; k < 2; k++ {
@@ -55,7 +59,7 @@ func (st *scan) atUpper(i int) int {
 		return we
 	}
 	// DUPONT Jean: a surname in capitals, then a given name.
-	if we-i >= 2 && allUpper(w) && !s.inSet(&s.notSurname, w) {
+	if we-i >= 2 && sets&lexNotSurname == 0 && allUpper(w) {
 		if ns, ne, ok := st.nextWord(we); ok && !allUpper(b[ns:ne]) && s.isGiven(b[ns:ne]) {
 			st.addFrom(Name, i, ne, confName, st.appendNorm(b[i:ne]))
 			return ne
@@ -77,7 +81,7 @@ func (st *scan) nextWord(p int) (int, int, bool) {
 	if e-(p+1) < 2 || e < len(b) && isDigit(b[e]) {
 		return 0, 0, false
 	}
-	if st.s.inSet(&st.s.notSurname, b[p+1:e]) || st.s.inSet(&st.s.civilities, b[p+1:e]) {
+	if st.s.inSet(lexNotSurname, b[p+1:e]) || st.s.inSet(lexCivility, b[p+1:e]) {
 		return 0, 0, false
 	}
 	return p + 1, e, true
@@ -99,7 +103,7 @@ func (st *scan) surname(p int) (int, int, bool) {
 			return 0, 0, false
 		}
 		w := b[ws:we]
-		isParticle := s.inSet(&s.particles, w) || len(w) == 2 && (w[1] == '\'')
+		isParticle := s.inSet(lexParticle, w) || len(w) == 2 && (w[1] == '\'')
 		up, _ := isUpperAt(b, ws)
 		if isParticle {
 			// "Le Gall", "de la Fontaine": a particle needs a word after it.
@@ -112,7 +116,7 @@ func (st *scan) surname(p int) (int, int, bool) {
 				continue
 			}
 		}
-		if !up || we-ws < 2 || s.inSet(&s.notSurname, w) || s.inSet(&s.civilities, w) {
+		if !up || we-ws < 2 || s.inSet(lexNotSurname, w) || s.inSet(lexCivility, w) {
 			return 0, 0, false
 		}
 		return start, we, true
@@ -144,7 +148,7 @@ func (st *scan) nameWords(p, max int) (int, int, bool) {
 		return 0, 0, false
 	}
 	we := nameWordEnd(b, p)
-	if we-p < 2 || we < len(b) && isDigit(b[we]) || s.inSet(&s.notSurname, b[p:we]) || s.inSet(&s.civilities, b[p:we]) {
+	if we-p < 2 || we < len(b) && isDigit(b[we]) || s.inSet(lexNotSurname, b[p:we]) || s.inSet(lexCivility, b[p:we]) {
 		return 0, 0, false
 	}
 	end := we
@@ -158,11 +162,11 @@ func (st *scan) nameWords(p, max int) (int, int, bool) {
 	return p, end, true
 }
 
-// civility reports whether b[i:we] is a civility (M., Mme, Madame…) and
-// where it ends (after its dot).
-func (s *Scanner) civility(b []byte, i, we int) (int, bool) {
+// civility reports whether b[i:we], in the lexicon's sets, is a civility
+// (M., Mme, Madame…) and where it ends (after its dot).
+func civility(b []byte, i, we int, sets uint8) (int, bool) {
 	w := b[i:we]
-	if len(w) > 12 || !s.inSet(&s.civilities, w) {
+	if sets&lexCivility == 0 {
 		return 0, false
 	}
 	dot := we < len(b) && b[we] == '.'
@@ -180,6 +184,10 @@ func (s *Scanner) civility(b []byte, i, we int) (int, bool) {
 func nameWordEnd(b []byte, i int) int {
 	j := i
 	for j < len(b) && j-i < 40 {
+		if c := b[j]; c < 0x80 && isAlpha(c) {
+			j++
+			continue
+		}
 		if ok, n := letterAt(b, j); ok {
 			j += n
 			continue

@@ -155,17 +155,29 @@ func (st *scan) atDigit(i int) int {
 		st.ctxFrom = te
 		return te
 	}
-	if te < len(b) && (b[te] == '.' || b[te] == ':') {
+	// The leading digits and the byte after them decide which readers
+	// can match here; most numbers of a text fit few of them.
+	dn := i
+	for dn < len(b) && isDigit(b[dn]) {
+		dn++
+	}
+	dn -= t
+	var sep byte
+	if t+dn < len(b) {
+		sep = b[t+dn]
+	}
+	if sep == '.' || sep == ':' {
 		if end, ok := st.ipv4(t); ok {
 			return end
 		}
-		if b[te] == ':' && t >= st.hexDone {
+		if sep == ':' && t >= st.hexDone {
 			if end, ok := st.ipv6(t); ok {
 				return end
 			}
 		}
 	}
-	if longRun(b, t) {
+	joins := sep == ' ' || sep == '.' || sep == '-' || sep == 'A' || sep == 'B'
+	if (dn >= 13 || joins) && longRun(b, t) {
 		if end, ok := st.nir(t); ok || end > 0 {
 			return end // a NIR, or a NIR-shaped run with a wrong key
 		}
@@ -182,11 +194,20 @@ func (st *scan) atDigit(i int) int {
 			return end
 		}
 	}
-	if end, ok := st.date(t); ok {
-		return end
-	}
-	if end, ok := st.address(t); ok {
-		return end
+	if dn <= 4 {
+		// dd/mm/yyyy, yyyy-mm-dd, "12 mars 1985", "1er mai": a
+		// separator after at most 4 digits.
+		if sep == '/' || sep == '-' || sep == '.' || sep == ' ' || sep == 'e' {
+			if end, ok := st.date(t); ok {
+				return end
+			}
+		}
+		// "12 rue…", "12, rue…", "12bis rue…".
+		if b[t] != '0' && (sep == ' ' || sep == ',' || isAlpha(sep)) {
+			if end, ok := st.address(t); ok {
+				return end
+			}
+		}
 	}
 	if end, ok := st.postcode(t, te); ok {
 		return end
