@@ -151,7 +151,7 @@ type worker struct {
 	peopleBudget  budget
 	groups        []uint64 // identifiers of records not yet filed in people, main first, each record's ended by 0
 	pb            peopleBatch
-	quietSeeds    [2]maphash.Seed
+	shapeSeeds    [2]maphash.Seed
 	words         [][]byte
 	person        []byte       // a person's key: the words of the names, '|', date of birth
 	tails         [16]tailText // category and confidence as written, round robin
@@ -162,7 +162,7 @@ type worker struct {
 }
 
 func (s *scan) newWorker() *worker {
-	w := &worker{s: s, k: newKeyed(s.key, s.seeds), quietSeeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{},
+	w := &worker{s: s, k: newKeyed(s.key, s.seeds), shapeSeeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{},
 		distBudget: budget{max: s.o.MaxHashes * 2 / 3 / s.o.Workers}, peopleBudget: budget{max: s.o.MaxHashes / 3 / s.o.Workers}}
 	for i := range w.masksWanted {
 		w.masksWanted[i] = maxSamples
@@ -367,7 +367,7 @@ type colState struct {
 	classified bool
 	json       []byte     // `"column":"…"`
 	end        []byte     // what ends the findings of the column: table, column, "}\n"
-	quiet      quietCache // values of a column of no category that yielded nothing
+	shapes     shapeCache // what the shapes of a column of no category gave
 }
 
 // fix sets the classes decided beforehand (chunks of a big file).
@@ -499,16 +499,16 @@ func (t *tableScan) scan(r *extract.Row) {
 			t.setClass(col, [][]byte{cell.Value})
 		}
 		var finds []pii.Finding
-		if col.class.Category == "" && len(cell.Value) <= quietMaxLen && col.quiet.wanted() {
-			// A column of no category: its repeated values are
-			// looked at once.
-			key := newQuietKey(&w.quietSeeds, cell.Value)
-			if col.quiet.has(key) {
+		if col.class.Category == "" && len(cell.Value) <= shapeMaxLen && col.shapes.wanted() {
+			// A column of no category: values of a shape that gave
+			// nothing often enough are codes (shape.go).
+			key := newShapeKey(&w.shapeSeeds, cell.Value)
+			slot, trusted := col.shapes.lookup(&key)
+			if trusted {
 				continue
 			}
-			if finds = w.s.pii.Cell(col.class, cell.Value, &w.fs); len(finds) == 0 {
-				col.quiet.add(key)
-			}
+			finds = w.s.pii.Cell(col.class, cell.Value, &w.fs)
+			col.shapes.record(slot, &key, len(finds) == 0)
 		} else {
 			finds = w.s.pii.Cell(col.class, cell.Value, &w.fs)
 		}

@@ -1,0 +1,202 @@
+package breach
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+)
+
+// Most columns of no category hold codes: order, tracking and invoice
+// numbers, timestamps, product references, amounts, statuses. Scanned
+// as free text one cell at a time they cost more than the personal
+// columns. The scan decides per column (issue 6: "a column of names is
+// names even where one value alone is ambiguous"), so a small cache per
+// column remembers the shapes of its values and what scanning them gave:
+//
+//   - A value's shape keeps every byte and the length, except that in
+//     each run of ASCII digits only the first digit stays and the others
+//     become shapeMark (written # here): "CMD-20230452779" is
+//     "CMD-2##########", "Article 981" is "Article 9##", "0612345678" is
+//     "0#########" and a tracking number "6861129074" is "6#########", so
+//     a phone number does not share the shape of a tracking number.
+//   - A shape is trusted, and its values spared the detectors, when it
+//     has no digit or when shapeTrust values of it were scanned and gave
+//     nothing, none giving a finding. A digit-free shape is the value
+//     itself, and a cell's result depends on its bytes alone: one clean
+//     scan is exact, as for a status or a carrier. A shape with digits
+//     that yielded nothing shapeTrust times belongs to a column of codes;
+//     a rare value of that shape that passes a checksum (a 15-digit order
+//     number with a valid NIR key, one in 97) is a decoy, not personal
+//     data.
+//   - A shape that gave a finding even once is banned for the rest of the
+//     column: a column that does hold personal data in some values keeps
+//     being scanned.
+//
+// Shapes are remembered by two keyed hashes (128 bits, so that no shape
+// is taken for another), never the shapes or values themselves.
+
+// shapeMaxLen is the longest value looked up: longer ones are free text.
+const shapeMaxLen = 64
+
+// shapeMark stands for the digits of a run after its first. No UTF-8
+// text holds the byte 0xFF; a value that does (undecoded binary) at
+// worst shares its shape with values that have digits, never with a
+// digit-free value, so the exact rule for digit-free shapes holds.
+const shapeMark = 0xFF
+
+// shapeTrust is how many clean scans of a shape with digits make it
+// trusted. A shape whose values are personal data one time in ten is
+// banned before it is trusted with a probability of 1-0.9^32 = 97 %,
+// one time in four 99.99 %; and a column of codes pays 32 scans a shape,
+// nothing over thousands of rows. It must also leave the give-up trial
+// room to see a column of a few shapes repay its lookups: 24 shapes of
+// equal frequency take 768 of its 1024 lookups to be trusted.
+const shapeTrust = 32
+
+// shapeBanned is the state of a shape that gave a finding.
+const shapeBanned = 0xFF
+
+// shapeSlots is the number of shapes a column remembers (a power of two),
+// in sets of two slots.
+const shapeSlots = 256
+
+// shapeTrial is how many lookups a column is given to show that its
+// values repeat in shape: with fewer than a quarter trusted by then
+// (free-text comments, amounts of many magnitudes), shaping and hashing
+// each value costs more than it spares, and the cache is dropped.
+const shapeTrial = 1024
+
+// shapeKey is the two keyed hashes of a value's shape; the first is never
+// 0, so that an empty slot matches nothing.
+type shapeKey struct {
+	h     [2]uint64
+	exact bool // the shape has no digit: it is the value
+}
+
+// newShapeKey shapes v (at most shapeMaxLen bytes) on the stack and hashes
+// it. The digits are found 8 bytes at a time: a byte b < 0x80 is a digit
+// when b+0x50 reaches 0x80 and b+0x46 does not; a digit follows a digit
+// when the byte before it (the previous word's last for the first) is
+// one. Words are read from v and only written to the buffer: a word read
+// back from narrower writes would wait for them.
+func newShapeKey(seeds *[2]maphash.Seed, v []byte) shapeKey {
+	var buf [shapeMaxLen]byte
+	n := len(v)
+	var any, carry uint64
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		w := binary.LittleEndian.Uint64(v[i:])
+		binary.LittleEndian.PutUint64(buf[i:], shapeWord(w, &carry, &any))
+	}
+	if i < n {
+		var w uint64
+		if n >= 8 {
+			w = binary.LittleEndian.Uint64(v[n-8:]) >> (64 - 8*(n-i))
+		} else {
+			for k := n - 1; k >= 0; k-- {
+				w = w<<8 | uint64(v[k])
+			}
+		}
+		binary.LittleEndian.PutUint64(buf[i:], shapeWord(w, &carry, &any))
+	}
+	s := buf[:n]
+	return shapeKey{h: [2]uint64{maphash.Bytes(seeds[0], s) | 1, maphash.Bytes(seeds[1], s)}, exact: any == 0}
+}
+
+// shapeWord shapes 8 bytes: the digits that follow a digit become
+// shapeMark. carry holds 0x80 when the previous word ended with a digit;
+// any gathers the digits met.
+func shapeWord(w uint64, carry, any *uint64) uint64 {
+	const (
+		lo = 0x0101010101010101
+		hi = 0x8080808080808080
+	)
+	low := w &^ hi
+	d := (low + (0x80-'0')*lo) &^ (low + (0x80-'9'-1)*lo) &^ w & hi
+	run := d & (d<<8 | *carry)
+	*carry = d >> 56
+	*any |= d
+	return w | (run>>7)*0xFF
+}
+
+// shapeSet is a two-way set-associative table of the shapes of one
+// column.
+type shapeSet struct {
+	keys  [shapeSlots][2]uint64
+	state [shapeSlots]uint8 // clean scans, up to shapeTrust; or shapeBanned
+}
+
+// shapeCache is the shapeSet of a column, made on first use, and given up
+// after shapeTrial lookups with fewer than a quarter trusted.
+type shapeCache struct {
+	set            *shapeSet
+	lookups, found int
+	off            bool
+}
+
+// wanted tells whether the cache is in use, and makes it on first use.
+func (c *shapeCache) wanted() bool {
+	if c.off {
+		return false
+	}
+	if c.set == nil {
+		c.set = new(shapeSet)
+	}
+	if c.lookups == shapeTrial && c.found < shapeTrial/4 {
+		c.off, c.set = true, nil
+		return false
+	}
+	return true
+}
+
+// lookup tells whether k's shape is trusted; if not, it returns the slot
+// where the outcome of scanning the value is to be recorded, -1 for none.
+// A new shape takes an empty slot of its set, else the one of the two
+// least advanced towards trust; a banned shape keeps its slot, so that it
+// stays banned.
+func (c *shapeCache) lookup(k *shapeKey) (slot int, trusted bool) {
+	if c.lookups < shapeTrial {
+		c.lookups++
+	}
+	s := c.set
+	i := int(k.h[0]>>1) & (shapeSlots - 2)
+	for j := i; j < i+2; j++ {
+		if s.keys[j] == k.h {
+			if s.state[j] == shapeTrust {
+				if c.found < shapeTrial {
+					c.found++
+				}
+				return j, true
+			}
+			return j, false
+		}
+	}
+	a, b := s.state[i], s.state[i+1]
+	switch {
+	case s.keys[i][0] == 0 || a != shapeBanned && (b == shapeBanned || a <= b):
+		return i, false
+	case b != shapeBanned:
+		return i + 1, false
+	}
+	return -1, false
+}
+
+// record files the outcome of scanning a value of k's shape in the slot
+// lookup returned.
+func (c *shapeCache) record(slot int, k *shapeKey, clean bool) {
+	if slot < 0 {
+		return
+	}
+	s := c.set
+	if s.keys[slot] != k.h {
+		s.keys[slot], s.state[slot] = k.h, 0
+	}
+	switch {
+	case s.state[slot] == shapeBanned:
+	case !clean:
+		s.state[slot] = shapeBanned
+	case k.exact:
+		s.state[slot] = shapeTrust
+	default:
+		s.state[slot]++
+	}
+}

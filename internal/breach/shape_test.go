@@ -1,0 +1,336 @@
+package breach
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"maps"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tocsin/internal/breach/corpus"
+	"tocsin/internal/breach/pii"
+)
+
+func testSeeds() *[2]maphash.Seed {
+	return &[2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+}
+
+// TestShapeKey: values share a key exactly when they share a shape.
+func TestShapeKey(t *testing.T) {
+	seeds := testSeeds()
+	tests := []struct {
+		a, b  string
+		same  bool
+		exact bool // a has no digit
+	}{
+		{"CMD-20230452779", "CMD-29999999999", true, false},
+		{"CMD-20230452779", "CMD-30230452779", false, false},
+		{"CMD-20230452779", "CMD-2023045277", false, false}, // length kept
+		{"Article 981", "Article 900", true, false},
+		{"Article 981", "Article 98", false, false},
+		{"0612345678", "0000012345", true, false},
+		{"0612345678", "6861129074", false, false}, // a phone is not a tracking number
+		{"6861129074", "6000000000", true, false},
+		{"2023-07-22 12:57:24", "2024-01-29 13:50:29", true, false},
+		{"2023-07-22 12:57:24", "2023-07-22 02:57:24", false, false},
+		{"A23", "A2D", false, false}, // the mark is no letter
+		{"livrée", "livrée", true, true},
+		{"livrée", "livrés", false, true},
+		{"", "", true, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.a+"|"+tc.b, func(t *testing.T) {
+			ka, kb := newShapeKey(seeds, []byte(tc.a)), newShapeKey(seeds, []byte(tc.b))
+			if (ka.h == kb.h) != tc.same {
+				t.Fatalf("same key %v, want %v", ka.h == kb.h, tc.same)
+			}
+			if ka.exact != tc.exact {
+				t.Fatalf("exact %v, want %v", ka.exact, tc.exact)
+			}
+			if ka.h[0] == 0 {
+				t.Fatal("key 0")
+			}
+		})
+	}
+}
+
+// shapeStep is one value met in a column: whether its scan gives a
+// finding (when it is scanned), and whether it must be found trusted.
+type shapeStep struct {
+	value   string
+	finding bool
+	trusted bool
+}
+
+// runShapes feeds a column's values to a cache the way tableScan.scan
+// does and checks each lookup.
+func runShapes(t *testing.T, c *shapeCache, seeds *[2]maphash.Seed, steps []shapeStep) {
+	t.Helper()
+	for i, s := range steps {
+		if !c.wanted() {
+			t.Fatalf("step %d: cache given up", i)
+		}
+		k := newShapeKey(seeds, []byte(s.value))
+		slot, trusted := c.lookup(&k)
+		if trusted != s.trusted {
+			t.Fatalf("step %d (%q): trusted %v, want %v", i, s.value, trusted, s.trusted)
+		}
+		if !trusted {
+			c.record(slot, &k, !s.finding)
+		}
+	}
+}
+
+// repeat returns n steps of values v(i).
+func repeat(n int, v func(i int) string, finding, trusted bool) []shapeStep {
+	steps := make([]shapeStep, n)
+	for i := range steps {
+		steps[i] = shapeStep{v(i), finding, trusted}
+	}
+	return steps
+}
+
+func TestShapeTrust(t *testing.T) {
+	order := func(i int) string { return fmt.Sprintf("CMD-2%010d", i*7919%10000000000) }
+	status := func(int) string { return "livrée" }
+	tests := []struct {
+		name  string
+		steps [][]shapeStep
+	}{
+		{"trusted after shapeTrust clean scans", [][]shapeStep{
+			repeat(shapeTrust, order, false, false),
+			repeat(100, order, false, true),
+		}},
+		{"a finding bans the shape", [][]shapeStep{
+			repeat(shapeTrust-1, order, false, false),
+			{{"CMD-20230452779", true, false}},
+			repeat(3*shapeTrust, order, false, false),
+		}},
+		{"a finding first bans the shape", [][]shapeStep{
+			{{"CMD-20230452779", true, false}},
+			repeat(3*shapeTrust, order, false, false),
+		}},
+		{"a digit-free value is trusted after one clean scan", [][]shapeStep{
+			{{"livrée", false, false}},
+			repeat(100, status, false, true),
+			{{"livrées", false, false}, {"livrées", false, true}},
+		}},
+		{"a digit-free value that gave a finding is never trusted", [][]shapeStep{
+			repeat(50, func(int) string { return "Jean Dupont" }, true, false),
+		}},
+		{"each shape is counted apart", [][]shapeStep{
+			repeat(shapeTrust, order, false, false),
+			repeat(shapeTrust-1, func(i int) string { return fmt.Sprintf("CMD-3%010d", i) }, false, false),
+			repeat(10, order, false, true),
+			{{"CMD-3999", false, false}, {"CMD-39999999999", false, false}, {"CMD-39999999999", false, true}},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var c shapeCache
+			seeds := testSeeds()
+			for _, steps := range tc.steps {
+				runShapes(t, &c, seeds, steps)
+			}
+		})
+	}
+}
+
+// TestShapeBannedKeepsSlot: shapes that share a set of slots never evict
+// a banned one, so it stays banned whatever comes after.
+func TestShapeBannedKeepsSlot(t *testing.T) {
+	seeds := testSeeds()
+	// Three shapes of one set.
+	var same []string
+	set := -1
+	for i := 1; len(same) < 3; i++ {
+		v := fmt.Sprintf("statut %c%c%c", 'a'+i%26, 'a'+i/26%26, 'a'+i/676%26) // digit-free
+		k := newShapeKey(seeds, []byte(v))
+		s := int(k.h[0]>>1) & (shapeSlots - 2)
+		if set < 0 {
+			set = s
+		}
+		if s == set {
+			same = append(same, v)
+		}
+	}
+	a, b, c := same[0], same[1], same[2]
+	var sc shapeCache
+	runShapes(t, &sc, seeds, []shapeStep{
+		{a, true, false}, {b, true, false}, // both slots banned
+		{c, false, false}, {c, false, false}, {c, false, false}, // no slot left: scanned each time
+		{a, false, false}, {b, false, false}, // still banned
+	})
+}
+
+// TestShapeGiveUp: a column whose values do not repeat in shape drops its
+// cache after the trial; one whose values do keeps it.
+func TestShapeGiveUp(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	words := strings.Fields("colis laissé chez le voisin merci de sonner deux fois retour sous trente jours client absent repasser jeudi")
+	tests := []struct {
+		name    string
+		value   func(i int) string
+		wantOff bool
+	}{
+		{"statuses", func(i int) string { return []string{"payée", "livrée", "annulée"}[i%3] }, false},
+		{"order numbers", func(i int) string { return fmt.Sprintf("CMD-2%010d", r.Int63n(1e10)) }, false},
+		{"tracking numbers", func(i int) string { return fmt.Sprintf("%d%09d", 1+r.Intn(9), r.Intn(1e9)) }, false},
+		{"comments", func(i int) string {
+			n := 2 + r.Intn(6)
+			ws := make([]string, n)
+			for k := range ws {
+				ws[k] = words[r.Intn(len(words))]
+			}
+			return strings.Join(ws, " ")
+		}, true},
+		{"codes of two letters", func(i int) string { return fmt.Sprintf("%c%c-%04d", 'A'+r.Intn(26), 'A'+r.Intn(26), r.Intn(10000)) }, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var c shapeCache
+			seeds := testSeeds()
+			skipped := 0
+			for i := 0; i < 4*shapeTrial; i++ {
+				if !c.wanted() {
+					continue
+				}
+				k := newShapeKey(seeds, []byte(tc.value(i)))
+				slot, trusted := c.lookup(&k)
+				if trusted {
+					skipped++
+					continue
+				}
+				c.record(slot, &k, true)
+			}
+			if c.off != tc.wantOff {
+				t.Fatalf("off %v, want %v (%d skipped)", c.off, tc.wantOff, skipped)
+			}
+			if c.off && c.set != nil {
+				t.Fatal("set kept")
+			}
+			if !tc.wantOff && skipped < 3*shapeTrial {
+				t.Fatalf("%d skipped of %d", skipped, 4*shapeTrial)
+			}
+		})
+	}
+}
+
+// TestShapeNoAlloc: a lookup allocates nothing.
+func TestShapeNoAlloc(t *testing.T) {
+	seeds := testSeeds()
+	var c shapeCache
+	values := [][]byte{[]byte("CMD-20230452779"), []byte("2023-07-22 12:57:24"), []byte("livrée"), []byte(strings.Repeat("9", shapeMaxLen))}
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		v := values[i%len(values)]
+		i++
+		if !c.wanted() {
+			t.Fatal("given up")
+		}
+		k := newShapeKey(seeds, v)
+		if slot, trusted := c.lookup(&k); !trusted {
+			c.record(slot, &k, true)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations a lookup", allocs)
+	}
+}
+
+// TestShapeScan: through Scan, in a column of no category, a value of a
+// shape that gave a finding is scanned whatever came before, and a value
+// of a trusted shape is not.
+func TestShapeScan(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	s := pii.New()
+	nir := corpus.Identities(1, 1)[0].NIR
+	var fs pii.Findings
+	if f := s.Cell(pii.Column{}, []byte(nir), &fs); len(f) != 1 || f[0].Category != pii.NIR {
+		t.Fatalf("%v: not a NIR alone", f)
+	}
+	// clean returns a value of gen that gives nothing alone.
+	clean := func(gen func() string) string {
+		for {
+			v := gen()
+			fs.Reset()
+			if len(s.Cell(pii.Column{}, []byte(v), &fs)) == 0 {
+				return v
+			}
+		}
+	}
+	tracking := func() string { return fmt.Sprintf("%d%09d", 1+r.Intn(9), r.Intn(1e9)) }
+	padded := func() string { return fmt.Sprintf("00000%05d", r.Intn(1e5)) }
+	phone := func() string { return fmt.Sprintf("06%08d", r.Intn(1e8)) }
+	// order numbers of the NIR's shape: 15 digits, its first digit.
+	order := func() string { return fmt.Sprintf("%c%014d", nir[0], r.Int63n(1e14)) }
+	tests := []struct {
+		name  string
+		value func(i int) string // of the column "reference", row i
+		want  map[string]int64
+	}{
+		{"phones among trusted tracking numbers", func(i int) string {
+			if i >= 1500 && i%100 == 0 {
+				return phone()
+			}
+			return clean(tracking)
+		}, map[string]int64{"phone": 5}},
+		{"a phone before trust bans its shape", func(i int) string {
+			// 0000012345 shares the shape of 0612345678: 10 clean
+			// codes, a phone, 1000 clean codes, then more phones.
+			if i == 10 || i >= 1500 && i%100 == 0 {
+				return phone()
+			}
+			return clean(padded)
+		}, map[string]int64{"phone": 6}},
+		{"a NIR before trust bans its shape", func(i int) string {
+			if i == 10 || i == 1000 {
+				return nir
+			}
+			return clean(order)
+		}, map[string]int64{"nir": 2}},
+		{"a NIR of a trusted shape is a decoy", func(i int) string {
+			if i == 1000 {
+				return nir
+			}
+			return clean(order)
+		}, map[string]int64{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString("id;reference;statut\n")
+			for i := 0; i < 2000; i++ {
+				fmt.Fprintf(&b, "%d;%s;livrée\n", i, tc.value(i))
+			}
+			p := filepath.Join(t.TempDir(), "t.csv")
+			if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := Scan(context.Background(), Options{Paths: []string{p}, Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int64{}
+			for _, c := range rep.Categories {
+				if c.Values > 0 {
+					got[c.Category] = c.Values
+				}
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Fatalf("found %v, want %v", got, tc.want)
+			}
+			for _, l := range rep.Locations {
+				for _, c := range l.Columns {
+					if c.Class != "" {
+						t.Fatalf("column %s classified %q", c.Name, c.Class)
+					}
+				}
+			}
+		})
+	}
+}
