@@ -1,7 +1,5 @@
 package pii
 
-import "strings"
-
 // date reads a calendar date at t: dd/mm/yyyy (or with '.', '-'),
 // yyyy-mm-dd (or '/'), or "12 mars 1985" / "1er mai 1990". A date is a
 // date of birth only when a context word comes before it; any other date
@@ -79,7 +77,7 @@ func (s *Scanner) parseDate(b []byte, i int) (y, m, d, end int, ok bool) {
 		}
 		// Most numbers in prose are followed by other words: look a word
 		// up only when its first letter and length fit a month name.
-		if me-ms < 3 || me-ms > 10 || !strings.ContainsRune("jfmasondJFMASOND", rune(b[ms])) {
+		if me-ms < 3 || me-ms > 10 || !monthInitial(b[ms]) {
 			return 0, 0, 0, 0, false
 		}
 		var buf [16]byte
@@ -104,6 +102,15 @@ func (s *Scanner) parseDate(b []byte, i int) (y, m, d, end int, ok bool) {
 		return 0, 0, 0, 0, false
 	}
 	return y, m, d, j, true
+}
+
+// monthInitial reports whether c starts a French month's name.
+func monthInitial(c byte) bool {
+	switch c | 0x20 {
+	case 'j', 'f', 'm', 'a', 's', 'o', 'n', 'd':
+		return true
+	}
+	return false
 }
 
 func validDate(y, m, d int) bool {

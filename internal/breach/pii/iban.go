@@ -185,3 +185,21 @@ func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
 func isAlpha(c byte) bool { return isUpper(c) || isLower(c) }
 func isAlnum(c byte) bool { return isDigit(c) || isAlpha(c) }
+
+// Classes of ASCII bytes, for the loops that test several per byte.
+const (
+	clsAlnum uint8 = 1 << iota // digits and ASCII letters
+	clsLocal                   // what an e-mail address's local part may hold
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if isAlnum(byte(c)) {
+			t[c] |= clsAlnum
+		}
+		if isLocalChar(byte(c)) {
+			t[c] |= clsLocal
+		}
+	}
+	return t
+}()

@@ -22,6 +22,12 @@ func (st *scan) atUpper(i int) int {
 	if i < st.lastEnd {
 		return we
 	}
+	// Every name this handler reads goes on after the word with a space
+	// (Jean Dupont, DUPONT Jean, Mme Dupont) or a civility's dot (M.):
+	// other words (Mozilla/5.0, Gecko), it spares the lookup.
+	if we == len(b) || b[we] != ' ' && b[we] != '.' {
+		return we
+	}
 	s := st.s
 	w := b[i:we]
 	// One lookup answers for the sets of a word without a hyphen.

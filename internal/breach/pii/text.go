@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net/netip"
 )
@@ -15,7 +16,7 @@ import (
 // only at digits, '@', '+', ':' and capitals at the start of a word.
 func (s *Scanner) Text(text []byte, fs *Findings) []Finding {
 	n := len(fs.List)
-	st := scan{s: s, b: text, fs: fs}
+	st := scan{s: s, b: text, fs: fs, at: -1}
 	st.run()
 	return fs.List[n:]
 }
@@ -28,6 +29,7 @@ type scan struct {
 	lastEnd int // no finding starts before the end of the previous one
 	ctxFrom int // context windows start after the previous number
 	hexDone int // IPv6 already tried up to here
+	at      int // the position of the next '@' from where it was last looked for, or len(b)
 }
 
 func (st *scan) run() {
@@ -125,20 +127,35 @@ func (st *scan) window(t int) []byte {
 func (st *scan) atDigit(i int) int {
 	b := st.b
 	t := i
-	for t > st.lastEnd && i-t < 40 && isAlnum(b[t-1]) {
+	for t > st.lastEnd && i-t < 40 && byteClass[b[t-1]]&clsAlnum != 0 {
 		t--
 	}
-	// A digit inside an e-mail's local part: the '@' takes it.
-	j := i
-	for j < len(b) && isLocalChar(b[j]) {
-		j++
+	// One pass forward: the digits, then the rest of the alphanumeric
+	// token.
+	k := i
+	for k < len(b) && isDigit(b[k]) {
+		k++
 	}
-	if j < len(b) && b[j] == '@' {
-		return j
+	de := k
+	for k < len(b) && byteClass[b[k]]&clsAlnum != 0 {
+		k++
 	}
-	te := i
-	for te < len(b) && isAlnum(b[te]) {
-		te++
+	te := k
+	// A digit inside an e-mail's local part: the '@' takes it. Most
+	// lines have none: where the next one is is looked up once.
+	if st.at < k {
+		st.at = len(b)
+		if a := bytes.IndexByte(b[k:], '@'); a >= 0 {
+			st.at = k + a
+		}
+	}
+	if st.at < len(b) && st.at-k <= 64 {
+		for k < len(b) && byteClass[b[k]]&clsLocal != 0 {
+			k++
+		}
+		if k == st.at {
+			return k
+		}
 	}
 	if t < i {
 		if end, ok := st.iban(t); ok || end > te {
@@ -157,26 +174,27 @@ func (st *scan) atDigit(i int) int {
 	}
 	// The leading digits and the byte after them decide which readers
 	// can match here; most numbers of a text fit few of them.
-	dn := i
-	for dn < len(b) && isDigit(b[dn]) {
-		dn++
+	dn := de - t
+	var sep, next byte
+	if de < len(b) {
+		sep = b[de]
+		if de+1 < len(b) {
+			next = b[de+1]
+		}
 	}
-	dn -= t
-	var sep byte
-	if t+dn < len(b) {
-		sep = b[t+dn]
-	}
-	if sep == '.' || sep == ':' {
+	switch {
+	case sep == '.' && dn <= 3 && isDigit(next):
 		if end, ok := st.ipv4(t); ok {
 			return end
 		}
-		if sep == ':' && t >= st.hexDone {
-			if end, ok := st.ipv6(t); ok {
-				return end
-			}
+	case sep == ':' && t >= st.hexDone:
+		if end, ok := st.ipv6(t); ok {
+			return end
 		}
 	}
-	joins := sep == ' ' || sep == '.' || sep == '-' || sep == 'A' || sep == 'B'
+	// A NIR or a card: 13 digits or more, or groups joined by single
+	// separators (or the A and B of a Corsican NIR).
+	joins := sep == 'A' || sep == 'B' || (sep == ' ' || sep == '.' || sep == '-') && (isDigit(next) || next == 'A' || next == 'B')
 	if (dn >= 13 || joins) && longRun(b, t) {
 		if end, ok := st.nir(t); ok || end > 0 {
 			return end // a NIR, or a NIR-shaped run with a wrong key
@@ -195,15 +213,26 @@ func (st *scan) atDigit(i int) int {
 		}
 	}
 	if dn <= 4 {
-		// dd/mm/yyyy, yyyy-mm-dd, "12 mars 1985", "1er mai": a
-		// separator after at most 4 digits.
-		if sep == '/' || sep == '-' || sep == '.' || sep == ' ' || sep == 'e' {
+		// Dates: dd/mm/yyyy (or '.', '-'), yyyy-mm-dd (or '/'),
+		// "12 mars 1985", "1er mai 1990".
+		var date bool
+		switch sep {
+		case '/', '-':
+			date = (dn <= 2 || dn == 4) && isDigit(next)
+		case '.':
+			date = dn <= 2 && isDigit(next)
+		case ' ':
+			date = dn <= 2 && monthInitial(next)
+		case 'e':
+			date = dn == 1 && next == 'r'
+		}
+		if date {
 			if end, ok := st.date(t); ok {
 				return end
 			}
 		}
-		// "12 rue…", "12, rue…", "12bis rue…".
-		if b[t] != '0' && (sep == ' ' || sep == ',' || isAlpha(sep)) {
+		// "12 rue…", "12, rue…", "12bis rue…", "12 B rue…".
+		if b[t] != '0' && (sep == ' ' && isAlpha(next) || sep == ',' || isAlpha(sep)) {
 			if end, ok := st.address(t); ok {
 				return end
 			}
@@ -356,7 +385,9 @@ func (st *scan) ipv4(t int) (int, bool) {
 	if i < len(b) && (isAlnum(b[i]) || b[i] == '.' && i+1 < len(b) && isDigit(b[i+1])) {
 		return 0, false
 	}
-	if oct[0] == 0 || oct[0] == 127 || oct == [4]int{255, 255, 255, 255} {
+	// Not a host: 0.x.x.x, loopback, broadcast, and a.0.0.0, which is
+	// also how a version number reads (Chrome/122.0.0.0).
+	if oct[0] == 0 || oct[0] == 127 || oct == [4]int{255, 255, 255, 255} || oct[1]|oct[2]|oct[3] == 0 {
 		return 0, false
 	}
 	a := netip.AddrFrom4([4]byte{byte(oct[0]), byte(oct[1]), byte(oct[2]), byte(oct[3])})
