@@ -1,5 +1,7 @@
 package pii
 
+import "math/bits"
+
 // A keyword is a context word looked for, folded, in the few bytes before
 // a value. word: it must start at a word boundary (and end at one when it
 // is three letters or fewer).
@@ -13,12 +15,12 @@ type contexts struct {
 	birth, franceTravail, idDocument, address keywords
 }
 
-// keywords is a list of context words and the bitmap of the first two
-// bytes of each (pairBit): a window is read once, and a word is compared
-// only where its first two bytes are.
+// keywords is a list of context words (32 at most) and, for each value of
+// pairBit, the set of those that start with such two bytes: a window is
+// read once, and a word is compared only where its first two bytes are.
 type keywords struct {
 	list  []keyword
-	pairs [1024 / 64]uint64
+	pairs [1024]uint32
 }
 
 // newContexts returns the context words, folded (lower case, accents
@@ -28,9 +30,11 @@ func newContexts() contexts {
 		var out keywords
 		for i := 0; i < len(list); i += 2 {
 			k := keyword{[]byte(list[i].(string)), list[i+1].(bool)}
+			if len(out.list) == 32 {
+				panic("pii: more than 32 context words in a family")
+			}
+			out.pairs[pairBit(k.text[:2])] |= 1 << len(out.list) // every context word has two bytes or more
 			out.list = append(out.list, k)
-			b := pairBit(k.text[:2]) // every context word has two bytes or more
-			out.pairs[b/64] |= 1 << (b % 64)
 		}
 		return out
 	}
@@ -77,11 +81,8 @@ const contextWindow = 64
 // hasContext reports whether the folded window holds one of kws.
 func hasContext(window []byte, kws *keywords) bool {
 	for j := 0; j+1 < len(window); j++ {
-		b := uint(window[j]&31)<<5 | uint(window[j+1]&31) // pairBit
-		if kws.pairs[b/64]&(1<<(b%64)) == 0 {
-			continue
-		}
-		for _, k := range kws.list {
+		for m := kws.pairs[uint(window[j]&31)<<5|uint(window[j+1]&31)]; m != 0; m &= m - 1 { // pairBit
+			k := &kws.list[bits.TrailingZeros32(m)]
 			end := j + len(k.text)
 			if end > len(window) || string(window[j:end]) != string(k.text) {
 				continue
