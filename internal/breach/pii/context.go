@@ -16,7 +16,7 @@ type contexts struct {
 }
 
 // keywords is a list of context words (32 at most) and, for each value of
-// pairBit, the set of those that start with such two bytes: a window is
+// pairIndex, the set of those that start with such two bytes: a window is
 // read once, and a word is compared only where its first two bytes are.
 type keywords struct {
 	list  []keyword
@@ -33,7 +33,7 @@ func newContexts() contexts {
 			if len(out.list) == 32 {
 				panic("pii: more than 32 context words in a family")
 			}
-			out.pairs[pairBit(k.text[:2])] |= 1 << len(out.list) // every context word has two bytes or more
+			out.pairs[pairIndex(k.text[:2])] |= 1 << len(out.list) // every context word has two bytes or more
 			out.list = append(out.list, k)
 		}
 		return out
@@ -65,9 +65,10 @@ func newContexts() contexts {
 	}
 }
 
-// pairBit is the bit of a folded word's first two bytes (the second 0
-// for a one-letter word).
-func pairBit(f []byte) uint {
+// pairIndex is the index of a folded word's first two bytes, 5 bits of
+// each (the second 0 for a one-letter word): ASCII letters of either case
+// share theirs.
+func pairIndex(f []byte) uint {
 	var c1 byte
 	if len(f) > 1 {
 		c1 = f[1]
@@ -81,7 +82,7 @@ const contextWindow = 64
 // hasContext reports whether the folded window holds one of kws.
 func hasContext(window []byte, kws *keywords) bool {
 	for j := 0; j+1 < len(window); j++ {
-		for m := kws.pairs[uint(window[j]&31)<<5|uint(window[j+1]&31)]; m != 0; m &= m - 1 { // pairBit
+		for m := kws.pairs[uint(window[j]&31)<<5|uint(window[j+1]&31)]; m != 0; m &= m - 1 { // pairIndex
 			k := &kws.list[bits.TrailingZeros32(m)]
 			end := j + len(k.text)
 			if end > len(window) || string(window[j:end]) != string(k.text) {
