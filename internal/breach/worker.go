@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
@@ -151,7 +150,7 @@ type worker struct {
 	peopleBudget  budget
 	groups        []uint64 // identifiers of records not yet filed in people, main first, each record's ended by 0
 	pb            peopleBatch
-	shapeSeeds    [2]maphash.Seed
+	shapeSecret   shapeSecret
 	words         [][]byte
 	person        []byte       // a person's key: the words of the names, '|', date of birth
 	tails         [16]tailText // category and confidence as written, round robin
@@ -162,7 +161,7 @@ type worker struct {
 }
 
 func (s *scan) newWorker() *worker {
-	w := &worker{s: s, k: newKeyed(s.key, s.seeds), shapeSeeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{},
+	w := &worker{s: s, k: newKeyed(s.key, s.seeds), shapeSecret: newShapeSecret(), red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{},
 		distBudget: budget{max: s.o.MaxHashes * 2 / 3 / s.o.Workers}, peopleBudget: budget{max: s.o.MaxHashes / 3 / s.o.Workers}}
 	for i := range w.masksWanted {
 		w.masksWanted[i] = maxSamples
@@ -502,7 +501,7 @@ func (t *tableScan) scan(r *extract.Row) {
 		if col.class.Category == "" && len(cell.Value) <= shapeMaxLen && col.shapes.wanted() {
 			// A column of no category: values of a shape that gave
 			// nothing often enough are codes (shape.go).
-			key := newShapeKey(&w.shapeSeeds, cell.Value)
+			key := newShapeKey(&w.shapeSecret, cell.Value)
 			slot, trusted := col.shapes.lookup(&key)
 			if trusted {
 				continue
