@@ -61,9 +61,12 @@ const shapeTrust = 32
 // shapeBanned is the state of a shape that gave a finding.
 const shapeBanned = 0xFF
 
-// shapeSlots is the number of shapes a column remembers (a power of two),
-// in sets of two slots.
-const shapeSlots = 256
+// shapeSlots is the size of a column's table of shapes (a power of two),
+// of which it fills at most shapeFull: 4 KiB and a quarter a column.
+const (
+	shapeSlots = 256
+	shapeFull  = shapeSlots * 3 / 4
+)
 
 // shapeTrial is how many lookups a column is given to show that its
 // values repeat in shape: with fewer than a quarter trusted by then
@@ -139,11 +142,14 @@ func mum(x, k uint64) uint64 {
 	return hi ^ lo
 }
 
-// shapeSet is a two-way set-associative table of the shapes of one
-// column.
+// shapeSet is an open-addressing table of the shapes of one column. A
+// shape once in stays: none is evicted, so a banned shape stays banned
+// and a column's few shapes never push one another out; past shapeFull
+// shapes, new ones are scanned and not remembered.
 type shapeSet struct {
 	keys  [shapeSlots]struct{ a, b uint64 }
 	state [shapeSlots]uint8 // clean scans, up to shapeTrust; or shapeBanned
+	n     int
 }
 
 // shapeCache is the shapeSet of a column, made on first use, and given up
@@ -170,35 +176,30 @@ func (c *shapeCache) wanted() bool {
 }
 
 // lookup tells whether k's shape is trusted; if not, it returns the slot
-// where the outcome of scanning the value is to be recorded, -1 for none.
-// A new shape takes an empty slot of its set, else the one of the two
-// least advanced towards trust; a banned shape keeps its slot, so that it
-// stays banned.
+// where the outcome of scanning the value is to be recorded, -1 for none
+// (a new shape in a full table).
 func (c *shapeCache) lookup(k *shapeKey) (slot int, trusted bool) {
 	if c.lookups < shapeTrial {
 		c.lookups++
 	}
 	s := c.set
-	i := int(k.a>>1) & (shapeSlots - 2)
-	for j := i; j < i+2; j++ {
-		if s.keys[j].a == k.a && s.keys[j].b == k.b {
-			if s.state[j] == shapeTrust {
-				if c.found < shapeTrial {
-					c.found++
-				}
-				return j, true
+	for i := int(k.a>>1) & (shapeSlots - 1); ; i = (i + 1) & (shapeSlots - 1) {
+		switch {
+		case s.keys[i].a == k.a && s.keys[i].b == k.b:
+			if s.state[i] != shapeTrust {
+				return i, false
 			}
-			return j, false
+			if c.found < shapeTrial {
+				c.found++
+			}
+			return i, true
+		case s.keys[i].a == 0:
+			if s.n == shapeFull {
+				return -1, false
+			}
+			return i, false
 		}
 	}
-	a, b := s.state[i], s.state[i+1]
-	switch {
-	case s.keys[i].a == 0 || a != shapeBanned && (b == shapeBanned || a <= b):
-		return i, false
-	case b != shapeBanned:
-		return i + 1, false
-	}
-	return -1, false
 }
 
 // record files the outcome of scanning a value of k's shape in the slot
@@ -208,8 +209,9 @@ func (c *shapeCache) record(slot int, k *shapeKey, clean bool) {
 		return
 	}
 	s := c.set
-	if s.keys[slot].a != k.a || s.keys[slot].b != k.b {
-		s.keys[slot].a, s.keys[slot].b, s.state[slot] = k.a, k.b, 0
+	if s.keys[slot].a == 0 {
+		s.keys[slot].a, s.keys[slot].b = k.a, k.b
+		s.n++
 	}
 	switch {
 	case s.state[slot] == shapeBanned:

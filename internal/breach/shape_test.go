@@ -200,31 +200,28 @@ func TestShapeTrust(t *testing.T) {
 	}
 }
 
-// TestShapeBannedKeepsSlot: shapes that share a set of slots never evict
-// a banned one, so it stays banned whatever comes after.
-func TestShapeBannedKeepsSlot(t *testing.T) {
+// TestShapeTableFull: a full table takes no new shape and evicts none,
+// so a banned shape stays banned and trusted ones stay trusted.
+func TestShapeTableFull(t *testing.T) {
 	seeds := testSeeds()
-	// Three shapes of one set.
-	var same []string
-	set := -1
-	for i := 1; len(same) < 3; i++ {
-		v := fmt.Sprintf("statut %c%c%c", 'a'+i%26, 'a'+i/26%26, 'a'+i/676%26) // digit-free
-		k := newShapeKey(seeds, []byte(v))
-		s := int(k.a>>1) & (shapeSlots - 2)
-		if set < 0 {
-			set = s
-		}
-		if s == set {
-			same = append(same, v)
-		}
+	name := func(i int) string { return fmt.Sprintf("statut %c%c", 'a'+i%26, 'a'+i/26%26) } // digit-free
+	var steps []shapeStep
+	steps = append(steps, shapeStep{name(0), true, false}) // banned
+	for i := 1; i < shapeFull; i++ {
+		steps = append(steps, shapeStep{name(i), false, false})
 	}
-	a, b, c := same[0], same[1], same[2]
-	var sc shapeCache
-	runShapes(t, &sc, seeds, []shapeStep{
-		{a, true, false}, {b, true, false}, // both slots banned
-		{c, false, false}, {c, false, false}, {c, false, false}, // no slot left: scanned each time
-		{a, false, false}, {b, false, false}, // still banned
-	})
+	for range 3 {
+		steps = append(steps, shapeStep{"nouveau", false, false}) // not remembered
+	}
+	steps = append(steps, shapeStep{name(0), false, false})
+	for i := 1; i < shapeFull; i++ {
+		steps = append(steps, shapeStep{name(i), false, true})
+	}
+	var c shapeCache
+	runShapes(t, &c, seeds, steps)
+	if c.set.n != shapeFull {
+		t.Fatalf("%d shapes, want %d", c.set.n, shapeFull)
+	}
 }
 
 // TestShapeGiveUp: a column whose values do not repeat in shape drops its
