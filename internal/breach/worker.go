@@ -488,14 +488,12 @@ func (t *tableScan) scan(r *extract.Row) {
 	w.fs.Reset()
 	for i := range r.Cells {
 		cell := &r.Cells[i]
-		if cell.Col >= len(t.cols) || t.cols[cell.Col] == nil {
-			t.Column(cell.Col, "#"+strconv.Itoa(cell.Col+1), false)
+		var col *colState
+		if c := cell.Col; c < len(t.cols) {
+			col = t.cols[c]
 		}
-		col := t.cols[cell.Col]
-		if !col.classified {
-			// A column first met after the others were classified (a
-			// JSON key that appears late): its header and this value.
-			t.setClass(col, [][]byte{cell.Value})
+		if col == nil || !col.classified {
+			col = t.lateColumn(cell)
 		}
 		var finds []pii.Finding
 		if col.class.Category == "" && len(cell.Value) <= shapeMaxLen && col.shapes.wanted() {
@@ -520,6 +518,20 @@ func (t *tableScan) scan(r *extract.Row) {
 		}
 	}
 	w.endRecord(t.loc)
+}
+
+// lateColumn returns the column of a cell met after the others were
+// classified (a JSON key that appears late), classified from its header
+// and this value.
+func (t *tableScan) lateColumn(cell *extract.Cell) *colState {
+	if cell.Col >= len(t.cols) || t.cols[cell.Col] == nil {
+		t.Column(cell.Col, "#"+strconv.Itoa(cell.Col+1), false)
+	}
+	col := t.cols[cell.Col]
+	if !col.classified {
+		t.setClass(col, [][]byte{cell.Value})
+	}
+	return col
 }
 
 func (t *tableScan) End() {
