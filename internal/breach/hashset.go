@@ -61,6 +61,36 @@ func (s *hashSet) has(x uint64) bool {
 	}
 }
 
+// addAll inserts xs and returns how many were new. The table grows
+// first, once, to hold them all.
+func (s *hashSet) addAll(xs []uint64) int {
+	s.reserve(len(xs))
+	return s.insert(xs)
+}
+
+// insert inserts xs, skipping zeros, into a table with room for them
+// all.
+func (s *hashSet) insert(xs []uint64) int {
+	mask := uint64(len(s.slots) - 1)
+	added := 0
+	for _, x := range xs {
+		if x == 0 {
+			continue
+		}
+		for i := x >> s.shift; ; i = (i + 1) & mask {
+			if y := s.slots[i]; y == x {
+				break
+			} else if y == 0 {
+				s.slots[i] = x
+				added++
+				break
+			}
+		}
+	}
+	s.n += added
+	return added
+}
+
 func (s *hashSet) grow() {
 	old := s.slots
 	size := 2 * len(old)
@@ -68,11 +98,7 @@ func (s *hashSet) grow() {
 		size = 64
 	}
 	s.slots, s.n, s.shift = make([]uint64, size), 0, uint8(64-bits.TrailingZeros(uint(size)))
-	for _, x := range old {
-		if x != 0 {
-			s.add(x)
-		}
-	}
+	s.insert(old)
 }
 
 // each calls f for every hash.
@@ -115,6 +141,25 @@ func (m *hashIndex) get(x uint64) (int32, bool) {
 func (m *hashIndex) reserve(n int) {
 	for (m.n+n)*4 > len(m.keys)*3 {
 		m.grow()
+	}
+}
+
+// getOrPut returns the index of x; when x is new it is given index next,
+// and added is true. One probe where get and put would take two.
+func (m *hashIndex) getOrPut(x uint64, next int32) (i int32, added bool) {
+	if (m.n+1)*4 > len(m.keys)*3 {
+		m.grow()
+	}
+	mask := uint64(len(m.keys) - 1)
+	for k := x >> m.shift; ; k = (k + 1) & mask {
+		switch m.keys[k] {
+		case x:
+			return m.vals[k], false
+		case 0:
+			m.keys[k], m.vals[k] = x, next
+			m.n++
+			return next, true
+		}
 	}
 }
 

@@ -180,6 +180,19 @@ func (d *distinct) add(x uint64, b *budget) {
 	}
 }
 
+// addAll adds xs, ordered by their top bits (see hashSet.reserve): in
+// one pass when the budget holds them all.
+func (d *distinct) addAll(xs []uint64, b *budget) {
+	if d.sketch == nil && len(xs) <= b.max-b.used {
+		b.used += d.exact.addAll(xs)
+		return
+	}
+	d.reserve(len(xs), b)
+	for _, x := range xs {
+		d.add(x, b)
+	}
+}
+
 // reserve makes room for n more hashes in the exact set, as far as the
 // budget allows.
 func (d *distinct) reserve(n int, b *budget) {
@@ -222,11 +235,9 @@ type people struct {
 // nodeOf returns the node of identifier x, made a person of its own if
 // it is new.
 func (p *people) nodeOf(x uint64, b *budget) int32 {
-	i, ok := p.node.get(x)
-	if !ok {
-		i = int32(len(p.parent))
+	i, added := p.node.getOrPut(x, int32(len(p.parent)))
+	if added {
 		p.parent = append(p.parent, i)
-		p.node.put(x, i)
 		p.roots++
 		b.used++
 	}

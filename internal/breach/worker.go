@@ -640,10 +640,7 @@ func (w *worker) fileDistinct(ci int) {
 		w.buckets = new([1 << bucketBits]int32)
 	}
 	w.order = byTopBits(w.order, p, w.buckets)
-	w.dist[ci].reserve(len(w.order), &w.distBudget)
-	for _, x := range w.order {
-		w.dist[ci].add(x, &w.distBudget)
-	}
+	w.dist[ci].addAll(w.order, &w.distBudget)
 	w.pend[ci] = p[:0]
 }
 
