@@ -1,0 +1,111 @@
+package breach
+
+import (
+	"math/rand"
+	"testing"
+)
+
+// TestHashSetAddAll: a batch added at once gives the set and the count of
+// new hashes that adding them one by one gives, across growth, with
+// repeats inside and across batches.
+func TestHashSetAddAll(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	pool := make([]uint64, 20000)
+	for i := range pool {
+		pool[i] = r.Uint64() | 1
+	}
+	var all, one hashSet
+	var buckets [1 << bucketBits]int32
+	var order []uint64
+	for _, n := range []int{0, 1, 10, 100, 5000, 30000} {
+		batch := make([]uint64, n)
+		for i := range batch {
+			batch[i] = pool[r.Intn(len(pool))]
+		}
+		order = byTopBits(order, batch, &buckets)
+		want := 0
+		for _, x := range order {
+			if one.add(x) {
+				want++
+			}
+		}
+		if got := all.addAll(order); got != want {
+			t.Fatalf("batch of %d: %d new, want %d", n, got, want)
+		}
+		if all.len() != one.len() {
+			t.Fatalf("batch of %d: %d hashes, want %d", n, all.len(), one.len())
+		}
+	}
+	for _, x := range pool {
+		if all.has(x) != one.has(x) {
+			t.Fatalf("%x: has %v, want %v", x, all.has(x), one.has(x))
+		}
+	}
+}
+
+// TestDistinctAddAll: a batch counts as its hashes added one by one, in
+// the budget and past it, and never overspends the budget.
+func TestDistinctAddAll(t *testing.T) {
+	tests := []struct {
+		name          string
+		batch, budget int
+		exact         bool
+	}{
+		{"in budget", 4000, 1 << 20, true},
+		{"past budget", 4000, 10000, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := rand.New(rand.NewSource(6))
+			pool := make([]uint64, 30000)
+			for i := range pool {
+				pool[i] = r.Uint64() | 1
+			}
+			var buckets [1 << bucketBits]int32
+			var order []uint64
+			var all, one distinct
+			ball, bone := &budget{max: tc.budget}, &budget{max: tc.budget}
+			for range 10 {
+				batch := make([]uint64, tc.batch)
+				for i := range batch {
+					batch[i] = pool[r.Intn(len(pool))] // repeats
+				}
+				order = byTopBits(order, batch, &buckets)
+				all.addAll(order, ball)
+				for _, x := range order {
+					one.add(x, bone)
+				}
+				if ball.used > tc.budget {
+					t.Fatalf("budget %d overspent: %d", tc.budget, ball.used)
+				}
+			}
+			got, exact := all.count()
+			want, _ := one.count()
+			if exact != tc.exact || got != want {
+				t.Fatalf("%d distinct (exact %v), want %d (exact %v)", got, exact, want, tc.exact)
+			}
+		})
+	}
+}
+
+// TestHashIndexGetOrPut: getOrPut finds what it put, and puts only what
+// it does not find.
+func TestHashIndexGetOrPut(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	var m hashIndex
+	ref := map[uint64]int32{}
+	for i := 0; i < 50000; i++ {
+		x := uint64(r.Intn(20000))<<32 | 1
+		want, dup := ref[x]
+		got, added := m.getOrPut(x, int32(i))
+		if added == dup || dup && got != want || !dup && got != int32(i) {
+			t.Fatalf("getOrPut(%x) = %d %v; had %d %v", x, got, added, want, dup)
+		}
+		if !dup {
+			ref[x] = int32(i)
+		}
+	}
+	if m.len() != len(ref) {
+		t.Fatalf("%d keys, want %d", m.len(), len(ref))
+	}
+}
