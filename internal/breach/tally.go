@@ -72,7 +72,7 @@ func newKeyed(key []byte, seeds *hashSeeds) *keyed {
 
 // identifies tells the domains whose hashes identify a person.
 func identifies(dom int) bool {
-	return dom == domNIR || dom == domEmail || dom == domPhone || dom == domPerson
+	return 1<<dom&(1<<domNIR|1<<domEmail|1<<domPhone|1<<domPerson) != 0
 }
 
 // hash returns the keyed hash of v, a normalised value of domain dom (a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -544,8 +545,7 @@ func (t *tableScan) End() {
 // Names and date of birth point into the worker's findings buffer, valid
 // until the next record.
 type record struct {
-	any   bool
-	cats  [numCats]bool
+	cats  uint16 // a bit for each category index found
 	nir   []uint64
 	email []uint64
 	phone []uint64
@@ -562,8 +562,7 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding) int {
 	if col != nil {
 		col.stats.values[ci]++
 	}
-	w.rec.any = true
-	w.rec.cats[ci] = true
+	w.rec.cats |= 1 << ci
 	h, seen := w.k.hash(ci, f.Norm)
 	if !seen {
 		w.pend[ci] = append(w.pend[ci], h)
@@ -696,15 +695,13 @@ func (w *worker) tail(ci int, f *pii.Finding) []byte {
 // endRecord closes a record: it counts it and files its identifiers.
 func (w *worker) endRecord(l *locStats) {
 	r := &w.rec
-	if !r.any {
+	if r.cats == 0 {
 		return
 	}
 	l.affected++
 	w.affected++
-	for i, ok := range r.cats {
-		if ok {
-			w.cats[i].records++
-		}
+	for c := r.cats; c != 0; c &= c - 1 {
+		w.cats[bits.TrailingZeros16(c)].records++
 	}
 	n := len(w.groups)
 	ids := append(w.groups, r.nir...)
