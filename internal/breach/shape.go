@@ -13,18 +13,23 @@ import (
 // names even where one value alone is ambiguous"), so a small cache per
 // column remembers the shapes of its values and what scanning them gave:
 //
-//   - A value's shape keeps every byte and the length, except that in
-//     each run of ASCII digits only the first digit stays and the others
-//     become shapeMark (written # here): "CMD-20230452779" is
-//     "CMD-2##########", "Article 981" is "Article 9##", "0612345678" is
-//     "0#########" and a tracking number "6861129074" is "6#########", so
-//     a phone number does not share the shape of a tracking number.
-//   - A shape is trusted, and its values spared the detectors, when it
-//     has no digit or when shapeTrust values of it were scanned and gave
-//     nothing, none giving a finding. A digit-free shape is the value
-//     itself, and a cell's result depends on its bytes alone: one clean
-//     scan is exact, as for a status or a carrier. A shape with digits
-//     that yielded nothing shapeTrust times belongs to a column of codes;
+//   - A value's shape keeps every byte and the length, except that its
+//     ASCII digits become shapeMark (written # here), all but a digit
+//     that starts the value: "CMD-20230452779" is "CMD-###########",
+//     "2023-07-22 12:57:24" is "2###-##-## ##:##:##", "Article 981" is
+//     "Article ###", "0612345678" is "0#########" and a tracking number
+//     "6861129074" is "6#########", so a phone number does not share the
+//     shape of a tracking number, nor a NIR (1 or 2) that of most codes.
+//     The first digit of each run was kept once: timestamps then had
+//     hundreds of shapes (one per first digit of month, day, hour…), too
+//     many to be learnt, and were all scanned as text.
+//   - A shape is trusted, and its values spared the detectors, when its
+//     value has no digit or when shapeTrust values of it were scanned and
+//     gave nothing, none giving a finding. The shape of a digit-free
+//     value is the value itself, and a cell's result depends on its bytes
+//     alone: one clean scan is exact, as for a status or a carrier. A
+//     shape of values with digits that yielded nothing shapeTrust times
+//     belongs to a column of codes;
 //     a rare value of that shape that passes a checksum (a 15-digit order
 //     number with a valid NIR key, one in 97) is a decoy, not personal
 //     data.
@@ -49,10 +54,10 @@ import (
 // shapeMaxLen is the longest value looked up: longer ones are free text.
 const shapeMaxLen = 64
 
-// shapeMark stands for the digits of a run after its first. No UTF-8
-// text holds the byte 0xFF; a value that does (undecoded binary) at
-// worst shares its shape with values that have digits, never with a
-// digit-free value, so the exact rule for digit-free shapes holds.
+// shapeMark stands for the digits but a leading one. No UTF-8 text holds
+// the byte 0xFF; a value that does (undecoded binary) at worst shares its
+// shape with values that have digits, never with a digit-free value (the
+// key tells those apart), so the exact rule for digit-free values holds.
 const shapeMark = 0xFF
 
 // shapeTrust is how many clean scans of a shape with digits make it
@@ -84,7 +89,7 @@ const shapeTrial = 1024
 // 0, so that an empty slot matches nothing.
 type shapeKey struct {
 	a, b  uint64
-	exact bool // the shape has no digit: it is the value
+	exact bool // the value has no digit: the shape is the value
 }
 
 // shapeSecret keys the shapes' two hashes, each by a starting state and
@@ -101,11 +106,12 @@ func newShapeSecret() shapeSecret {
 func newShapeKey(k *shapeSecret, v []byte) shapeKey {
 	n := len(v)
 	a, b, ka, kb := k[0]^uint64(n), k[1]^uint64(n), k[2], k[3]
-	var digits, prev uint64
+	var digits uint64
+	keep := uint64(0x80) // the value's first byte, if a digit, stays
 	i := 0
 	for ; i+8 <= n; i += 8 {
-		w, d := shapeWord(binary.LittleEndian.Uint64(v[i:]), prev)
-		a, b, prev, digits = mum(a^w, ka), mum(b^w, kb), d, digits|d
+		w, d := shapeWord(binary.LittleEndian.Uint64(v[i:]), keep)
+		a, b, keep, digits = mum(a^w, ka), mum(b^w, kb), 0, digits|d
 	}
 	if i < n {
 		// The last bytes, in the low bytes of w: from the last 8 bytes
@@ -120,25 +126,31 @@ func newShapeKey(k *shapeSecret, v []byte) shapeKey {
 		default:
 			w = uint64(v[0]) | uint64(v[n/2])<<(8*(n/2)) | uint64(v[n-1])<<(8*(n-1))
 		}
-		w, d := shapeWord(w, prev)
+		w, d := shapeWord(w, keep)
 		a, b, digits = mum(a^w, ka), mum(b^w, kb), digits|d
 	}
-	return shapeKey{a | 1, b, digits == 0}
+	// The low bit of b tells a digit-free value: "a\xff" (undecoded
+	// binary) and "a1" share a shape, not a key.
+	exact := digits == 0
+	b &^= 1
+	if exact {
+		b |= 1
+	}
+	return shapeKey{a | 1, b, exact}
 }
 
-// shapeWord shapes 8 bytes: the digits that follow a digit become
-// shapeMark. It returns the shaped word and its digits (0x80 in each
-// byte that is one); prev holds the previous word's. A byte b < 0x80 is
-// a digit when b+0x50 reaches 0x80 and b+0x46 does not.
-func shapeWord(w, prev uint64) (shaped, digits uint64) {
+// shapeWord shapes 8 bytes: their digits become shapeMark, but those
+// that keep marks (0x80 in the byte: the value's first). It returns the
+// shaped word and its digits (0x80 in each byte that is one). A byte
+// b < 0x80 is a digit when b+0x50 reaches 0x80 and b+0x46 does not.
+func shapeWord(w, keep uint64) (shaped, digits uint64) {
 	const (
 		lo = 0x0101010101010101
 		hi = 0x8080808080808080
 	)
 	low := w &^ hi
 	d := (low + (0x80-'0')*lo) &^ (low + (0x80-'9'-1)*lo) &^ w & hi
-	run := d & (d<<8 | prev>>56)
-	return w | (run>>7)*0xFF, d
+	return w | (d&^keep>>7)*0xFF, d
 }
 
 // mum mixes x by a multiplication by the odd key k, folding the high

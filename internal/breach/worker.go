@@ -497,18 +497,26 @@ func (t *tableScan) scan(r *extract.Row) {
 			col = t.lateColumn(cell)
 		}
 		var finds []pii.Finding
-		if col.class.Category == "" && len(cell.Value) <= shapeMaxLen && col.shapes.wanted() {
-			// A column of no category: values of a shape that gave
-			// nothing often enough are codes (shape.go).
+		switch {
+		case col.class.Category != "":
+			finds = w.s.pii.Cell(col.class, cell.Value, &w.fs)
+		case w.s.pii.Inert(cell.Value):
+			// A column of no category scans its cells as text (as Cell
+			// does); amounts, quantities and rates cannot hold anything,
+			// which costs less to tell than their shape.
+			continue
+		case len(cell.Value) <= shapeMaxLen && col.shapes.wanted():
+			// Values of a shape that gave nothing often enough are
+			// codes (shape.go).
 			key := newShapeKey(&w.shapeSecret, cell.Value)
 			slot, trusted := col.shapes.lookup(&key)
 			if trusted {
 				continue
 			}
-			finds = w.s.pii.Cell(col.class, cell.Value, &w.fs)
+			finds = w.s.pii.Text(cell.Value, &w.fs)
 			col.shapes.record(slot, &key, len(finds) == 0)
-		} else {
-			finds = w.s.pii.Cell(col.class, cell.Value, &w.fs)
+		default:
+			finds = w.s.pii.Text(cell.Value, &w.fs)
 		}
 		for k := range finds {
 			f := &finds[k]
