@@ -40,7 +40,7 @@ func TestShapeKey(t *testing.T) {
 		{"2023-07-22 12:57:24", "2024-01-29 13:50:29", true, false},
 		{"2023-07-22 12:57:24", "2023-07-22 02:57:24", true, false},
 		{"2023-07-22 12:57:24", "1923-07-22 12:57:24", false, false},
-		{"A23", "A2D", false, false}, // the mark is no letter
+		{"A23", "A2D", false, false},  // the mark is no letter
 		{"a1", "a\xff", false, false}, // a shape, but not a key
 		{"livrée", "livrée", true, true},
 		{"livrée", "livrés", false, true},
