@@ -1,5 +1,7 @@
 package pii
 
+import "strings"
+
 // ibanLength is the length of an IBAN for a country code (ISO 13616
 // registry), 0 for a country without IBAN. The French overseas territories
 // use France's format.
@@ -188,8 +190,8 @@ func isAlnum(c byte) bool { return isDigit(c) || isAlpha(c) }
 
 // Classes of ASCII bytes, for the loops that test several per byte.
 const (
-	clsAlnum uint8 = 1 << iota // digits and ASCII letters
-	clsLocal                   // what an e-mail address's local part may hold
+	clsAlnum     uint8 = 1 << iota // digits and ASCII letters
+	clsTextLocal                   // an e-mail's local part in running text (see atAt)
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -197,8 +199,8 @@ var byteClass = func() (t [256]uint8) {
 		if isAlnum(byte(c)) {
 			t[c] |= clsAlnum
 		}
-		if isLocalChar(byte(c)) {
-			t[c] |= clsLocal
+		if isAlnum(byte(c)) || strings.IndexByte("._-+'", byte(c)) >= 0 {
+			t[c] |= clsTextLocal
 		}
 	}
 	return t

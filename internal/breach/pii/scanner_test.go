@@ -49,6 +49,10 @@ func TestText(t *testing.T) {
 		{"cni 2021", "CNI X4RTBPFW4", []want{{IDDocument, "X4RTBPFW4"}}},
 		{"product code", "article 12AB34567", nil},
 		{"ips", "depuis 192.168.1.10 et 2001:db8::1, puis fe80::1", []want{{IP, "192.168.1.10"}, {IP, "2001:db8::1"}, {IP, "fe80::1"}}},
+		{"access log", `89.191.68.217 - - [13/Nov/2025:16:36:08 +0100] "GET /api/v1/compte?email=megan.roux@yahoo.fr HTTP/1.1" 200 26930 "-" "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36"`,
+			[]want{{IP, "89.191.68.217"}, {Email, "megan.roux@yahoo.fr"}}}, // 122.0.0.0 is a version
+		{"network address", "réseau 10.0.0.0 et hôte 10.0.0.1", []want{{IP, "10.0.0.1"}}},
+		{"e-mail in a query string", "GET /rappel?tel=0612345678&mail=jean.dupont+mairie@ville.fr&id=4", []want{{Phone, "0612345678"}, {Email, "jean.dupont+mairie@ville.fr"}}},
 		{"not ips", "version 1.2.3, heure 12:34:56, 127.0.0.1, mac 00:1a:2b:3c:4d:5e, 1.2.3.4.5", nil},
 		{"email with digits", "0612345678@sms.example.fr", []want{{Email, "0612345678@sms.example.fr"}}},
 	}

@@ -150,7 +150,7 @@ func (st *scan) atDigit(i int) int {
 		}
 	}
 	if st.at < len(b) && st.at-k <= 64 {
-		for k < len(b) && byteClass[b[k]]&clsLocal != 0 {
+		for k < len(b) && byteClass[b[k]]&clsTextLocal != 0 {
 			k++
 		}
 		if k == st.at {
@@ -249,7 +249,11 @@ func (st *scan) atDigit(i int) int {
 func (st *scan) atAt(i int) int {
 	b := st.b
 	s := i
-	for s > st.lastEnd && i-s < 64 && isLocalChar(b[s-1]) {
+	// In running text the local part is letters, digits and . _ - + ':
+	// the other characters RFC 5322 allows there (/ = ? & ! # $ % * ^ ~
+	// and the like) delimit an address far more often than they are in
+	// one: "?email=jean@x.fr" in a URL holds jean@x.fr.
+	for s > st.lastEnd && i-s < 64 && byteClass[b[s-1]]&clsTextLocal != 0 {
 		s--
 	}
 	for s < i && (b[s] == '.' || b[s] == '\'' || b[s] == '`' || b[s] == '{' || b[s] == '|' || b[s] == '}') {
