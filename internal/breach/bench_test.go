@@ -28,31 +28,18 @@ func benchCSV(tb testing.TB, dir string, size int) string {
 	if st, err := os.Stat(p); err == nil && st.Size() >= int64(size) {
 		return p
 	}
-	f, err := os.Create(p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
 	// Every row is a different person: repeated rows would flatter the
 	// hash cache.
-	written := 0
-	for seed := int64(2); written < size; seed += 2 {
-		header, cells, _ := corpus.Table(seed, 2000)
-		var block strings.Builder
-		if written == 0 {
+	return writeBlocks(tb, p, size, func(block *bytes.Buffer, k int) {
+		header, cells, _ := corpus.Table(int64(2+2*k), 2000)
+		if k == 0 {
 			block.WriteString(strings.Join(header, ";") + "\n")
 		}
 		for _, row := range cells {
 			block.WriteString(strings.Join(row, ";"))
 			block.WriteByte('\n')
 		}
-		n, err := io.WriteString(f, block.String())
-		if err != nil {
-			tb.Fatal(err)
-		}
-		written += n
-	}
-	return p
+	})
 }
 
 // benchOrdersCSV writes a realistic export of at least size bytes: an
@@ -61,12 +48,6 @@ func benchCSV(tb testing.TB, dir string, size int) string {
 // dates, product codes, quantities, amounts, statuses, carriers, tracking
 // numbers and a free comment, as most columns of a real breach file are.
 func benchOrdersCSV(tb testing.TB, dir string, size int) string {
-	p := filepath.Join(dir, "orders.csv")
-	f, err := os.Create(p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
 	r := rand.New(rand.NewSource(3))
 	comments := []string{"", "", "", "livraison en point relais", "client absent, repasser jeudi", "colis endommagé à l'arrivée",
 		"remboursement partiel accordé", "Offert pour la fête des pères", "merci de sonner deux fois", "retour sous 30 jours"}
@@ -74,55 +55,35 @@ func benchOrdersCSV(tb testing.TB, dir string, size int) string {
 	carriers := []string{"Colissimo", "Chronopost", "DPD", "Mondial Relay", "GLS", "retrait magasin"}
 	pay := []string{"CB", "PayPal", "virement", "chèque cadeau"}
 	cats := []string{"Maison", "Jardin", "Bricolage", "Cuisine", "Livres", "Jouets", "Informatique"}
-	var block bytes.Buffer
-	block.WriteString("num_commande;date_commande;nom;prénom;courriel;téléphone;code_produit;libellé;catégorie;quantité;prix_unitaire;montant_ht;taux_tva;montant_ttc;moyen_paiement;statut;transporteur;num_suivi;date_livraison;commentaire\n")
-	written := 0
-	for seed := int64(11); written < size; seed++ {
-		for _, id := range corpus.Identities(seed, 2000) {
+	return writeBlocks(tb, filepath.Join(dir, "orders.csv"), size, func(block *bytes.Buffer, k int) {
+		if k == 0 {
+			block.WriteString("num_commande;date_commande;nom;prénom;courriel;téléphone;code_produit;libellé;catégorie;quantité;prix_unitaire;montant_ht;taux_tva;montant_ttc;moyen_paiement;statut;transporteur;num_suivi;date_livraison;commentaire\n")
+		}
+		for _, id := range corpus.Identities(int64(11+k), 2000) {
 			q := 1 + r.Intn(5)
 			unit := 100 + r.Intn(20000)
 			ht := q * unit
 			y, m, d := 2023+r.Intn(3), 1+r.Intn(12), 1+r.Intn(28)
-			fmt.Fprintf(&block, "CMD-%d%07d;%04d-%02d-%02d %02d:%02d:%02d;%s;%s;%s;%s;%c%c-%04d;Article %d;%s;%d;%d,%02d;%d,%02d;20,0;%d,%02d;%s;%s;%s;%d%09d;%02d/%02d/%04d;%s\n",
+			fmt.Fprintf(block, "CMD-%d%07d;%04d-%02d-%02d %02d:%02d:%02d;%s;%s;%s;%s;%c%c-%04d;Article %d;%s;%d;%d,%02d;%d,%02d;20,0;%d,%02d;%s;%s;%s;%d%09d;%02d/%02d/%04d;%s\n",
 				y, r.Intn(1e7), y, m, d, r.Intn(24), r.Intn(60), r.Intn(60), id.Surname, id.Given, id.Email, id.Phone,
 				'A'+r.Intn(26), 'A'+r.Intn(26), r.Intn(10000), r.Intn(5000), cats[r.Intn(len(cats))], q, unit/100, unit%100, ht/100, ht%100,
 				ht*12/1000, ht*12/10%100, pay[r.Intn(len(pay))], statuses[r.Intn(len(statuses))], carriers[r.Intn(len(carriers))],
 				1+r.Intn(9), r.Intn(1e9), min(d+3, 28), m, y, comments[r.Intn(len(comments))])
 		}
-		n, err := f.Write(block.Bytes())
-		if err != nil {
-			tb.Fatal(err)
-		}
-		written += n
-		block.Reset()
-	}
-	return p
+	})
 }
 
 // benchText writes free text of at least size bytes: support tickets and
 // application logs from the corpus, with their decoys.
 func benchText(tb testing.TB, dir string, size int) string {
-	p := filepath.Join(dir, "tickets.log")
-	f, err := os.Create(p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	for written, seed := 0, int64(5); written < size; seed++ {
-		var block strings.Builder
-		for _, d := range corpus.Generate(seed, 2000) {
+	return writeBlocks(tb, filepath.Join(dir, "tickets.log"), size, func(block *bytes.Buffer, k int) {
+		for _, d := range corpus.Generate(int64(5+k), 2000) {
 			if d.Shape == "ticket" || d.Shape == "log" {
 				block.WriteString(d.Text)
 				block.WriteByte('\n')
 			}
 		}
-		n, err := io.WriteString(f, block.String())
-		if err != nil {
-			tb.Fatal(err)
-		}
-		written += n
-	}
-	return p
+	})
 }
 
 // benchAccessLog writes a web server's access log of at least size bytes
@@ -131,12 +92,6 @@ func benchText(tb testing.TB, dir string, size int) string {
 // version numbers, and now and then an e-mail address or a phone number
 // in a query string (personal data on about one line in twenty).
 func benchAccessLog(tb testing.TB, dir string, size int) string {
-	p := filepath.Join(dir, "access.log")
-	f, err := os.Create(p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
 	r := rand.New(rand.NewSource(7))
 	agents := []string{
 		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36",
@@ -151,9 +106,8 @@ func benchAccessLog(tb testing.TB, dir string, size int) string {
 		"/agenda/2025/03", "/contact", "/.env", "/wp-login.php", "/api/v1/rendez-vous/4821"}
 	ids := corpus.Identities(7, 4000)
 	months := []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
-	var block bytes.Buffer
-	for written := 0; written < size; {
-		for k := 0; k < 2000; k++ {
+	return writeBlocks(tb, filepath.Join(dir, "access.log"), size, func(block *bytes.Buffer, _ int) {
+		for range 2000 {
 			path := pages[r.Intn(len(pages))]
 			if r.Intn(20) == 0 {
 				id := ids[r.Intn(len(ids))]
@@ -163,11 +117,25 @@ func benchAccessLog(tb testing.TB, dir string, size int) string {
 					path = "/rappel?tel=" + strings.ReplaceAll(id.Phone, " ", "")
 				}
 			}
-			fmt.Fprintf(&block, "%d.%d.%d.%d - - [%02d/%s/2025:%02d:%02d:%02d +0100] \"%s %s HTTP/1.1\" %d %d \"%s\" \"%s\"\n",
+			fmt.Fprintf(block, "%d.%d.%d.%d - - [%02d/%s/2025:%02d:%02d:%02d +0100] \"%s %s HTTP/1.1\" %d %d \"%s\" \"%s\"\n",
 				1+r.Intn(223), r.Intn(256), r.Intn(256), 1+r.Intn(254), 1+r.Intn(28), months[r.Intn(12)], r.Intn(24), r.Intn(60), r.Intn(60),
 				[]string{"GET", "GET", "GET", "POST"}[r.Intn(4)], path, []int{200, 200, 200, 304, 404, 302}[r.Intn(6)], r.Intn(60000),
 				[]string{"-", "https://www.ville-exemple.fr/", "https://www.google.com/"}[r.Intn(3)], agents[r.Intn(len(agents))])
 		}
+	})
+}
+
+// writeBlocks writes to p the blocks fill makes (the k-th with k) until
+// the file holds at least size bytes, and returns p.
+func writeBlocks(tb testing.TB, p string, size int, fill func(block *bytes.Buffer, k int)) string {
+	f, err := os.Create(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var block bytes.Buffer
+	for written, k := 0, 0; written < size; k++ {
+		fill(&block, k)
 		n, err := f.Write(block.Bytes())
 		if err != nil {
 			tb.Fatal(err)

@@ -3,6 +3,7 @@ package breach
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand"
 	"strconv"
 	"strings"
@@ -234,6 +235,10 @@ func TestCategoryIndex(t *testing.T) {
 	cats := pii.Categories()
 	if len(cats) != numCats {
 		t.Fatalf("%d categories, numCats %d", len(cats), numCats)
+	}
+	var r record
+	if n := bits.OnesCount64(uint64(^r.cats)); n < numCats {
+		t.Fatalf("record.cats has a bit for %d categories, not %d", n, numCats)
 	}
 	for i, c := range cats {
 		if catIdx(c) != i {
