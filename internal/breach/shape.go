@@ -178,16 +178,29 @@ type shapeCache struct {
 	off            bool
 }
 
-// wanted tells whether the cache is in use, and makes it on first use.
-func (c *shapeCache) wanted() bool {
+// shapeSetsMax is how many columns of one table may hold a shapeSet at
+// once: a table of thousands of columns (a JSON document with as many
+// keys) would otherwise take 4 KiB for each. Columns past it are scanned
+// without the cache.
+const shapeSetsMax = 1024
+
+// wanted tells whether the cache is in use, and makes it on first use;
+// live counts the table's shapeSets.
+func (c *shapeCache) wanted(live *int) bool {
 	if c.off {
 		return false
 	}
 	if c.set == nil {
+		if *live >= shapeSetsMax {
+			c.off = true
+			return false
+		}
 		c.set = new(shapeSet)
+		*live++
 	}
 	if c.lookups == shapeTrial && c.found < shapeTrial/4 {
 		c.off, c.set = true, nil
+		*live--
 		return false
 	}
 	return true

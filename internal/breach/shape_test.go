@@ -138,8 +138,9 @@ type shapeStep struct {
 // does and checks each lookup.
 func runShapes(t *testing.T, c *shapeCache, seeds *shapeSecret, steps []shapeStep) {
 	t.Helper()
+	live := 0
 	for i, s := range steps {
-		if !c.wanted() {
+		if !c.wanted(&live) {
 			t.Fatalf("step %d: cache given up", i)
 		}
 		k := newShapeKey(seeds, []byte(s.value))
@@ -259,9 +260,9 @@ func TestShapeGiveUp(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var c shapeCache
 			seeds := testSeeds()
-			skipped := 0
+			skipped, live := 0, 0
 			for i := 0; i < 4*shapeTrial; i++ {
-				if !c.wanted() {
+				if !c.wanted(&live) {
 					continue
 				}
 				k := newShapeKey(seeds, []byte(tc.value(i)))
@@ -285,16 +286,41 @@ func TestShapeGiveUp(t *testing.T) {
 	}
 }
 
+// TestShapeSetsBounded: a table holds at most shapeSetsMax shapeSets at
+// once; a column that gives up its set leaves room for another.
+func TestShapeSetsBounded(t *testing.T) {
+	cols := make([]shapeCache, shapeSetsMax+10)
+	live := 0
+	for i := range cols {
+		if got, want := cols[i].wanted(&live), i < shapeSetsMax; got != want {
+			t.Fatalf("column %d: wanted %v, want %v", i, got, want)
+		}
+	}
+	if live != shapeSetsMax {
+		t.Fatalf("%d sets, want %d", live, shapeSetsMax)
+	}
+	// Column 0 gives up (no lookup found anything): its set goes.
+	cols[0].lookups = shapeTrial
+	if cols[0].wanted(&live) || live != shapeSetsMax-1 {
+		t.Fatalf("after giving up: wanted, %d sets", live)
+	}
+	var late shapeCache
+	if !late.wanted(&live) || live != shapeSetsMax {
+		t.Fatalf("a column after a set was given up: no set (%d)", live)
+	}
+}
+
 // TestShapeNoAlloc: a lookup allocates nothing.
 func TestShapeNoAlloc(t *testing.T) {
 	seeds := testSeeds()
 	var c shapeCache
+	live := 0
 	values := [][]byte{[]byte("CMD-20230452779"), []byte("2023-07-22 12:57:24"), []byte("livrée"), []byte(strings.Repeat("9", shapeMaxLen))}
 	i := 0
 	allocs := testing.AllocsPerRun(1000, func() {
 		v := values[i%len(values)]
 		i++
-		if !c.wanted() {
+		if !c.wanted(&live) {
 			t.Fatal("given up")
 		}
 		k := newShapeKey(seeds, v)

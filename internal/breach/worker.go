@@ -357,6 +357,7 @@ type tableScan struct {
 	classified bool
 	pending    []pendingRow
 	arena      []byte
+	shapeSets  int // columns holding a shapeSet (shapeSetsMax)
 }
 
 type colState struct {
@@ -505,7 +506,7 @@ func (t *tableScan) scan(r *extract.Row) {
 			// does); amounts, quantities and rates cannot hold anything,
 			// which costs less to tell than their shape.
 			continue
-		case len(cell.Value) <= shapeMaxLen && col.shapes.wanted():
+		case len(cell.Value) <= shapeMaxLen && col.shapes.wanted(&t.shapeSets):
 			// Values of a shape that gave nothing often enough are
 			// codes (shape.go).
 			key := newShapeKey(&w.shapeSecret, cell.Value)
