@@ -192,12 +192,16 @@ func isAlnum(c byte) bool { return isDigit(c) || isAlpha(c) }
 const (
 	clsAlnum     uint8 = 1 << iota // digits and ASCII letters
 	clsTextLocal                   // an e-mail's local part in running text (see atAt)
+	clsAlpha                       // ASCII letters
 )
 
 var byteClass = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		if isAlnum(byte(c)) {
 			t[c] |= clsAlnum
+		}
+		if isAlpha(byte(c)) {
+			t[c] |= clsAlpha
 		}
 		if isAlnum(byte(c)) || strings.IndexByte("._-+'", byte(c)) >= 0 {
 			t[c] |= clsTextLocal

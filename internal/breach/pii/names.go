@@ -190,7 +190,7 @@ func civility(b []byte, i, we int, sets uint8) (int, bool) {
 func nameWordEnd(b []byte, i int) int {
 	j := i
 	for j < len(b) && j-i < 40 {
-		if c := b[j]; c < 0x80 && isAlpha(c) {
+		if byteClass[b[j]]&clsAlpha != 0 {
 			j++
 			continue
 		}

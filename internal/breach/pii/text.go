@@ -193,8 +193,18 @@ func (st *scan) atDigit(i int) int {
 		}
 	}
 	// A NIR or a card: 13 digits or more, or groups joined by single
-	// separators (or the A and B of a Corsican NIR).
-	joins := sep == 'A' || sep == 'B' || (sep == ' ' || sep == '.' || sep == '-') && (isDigit(next) || next == 'A' || next == 'B')
+	// separators (or the A and B of a Corsican NIR). Dots join only the
+	// groups of a NIR (1 85 05 78 006 084 36), whose first digit is 1, 2,
+	// 7 or 8; spaces those of a NIR or a card, dashes a card's.
+	var joins bool
+	switch sep {
+	case 'A', 'B':
+		joins = true
+	case ' ', '-':
+		joins = isDigit(next) || next == 'A' || next == 'B'
+	case '.':
+		joins = (isDigit(next) || next == 'A' || next == 'B') && isGroupEnd(dn) && (b[t] == '1' || b[t] == '2' || b[t] == '7' || b[t] == '8')
+	}
 	if (dn >= 13 || joins) && longRun(b, t) {
 		if end, ok := st.nir(t); ok || end > 0 {
 			return end // a NIR, or a NIR-shaped run with a wrong key
@@ -206,7 +216,10 @@ func (st *scan) atDigit(i int) int {
 	if st.contextID(t, te) {
 		return te
 	}
-	if b[t] == '0' {
+	// A phone: ten digits from a 0, groups joined by single spaces, dots
+	// or dashes (06 12 34 56 78), or 0033 and what may follow it (a
+	// separator, "(0)").
+	if b[t] == '0' && (dn >= 10 || dn == 4 && b[t+1] == '0' || (sep == ' ' || sep == '.' || sep == '-') && isDigit(next)) {
 		if e164, kind, end := parsePhone(b, t); kind != NotPhone && kind != PhoneSpecial {
 			st.add(Phone, t, end, confStructure, e164[:])
 			return end
