@@ -41,8 +41,8 @@ func (st *scan) run() {
 			// Byte by byte first: most runs between triggers are a few
 			// bytes (capitals, digits and accents are frequent); a run
 			// that reaches 8 bytes goes on 8 bytes at a time.
-			j := i + 1
-			for j < n && j < i+8 && trig[b[j]] == trigNone {
+			j, lim := i+1, min(i+8, n)
+			for j < lim && trig[b[j]] == trigNone {
 				j++
 			}
 			if j == i+8 {
