@@ -188,11 +188,13 @@ func civility(b []byte, i, we int, sets uint8) (int, bool) {
 // nameWordEnd returns the end of the word at i: letters, with inner
 // hyphens (Jean-Pierre) and an apostrophe after one letter (N'Diaye).
 func nameWordEnd(b []byte, i int) int {
-	j := i
-	for j < len(b) && j-i < 40 {
-		if byteClass[b[j]]&clsAlpha != 0 {
+	j, lim := i, min(i+40, len(b))
+	for j < lim {
+		for j < lim && byteClass[b[j]]&clsAlpha != 0 {
 			j++
-			continue
+		}
+		if j == lim {
+			break
 		}
 		if ok, n := letterAt(b, j); ok {
 			j += n
