@@ -148,3 +148,31 @@ func FuzzArchive(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSplitFields checks the 8-bytes-at-a-time split of a line against
+// bytes.Split: the same values, at the same offsets, in the same columns.
+func FuzzSplitFields(f *testing.F) {
+	for _, s := range []string{"", ";", "a;b", ";;;;;;;;;;", "CMD-20230452779;2023-07-22 12:57:24;Dupont", "a:;b", "é;;\xff;x"} {
+		f.Add([]byte(s), byte(';'))
+	}
+	f.Fuzz(func(t *testing.T, line []byte, comma byte) {
+		if comma == 0 {
+			comma = ';'
+		}
+		got := splitFields([]Cell{{Col: 99}}, line, comma)[1:]
+		want := bytes.Split(line, []byte{comma})
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d fields, want %d", line, len(got), len(want))
+		}
+		off := 0
+		for i, c := range got {
+			if c.Col != i || c.Off != off || !bytes.Equal(c.Value, want[i]) || c.Recoded {
+				t.Fatalf("%q: field %d is %+v, want %q at %d", line, i, c, want[i], off)
+			}
+			if cap(c.Value) != len(c.Value) && i < len(got)-1 {
+				t.Fatalf("%q: field %d reaches past its end", line, i)
+			}
+			off += len(want[i]) + 1
+		}
+	})
+}
