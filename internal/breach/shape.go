@@ -43,13 +43,15 @@ import (
 // and the chunks of a file split across workers each learn their own
 // shapes, so on such a value they may differ from the whole file.
 //
-// Shapes are remembered by two 64-bit hashes keyed by a random secret of
-// the worker (128 bits, so that no shape is taken for another), never
-// the shapes or values themselves. The hashes are taken as the shape is
-// made, 8 bytes at a time in registers, with one multiply-and-fold per
-// word and hash as wyhash does: the shape is never written out. Written
-// to a buffer and hashed twice with maphash, a key cost about 230
-// instructions on the order table; 119 this way.
+// Shapes are remembered by a 64-bit hash keyed by a random secret of the
+// worker, never the shapes or values themselves. With at most shapeFull
+// shapes in a column, a value's shape is taken for another with a chance
+// below 2^-54, and the secret keeps anyone from making it so. The hash is
+// taken as the shape is made, 8 bytes at a time in registers, with one
+// multiply-and-fold per word as wyhash does: the shape is never written
+// out. On the order table a key costs about 112 instructions this way,
+// 141 with a second hash of 64 bits, and about 230 when the shape was
+// written to a buffer and hashed twice with maphash.
 
 // shapeMaxLen is the longest value looked up: longer ones are free text.
 const shapeMaxLen = 64
@@ -85,33 +87,34 @@ const (
 // each value costs more than it spares, and the cache is dropped.
 const shapeTrial = 1024
 
-// shapeKey is the two keyed hashes of a value's shape; the first is never
-// 0, so that an empty slot matches nothing.
-type shapeKey struct {
-	a, b  uint64
-	exact bool // the value has no digit: the shape is the value
-}
+// shapeKey is the keyed hash of a value's shape: its low bit tells a
+// value without digits, and its second bit is always set, so that an
+// empty slot (0) matches nothing.
+type shapeKey uint64
 
-// shapeSecret keys the shapes' two hashes, each by a starting state and
-// an odd multiplier, drawn from the process's random source (seeded by
-// the system).
-type shapeSecret [4]uint64
+// exact tells whether the value has no digit: its shape is the value.
+func (k shapeKey) exact() bool { return k&1 != 0 }
+
+// shapeSecret keys the shapes' hash by a starting state and an odd
+// multiplier, drawn from the process's random source (seeded by the
+// system).
+type shapeSecret [2]uint64
 
 func newShapeSecret() shapeSecret {
-	return shapeSecret{rand.Uint64(), rand.Uint64(), rand.Uint64() | 1, rand.Uint64() | 1}
+	return shapeSecret{rand.Uint64(), rand.Uint64() | 1}
 }
 
 // newShapeKey shapes v (at most shapeMaxLen bytes) and hashes the shape,
 // 8 bytes at a time in registers: the shape is never written anywhere.
 func newShapeKey(k *shapeSecret, v []byte) shapeKey {
 	n := len(v)
-	a, b, ka, kb := k[0]^uint64(n), k[1]^uint64(n), k[2], k[3]
+	a, ka := k[0]^uint64(n), k[1]
 	var digits uint64
 	keep := uint64(0x80) // the value's first byte, if a digit, stays
 	i := 0
 	for ; i+8 <= n; i += 8 {
 		w, d := shapeWord(binary.LittleEndian.Uint64(v[i:]), keep)
-		a, b, keep, digits = mum(a^w, ka), mum(b^w, kb), 0, digits|d
+		a, keep, digits = mum(a^w, ka), 0, digits|d
 	}
 	if i < n {
 		// The last bytes, in the low bytes of w: from the last 8 bytes
@@ -127,16 +130,15 @@ func newShapeKey(k *shapeSecret, v []byte) shapeKey {
 			w = uint64(v[0]) | uint64(v[n/2])<<(8*(n/2)) | uint64(v[n-1])<<(8*(n-1))
 		}
 		w, d := shapeWord(w, keep)
-		a, b, digits = mum(a^w, ka), mum(b^w, kb), digits|d
+		a, digits = mum(a^w, ka), digits|d
 	}
-	// The low bit of b tells a digit-free value: "a\xff" (undecoded
-	// binary) and "a1" share a shape, not a key.
-	exact := digits == 0
-	b &^= 1
-	if exact {
-		b |= 1
+	// The low bit tells a digit-free value: "a\xff" (undecoded binary)
+	// and "a1" share a shape, not a key.
+	a = a&^1 | 2
+	if digits == 0 {
+		a |= 1
 	}
-	return shapeKey{a | 1, b, exact}
+	return shapeKey(a)
 }
 
 // shapeWord shapes 8 bytes: their digits become shapeMark, but those
@@ -165,7 +167,7 @@ func mum(x, k uint64) uint64 {
 // and a column's few shapes never push one another out; past shapeFull
 // shapes, new ones are scanned and not remembered.
 type shapeSet struct {
-	keys  [shapeSlots]struct{ a, b uint64 }
+	keys  [shapeSlots]shapeKey
 	state [shapeSlots]uint8 // clean scans, up to shapeTrust; or shapeBanned
 	n     int
 }
@@ -209,14 +211,14 @@ func (c *shapeCache) wanted(live *int) bool {
 // lookup tells whether k's shape is trusted; if not, it returns the slot
 // where the outcome of scanning the value is to be recorded, -1 for none
 // (a new shape in a full table).
-func (c *shapeCache) lookup(k *shapeKey) (slot int, trusted bool) {
+func (c *shapeCache) lookup(k shapeKey) (slot int, trusted bool) {
 	if c.lookups < shapeTrial {
 		c.lookups++
 	}
 	s := c.set
-	for i := int(k.a>>1) & (shapeSlots - 1); ; i = (i + 1) & (shapeSlots - 1) {
-		switch {
-		case s.keys[i].a == k.a && s.keys[i].b == k.b:
+	for i := int(k>>2) & (shapeSlots - 1); ; i = (i + 1) & (shapeSlots - 1) {
+		switch s.keys[i] {
+		case k:
 			if s.state[i] != shapeTrust {
 				return i, false
 			}
@@ -224,7 +226,7 @@ func (c *shapeCache) lookup(k *shapeKey) (slot int, trusted bool) {
 				c.found++
 			}
 			return i, true
-		case s.keys[i].a == 0:
+		case 0:
 			if s.n == shapeFull {
 				return -1, false
 			}
@@ -235,20 +237,20 @@ func (c *shapeCache) lookup(k *shapeKey) (slot int, trusted bool) {
 
 // record files the outcome of scanning a value of k's shape in the slot
 // lookup returned.
-func (c *shapeCache) record(slot int, k *shapeKey, clean bool) {
+func (c *shapeCache) record(slot int, k shapeKey, clean bool) {
 	if slot < 0 {
 		return
 	}
 	s := c.set
-	if s.keys[slot].a == 0 {
-		s.keys[slot].a, s.keys[slot].b = k.a, k.b
+	if s.keys[slot] == 0 {
+		s.keys[slot] = k
 		s.n++
 	}
 	switch {
 	case s.state[slot] == shapeBanned:
 	case !clean:
 		s.state[slot] = shapeBanned
-	case k.exact:
+	case k.exact():
 		s.state[slot] = shapeTrust
 	default:
 		s.state[slot]++

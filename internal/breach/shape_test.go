@@ -49,13 +49,13 @@ func TestShapeKey(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.a+"|"+tc.b, func(t *testing.T) {
 			ka, kb := newShapeKey(seeds, []byte(tc.a)), newShapeKey(seeds, []byte(tc.b))
-			if (ka.a == kb.a && ka.b == kb.b) != tc.same {
+			if (ka == kb) != tc.same {
 				t.Fatalf("same key %v, want %v", !tc.same, tc.same)
 			}
-			if ka.exact != tc.exact {
-				t.Fatalf("exact %v, want %v", ka.exact, tc.exact)
+			if ka.exact() != tc.exact {
+				t.Fatalf("exact %v, want %v", ka.exact(), tc.exact)
 			}
-			if ka.a == 0 {
+			if ka == 0 {
 				t.Fatal("key 0")
 			}
 		})
@@ -93,7 +93,7 @@ func TestShapeKeyMatchesShape(t *testing.T) {
 		v     []byte
 		shape string
 	}
-	byKey := map[[2]uint64]entry{}
+	byKey := map[shapeKey]entry{}
 	for n := 0; n <= shapeMaxLen; n++ {
 		for range 300 {
 			line := make([]byte, n+r.Intn(16))
@@ -103,12 +103,12 @@ func TestShapeKeyMatchesShape(t *testing.T) {
 			for _, v := range [][]byte{line[:n], slices.Clip(line[:n]), append([]byte(nil), line[:n]...)} {
 				k := newShapeKey(seeds, v)
 				shape := refShape(v)
-				if k.exact != (strings.IndexAny(string(v), "0123456789") < 0) {
-					t.Fatalf("%q: exact %v", v, k.exact)
+				if k.exact() != (strings.IndexAny(string(v), "0123456789") < 0) {
+					t.Fatalf("%q: exact %v", v, k.exact())
 				}
-				e, ok := byKey[[2]uint64{k.a, k.b}]
+				e, ok := byKey[k]
 				if !ok {
-					byKey[[2]uint64{k.a, k.b}] = entry{v, shape}
+					byKey[k] = entry{v, shape}
 					continue
 				}
 				if e.shape != shape {
@@ -144,12 +144,12 @@ func runShapes(t *testing.T, c *shapeCache, seeds *shapeSecret, steps []shapeSte
 			t.Fatalf("step %d: cache given up", i)
 		}
 		k := newShapeKey(seeds, []byte(s.value))
-		slot, trusted := c.lookup(&k)
+		slot, trusted := c.lookup(k)
 		if trusted != s.trusted {
 			t.Fatalf("step %d (%q): trusted %v, want %v", i, s.value, trusted, s.trusted)
 		}
 		if !trusted {
-			c.record(slot, &k, !s.finding)
+			c.record(slot, k, !s.finding)
 		}
 	}
 }
@@ -266,12 +266,12 @@ func TestShapeGiveUp(t *testing.T) {
 					continue
 				}
 				k := newShapeKey(seeds, []byte(tc.value(i)))
-				slot, trusted := c.lookup(&k)
+				slot, trusted := c.lookup(k)
 				if trusted {
 					skipped++
 					continue
 				}
-				c.record(slot, &k, true)
+				c.record(slot, k, true)
 			}
 			if c.off != tc.wantOff {
 				t.Fatalf("off %v, want %v (%d skipped)", c.off, tc.wantOff, skipped)
@@ -324,8 +324,8 @@ func TestShapeNoAlloc(t *testing.T) {
 			t.Fatal("given up")
 		}
 		k := newShapeKey(seeds, v)
-		if slot, trusted := c.lookup(&k); !trusted {
-			c.record(slot, &k, true)
+		if slot, trusted := c.lookup(k); !trusted {
+			c.record(slot, k, true)
 		}
 	})
 	if allocs != 0 {

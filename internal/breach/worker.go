@@ -510,12 +510,12 @@ func (t *tableScan) scan(r *extract.Row) {
 			// Values of a shape that gave nothing often enough are
 			// codes (shape.go).
 			key := newShapeKey(&w.shapeSecret, cell.Value)
-			slot, trusted := col.shapes.lookup(&key)
+			slot, trusted := col.shapes.lookup(key)
 			if trusted {
 				continue
 			}
 			finds = w.s.pii.Text(cell.Value, &w.fs)
-			col.shapes.record(slot, &key, len(finds) == 0)
+			col.shapes.record(slot, key, len(finds) == 0)
 		default:
 			finds = w.s.pii.Text(cell.Value, &w.fs)
 		}
