@@ -1,5 +1,10 @@
 package pii
 
+import (
+	"encoding/binary"
+	"slices"
+)
+
 // ValidEmail checks s as an e-mail address (a practical subset of RFC 5321:
 // dot-atom local part of at most 64 characters, a domain of at least two
 // labels whose last is alphabetic) and returns it lower-cased.
@@ -29,73 +34,74 @@ func emailOK[T text](s T) bool {
 	return true
 }
 
-func isLocalChar(c byte) bool {
-	if isAlnum(c) {
-		return true
-	}
-	switch c {
-	case '.', '_', '%', '+', '-', '!', '#', '$', '&', '\'', '*', '/', '=', '?', '^', '`', '{', '|', '}', '~':
-		return true
-	}
-	return false
-}
-
 func validLocal(p []byte) bool {
 	if len(p) == 0 || len(p) > 64 || p[0] == '.' || p[len(p)-1] == '.' {
 		return false
 	}
-	for i, c := range p {
-		if !isLocalChar(c) || c == '.' && p[i-1] == '.' {
+	prev := byte(0)
+	for _, c := range p {
+		if byteClass[c]&clsLocal == 0 || c == '.' && prev == '.' {
 			return false
 		}
+		prev = c
 	}
 	return true
 }
 
+// validDomain: at least two labels of 1 to 63 letters, digits and inner
+// dashes, the last of at least two letters.
 func validDomain(p []byte) bool {
 	if len(p) < 4 || len(p) > 253 {
 		return false
 	}
-	labels, start := 0, 0
+	labels, start, alpha := 0, 0, true // alpha: the label so far is letters
 	for i := 0; i <= len(p); i++ {
 		if i < len(p) && p[i] != '.' {
-			c := p[i]
-			if !isAlnum(c) && c != '-' {
+			cls := byteClass[p[i]]
+			if cls&clsDomain == 0 {
 				return false
 			}
+			alpha = alpha && cls&clsAlpha != 0
 			continue
 		}
-		l := p[start:i]
-		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+		if n := i - start; n == 0 || n > 63 || p[start] == '-' || p[i-1] == '-' {
 			return false
 		}
 		labels++
-		start = i + 1
-	}
-	// The last label must be alphabetic and at least 2 letters long.
-	j := len(p)
-	for j > 0 && p[j-1] != '.' {
-		j--
-	}
-	last := p[j:]
-	if len(last) < 2 {
-		return false
-	}
-	for _, c := range last {
-		if !isAlpha(c) {
-			return false
+		if i == len(p) {
+			return labels >= 2 && alpha && i-start >= 2
 		}
+		start, alpha = i+1, true
 	}
-	return labels >= 2
+	return false
 }
 
 // appendLower appends b with ASCII letters lower-cased.
+// Eight bytes at a time: an e-mail address is some 30 bytes.
 func appendLower(dst, b []byte) []byte {
-	for _, c := range b {
+	const (
+		lo  = 0x0101010101010101
+		hi  = 0x8080808080808080
+		low = 0x7F7F7F7F7F7F7F7F
+	)
+	n := len(dst)
+	dst = slices.Grow(dst, len(b))[:n+len(b)]
+	out := dst[n:]
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		// 0x80 in each byte from 'A' to 'Z' (ASCII only), as shapeWord
+		// finds digits; shifted down, it is the case bit 0x20.
+		l := w & low
+		up := (l + (0x80-'A')*lo) &^ (l + (0x80-'Z'-1)*lo) &^ w & hi
+		binary.LittleEndian.PutUint64(out[i:], w|up>>2)
+	}
+	for ; i < len(b); i++ {
+		c := b[i]
 		if isUpper(c) {
 			c += 0x20
 		}
-		dst = append(dst, c)
+		out[i] = c
 	}
 	return dst
 }

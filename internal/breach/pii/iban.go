@@ -193,6 +193,8 @@ const (
 	clsAlnum     uint8 = 1 << iota // digits and ASCII letters
 	clsTextLocal                   // an e-mail's local part in running text (see atAt)
 	clsAlpha                       // ASCII letters
+	clsLocal                       // an e-mail's local part (RFC 5322 atext, and '.')
+	clsDomain                      // a domain's label: digits, ASCII letters, '-'
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -205,6 +207,12 @@ var byteClass = func() (t [256]uint8) {
 		}
 		if isAlnum(byte(c)) || strings.IndexByte("._-+'", byte(c)) >= 0 {
 			t[c] |= clsTextLocal
+		}
+		if isAlnum(byte(c)) || strings.IndexByte(".!#$%&'*+-/=?^_`{|}~", byte(c)) >= 0 {
+			t[c] |= clsLocal
+		}
+		if isAlnum(byte(c)) || c == '-' {
+			t[c] |= clsDomain
 		}
 	}
 	return t
