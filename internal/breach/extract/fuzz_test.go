@@ -176,3 +176,31 @@ func FuzzSplitFields(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPlainRecords checks the sniffer's split of a sample without quotes
+// against the byte-by-byte reader it spares.
+func FuzzPlainRecords(f *testing.F) {
+	for _, s := range []string{"a;b\n1;2\n", "a;b\r\n\r\n1;2", "\n\n;\n", "x\r;y\r\nz", "a,b,c\n1,2\n3", "a\n\r"} {
+		f.Add([]byte(s), byte(';'), 3)
+	}
+	f.Fuzz(func(t *testing.T, sample []byte, comma byte, max int) {
+		if bytes.IndexByte(sample, '"') >= 0 || comma == '"' || comma == '\n' { // delimiters are never a newline
+			return
+		}
+		max = 1 + max&15
+		got, want := plainRecords(sample, comma, max), quotedRecords(sample, comma, '"', max)
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d records, want %d", sample, len(got), len(want))
+		}
+		for i := range got {
+			if len(got[i]) != len(want[i]) {
+				t.Fatalf("%q: record %d has %d fields, want %d", sample, i, len(got[i]), len(want[i]))
+			}
+			for k := range got[i] {
+				if !bytes.Equal(got[i][k], want[i][k]) {
+					t.Fatalf("%q: record %d field %d is %q, want %q", sample, i, k, got[i][k], want[i][k])
+				}
+			}
+		}
+	})
+}
