@@ -315,7 +315,7 @@ func (c *csvReader) next() bool {
 		data := s.buf[s.pos:s.end]
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
-			if !s.eof && s.end-s.pos < len(s.buf) {
+			if !s.eof && !s.full() {
 				s.fill()
 				continue
 			}

@@ -783,7 +783,7 @@ func (q *sqlReader) copyStmt() error {
 				data = data[:i]
 				break
 			}
-			if s.eof || (s.pos == 0 && s.end == len(s.buf)) {
+			if s.eof || s.full() {
 				break // last line, or longer than the buffer
 			}
 			s.fill()

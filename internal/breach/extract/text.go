@@ -10,19 +10,29 @@ import (
 // blockSize is the read buffer of the streaming readers.
 const blockSize = 256 << 10
 
+// streamStart is the first size of a stream's buffer. It doubles when
+// the unread bytes fill it, up to the stream's max: most files of a
+// breach folder are small, and a buffer of max bytes (a megabyte for
+// CSV) made and zeroed for each cost more than reading it.
+const streamStart = 32 << 10
+
 // stream is a refillable window over a reader: buf[pos:end] is unread.
 type stream struct {
 	r        io.Reader
 	buf      []byte
+	max      int // the size buf may grow to
 	pos, end int
 	base     int64 // offset in the input of buf[0]
 	eof      bool
 	err      error // a read error other than io.EOF
 }
 
-func newStream(r io.Reader, size int) *stream {
-	return &stream{r: r, buf: make([]byte, size)}
+func newStream(r io.Reader, max int) *stream {
+	return &stream{r: r, buf: make([]byte, min(max, streamStart)), max: max}
 }
+
+// full tells whether the unread bytes fill the largest buffer.
+func (s *stream) full() bool { return s.end-s.pos >= s.max }
 
 // abs is the offset in the input of buf[i].
 func (s *stream) abs(i int) int64 { return s.base + int64(i) }
@@ -40,7 +50,12 @@ func (s *stream) fill() bool {
 		s.pos = 0
 	}
 	if s.end == len(s.buf) {
-		return false
+		if len(s.buf) >= s.max {
+			return false
+		}
+		buf := make([]byte, min(2*len(s.buf), s.max))
+		copy(buf, s.buf[:s.end])
+		s.buf = buf
 	}
 	for tries := 0; tries < 100; tries++ {
 		n, err := s.r.Read(s.buf[s.end:])
