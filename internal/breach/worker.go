@@ -152,6 +152,8 @@ type worker struct {
 	groups        []uint64 // identifiers of records not yet filed in people, main first, each record's ended by 0
 	pb            peopleBatch
 	shapeSecret   shapeSecret
+	headerCats    memo[pii.Category] // what each column header names
+	specials      memo[string]       // the special category each column header names
 	words         [][]byte
 	person        []byte       // a person's key: the words of the names, '|', date of birth
 	tails         [16]tailText // category and confidence as written, round robin
@@ -399,7 +401,7 @@ func (t *tableScan) Column(i int, name string, header bool) {
 	if t.loc.cols[i] == nil {
 		t.loc.cols[i] = &colStats{name: display}
 		if header {
-			t.loc.cols[i].special = specialKind(name)
+			t.loc.cols[i].special = t.d.w.specials.get(name, specialKind)
 		}
 	}
 	c.stats = t.loc.cols[i]
@@ -449,19 +451,18 @@ func (t *tableScan) classify() {
 		}
 		rows[i] = extract.Row{N: p.n, Cells: cells}
 	}
-	for i, c := range t.cols {
-		if c == nil || c.classified {
-			continue
-		}
-		var sample [][]byte
-		for _, r := range rows {
-			for _, cell := range r.Cells {
-				if cell.Col == i && len(bytes.TrimSpace(cell.Value)) > 0 {
-					sample = append(sample, cell.Value)
-				}
+	samples := make([][][]byte, len(t.cols))
+	for _, r := range rows {
+		for _, cell := range r.Cells {
+			if cell.Col < len(samples) && len(bytes.TrimSpace(cell.Value)) > 0 {
+				samples[cell.Col] = append(samples[cell.Col], cell.Value)
 			}
 		}
-		t.setClass(c, sample)
+	}
+	for i, c := range t.cols {
+		if c != nil && !c.classified {
+			t.setClass(c, samples[i])
+		}
 	}
 	for i := range rows {
 		t.scan(&rows[i])
@@ -478,7 +479,8 @@ func (t *tableScan) setClass(c *colState, sample [][]byte) {
 			hdr = hdr[i+1:]
 		}
 	}
-	c.class = t.d.w.s.pii.ClassifyColumn(hdr, sample)
+	w := t.d.w
+	c.class = w.s.pii.ClassifyValues(w.headerCats.get(hdr, w.s.pii.HeaderCategory), sample)
 	c.classified = true
 	c.stats.class = c.class
 }
@@ -528,6 +530,27 @@ func (t *tableScan) scan(r *extract.Row) {
 		}
 	}
 	w.endRecord(t.loc)
+}
+
+// memo remembers what a function of a column header gave: the headers of
+// a folder's files repeat, and reading one costs microseconds. It keeps
+// at most memoMax headers (a JSON document may have as many keys).
+type memo[V any] struct{ m map[string]V }
+
+const memoMax = 4096
+
+func (m *memo[V]) get(k string, f func(string) V) V {
+	if v, ok := m.m[k]; ok {
+		return v
+	}
+	v := f(k)
+	if m.m == nil {
+		m.m = map[string]V{}
+	}
+	if len(m.m) < memoMax {
+		m.m[k] = v
+	}
+	return v
 }
 
 // lateColumn returns the column of a cell met after the others were

@@ -21,8 +21,18 @@ type Column struct {
 // one, at least 80 % of the non-empty sampled values must validate as one
 // category (dates alone never make a column of birth dates).
 func (s *Scanner) ClassifyColumn(header string, sample [][]byte) Column {
-	h := headerCategory(header)
+	return s.ClassifyValues(headerCategory(header), sample)
+}
+
+// HeaderCategory returns the category a column header names, "" when
+// none: the part of ClassifyColumn a caller may remember per header.
+func (s *Scanner) HeaderCategory(header string) Category { return headerCategory(header) }
+
+// ClassifyValues is ClassifyColumn given the category its header names
+// (HeaderCategory).
+func (s *Scanner) ClassifyValues(h Category, sample [][]byte) Column {
 	var counts [16]int
+	var kinds [16]Category
 	nonEmpty := 0
 	for _, v := range sample {
 		v = bytes.TrimSpace(v)
@@ -30,7 +40,7 @@ func (s *Scanner) ClassifyColumn(header string, sample [][]byte) Column {
 			continue
 		}
 		nonEmpty++
-		for _, c := range s.valueKinds(v) {
+		for _, c := range s.valueKinds(v, kinds[:0]) {
 			counts[catIndex(c)]++
 		}
 	}
@@ -125,27 +135,26 @@ func bestValidated(frac func(Category) float64) (Category, float64) {
 	return best, bf
 }
 
-// valueKinds lists what one trimmed value fits.
-func (s *Scanner) valueKinds(v []byte) []Category {
-	out := make([]Category, 0, 4)
-	if _, ok, k := validNIR(v); ok && k != NIRNoKey {
-		out = append(out, NIR)
-	} else if ok {
-		out = append(out, NIR) // counts only where the header says nir
+// valueKinds appends to out what one trimmed value fits. It uses the
+// validators that make no normalised copy: a column's sample is
+// classified in every file, and most files of a breach folder are small.
+func (s *Scanner) valueKinds(v []byte, out []Category) []Category {
+	if _, _, k := nirBody(v); k != NotNIR {
+		out = append(out, NIR) // a NIR without its key counts only where the header says nir
 	}
-	if _, ok := validIBAN(v); ok {
+	if _, _, ok := ibanBody(v); ok {
 		out = append(out, IBAN)
 	}
-	if _, ok := validCard(v); ok {
+	if _, _, ok := cardBody(v); ok {
 		out = append(out, Card)
 	}
-	if _, ok := validEmail(v); ok {
+	if emailOK(v) {
 		out = append(out, Email)
 	}
 	if _, k, ok := parsePhoneFR(v); ok && k != PhoneSpecial {
 		out = append(out, Phone)
 	}
-	if _, ok := parseIP(v); ok {
+	if _, ok := parseAddr(v); ok {
 		out = append(out, IP)
 	}
 	if _, ok := s.cellDate(v); ok {
