@@ -105,6 +105,10 @@ type scan struct {
 	skipped int
 	errs    int
 	chunks  chan []byte
+	// headers: what the first-row fields of the delimited files name,
+	// read by every worker's sniffing.
+	headerMu sync.Mutex
+	headers  memo[pii.Category]
 }
 
 type job struct {
@@ -165,7 +169,11 @@ func Scan(ctx context.Context, o Options) (*Report, error) {
 	defer clear(s.key)
 	eo := o.Extract
 	eo.Read = &s.read
-	eo.IsHeaderWord = func(f []byte) bool { return s.pii.ClassifyColumn(string(f), nil).Category != "" }
+	eo.IsHeaderWord = func(f []byte) bool {
+		s.headerMu.Lock()
+		defer s.headerMu.Unlock()
+		return s.headers.get(string(f), s.pii.HeaderCategory) != ""
+	}
 	eo.IsData = func(f []byte) bool { return len(s.pii.Text(f, &pii.Findings{})) > 0 }
 	s.ex = extract.New(eo)
 	s.chunks = make(chan []byte, o.Workers+2)

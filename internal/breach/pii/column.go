@@ -3,6 +3,8 @@ package pii
 import (
 	"bytes"
 	"net/netip"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Column is what a table column holds, decided from its header and a
@@ -182,11 +184,28 @@ func (s *Scanner) valueKinds(v []byte, out []Category) []Category {
 }
 
 // looksLikeListedName: "Jean", "Jean Dupont", "DUPONT Jean".
+// Its words are cut as bytes.Fields cuts them, without the slice of them.
 func (s *Scanner) looksLikeListedName(v []byte) bool {
-	for _, w := range bytes.Fields(v) {
-		if s.isGiven(w) {
-			return true
+	start := -1 // where the current word starts
+	for i := 0; i <= len(v); {
+		r, size := ' ', 1
+		if i < len(v) {
+			if r, size = rune(v[i]), 1; r >= utf8.RuneSelf {
+				r, size = utf8.DecodeRune(v[i:])
+			}
 		}
+		switch {
+		case !unicode.IsSpace(r):
+			if start < 0 {
+				start = i
+			}
+		case start >= 0:
+			if s.isGiven(v[start:i]) {
+				return true
+			}
+			start = -1
+		}
+		i += size
 	}
 	return false
 }

@@ -1,5 +1,8 @@
 package pii
 
+// The fast paths below are checked against plain code that does the same
+// thing the obvious way.
+
 import (
 	"bytes"
 	"strings"
@@ -72,6 +75,24 @@ func FuzzEmailOK(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := emailOK([]byte(s)), refEmail(s); got != want {
 			t.Fatalf("emailOK(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
+
+// FuzzListedNameWords checks that looksLikeListedName cuts words as
+// bytes.Fields does.
+func FuzzListedNameWords(f *testing.F) {
+	s := New()
+	for _, v := range []string{"Jean", "DUPONT Jean", "Jean\u00a0Dupont", " \tMarie-Claire  x", "Zoé\u2003Martin", "\xff Jean"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		want := false
+		for _, w := range bytes.Fields([]byte(v)) {
+			want = want || s.isGiven(w)
+		}
+		if got := s.looksLikeListedName([]byte(v)); got != want {
+			t.Fatalf("looksLikeListedName(%q) = %v, want %v", v, got, want)
 		}
 	})
 }
