@@ -77,10 +77,9 @@ func ibanBody[T text](s T) (buf [34]byte, n int, ok bool) {
 		if c >= 'a' && c <= 'z' {
 			c -= 0x20
 		}
-		// What ibanOK would refuse, refused as soon as read: a byte
-		// other than a letter or digit, a country code not of letters,
-		// check digits not digits.
-		if byteClass[c]&clsAlnum == 0 || n < 2 && !isUpper(c) || n >= 2 && n < 4 && !isDigit(c) {
+		// What ibanOK would refuse, refused as soon as read: a country
+		// code not of letters, check digits not digits.
+		if n < 4 && (n < 2 && !isUpper(c) || n >= 2 && !isDigit(c)) {
 			return buf, 0, false
 		}
 		buf[n] = c
