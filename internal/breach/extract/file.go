@@ -106,15 +106,24 @@ func (e *Extractor) Reader(ctx context.Context, name string, r io.Reader, h Hand
 
 // read tells the format of a source and reads it.
 func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
-	br := bufio.NewReaderSize(src.r, sniffSize)
-	head, _ := br.Peek(sniffSize)
+	// A file known to be smaller than the sniffed head gets a buffer of
+	// its size: most files of a breach folder are, and 64 KiB made and
+	// zeroed for each cost more than reading them. Should the file have
+	// grown since, a head that fills the buffer is not taken for whole.
+	size := sniffSize
+	if src.size >= 0 && src.size < sniffSize {
+		size = int(src.size) + 1
+	}
+	br := bufio.NewReaderSize(src.r, size)
+	head, _ := br.Peek(size)
 	if bytes.HasPrefix(head, bomUTF16LE) || bytes.HasPrefix(head, bomUTF16BE) {
 		// Excel's "Unicode text": read as UTF-8 from here on.
 		dec, _ := decodeBOM(br)
-		br = bufio.NewReaderSize(dec, sniffSize)
-		head, _ = br.Peek(sniffSize)
+		size = sniffSize
+		br = bufio.NewReaderSize(dec, size)
+		head, _ = br.Peek(size)
 	}
-	complete := len(head) < sniffSize
+	complete := len(head) < size
 	f := Sniff(src.name, head)
 	switch f {
 	case FormatZip:

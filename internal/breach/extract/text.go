@@ -10,11 +10,12 @@ import (
 // blockSize is the read buffer of the streaming readers.
 const blockSize = 256 << 10
 
-// streamStart is the first size of a stream's buffer. It doubles when
-// the unread bytes fill it, up to the stream's max: most files of a
-// breach folder are small, and a buffer of max bytes (a megabyte for
-// CSV) made and zeroed for each cost more than reading it.
-const streamStart = 32 << 10
+// streamStart is the first size of a stream's buffer. Each refill
+// doubles it up to blockSize, and past that, up to the stream's max, when
+// the unread bytes fill it (a long line): most files of a breach folder
+// are small, and a buffer of max bytes (a megabyte for CSV) made and
+// zeroed for each cost more than reading them.
+const streamStart = 4 << 10
 
 // stream is a refillable window over a reader: buf[pos:end] is unread.
 type stream struct {
@@ -49,10 +50,13 @@ func (s *stream) fill() bool {
 		s.end -= s.pos
 		s.pos = 0
 	}
-	if s.end == len(s.buf) {
-		if len(s.buf) >= s.max {
-			return false
-		}
+	longLine := s.end == len(s.buf)
+	if longLine && len(s.buf) >= s.max {
+		return false
+	}
+	// Ramp up once the input has filled the buffer at least once.
+	ramp := len(s.buf) < min(blockSize, s.max) && s.base+int64(s.end) >= int64(len(s.buf))
+	if longLine || ramp {
 		buf := make([]byte, min(2*len(s.buf), s.max))
 		copy(buf, s.buf[:s.end])
 		s.buf = buf
