@@ -180,32 +180,73 @@ type shapeCache struct {
 	off            bool
 }
 
-// shapeSetsMax is how many columns of one table may hold a shapeSet at
-// once: a table of thousands of columns (a JSON document with as many
-// keys) would otherwise take 4 KiB for each. Columns past it are scanned
-// without the cache.
+// shapeSetsMax is how many columns of a worker's open tables may hold a
+// shapeSet at once: a table of thousands of columns (a JSON document with
+// as many keys) would otherwise take 2.3 KiB for each. Columns past it are
+// scanned without the cache.
 const shapeSetsMax = 1024
 
-// wanted tells whether the cache is in use, and makes it on first use;
-// live counts the table's shapeSets.
-func (c *shapeCache) wanted(live *int) bool {
+// shapeSets are the shapeSets of a worker: how many a table holds, and
+// the ones of finished tables, cleared for the next. Most files of a
+// breach folder are small tables, each of a dozen columns of codes:
+// 2.3 KiB made for each column of each would be garbage a few rows later.
+type shapeSets struct {
+	live int
+	free []*shapeSet
+}
+
+// shapeFreeMax bounds the sets a worker keeps for the next tables.
+const shapeFreeMax = 64
+
+// take returns a cleared set.
+func (p *shapeSets) take() *shapeSet {
+	n := len(p.free)
+	if n == 0 {
+		return new(shapeSet)
+	}
+	s := p.free[n-1]
+	p.free = p.free[:n-1]
+	return s
+}
+
+// put clears s and keeps it for another column, if there is room.
+func (p *shapeSets) put(s *shapeSet) {
+	if len(p.free) < shapeFreeMax {
+		*s = shapeSet{}
+		p.free = append(p.free, s)
+	}
+}
+
+// wanted tells whether the cache is in use, and takes a set on first
+// use; p.live counts the table's sets.
+func (c *shapeCache) wanted(p *shapeSets) bool {
 	if c.off {
 		return false
 	}
 	if c.set == nil {
-		if *live >= shapeSetsMax {
+		if p.live >= shapeSetsMax {
 			c.off = true
 			return false
 		}
-		c.set = new(shapeSet)
-		*live++
+		c.set = p.take()
+		p.live++
 	}
 	if c.lookups == shapeTrial && c.found < shapeTrial/4 {
-		c.off, c.set = true, nil
-		*live--
+		c.release(p)
+		c.off = true
 		return false
 	}
 	return true
+}
+
+// release gives the column's set back, at the end of its table or when
+// the column gives up.
+func (c *shapeCache) release(p *shapeSets) {
+	if c.set != nil {
+		p.put(c.set)
+		c.set = nil
+		p.live--
+	}
 }
 
 // lookup tells whether k's shape is trusted; if not, it returns the slot

@@ -138,9 +138,9 @@ type shapeStep struct {
 // does and checks each lookup.
 func runShapes(t *testing.T, c *shapeCache, seeds *shapeSecret, steps []shapeStep) {
 	t.Helper()
-	live := 0
+	var sets shapeSets
 	for i, s := range steps {
-		if !c.wanted(&live) {
+		if !c.wanted(&sets) {
 			t.Fatalf("step %d: cache given up", i)
 		}
 		k := newShapeKey(seeds, []byte(s.value))
@@ -260,9 +260,10 @@ func TestShapeGiveUp(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var c shapeCache
 			seeds := testSeeds()
-			skipped, live := 0, 0
+			skipped := 0
+			var sets shapeSets
 			for i := 0; i < 4*shapeTrial; i++ {
-				if !c.wanted(&live) {
+				if !c.wanted(&sets) {
 					continue
 				}
 				k := newShapeKey(seeds, []byte(tc.value(i)))
@@ -290,23 +291,23 @@ func TestShapeGiveUp(t *testing.T) {
 // once; a column that gives up its set leaves room for another.
 func TestShapeSetsBounded(t *testing.T) {
 	cols := make([]shapeCache, shapeSetsMax+10)
-	live := 0
+	var sets shapeSets
 	for i := range cols {
-		if got, want := cols[i].wanted(&live), i < shapeSetsMax; got != want {
+		if got, want := cols[i].wanted(&sets), i < shapeSetsMax; got != want {
 			t.Fatalf("column %d: wanted %v, want %v", i, got, want)
 		}
 	}
-	if live != shapeSetsMax {
-		t.Fatalf("%d sets, want %d", live, shapeSetsMax)
+	if sets.live != shapeSetsMax {
+		t.Fatalf("%d sets, want %d", sets.live, shapeSetsMax)
 	}
 	// Column 0 gives up (no lookup found anything): its set goes.
 	cols[0].lookups = shapeTrial
-	if cols[0].wanted(&live) || live != shapeSetsMax-1 {
-		t.Fatalf("after giving up: wanted, %d sets", live)
+	if cols[0].wanted(&sets) || sets.live != shapeSetsMax-1 {
+		t.Fatalf("after giving up: wanted, %d sets", sets.live)
 	}
 	var late shapeCache
-	if !late.wanted(&live) || live != shapeSetsMax {
-		t.Fatalf("a column after a set was given up: no set (%d)", live)
+	if !late.wanted(&sets) || sets.live != shapeSetsMax {
+		t.Fatalf("a column after a set was given up: no set (%d)", sets.live)
 	}
 }
 
@@ -314,13 +315,13 @@ func TestShapeSetsBounded(t *testing.T) {
 func TestShapeNoAlloc(t *testing.T) {
 	seeds := testSeeds()
 	var c shapeCache
-	live := 0
+	var sets shapeSets
 	values := [][]byte{[]byte("CMD-20230452779"), []byte("2023-07-22 12:57:24"), []byte("livrée"), []byte(strings.Repeat("9", shapeMaxLen))}
 	i := 0
 	allocs := testing.AllocsPerRun(1000, func() {
 		v := values[i%len(values)]
 		i++
-		if !c.wanted(&live) {
+		if !c.wanted(&sets) {
 			t.Fatal("given up")
 		}
 		k := newShapeKey(seeds, v)
@@ -423,5 +424,40 @@ func TestShapeScan(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestShapeSetsReused: the set of a finished table goes to the next
+// table's column cleared: nothing trusted or banned carries over.
+func TestShapeSetsReused(t *testing.T) {
+	seeds := testSeeds()
+	var sets shapeSets
+	var first shapeCache
+	if !first.wanted(&sets) {
+		t.Fatal("no set")
+	}
+	k := newShapeKey(seeds, []byte("livrée"))
+	slot, _ := first.lookup(k)
+	first.record(slot, k, true) // digit-free: trusted at once
+	if _, trusted := first.lookup(k); !trusted {
+		t.Fatal("not trusted")
+	}
+	set := first.set
+	first.release(&sets)
+	if sets.live != 0 || len(sets.free) != 1 {
+		t.Fatalf("after release: %d live, %d spare", sets.live, len(sets.free))
+	}
+	var next shapeCache
+	if !next.wanted(&sets) || next.set != set {
+		t.Fatal("the spare set was not taken")
+	}
+	if _, trusted := next.lookup(k); trusted || next.set.n != 0 {
+		t.Fatalf("the spare set kept %d shapes", next.set.n)
+	}
+	for range shapeFreeMax + 5 {
+		sets.put(new(shapeSet))
+	}
+	if len(sets.free) != shapeFreeMax {
+		t.Fatalf("%d spares kept, want at most %d", len(sets.free), shapeFreeMax)
 	}
 }

@@ -152,6 +152,7 @@ type worker struct {
 	groups        []uint64 // identifiers of records not yet filed in people, main first, each record's ended by 0
 	pb            peopleBatch
 	shapeSecret   shapeSecret
+	shapes        shapeSets // the shape tables of the open tables' columns, and spares
 	headerCats    memo[pii.Category] // what each column header names
 	specials      memo[string]       // the special category each column header names
 	words         [][]byte
@@ -310,7 +311,7 @@ func (d *docScan) Line(l *extract.Line) {
 func (d *docScan) Table(name string) extract.Table {
 	d.tables++
 	safe := d.w.red.name(name)
-	t := &tableScan{d: d, loc: d.w.loc(d.path, safe, d.format), name: safe}
+	t := &tableScan{d: d, loc: d.w.loc(d.path, safe, d.format), name: safe, shapes: &d.w.shapes}
 	if safe != "" {
 		t.tableJSON = append(appendJSONString([]byte(`,"table":`), safe), ',')
 	} else {
@@ -359,7 +360,7 @@ type tableScan struct {
 	classified bool
 	pending    []pendingRow
 	arena      []byte
-	shapeSets  int // columns holding a shapeSet (shapeSetsMax)
+	shapes     *shapeSets // the worker's
 }
 
 type colState struct {
@@ -508,7 +509,7 @@ func (t *tableScan) scan(r *extract.Row) {
 			// does); amounts, quantities and rates cannot hold anything,
 			// which costs less to tell than their shape.
 			continue
-		case len(cell.Value) <= shapeMaxLen && col.shapes.wanted(&t.shapeSets):
+		case len(cell.Value) <= shapeMaxLen && col.shapes.wanted(t.shapes):
 			// Values of a shape that gave nothing often enough are
 			// codes (shape.go).
 			key := newShapeKey(&w.shapeSecret, cell.Value)
@@ -570,6 +571,11 @@ func (t *tableScan) lateColumn(cell *extract.Cell) *colState {
 func (t *tableScan) End() {
 	if !t.classified {
 		t.classify()
+	}
+	for _, c := range t.cols {
+		if c != nil {
+			c.shapes.release(t.shapes)
+		}
 	}
 }
 
