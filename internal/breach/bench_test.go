@@ -48,29 +48,58 @@ func benchCSV(tb testing.TB, dir string, size int) string {
 // dates, product codes, quantities, amounts, statuses, carriers, tracking
 // numbers and a free comment, as most columns of a real breach file are.
 func benchOrdersCSV(tb testing.TB, dir string, size int) string {
-	r := rand.New(rand.NewSource(3))
+	o := newOrders(3)
+	return writeBlocks(tb, filepath.Join(dir, "orders.csv"), size, func(block *bytes.Buffer, k int) {
+		if k == 0 {
+			block.WriteString(ordersHeader)
+		}
+		o.write(block, corpus.Identities(int64(11+k), 2000))
+	})
+}
+
+// benchSmallFiles writes n order tables of rows rows each into dir, as a
+// folder of small exports (one per customer, day or branch office) is.
+func benchSmallFiles(tb testing.TB, dir string, n, rows int) string {
+	o := newOrders(4)
+	ids := corpus.Identities(12, n*rows)
+	var block bytes.Buffer
+	for i := range n {
+		block.Reset()
+		block.WriteString(ordersHeader)
+		o.write(&block, ids[i*rows:(i+1)*rows])
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("commandes-%04d.csv", i)), block.Bytes(), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const ordersHeader = "num_commande;date_commande;nom;prénom;courriel;téléphone;code_produit;libellé;catégorie;quantité;prix_unitaire;montant_ht;taux_tva;montant_ttc;moyen_paiement;statut;transporteur;num_suivi;date_livraison;commentaire\n"
+
+// orders writes the rows of an order table from a seeded source.
+type orders struct{ r *rand.Rand }
+
+func newOrders(seed int64) *orders { return &orders{rand.New(rand.NewSource(seed))} }
+
+func (o *orders) write(block *bytes.Buffer, ids []corpus.Identity) {
 	comments := []string{"", "", "", "livraison en point relais", "client absent, repasser jeudi", "colis endommagé à l'arrivée",
 		"remboursement partiel accordé", "Offert pour la fête des pères", "merci de sonner deux fois", "retour sous 30 jours"}
 	statuses := []string{"payée", "expédiée", "livrée", "annulée", "en attente", "remboursée"}
 	carriers := []string{"Colissimo", "Chronopost", "DPD", "Mondial Relay", "GLS", "retrait magasin"}
 	pay := []string{"CB", "PayPal", "virement", "chèque cadeau"}
 	cats := []string{"Maison", "Jardin", "Bricolage", "Cuisine", "Livres", "Jouets", "Informatique"}
-	return writeBlocks(tb, filepath.Join(dir, "orders.csv"), size, func(block *bytes.Buffer, k int) {
-		if k == 0 {
-			block.WriteString("num_commande;date_commande;nom;prénom;courriel;téléphone;code_produit;libellé;catégorie;quantité;prix_unitaire;montant_ht;taux_tva;montant_ttc;moyen_paiement;statut;transporteur;num_suivi;date_livraison;commentaire\n")
-		}
-		for _, id := range corpus.Identities(int64(11+k), 2000) {
-			q := 1 + r.Intn(5)
-			unit := 100 + r.Intn(20000)
-			ht := q * unit
-			y, m, d := 2023+r.Intn(3), 1+r.Intn(12), 1+r.Intn(28)
-			fmt.Fprintf(block, "CMD-%d%07d;%04d-%02d-%02d %02d:%02d:%02d;%s;%s;%s;%s;%c%c-%04d;Article %d;%s;%d;%d,%02d;%d,%02d;20,0;%d,%02d;%s;%s;%s;%d%09d;%02d/%02d/%04d;%s\n",
-				y, r.Intn(1e7), y, m, d, r.Intn(24), r.Intn(60), r.Intn(60), id.Surname, id.Given, id.Email, id.Phone,
-				'A'+r.Intn(26), 'A'+r.Intn(26), r.Intn(10000), r.Intn(5000), cats[r.Intn(len(cats))], q, unit/100, unit%100, ht/100, ht%100,
-				ht*12/1000, ht*12/10%100, pay[r.Intn(len(pay))], statuses[r.Intn(len(statuses))], carriers[r.Intn(len(carriers))],
-				1+r.Intn(9), r.Intn(1e9), min(d+3, 28), m, y, comments[r.Intn(len(comments))])
-		}
-	})
+	r := o.r
+	for _, id := range ids {
+		q := 1 + r.Intn(5)
+		unit := 100 + r.Intn(20000)
+		ht := q * unit
+		y, m, d := 2023+r.Intn(3), 1+r.Intn(12), 1+r.Intn(28)
+		fmt.Fprintf(block, "CMD-%d%07d;%04d-%02d-%02d %02d:%02d:%02d;%s;%s;%s;%s;%c%c-%04d;Article %d;%s;%d;%d,%02d;%d,%02d;20,0;%d,%02d;%s;%s;%s;%d%09d;%02d/%02d/%04d;%s\n",
+			y, r.Intn(1e7), y, m, d, r.Intn(24), r.Intn(60), r.Intn(60), id.Surname, id.Given, id.Email, id.Phone,
+			'A'+r.Intn(26), 'A'+r.Intn(26), r.Intn(10000), r.Intn(5000), cats[r.Intn(len(cats))], q, unit/100, unit%100, ht/100, ht%100,
+			ht*12/1000, ht*12/10%100, pay[r.Intn(len(pay))], statuses[r.Intn(len(statuses))], carriers[r.Intn(len(carriers))],
+			1+r.Intn(9), r.Intn(1e9), min(d+3, 28), m, y, comments[r.Intn(len(comments))])
+	}
 }
 
 // benchText writes free text of at least size bytes: support tickets and
@@ -181,11 +210,16 @@ func benchScan(b *testing.B, p string, workers int, findings bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchScanSize(b, p, st.Size(), workers, findings)
+}
+
+// benchScanSize is benchScan given the size of p (a folder's files).
+func benchScanSize(b *testing.B, p string, size int64, workers int, findings bool) {
 	o := Options{Paths: []string{p}, Workers: workers}
 	if findings {
 		o.Findings = io.Discard
 	}
-	clock := startCPU(b, st.Size())
+	clock := startCPU(b, size)
 	defer clock.stop(b)
 	for i := 0; i < b.N; i++ {
 		rep, err := Scan(context.Background(), o)
@@ -234,6 +268,22 @@ func BenchmarkScanTextNoFindings(b *testing.B) {
 // the default command.
 func BenchmarkScanAccessLogNoFindings(b *testing.B) {
 	benchScan(b, benchAccessLog(b, b.TempDir(), 32<<20), 1, false)
+}
+
+// BenchmarkScanSmallFiles: one core, a folder of 2,000 order tables of 15
+// rows (3.5 KB each): what each file costs besides its bytes (opening,
+// sniffing, classifying its columns).
+func BenchmarkScanSmallFiles(b *testing.B) {
+	dir := benchSmallFiles(b, b.TempDir(), 2000, 15)
+	var size int64
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil {
+			size += fi.Size()
+		}
+	}
+	benchScanSize(b, dir, size, 1, false)
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/2000, "µs/file")
 }
 
 // BenchmarkScanCSVAllCores: the same CSV cut into chunks for every core.
