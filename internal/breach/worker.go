@@ -152,7 +152,7 @@ type worker struct {
 	groups        []uint64 // identifiers of records not yet filed in people, main first, each record's ended by 0
 	pb            peopleBatch
 	shapeSecret   shapeSecret
-	shapes        shapeSets // the shape tables of the open tables' columns, and spares
+	shapes        shapeSets          // the shape tables of the open tables' columns, and spares
 	headerCats    memo[pii.Category] // what each column header names
 	specials      memo[string]       // the special category each column header names
 	words         [][]byte
