@@ -296,3 +296,52 @@ func TestChunkSize(t *testing.T) {
 		})
 	}
 }
+
+// TestFolderMatchesFiles: a worker scanning a folder of small tables one
+// after another (their held rows and shape tables in buffers passed on
+// from table to table) finds in each what a scan of that file alone
+// finds.
+func TestFolderMatchesFiles(t *testing.T) {
+	dir := benchSmallFiles(t, t.TempDir(), 40, 15)
+	// Tables of another shape between them, one long enough to be
+	// classified before its end.
+	var b strings.Builder
+	b.WriteString("iban;note;ville\n")
+	for i := range 100 {
+		fmt.Fprintf(&b, "FR76 3000 6000 0112 3456 7890 189;rappeler au 06 12 34 56 %02d;Lyon\n", i)
+	}
+	os.WriteFile(filepath.Join(dir, "commandes-0005b.csv"), []byte(b.String()), 0o600)
+	os.WriteFile(filepath.Join(dir, "commandes-0020b.csv"), []byte("nom;courriel\nDupont;jean.dupont@example.fr\n"), 0o600)
+	// Codes whose shape a first table trusts, then a table where a phone
+	// number has that shape among too few codes to trust it.
+	b.Reset()
+	b.WriteString("ref\n")
+	for i := range 100 {
+		fmt.Fprintf(&b, "00000%05d\n", i*7)
+	}
+	os.WriteFile(filepath.Join(dir, "0-codes.csv"), []byte(b.String()), 0o600)
+	os.WriteFile(filepath.Join(dir, "1-codes.csv"), []byte("ref\n0000000001\n0000000002\n0000000003\n0000000004\n0612345678\n0000000005\n"), 0o600)
+	findings := func(paths ...string) []string {
+		var out bytes.Buffer
+		if _, err := Scan(context.Background(), Options{Paths: paths, Workers: 1, Findings: &out}); err != nil {
+			t.Fatal(err)
+		}
+		return strings.FieldsFunc(out.String(), func(r rune) bool { return r == '\n' })
+	}
+	entries, _ := os.ReadDir(dir)
+	var want []string
+	for _, e := range entries {
+		want = append(want, findings(filepath.Join(dir, e.Name()))...)
+	}
+	got := findings(dir)
+	sort.Strings(want)
+	sort.Strings(got)
+	if len(got) != len(want) || len(want) < 40*15*4 {
+		t.Fatalf("%d findings in the folder, %d file by file", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("finding %d: folder %s, file alone %s", i, got[i], want[i])
+		}
+	}
+}

@@ -153,6 +153,7 @@ type worker struct {
 	pb            peopleBatch
 	shapeSecret   shapeSecret
 	shapes        shapeSets          // the shape tables of the open tables' columns, and spares
+	held          heldRows           // buffers for a table's rows held back, when no table has them
 	headerCats    memo[pii.Category] // what each column header names
 	specials      memo[string]       // the special category each column header names
 	words         [][]byte
@@ -311,7 +312,8 @@ func (d *docScan) Line(l *extract.Line) {
 func (d *docScan) Table(name string) extract.Table {
 	d.tables++
 	safe := d.w.red.name(name)
-	t := &tableScan{d: d, loc: d.w.loc(d.path, safe, d.format), name: safe, shapes: &d.w.shapes}
+	t := &tableScan{d: d, loc: d.w.loc(d.path, safe, d.format), name: safe, shapes: &d.w.shapes, held: d.w.held}
+	d.w.held = heldRows{}
 	if safe != "" {
 		t.tableJSON = append(appendJSONString([]byte(`,"table":`), safe), ',')
 	} else {
@@ -358,8 +360,7 @@ type tableScan struct {
 	tableJSON  []byte
 	cols       []*colState
 	classified bool
-	pending    []pendingRow
-	arena      []byte
+	held       heldRows   // rows held back until classify
 	shapes     *shapeSets // the worker's
 }
 
@@ -417,20 +418,32 @@ func (t *tableScan) Row(r *extract.Row) {
 		return
 	}
 	// Hold a copy back; values live in the arena until classify.
-	p := pendingRow{n: r.N, start: len(t.arena)}
+	h := &t.held
+	p := pendingRow{n: r.N, start: len(h.arena), from: len(h.cells)}
 	for _, c := range r.Cells {
-		t.arena = append(t.arena, c.Value...)
-		p.cells = append(p.cells, pendingCell{col: c.Col, off: c.Off, n: len(c.Value), recoded: c.Recoded})
+		h.arena = append(h.arena, c.Value...)
+		h.cells = append(h.cells, pendingCell{col: c.Col, off: c.Off, n: len(c.Value), recoded: c.Recoded})
 	}
-	t.pending = append(t.pending, p)
-	if len(t.pending) >= sampleRows || len(t.arena) >= 1<<20 {
+	p.to = len(h.cells)
+	h.rows = append(h.rows, p)
+	if len(h.rows) >= sampleRows || len(h.arena) >= 1<<20 {
 		t.classify()
 	}
 }
 
+// heldRows are the rows of a table held back until its columns are
+// classified: their values end to end in arena, their cells in cells.
+// A worker lends its own to one table at a time: most files of a breach
+// folder are small tables, all held back.
+type heldRows struct {
+	rows  []pendingRow
+	cells []pendingCell
+	arena []byte
+}
+
 type pendingRow struct {
-	n, start int
-	cells    []pendingCell
+	n, start int // line, and where the values start in the arena
+	from, to int // the row's cells
 }
 
 type pendingCell struct {
@@ -442,21 +455,15 @@ type pendingCell struct {
 // scans them.
 func (t *tableScan) classify() {
 	t.classified = true
-	rows := make([]extract.Row, len(t.pending))
-	for i, p := range t.pending {
-		pos := p.start
-		cells := make([]extract.Cell, len(p.cells))
-		for k, c := range p.cells {
-			cells[k] = extract.Cell{Col: c.col, Value: t.arena[pos : pos+c.n], Off: c.off, Recoded: c.recoded}
-			pos += c.n
-		}
-		rows[i] = extract.Row{N: p.n, Cells: cells}
-	}
+	h := &t.held
 	samples := make([][][]byte, len(t.cols))
-	for _, r := range rows {
-		for _, cell := range r.Cells {
-			if cell.Col < len(samples) && len(bytes.TrimSpace(cell.Value)) > 0 {
-				samples[cell.Col] = append(samples[cell.Col], cell.Value)
+	for _, p := range h.rows {
+		pos := p.start
+		for _, c := range h.cells[p.from:p.to] {
+			v := h.arena[pos : pos+c.n]
+			pos += c.n
+			if c.col < len(samples) && len(bytes.TrimSpace(v)) > 0 {
+				samples[c.col] = append(samples[c.col], v)
 			}
 		}
 	}
@@ -465,10 +472,22 @@ func (t *tableScan) classify() {
 			t.setClass(c, samples[i])
 		}
 	}
-	for i := range rows {
-		t.scan(&rows[i])
+	var row extract.Row
+	for _, p := range h.rows {
+		row.N, row.Cells = p.n, row.Cells[:0]
+		pos := p.start
+		for _, c := range h.cells[p.from:p.to] {
+			row.Cells = append(row.Cells, extract.Cell{Col: c.col, Value: h.arena[pos : pos+c.n], Off: c.off, Recoded: c.recoded})
+			pos += c.n
+		}
+		t.scan(&row)
 	}
-	t.pending, t.arena = nil, nil
+	// Give the buffers back to the worker, emptied, unless they grew
+	// past what a small table needs.
+	if cap(h.arena) <= 1<<20+1<<16 {
+		t.d.w.held = heldRows{h.rows[:0], h.cells[:0], h.arena[:0]}
+	}
+	t.held = heldRows{}
 }
 
 func (t *tableScan) setClass(c *colState, sample [][]byte) {
