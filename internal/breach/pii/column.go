@@ -138,31 +138,55 @@ func bestValidated(frac func(Category) float64) (Category, float64) {
 }
 
 // valueKinds appends to out what one trimmed value fits. It uses the
-// validators that make no normalised copy: a column's sample is
-// classified in every file, and most files of a breach folder are small.
+// validators that make no normalised copy, and tries only those the
+// value's bytes allow (every identifier and date needs a digit, an e-mail
+// its '@', an IPv6 address without digits its ':', a name no digit): a
+// column's sample is classified in every file, and most files of a
+// breach folder are small.
 func (s *Scanner) valueKinds(v []byte, out []Category) []Category {
-	if _, _, k := nirBody(v); k != NotNIR {
-		out = append(out, NIR) // a NIR without its key counts only where the header says nir
+	digit, at, colon := false, false, false
+	for _, c := range v {
+		switch {
+		case isDigit(c):
+			digit = true
+		case c == '@':
+			at = true
+		case c == ':':
+			colon = true
+		}
 	}
-	if _, _, ok := ibanBody(v); ok {
-		out = append(out, IBAN)
+	if digit {
+		if _, _, k := nirBody(v); k != NotNIR {
+			out = append(out, NIR) // a NIR without its key counts only where the header says nir
+		}
+		if _, _, ok := ibanBody(v); ok {
+			out = append(out, IBAN)
+		}
+		if _, _, ok := cardBody(v); ok {
+			out = append(out, Card)
+		}
+		if _, k, ok := parsePhoneFR(v); ok && k != PhoneSpecial {
+			out = append(out, Phone)
+		}
+		if _, ok := s.cellDate(v); ok {
+			out = append(out, DateOfBirth, dateAny)
+		}
+		if idShape(v, 8, 11, 7) {
+			out = append(out, FranceTravail)
+		}
+		if idShape(v, 8, 12, 2) {
+			out = append(out, IDDocument)
+		}
 	}
-	if _, _, ok := cardBody(v); ok {
-		out = append(out, Card)
-	}
-	if emailOK(v) {
+	if at && emailOK(v) {
 		out = append(out, Email)
 	}
-	if _, k, ok := parsePhoneFR(v); ok && k != PhoneSpecial {
-		out = append(out, Phone)
+	if digit || colon {
+		if _, ok := parseAddr(v); ok {
+			out = append(out, IP)
+		}
 	}
-	if _, ok := parseAddr(v); ok {
-		out = append(out, IP)
-	}
-	if _, ok := s.cellDate(v); ok {
-		out = append(out, DateOfBirth, dateAny)
-	}
-	if plausibleName(v) {
+	if !digit && plausibleName(v) {
 		out = append(out, Name)
 		if s.looksLikeListedName(v) {
 			out = append(out, nameByList)
@@ -173,12 +197,6 @@ func (s *Scanner) valueKinds(v []byte, out []Category) []Category {
 		if end, _, _, ok := s.parseAddress(v, 0); ok && end >= len(v)*2/3 {
 			out = append(out, addressFull)
 		}
-	}
-	if idShape(v, 8, 11, 7) {
-		out = append(out, FranceTravail)
-	}
-	if idShape(v, 8, 12, 2) {
-		out = append(out, IDDocument)
 	}
 	return out
 }

@@ -133,3 +133,72 @@ func FuzzIBANBody(f *testing.F) {
 		}
 	})
 }
+
+// refValueKinds is valueKinds without its gates: every validator tried.
+func refValueKinds(s *Scanner, v []byte) map[Category]bool {
+	out := map[Category]bool{}
+	if _, _, k := nirBody(v); k != NotNIR {
+		out[NIR] = true
+	}
+	if _, _, ok := ibanBody(v); ok {
+		out[IBAN] = true
+	}
+	if _, _, ok := cardBody(v); ok {
+		out[Card] = true
+	}
+	if emailOK(v) {
+		out[Email] = true
+	}
+	if _, k, ok := parsePhoneFR(v); ok && k != PhoneSpecial {
+		out[Phone] = true
+	}
+	if _, ok := parseAddr(v); ok {
+		out[IP] = true
+	}
+	if _, ok := s.cellDate(v); ok {
+		out[DateOfBirth], out[dateAny] = true, true
+	}
+	if plausibleName(v) {
+		out[Name] = true
+		if s.looksLikeListedName(v) {
+			out[nameByList] = true
+		}
+	}
+	if plausibleAddress(v) {
+		out[Address] = true
+		if end, _, _, ok := s.parseAddress(v, 0); ok && end >= len(v)*2/3 {
+			out[addressFull] = true
+		}
+	}
+	if idShape(v, 8, 11, 7) {
+		out[FranceTravail] = true
+	}
+	if idShape(v, 8, 12, 2) {
+		out[IDDocument] = true
+	}
+	return out
+}
+
+// FuzzValueKinds checks the gated valueKinds against refValueKinds.
+func FuzzValueKinds(f *testing.F) {
+	s := New()
+	for _, v := range []string{"Jean Dupont", "cafe::beef", "fe80::1", "2 85 05 2A 123 456 42", "FR76 3000 6000 0112 3456 7890 189",
+		"4970 1000 0000 0063", "jean@x.fr", "+33 6 12 34 56 78", "12 mars 1985", "12 rue de la Paix 75002 Paris", "0166251628S", "C43H30WB7", "Lyon"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		want := refValueKinds(s, []byte(v))
+		got := map[Category]bool{}
+		for _, c := range s.valueKinds([]byte(v), nil) {
+			got[c] = true
+		}
+		if len(got) != len(want) {
+			t.Fatalf("valueKinds(%q) = %v, want %v", v, got, want)
+		}
+		for c := range want {
+			if !got[c] {
+				t.Fatalf("valueKinds(%q) = %v, want %v", v, got, want)
+			}
+		}
+	})
+}
