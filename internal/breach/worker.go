@@ -17,28 +17,33 @@ import (
 // numCats is the number of categories (pii.Categories order).
 const numCats = 11
 
-// catIdx is the index of a category in pii.Categories.
+// catIdx is the index of a category in pii.Categories. Every finding
+// asks: the names' lengths and, where two share one, their first letters
+// tell the categories apart without comparing strings (a test checks
+// every category).
 func catIdx(c pii.Category) int {
-	switch c {
-	case pii.NIR:
+	switch len(c) {
+	case len(pii.NIR):
 		return 0
-	case pii.FranceTravail:
+	case len(pii.FranceTravail):
 		return 1
-	case pii.IBAN:
+	case len(pii.IBAN):
 		return 2
-	case pii.Card:
+	case len(pii.Card):
 		return 3
-	case pii.Email:
-		return 4
-	case pii.Phone:
+	case len(pii.Email): // and pii.Phone
+		if c[0] == pii.Email[0] {
+			return 4
+		}
 		return 5
-	case pii.DateOfBirth:
+	case len(pii.DateOfBirth):
 		return 6
-	case pii.Address:
+	case len(pii.Address):
 		return 7
-	case pii.Name:
-		return 8
-	case pii.IDDocument:
+	case len(pii.Name): // and pii.IDDocument
+		if c[0] == pii.Name[0] {
+			return 8
+		}
 		return 9
 	}
 	return 10 // pii.IP
