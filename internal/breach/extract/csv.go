@@ -351,10 +351,7 @@ func (c *csvReader) next() bool {
 
 // fast splits a line without quotes in place.
 func (c *csvReader) fast(n int, line []byte) {
-	cells := splitFields(c.row.Cells[:0], line, c.d.Comma)
-	if len(cells) > maxCells {
-		cells = cells[:maxCells]
-	}
+	cells := splitFields(c.row.Cells[:0], line, c.d.Comma, maxCells)
 	for k := 0; len(line) > c.o.MaxValue && k < len(cells); k++ {
 		if len(cells[k].Value) > c.o.MaxValue {
 			v := cells[k].Value
@@ -385,14 +382,15 @@ func (c *csvReader) fast(n int, line []byte) {
 	c.emit(n, cells)
 }
 
-// splitFields appends to cells the fields of line cut at each comma (none
-// when comma is 0), in place. It looks at 8 bytes at a time: fields of
-// exports are short, and a call to bytes.IndexByte for each cost more
-// than the field itself.
-func splitFields(cells []Cell, line []byte, comma byte) []Cell {
+// splitFields appends to cells the first max fields of line cut at each
+// comma (none when comma is 0), in place. It looks at 8 bytes at a time:
+// fields of exports are short, and a call to bytes.IndexByte for each
+// cost more than the field itself.
+func splitFields(cells []Cell, line []byte, comma byte, max int) []Cell {
 	if comma == 0 {
 		return append(cells, Cell{Value: line})
 	}
+	limit := len(cells) + max
 	const (
 		lo  = 0x0101010101010101
 		low = 0x7F7F7F7F7F7F7F7F
@@ -413,6 +411,9 @@ func splitFields(cells []Cell, line []byte, comma byte) []Cell {
 		}
 		all := cells[:cap(cells)]
 		for ; m != 0; m &= m - 1 {
+			if n == limit {
+				return cells[:n]
+			}
 			j := i + bits.TrailingZeros64(m)>>3
 			// Field by field: a composite literal is built on the
 			// stack and copied.
@@ -424,9 +425,15 @@ func splitFields(cells []Cell, line []byte, comma byte) []Cell {
 	cells = cells[:n]
 	for ; i < len(line); i++ {
 		if line[i] == comma {
+			if len(cells) == limit {
+				return cells
+			}
 			cells = append(cells, Cell{Col: col, Value: line[start:i:i], Off: start})
 			col, start = col+1, i+1
 		}
+	}
+	if len(cells) == limit {
+		return cells
 	}
 	return append(cells, Cell{Col: col, Value: line[start:], Off: start})
 }

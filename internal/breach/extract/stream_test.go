@@ -67,3 +67,22 @@ func TestStreamGrows(t *testing.T) {
 		})
 	}
 }
+
+// TestCSVFieldCap: a line of more than maxCells fields gives its first
+// maxCells, and the next line is read whole.
+func TestCSVFieldCap(t *testing.T) {
+	in := "a;b\n" + strings.Repeat("x;", maxCells+100) + "y\n1;2\n"
+	rec := &recorder{}
+	d := Dialect{Comma: ';', Header: true, Names: []string{"a", "b"}}
+	tab := (&recDoc{r: rec}).Table("")
+	if err := ReadCSV(context.Background(), strings.NewReader(in), d, 1, true, tab, func(Problem) {}, "x", testOptions()); err != nil {
+		t.Fatal(err)
+	}
+	rows := tab.(*recTable).rows
+	if len(rows) != 2 || rows[1] != "3|a=1|b=2" {
+		t.Fatalf("rows after the long one: %q", rows[1:])
+	}
+	if n := strings.Count(rows[0], "|"); n != maxCells {
+		t.Fatalf("%d fields, want %d", n, maxCells)
+	}
+}
