@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -317,8 +318,7 @@ func (d *docScan) Line(l *extract.Line) {
 func (d *docScan) Table(name string) extract.Table {
 	d.tables++
 	safe := d.w.red.name(name)
-	t := &tableScan{d: d, loc: d.w.loc(d.path, safe, d.format), name: safe, shapes: &d.w.shapes, held: d.w.held}
-	d.w.held = heldRows{}
+	t := &tableScan{d: d, loc: d.w.loc(d.path, safe, d.format), name: safe, shapes: &d.w.shapes}
 	if safe != "" {
 		t.tableJSON = append(appendJSONString([]byte(`,"table":`), safe), ',')
 	} else {
@@ -424,6 +424,9 @@ func (t *tableScan) Row(r *extract.Row) {
 	}
 	// Hold a copy back; values live in the arena until classify.
 	h := &t.held
+	if h.rows == nil {
+		*h, t.d.w.held = t.d.w.held, heldRows{} // the worker's, if no other table has them
+	}
 	p := pendingRow{n: r.N, start: len(h.arena), from: len(h.cells)}
 	for _, c := range r.Cells {
 		h.arena = append(h.arena, c.Value...)
@@ -438,8 +441,9 @@ func (t *tableScan) Row(r *extract.Row) {
 
 // heldRows are the rows of a table held back until its columns are
 // classified: their values end to end in arena, their cells in cells.
-// A worker lends its own to one table at a time: most files of a breach
-// folder are small tables, all held back.
+// A worker lends its own to one table at a time, from its first row to
+// its classification: most files of a breach folder are small tables,
+// all held back.
 type heldRows struct {
 	rows  []pendingRow
 	cells []pendingCell
@@ -559,21 +563,28 @@ func (t *tableScan) scan(r *extract.Row) {
 
 // memo remembers what a function of a column header gave: the headers of
 // a folder's files repeat, and reading one costs microseconds. It keeps
-// at most memoMax headers (a JSON document may have as many keys).
-type memo[V any] struct{ m map[string]V }
+// at most memoMax headers (a JSON document may have as many keys), by a
+// hash of each under a seed of its own: what the sniffer asks about may
+// be the first record of a file without a header, personal data that is
+// not to stay in memory for the whole scan.
+type memo[V any] struct {
+	seed maphash.Seed
+	m    map[uint64]V
+}
 
 const memoMax = 4096
 
 func (m *memo[V]) get(k string, f func(string) V) V {
-	if v, ok := m.m[k]; ok {
+	if m.m == nil {
+		m.seed, m.m = maphash.MakeSeed(), map[uint64]V{}
+	}
+	h := maphash.String(m.seed, k)
+	if v, ok := m.m[h]; ok {
 		return v
 	}
 	v := f(k)
-	if m.m == nil {
-		m.m = map[string]V{}
-	}
 	if len(m.m) < memoMax {
-		m.m[k] = v
+		m.m[h] = v
 	}
 	return v
 }
