@@ -90,8 +90,10 @@ func appendLower(dst, b []byte) []byte {
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
 		w := binary.LittleEndian.Uint64(b[i:])
-		// 0x80 in each byte from 'A' to 'Z' (ASCII only), as shapeWord
-		// finds digits; shifted down, it is the case bit 0x20.
+		// 0x80 in each ASCII byte from 'A' to 'Z': adding 0x80-'A' to
+		// its low 7 bits sets the top bit from 'A' up, adding
+		// 0x80-'Z'-1 from past 'Z' up. Shifted down, 0x80 is the case
+		// bit 0x20.
 		l := w & low
 		up := (l + (0x80-'A')*lo) &^ (l + (0x80-'Z'-1)*lo) &^ w & hi
 		binary.LittleEndian.PutUint64(out[i:], w|up>>2)
