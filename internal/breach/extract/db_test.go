@@ -19,7 +19,7 @@ import (
 // from the machine) listening on a Unix socket in a temporary folder, and
 // returns its DSN. As root, the server runs as the postgres user, which
 // initdb requires.
-func startPostgres(t *testing.T) string {
+func startPostgres(t testing.TB) string {
 	t.Helper()
 	initdb, err := exec.LookPath("initdb")
 	if err != nil {
@@ -97,8 +97,11 @@ func TestPostgresDatabase(t *testing.T) {
 	}
 	defer db.Close()
 	for _, q := range []string{
-		`CREATE TABLE usagers (id serial PRIMARY KEY, nom text, nir char(15), naissance date, solde numeric, photo bytea, actif boolean)`,
-		`INSERT INTO usagers (nom, nir, naissance, solde, photo, actif) VALUES ('Dupont', '295109912611193', '1985-05-12', 12.5, '\x00ff', true), (NULL, NULL, NULL, NULL, NULL, NULL)`,
+		`CREATE TABLE usagers (id serial PRIMARY KEY, nom text, nir char(15), naissance date, solde numeric, photo bytea, actif boolean,
+		  note bytea, cree timestamp, tel bigint, ratio float8)`,
+		`INSERT INTO usagers (nom, nir, naissance, solde, photo, actif, note, cree, tel, ratio) VALUES
+		  ('Dupont', '295109912611193', '1985-05-12', 12.5, '\x00ff', true, 'rappeler Jean', '2024-01-05 12:34:56', 612345678, 0.25),
+		  (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
 		`CREATE SCHEMA rh`,
 		`CREATE TABLE rh."Agents" ("Courriel" text)`,
 		`INSERT INTO rh."Agents" VALUES ('a@b.fr')`,
@@ -116,7 +119,8 @@ func TestPostgresDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		d.Display + "#usagers:1|id=1|nom=Dupont|nir=295109912611193|naissance=1985-05-12|solde=12.5",
+		// bytea: its bytes, unless binary; boolean: left out.
+		d.Display + "#usagers:1|id=1|nom=Dupont|nir=295109912611193|naissance=1985-05-12|solde=12.5|note=rappeler Jean|cree=2024-01-05 12:34:56|tel=612345678|ratio=0.25",
 		d.Display + "#usagers:2|id=2",
 		d.Display + "#rh.Agents:1|Courriel=a@b.fr",
 	}
@@ -192,5 +196,65 @@ func TestMySQLDatabase(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("rows %q", rec.allRows())
+	}
+}
+
+// discard is a Handler that keeps nothing but a count of the bytes of
+// the cells it was given.
+type discard struct{ bytes int64 }
+
+type discardTable struct{ h *discard }
+
+func (h *discard) Begin(string, Format) Doc     { return h }
+func (h *discard) Line(*Line)                   {}
+func (h *discard) Table(string) Table           { return discardTable{h} }
+func (h *discard) Problem(p Problem)            { panic(p) }
+func (h *discard) End(int64)                    {}
+func (t discardTable) Column(int, string, bool) {}
+func (t discardTable) End()                     {}
+func (t discardTable) Row(r *Row) {
+	for _, c := range r.Cells {
+		t.h.bytes += int64(len(c.Value))
+	}
+}
+
+// BenchmarkReadPostgres: a table of 100,000 rows of ten text, date and
+// number columns read through Database (the reader alone, no detectors),
+// against a throwaway server.
+func BenchmarkReadPostgres(b *testing.B) {
+	dsn := startPostgres(b)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`CREATE TABLE commandes (id serial PRIMARY KEY, num text, cree timestamp, nom text, prenom text, courriel text,
+		  tel text, montant numeric, statut text, naissance date)`,
+		`INSERT INTO commandes (num, cree, nom, prenom, courriel, tel, montant, statut, naissance)
+		  SELECT 'CMD-' || (2024000000 + i), timestamp '2024-01-01' + i * interval '1 minute', 'Dupont' || (i % 997), 'Jean',
+		    'jean.dupont' || i || '@exemple.fr', '06' || lpad((i * 7919 % 100000000)::text, 8, '0'), (i % 20000) / 100.0,
+		    'livrée', date '1950-01-01' + (i % 20000)
+		  FROM generate_series(1, 100000) AS i`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	d, err := ParseDSN(dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := New(testOptions())
+	h := &discard{}
+	if err := e.Database(context.Background(), d, h); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(h.bytes)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := e.Database(context.Background(), d, &discard{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
