@@ -213,10 +213,19 @@ func (e *Extractor) readTable(ctx context.Context, conn *sql.DB, db Database, t 
 	for i, c := range cols {
 		tab.Column(i, c, true)
 	}
+	// MySQL's text protocol gives every value as bytes: they are read
+	// as sql.RawBytes, not copied into a new slice boxed in an interface
+	// for each cell (40 % of the time). SQLite gives typed values, which
+	// appendValue renders.
+	raw := db.Driver == "mysql"
 	vals := make([]any, len(cols))
+	raws := make([]sql.RawBytes, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
+		if raw {
+			ptrs[i] = &raws[i]
+		}
 	}
 	var total int64
 	r := dbRow{max: e.o.MaxValue}
@@ -228,9 +237,13 @@ func (e *Extractor) readTable(ctx context.Context, conn *sql.DB, db Database, t 
 			return total, err
 		}
 		r.reset()
-		for i, v := range vals {
+		for i := range cols {
 			from := len(r.buf)
-			r.buf = appendValue(r.buf, v)
+			if raw {
+				r.buf = appendBytes(r.buf, raws[i])
+			} else {
+				r.buf = appendValue(r.buf, vals[i])
+			}
 			r.ended(i, from)
 		}
 		total += e.emitRow(tab, &r, n)
@@ -270,14 +283,11 @@ func (e *Extractor) readPGTable(ctx context.Context, conn *sql.DB, t dbTable, d 
 		for n := 1; rows.Next(); n++ {
 			r.reset()
 			for i, v := range rows.RawValues() {
-				switch {
-				case v == nil, fields[i].DataTypeOID == pgtype.BoolOID:
+				if fields[i].DataTypeOID == pgtype.BoolOID {
 					continue
-				case fields[i].DataTypeOID == pgtype.ByteaOID && bytes.IndexByte(v, 0) >= 0:
-					continue // binary: not text to scan
 				}
 				from := len(r.buf)
-				r.buf = append(r.buf, v...)
+				r.buf = appendBytes(r.buf, v)
 				r.ended(i, from)
 			}
 			total += e.emitRow(tab, &r, n)
@@ -333,16 +343,22 @@ func (e *Extractor) emitRow(tab Table, r *dbRow, n int) int64 {
 	return int64(len(r.buf))
 }
 
+// appendBytes appends a value read as bytes, unless it is binary (a
+// picture, a document): not text to scan.
+func appendBytes(dst, x []byte) []byte {
+	if bytes.IndexByte(x, 0) >= 0 {
+		return dst
+	}
+	return append(dst, x...)
+}
+
 // appendValue renders a database value as text.
 func appendValue(dst []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:
 		return dst
 	case []byte:
-		if bytes.IndexByte(x, 0) >= 0 {
-			return dst // binary (a picture, a document): not text to scan
-		}
-		return append(dst, x...)
+		return appendBytes(dst, x)
 	case string:
 		return append(dst, x...)
 	case int64:

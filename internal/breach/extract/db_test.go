@@ -177,11 +177,13 @@ func TestMySQLDatabase(t *testing.T) {
 	}
 	defer db.Close()
 	table := fmt.Sprintf("tocsin_test_%d", time.Now().UnixNano())
-	if _, err := db.Exec("CREATE TABLE " + table + " (nom VARCHAR(64), email VARCHAR(128), naissance DATE)"); err != nil {
+	if _, err := db.Exec("CREATE TABLE " + table + " (nom VARCHAR(64), email VARCHAR(128), naissance DATE, solde DECIMAL(6,2), photo BLOB, note BLOB, tel BIGINT)"); err != nil {
 		t.Fatal(err)
 	}
 	defer db.Exec("DROP TABLE " + table)
-	if _, err := db.Exec("INSERT INTO "+table+" VALUES (?, ?, ?)", "Dupont", "a@b.fr", "1985-05-12"); err != nil {
+	// A binary blob is left out, a blob of text is read.
+	if _, err := db.Exec("INSERT INTO "+table+" VALUES (?, ?, ?, ?, UNHEX('00FF'), ?, ?), (NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+		"Dupont", "a@b.fr", "1985-05-12", "12.50", "rappeler Jean", 612345678); err != nil {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
@@ -190,8 +192,11 @@ func TestMySQLDatabase(t *testing.T) {
 	}
 	found := false
 	for _, r := range rec.allRows() {
-		if strings.HasSuffix(r, "#"+table+":1|nom=Dupont|email=a@b.fr|naissance=1985-05-12") {
+		if strings.HasSuffix(r, "#"+table+":1|nom=Dupont|email=a@b.fr|naissance=1985-05-12|solde=12.50|note=rappeler Jean|tel=612345678") {
 			found = true
+		}
+		if strings.Contains(r, "#"+table+":2") {
+			t.Errorf("a row of NULLs: %q", r)
 		}
 	}
 	if !found {
