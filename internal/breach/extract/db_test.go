@@ -89,14 +89,25 @@ func startPostgres(t testing.TB) string {
 	return dsn
 }
 
-func TestPostgresDatabase(t *testing.T) {
-	dsn := startPostgres(t)
+// postgresWith starts a throwaway server, runs stmts in it and returns
+// its DSN.
+func postgresWith(tb testing.TB, stmts ...string) string {
+	dsn := startPostgres(tb)
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer db.Close()
-	for _, q := range []string{
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return dsn
+}
+
+func TestPostgresDatabase(t *testing.T) {
+	dsn := postgresWith(t,
 		`CREATE TABLE usagers (id serial PRIMARY KEY, nom text, nir char(15), naissance date, solde numeric, photo bytea, actif boolean,
 		  note bytea, cree timestamp, tel bigint, ratio float8)`,
 		`INSERT INTO usagers (nom, nir, naissance, solde, photo, actif, note, cree, tel, ratio) VALUES
@@ -105,11 +116,7 @@ func TestPostgresDatabase(t *testing.T) {
 		`CREATE SCHEMA rh`,
 		`CREATE TABLE rh."Agents" ("Courriel" text)`,
 		`INSERT INTO rh."Agents" VALUES ('a@b.fr')`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	d, err := ParseDSN(dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -227,13 +234,7 @@ func (t discardTable) Row(r *Row) {
 // number columns read through Database (the reader alone, no detectors),
 // against a throwaway server.
 func BenchmarkReadPostgres(b *testing.B) {
-	dsn := startPostgres(b)
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	for _, q := range []string{
+	dsn := postgresWith(b,
 		`CREATE TABLE commandes (id serial PRIMARY KEY, num text, cree timestamp, nom text, prenom text, courriel text,
 		  tel text, montant numeric, statut text, naissance date)`,
 		`INSERT INTO commandes (num, cree, nom, prenom, courriel, tel, montant, statut, naissance)
@@ -241,11 +242,7 @@ func BenchmarkReadPostgres(b *testing.B) {
 		    'jean.dupont' || i || '@exemple.fr', '06' || lpad((i * 7919 % 100000000)::text, 8, '0'), (i % 20000) / 100.0,
 		    'livrée', date '1950-01-01' + (i % 20000)
 		  FROM generate_series(1, 100000) AS i`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			b.Fatal(err)
-		}
-	}
+	)
 	d, err := ParseDSN(dsn)
 	if err != nil {
 		b.Fatal(err)
