@@ -75,7 +75,7 @@ const shapeTrust = 32
 const shapeBanned = 0xFF
 
 // shapeSlots is the size of a column's table of shapes (a power of two),
-// of which it fills at most shapeFull: 4 KiB and a quarter a column.
+// of which it fills at most shapeFull: 2.25 KiB a column.
 const (
 	shapeSlots = 256
 	shapeFull  = shapeSlots * 3 / 4
@@ -186,8 +186,8 @@ type shapeCache struct {
 // scanned without the cache.
 const shapeSetsMax = 1024
 
-// shapeSets are the shapeSets of a worker: how many a table holds, and
-// the ones of finished tables, cleared for the next. Most files of a
+// shapeSets are the shapeSets of a worker: how many its open tables
+// hold, and the ones of finished tables, cleared for the next. Most files of a
 // breach folder are small tables, each of a dozen columns of codes:
 // 2.3 KiB made for each column of each would be garbage a few rows later.
 type shapeSets struct {
@@ -218,7 +218,7 @@ func (p *shapeSets) put(s *shapeSet) {
 }
 
 // wanted tells whether the cache is in use, and takes a set on first
-// use; p.live counts the table's sets.
+// use; p.live counts the sets of the worker's open tables.
 func (c *shapeCache) wanted(p *shapeSets) bool {
 	if c.off {
 		return false
