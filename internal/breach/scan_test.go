@@ -15,6 +15,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"tocsin/internal/breach/pii"
 )
 
 // TestFindingsOffsets: each finding's line and byte offsets point at the
@@ -343,5 +347,32 @@ func TestFolderMatchesFiles(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("finding %d: folder %s, file alone %s", i, got[i], want[i])
 		}
+	}
+}
+
+// TestXLSXDateCells: dates of birth kept by a workbook as dates (serial
+// numbers with the built-in short date format, as Excel writes a typed
+// date) are found, whatever the locale the format would show them in.
+func TestXLSXDateCells(t *testing.T) {
+	x := excelize.NewFile()
+	x.SetSheetRow("Sheet1", "A1", &[]any{"nom", "date_naissance"})
+	style, err := x.NewStyle(&excelize.Style{NumFmt: 14})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 2; i <= 11; i++ {
+		x.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i), &[]any{"Dupont", 25000 + 97*i}) // 1968 to 1971
+		x.SetCellStyle("Sheet1", fmt.Sprintf("B%d", i), fmt.Sprintf("B%d", i), style)
+	}
+	p := filepath.Join(t.TempDir(), "usagers.xlsx")
+	if err := x.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Scan(context.Background(), Options{Paths: []string{p}, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Category(string(pii.DateOfBirth)).Values; got != 10 {
+		t.Fatalf("%d dates of birth, want 10", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -223,6 +224,27 @@ func TestSpreadsheets(t *testing.T) {
 	x.SetSheetRow("Sheet1", "A1", &[]any{"nom", "email", "naissance"})
 	x.SetSheetRow("Sheet1", "A2", &[]any{"Dupont", "d@x.fr", "12/05/1985"})
 	x.SetSheetRow("Sheet1", "A4", &[]any{"Durand", "", "01/01/1990"})
+	// Dates as Excel keeps them, serial numbers with a date format: the
+	// built-in short date (14) and date and time (22) read as ISO dates,
+	// not as the m-d-yy they would show in the United States; a format
+	// of the workbook's own as it says.
+	for i, f := range []struct {
+		numFmt int
+		custom string
+	}{{14, ""}, {22, ""}, {0, "dd/mm/yyyy"}} {
+		cell := fmt.Sprintf("C%d", 5+i)
+		x.SetSheetRow("Sheet1", fmt.Sprintf("A%d", 5+i), &[]any{"Petit"})
+		x.SetCellValue("Sheet1", cell, 31179.3541666667) // 12 May 1985, 08:30
+		style := &excelize.Style{NumFmt: f.numFmt}
+		if f.custom != "" {
+			style.CustomNumFmt = &f.custom
+		}
+		id, err := x.NewStyle(style)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x.SetCellStyle("Sheet1", cell, cell, id)
+	}
 	x.NewSheet("Données")
 	x.SetSheetRow("Données", "A1", &[]any{"Martin", "0612345678"})
 	xlsx := filepath.Join(dir, "a.xlsx")
@@ -244,6 +266,9 @@ func TestSpreadsheets(t *testing.T) {
 	want := []string{
 		xlsx + "#Sheet1:2|nom=Dupont|email=d@x.fr|naissance=12/05/1985",
 		xlsx + "#Sheet1:4|nom=Durand|naissance=01/01/1990",
+		xlsx + "#Sheet1:5|nom=Petit|naissance=1985-05-12",
+		xlsx + "#Sheet1:6|nom=Petit|naissance=1985-05-12 08:30",
+		xlsx + "#Sheet1:7|nom=Petit|naissance=12/05/1985",
 		xlsx + "#Données:1|#1=Martin|#2=0612345678",
 	}
 	if got := rec.allRows(); strings.Join(got, "\n") != strings.Join(want, "\n") {

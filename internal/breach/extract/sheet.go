@@ -119,7 +119,12 @@ func (s *sheet) end() {
 // readXLSX reads every sheet of a workbook with excelize's row iterator,
 // which streams the sheet XML (through a temporary file past 16 MB).
 func (e *Extractor) readXLSX(ctx context.Context, p string, d Doc, display string) error {
-	f, err := excelize.OpenFile(p, excelize.Options{UnzipSizeLimit: e.o.MaxArchiveBytes, UnzipXMLSizeLimit: 16 << 20, TmpDir: e.o.TempDir})
+	// The built-in short date formats (14, and 22 with the time) follow
+	// the reader's locale: excelize shows them as the United States do,
+	// 05-12-85, which no reader of dates takes for 12 May 1985 (a date
+	// of birth). They are read as ISO dates instead.
+	f, err := excelize.OpenFile(p, excelize.Options{UnzipSizeLimit: e.o.MaxArchiveBytes, UnzipXMLSizeLimit: 16 << 20, TmpDir: e.o.TempDir,
+		ShortDatePattern: "yyyy-mm-dd"})
 	if err != nil {
 		// excelize's messages may quote the XML; say only what failed.
 		return fmt.Errorf("%w: cannot open the workbook", ErrSyntax)
