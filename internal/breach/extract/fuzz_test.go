@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // The fuzz targets feed arbitrary bytes to the readers. Besides not
@@ -203,6 +204,40 @@ func FuzzPlainRecords(f *testing.F) {
 				if !bytes.Equal(got[i][k], want[i][k]) {
 					t.Fatalf("%q: record %d field %d is %q, want %q", sample, i, k, got[i][k], want[i][k])
 				}
+			}
+		}
+	})
+}
+
+// FuzzRecodeCells checks that a SQL row's values are recoded exactly when
+// each alone is not UTF-8, whatever the row's bytes and where its values
+// are cut.
+func FuzzRecodeCells(f *testing.F) {
+	f.Add([]byte("Dupont\xc3\xa9L\xe9a"), []byte{8, 3})
+	f.Add([]byte("ab\xc3\xa9cd"), []byte{3, 0})
+	f.Fuzz(func(t *testing.T, rec, cuts []byte) {
+		q := &sqlReader{rec: rec}
+		var cells []Cell
+		var want [][]byte
+		start := 0
+		for _, c := range cuts {
+			if start >= len(rec) {
+				break
+			}
+			end := min(len(rec), start+int(c%16))
+			q.cells = append(q.cells, jcell{start: start, end: end})
+			cells = append(cells, Cell{Value: rec[start:end]})
+			want = append(want, append([]byte(nil), rec[start:end]...))
+			start = end + int(c>>4)%3 // values may have bytes between them
+		}
+		q.recodeCells(cells)
+		for k, c := range cells {
+			bad := !utf8.Valid(want[k])
+			if c.Recoded != bad {
+				t.Fatalf("value %q: recoded %v", want[k], c.Recoded)
+			}
+			if bad && !bytes.Equal(c.Value, recode(nil, want[k])) {
+				t.Fatalf("value %q recoded as %q", want[k], c.Value)
 			}
 		}
 	})

@@ -698,9 +698,23 @@ func (q *sqlReader) tuple(t *sqlTable, cols []string) error {
 	return nil
 }
 
-// recodeCells recodes the cells that are not UTF-8 into q.scratch.
+// recodeCells recodes the cells that are not UTF-8 into q.scratch; cells
+// are those of q.cells, their values slices of q.rec.
 func (q *sqlReader) recodeCells(cells []Cell) {
 	q.scratch = q.scratch[:0]
+	// Most rows are UTF-8 throughout: one check of the row's bytes, and
+	// of the bytes where each value starts and ends (no continuation
+	// byte), tells that each value is, without a call for each.
+	if utf8.Valid(q.rec) {
+		whole := true
+		for _, c := range q.cells {
+			whole = whole && (c.start == len(q.rec) || q.rec[c.start]&0xC0 != 0x80) &&
+				(c.end == len(q.rec) || q.rec[c.end]&0xC0 != 0x80)
+		}
+		if whole {
+			return
+		}
+	}
 	var idx []int
 	for k := range cells {
 		if !utf8.Valid(cells[k].Value) {
