@@ -28,8 +28,8 @@ func TestFindingsOffsets(t *testing.T) {
 	files := map[string]string{
 		"a.csv":  "nom;courriel;tel\n\"Du;pont\";\"jean.dupont@example.fr\";06 12 34 56 78\nL\xe9a;lea@example.fr;+33 7 12 34 56 78\n",
 		"b.log":  "2024-01-01 login user=jean.dupont@example.fr from 192.0.2.10\nL\xe9a appelle le 06 12 34 56 78\n",
-		"c.json": "[\n {\"courriel\": \"lea@example.fr\",\n  \"tel\": \"0612345678\"}\n]\n",
-		"d.sql":  "INSERT INTO t (courriel, tel) VALUES\n('jean.dupont@example.fr', '0612345678'),\n('lea@example.fr', '0712345678');\n",
+		"c.json": "[\n {\"courriel\": \"lea@example.fr\",\n  \"tel\": \"0612345678\"},\n {\"note\": \"L\xe9a \xe0 rappeler au 06 12 34 56 78\", \"nom\": \"L\xe9a\"}\n]\n",
+		"d.sql":  "INSERT INTO t (courriel, tel) VALUES\n('jean.dupont@example.fr', '0612345678'),\n('lea@example.fr', '0712345678'),\n('L\xe9a \xe0 rappeler', 'L\xe9a : 06 12 34 56 78');\n",
 	}
 	for name, content := range files {
 		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600)

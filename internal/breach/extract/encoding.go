@@ -47,6 +47,39 @@ func ensureUTF8(text []byte, scratch *[]byte) (out []byte, recoded bool) {
 	return *scratch, true
 }
 
+// recodeSpans recodes, into *scratch, the values of cells that are not
+// UTF-8. cells[k]'s value is buf[spans[k].start:spans[k].end], a row's
+// values read end to end (a SQL tuple, a JSON record). Most rows are
+// UTF-8 throughout: one check of buf, and of the bytes where each value
+// starts and ends (no continuation byte), tells that each value is,
+// without a call for each.
+func recodeSpans(cells []Cell, spans []jcell, buf []byte, scratch *[]byte) {
+	*scratch = (*scratch)[:0]
+	if utf8.Valid(buf) {
+		whole := true
+		for _, c := range spans {
+			whole = whole && (c.start == len(buf) || buf[c.start]&0xC0 != 0x80) &&
+				(c.end == len(buf) || buf[c.end]&0xC0 != 0x80)
+		}
+		if whole {
+			return
+		}
+	}
+	// The values are sliced once the scratch buffer stops growing.
+	var bad, starts []int
+	for k := range cells {
+		if !utf8.Valid(cells[k].Value) {
+			bad = append(bad, k)
+			starts = append(starts, len(*scratch))
+			*scratch = recode(*scratch, cells[k].Value)
+		}
+	}
+	starts = append(starts, len(*scratch))
+	for i, k := range bad {
+		cells[k].Value, cells[k].Recoded = (*scratch)[starts[i]:starts[i+1]], true
+	}
+}
+
 var (
 	bomUTF8    = []byte{0xEF, 0xBB, 0xBF}
 	bomUTF16LE = []byte{0xFF, 0xFE}

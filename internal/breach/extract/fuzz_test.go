@@ -209,14 +209,14 @@ func FuzzPlainRecords(f *testing.F) {
 	})
 }
 
-// FuzzRecodeCells checks that a SQL row's values are recoded exactly when
-// each alone is not UTF-8, whatever the row's bytes and where its values
-// are cut.
+// FuzzRecodeCells checks that a row's values (a SQL tuple's, a JSON
+// record's) are recoded exactly when each alone is not UTF-8, whatever
+// the row's bytes and where its values are cut.
 func FuzzRecodeCells(f *testing.F) {
 	f.Add([]byte("Dupont\xc3\xa9L\xe9a"), []byte{8, 3})
 	f.Add([]byte("ab\xc3\xa9cd"), []byte{3, 0})
 	f.Fuzz(func(t *testing.T, rec, cuts []byte) {
-		q := &sqlReader{rec: rec}
+		var spans []jcell
 		var cells []Cell
 		var want [][]byte
 		start := 0
@@ -225,12 +225,13 @@ func FuzzRecodeCells(f *testing.F) {
 				break
 			}
 			end := min(len(rec), start+int(c%16))
-			q.cells = append(q.cells, jcell{start: start, end: end})
+			spans = append(spans, jcell{start: start, end: end})
 			cells = append(cells, Cell{Value: rec[start:end]})
 			want = append(want, append([]byte(nil), rec[start:end]...))
 			start = end + int(c>>4)%3 // values may have bytes between them
 		}
-		q.recodeCells(cells)
+		var scratch []byte
+		recodeSpans(cells, spans, rec, &scratch)
 		for k, c := range cells {
 			bad := !utf8.Valid(want[k])
 			if c.Recoded != bad {

@@ -69,6 +69,8 @@ type jsonReader struct {
 	row    Row
 	cut    bool
 	probs  int
+	// scratch holds the recoded values of the record being handed over.
+	scratch []byte
 }
 
 type jframe struct {
@@ -97,10 +99,9 @@ type jrecord struct {
 	cells  []jcell
 }
 
-type jcell struct {
-	col, start, end, off int
-	recoded              bool
-}
+// jcell is a value of a record (JSON) or tuple (SQL): its column, where
+// it lies in the row's buffer, and its offset in its line.
+type jcell struct{ col, start, end, off int }
 
 type jtable struct {
 	t    Table
@@ -338,8 +339,9 @@ func (j *jsonReader) emitRecord(r *jrecord) {
 	}
 	cells := j.row.Cells[:0]
 	for _, c := range r.cells {
-		cells = append(cells, Cell{Col: c.col, Value: r.arena[c.start:c.end], Off: c.off, Recoded: c.recoded})
+		cells = append(cells, Cell{Col: c.col, Value: r.arena[c.start:c.end], Off: c.off})
 	}
+	recodeSpans(cells, r.cells, r.arena, &j.scratch)
 	j.row = Row{N: r.line, Cells: cells}
 	r.table.t.Row(&j.row)
 	r.arena, r.cells = r.arena[:0], r.cells[:0]
@@ -384,15 +386,10 @@ func (j *jsonReader) scalar(v []byte, at int64, line int, lineAt int64) {
 	if len(r.arena)+len(v) > maxRecordBytes || len(r.cells) >= maxCells {
 		j.emitRecord(r)
 	}
+	// Checked as UTF-8 when the record is handed over, all at once.
 	start := len(r.arena)
-	recoded := false
-	if utf8.Valid(v) {
-		r.arena = append(r.arena, v...)
-	} else {
-		r.arena = recode(r.arena, v)
-		recoded = true
-	}
-	r.cells = append(r.cells, jcell{col: f.col, start: start, end: len(r.arena), off: int(at - r.lineAt), recoded: recoded})
+	r.arena = append(r.arena, v...)
+	r.cells = append(r.cells, jcell{col: f.col, start: start, end: len(r.arena), off: int(at - r.lineAt)})
 }
 
 // skipWS skips whitespace, counting lines, and returns the next byte.

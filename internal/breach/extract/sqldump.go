@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"unicode/utf8"
 )
 
 // A SQL dump is read statement by statement, streaming:
@@ -690,50 +689,12 @@ func (q *sqlReader) tuple(t *sqlTable, cols []string) error {
 		v := q.rec[c.start:c.end]
 		cells = append(cells, Cell{Col: c.col, Value: v, Off: c.off})
 	}
-	q.recodeCells(cells)
+	recodeSpans(cells, q.cells, q.rec, &q.scratch)
 	q.row = Row{N: line, Cells: cells}
 	if len(cells) > 0 {
 		t.t.Row(&q.row)
 	}
 	return nil
-}
-
-// recodeCells recodes the cells that are not UTF-8 into q.scratch; cells
-// are those of q.cells, their values slices of q.rec.
-func (q *sqlReader) recodeCells(cells []Cell) {
-	q.scratch = q.scratch[:0]
-	// Most rows are UTF-8 throughout: one check of the row's bytes, and
-	// of the bytes where each value starts and ends (no continuation
-	// byte), tells that each value is, without a call for each.
-	if utf8.Valid(q.rec) {
-		whole := true
-		for _, c := range q.cells {
-			whole = whole && (c.start == len(q.rec) || q.rec[c.start]&0xC0 != 0x80) &&
-				(c.end == len(q.rec) || q.rec[c.end]&0xC0 != 0x80)
-		}
-		if whole {
-			return
-		}
-	}
-	var idx []int
-	for k := range cells {
-		if !utf8.Valid(cells[k].Value) {
-			idx = append(idx, k)
-		}
-	}
-	if len(idx) == 0 {
-		return
-	}
-	starts := make([]int, len(idx)+1)
-	for i, k := range idx {
-		starts[i] = len(q.scratch)
-		q.scratch = recode(q.scratch, cells[k].Value)
-	}
-	starts[len(idx)] = len(q.scratch)
-	for i, k := range idx {
-		cells[k].Value = q.scratch[starts[i]:starts[i+1]]
-		cells[k].Recoded = true
-	}
 }
 
 // rawToken consumes one token that is not a string: a run of word bytes,
@@ -846,7 +807,7 @@ func (q *sqlReader) copyRow(t *sqlTable, cols []string, line int, text []byte) {
 	for _, c := range q.cells {
 		cells = append(cells, Cell{Col: c.col, Value: q.rec[c.start:c.end], Off: c.off})
 	}
-	q.recodeCells(cells)
+	recodeSpans(cells, q.cells, q.rec, &q.scratch)
 	q.row = Row{N: line, Cells: cells}
 	if len(cells) > 0 {
 		t.t.Row(&q.row)
