@@ -2,6 +2,7 @@ package extract
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -11,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // sheetSample is how many rows of a sheet are held back to decide whether
@@ -24,17 +23,22 @@ const sheetSample = 50
 type sheet struct {
 	t       Table
 	o       Options
-	pending [][]string
-	lines   []int
+	pending []Row // copies of the first rows
 	decided bool
 	named   int
 	row     Row
 }
 
-func (s *sheet) add(line int, cells []string) {
+// add takes a row's cells (in column order, with Col set); they are
+// valid only during the call.
+func (s *sheet) add(line int, cells []Cell) {
 	if !s.decided {
-		s.pending = append(s.pending, cells)
-		s.lines = append(s.lines, line)
+		held := make([]Cell, len(cells))
+		for i, c := range cells {
+			c.Value = append([]byte(nil), c.Value...)
+			held[i] = c
+		}
+		s.pending = append(s.pending, Row{N: line, Cells: held})
 		if len(s.pending) >= sheetSample {
 			s.decide()
 		}
@@ -48,25 +52,31 @@ func (s *sheet) decide() {
 	if len(s.pending) == 0 {
 		return
 	}
+	// The header test reads records by position.
 	recs := make([][][]byte, len(s.pending))
 	for i, r := range s.pending {
-		recs[i] = make([][]byte, len(r))
-		for j, c := range r {
-			recs[i][j] = []byte(c)
+		width := 0
+		for _, c := range r.Cells {
+			width = max(width, c.Col+1)
+		}
+		recs[i] = make([][]byte, width)
+		for _, c := range r.Cells {
+			recs[i][c.Col] = c.Value
 		}
 	}
+	first := recs[0]
 	start := 0
 	if looksLikeHeader(trimEmptyTail(recs), s.o) {
-		for i, n := range s.pending[0] {
-			s.t.Column(i, strings.TrimSpace(n), true)
+		for i, n := range first {
+			s.t.Column(i, strings.TrimSpace(string(n)), true)
 		}
-		s.named = len(s.pending[0])
+		s.named = len(first)
 		start = 1
 	}
-	for i := start; i < len(s.pending); i++ {
-		s.emit(s.lines[i], s.pending[i])
+	for _, r := range s.pending[start:] {
+		s.emit(r.N, r.Cells)
 	}
-	s.pending, s.lines = nil, nil
+	s.pending = nil
 }
 
 // trimEmptyTail drops trailing empty cells of the first record (sheets
@@ -76,31 +86,31 @@ func trimEmptyTail(recs [][][]byte) [][][]byte {
 		return recs
 	}
 	first := recs[0]
-	for len(first) > 0 && len(strings.TrimSpace(string(first[len(first)-1]))) == 0 {
+	for len(first) > 0 && len(bytes.TrimSpace(first[len(first)-1])) == 0 {
 		first = first[:len(first)-1]
 	}
 	recs[0] = first
 	return recs
 }
 
-func (s *sheet) emit(line int, cells []string) {
+func (s *sheet) emit(line int, cells []Cell) {
 	out := s.row.Cells[:0]
-	for i, c := range cells {
-		if strings.TrimSpace(c) == "" {
+	for _, c := range cells {
+		if len(bytes.TrimSpace(c.Value)) == 0 {
 			continue
 		}
-		for ; s.named <= i; s.named++ {
+		for ; s.named <= c.Col; s.named++ {
 			s.t.Column(s.named, "#"+strconv.Itoa(s.named+1), false)
 		}
-		v := []byte(c)
+		v := c.Value
 		rec := false
 		if !utf8.Valid(v) {
 			v, rec = recode(nil, v), true
 		}
 		if len(v) > s.o.MaxValue {
-			v = v[:s.o.MaxValue]
+			v = v[:utf8Cut(v, s.o.MaxValue)]
 		}
-		out = append(out, Cell{Col: i, Value: v, Off: -1, Recoded: rec})
+		out = append(out, Cell{Col: c.Col, Value: v, Off: -1, Recoded: rec})
 	}
 	if len(out) == 0 {
 		return
@@ -116,52 +126,6 @@ func (s *sheet) end() {
 	s.t.End()
 }
 
-// readXLSX reads every sheet of a workbook with excelize's row iterator,
-// which streams the sheet XML (through a temporary file past 16 MB).
-func (e *Extractor) readXLSX(ctx context.Context, p string, d Doc, display string) error {
-	// The built-in short date formats (14, and 22 with the time) follow
-	// the reader's locale: excelize shows them as the United States do,
-	// 05-12-85, which no reader of dates takes for 12 May 1985 (a date
-	// of birth). They are read as ISO dates instead.
-	f, err := excelize.OpenFile(p, excelize.Options{UnzipSizeLimit: e.o.MaxArchiveBytes, UnzipXMLSizeLimit: 16 << 20, TmpDir: e.o.TempDir,
-		ShortDatePattern: "yyyy-mm-dd"})
-	if err != nil {
-		// excelize's messages may quote the XML; say only what failed.
-		return fmt.Errorf("%w: cannot open the workbook", ErrSyntax)
-	}
-	defer f.Close()
-	for _, name := range f.GetSheetList() {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rows, err := f.Rows(name)
-		if err != nil {
-			d.Problem(Problem{Path: display, Offset: -1, Err: fmt.Errorf("%w: sheet %d cannot be read", ErrSyntax, sheetIndex(f, name))})
-			continue
-		}
-		s := &sheet{t: d.Table(name), o: e.o}
-		n := 0
-		for rows.Next() {
-			n++
-			if n&1023 == 0 && ctx.Err() != nil {
-				break
-			}
-			cols, err := rows.Columns()
-			if err != nil {
-				d.Problem(Problem{Path: display, Line: n, Offset: -1, Err: fmt.Errorf("%w: sheet %d: row cannot be read", ErrSyntax, sheetIndex(f, name))})
-				break
-			}
-			s.add(n, cols)
-		}
-		if err := rows.Error(); err != nil {
-			d.Problem(Problem{Path: display, Line: n, Offset: -1, Err: fmt.Errorf("%w: sheet %d: row cannot be read", ErrSyntax, sheetIndex(f, name))})
-		}
-		rows.Close()
-		s.end()
-	}
-	return ctx.Err()
-}
-
 // ODS: the workbook is a zip whose content.xml holds every sheet; it is
 // read as a stream of XML tokens. Repeated rows and cells (how ODS writes
 // runs of identical or empty cells) are expanded up to a cap, empty ones
@@ -170,7 +134,7 @@ func (e *Extractor) readXLSX(ctx context.Context, p string, d Doc, display strin
 const maxRepeat = 1000
 
 func (e *Extractor) readODS(ctx context.Context, f *os.File, size int64, d Doc, src *source) error {
-	zr, err := zip.NewReader(f, size)
+	zr, err := openZip(f, size)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrSyntax, err)
 	}
@@ -193,16 +157,6 @@ func (e *Extractor) readODS(ctx context.Context, f *os.File, size int64, d Doc, 
 	}
 	defer rc.Close()
 	return readODSContent(ctx, &limited{r: rc, b: src.b}, d, e.o, src.display)
-}
-
-// sheetIndex is a sheet's 1-based position: its name may be data.
-func sheetIndex(f *excelize.File, name string) int {
-	for i, n := range f.GetSheetList() {
-		if n == name {
-			return i + 1
-		}
-	}
-	return 0
 }
 
 func attr(se xml.StartElement, local string) string {
@@ -228,6 +182,7 @@ func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display 
 	var (
 		s        *sheet
 		row      []string
+		cells    []Cell
 		rowN     int
 		rowRep   int
 		inCell   bool
@@ -338,9 +293,15 @@ func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display 
 					rowN += rowRep
 					continue
 				}
+				cells = cells[:0]
+				for i, v := range row {
+					if v != "" {
+						cells = append(cells, Cell{Col: i, Value: []byte(v), Off: -1})
+					}
+				}
 				for i := 0; i < min(rowRep, maxRepeat); i++ {
 					rowN++
-					s.add(rowN, append([]string(nil), row...))
+					s.add(rowN, cells)
 				}
 				if rowRep > maxRepeat {
 					rowN += rowRep - maxRepeat

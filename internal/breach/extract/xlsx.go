@@ -1,0 +1,559 @@
+package extract
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// XLSX (Office Open XML, ISO/IEC 29500): a zip whose workbook part lists
+// the sheets; each sheet's cells refer to a table of shared strings and
+// a table of cell formats. The workbook, its relationships, the formats
+// and the shared strings are read first; each sheet is then read as it
+// is inflated, never whole.
+
+// workbook is what the sheets need from the rest of the package.
+type workbook struct {
+	zr       *zip.Reader
+	parts    map[string]*zip.File // by lower-cased name (part names ignore case)
+	sheets   []wbSheet
+	date1904 bool
+	formats  []*cellFormat // by cell format (xf) index; nil: General
+	strs     sharedStrings
+	b        *budget
+	maxValue int
+}
+
+type wbSheet struct{ name, part string }
+
+// sharedStrings holds every string of the shared table end to end.
+type sharedStrings struct {
+	arena []byte
+	ends  []int
+}
+
+func (s *sharedStrings) get(i int) ([]byte, bool) {
+	if i < 0 || i >= len(s.ends) {
+		return nil, false
+	}
+	start := 0
+	if i > 0 {
+		start = s.ends[i-1]
+	}
+	return s.arena[start:s.ends[i]], true
+}
+
+// readXLSX reads every worksheet of a workbook.
+func (e *Extractor) readXLSX(ctx context.Context, f *os.File, size int64, d Doc, src *source) error {
+	zr, err := openZip(f, size)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrSyntax, err)
+	}
+	wb := &workbook{zr: zr, parts: map[string]*zip.File{}, b: src.b, maxValue: e.o.MaxValue}
+	for _, zf := range zr.File {
+		wb.parts[strings.ToLower(path.Clean("/" + zf.Name))[1:]] = zf
+	}
+	if err := wb.load(); err != nil {
+		return err
+	}
+	r := sheetReader{wb: wb, o: e.o}
+	for i, sh := range wb.sheets {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		zf := wb.parts[sh.part]
+		if zf == nil {
+			d.Problem(Problem{Path: src.display, Offset: -1, Err: fmt.Errorf("%w: sheet %d has no part in the workbook", ErrSyntax, i+1)})
+			continue
+		}
+		s := &sheet{t: d.Table(sh.name), o: e.o}
+		err := wb.read(zf, func(sc *xmlScanner) error { return r.read(ctx, sc, s) })
+		s.end()
+		switch {
+		case errors.Is(err, ErrLimit), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+			return err
+		case err != nil:
+			// The scanner's errors never quote the document.
+			d.Problem(Problem{Path: src.display, Line: r.rowN, Offset: -1, Err: fmt.Errorf("%w: sheet %d: %v after row %d", ErrSyntax, i+1, err, r.rowN)})
+		}
+	}
+	return ctx.Err()
+}
+
+// read opens a part and hands its XML to fn, counting its inflated bytes
+// against the budget.
+func (wb *workbook) read(zf *zip.File, fn func(*xmlScanner) error) error {
+	rc, err := zf.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	err = fn(newXMLScanner(&limited{r: rc, b: wb.b}))
+	if wb.b.hit {
+		return ErrLimit
+	}
+	return err
+}
+
+// readPart reads a part if the package has it.
+func (wb *workbook) readPart(name string, fn func(*xmlScanner) error) error {
+	zf := wb.parts[strings.ToLower(name)]
+	if zf == nil {
+		return nil
+	}
+	if err := wb.read(zf, fn); err != nil {
+		if errors.Is(err, ErrLimit) {
+			return err
+		}
+		return fmt.Errorf("%w: %s: %v", ErrSyntax, path.Base(name), err)
+	}
+	return nil
+}
+
+// load reads the workbook part, its relationships, the cell formats and
+// the shared strings.
+func (wb *workbook) load() error {
+	main := "xl/workbook.xml"
+	if err := wb.readPart("_rels/.rels", func(sc *xmlScanner) error {
+		return eachRelationship(sc, "", func(_, typ, target string) {
+			if strings.HasSuffix(typ, "/officeDocument") {
+				main = target
+			}
+		})
+	}); err != nil {
+		return err
+	}
+	var ids []string
+	if err := wb.readPart(main, func(sc *xmlScanner) error {
+		for {
+			k, err := sc.next()
+			if k == xmlEOF || err != nil {
+				return err
+			}
+			if k != xmlStart {
+				continue
+			}
+			switch string(sc.name) {
+			case "sheet":
+				name, _ := sc.attr("name")
+				wb.sheets = append(wb.sheets, wbSheet{name: string(name)})
+				id, _ := sc.attr("id")
+				ids = append(ids, string(id))
+			case "workbookPr":
+				v, _ := sc.attr("date1904")
+				wb.date1904 = string(v) == "1" || string(v) == "true"
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	if wb.parts[strings.ToLower(main)] == nil {
+		return fmt.Errorf("%w: no workbook part", ErrSyntax)
+	}
+	dir := path.Dir(main)
+	targets := map[string]string{}
+	styles, strs := path.Join(dir, "styles.xml"), path.Join(dir, "sharedStrings.xml")
+	if err := wb.readPart(path.Join(dir, "_rels", path.Base(main)+".rels"), func(sc *xmlScanner) error {
+		return eachRelationship(sc, dir, func(id, typ, target string) {
+			switch {
+			case strings.HasSuffix(typ, "/worksheet"):
+				targets[id] = target
+			case strings.HasSuffix(typ, "/styles"):
+				styles = target
+			case strings.HasSuffix(typ, "/sharedStrings"):
+				strs = target
+			}
+		})
+	}); err != nil {
+		return err
+	}
+	kept := wb.sheets[:0]
+	for i, sh := range wb.sheets {
+		part, ok := targets[ids[i]]
+		if !ok {
+			// Chart sheets and dialog sheets hold no cells.
+			continue
+		}
+		sh.part = strings.ToLower(part)
+		kept = append(kept, sh)
+	}
+	wb.sheets = kept
+	if err := wb.readPart(styles, wb.readStyles); err != nil {
+		return err
+	}
+	return wb.readPart(strs, wb.readStrings)
+}
+
+// eachRelationship calls fn with each relationship's id, type and
+// target, resolved against dir.
+func eachRelationship(sc *xmlScanner, dir string, fn func(id, typ, target string)) error {
+	for {
+		k, err := sc.next()
+		if k == xmlEOF || err != nil {
+			return err
+		}
+		if k != xmlStart || string(sc.name) != "Relationship" {
+			continue
+		}
+		if mode, _ := sc.attr("TargetMode"); string(mode) == "External" {
+			continue
+		}
+		t, _ := sc.attr("Target")
+		target := string(t)
+		if strings.HasPrefix(target, "/") {
+			target = path.Clean(target)[1:]
+		} else {
+			target = path.Join(dir, target)
+		}
+		typ, _ := sc.attr("Type")
+		kind := string(typ)
+		id, _ := sc.attr("Id")
+		fn(string(id), kind, target)
+	}
+}
+
+// readStyles keeps the number format of each cell format.
+func (wb *workbook) readStyles(sc *xmlScanner) error {
+	custom := map[int]string{}
+	var xfs []int
+	inXfs := false
+	for {
+		k, err := sc.next()
+		if k == xmlEOF || err != nil {
+			if err != nil {
+				return err
+			}
+			break
+		}
+		switch {
+		case k == xmlStart && string(sc.name) == "numFmt":
+			id, _ := sc.attr("numFmtId")
+			n, err := strconv.Atoi(string(id))
+			if err != nil {
+				continue
+			}
+			code, _ := sc.attr("formatCode")
+			custom[n] = string(code)
+		case k == xmlStart && string(sc.name) == "cellXfs":
+			inXfs = true
+		case k == xmlEnd && string(sc.name) == "cellXfs":
+			inXfs = false
+		case k == xmlStart && inXfs && string(sc.name) == "xf":
+			v, _ := sc.attr("numFmtId")
+			n, _ := strconv.Atoi(string(v))
+			xfs = append(xfs, n)
+		}
+	}
+	parsed := map[int]*cellFormat{}
+	wb.formats = make([]*cellFormat, len(xfs))
+	for i, id := range xfs {
+		f, ok := parsed[id]
+		if !ok {
+			code, isCustom := custom[id]
+			if !isCustom {
+				code, _ = builtinFormat(id)
+			}
+			if cf := parseFormat(code); cf.kind != fmtGeneral {
+				f = &cf
+			}
+			parsed[id] = f
+		}
+		wb.formats[i] = f
+	}
+	return nil
+}
+
+// readStrings reads the shared strings: the text of each <si>, its runs
+// of rich text joined, its phonetic guides (<rPh>) left out.
+func (wb *workbook) readStrings(sc *xmlScanner) error {
+	s := &wb.strs
+	var (
+		inSI, inT bool
+		rph       int
+		start     int
+		raw       []byte
+	)
+	for {
+		k, err := sc.next()
+		if k == xmlEOF || err != nil {
+			return err
+		}
+		switch k {
+		case xmlStart:
+			switch string(sc.name) {
+			case "si":
+				inSI, raw = true, raw[:0]
+				start = len(s.arena)
+			case "t":
+				inT = inSI && rph == 0
+			case "rPh":
+				rph++
+			}
+		case xmlText:
+			if inT && len(raw) < wb.maxValue {
+				raw = append(raw, sc.text[:min(len(sc.text), wb.maxValue-len(raw))]...)
+			}
+		case xmlEnd:
+			switch string(sc.name) {
+			case "t":
+				inT = false
+			case "rPh":
+				rph = max(0, rph-1)
+			case "si":
+				if inSI {
+					s.arena = appendUnescaped(s.arena, raw)
+					s.arena = s.arena[:start+utf8Cut(s.arena[start:], wb.maxValue)]
+					s.ends = append(s.ends, len(s.arena))
+				}
+				inSI = false
+			}
+		}
+	}
+}
+
+// appendUnescaped expands the _xHHHH_ escapes with which OOXML writes
+// characters XML cannot hold (_x000D_ is a carriage return); _x005F_ is
+// an underscore.
+func appendUnescaped(dst, v []byte) []byte {
+	for {
+		i := strings.Index(string(v), "_x")
+		if i < 0 || len(v)-i < 7 {
+			return append(dst, v...)
+		}
+		dst = append(dst, v[:i]...)
+		r, ok := hex4(v[i+2 : i+6])
+		if !ok || v[i+6] != '_' {
+			dst = append(dst, '_')
+			v = v[i+1:]
+			continue
+		}
+		if r >= 0xD800 && r <= 0xDFFF {
+			r = utf8.RuneError
+		}
+		dst = utf8.AppendRune(dst, r)
+		v = v[i+7:]
+	}
+}
+
+// sheetReader turns a sheet's XML into rows. Its buffers serve every
+// sheet of the workbook.
+type sheetReader struct {
+	wb    *workbook
+	o     Options
+	rowN  int    // the row being read, for errors
+	arena []byte // the values of the row
+	ends  []int
+	cells []Cell
+	raw   []byte // the text of <v> or of an inline string
+}
+
+// cell kinds, from the t attribute
+const (
+	cellNumber = iota
+	cellShared
+	cellInline
+	cellBool
+	cellText // str (a formula's text), e (an error), d (an ISO date)
+)
+
+func (r *sheetReader) read(ctx context.Context, sc *xmlScanner, s *sheet) error {
+	var (
+		inData, inRow, inCell, inIs, collect bool
+		rph                                  int
+		col, nextCol, kind, style            int
+		rows                                 int
+	)
+	r.rowN = 0
+	for {
+		k, err := sc.next()
+		if err != nil {
+			return err
+		}
+		switch k {
+		case xmlEOF:
+			return nil
+		case xmlText:
+			if collect && len(r.raw) < r.o.MaxValue {
+				r.raw = append(r.raw, sc.text[:min(len(sc.text), r.o.MaxValue-len(r.raw))]...)
+			}
+		case xmlStart:
+			switch string(sc.name) {
+			case "sheetData":
+				inData = true
+			case "row":
+				if !inData {
+					continue
+				}
+				inRow = true
+				n := r.rowN + 1
+				if v, ok := sc.attr("r"); ok {
+					if m, err := strconv.Atoi(string(v)); err == nil && m > 0 {
+						n = m
+					}
+				}
+				r.rowN, nextCol = n, 0
+				r.arena, r.ends, r.cells = r.arena[:0], r.ends[:0], r.cells[:0]
+				if rows++; rows&1023 == 0 && ctx.Err() != nil {
+					return ctx.Err()
+				}
+			case "c":
+				if !inRow {
+					continue
+				}
+				inCell, inIs, rph = true, false, 0
+				col, kind, style = nextCol, cellNumber, 0
+				// One pass over the attributes: r, s and t are on every cell.
+				for i := 0; ; {
+					name, v, next, ok := nextAttr(sc.attrs, i)
+					if !ok {
+						break
+					}
+					i = next
+					if len(name) != 1 {
+						continue
+					}
+					switch name[0] {
+					case 'r':
+						if c, ok := columnOf(v); ok {
+							col = c
+						}
+					case 's':
+						style, _ = strconv.Atoi(string(v))
+					case 't':
+						switch string(v) {
+						case "s":
+							kind = cellShared
+						case "inlineStr":
+							kind = cellInline
+						case "b":
+							kind = cellBool
+						case "n":
+						default:
+							kind = cellText
+						}
+					}
+				}
+				r.raw = r.raw[:0]
+			case "v":
+				collect = inCell && !inIs
+			case "is":
+				inIs = inCell
+			case "t":
+				collect = inIs && rph == 0
+			case "rPh":
+				rph++
+			}
+		case xmlEnd:
+			switch string(sc.name) {
+			case "v", "t":
+				collect = false
+			case "rPh":
+				rph = max(0, rph-1)
+			case "is":
+				inIs = false
+			case "c":
+				if inCell {
+					r.value(col, kind, style)
+					nextCol = col + 1
+				}
+				inCell, collect = false, false
+			case "row":
+				if inRow {
+					r.flush(s)
+				}
+				inRow = false
+			case "sheetData":
+				// What follows (merged cells, notes' anchors) holds no value.
+				return nil
+			}
+		}
+	}
+}
+
+// value appends the cell just read to the row.
+func (r *sheetReader) value(col, kind, style int) {
+	if col >= maxCells {
+		return
+	}
+	start := len(r.arena)
+	switch kind {
+	case cellShared:
+		i, err := strconv.Atoi(string(r.raw))
+		if err != nil {
+			return
+		}
+		v, ok := r.wb.strs.get(i)
+		if !ok {
+			return
+		}
+		r.arena = append(r.arena, v...)
+	case cellInline:
+		r.arena = appendUnescaped(r.arena, r.raw)
+	case cellBool:
+		switch string(r.raw) {
+		case "1":
+			r.arena = append(r.arena, "TRUE"...)
+		case "0":
+			r.arena = append(r.arena, "FALSE"...)
+		default:
+			r.arena = append(r.arena, r.raw...)
+		}
+	case cellText:
+		r.arena = append(r.arena, r.raw...)
+	default:
+		if len(r.raw) == 0 {
+			return
+		}
+		if style > 0 && style < len(r.wb.formats) && r.wb.formats[style] != nil {
+			r.arena = r.wb.formats[style].appendNumber(r.arena, r.raw, r.wb.date1904)
+		} else {
+			r.arena = appendGeneral(r.arena, r.raw)
+		}
+	}
+	if len(r.arena) == start {
+		return
+	}
+	if len(r.arena)-start > r.o.MaxValue {
+		r.arena = r.arena[:start+utf8Cut(r.arena[start:], r.o.MaxValue)]
+	}
+	r.ends = append(r.ends, len(r.arena))
+	r.cells = append(r.cells, Cell{Col: col, Off: -1})
+}
+
+// flush hands the row over.
+func (r *sheetReader) flush(s *sheet) {
+	if len(r.cells) == 0 {
+		return
+	}
+	start := 0
+	for i := range r.cells {
+		r.cells[i].Value = r.arena[start:r.ends[i]]
+		start = r.ends[i]
+	}
+	s.add(r.rowN, r.cells)
+}
+
+// columnOf reads the column of a cell reference such as "AB12" (0-based).
+func columnOf(ref []byte) (int, bool) {
+	col, n := 0, 0
+	for _, c := range ref {
+		c = lowerASCII(c)
+		if c < 'a' || c > 'z' {
+			break
+		}
+		col = col*26 + int(c-'a') + 1
+		if n++; n > 3 {
+			return 0, false
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return col - 1, true
+}

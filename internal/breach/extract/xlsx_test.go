@@ -1,0 +1,532 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// cellMap records every non-blank cell an extraction hands over, header
+// names included (as row 1), keyed "sheet!row:col".
+type cellMap struct {
+	cells    map[string]string
+	problems []string
+}
+
+type cellDoc struct{ m *cellMap }
+type cellTable struct {
+	m    *cellMap
+	name string
+}
+
+func (m *cellMap) Begin(string, Format) Doc { return cellDoc{m} }
+func (d cellDoc) Line(*Line)                {}
+func (d cellDoc) Table(name string) Table   { return &cellTable{d.m, name} }
+func (d cellDoc) Problem(p Problem)         { d.m.problems = append(d.m.problems, p.Error()) }
+func (d cellDoc) End(int64)                 {}
+func (t *cellTable) End()                   {}
+func (t *cellTable) Column(i int, name string, header bool) {
+	if header && name != "" {
+		t.m.cells[fmt.Sprintf("%s!1:%d", t.name, i)] = name
+	}
+}
+func (t *cellTable) Row(r *Row) {
+	for _, c := range r.Cells {
+		t.m.cells[fmt.Sprintf("%s!%d:%d", t.name, r.N, c.Col)] = string(c.Value)
+	}
+}
+
+func readCells(t *testing.T, p string) *cellMap {
+	t.Helper()
+	m := &cellMap{cells: map[string]string{}}
+	if err := New(testOptions()).File(context.Background(), p, m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// excelizeCells is what excelize reads from the same workbook, the
+// built-in short dates as ISO dates.
+func excelizeCells(t *testing.T, p string) map[string]string {
+	t.Helper()
+	f, err := excelize.OpenFile(p, excelize.Options{ShortDatePattern: "yyyy-mm-dd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string]string{}
+	for _, name := range f.GetSheetList() {
+		rows, err := f.Rows(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := 1; rows.Next(); n++ {
+			cols, err := rows.Columns()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range cols {
+				if strings.TrimSpace(v) != "" {
+					if n == 1 {
+						v = strings.TrimSpace(v)
+					}
+					out[fmt.Sprintf("%s!%d:%d", name, n, i)] = v
+				}
+			}
+		}
+		rows.Close()
+	}
+	return out
+}
+
+func diffCells(t *testing.T, got, want map[string]string) {
+	t.Helper()
+	var keys []string
+	for k := range want {
+		keys = append(keys, k)
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if got[k] != want[k] {
+			t.Errorf("%s: got %q, want %q", k, got[k], want[k])
+		}
+	}
+}
+
+// TestXLSXMatchesExcelize writes workbooks with excelize, shared strings
+// and inline strings, rich text, numbers, booleans and number formats,
+// and checks that every cell reads as excelize reads it.
+func TestXLSXMatchesExcelize(t *testing.T) {
+	x := excelize.NewFile()
+	header := []any{"nom", "email", "naissance", "tel", "montant", "divers"}
+	x.SetSheetRow("Sheet1", "A1", &header)
+	texts := []string{"Dupont & fils", "<b>gras</b>", `"entre guillemets"`, "l'été", "Zoë 😀", "ligne1\nligne2",
+		"  espaces  ", "a_x000D_b", "tab\there", "ﬁn", "crlf\r\nfin"}
+	numbers := []any{0, 7, 612345678, int64(123456789012345678), 0.1, -3.5, 1e-7, 1e21, 31179.3541666667, true, false}
+	row := 2
+	for i := 0; i < len(texts) || i < len(numbers); i++ {
+		if i < len(texts) {
+			x.SetCellValue("Sheet1", fmt.Sprintf("A%d", row), texts[i])
+		}
+		if i < len(numbers) {
+			// Sparse: column B is left empty, D holds the number.
+			x.SetCellValue("Sheet1", fmt.Sprintf("D%d", row), numbers[i])
+		}
+		row += 1 + i%2 // and some rows are left out
+	}
+	// Number formats, built-in and the workbook's own, on dates, times
+	// and integers (phone numbers and postcodes kept as numbers).
+	formats := []struct {
+		id     int
+		custom string
+		value  any
+	}{
+		{14, "", 31179.3541666667}, {22, "", 31179.3541666667}, {20, "", 0.75}, {21, "", 0.5003}, {1, "", 612345678.4},
+		{0, "dd/mm/yyyy", 31179.3541666667}, {0, "d mmmm yyyy", 31179.0}, {0, "dd.mm.yyyy", 45000},
+		{0, "yyyy-mm-dd hh:mm:ss", 31179.3541666667}, {0, "mmm-yy", 31179}, {0, "dddd d mmmm yyyy", 31179},
+		{0, "h:mm AM/PM", 0.8}, {0, "00000", 1000}, {0, "0#########", 612345678},
+		{0, `00" "00" "00" "00" "00`, 612345678}, {0, `0\ 00\ 00\ 00\ 00`, 145678901}, {0, "00000", 75001},
+		{0, "d/m/yy", 2}, {0, "yyyy-mm-dd", 60}, {0, "yyyy-mm-dd", 61},
+	}
+	for i, f := range formats {
+		cell := fmt.Sprintf("C%d", row+i)
+		x.SetCellValue("Sheet1", cell, f.value)
+		style := &excelize.Style{NumFmt: f.id}
+		if f.custom != "" {
+			style.CustomNumFmt = &f.custom
+		}
+		id, err := x.NewStyle(style)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x.SetCellStyle("Sheet1", cell, cell, id)
+	}
+	// Rich text: runs joined.
+	x.SetCellRichText("Sheet1", "F2", []excelize.RichTextRun{{Text: "Jean "}, {Text: "Dupont", Font: &excelize.Font{Bold: true}}})
+
+	// A second sheet written as a stream: inline strings.
+	x.NewSheet("R&D é")
+	sw, err := x.NewStreamWriter("R&D é")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw.SetRow("A1", []any{"nom", "prénom", "courriel"})
+	for r := 2; r < 40; r++ {
+		sw.SetRow(fmt.Sprintf("A%d", r), []any{fmt.Sprintf("Nom%d <&>", r), "Élodie", fmt.Sprintf("e%d@exemple.fr", r), r * 1000, float64(r) / 3})
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	// An empty sheet.
+	x.NewSheet("Vide")
+	p := filepath.Join(t.TempDir(), "book.xlsx")
+	if err := x.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	got := readCells(t, p)
+	if len(got.problems) > 0 {
+		t.Errorf("problems: %v", got.problems)
+	}
+	want := excelizeCells(t, p)
+	if len(want) < 100 {
+		t.Fatalf("only %d cells from excelize", len(want))
+	}
+	diffCells(t, got.cells, want)
+}
+
+// xlsxParts builds a workbook from its parts.
+func xlsxParts(t testing.TB, sheet string, extra ...entry) []byte {
+	t.Helper()
+	parts := []entry{
+		{"[Content_Types].xml", []byte(`<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`)},
+		{"_rels/.rels", []byte(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`)},
+		{"xl/workbook.xml", []byte(`<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Graphique" sheetId="2" r:id="rId9"/><sheet name="Feuil1" sheetId="1" r:id="rId1"/></sheets></workbook>`)},
+		{"xl/_rels/workbook.xml.rels", []byte(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/sheet1.xml"/><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/chartsheet" Target="chartsheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`)},
+		{"xl/worksheets/sheet1.xml", []byte(sheet)},
+	}
+	return zipBytes(t, append(parts, extra...)...)
+}
+
+// TestXLSXParts reads what other writers than excelize put in a workbook:
+// prefixed elements, rows and cells without references, formulas with
+// their cached values, errors, ISO dates, phonetic guides, CDATA,
+// comments, character references, line ends, a 1904 date system, a
+// chart sheet, an absolute part name, a shared string out of range.
+func TestXLSXParts(t *testing.T) {
+	sheet := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<!-- written by hand -->
+<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>
+<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="C1" t="s"><x:v>1</x:v></x:c></x:row>
+<x:row><x:c t="s"><x:v>2</x:v></x:c><x:c t="inlineStr"><x:is><x:t>Caf&#233; &#xE9;t&lt;&gt;&amp;&quot;&apos;</x:t></x:is></x:c><x:c t="str"><x:f>CONCAT("a","b")</x:f><x:v>ab</x:v></x:c></x:row>
+<x:row r="5" spans="1:4"><x:c r="B5" t="e"><x:v>#N/A</x:v></x:c><x:c r="C5" t="d"><x:v>1985-05-12T00:00:00</x:v></x:c><x:c r="D5" s="1"><x:v>29717</x:v></x:c><x:c r="E5" t="s"><x:v>99</x:v></x:c><x:c r="F5"/></x:row>
+<x:row r="6"><x:c r="A6" t="inlineStr"><x:is><x:t><![CDATA[<pas une balise> & ]]></x:t><x:t xml:space="preserve">a&#13;&#10;b
+c</x:t></x:is></x:c><x:c r="XFD6" t="b"><x:v>1</x:v></x:c></x:row>
+</x:sheetData><x:mergeCells count="1"><x:mergeCell ref="A1:B1"/></x:mergeCells></x:worksheet>`
+	strs := `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" uniqueCount="3"><si><t>nom</t></si><si><r><t>cou</t></r><r><rPr><b/></rPr><t>rriel</t></r></si><si><t>Tanaka</t><rPh sb="0" eb="2"><t>タナカ</t></rPh></si></sst>`
+	styles := `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts><cellStyleXfs count="1"><xf numFmtId="164"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/></cellXfs></styleSheet>`
+	wb1904 := `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr date1904="1"/><sheets><sheet name="Graphique" sheetId="2" r:id="rId9"/><sheet name="Feuil1" sheetId="1" r:id="rId1"/></sheets></workbook>`
+	data := xlsxParts(t, sheet, entry{"xl/sharedStrings.xml", []byte(strs)}, entry{"xl/styles.xml", []byte(styles)}, entry{"xl/chartsheets/sheet1.xml", []byte("<chartsheet/>")})
+	dir := t.TempDir()
+	p := writeFile(t, dir, "parts.xlsx", data)
+	got := readCells(t, p)
+	want := map[string]string{
+		"Feuil1!1:0": "nom", "Feuil1!1:2": "courriel",
+		"Feuil1!2:0": "Tanaka", "Feuil1!2:1": `Café ét<>&"'`, "Feuil1!2:2": "ab",
+		"Feuil1!5:1": "#N/A", "Feuil1!5:2": "1985-05-12T00:00:00", "Feuil1!5:3": "11/05/1981",
+		"Feuil1!6:0": "<pas une balise> & a\r\nb\nc", "Feuil1!6:16383": "TRUE",
+	}
+	diffCells(t, got.cells, want)
+	if len(got.problems) > 0 {
+		t.Errorf("problems: %v", got.problems)
+	}
+	// The same with the 1904 date system: four years and a day later.
+	zr := rebuildZip(t, data, "xl/workbook.xml", []byte(wb1904))
+	got = readCells(t, writeFile(t, dir, "1904.xlsx", zr))
+	want["Feuil1!5:3"] = "12/05/1985"
+	diffCells(t, got.cells, want)
+}
+
+// rebuildZip replaces one member of a zip.
+func rebuildZip(t testing.TB, data []byte, name string, with []byte) []byte {
+	t.Helper()
+	zr, err := openZip(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []entry
+	for _, f := range zr.File {
+		b := with
+		if f.Name != name {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ = io.ReadAll(rc)
+			rc.Close()
+		}
+		entries = append(entries, entry{f.Name, b})
+	}
+	return zipBytes(t, entries...)
+}
+
+// TestXLSXBroken: a malformed sheet is reported with its place, never
+// its content, and the other sheets are still read.
+func TestXLSXBroken(t *testing.T) {
+	dir := t.TempDir()
+	two := `<workbook xmlns:r="r"><sheets><sheet name="A" r:id="rId1"/><sheet name="B" r:id="rId2"/></sheets></workbook>`
+	rels := `<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="x/worksheet" Target="worksheets/sheet2.xml"/></Relationships>`
+	bad := `<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>secret@exemple.fr</t></is></c></row><row r="2"><c t="inlineStr"><is><t>secret2@exemple.fr</t></is></c></row><row r="3"><c t="inlineStr"><is><t>secret3@exemple.fr</t></is></c><c t="inlineStr" r="B3`
+	good := `<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>0612345678</t></is></c></row></sheetData></worksheet>`
+	data := zipBytes(t, entry{"xl/workbook.xml", []byte(two)}, entry{"xl/_rels/workbook.xml.rels", []byte(rels)},
+		entry{"xl/worksheets/sheet1.xml", []byte(bad)}, entry{"xl/worksheets/sheet2.xml", []byte(good)})
+	got := readCells(t, writeFile(t, dir, "broken.xlsx", data))
+	if got.cells["B!1:0"] != "0612345678" || got.cells["A!2:0"] != "secret2@exemple.fr" {
+		t.Errorf("cells %v", got.cells)
+	}
+	if len(got.problems) != 1 || !strings.Contains(got.problems[0], "sheet 1: malformed XML after row 3") {
+		t.Errorf("problems %q", got.problems)
+	}
+	for _, p := range got.problems {
+		if strings.Contains(p, "secret") {
+			t.Errorf("a problem quotes the sheet: %q", p)
+		}
+	}
+	// No workbook part at all.
+	got = readCells(t, writeFile(t, dir, "empty.xlsx", zipBytes(t, entry{"docProps/app.xml", []byte("<x/>")})))
+	if len(got.problems) != 1 || !strings.Contains(got.problems[0], "no workbook part") {
+		t.Errorf("problems %q", got.problems)
+	}
+}
+
+// TestXLSXBudget: a sheet that inflates past the archive limit stops
+// there and is reported as skipped.
+func TestXLSXBudget(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString(`<worksheet><sheetData>`)
+	for r := 1; r <= 20000; r++ {
+		fmt.Fprintf(&sb, `<row r="%d"><c t="inlineStr"><is><t>valeur %d</t></is></c></row>`, r, r)
+	}
+	sb.WriteString(`</sheetData></worksheet>`)
+	wb := `<workbook xmlns:r="r"><sheets><sheet name="A" r:id="rId1"/></sheets></workbook>`
+	rels := `<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`
+	data := zipBytes(t, entry{"xl/workbook.xml", []byte(wb)}, entry{"xl/_rels/workbook.xml.rels", []byte(rels)}, entry{"xl/worksheets/sheet1.xml", []byte(sb.String())})
+	o := testOptions()
+	o.MaxArchiveBytes = 200 << 10
+	m := &cellMap{cells: map[string]string{}}
+	if err := New(o).File(context.Background(), writeFile(t, t.TempDir(), "big.xlsx", data), m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.problems) != 1 || !strings.Contains(m.problems[0], "limit") {
+		t.Errorf("problems %q", m.problems)
+	}
+	if n := len(m.cells); n == 0 || n >= 20000 {
+		t.Errorf("%d cells read before the limit", n)
+	}
+}
+
+// xmlTokens lists a document's elements and text as encoding/xml sees
+// them: "<name", ">name" and "text", adjacent text joined.
+func xmlTokens(data []byte) ([]string, error) {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	var out []string
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			out = append(out, "<"+t.Name.Local)
+		case xml.EndElement:
+			out = append(out, ">"+t.Name.Local)
+		case xml.CharData:
+			out = appendTextToken(out, string(t))
+		}
+	}
+}
+
+func appendTextToken(out []string, text string) []string {
+	if text == "" {
+		return out
+	}
+	if n := len(out); n > 0 && strings.HasPrefix(out[n-1], "=") {
+		out[n-1] += text
+		return out
+	}
+	return append(out, "="+text)
+}
+
+func scanTokens(data []byte) ([]string, error) {
+	s := newXMLScanner(bytes.NewReader(data))
+	var out []string
+	for {
+		k, err := s.next()
+		if err != nil {
+			return out, err
+		}
+		switch k {
+		case xmlEOF:
+			return out, nil
+		case xmlStart:
+			out = append(out, "<"+string(s.name))
+		case xmlEnd:
+			out = append(out, ">"+string(s.name))
+		case xmlText:
+			out = appendTextToken(out, string(s.text))
+		}
+	}
+}
+
+// TestXMLScannerPieces: text longer than a piece, and tags across the
+// buffer's refills, read as encoding/xml reads them.
+func TestXMLScannerPieces(t *testing.T) {
+	long := strings.Repeat("é&amp;\r\n", xmlTextPiece/3)
+	attrs := strings.Repeat(` a="x>y"`, xmlBufStart/8)
+	single := strings.Repeat(` a='x>"y'`, xmlBufStart/8)
+	doc := "<r><t>" + long + "</t><c" + attrs + "/><e" + single + `/><d b='"&gt;'>x</d></r>`
+	want, err := xmlTokens([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := scanTokens([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "\x00") != strings.Join(want, "\x00") {
+		t.Errorf("tokens differ: %d and %d", len(got), len(want))
+	}
+	if v, ok := rawAttr([]byte(` x:a='1' b="2"`), "a"); !ok || string(v) != "1" {
+		t.Errorf("attribute a: %q %v", v, ok)
+	}
+}
+
+func TestColumnOf(t *testing.T) {
+	for ref, want := range map[string]int{"A1": 0, "Z9": 25, "AA10": 26, "XFD1048576": 16383, "b2": 1} {
+		if got, ok := columnOf([]byte(ref)); !ok || got != want {
+			t.Errorf("%s: %d %v, want %d", ref, got, ok, want)
+		}
+	}
+	for _, ref := range []string{"", "1", "ABCD1"} {
+		if _, ok := columnOf([]byte(ref)); ok {
+			t.Errorf("%q read as a column", ref)
+		}
+	}
+}
+
+// TestNumberFormats: formats excelize does not show as Excel does, and
+// those whose output only the detectors need.
+func TestNumberFormats(t *testing.T) {
+	tests := []struct {
+		code, value, want string
+	}{
+		{"[$-40C]d mmmm yyyy", "31179", "12 mai 1985"},
+		{"[$-40C]ddd d mmm yy", "31179", "dim. 12 mai 85"},
+		{"dddd, mmmm d, yyyy", "31179", "Sunday, May 12, 1985"},
+		{"[Red]dd/mm/yyyy;@", "31179", "12/05/1985"},
+		{"hh:mm:ss.000", "0.5", "12:00:00"},
+		{"yyyy-mm-dd", "60", "1900-02-29"},
+		{"yyyy-mm-dd", "-1", "-1"},
+		{"###", "0", ""},
+		{"0#########", "612345678", "0612345678"},
+		{"00000", "1000.4", "01000"},
+		{"00000", "-75", "-00075"},
+		{"00 00", "1234567", "12345 67"},
+		{"?? ??", "5", "    5"},
+		{"0.00", "12.5", "12.5"},
+		{"#,##0", "1234567", "1234567"},
+		{"0%", "0.25", "0.25"},
+		{"[h]:mm", "1.5", "1.5"},
+		{"0.00E+00", "12345", "12345"},
+		{"@", "12", "12"},
+		{"General", "1E+21", "1E+21"},
+		{"General", "123456789012345678", "1.23456789012346E+17"},
+		{"General", "0612", "612"},
+		{`"n° "0`, "12", "n° 12"},
+	}
+	for _, tc := range tests {
+		f := parseFormat(tc.code)
+		if got := string(f.appendNumber(nil, []byte(tc.value), false)); got != tc.want {
+			t.Errorf("%q on %s: %q, want %q", tc.code, tc.value, got, tc.want)
+		}
+	}
+}
+
+// FuzzXMLScanner checks the scanner against encoding/xml on every
+// document encoding/xml accepts: the same elements and the same text.
+func FuzzXMLScanner(f *testing.F) {
+	for _, s := range []string{
+		`<a b="1"><c/>text &amp; &#233;<![CDATA[<x>]]><!-- c --><?pi x?></a>`,
+		"<r>\r\nline\rend</r>",
+		`<x:row r="1"><x:c t='s'>&lt;v&gt;</x:c></x:row>`,
+		`<!DOCTYPE r [<!ENTITY e "x">]><r a='">'>&quot;</r>`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if hasDirective(data) {
+			// Where a DOCTYPE ends is a matter of quirks no workbook
+			// depends on.
+			return
+		}
+		want, err := xmlTokens(data)
+		got, gerr := scanTokens(data)
+		if err != nil {
+			return
+		}
+		if gerr != nil {
+			t.Fatalf("scanner: %v on a document encoding/xml reads", gerr)
+		}
+		if strings.Join(got, "\x00") != strings.Join(want, "\x00") {
+			t.Fatalf("tokens\n got %q\nwant %q", got, want)
+		}
+	})
+}
+
+func hasDirective(data []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(data[i:], []byte("<!"))
+		if j < 0 {
+			return false
+		}
+		rest := data[i+j:]
+		if !bytes.HasPrefix(rest, []byte("<!--")) && !bytes.HasPrefix(rest, []byte("<![CDATA[")) {
+			return true
+		}
+		i += j + 2
+	}
+}
+
+// FuzzXLSX reads workbooks whose sheet, shared strings and styles are
+// arbitrary: problems, never a panic, and no cell past the caps.
+func FuzzXLSX(f *testing.F) {
+	f.Add([]byte(`<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" s="1"><v>31179.5</v></c><c r="C1" t="inlineStr"><is><t>x_x000D_</t></is></c></row></sheetData></worksheet>`),
+		[]byte(`<sst><si><t>nom</t></si><si><r><t>a</t></r><rPh><t>b</t></rPh></si></sst>`),
+		[]byte(`<styleSheet><numFmts><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts><cellXfs><xf/><xf numFmtId="164"/></cellXfs></styleSheet>`))
+	f.Add([]byte(`<worksheet><sheetData><row><c t="n" s="2"><v>612345678</v></c></row></sheetData>`), []byte(`<sst>`), []byte(`<cellXfs><xf numFmtId="1"/><xf numFmtId="22"/><xf numFmtId="165"/></cellXfs><numFmt numFmtId="165" formatCode="00&quot; &quot;00"/>`))
+	f.Fuzz(func(t *testing.T, sheetXML, strs, styles []byte) {
+		// The parts are read straight from memory: FuzzArchive covers
+		// the zip around them.
+		o := Options{MaxValue: 256, IsHeaderWord: headerWords}.withDefaults()
+		wb := &workbook{b: &budget{left: 1 << 20, limit: 1 << 20}, maxValue: o.MaxValue}
+		wb.readStyles(newXMLScanner(bytes.NewReader(styles)))
+		wb.readStrings(newXMLScanner(bytes.NewReader(strs)))
+		rec := &recorder{}
+		d := rec.Begin("x.xlsx", FormatXLSX)
+		s := &sheet{t: d.Table("A"), o: o}
+		r := sheetReader{wb: wb, o: o}
+		r.read(context.Background(), newXMLScanner(bytes.NewReader(sheetXML)), s)
+		s.end()
+		d.End(int64(len(sheetXML)))
+		checkRecorder(t, rec, len(sheetXML))
+	})
+}
+
+// FuzzNumberFormat shows arbitrary numbers in arbitrary formats.
+func FuzzNumberFormat(f *testing.F) {
+	f.Add("dd/mm/yyyy hh:mm:ss AM/PM", "31179.354")
+	f.Add(`0\ 00" "##?`, "-612345678.5")
+	f.Add("[$-40C]dddd mmmmm", "1e5")
+	f.Fuzz(func(t *testing.T, code, value string) {
+		fm := parseFormat(code)
+		out := fm.appendNumber(nil, []byte(value), len(code)%2 == 0)
+		if len(out) > 4*len(code)+64+len(value) {
+			t.Fatalf("%d bytes from a %d-byte format", len(out), len(code))
+		}
+	})
+}
