@@ -63,6 +63,9 @@ func SniffCSV(sample []byte, complete bool, o Options) (d Dialect, ok bool) {
 			continue
 		}
 		score := float64(freq) / float64(len(recs))
+		if w, fit := raggedFit(recs, mode); fit > score {
+			mode, score = w, fit
+		}
 		if score > bestScore+1e-9 || (score > bestScore-1e-9 && mode > bestFields) {
 			bestScore, bestFields, bestRecs = score, mode, recs
 			d.Comma = comma
@@ -83,6 +86,25 @@ func SniffCSV(sample []byte, complete bool, o Options) (d Dialect, ok bool) {
 	// A few records of another width are tolerated (a trailing comment,
 	// a truncated last line); most must agree.
 	return d, bestScore >= 0.8 && (len(bestRecs) >= 2 || bestFields >= 3)
+}
+
+// raggedFit weighs a table whose records leave out their last empty
+// fields, as many exporters write them: the width is that of the first
+// record (a header names every column) or the most common one, and a
+// record may fall short of it by a quarter. It returns the width and the
+// share of records that fit.
+func raggedFit(recs [][][]byte, mode int) (width int, fit float64) {
+	width = max(mode, len(recs[0]))
+	if width < 4 {
+		return width, 0
+	}
+	n := 0
+	for _, r := range recs {
+		if len(r) <= width && len(r) >= width-width/4 {
+			n++
+		}
+	}
+	return width, float64(n) / float64(len(recs))
 }
 
 func names(rec [][]byte) []string {

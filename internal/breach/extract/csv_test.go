@@ -59,6 +59,9 @@ func TestCSVDialects(t *testing.T) {
 			[]string{"2|client=abc|code=12345", "3|client=def|code=67890", "4|client=ghi|code=13579"}},
 		{"ragged rows", "nom;tel\nDupont\nDurand;0223456789;extra\n", ';',
 			[]string{"2|nom=Dupont", "3|nom=Durand|tel=0223456789|#3=extra"}},
+		// Every row has two decimal commas: ',' would split them alike.
+		{"trailing empty fields left out", "nom;prenom;ht;tva;note\nDupont;Jean;12,50;2,50\nDurand;Léa;3,20;0,64;vu\nMartin;Paul;7,00;1,40\n", ';',
+			[]string{"2|nom=Dupont|prenom=Jean|ht=12,50|tva=2,50", "3|nom=Durand|prenom=Léa|ht=3,20|tva=0,64|note=vu", "4|nom=Martin|prenom=Paul|ht=7,00|tva=1,40"}},
 		{"empty lines", "nom;tel\n\nDupont;1\n\n", ';', []string{"3|nom=Dupont|tel=1"}},
 		{"no final newline", "nom;tel\nDupont;0123456789", ';', []string{"2|nom=Dupont|tel=0123456789"}},
 		{"single column", "email\na@b.fr\nc@d.fr\n", ',', []string{"2|email=a@b.fr", "3|email=c@d.fr"}},
