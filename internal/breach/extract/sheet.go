@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -159,17 +158,10 @@ func (e *Extractor) readODS(ctx context.Context, f *os.File, size int64, d Doc, 
 	return readODSContent(ctx, &limited{r: rc, b: src.b}, d, e.o, src.display)
 }
 
-func attr(se xml.StartElement, local string) string {
-	for _, a := range se.Attr {
-		if a.Name.Local == local {
-			return a.Value
-		}
-	}
-	return ""
-}
-
-func repeat(se xml.StartElement, local string) int {
-	n, err := strconv.Atoi(attr(se, local))
+// repeat reads a repetition count: 1 when absent or invalid.
+func repeat(sc *xmlScanner, local string) int {
+	v, _ := sc.attr(local)
+	n, err := strconv.Atoi(string(v))
 	if err != nil || n < 1 {
 		return 1
 	}
@@ -178,7 +170,7 @@ func repeat(se xml.StartElement, local string) int {
 
 // readODSContent streams an ODS content.xml.
 func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display string) error {
-	dec := xml.NewDecoder(r)
+	sc := newXMLScanner(r)
 	var (
 		s        *sheet
 		row      []string
@@ -197,40 +189,41 @@ func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display 
 		if tokens&4095 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		tok, err := dec.Token()
-		if err == io.EOF {
+		k, err := sc.next()
+		if k == xmlEOF && err == nil {
 			break
 		}
 		if err != nil {
 			if s != nil {
 				s.end()
 			}
-			line, _ := dec.InputPos()
 			if errors.Is(err, ErrLimit) {
 				return err
 			}
-			// encoding/xml's messages may quote the document.
-			return fmt.Errorf("%w: malformed XML at content.xml line %d", ErrSyntax, line)
+			// The scanner's errors never quote the document.
+			return fmt.Errorf("%w: content.xml: %v after row %d", ErrSyntax, err, rowN)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
+		switch k {
+		case xmlStart:
+			switch string(sc.name) {
 			case "table":
 				if s != nil {
 					s.end()
 				}
-				s = &sheet{t: d.Table(attr(t, "name")), o: o}
+				name, _ := sc.attr("name")
+				s = &sheet{t: d.Table(string(name)), o: o}
 				rowN = 0
 			case "table-row":
 				row = row[:0]
-				rowRep = repeat(t, "number-rows-repeated")
+				rowRep = repeat(sc, "number-rows-repeated")
 			case "table-cell", "covered-table-cell":
 				inCell = true
-				cellRep = repeat(t, "number-columns-repeated")
-				cellAttr = attr(t, "value")
-				if cellAttr == "" {
-					cellAttr = attr(t, "date-value")
+				cellRep = repeat(sc, "number-columns-repeated")
+				v, _ := sc.attr("value")
+				if len(v) == 0 {
+					v, _ = sc.attr("date-value")
 				}
+				cellAttr = string(v)
 				text.Reset()
 				paras = 0
 			case "p", "h":
@@ -242,7 +235,7 @@ func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display 
 				}
 			case "s":
 				if inCell {
-					text.WriteString(strings.Repeat(" ", min(repeat(t, "c"), 64)))
+					text.WriteString(strings.Repeat(" ", min(repeat(sc, "c"), 64)))
 				}
 			case "tab":
 				if inCell {
@@ -253,12 +246,13 @@ func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display 
 					text.WriteByte('\n')
 				}
 			}
-		case xml.CharData:
+		case xmlText:
 			if inCell && text.Len() < o.MaxValue {
+				t := sc.text
 				text.Write(t[:min(len(t), o.MaxValue-text.Len())])
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
+		case xmlEnd:
+			switch string(sc.name) {
 			case "table-cell", "covered-table-cell":
 				inCell = false
 				v := text.String()
@@ -282,22 +276,15 @@ func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display 
 				if s == nil {
 					continue
 				}
-				empty := true
-				for _, c := range row {
-					if c != "" {
-						empty = false
-						break
-					}
-				}
-				if empty {
-					rowN += rowRep
-					continue
-				}
 				cells = cells[:0]
 				for i, v := range row {
 					if v != "" {
 						cells = append(cells, Cell{Col: i, Value: []byte(v), Off: -1})
 					}
+				}
+				if len(cells) == 0 {
+					rowN += rowRep
+					continue
 				}
 				for i := 0; i < min(rowRep, maxRepeat); i++ {
 					rowN++
