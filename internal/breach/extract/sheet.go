@@ -160,7 +160,10 @@ func (e *Extractor) readODS(ctx context.Context, f *os.File, size int64, d Doc, 
 
 // repeat reads a repetition count: 1 when absent or invalid.
 func repeat(sc *xmlScanner, local string) int {
-	v, _ := sc.attr(local)
+	v, ok := sc.attr(local)
+	if !ok {
+		return 1 // most cells: no error made and dropped
+	}
 	n, err := strconv.Atoi(string(v))
 	if err != nil || n < 1 {
 		return 1
@@ -168,22 +171,30 @@ func repeat(sc *xmlScanner, local string) int {
 	return n
 }
 
+// odsRow gathers one row's values end to end; a repeated cell's copies
+// share its bytes.
+type odsRow struct {
+	arena  []byte
+	spans  [][2]int // a cell's value in arena, by column (empty: none)
+	start  int      // where the cell being read starts in arena
+	attr   []byte   // the cell's value attribute, for a cell without text
+	hasPar bool
+}
+
 // readODSContent streams an ODS content.xml.
 func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display string) error {
 	sc := newXMLScanner(r)
 	var (
-		s        *sheet
-		row      []string
-		cells    []Cell
-		rowN     int
-		rowRep   int
-		inCell   bool
-		cellRep  int
-		cellAttr string
-		text     strings.Builder
-		paras    int
-		tokens   int
+		s       *sheet
+		row     odsRow
+		cells   []Cell
+		rowN    int
+		rowRep  int
+		inCell  bool
+		cellRep int
+		tokens  int
 	)
+	inText := func() bool { return inCell && len(row.arena)-row.start < o.MaxValue }
 	for {
 		tokens++
 		if tokens&4095 == 0 && ctx.Err() != nil {
@@ -214,7 +225,7 @@ func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display 
 				s = &sheet{t: d.Table(string(name)), o: o}
 				rowN = 0
 			case "table-row":
-				row = row[:0]
+				row.arena, row.spans = row.arena[:0], row.spans[:0]
 				rowRep = repeat(sc, "number-rows-repeated")
 			case "table-cell", "covered-table-cell":
 				inCell = true
@@ -223,63 +234,59 @@ func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display 
 				if len(v) == 0 {
 					v, _ = sc.attr("date-value")
 				}
-				cellAttr = string(v)
-				text.Reset()
-				paras = 0
+				row.attr = append(row.attr[:0], v...)
+				row.start, row.hasPar = len(row.arena), false
 			case "p", "h":
-				if inCell {
-					if paras > 0 {
-						text.WriteByte('\n')
+				if inText() {
+					if row.hasPar {
+						row.arena = append(row.arena, '\n')
 					}
-					paras++
+					row.hasPar = true
 				}
 			case "s":
-				if inCell {
-					text.WriteString(strings.Repeat(" ", min(repeat(sc, "c"), 64)))
+				if inText() {
+					for range min(repeat(sc, "c"), 64) {
+						row.arena = append(row.arena, ' ')
+					}
 				}
 			case "tab":
-				if inCell {
-					text.WriteByte('\t')
+				if inText() {
+					row.arena = append(row.arena, '\t')
 				}
 			case "line-break":
-				if inCell {
-					text.WriteByte('\n')
+				if inText() {
+					row.arena = append(row.arena, '\n')
 				}
 			}
 		case xmlText:
-			if inCell && text.Len() < o.MaxValue {
+			if inText() {
 				t := sc.text
-				text.Write(t[:min(len(t), o.MaxValue-text.Len())])
+				row.arena = append(row.arena, t[:min(len(t), o.MaxValue-(len(row.arena)-row.start))]...)
 			}
 		case xmlEnd:
 			switch string(sc.name) {
 			case "table-cell", "covered-table-cell":
 				inCell = false
-				v := text.String()
-				if strings.TrimSpace(v) == "" {
-					v = cellAttr
+				if len(bytes.TrimSpace(row.arena[row.start:])) == 0 {
+					row.arena = append(row.arena[:row.start], row.attr...)
 				}
-				if v == "" {
+				span := [2]int{row.start, len(row.arena)}
+				n := min(cellRep, maxRepeat)
+				if span[0] == span[1] {
 					// Empty cells only move the column on.
-					for i := 0; i < cellRep && len(row) < maxCells; i++ {
-						row = append(row, "")
-						if i > 1024 {
-							break
-						}
-					}
-					continue
+					n = min(cellRep, 1026)
 				}
-				for i := 0; i < min(cellRep, maxRepeat) && len(row) < maxCells; i++ {
-					row = append(row, v)
+				for i := 0; i < n && len(row.spans) < maxCells; i++ {
+					row.spans = append(row.spans, span)
 				}
 			case "table-row":
 				if s == nil {
 					continue
 				}
 				cells = cells[:0]
-				for i, v := range row {
-					if v != "" {
-						cells = append(cells, Cell{Col: i, Value: []byte(v), Off: -1})
+				for i, sp := range row.spans {
+					if sp[0] < sp[1] {
+						cells = append(cells, Cell{Col: i, Value: row.arena[sp[0]:sp[1]], Off: -1})
 					}
 				}
 				if len(cells) == 0 {

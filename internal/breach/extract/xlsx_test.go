@@ -530,3 +530,16 @@ func FuzzNumberFormat(f *testing.F) {
 		}
 	})
 }
+
+// FuzzODS reads arbitrary bytes as an ODS content.xml.
+func FuzzODS(f *testing.F) {
+	f.Add([]byte(`<office:document-content><table:table table:name="A"><table:table-row table:number-rows-repeated="3"><table:table-cell table:number-columns-repeated="2" office:value="12"><text:p>x<text:s text:c="3"/>y</text:p><text:p>z</text:p></table:table-cell><table:table-cell/><table:table-cell office:date-value="1985-05-12"/></table:table-row></table:table></office:document-content>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		o := Options{MaxValue: 256, IsHeaderWord: headerWords}.withDefaults()
+		rec := &recorder{}
+		d := rec.Begin("x.ods", FormatODS)
+		readODSContent(context.Background(), bytes.NewReader(data), d, o, "x.ods")
+		d.End(int64(len(data)))
+		checkRecorder(t, rec, len(data))
+	})
+}

@@ -134,6 +134,19 @@ func (s *xmlScanner) need(n int) bool {
 
 // scanText hands over the text up to the next '<', or a piece of it.
 func (s *xmlScanner) scanText() (xmlKind, error) {
+	// Short values first, in one loop: no entity, no carriage return.
+	b := s.buf[s.pos:min(s.end, s.pos+64)]
+	for i, c := range b {
+		if c == '<' {
+			s.text = b[:i]
+			s.pos += i
+			s.kind = xmlText
+			return xmlText, nil
+		}
+		if c == '&' || c == '\r' {
+			break
+		}
+	}
 	for {
 		i := bytes.IndexByte(s.buf[s.pos:s.end], '<')
 		if i >= 0 {
@@ -232,6 +245,28 @@ func (s *xmlScanner) scanMarkup() (xmlKind, error) {
 // tagEnd finds the '>' closing the tag that starts before from, outside
 // quoted attribute values, and returns the index after it.
 func (s *xmlScanner) tagEnd(from int) (int, error) {
+	// Most tags are a few bytes long (</v>, <c r="B2" t="s">): a loop
+	// over them costs less than the calls that search long ones.
+	b := s.buf[from:min(s.end, from+64)]
+	var quote byte
+	for i, c := range b {
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '>':
+			return from + i + 1, nil
+		case c == '"' || c == '\'':
+			quote = c
+		}
+	}
+	return s.tagEndLong(from)
+}
+
+// tagEndLong is tagEnd for a tag longer than the loop's reach or not
+// yet buffered whole.
+func (s *xmlScanner) tagEndLong(from int) (int, error) {
 	// Offsets count from s.pos, which fill moves.
 	start := from - s.pos
 	off, quotes := start, 0
