@@ -352,17 +352,25 @@ func TestFolderMatchesFiles(t *testing.T) {
 
 // TestXLSXDateCells: dates of birth kept by a workbook as dates (serial
 // numbers with the built-in short date format, as Excel writes a typed
-// date) are found, whatever the locale the format would show them in.
+// date) are found, whatever the locale the format would show them in;
+// and phone numbers kept as numbers, whose leading zero only the cell's
+// format shows.
 func TestXLSXDateCells(t *testing.T) {
 	x := excelize.NewFile()
-	x.SetSheetRow("Sheet1", "A1", &[]any{"nom", "date_naissance"})
+	x.SetSheetRow("Sheet1", "A1", &[]any{"nom", "date_naissance", "portable"})
 	style, err := x.NewStyle(&excelize.Style{NumFmt: 14})
 	if err != nil {
 		t.Fatal(err)
 	}
+	code := "0#########"
+	phone, err := x.NewStyle(&excelize.Style{CustomNumFmt: &code})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := 2; i <= 11; i++ {
-		x.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i), &[]any{"Dupont", 25000 + 97*i}) // 1968 to 1971
+		x.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i), &[]any{"Dupont", 25000 + 97*i, 612345600 + i}) // 1968 to 1971
 		x.SetCellStyle("Sheet1", fmt.Sprintf("B%d", i), fmt.Sprintf("B%d", i), style)
+		x.SetCellStyle("Sheet1", fmt.Sprintf("C%d", i), fmt.Sprintf("C%d", i), phone)
 	}
 	p := filepath.Join(t.TempDir(), "usagers.xlsx")
 	if err := x.SaveAs(p); err != nil {
@@ -373,6 +381,9 @@ func TestXLSXDateCells(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := rep.Category(string(pii.DateOfBirth)).Values; got != 10 {
-		t.Fatalf("%d dates of birth, want 10", got)
+		t.Errorf("%d dates of birth, want 10", got)
+	}
+	if got := rep.Category(string(pii.Phone)).Values; got != 10 {
+		t.Errorf("%d phone numbers, want 10", got)
 	}
 }

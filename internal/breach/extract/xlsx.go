@@ -2,11 +2,14 @@ package extract
 
 import (
 	"archive/zip"
+	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -32,13 +35,94 @@ type workbook struct {
 
 type wbSheet struct{ name, part string }
 
-// sharedStrings holds every string of the shared table end to end.
+// sharedStrings holds the shared table's strings end to end. Past
+// memLimit bytes it moves to two temporary files, the strings and where
+// each ends, read back one string at a time: a workbook's memory stays
+// bounded however large its table.
 type sharedStrings struct {
-	arena []byte
-	ends  []int
+	arena    []byte
+	ends     []int
+	memLimit int
+	tempDir  string
+
+	data, index *os.File // when spilled
+	dw, iw      *bufio.Writer
+	size        int64 // bytes in data
+	n           int   // strings in the files
+	buf         []byte
+}
+
+// sharedMemory is what the shared strings may take in memory.
+const sharedMemory = 64 << 20
+
+func (s *sharedStrings) add(v []byte) error {
+	if s.data == nil {
+		if len(s.arena)+len(v) <= s.memLimit {
+			s.arena = append(s.arena, v...)
+			s.ends = append(s.ends, len(s.arena))
+			return nil
+		}
+		if err := s.spill(); err != nil {
+			return err
+		}
+	}
+	if _, err := s.dw.Write(v); err != nil {
+		return err
+	}
+	s.size += int64(len(v))
+	s.n++
+	var e [8]byte
+	binary.LittleEndian.PutUint64(e[:], uint64(s.size))
+	_, err := s.iw.Write(e[:])
+	return err
+}
+
+// spill moves the strings read so far to the files.
+func (s *sharedStrings) spill() error {
+	var err error
+	if s.data, err = os.CreateTemp(s.tempDir, "tocsin-sst-*"); err != nil {
+		return err
+	}
+	if s.index, err = os.CreateTemp(s.tempDir, "tocsin-sst-*"); err != nil {
+		return err
+	}
+	s.dw, s.iw = bufio.NewWriterSize(s.data, 1<<16), bufio.NewWriterSize(s.index, 1<<16)
+	arena, ends := s.arena, s.ends
+	s.arena, s.ends = nil, nil
+	start := 0
+	for _, end := range ends {
+		if err := s.add(arena[start:end]); err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
+}
+
+// done ends the reading of the table.
+func (s *sharedStrings) done() error {
+	if s.data == nil {
+		return nil
+	}
+	if err := s.dw.Flush(); err != nil {
+		return err
+	}
+	return s.iw.Flush()
+}
+
+func (s *sharedStrings) close() {
+	for _, f := range []*os.File{s.data, s.index} {
+		if f != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}
 }
 
 func (s *sharedStrings) get(i int) ([]byte, bool) {
+	if s.data != nil {
+		return s.getSpilled(i)
+	}
 	if i < 0 || i >= len(s.ends) {
 		return nil, false
 	}
@@ -49,13 +133,38 @@ func (s *sharedStrings) get(i int) ([]byte, bool) {
 	return s.arena[start:s.ends[i]], true
 }
 
+func (s *sharedStrings) getSpilled(i int) ([]byte, bool) {
+	if i < 0 || i >= s.n {
+		return nil, false
+	}
+	var e [16]byte
+	at, span := int64(i-1)*8, e[:]
+	if i == 0 {
+		at, span = 0, e[8:]
+	}
+	if _, err := s.index.ReadAt(span, at); err != nil {
+		return nil, false
+	}
+	start, end := int64(binary.LittleEndian.Uint64(e[:8])), int64(binary.LittleEndian.Uint64(e[8:]))
+	if start > end || end > s.size {
+		return nil, false
+	}
+	s.buf = slices.Grow(s.buf[:0], int(end-start))[:end-start]
+	if _, err := s.data.ReadAt(s.buf, start); err != nil {
+		return nil, false
+	}
+	return s.buf, true
+}
+
 // readXLSX reads every worksheet of a workbook.
 func (e *Extractor) readXLSX(ctx context.Context, f *os.File, size int64, d Doc, src *source) error {
 	zr, err := openZip(f, size)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrSyntax, err)
 	}
-	wb := &workbook{zr: zr, parts: map[string]*zip.File{}, b: src.b, maxValue: e.o.MaxValue}
+	wb := &workbook{zr: zr, parts: map[string]*zip.File{}, b: src.b, maxValue: e.o.MaxValue,
+		strs: sharedStrings{memLimit: sharedMemory, tempDir: e.o.TempDir}}
+	defer wb.strs.close()
 	for _, zf := range zr.File {
 		wb.parts[strings.ToLower(path.Clean("/" + zf.Name))[1:]] = zf
 	}
@@ -272,24 +381,23 @@ func (wb *workbook) readStyles(sc *xmlScanner) error {
 // readStrings reads the shared strings: the text of each <si>, its runs
 // of rich text joined, its phonetic guides (<rPh>) left out.
 func (wb *workbook) readStrings(sc *xmlScanner) error {
-	s := &wb.strs
 	var (
 		inSI, inT bool
 		rph       int
-		start     int
-		raw       []byte
+		raw, val  []byte
 	)
 	for {
 		k, err := sc.next()
-		if k == xmlEOF || err != nil {
+		if err != nil {
 			return err
 		}
 		switch k {
+		case xmlEOF:
+			return wb.strs.done()
 		case xmlStart:
 			switch string(sc.name) {
 			case "si":
 				inSI, raw = true, raw[:0]
-				start = len(s.arena)
 			case "t":
 				inT = inSI && rph == 0
 			case "rPh":
@@ -307,9 +415,10 @@ func (wb *workbook) readStrings(sc *xmlScanner) error {
 				rph = max(0, rph-1)
 			case "si":
 				if inSI {
-					s.arena = appendUnescaped(s.arena, raw)
-					s.arena = s.arena[:start+utf8Cut(s.arena[start:], wb.maxValue)]
-					s.ends = append(s.ends, len(s.arena))
+					val = appendUnescaped(val[:0], raw)
+					if err := wb.strs.add(val[:utf8Cut(val, wb.maxValue)]); err != nil {
+						return err
+					}
 				}
 				inSI = false
 			}

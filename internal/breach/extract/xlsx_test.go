@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -503,7 +504,10 @@ func FuzzXLSX(f *testing.F) {
 		// The parts are read straight from memory: FuzzArchive covers
 		// the zip around them.
 		o := Options{MaxValue: 256, IsHeaderWord: headerWords}.withDefaults()
-		wb := &workbook{b: &budget{left: 1 << 20, limit: 1 << 20}, maxValue: o.MaxValue}
+		// A small memory limit: the strings go to files, read back.
+		wb := &workbook{b: &budget{left: 1 << 20, limit: 1 << 20}, maxValue: o.MaxValue,
+			strs: sharedStrings{memLimit: 64}}
+		defer wb.strs.close()
 		wb.readStyles(newXMLScanner(bytes.NewReader(styles)))
 		wb.readStrings(newXMLScanner(bytes.NewReader(strs)))
 		rec := &recorder{}
@@ -542,4 +546,45 @@ func FuzzODS(f *testing.F) {
 		d.End(int64(len(data)))
 		checkRecorder(t, rec, len(data))
 	})
+}
+
+// TestSharedStringsSpill: past its memory limit the shared table moves to
+// files and reads back the same, and the files go with the workbook.
+func TestSharedStringsSpill(t *testing.T) {
+	var x strings.Builder
+	x.WriteString("<sst>")
+	var want []string
+	for i := range 3000 {
+		v := fmt.Sprintf("valeur %d %s", i, strings.Repeat("é", i%97))
+		if i%500 == 0 {
+			v = ""
+		}
+		want = append(want, v)
+		fmt.Fprintf(&x, "<si><t>%s</t></si>", v)
+	}
+	x.WriteString("</sst>")
+	dir := t.TempDir()
+	for _, limit := range []int{sharedMemory, 1000, 0} {
+		wb := &workbook{maxValue: 1 << 20, strs: sharedStrings{memLimit: limit, tempDir: dir}}
+		if err := wb.readStrings(newXMLScanner(strings.NewReader(x.String()))); err != nil {
+			t.Fatal(err)
+		}
+		if spilled := wb.strs.data != nil; spilled != (limit < sharedMemory) {
+			t.Errorf("limit %d: spilled %v", limit, spilled)
+		}
+		for i, w := range want {
+			if got, ok := wb.strs.get(i); !ok || string(got) != w {
+				t.Fatalf("limit %d: string %d is %q %v, want %q", limit, i, got, ok, w)
+			}
+		}
+		for _, i := range []int{-1, len(want)} {
+			if _, ok := wb.strs.get(i); ok {
+				t.Errorf("limit %d: string %d found", limit, i)
+			}
+		}
+		wb.strs.close()
+		if left, _ := os.ReadDir(dir); len(left) != 0 {
+			t.Errorf("limit %d: %d files left", limit, len(left))
+		}
+	}
 }
