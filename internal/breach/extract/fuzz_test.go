@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -106,6 +107,51 @@ func FuzzSQLDump(f *testing.F) {
 			doc.End(int64(len(data)))
 		}
 		checkRecorder(t, rec, len(data))
+	})
+}
+
+// FuzzSQLTupleFast checks the reading of plain tuples straight from the
+// buffer against the general loop: the same rows, columns, values,
+// offsets and problems.
+func FuzzSQLTupleFast(f *testing.F) {
+	for _, s := range []string{
+		mysqlDump, pgDump,
+		"INSERT INTO t VALUES ('a',1,NULL,-2.5e3,'L\xe9a'),('b\\'c',''),('x''y',.5,+1);",
+		"INSERT INTO t (b,a) VALUES ('1','2'),(3,'4',5);\nINSERT INTO t VALUES ('é',--x\n1);",
+		"INSERT INTO t (a,b) VALUES (1,'x');INSERT INTO t (b,a) VALUES ('y',2);",
+		"INSERT INTO `t` VALUES ('line\nbreak', 0x41, _utf8'x', 'a' 'b', (1), 1-2, NULL, null, nullx);",
+	} {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, mysql bool) {
+		o := fuzzOptions(t)
+		var out [2]string
+		for k, slow := range []bool{false, true} {
+			rec := &recorder{}
+			doc := rec.Begin("x.sql", FormatSQL)
+			if err := readSQLTuples(context.Background(), bytes.NewReader(data), doc, o, "x.sql", mysql, slow); err != nil {
+				t.Fatal(err)
+			}
+			doc.End(int64(len(data)))
+			var b strings.Builder
+			for _, tb := range rec.docs[0].tables {
+				fmt.Fprintf(&b, "table %q %v %v\n", tb.name, tb.cols, tb.header)
+				for _, r := range tb.rows {
+					fmt.Fprintf(&b, "%q\n", r)
+				}
+				for _, c := range tb.cells {
+					fmt.Fprintf(&b, "%d %d %v %q\n", c.Col, c.Off, c.Recoded, c.Value)
+				}
+			}
+			for _, p := range rec.problems {
+				fmt.Fprintf(&b, "problem %v\n", p)
+			}
+			out[k] = b.String()
+		}
+		if out[0] != out[1] {
+			t.Fatalf("fast path\n%s\ngeneral loop\n%s", out[0], out[1])
+		}
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 )
 
@@ -46,6 +47,8 @@ type sqlReader struct {
 	scratch   []byte
 	probs     int
 	cut       bool
+	slowOnly  bool  // tests: every tuple through tuple's general loop
+	colMap    []int // the statement's column list mapped to the table's (-1: not yet)
 }
 
 type sqlTable struct {
@@ -66,7 +69,14 @@ func sqlDialectMySQL(head []byte) bool {
 
 // readSQL reads a SQL dump.
 func readSQL(ctx context.Context, r io.Reader, d Doc, o Options, path string, mysql bool) error {
-	q := &sqlReader{ctx: ctx, s: newStream(r, blockSize), o: o, doc: d, path: path, line: 1, backslash: mysql, tables: map[string]*sqlTable{}}
+	return readSQLTuples(ctx, r, d, o, path, mysql, false)
+}
+
+// readSQLTuples is readSQL, with every tuple read by the general loop
+// when slowOnly is set (tests check the fast path against it).
+func readSQLTuples(ctx context.Context, r io.Reader, d Doc, o Options, path string, mysql, slowOnly bool) error {
+	q := &sqlReader{ctx: ctx, s: newStream(r, blockSize), o: o, doc: d, path: path, line: 1, backslash: mysql, tables: map[string]*sqlTable{},
+		slowOnly: slowOnly}
 	err := q.run()
 	for _, t := range q.order {
 		if t.t != nil {
@@ -516,14 +526,21 @@ func (q *sqlReader) open(t *sqlTable, cols []string) {
 // column index, naming new ones.
 func (q *sqlReader) colIndex(t *sqlTable, cols []string, i int) int {
 	if cols != nil && i < len(cols) {
-		for k, n := range t.names {
-			if n == cols[i] {
-				return k
-			}
+		// A statement's list is looked up once, not on every row.
+		if i < len(q.colMap) && q.colMap[i] >= 0 {
+			return q.colMap[i]
 		}
-		t.names = append(t.names, cols[i])
-		t.t.Column(len(t.names)-1, cols[i], true)
-		return len(t.names) - 1
+		k := slices.Index(t.names, cols[i])
+		if k < 0 {
+			t.names = append(t.names, cols[i])
+			t.t.Column(len(t.names)-1, cols[i], true)
+			k = len(t.names) - 1
+		}
+		for len(q.colMap) <= i {
+			q.colMap = append(q.colMap, -1)
+		}
+		q.colMap[i] = k
+		return k
 	}
 	if cols == nil && i < len(t.names) {
 		return i
@@ -545,6 +562,7 @@ func (q *sqlReader) insert() error {
 	}
 	t := q.table(name)
 	var cols []string
+	q.colMap = q.colMap[:0]
 	if q.skipSpace() && q.s.buf[q.s.pos] == '(' {
 		// A column list, unless it is a parenthesised SELECT.
 		if cols, err = q.nameList(); err != nil {
@@ -584,6 +602,9 @@ func (q *sqlReader) insert() error {
 
 // tuple reads one "(v, v, …)" row.
 func (q *sqlReader) tuple(t *sqlTable, cols []string) error {
+	if !q.slowOnly && q.tupleFast(t, cols) {
+		return nil
+	}
 	s := q.s
 	line, lineAt := q.line, q.lineAt
 	q.advance(1)
@@ -684,6 +705,12 @@ func (q *sqlReader) tuple(t *sqlTable, cols []string) error {
 			break
 		}
 	}
+	q.emitTuple(t, line)
+	return nil
+}
+
+// emitTuple hands over the row gathered in q.rec and q.cells.
+func (q *sqlReader) emitTuple(t *sqlTable, line int) {
 	cells := q.row.Cells[:0]
 	for _, c := range q.cells {
 		v := q.rec[c.start:c.end]
@@ -694,7 +721,93 @@ func (q *sqlReader) tuple(t *sqlTable, cols []string) error {
 	if len(cells) > 0 {
 		t.t.Row(&q.row)
 	}
-	return nil
+}
+
+// tupleFast reads a tuple as dump tools write most of them, quoted
+// strings and bare numbers or NULL between commas, when the buffer holds
+// it whole: no escape, doubled quote, line break, space, parenthesis or
+// value past the caps. It hands over the row and reports true, or leaves
+// everything as it was for tuple to read.
+func (q *sqlReader) tupleFast(t *sqlTable, cols []string) bool {
+	s := q.s
+	b := s.buf[s.pos:s.end]
+	rec, cells := q.rec[:0], q.cells[:0]
+	base := int(s.abs(s.pos) - q.lineAt) // b's offset in the line
+	col := 0
+	i := 1 // past '('
+	for {
+		if i >= len(b) {
+			return false
+		}
+		switch c := b[i]; {
+		case c == '\'':
+			j := bytes.IndexByte(b[i+1:], '\'')
+			if j < 0 || j >= q.o.MaxValue {
+				return false
+			}
+			v := b[i+1 : i+1+j]
+			if !plainSQLString(v, q.backslash) {
+				return false
+			}
+			i += j + 2
+			if len(v) > 0 {
+				start := len(rec)
+				rec = append(rec, v...)
+				cells = append(cells, jcell{col: col, start: start, end: len(rec), off: base + i - 1 - len(v)})
+			}
+		case isWordByte(c) || c == '-' || c == '.' || c == '+':
+			j := i + 1
+			for j < len(b) && (isWordByte(b[j]) || b[j] == '.') {
+				j++
+			}
+			w := b[i:j]
+			if len(w) > maxRaw {
+				return false
+			}
+			if !bytes.EqualFold(w, []byte("NULL")) {
+				start := len(rec)
+				rec = append(rec, w...)
+				cells = append(cells, jcell{col: col, start: start, end: len(rec), off: base + i})
+			}
+			i = j
+		default:
+			return false
+		}
+		if i >= len(b) {
+			return false
+		}
+		if b[i] == ')' {
+			i++
+			break
+		}
+		if b[i] != ',' {
+			return false
+		}
+		i++
+		col++
+	}
+	// The row is whole: name its columns, then hand it over.
+	for k := range cells {
+		cells[k].col = q.colIndex(t, cols, cells[k].col)
+	}
+	s.pos += i
+	q.rec, q.cells = rec, cells
+	q.emitTuple(t, q.line)
+	return true
+}
+
+// plainSQLString tells whether a quoted value's bytes are the value
+// itself: no escape, and no line break (which tuple counts).
+func plainSQLString(v []byte, backslash bool) bool {
+	if len(v) <= 32 {
+		for _, c := range v {
+			if c == '\n' || c == '\\' && backslash {
+				return false
+			}
+		}
+		return true
+	}
+	return bytes.IndexByte(v, '\n') < 0 && (!backslash || bytes.IndexByte(v, '\\') < 0)
 }
 
 // rawToken consumes one token that is not a string: a run of word bytes,
@@ -731,6 +844,7 @@ func (q *sqlReader) copyStmt() error {
 		return err
 	}
 	var cols []string
+	q.colMap = q.colMap[:0]
 	if q.skipSpace() && q.s.buf[q.s.pos] == '(' {
 		if cols, err = q.nameList(); err != nil {
 			return err
