@@ -41,7 +41,7 @@ type wbSheet struct{ name, part string }
 // bounded however large its table.
 type sharedStrings struct {
 	arena    []byte
-	ends     []int
+	ends     []uint32 // the arena never passes memLimit
 	memLimit int
 	tempDir  string
 
@@ -52,14 +52,16 @@ type sharedStrings struct {
 	buf         []byte
 }
 
-// sharedMemory is what the shared strings may take in memory.
+// sharedMemory is what the shared strings may take in memory (less than
+// 4 GiB: their ends are 32-bit).
 const sharedMemory = 64 << 20
 
 func (s *sharedStrings) add(v []byte) error {
 	if s.data == nil {
-		if len(s.arena)+len(v) <= s.memLimit {
+		// Each string in memory costs its bytes and 4 more: both count.
+		if len(s.arena)+len(v)+4*(len(s.ends)+1) <= s.memLimit {
 			s.arena = append(s.arena, v...)
-			s.ends = append(s.ends, len(s.arena))
+			s.ends = append(s.ends, uint32(len(s.arena)))
 			return nil
 		}
 		if err := s.spill(); err != nil {
@@ -89,7 +91,7 @@ func (s *sharedStrings) spill() error {
 	s.dw, s.iw = bufio.NewWriterSize(s.data, 1<<16), bufio.NewWriterSize(s.index, 1<<16)
 	arena, ends := s.arena, s.ends
 	s.arena, s.ends = nil, nil
-	start := 0
+	start := uint32(0)
 	for _, end := range ends {
 		if err := s.add(arena[start:end]); err != nil {
 			return err
@@ -126,7 +128,7 @@ func (s *sharedStrings) get(i int) ([]byte, bool) {
 	if i < 0 || i >= len(s.ends) {
 		return nil, false
 	}
-	start := 0
+	start := uint32(0)
 	if i > 0 {
 		start = s.ends[i-1]
 	}

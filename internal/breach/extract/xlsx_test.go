@@ -587,4 +587,13 @@ func TestSharedStringsSpill(t *testing.T) {
 			t.Errorf("limit %d: %d files left", limit, len(left))
 		}
 	}
+	// Empty strings too: each costs the 4 bytes of its end.
+	wb := &workbook{maxValue: 1 << 20, strs: sharedStrings{memLimit: 2000, tempDir: dir}}
+	defer wb.strs.close()
+	if err := wb.readStrings(newXMLScanner(strings.NewReader("<sst>" + strings.Repeat("<si><t/></si>", 1000) + "</sst>"))); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := wb.strs.get(999); wb.strs.data == nil || !ok || len(v) != 0 {
+		t.Errorf("1,000 empty strings: spilled %v, last %q %v", wb.strs.data != nil, v, ok)
+	}
 }
