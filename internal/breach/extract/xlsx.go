@@ -3,6 +3,7 @@ package extract
 import (
 	"archive/zip"
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -595,7 +596,7 @@ func (r *sheetReader) value(col, kind, style int) {
 	start := len(r.arena)
 	switch kind {
 	case cellShared:
-		i, err := strconv.Atoi(string(r.raw))
+		i, err := strconv.Atoi(string(bytes.TrimSpace(r.raw)))
 		if err != nil {
 			return
 		}

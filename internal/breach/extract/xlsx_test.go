@@ -210,7 +210,7 @@ func TestXLSXParts(t *testing.T) {
 	sheet := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <!-- written by hand -->
 <x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>
-<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="C1" t="s"><x:v>1</x:v></x:c></x:row>
+<x:row r="1"><x:c r="A1" t="s"><x:v> 0 </x:v></x:c><x:c r="C1" t="s"><x:v>1</x:v></x:c></x:row>
 <x:row><x:c t="s"><x:v>2</x:v></x:c><x:c t="inlineStr"><x:is><x:t>Caf&#233; &#xE9;t&lt;&gt;&amp;&quot;&apos;</x:t></x:is></x:c><x:c t="str"><x:f>CONCAT("a","b")</x:f><x:v>ab</x:v></x:c></x:row>
 <x:row r="5" spans="1:4"><x:c r="B5" t="e"><x:v>#N/A</x:v></x:c><x:c r="C5" t="d"><x:v>1985-05-12T00:00:00</x:v></x:c><x:c r="D5" s="1"><x:v>29717</x:v></x:c><x:c r="E5" t="s"><x:v>99</x:v></x:c><x:c r="F5"/></x:row>
 <x:row r="6"><x:c r="A6" t="inlineStr"><x:is><x:t><![CDATA[<pas une balise> & ]]></x:t><x:t xml:space="preserve">a&#13;&#10;b
