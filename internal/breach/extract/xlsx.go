@@ -213,8 +213,9 @@ func (wb *workbook) read(zf *zip.File, fn func(*xmlScanner) error) error {
 	return err
 }
 
-// readPart reads a part if the package has it.
-func (wb *workbook) readPart(name string, fn func(*xmlScanner) error) error {
+// readPart reads a part if the package has it; what names it in errors
+// is what it is for, not its name, which the package chose.
+func (wb *workbook) readPart(name, what string, fn func(*xmlScanner) error) error {
 	zf := wb.parts[strings.ToLower(name)]
 	if zf == nil {
 		return nil
@@ -223,7 +224,7 @@ func (wb *workbook) readPart(name string, fn func(*xmlScanner) error) error {
 		if errors.Is(err, ErrLimit) {
 			return err
 		}
-		return fmt.Errorf("%w: %s: %v", ErrSyntax, path.Base(name), err)
+		return fmt.Errorf("%w: %s: %v", ErrSyntax, what, err)
 	}
 	return nil
 }
@@ -232,7 +233,7 @@ func (wb *workbook) readPart(name string, fn func(*xmlScanner) error) error {
 // the shared strings.
 func (wb *workbook) load() error {
 	main := "xl/workbook.xml"
-	if err := wb.readPart("_rels/.rels", func(sc *xmlScanner) error {
+	if err := wb.readPart("_rels/.rels", "the package's relationships", func(sc *xmlScanner) error {
 		return eachRelationship(sc, "", func(_, typ, target string) {
 			if strings.HasSuffix(typ, "/officeDocument") {
 				main = target
@@ -242,7 +243,7 @@ func (wb *workbook) load() error {
 		return err
 	}
 	var ids []string
-	if err := wb.readPart(main, func(sc *xmlScanner) error {
+	if err := wb.readPart(main, "the workbook part", func(sc *xmlScanner) error {
 		for {
 			k, err := sc.next()
 			if k == xmlEOF || err != nil {
@@ -271,7 +272,7 @@ func (wb *workbook) load() error {
 	dir := path.Dir(main)
 	targets := map[string]string{}
 	styles, strs := path.Join(dir, "styles.xml"), path.Join(dir, "sharedStrings.xml")
-	if err := wb.readPart(path.Join(dir, "_rels", path.Base(main)+".rels"), func(sc *xmlScanner) error {
+	if err := wb.readPart(path.Join(dir, "_rels", path.Base(main)+".rels"), "the workbook's relationships", func(sc *xmlScanner) error {
 		return eachRelationship(sc, dir, func(id, typ, target string) {
 			switch {
 			case strings.HasSuffix(typ, "/worksheet"):
@@ -296,10 +297,10 @@ func (wb *workbook) load() error {
 		kept = append(kept, sh)
 	}
 	wb.sheets = kept
-	if err := wb.readPart(styles, wb.readStyles); err != nil {
+	if err := wb.readPart(styles, "the styles", wb.readStyles); err != nil {
 		return err
 	}
-	return wb.readPart(strs, wb.readStrings)
+	return wb.readPart(strs, "the shared strings", wb.readStrings)
 }
 
 // eachRelationship calls fn with each relationship's id, type and

@@ -374,13 +374,16 @@ func scanTokens(data []byte) ([]string, error) {
 	}
 }
 
-// TestXMLScannerPieces: text longer than a piece, and tags across the
-// buffer's refills, read as encoding/xml reads them.
+// TestXMLScannerPieces: text longer than a piece, tags across the
+// buffer's refills, a comment and a DOCTYPE longer than the buffer may
+// grow, read as encoding/xml reads them.
 func TestXMLScannerPieces(t *testing.T) {
 	long := strings.Repeat("é&amp;\r\n", xmlTextPiece/3)
 	attrs := strings.Repeat(` a="x>y"`, xmlBufStart/8)
 	single := strings.Repeat(` a='x>"y'`, xmlBufStart/8)
-	doc := "<r><t>" + long + "</t><c" + attrs + "/><e" + single + `/><d b='"&gt;'>x</d></r>`
+	comment := "<!--" + strings.Repeat("- -> ", xmlMaxToken/4) + "-->"
+	doctype := "<!DOCTYPE r [" + strings.Repeat("<!ENTITY e '>'>", xmlMaxToken/12) + "]>"
+	doc := doctype + "<r><t>" + long + "</t>" + comment + "<c" + attrs + "/><e" + single + `/><d b='"&gt;'>x</d></r>`
 	want, err := xmlTokens([]byte(doc))
 	if err != nil {
 		t.Fatal(err)
@@ -595,5 +598,18 @@ func TestSharedStringsSpill(t *testing.T) {
 	}
 	if v, ok := wb.strs.get(999); wb.strs.data == nil || !ok || len(v) != 0 {
 		t.Errorf("1,000 empty strings: spilled %v, last %q %v", wb.strs.data != nil, v, ok)
+	}
+}
+
+// TestXLSXBrokenParts: a broken shared strings part is named by what it
+// is for, never by the name the package gives it.
+func TestXLSXBrokenParts(t *testing.T) {
+	wb := `<workbook xmlns:r="r"><sheets><sheet name="A" r:id="rId1"/></sheets></workbook>`
+	rels := `<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="x/sharedStrings" Target="jean.dupont@exemple.fr.xml"/></Relationships>`
+	data := zipBytes(t, entry{"xl/workbook.xml", []byte(wb)}, entry{"xl/_rels/workbook.xml.rels", []byte(rels)},
+		entry{"xl/worksheets/sheet1.xml", []byte(`<worksheet/>`)}, entry{"xl/jean.dupont@exemple.fr.xml", []byte(`<sst><si><t>x</t></si><`)})
+	got := readCells(t, writeFile(t, t.TempDir(), "parts.xlsx", data))
+	if len(got.problems) != 1 || !strings.Contains(got.problems[0], "the shared strings: malformed XML") || strings.Contains(got.problems[0], "dupont") {
+		t.Errorf("problems %q", got.problems)
 	}
 }

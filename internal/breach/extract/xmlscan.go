@@ -325,15 +325,18 @@ func (s *xmlScanner) tagEndQuoted(i int) (int, error) {
 	}
 }
 
-// skipPast skips to just after the next occurrence of end.
+// skipPast skips to just after the next occurrence of end, dropping
+// what it passes: a comment may be longer than the buffer.
 func (s *xmlScanner) skipPast(end string) error {
-	off := 0
 	for {
-		if i := bytes.Index(s.buf[s.pos+off:s.end], []byte(end)); i >= 0 {
-			s.pos += off + i + len(end)
+		if i := bytes.Index(s.buf[s.pos:s.end], []byte(end)); i >= 0 {
+			s.pos += i + len(end)
 			return nil
 		}
-		off = max(0, s.end-s.pos-len(end))
+		// Keep what could be the start of end.
+		if keep := len(end) - 1; s.end-s.pos > keep {
+			s.pos = s.end - keep
+		}
 		if !s.fill() {
 			return errXML
 		}
@@ -341,7 +344,7 @@ func (s *xmlScanner) skipPast(end string) error {
 }
 
 // skipDirective skips <!DOCTYPE …> and the like, with any internal subset
-// in brackets.
+// in brackets, dropping what it passes.
 func (s *xmlScanner) skipDirective() error {
 	off, depth := 2, 0
 	var quote byte
@@ -365,7 +368,7 @@ func (s *xmlScanner) skipDirective() error {
 				return nil
 			}
 		}
-		off = len(b)
+		s.pos, off = s.end, 0
 		if !s.fill() {
 			return errXML
 		}
