@@ -302,28 +302,7 @@ func (s *xmlScanner) tagEndLong(from int) (int, error) {
 }
 
 // tagEndQuoted is tagEnd for a tag with single quotes, byte by byte.
-func (s *xmlScanner) tagEndQuoted(i int) (int, error) {
-	var quote byte
-	for {
-		b := s.buf[s.pos:s.end]
-		for ; i < len(b); i++ {
-			c := b[i]
-			switch {
-			case quote != 0:
-				if c == quote {
-					quote = 0
-				}
-			case c == '"' || c == '\'':
-				quote = c
-			case c == '>':
-				return s.pos + i + 1, nil
-			}
-		}
-		if !s.fill() {
-			return 0, errXML
-		}
-	}
-}
+func (s *xmlScanner) tagEndQuoted(i int) (int, error) { return s.closingAngle(i, false) }
 
 // skipPast skips to just after the next occurrence of end, dropping
 // what it passes: a comment may be longer than the buffer.
@@ -346,11 +325,21 @@ func (s *xmlScanner) skipPast(end string) error {
 // skipDirective skips <!DOCTYPE …> and the like, with any internal subset
 // in brackets, dropping what it passes.
 func (s *xmlScanner) skipDirective() error {
-	off, depth := 2, 0
+	end, err := s.closingAngle(2, true)
+	s.pos = end
+	return err
+}
+
+// closingAngle finds the '>' that closes the markup at s.pos, from
+// offset i on, outside quotes (and, in a directive, outside brackets),
+// and returns the index after it. A directive's bytes are dropped as
+// they are passed; a tag's are kept.
+func (s *xmlScanner) closingAngle(i int, directive bool) (int, error) {
+	depth := 0
 	var quote byte
 	for {
 		b := s.buf[s.pos:s.end]
-		for i := off; i < len(b); i++ {
+		for ; i < len(b); i++ {
 			c := b[i]
 			switch {
 			case quote != 0:
@@ -359,18 +348,19 @@ func (s *xmlScanner) skipDirective() error {
 				}
 			case c == '"' || c == '\'':
 				quote = c
-			case c == '[':
+			case directive && c == '[':
 				depth++
-			case c == ']':
+			case directive && c == ']':
 				depth--
 			case c == '>' && depth <= 0:
-				s.pos += i + 1
-				return nil
+				return s.pos + i + 1, nil
 			}
 		}
-		s.pos, off = s.end, 0
+		if directive {
+			s.pos, i = s.end, 0
+		}
 		if !s.fill() {
-			return errXML
+			return s.pos, errXML
 		}
 	}
 }
