@@ -23,14 +23,37 @@ import (
 
 // openZip reads a zip's directory. Its members inflate with
 // klauspost/compress, which does it in two thirds of the time of the
-// standard library (spreadsheets are zips).
+// standard library (spreadsheets are zips), and members read one after
+// the other share one inflater: its 32 KiB window and tables cost more
+// than a small member's bytes.
 func openZip(r io.ReaderAt, size int64) (*zip.Reader, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, err
 	}
-	zr.RegisterDecompressor(zip.Deflate, flate.NewReader)
+	var free *inflater
+	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser {
+		if f := free; f != nil {
+			free = nil
+			if rs, ok := f.ReadCloser.(flate.Resetter); ok && rs.Reset(r, nil) == nil {
+				return f
+			}
+		}
+		return &inflater{ReadCloser: flate.NewReader(r), done: func(f *inflater) { free = f }}
+	})
 	return zr, nil
+}
+
+// inflater hands itself back for the next member when closed.
+type inflater struct {
+	io.ReadCloser
+	done func(*inflater)
+}
+
+func (f *inflater) Close() error {
+	err := f.ReadCloser.Close()
+	f.done(f)
+	return err
 }
 
 func (e *Extractor) tooDeep(d Doc, src *source) bool {

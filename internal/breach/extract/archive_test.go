@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -371,4 +372,47 @@ func TestParseDSN(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOpenZipInflaters: members read one after the other share an
+// inflater; members open at once each have their own.
+func TestOpenZipInflaters(t *testing.T) {
+	data := zipBytes(t, entry{"a", bytes.Repeat([]byte("alpha "), 5000)}, entry{"b", bytes.Repeat([]byte("bravo "), 7000)}, entry{"c", []byte("charlie")})
+	zr, err := openZip(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(rc io.ReadCloser) string {
+		b, err := io.ReadAll(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	want := []string{strings.Repeat("alpha ", 5000), strings.Repeat("bravo ", 7000), "charlie"}
+	for round := 0; round < 2; round++ {
+		for i, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := read(rc); got != want[i] {
+				t.Fatalf("member %d: %d bytes", i, len(got))
+			}
+			rc.Close()
+		}
+	}
+	// Two open at once, read interleaved.
+	ra, _ := zr.File[0].Open()
+	rb, _ := zr.File[1].Open()
+	head := make([]byte, 6)
+	io.ReadFull(ra, head)
+	if got := read(rb); got != want[1] {
+		t.Fatalf("b read while a is open: %d bytes", len(got))
+	}
+	if got := string(head) + read(ra); got != want[0] {
+		t.Fatalf("a: %d bytes", len(got))
+	}
+	ra.Close()
+	rb.Close()
 }

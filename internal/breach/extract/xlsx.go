@@ -32,6 +32,7 @@ type workbook struct {
 	strs     sharedStrings
 	b        *budget
 	maxValue int
+	sc       *xmlScanner
 }
 
 type wbSheet struct{ name, part string }
@@ -206,7 +207,12 @@ func (wb *workbook) read(zf *zip.File, fn func(*xmlScanner) error) error {
 		return err
 	}
 	defer rc.Close()
-	err = fn(newXMLScanner(&limited{r: rc, b: wb.b}))
+	// One scanner reads every part, one after the other.
+	if wb.sc == nil {
+		wb.sc = newXMLScanner(nil)
+	}
+	wb.sc.reset(&limited{r: rc, b: wb.b})
+	err = fn(wb.sc)
 	if wb.b.hit {
 		return ErrLimit
 	}

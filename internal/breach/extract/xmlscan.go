@@ -48,12 +48,21 @@ const (
 	xmlMaxToken  = 4 << 20
 	xmlTextPiece = 64 << 10
 	xmlBufStart  = 64 << 10
+	// The buffer starts small and doubles at each refill up to
+	// xmlBufStart: most parts of a small workbook hold a few hundred
+	// bytes.
+	xmlBufFirst = 4 << 10
 )
 
 var errXML = errors.New("malformed XML")
 
 func newXMLScanner(r io.Reader) *xmlScanner {
-	return &xmlScanner{r: r, buf: make([]byte, xmlBufStart)}
+	return &xmlScanner{r: r, buf: make([]byte, xmlBufFirst)}
+}
+
+// reset makes the scanner read r, keeping its buffers.
+func (s *xmlScanner) reset(r io.Reader) {
+	*s = xmlScanner{r: r, buf: s.buf, dec: s.dec[:0], adec: s.adec[:0]}
 }
 
 // fill moves the unread bytes to the front of the buffer and reads more,
@@ -66,7 +75,7 @@ func (s *xmlScanner) fill() bool {
 		s.end = copy(s.buf, s.buf[s.pos:s.end])
 		s.pos = 0
 	}
-	if s.end == len(s.buf) {
+	if s.end == len(s.buf) || len(s.buf) < xmlBufStart {
 		if len(s.buf) >= xmlMaxToken {
 			return false
 		}
