@@ -206,6 +206,8 @@ func TestSniff(t *testing.T) {
 		{"x.bin", "\x00\x01\x02", FormatBinary},
 		{"x.pdf", "%PDF-1.7\n", FormatBinary},
 		{"book.xlsx", "PK\x03\x04rest", FormatXLSX},
+		{"modèle.XLTX", "PK\x03\x04rest", FormatXLSX},
+		{"modele.ots", "PK\x03\x04rest", FormatODS},
 		{"any.name", "PK\x03\x04rest", FormatZip},
 		{"any.name", "\x1f\x8brest", FormatGzip},
 		{"any.name", "SQLite format 3\x00rest", FormatSQLite},

@@ -295,9 +295,9 @@ func byName(name string) Format {
 		return FormatJSON
 	case ".sql", ".pgsql", ".mysql":
 		return FormatSQL
-	case ".xlsx", ".xlsm":
+	case ".xlsx", ".xlsm", ".xltx", ".xltm":
 		return FormatXLSX
-	case ".ods":
+	case ".ods", ".ots":
 		return FormatODS
 	case ".zip":
 		return FormatZip

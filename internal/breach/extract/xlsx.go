@@ -470,6 +470,8 @@ type sheetReader struct {
 	ends  []int
 	cells []Cell
 	raw   []byte // the text of <v> or of an inline string
+	// slowOnly (tests) reads every cell token by token.
+	slowOnly bool
 }
 
 // cell kinds, from the t attribute
@@ -559,6 +561,12 @@ func (r *sheetReader) read(ctx context.Context, sc *xmlScanner, s *sheet) error 
 					}
 				}
 				r.raw = r.raw[:0]
+				if v, ok := r.plainCell(sc, kind); ok {
+					r.raw = append(r.raw, v...)
+					r.value(col, kind, style)
+					nextCol = col + 1
+					inCell = false
+				}
 			case "v":
 				collect = inCell && !inIs
 			case "is":
@@ -593,6 +601,18 @@ func (r *sheetReader) read(ctx context.Context, sc *xmlScanner, s *sheet) error 
 			}
 		}
 	}
+}
+
+// plainCell reads the rest of a cell at once when it is as most are,
+// <v>…</v></c> or <is><t>…</t></is></c>, and the buffer holds it.
+func (r *sheetReader) plainCell(sc *xmlScanner, kind int) ([]byte, bool) {
+	switch {
+	case r.slowOnly:
+		return nil, false
+	case kind == cellInline:
+		return sc.child("<is><t>", "</t></is></c>")
+	}
+	return sc.child("<v>", "</v></c>")
 }
 
 // value appends the cell just read to the row.

@@ -513,14 +513,22 @@ func FuzzXLSX(f *testing.F) {
 		defer wb.strs.close()
 		wb.readStyles(newXMLScanner(bytes.NewReader(styles)))
 		wb.readStrings(newXMLScanner(bytes.NewReader(strs)))
-		rec := &recorder{}
-		d := rec.Begin("x.xlsx", FormatXLSX)
-		s := &sheet{t: d.Table("A"), o: o}
-		r := sheetReader{wb: wb, o: o}
-		r.read(context.Background(), newXMLScanner(bytes.NewReader(sheetXML)), s)
-		s.end()
-		d.End(int64(len(sheetXML)))
-		checkRecorder(t, rec, len(sheetXML))
+		// Cells read whole from the buffer, and token by token: the same.
+		var rows [2][]string
+		for k, slow := range []bool{false, true} {
+			rec := &recorder{}
+			d := rec.Begin("x.xlsx", FormatXLSX)
+			s := &sheet{t: d.Table("A"), o: o}
+			r := sheetReader{wb: wb, o: o, slowOnly: slow}
+			err := r.read(context.Background(), newXMLScanner(bytes.NewReader(sheetXML)), s)
+			s.end()
+			d.End(int64(len(sheetXML)))
+			checkRecorder(t, rec, len(sheetXML))
+			rows[k] = append(rec.allRows(), fmt.Sprint(err, r.rowN))
+		}
+		if strings.Join(rows[0], "\n") != strings.Join(rows[1], "\n") {
+			t.Fatalf("plain cells\n%q\ntoken by token\n%q", rows[0], rows[1])
+		}
 	})
 }
 

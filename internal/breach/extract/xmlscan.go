@@ -131,6 +131,34 @@ func (s *xmlScanner) next() (xmlKind, error) {
 	}
 }
 
+// child reads, if the buffer holds it at s.pos, an element whose text
+// has no markup, entity or carriage return, followed by close (its end
+// tag and its parent's): open + text + close. It returns the text and
+// moves past close, or reports false and moves nothing.
+func (s *xmlScanner) child(open, close string) ([]byte, bool) {
+	if s.pendEnd {
+		return nil, false
+	}
+	b := s.buf[s.pos:s.end]
+	if len(b) < len(open) || string(b[:len(open)]) != open {
+		return nil, false
+	}
+	b = b[len(open):]
+	for i, c := range b {
+		switch c {
+		case '<':
+			if len(b)-i < len(close) || string(b[i:i+len(close)]) != close {
+				return nil, false
+			}
+			s.pos += len(open) + i + len(close)
+			return b[:i], true
+		case '&', '\r':
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
 // need makes sure n bytes from s.pos are buffered, if the input has them.
 func (s *xmlScanner) need(n int) bool {
 	for s.end-s.pos < n {
