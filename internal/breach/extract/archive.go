@@ -68,31 +68,48 @@ func (e *Extractor) limitHit(d Doc, src *source) {
 	d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: %d uncompressed bytes read; the rest of the archive is not scanned", ErrLimit, src.b.limit)})
 }
 
-// zipSource reads the members of a zip archive.
+// zipSource reads the members of a zip archive, or reads it as a
+// workbook when its parts say it is one, whatever its name.
 func (e *Extractor) zipSource(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
-	d := h.Begin(src.display, FormatZip)
-	defer func() { d.End(max(src.size, 0)) }()
-	if e.tooDeep(d, src) {
+	if src.depth >= e.o.MaxDepth {
+		d := h.Begin(src.display, FormatZip)
+		e.tooDeep(d, src)
+		d.End(max(src.size, 0))
 		return nil
 	}
 	f, done, err := e.onDisk(src, br)
 	if err != nil {
+		d := h.Begin(src.display, FormatZip)
 		if errors.Is(err, ErrLimit) {
 			e.limitHit(d, src)
 		} else {
 			d.Problem(Problem{Path: src.display, Offset: -1, Err: err})
 		}
+		d.End(max(src.size, 0))
 		return nil
 	}
 	defer done()
 	st, err := f.Stat()
+	var zr *zip.Reader
+	if err == nil {
+		if zr, err = openZip(f, st.Size()); err != nil {
+			err = fmt.Errorf("%w: %v", ErrSyntax, err)
+		}
+	}
+	if zr != nil {
+		switch workbookKind(zr) {
+		case FormatXLSX:
+			d := h.Begin(src.display, FormatXLSX)
+			return e.endDoc(d, src, st.Size(), e.readXLSX(ctx, f, st.Size(), d, src))
+		case FormatODS:
+			d := h.Begin(src.display, FormatODS)
+			return e.endDoc(d, src, st.Size(), e.readODS(ctx, f, st.Size(), d, src))
+		}
+	}
+	d := h.Begin(src.display, FormatZip)
+	defer func() { d.End(max(src.size, 0)) }()
 	if err != nil {
 		d.Problem(Problem{Path: src.display, Offset: -1, Err: err})
-		return nil
-	}
-	zr, err := openZip(f, st.Size())
-	if err != nil {
-		d.Problem(Problem{Path: src.display, Offset: -1, Err: fmt.Errorf("%w: %v", ErrSyntax, err)})
 		return nil
 	}
 	for _, zf := range zr.File {
@@ -127,6 +144,34 @@ func (e *Extractor) zipSource(ctx context.Context, src *source, br *bufio.Reader
 		}
 	}
 	return nil
+}
+
+// workbookKind tells a workbook from its parts: an XLSX has a
+// workbook part and a content types part, an ODS a first member
+// "mimetype" that says so. Other zips are FormatZip.
+func workbookKind(zr *zip.Reader) Format {
+	var types, book bool
+	for _, zf := range zr.File {
+		switch strings.ToLower(zf.Name) {
+		case "[content_types].xml":
+			types = true
+		case "xl/workbook.xml":
+			book = true
+		}
+	}
+	if types && book {
+		return FormatXLSX
+	}
+	if len(zr.File) > 0 && zr.File[0].Name == "mimetype" && zr.File[0].UncompressedSize64 < 128 {
+		if rc, err := zr.File[0].Open(); err == nil {
+			b, _ := io.ReadAll(io.LimitReader(rc, 128))
+			rc.Close()
+			if strings.TrimSpace(string(b)) == "application/vnd.oasis.opendocument.spreadsheet" {
+				return FormatODS
+			}
+		}
+	}
+	return FormatZip
 }
 
 // gzip reads the one document a gzip stream holds, under the same path.

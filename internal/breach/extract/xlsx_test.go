@@ -621,3 +621,39 @@ func TestXLSXBrokenParts(t *testing.T) {
 		t.Errorf("problems %q", got.problems)
 	}
 }
+
+// TestWorkbookByContent: a workbook is read as one whatever its name (a
+// download without extension, a renamed attachment), and a zip that
+// only looks like one is still a zip.
+func TestWorkbookByContent(t *testing.T) {
+	dir := t.TempDir()
+	sheet := `<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>courriel</t></is></c></row><row r="2"><c t="inlineStr"><is><t>jean@exemple.fr</t></is></c></row></sheetData></worksheet>`
+	xlsx := xlsxParts(t, sheet)
+	ods := zipBytes(t, entry{"mimetype", []byte("application/vnd.oasis.opendocument.spreadsheet")},
+		entry{"content.xml", []byte(`<document-content><table:table table:name="Feuille1"><table:table-row><table:table-cell><text:p>jean@exemple.fr</text:p></table:table-cell></table:table-row></table:table></document-content>`)})
+	docx := zipBytes(t, entry{"[Content_Types].xml", []byte("<Types/>")}, entry{"word/document.xml", []byte("<w:document>jean@exemple.fr</w:document>")})
+	for _, tc := range []struct {
+		name   string
+		data   []byte
+		format Format
+		row    string
+	}{
+		{"export", xlsx, FormatXLSX, "#Feuil1:2|courriel=jean@exemple.fr"},
+		{"export.zip", xlsx, FormatXLSX, "#Feuil1:2|courriel=jean@exemple.fr"},
+		{"piece-jointe.bin", ods, FormatODS, "#Feuille1:1|#1=jean@exemple.fr"},
+		{"lettre.docx", docx, FormatZip, ""},
+	} {
+		p := writeFile(t, dir, tc.name, tc.data)
+		rec := extractFile(t, p, testOptions())
+		if d := rec.doc(p); d == nil || d.format != tc.format {
+			t.Errorf("%s: documents %v", tc.name, rec.paths())
+			continue
+		}
+		if rows := rec.allRows(); tc.row != "" && (len(rows) != 1 || rows[0] != p+tc.row) {
+			t.Errorf("%s: rows %q", tc.name, rows)
+		}
+		if len(rec.problems) > 0 {
+			t.Errorf("%s: problems %v", tc.name, rec.problemText())
+		}
+	}
+}
