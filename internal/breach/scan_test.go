@@ -357,7 +357,7 @@ func TestFolderMatchesFiles(t *testing.T) {
 // format shows.
 func TestXLSXDateCells(t *testing.T) {
 	x := excelize.NewFile()
-	x.SetSheetRow("Sheet1", "A1", &[]any{"nom", "date_naissance", "portable"})
+	x.SetSheetRow("Sheet1", "A1", &[]any{"nom", "date_naissance", "portable", "date_de_naissance"})
 	style, err := x.NewStyle(&excelize.Style{NumFmt: 14})
 	if err != nil {
 		t.Fatal(err)
@@ -367,10 +367,18 @@ func TestXLSXDateCells(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// And dates shown with month names, which no date reader of every
+	// language knows.
+	named := "d mmmm yyyy"
+	long, err := x.NewStyle(&excelize.Style{CustomNumFmt: &named})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := 2; i <= 11; i++ {
-		x.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i), &[]any{"Dupont", 25000 + 97*i, 612345600 + i}) // 1968 to 1971
+		x.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i), &[]any{"Dupont", 25000 + 97*i, 612345600 + i, 26000 + 97*i}) // 1968 to 1974
 		x.SetCellStyle("Sheet1", fmt.Sprintf("B%d", i), fmt.Sprintf("B%d", i), style)
 		x.SetCellStyle("Sheet1", fmt.Sprintf("C%d", i), fmt.Sprintf("C%d", i), phone)
+		x.SetCellStyle("Sheet1", fmt.Sprintf("D%d", i), fmt.Sprintf("D%d", i), long)
 	}
 	p := filepath.Join(t.TempDir(), "usagers.xlsx")
 	if err := x.SaveAs(p); err != nil {
@@ -380,8 +388,8 @@ func TestXLSXDateCells(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := rep.Category(string(pii.DateOfBirth)).Values; got != 10 {
-		t.Errorf("%d dates of birth, want 10", got)
+	if got := rep.Category(string(pii.DateOfBirth)).Values; got != 20 {
+		t.Errorf("%d dates of birth, want 20", got)
 	}
 	if got := rep.Category(string(pii.Phone)).Values; got != 10 {
 		t.Errorf("%d phone numbers, want 10", got)

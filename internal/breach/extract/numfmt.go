@@ -192,6 +192,7 @@ func parseFormat(code string) cellFormat {
 	case dates && !digits:
 		f.kind = fmtDate
 		f.minutes()
+		f.isoIfNamed()
 	case digits && !dates && !punct:
 		f.kind = fmtDigits
 	default:
@@ -223,6 +224,44 @@ func (f *cellFormat) minutes() {
 		}
 		prev = t.op
 	}
+}
+
+// isoIfNamed turns a full date shown otherwise than in digits with a
+// four-digit year (12 May 1985, dimanche 12 mai 1985, 12/05/85) into an
+// ISO date, with its hours and minutes if it shows them: the date
+// readers know every form of digits, not every language's names or a
+// two-digit year, and a date of birth must not be missed for its format.
+func (f *cellFormat) isoIfNamed() {
+	var year, month, day, weekday, hour, second bool
+	plain := true
+	for _, t := range f.toks {
+		switch t.op {
+		case 'y':
+			year = true
+			plain = plain && t.n > 2
+		case 'M':
+			month = true
+			plain = plain && t.n <= 2
+		case 'd':
+			day = day || t.n <= 2
+			weekday = weekday || t.n > 2
+		case 'h':
+			hour = true
+		case 's':
+			second = true
+		}
+	}
+	if !year || !month || !day || plain && !weekday {
+		return
+	}
+	iso := "yyyy-mm-dd"
+	switch {
+	case second:
+		iso += " hh:mm:ss"
+	case hour:
+		iso += " hh:mm"
+	}
+	*f = parseFormat(iso)
 }
 
 // lastOp is the last token that is not a literal.
