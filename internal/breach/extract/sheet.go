@@ -178,6 +178,7 @@ type odsRow struct {
 	spans  [][2]int // a cell's value in arena, by column (empty: none)
 	start  int      // where the cell being read starts in arena
 	attr   []byte   // the cell's value attribute, for a cell without text
+	date   bool     // attr is the cell's date-value
 	hasPar bool
 }
 
@@ -230,11 +231,18 @@ func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display 
 			case "table-cell", "covered-table-cell":
 				inCell = true
 				cellRep = repeat(sc, "number-columns-repeated")
+				// A date's value is ISO 8601 whatever the text shows
+				// (12/05/85, 12 mai 1985): the date readers take it for
+				// a date of birth; it wins over the text.
+				row.date = false
 				v, _ := sc.attr("value")
-				if len(v) == 0 {
-					v, _ = sc.attr("date-value")
+				if d, ok := sc.attr("date-value"); ok && len(d) >= 10 {
+					v, row.date = d, true
 				}
 				row.attr = append(row.attr[:0], v...)
+				if row.date && len(v) > 10 && v[10] == 'T' {
+					row.attr[10] = ' '
+				}
 				row.start, row.hasPar = len(row.arena), false
 			case "p", "h":
 				if inText() {
@@ -267,7 +275,7 @@ func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display 
 			switch string(sc.name) {
 			case "table-cell", "covered-table-cell":
 				inCell = false
-				if len(bytes.TrimSpace(row.arena[row.start:])) == 0 {
+				if row.date || len(bytes.TrimSpace(row.arena[row.start:])) == 0 {
 					row.arena = append(row.arena[:row.start], row.attr...)
 				}
 				span := [2]int{row.start, len(row.arena)}

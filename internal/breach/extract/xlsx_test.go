@@ -672,3 +672,23 @@ func TestWorkbookByContent(t *testing.T) {
 		}
 	}
 }
+
+// TestODSDates: a date cell reads as its ISO value, not as the text its
+// format shows.
+func TestODSDates(t *testing.T) {
+	content := `<office:document-content><office:body><office:spreadsheet><table:table table:name="Usagers">
+<table:table-row><table:table-cell><text:p>nom</text:p></table:table-cell><table:table-cell><text:p>naissance</text:p></table:table-cell></table:table-row>
+<table:table-row><table:table-cell><text:p>Dupont</text:p></table:table-cell><table:table-cell office:value-type="date" office:date-value="1985-05-12"><text:p>12/05/85</text:p></table:table-cell></table:table-row>
+<table:table-row><table:table-cell><text:p>Martin</text:p></table:table-cell><table:table-cell office:value-type="date" office:date-value="1990-01-03T08:30:00"><text:p>mercredi 3 janvier 1990</text:p></table:table-cell></table:table-row>
+<table:table-row><table:table-cell><text:p>Petit</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="612345678"><text:p>06 12 34 56 78</text:p></table:table-cell></table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>`
+	p := writeFile(t, t.TempDir(), "u.ods", zipBytes(t, entry{"mimetype", []byte("application/vnd.oasis.opendocument.spreadsheet")}, entry{"content.xml", []byte(content)}))
+	got := readCells(t, p)
+	want := map[string]string{
+		"Usagers!1:0": "nom", "Usagers!1:1": "naissance",
+		"Usagers!2:0": "Dupont", "Usagers!2:1": "1985-05-12",
+		"Usagers!3:0": "Martin", "Usagers!3:1": "1990-01-03 08:30:00",
+		"Usagers!4:0": "Petit", "Usagers!4:1": "06 12 34 56 78",
+	}
+	diffCells(t, got.cells, want)
+}
