@@ -237,16 +237,7 @@ func TestSpreadsheets(t *testing.T) {
 	}{{14, ""}, {22, ""}, {0, "dd/mm/yyyy"}} {
 		cell := fmt.Sprintf("C%d", 5+i)
 		x.SetSheetRow("Sheet1", fmt.Sprintf("A%d", 5+i), &[]any{"Petit"})
-		x.SetCellValue("Sheet1", cell, 31179.3541666667) // 12 May 1985, 08:30
-		style := &excelize.Style{NumFmt: f.numFmt}
-		if f.custom != "" {
-			style.CustomNumFmt = &f.custom
-		}
-		id, err := x.NewStyle(style)
-		if err != nil {
-			t.Fatal(err)
-		}
-		x.SetCellStyle("Sheet1", cell, cell, id)
+		setFormatted(t, x, cell, 31179.3541666667, f.numFmt, f.custom) // 12 May 1985, 08:30
 	}
 	x.NewSheet("Données")
 	x.SetSheetRow("Données", "A1", &[]any{"Martin", "0612345678"})
@@ -288,6 +279,22 @@ func TestSpreadsheets(t *testing.T) {
 	if len(rec.problems) > 0 {
 		t.Errorf("problems %v", rec.problemText())
 	}
+}
+
+// setFormatted sets a number in a Sheet1 cell with a built-in number
+// format, or the workbook's own code when custom is set.
+func setFormatted(t testing.TB, x *excelize.File, cell string, value any, builtin int, custom string) {
+	t.Helper()
+	x.SetCellValue("Sheet1", cell, value)
+	style := &excelize.Style{NumFmt: builtin}
+	if custom != "" {
+		style.CustomNumFmt = &custom
+	}
+	id, err := x.NewStyle(style)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.SetCellStyle("Sheet1", cell, cell, id)
 }
 
 func mustRead(t testing.TB, p string) []byte {

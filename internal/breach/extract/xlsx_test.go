@@ -152,16 +152,7 @@ func TestXLSXMatchesExcelize(t *testing.T) {
 		if f.iso != "" {
 			iso[fmt.Sprintf("Sheet1!%d:2", row+i)] = f.iso
 		}
-		x.SetCellValue("Sheet1", cell, f.value)
-		style := &excelize.Style{NumFmt: f.id}
-		if f.custom != "" {
-			style.CustomNumFmt = &f.custom
-		}
-		id, err := x.NewStyle(style)
-		if err != nil {
-			t.Fatal(err)
-		}
-		x.SetCellStyle("Sheet1", cell, cell, id)
+		setFormatted(t, x, cell, f.value, f.id, f.custom)
 	}
 	// Rich text: runs joined.
 	x.SetCellRichText("Sheet1", "F2", []excelize.RichTextRun{{Text: "Jean "}, {Text: "Dupont", Font: &excelize.Font{Bold: true}}})
