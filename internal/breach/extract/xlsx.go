@@ -511,6 +511,9 @@ func (r *sheetReader) read(ctx context.Context, sc *xmlScanner, s *sheet) error 
 				if !inData {
 					continue
 				}
+				if inRow {
+					r.flush(s) // the previous row was never closed
+				}
 				inRow = true
 				n := r.rowN + 1
 				if v, ok := sc.attr("r"); ok {

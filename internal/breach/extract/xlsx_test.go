@@ -217,6 +217,8 @@ func TestXLSXParts(t *testing.T) {
 <x:row r="5" spans="1:4"><x:c r="B5" t="e"><x:v>#N/A</x:v></x:c><x:c r="C5" t="d"><x:v>1985-05-12T00:00:00</x:v></x:c><x:c r="D5" s="1"><x:v>29717</x:v></x:c><x:c r="E5" t="s"><x:v>99</x:v></x:c><x:c r="F5"/></x:row>
 <x:row r="6"><x:c r="A6" t="inlineStr"><x:is><x:t><![CDATA[<pas une balise> & ]]></x:t><x:t xml:space="preserve">a&#13;&#10;b
 c</x:t></x:is></x:c><x:c r="XFD6" t="b"><x:v>1</x:v></x:c></x:row>
+<x:row r="7"><x:c r="A7" t="inlineStr"><x:is><x:t>jamais fermée</x:t></x:is></x:c>
+<x:row r="8"><x:c r="A8"><x:v>8</x:v></x:c></x:row>
 </x:sheetData><x:mergeCells count="1"><x:mergeCell ref="A1:B1"/></x:mergeCells></x:worksheet>`
 	strs := `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" uniqueCount="3"><si><t>nom</t></si><si><r><t>cou</t></r><r><rPr><b/></rPr><t>rriel</t></r></si><si><t>Tanaka</t><rPh sb="0" eb="2"><t>タナカ</t></rPh></si></sst>`
 	styles := `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts><cellStyleXfs count="1"><xf numFmtId="164"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/></cellXfs></styleSheet>`
@@ -230,6 +232,7 @@ c</x:t></x:is></x:c><x:c r="XFD6" t="b"><x:v>1</x:v></x:c></x:row>
 		"Feuil1!2:0": "Tanaka", "Feuil1!2:1": `Café ét<>&"'`, "Feuil1!2:2": "ab",
 		"Feuil1!5:1": "#N/A", "Feuil1!5:2": "1985-05-12T00:00:00", "Feuil1!5:3": "11/05/1981",
 		"Feuil1!6:0": "<pas une balise> & a\r\nb\nc", "Feuil1!6:16383": "TRUE",
+		"Feuil1!7:0": "jamais fermée", "Feuil1!8:0": "8",
 	}
 	diffCells(t, got.cells, want)
 	if len(got.problems) > 0 {
