@@ -110,15 +110,16 @@ func FuzzSQLDump(f *testing.F) {
 	})
 }
 
-// FuzzSQLTupleFast checks the reading of plain tuples straight from the
-// buffer against the general loop: the same rows, columns, values,
-// offsets and problems.
-func FuzzSQLTupleFast(f *testing.F) {
+// FuzzSQLFastPaths checks the reading of plain tuples straight from the
+// buffer, and of COPY lines without escapes, against the general loops:
+// the same rows, columns, values, offsets and problems.
+func FuzzSQLFastPaths(f *testing.F) {
 	for _, s := range []string{
 		mysqlDump, pgDump,
 		"INSERT INTO t VALUES ('a',1,NULL,-2.5e3,'L\xe9a'),('b\\'c',''),('x''y',.5,+1);",
 		"INSERT INTO t (b,a) VALUES ('1','2'),(3,'4',5);\nINSERT INTO t VALUES ('é',--x\n1);",
 		"INSERT INTO t (a,b) VALUES (1,'x');INSERT INTO t (b,a) VALUES ('y',2);",
+		"COPY public.t (a, b, c) FROM stdin;\nx\t\ty\nL\xe9a\t\\N\tz\\tw\n\t\t\né\t\\N\tn\na\\\\b\t\\N\tc\n\\.\nCOPY public.t (c, a) FROM stdin;\n1\t2\r\n\\.\n",
 		"INSERT INTO `t` VALUES ('line\nbreak', 0x41, _utf8'x', 'a' 'b', (1), 1-2, NULL, null, nullx);",
 	} {
 		f.Add([]byte(s), false)
