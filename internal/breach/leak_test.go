@@ -89,6 +89,24 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	write(t, dir, "casse/bombe.zip", zipBytes(t, "zeros.txt", bytes.Repeat([]byte("0"), 3<<20), "apres.csv", []byte("nir\n"+ids[5].NIR+"\n")))
 	write(t, dir, "casse/binaire.bin", append([]byte{0, 1, 2, 0}, []byte(ids[5].Email)...))
 
+	// An Excel 97-2003 workbook written by LibreOffice, whole and cut in
+	// the middle of its shared strings; its values are those xlrd read.
+	xls, err := os.ReadFile(filepath.Join("extract", "testdata", "xls", "people-lo.xls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "bureautique/ancien.xls", xls)
+	write(t, dir, "casse/coupe.xls", xls[:len(xls)/3])
+	golden, err := os.ReadFile(filepath.Join("extract", "testdata", "xls", "people-lo.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(golden), "\n") {
+		if f := strings.Split(line, "\t"); len(f) == 5 && f[3] == "s" && f[1] != "1" {
+			raw = append(raw, f[4])
+		}
+	}
+
 	var outputs [][]byte
 	var problems bytes.Buffer
 	var findings bytes.Buffer
@@ -127,7 +145,7 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	if rep.Category("nir").Values < 300 || rep.Category("email").Values < 300 {
 		t.Fatalf("too little found to make the search meaningful: %+v", rep.Categories)
 	}
-	for _, want := range []string{"guillemet.csv:2", "objet.json:1", "chaine.sql:1", "coupe.zip", "faux.xlsx", "bombe.zip", "binaire.bin"} {
+	for _, want := range []string{"guillemet.csv:2", "objet.json:1", "chaine.sql:1", "coupe.zip", "faux.xlsx", "bombe.zip", "binaire.bin", "coupe.xls"} {
 		if !strings.Contains(problems.String(), want) {
 			t.Errorf("no problem reported for %s:\n%s", want, problems.String())
 		}

@@ -120,7 +120,7 @@ func (e *Extractor) zipSource(ctx context.Context, src *source, br *bufio.Reader
 			continue
 		}
 		if zf.Flags&1 != 0 {
-			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: not scanned", ErrEncrypted)})
+			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Skipped: true, Err: fmt.Errorf("%w archive member: not scanned", ErrEncrypted)})
 			continue
 		}
 		if zf.UncompressedSize64 > uint64(src.b.left) {

@@ -27,7 +27,7 @@ var (
 	ErrUnsupported = errors.New("unsupported content")
 	ErrTooLong     = errors.New("value too long")
 	ErrBadDSN      = errors.New("bad database address")
-	ErrEncrypted   = errors.New("encrypted archive member")
+	ErrEncrypted   = errors.New("encrypted")
 )
 
 // Format is what a document holds.
@@ -40,6 +40,7 @@ const (
 	FormatSQL     Format = "sql"
 	FormatXLSX    Format = "xlsx"
 	FormatODS     Format = "ods"
+	FormatXLS     Format = "xls" // Excel 97-2003, and other compound files until read
 	FormatText    Format = "text"
 	FormatZip     Format = "zip"
 	FormatTar     Format = "tar"

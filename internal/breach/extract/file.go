@@ -138,6 +138,8 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.spreadsheet(ctx, src, br, h, FormatODS)
 	case FormatSQLite:
 		return e.sqliteSource(ctx, src, br, h)
+	case FormatXLS:
+		return e.compound(ctx, src, br, h)
 	}
 	d := h.Begin(src.display, f)
 	cr := &countReader{r: br}
@@ -215,7 +217,7 @@ func (c *countReader) Read(p []byte) (int, error) {
 
 func isContainer(f Format) bool {
 	switch f {
-	case FormatZip, FormatGzip, FormatTar, FormatXLSX, FormatODS, FormatSQLite:
+	case FormatZip, FormatGzip, FormatTar, FormatXLSX, FormatODS, FormatSQLite, FormatXLS:
 		return true
 	}
 	return false
@@ -237,6 +239,8 @@ func Sniff(name string, head []byte) Format {
 		return FormatGzip
 	case bytes.HasPrefix(head, []byte("SQLite format 3\x00")):
 		return FormatSQLite
+	case bytes.HasPrefix(head, cfbMagic):
+		return FormatXLS
 	case len(head) > 262 && bytes.Equal(head[257:262], []byte("ustar")):
 		return FormatTar
 	}

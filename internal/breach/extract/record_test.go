@@ -30,6 +30,7 @@ type recTable struct {
 	header map[int]bool
 	rows   []string // "N|col=value|…"
 	cells  []Cell
+	cellN  []int // the row of each of cells
 	ended  bool
 }
 
@@ -79,6 +80,7 @@ func (t *recTable) Row(r *Row) {
 		cc := c
 		cc.Value = append([]byte(nil), c.Value...)
 		t.cells = append(t.cells, cc)
+		t.cellN = append(t.cellN, r.N)
 	}
 	t.rows = append(t.rows, b.String())
 }

@@ -123,6 +123,14 @@ func (s *sharedStrings) close() {
 	}
 }
 
+// count is the number of strings added.
+func (s *sharedStrings) count() int {
+	if s.data != nil {
+		return s.n
+	}
+	return len(s.ends)
+}
+
 func (s *sharedStrings) get(i int) ([]byte, bool) {
 	if s.data != nil {
 		return s.getSpilled(i)
@@ -369,8 +377,15 @@ func (wb *workbook) readStyles(sc *xmlScanner) error {
 			xfs = append(xfs, n)
 		}
 	}
+	wb.formats = cellFormats(custom, xfs)
+	return nil
+}
+
+// cellFormats gives each cell format (xf) its number format, from the
+// workbook's own codes or the built-in ones; nil for General.
+func cellFormats(custom map[int]string, xfs []int) []*cellFormat {
 	parsed := map[int]*cellFormat{}
-	wb.formats = make([]*cellFormat, len(xfs))
+	formats := make([]*cellFormat, len(xfs))
 	for i, id := range xfs {
 		f, ok := parsed[id]
 		if !ok {
@@ -383,9 +398,9 @@ func (wb *workbook) readStyles(sc *xmlScanner) error {
 			}
 			parsed[id] = f
 		}
-		wb.formats[i] = f
+		formats[i] = f
 	}
-	return nil
+	return formats
 }
 
 // readStrings reads the shared strings: the text of each <si>, its runs
