@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"tocsin/internal/breach/corpus"
+	"tocsin/internal/breach/extract/xlswrite"
 )
 
 // The order table as spreadsheets, the way office suites write them:
@@ -179,14 +180,40 @@ func writeOrdersODS(tb testing.TB, p string, header []string, rows [][]orderCell
 	zipParts(tb, p, [][2]string{{"mimetype", "application/vnd.oasis.opendocument.spreadsheet"}, {"content.xml", c.String()}})
 }
 
+// writeOrdersXLS writes the rows as an Excel 97-2003 workbook: shared
+// strings, numbers (RK when they fit), dates by their number format.
+func writeOrdersXLS(tb testing.TB, p string, header []string, rows [][]orderCell) {
+	sheet := xlswrite.Sheet{Name: "Commandes"}
+	var h []xlswrite.Cell
+	for _, name := range header {
+		h = append(h, xlswrite.Cell{Text: name})
+	}
+	sheet.Rows = append(sheet.Rows, h)
+	formats := []string{"", "yyyy-mm-dd", "yyyy-mm-dd hh:mm"}
+	for _, r := range rows {
+		row := make([]xlswrite.Cell, len(r))
+		for i, c := range r {
+			row[i] = xlswrite.Cell{Text: c.text, Number: c.number, IsNum: c.isNum, Format: formats[c.style]}
+		}
+		sheet.Rows = append(sheet.Rows, row)
+	}
+	data := xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: xlswrite.Workbook([]xlswrite.Sheet{sheet})})
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // benchWorkbook writes the first rows of the order table as a workbook
 // and scans it; the throughput counts the bytes of the same rows as CSV.
 func benchWorkbook(b *testing.B, ext string, n int) {
 	header, rows, csv := orderRows(n)
 	p := filepath.Join(b.TempDir(), "commandes."+ext)
-	if ext == "xlsx" {
+	switch ext {
+	case "xlsx":
 		writeOrdersXLSX(b, p, header, rows)
-	} else {
+	case "xls":
+		writeOrdersXLS(b, p, header, rows)
+	default:
 		writeOrdersODS(b, p, header, rows)
 	}
 	o := Options{Paths: []string{p}, Workers: 1}
@@ -205,10 +232,12 @@ func benchWorkbook(b *testing.B, ext string, n int) {
 	}
 }
 
-// BenchmarkScanXLSX, BenchmarkScanODS: 50,000 orders as a workbook, one
-// worker, no findings file. MB/cpu-s counts the rows' size as CSV.
+// BenchmarkScanXLSX, BenchmarkScanODS, BenchmarkScanXLS: 50,000 orders
+// as a workbook, one worker, no findings file. MB/cpu-s counts the rows'
+// size as CSV.
 func BenchmarkScanXLSX(b *testing.B) { benchWorkbook(b, "xlsx", 50000) }
 func BenchmarkScanODS(b *testing.B)  { benchWorkbook(b, "ods", 50000) }
+func BenchmarkScanXLS(b *testing.B)  { benchWorkbook(b, "xls", 50000) }
 
 // TestOrdersWorkbook checks the benchmarks' workbook against excelize:
 // the same cells, dates included; and that the scan finds the same as
@@ -237,7 +266,9 @@ func TestOrdersWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want map[string]int64
-	for _, path := range []string{cp, p, ods} {
+	xls := filepath.Join(dir, "commandes.xls")
+	writeOrdersXLS(t, xls, header, rows)
+	for _, path := range []string{cp, p, ods, xls} {
 		rep, err := Scan(t.Context(), Options{Paths: []string{path}, Workers: 1})
 		if err != nil {
 			t.Fatal(err)

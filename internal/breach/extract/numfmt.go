@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -299,6 +300,35 @@ func (f *cellFormat) appendNumber(dst, v []byte, date1904 bool) []byte {
 		}
 	}
 	return appendGeneral(dst, v)
+}
+
+// appendFloat appends the number x (an .xls cell's value) as the format
+// shows it; nil is General.
+func (f *cellFormat) appendFloat(dst []byte, x float64, date1904 bool) []byte {
+	if f != nil {
+		switch f.kind {
+		case fmtDate:
+			if x >= 0 && x < 2958466 {
+				return f.appendDate(dst, x, date1904)
+			}
+		case fmtDigits:
+			if math.Abs(x) < 1e15 {
+				return f.appendDigits(dst, x)
+			}
+		}
+	}
+	if x == math.Trunc(x) && math.Abs(x) < 1e15 && (x != 0 || !math.Signbit(x)) { // -0 shows as such
+		return strconv.AppendInt(dst, int64(x), 10)
+	}
+	// As appendGeneral shows the shortest text that reads back as x: the
+	// same digits, unless there are more than 15.
+	start := len(dst)
+	dst = strconv.AppendFloat(dst, x, 'f', -1, 64)
+	plain := dst[start:]
+	if len(plain)-bytes.Count(plain, []byte(".")) > 15 {
+		return appendGeneral(dst[:start], strconv.AppendFloat(nil, x, 'g', -1, 64))
+	}
+	return dst
 }
 
 // appendGeneral shows a number as the General format (and excelize) do:

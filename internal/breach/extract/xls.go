@@ -102,7 +102,6 @@ type xlsReader struct {
 	cells   []Cell
 	arena   []byte
 	spans   [][2]int
-	num     []byte
 	pending struct { // a formula whose string result follows in a STRING record
 		set      bool
 		row, col int
@@ -523,17 +522,7 @@ func (x *xlsReader) number(row, col, xf int, v float64) {
 		f = x.formats[xf]
 	}
 	x.at(row, col)
-	// The number as an XLSX cell holds it, then shown as there.
-	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
-		x.num = strconv.AppendInt(x.num[:0], int64(v), 10)
-	} else {
-		x.num = strconv.AppendFloat(x.num[:0], v, 'g', -1, 64)
-	}
-	if f == nil {
-		x.arena = appendGeneral(x.arena, x.num)
-	} else {
-		x.arena = f.appendNumber(x.arena, x.num, x.date1904)
-	}
+	x.arena = f.appendFloat(x.arena, v, x.date1904)
 }
 
 // boolean adds TRUE or FALSE, as the XLSX reader shows them.

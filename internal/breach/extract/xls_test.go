@@ -16,6 +16,8 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"tocsin/internal/breach/extract/xlswrite"
 )
 
 // readXLSCells reads a workbook into "sheet<TAB>row<TAB>col" → value,
@@ -127,141 +129,6 @@ func TestXLSMatchesXlrd(t *testing.T) {
 	}
 }
 
-// testStream is a stream of a compound file that buildCFB writes.
-type testStream struct {
-	name string
-	data []byte
-}
-
-// buildCFB writes a version 3 compound file (512-byte sectors) holding
-// streams at its root: those under 4096 bytes in the mini stream, as
-// writers do.
-func buildCFB(streams ...testStream) []byte {
-	const sec = 512
-	le := binary.LittleEndian
-	var sectors [][]byte
-	var fat []uint32
-	chain := func(data []byte) uint32 {
-		n := (len(data) + sec - 1) / sec
-		if n == 0 {
-			return cfbEndOfChain
-		}
-		start := uint32(len(sectors))
-		for i := 0; i < n; i++ {
-			s := make([]byte, sec)
-			copy(s, data[i*sec:])
-			sectors = append(sectors, s)
-			next := uint32(len(sectors))
-			if i == n-1 {
-				next = cfbEndOfChain
-			}
-			fat = append(fat, next)
-		}
-		return start
-	}
-	var mini, miniFAT []byte
-	starts := make([]uint32, len(streams))
-	for i, s := range streams {
-		if len(s.data) >= 4096 {
-			starts[i] = chain(s.data)
-			continue
-		}
-		n := (len(s.data) + 63) / 64
-		starts[i] = uint32(len(mini) / 64)
-		if n == 0 {
-			starts[i] = cfbEndOfChain
-		}
-		for k := 0; k < n; k++ {
-			next := uint32(len(mini)/64 + 1)
-			if k == n-1 {
-				next = cfbEndOfChain
-			}
-			miniFAT = le.AppendUint32(miniFAT, next)
-			block := make([]byte, 64)
-			copy(block, s.data[k*64:])
-			mini = append(mini, block...)
-		}
-	}
-	miniStart := chain(mini)
-	miniFATStart := chain(miniFAT)
-	entry := func(name string, kind byte, child, right, start uint32, size int) []byte {
-		e := make([]byte, cfbDirEntry)
-		u := utf16.Encode([]rune(name))
-		for i, c := range u {
-			le.PutUint16(e[2*i:], c)
-		}
-		le.PutUint16(e[64:], uint16(2*len(u)+2))
-		e[66], e[67] = kind, 1
-		le.PutUint32(e[68:], cfbFree)
-		le.PutUint32(e[72:], right)
-		le.PutUint32(e[76:], child)
-		le.PutUint32(e[116:], start)
-		le.PutUint64(e[120:], uint64(size))
-		return e
-	}
-	child := uint32(cfbFree)
-	if len(streams) > 0 {
-		child = 1
-	}
-	dir := entry("Root Entry", 5, child, cfbFree, miniStart, len(mini))
-	for i, s := range streams {
-		right := uint32(i + 2)
-		if i == len(streams)-1 {
-			right = cfbFree
-		}
-		dir = append(dir, entry(s.name, 2, cfbFree, right, starts[i], len(s.data))...)
-	}
-	for len(dir)%sec != 0 {
-		dir = append(dir, entry("", 0, cfbFree, cfbFree, cfbFree, 0)...)
-	}
-	dirStart := chain(dir)
-	nFAT := 1
-	for (len(sectors)+nFAT)*4 > nFAT*sec {
-		nFAT++
-	}
-	var fatSectors []uint32
-	for i := 0; i < nFAT; i++ {
-		fatSectors = append(fatSectors, uint32(len(sectors)))
-		fat = append(fat, 0xFFFFFFFD)
-		sectors = append(sectors, nil)
-	}
-	for len(fat)%(sec/4) != 0 {
-		fat = append(fat, cfbFree)
-	}
-	for i, s := range fatSectors {
-		b := make([]byte, sec)
-		for k := 0; k < sec/4; k++ {
-			le.PutUint32(b[4*k:], fat[i*sec/4+k])
-		}
-		sectors[s] = b
-	}
-	h := make([]byte, sec)
-	copy(h, cfbMagic)
-	le.PutUint16(h[24:], 0x3E)
-	le.PutUint16(h[26:], 3)
-	le.PutUint16(h[28:], 0xFFFE)
-	le.PutUint16(h[30:], 9)
-	le.PutUint16(h[32:], 6)
-	le.PutUint32(h[44:], uint32(nFAT))
-	le.PutUint32(h[48:], dirStart)
-	le.PutUint32(h[56:], 4096)
-	le.PutUint32(h[60:], miniFATStart)
-	le.PutUint32(h[64:], uint32((len(miniFAT)+sec-1)/sec))
-	le.PutUint32(h[68:], cfbEndOfChain)
-	for i := 0; i < 109; i++ {
-		v := uint32(cfbFree)
-		if i < len(fatSectors) {
-			v = fatSectors[i]
-		}
-		le.PutUint32(h[76+4*i:], v)
-	}
-	out := h
-	for _, s := range sectors {
-		out = append(out, s...)
-	}
-	return out
-}
-
 // biffRec writes a record; data longer than 8224 bytes is not split.
 func biffRec(typ uint16, parts ...[]byte) []byte {
 	var data []byte
@@ -342,7 +209,7 @@ func TestXLSRecords(t *testing.T) {
 		t.Fatalf("the stream is %d bytes: not in the mini stream", len(book))
 	}
 	p := filepath.Join(t.TempDir(), "agents.xls")
-	if err := os.WriteFile(p, buildCFB(testStream{"\x05SummaryInformation", make([]byte, 200)}, testStream{"Workbook", book}), 0o644); err != nil {
+	if err := os.WriteFile(p, xlswrite.Compound(xlswrite.Stream{Name: "\x05SummaryInformation", Data: make([]byte, 200)}, xlswrite.Stream{Name: "Workbook", Data: book}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
@@ -373,11 +240,11 @@ func TestXLSBroken(t *testing.T) {
 	}
 	book := testBook(biffRec(recSST, u32(1), u32(1), u16(5), []byte{0}, latin1("Jules")),
 		biffRec(recLabelSST, u16(0), u16(0), u16(0), u32(0)))
-	loop := buildCFB(testStream{"Workbook", append(book, make([]byte, 5000)...)})
+	loop := xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: append(book, make([]byte, 5000)...)})
 	// The directory's sector points at itself in the FAT.
 	dirSector := binary.LittleEndian.Uint32(loop[48:])
 	binary.LittleEndian.PutUint32(loop[512+512*firstFATSector(loop)+4*int(dirSector):], dirSector)
-	badVersion := buildCFB(testStream{"Workbook", book})
+	badVersion := xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: book})
 	binary.LittleEndian.PutUint16(badVersion[26:], 5)
 	withPass := testBook(nil)
 	withPass = append(withPass[:20:20], append(biffRec(recFilePass, u16(1), make([]byte, 52)), withPass[20:]...)...)
@@ -387,18 +254,18 @@ func TestXLSBroken(t *testing.T) {
 		name, data, want string
 		skipped          bool
 	}{
-		{"secret.xlsx", string(buildCFB(testStream{"EncryptionInfo", make([]byte, 300)}, testStream{"EncryptedPackage", make([]byte, 5000)})),
+		{"secret.xlsx", string(xlswrite.Compound(xlswrite.Stream{Name: "EncryptionInfo", Data: make([]byte, 300)}, xlswrite.Stream{Name: "EncryptedPackage", Data: make([]byte, 5000)})),
 			"encrypted: a password-protected Office document; not scanned", true},
-		{"lettre.doc", string(buildCFB(testStream{"WordDocument", make([]byte, 5000)}, testStream{"1Table", make([]byte, 100)})),
+		{"lettre.doc", string(xlswrite.Compound(xlswrite.Stream{Name: "WordDocument", Data: make([]byte, 5000)}, xlswrite.Stream{Name: "1Table", Data: make([]byte, 100)})),
 			"unsupported content: a Word 97-2003 document is not scanned", true},
-		{"autre.xls", string(buildCFB(testStream{"Contents", []byte("x")})),
+		{"autre.xls", string(xlswrite.Compound(xlswrite.Stream{Name: "Contents", Data: []byte("x")})),
 			"unsupported content: a compound file with no workbook is not scanned", true},
 		{"cut.xls", string(good[:len(good)/2]), "syntax error: compound file", false},
 		{"loop.xls", string(loop), "syntax error: compound file directory: a sector chain loops", false},
 		{"version.xls", string(badVersion), "syntax error: compound file header: version 5 with sectors of 2^9 bytes", false},
-		{"pass.xls", string(buildCFB(testStream{"Workbook", withPass})), "encrypted: a password-protected workbook; not scanned", false},
-		{"biff2.xls", string(buildCFB(testStream{"Workbook", biff2})), "unsupported content: BIFF version 0x0200 (only Excel 5 to 2003 workbooks are read)", false},
-		{"sst.xls", string(buildCFB(testStream{"Workbook", cutSST})), "syntax error: record 0x00FC at byte", false},
+		{"pass.xls", string(xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: withPass})), "encrypted: a password-protected workbook; not scanned", false},
+		{"biff2.xls", string(xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: biff2})), "unsupported content: BIFF version 0x0200 (only Excel 5 to 2003 workbooks are read)", false},
+		{"sst.xls", string(xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: cutSST})), "syntax error: record 0x00FC at byte", false},
 	}
 	dir := t.TempDir()
 	for _, c := range cases {
@@ -457,7 +324,7 @@ func FuzzXLS(f *testing.F) {
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, stream []byte) {
 		p := filepath.Join(dir, "f.xls")
-		if err := os.WriteFile(p, buildCFB(testStream{"Workbook", stream}), 0o644); err != nil {
+		if err := os.WriteFile(p, xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: stream}), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		rec := &recorder{}
@@ -483,7 +350,7 @@ func FuzzCFB(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(small)
-	f.Add(buildCFB(testStream{"Workbook", testBook(nil)}, testStream{"EncryptionInfo", []byte("x")}))
+	f.Add(xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: testBook(nil)}, xlswrite.Stream{Name: "EncryptionInfo", Data: []byte("x")}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := openCFB(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
@@ -498,4 +365,76 @@ func FuzzCFB(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The benchmarks' writer and the reader agree on many strings, cut
+// across CONTINUE records one byte or two a character, numbers and dates.
+func TestXLSWriterRoundTrip(t *testing.T) {
+	var rows [][]xlswrite.Cell
+	want := map[string]string{}
+	words := []string{"Zoé", "Œuvray", "Nguyễn Thị", "rue de la Paix", "jean.dupont@exemple.fr", "x"}
+	for r := 0; r < 3000; r++ {
+		text := strings.Repeat(words[r%len(words)], 1+r%7) + strconv.Itoa(r)
+		rows = append(rows, []xlswrite.Cell{
+			{Text: text},
+			{Number: float64(r) * 1.25, IsNum: true},
+			{Number: float64(30000 + r), IsNum: true, Format: "dd/mm/yyyy"},
+			{Number: float64(600000000 + r), IsNum: true, Format: "0#########"},
+		})
+		d := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 30000+r)
+		for c, v := range []string{text, strconv.FormatFloat(float64(r)*1.25, 'f', -1, 64), d.Format("02/01/2006"), "0" + strconv.Itoa(600000000+r)} {
+			want[fmt.Sprintf("Feuille 1\t%d\t%d", r+1, c)] = v
+		}
+	}
+	p := filepath.Join(t.TempDir(), "w.xls")
+	if err := os.WriteFile(p, xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: xlswrite.Workbook([]xlswrite.Sheet{{Name: "Feuille 1", Rows: rows}})}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, rec := readXLSCells(t, p)
+	if len(rec.problems) > 0 {
+		t.Fatalf("problems: %v", rec.problemText())
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d cells, want %d", len(got), len(want))
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("%q: %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+// A compound file past 7 MiB lists its FAT sectors in DIFAT sectors
+// too: its streams read back whole, from any sector.
+func TestCFBDIFAT(t *testing.T) {
+	big := make([]byte, 9<<20)
+	for i := range big {
+		big[i] = byte(i / 512)
+	}
+	small := []byte("sous le seuil du mini stream")
+	data := xlswrite.Compound(xlswrite.Stream{Name: "Gros", Data: big}, xlswrite.Stream{Name: "Petit", Data: small})
+	if n := binary.LittleEndian.Uint32(data[72:]); n == 0 {
+		t.Fatal("no DIFAT sector: the file is too small for the test")
+	}
+	c, err := openCFB(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct {
+		name string
+		want []byte
+	}{{"gros", big}, {"PETIT", small}} {
+		e, ok := c.find(s.name)
+		if !ok {
+			t.Fatalf("no stream %q", s.name)
+		}
+		r, err := c.open(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(bufio.NewReaderSize(r, 1000)) // reads that start inside sectors
+		if err != nil || !bytes.Equal(got, s.want) {
+			t.Fatalf("%s: %d bytes (%v), want %d", s.name, len(got), err, len(s.want))
+		}
+	}
 }

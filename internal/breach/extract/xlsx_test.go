@@ -6,9 +6,11 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -551,6 +553,19 @@ func FuzzNumberFormat(f *testing.F) {
 		out := fm.appendNumber(nil, []byte(value), len(code)%2 == 0)
 		if len(out) > 4*len(code)+64+len(value) {
 			t.Fatalf("%d bytes from a %d-byte format", len(out), len(code))
+		}
+		// An .xls cell's number shows as the same number written in an
+		// XLSX cell, as Excel writes it there (the shortest text).
+		if x, err := strconv.ParseFloat(value, 64); err == nil && !math.IsInf(x, 0) && !math.IsNaN(x) {
+			var g *cellFormat
+			if fm.kind != fmtGeneral {
+				g = &fm
+			}
+			text := strconv.FormatFloat(x, 'g', -1, 64)
+			want := fm.appendNumber(nil, []byte(text), len(code)%2 == 0)
+			if got := g.appendFloat(nil, x, len(code)%2 == 0); string(got) != string(want) {
+				t.Fatalf("%q as %q: %q from the float, %q from %q", value, code, got, want, text)
+			}
 		}
 	})
 }
