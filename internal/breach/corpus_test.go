@@ -11,12 +11,15 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"tocsin/internal/breach/corpus"
+	"tocsin/internal/breach/extract/xlswrite"
 	"tocsin/internal/breach/pii"
 )
 
@@ -147,11 +150,11 @@ func to1252(s string) ([]byte, bool) {
 	return out, true
 }
 
-// buildCorpus writes the corpus: n identities spread over every format.
+// buildCorpus writes the corpus: 260 identities spread over every format.
 // Identities 0–9 appear twice (a CSV with their NIR, a log with their
 // e-mail only), to be counted once.
 func buildCorpus(t testing.TB, dir string, seed int64) *groundTruth {
-	ids := corpus.Identities(seed, 240)
+	ids := corpus.Identities(seed, 260)
 	f := &corpusFixture{t: t, dir: dir, ids: ids, g: newTruth(), r: rand.New(rand.NewSource(seed))}
 	g := f.g
 	P := func(i int, c pii.Category, key, written string) string { return g.plant(i, c, key, written) }
@@ -349,6 +352,27 @@ func buildCorpus(t testing.TB, dir string, seed int64) *groundTruth {
 		}
 	}
 	db.Close()
+
+	// Excel 97-2003: a date of birth kept as a date, a phone number as a
+	// number shown with its leading zero.
+	epoch := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	sheet := xlswrite.Sheet{Name: "Bénéficiaires", Rows: [][]xlswrite.Cell{
+		{{Text: "Nom"}, {Text: "Prénom"}, {Text: "Date de naissance"}, {Text: "NIR"}, {Text: "Portable"}, {Text: "Courriel"}}}}
+	for i := 240; i < 260; i++ {
+		id := ids[i]
+		s, gv := name(i)
+		born := time.Date(id.BirthY, time.Month(id.BirthM), id.BirthD, 0, 0, 0, 0, time.UTC)
+		P(i, pii.DateOfBirth, dob(id), born.Format("02/01/2006"))
+		phone := xlswrite.Cell{Text: id.Phone}
+		if n, err := strconv.Atoi(id.Phone); err == nil && len(id.Phone) == 10 && id.Phone[0] == '0' {
+			phone = xlswrite.Cell{Number: float64(n), IsNum: true, Format: "0#########"}
+		}
+		P(i, pii.Phone, id.Phone, id.Phone)
+		sheet.Rows = append(sheet.Rows, []xlswrite.Cell{{Text: s}, {Text: gv},
+			{Number: born.Sub(epoch).Hours() / 24, IsNum: true, Format: "dd/mm/yyyy"},
+			{Text: P(i, pii.NIR, id.NIR, id.NIR)}, phone, {Text: P(i, pii.Email, id.Email, id.Email)}})
+	}
+	f.write("bureautique/ancien.xls", xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: xlswrite.Workbook([]xlswrite.Sheet{sheet})}))
 	return g
 }
 
