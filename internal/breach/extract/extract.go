@@ -41,6 +41,8 @@ const (
 	FormatXLSX    Format = "xlsx"
 	FormatODS     Format = "ods"
 	FormatXLS     Format = "xls" // Excel 97-2003, and other compound files until read
+	FormatEmail   Format = "email"
+	FormatMbox    Format = "mbox"
 	FormatText    Format = "text"
 	FormatZip     Format = "zip"
 	FormatTar     Format = "tar"

@@ -140,6 +140,10 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.sqliteSource(ctx, src, br, h)
 	case FormatXLS:
 		return e.compound(ctx, src, br, h)
+	case FormatEmail:
+		return e.email(ctx, src, br, h)
+	case FormatMbox:
+		return e.mbox(ctx, src, br, h)
 	}
 	d := h.Begin(src.display, f)
 	cr := &countReader{r: br}
@@ -270,6 +274,12 @@ func sniffText(head []byte) Format {
 	if len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 		return FormatJSON
 	}
+	if looksLikeMessage(t) {
+		if bytes.HasPrefix(t, []byte("From ")) {
+			return FormatMbox
+		}
+		return FormatEmail
+	}
 	up := bytes.ToUpper(t[:min(len(t), 4096)])
 	for _, p := range []string{"--", "/*", "INSERT INTO", "CREATE TABLE", "SET ", "COPY ", "DROP TABLE", "BEGIN;", "LOCK TABLES"} {
 		if bytes.HasPrefix(up, []byte(p)) && (bytes.Contains(head, []byte("INSERT INTO")) || bytes.Contains(head, []byte("COPY ")) || bytes.Contains(head, []byte("insert into")) || bytes.Contains(head, []byte("CREATE TABLE"))) {
@@ -299,6 +309,10 @@ func byName(name string) Format {
 		return FormatJSON
 	case ".sql", ".pgsql", ".mysql":
 		return FormatSQL
+	case ".eml":
+		return FormatEmail
+	case ".mbox", ".mbx":
+		return FormatMbox
 	case ".xlsx", ".xlsm", ".xltx", ".xltm":
 		return FormatXLSX
 	case ".ods", ".ots":
@@ -309,7 +323,7 @@ func byName(name string) Format {
 		return FormatTar
 	case ".sqlite", ".sqlite3", ".db", ".db3":
 		return FormatSQLite
-	case ".log", ".xml", ".html", ".htm", ".md", ".eml", ".ldif", ".vcf", ".ics", ".yaml", ".yml", ".ini", ".conf", ".cfg", ".out", ".err":
+	case ".log", ".xml", ".html", ".htm", ".md", ".ldif", ".vcf", ".ics", ".yaml", ".yml", ".ini", ".conf", ".cfg", ".out", ".err":
 		return FormatText
 	case ".txt", ".dat", ".prn":
 		// Spreadsheet exports ("texte, séparateur tabulation") end in .txt:

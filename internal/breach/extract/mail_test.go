@@ -1,0 +1,152 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A message is told by its content whatever its name (a Maildir file),
+// an mbox by its "From " line; a log or a table whose first line looks
+// like a header field is not taken for one.
+func TestSniffMail(t *testing.T) {
+	msg := "Return-Path: <a@b.fr>\r\nFrom: Jean <jean@exemple.fr>\r\nTo: x@y.fr\r\nSubject: test\r\n\r\nbody\r\n"
+	cases := []struct {
+		name, head string
+		want       Format
+	}{
+		{"1700000000.M1P2.host:2,S", msg, FormatEmail},
+		{"inbox", "From jean@exemple.fr Fri Nov 27 08:00:00 2026\n" + msg, FormatMbox},
+		{"x.eml", "anything", FormatEmail},
+		{"Sent.mbox", "", FormatMbox},
+		{"notes.txt", "From: Jean\nTo: Marie\nle rendez-vous est à 10h\n", FormatText},
+		{"app.log", "Date: 2026-11-27\nFrom: scheduler\nMessage-ID: 12\nno blank line\n", FormatText},
+	}
+	for _, c := range cases {
+		if got := Sniff(c.name, []byte(c.head)); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+// The header's fields are lines numbered as in the file (a folded one by
+// its first line), their encoded words decoded; a plain body goes on in
+// the file's own lines; the Message-ID is not read.
+func TestMailLines(t *testing.T) {
+	msg := "From: =?iso-8859-1?q?J=E9r=F4me?= <jerome@exemple.fr>\n" +
+		"To: a@exemple.fr,\n b@exemple.fr\n" +
+		"Subject: =?utf-8?b?RG9zc2llciBkZSBab8Op?=\n" +
+		"Message-ID: <1@mail.exemple.fr>\n" +
+		"Date: Fri, 27 Nov 2026 08:00:00 +0100\n" +
+		"\n" +
+		"ligne 7\n" +
+		"ligne 8 : 06 12 34 56 78\n"
+	rec := &recorder{}
+	if err := New(testOptions()).Reader(context.Background(), "m.eml", strings.NewReader(msg), rec); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"1:0:From: Jérôme <jerome@exemple.fr>",
+		"2:0:To: a@exemple.fr, b@exemple.fr",
+		"4:0:Subject: Dossier de Zoé",
+		"6:0:Date: Fri, 27 Nov 2026 08:00:00 +0100",
+		"8:0:ligne 7",
+		"9:0:ligne 8 : 06 12 34 56 78",
+	}
+	d := rec.doc("m.eml")
+	if d == nil || d.format != FormatEmail {
+		t.Fatalf("documents %v", rec.paths())
+	}
+	if got := strings.Join(d.lines, "\n"); got != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+	}
+}
+
+// Broken messages: each part that can be read is, and what cannot says
+// where; no value of the message appears in a problem.
+func TestMailBroken(t *testing.T) {
+	csv := base64.StdEncoding.EncodeToString([]byte("nir\n185057800608436\n"))
+	cases := []struct {
+		name, msg string
+		paths     []string // documents read
+		problem   string
+	}{
+		{"cut.eml", "From: a@b.fr\nDate: x\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nbonjour 185057800608436\n--B\nContent-Type: text/csv; name=a.csv\nContent-Transfer-Encoding: base64\n\n" + csv[:10],
+			[]string{"cut.eml (email)", "cut.eml!/1.txt (text)", "cut.eml!/2 a.csv (csv)"}, "cut.eml: byte 202: syntax error: MIME part 3: the message ends before the boundary that closes its parts"},
+		{"garbage64.eml", "From: a@b.fr\nDate: x\nContent-Transfer-Encoding: base64\nContent-Type: text/csv; name=a.csv\n\n" + csv[:8] + "\n!!%%\n" + csv[8:] + "\n",
+			[]string{"garbage64.eml (email)", "garbage64.eml!/a.csv (csv)"}, ""},
+		{"noblank.eml", "From: a@b.fr\nDate: x\nbonjour 185057800608436\n", []string{"noblank.eml (email)"}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := &recorder{}
+			if err := New(testOptions()).Reader(context.Background(), c.name, strings.NewReader(c.msg), rec); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(rec.paths(), ", "); got != strings.Join(c.paths, ", ") {
+				t.Errorf("documents %s, want %s", got, strings.Join(c.paths, ", "))
+			}
+			probs := strings.Join(rec.problemText(), "\n")
+			if (c.problem == "") != (probs == "") || !strings.Contains(probs, c.problem) {
+				t.Errorf("problems %q, want %q", probs, c.problem)
+			}
+			if strings.Contains(probs, "185057800608436") {
+				t.Errorf("a problem quotes the message: %s", probs)
+			}
+			all := strings.Join(rec.allRows(), "\n")
+			for _, d := range rec.docs {
+				all += strings.Join(d.lines, "\n")
+			}
+			if c.name != "cut.eml" && !strings.Contains(all, "185057800608436") {
+				t.Errorf("the NIR was not read: %s", all)
+			}
+		})
+	}
+}
+
+// Messages forwarded inside messages, deeper than the nesting allowed:
+// read down to the limit, then one problem.
+func TestMailDepth(t *testing.T) {
+	msg := "From: a@b.fr\nDate: x\n\nfond 185057800608436\n"
+	for i := 0; i < 20; i++ {
+		msg = "From: a@b.fr\nDate: x\nContent-Type: message/rfc822\n\n" + msg
+	}
+	rec := &recorder{}
+	o := testOptions()
+	if err := New(o).Reader(context.Background(), "m.eml", strings.NewReader(msg), rec); err != nil {
+		t.Fatal(err)
+	}
+	probs := rec.problemText()
+	if len(probs) != 1 || !strings.Contains(probs[0], "levels; not opened") {
+		t.Fatalf("problems %v", probs)
+	}
+	if n := len(rec.docs); n != New(o).Options().MaxDepth+1 {
+		t.Fatalf("%d documents", n)
+	}
+}
+
+// FuzzMail reads arbitrary bytes as a message and as an mbox: no panic,
+// no loop, every line UTF-8.
+func FuzzMail(f *testing.F) {
+	for _, name := range []string{"plain.eml", "boite.mbox"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "mail", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("From: a@b.fr\nDate: x\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: quoted-printable\n\nR=E9n=\nee\n--B\nContent-Type: message/rfc822\n\nFrom: c@d.fr\n\n--B--\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, name := range []string{"f.eml", "f.mbox"} {
+			rec := &recorder{}
+			if err := New(testOptions()).Reader(context.Background(), name, bytes.NewReader(data), rec); err != nil {
+				t.Fatal(err)
+			}
+			checkRecorder(t, rec, len(data)*2+1024)
+		}
+	})
+}

@@ -1,0 +1,66 @@
+package breach
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The messages Python's email and mailbox packages write: what each
+// document of them holds (testdata/mail/make.py), counted exactly for the
+// validated categories, each in the right document: the header, a plain
+// body in the message's own lines, a quoted-printable Latin-1 body and
+// its HTML, attachments read by their format (CSV, .xls), a forwarded
+// message, the messages of an mbox.
+func TestMailFixtures(t *testing.T) {
+	dir := filepath.Join("extract", "testdata", "mail")
+	exact := []string{"nir", "email", "phone", "iban"}
+	for _, name := range []string{"plain.eml", "mixed.eml", "boite.mbox"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(dir, name+".expected"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int64{} // "path category"
+			for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+				f := strings.Split(line, "\t")
+				n, _ := strconv.ParseInt(f[2], 10, 64)
+				want[f[0]+" "+f[1]] = n
+			}
+			rep, err := Scan(context.Background(), Options{Paths: []string{filepath.Join(dir, name)}, Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range rep.Problems {
+				t.Errorf("problem: %+v", p)
+			}
+			got := map[string]int64{}
+			for _, l := range rep.Locations {
+				rel := strings.TrimPrefix(l.Path, dir+string(filepath.Separator))
+				for _, c := range exact {
+					if l.Values[c] > 0 {
+						got[rel+" "+c] += l.Values[c]
+					}
+				}
+			}
+			for k, n := range want {
+				if got[k] != n {
+					t.Errorf("%s: %d values, want %d", k, got[k], n)
+				}
+			}
+			for k, n := range got {
+				if _, ok := want[k]; !ok {
+					t.Errorf("%s: %d values, want none", k, n)
+				}
+			}
+			if t.Failed() {
+				for _, l := range rep.Locations {
+					t.Logf("location %s (%s): %v", l.Path, l.Format, l.Values)
+				}
+			}
+		})
+	}
+}
