@@ -3,6 +3,7 @@ package breach_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -89,6 +90,19 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	write(t, dir, "casse/bombe.zip", zipBytes(t, "zeros.txt", bytes.Repeat([]byte("0"), 3<<20), "apres.csv", []byte("nir\n"+ids[5].NIR+"\n")))
 	write(t, dir, "casse/binaire.bin", append([]byte{0, 1, 2, 0}, []byte(ids[5].Email)...))
 
+	// Mail: addresses in the header, a NIR in the body, an attachment
+	// named after a person holding a phone number, and a message cut in
+	// its base64 attachment.
+	mids := corpus.Identities(123, 3)
+	attach := base64.StdEncoding.EncodeToString([]byte("telephone\n" + mids[1].Phone + "\n"))
+	mail := fmt.Sprintf("From: %s %s <%s>\nTo: %s\nDate: Fri, 27 Nov 2026 08:00:00 +0100\nContent-Type: multipart/mixed; boundary=B\n\n"+
+		"--B\nContent-Type: text/plain; charset=utf-8\n\nMon NIR : %s\n--B\nContent-Type: text/csv\nContent-Transfer-Encoding: base64\n"+
+		"Content-Disposition: attachment; filename=\"fiche %s %s.csv\"\n\n%s\n--B--\n",
+		mids[0].Given, mids[0].Surname, mids[0].Email, mids[2].Email, mids[0].NIR, mids[1].Given, mids[1].Surname, attach)
+	write(t, dir, "courrier/message.eml", []byte(mail))
+	write(t, dir, "casse/courrier.eml", []byte(mail[:len(mail)-20]))
+	raw = append(raw, mids[0].Email, mids[0].NIR, mids[2].Email, mids[1].Phone, mids[1].Given+" "+mids[1].Surname, mids[0].Given+" "+mids[0].Surname)
+
 	// An Excel 97-2003 workbook written by LibreOffice, whole and cut in
 	// the middle of its shared strings; its values are those xlrd read.
 	xls, err := os.ReadFile(filepath.Join("extract", "testdata", "xls", "people-lo.xls"))
@@ -145,7 +159,7 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	if rep.Category("nir").Values < 300 || rep.Category("email").Values < 300 {
 		t.Fatalf("too little found to make the search meaningful: %+v", rep.Categories)
 	}
-	for _, want := range []string{"guillemet.csv:2", "objet.json:1", "chaine.sql:1", "coupe.zip", "faux.xlsx", "bombe.zip", "binaire.bin", "coupe.xls"} {
+	for _, want := range []string{"guillemet.csv:2", "objet.json:1", "chaine.sql:1", "coupe.zip", "faux.xlsx", "bombe.zip", "binaire.bin", "coupe.xls", "courrier.eml"} {
 		if !strings.Contains(problems.String(), want) {
 			t.Errorf("no problem reported for %s:\n%s", want, problems.String())
 		}
