@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -19,11 +20,14 @@ const sniffSize = 64 << 10
 // Extractor reads files, archives and databases into a Handler. It holds
 // no state between calls and is safe for concurrent use.
 type Extractor struct {
-	o Options
+	o     Options
+	heads *sync.Pool // buffers of sniffSize bytes, for small members (see smallMember)
 }
 
 // New returns an Extractor; zero Options fields take the defaults.
-func New(o Options) *Extractor { return &Extractor{o: o.withDefaults()} }
+func New(o Options) *Extractor {
+	return &Extractor{o: o.withDefaults(), heads: &sync.Pool{New: func() any { b := make([]byte, sniffSize); return &b }}}
+}
 
 // Options returns the options in effect.
 func (e *Extractor) Options() Options { return e.o }
@@ -366,6 +370,38 @@ func (e *Extractor) onDisk(src *source, br *bufio.Reader) (*os.File, func(), err
 
 // member builds the source of an archive member; counted says its reader
 // already counts against the budget.
+// smallMember reads a member whose size is not known beforehand (a
+// message of an mbox, a part of a message): one that fits in sniffSize
+// bytes, as most do, is read from a pooled buffer with its size known, so
+// that it does not cost a buffer of its own.
+func (e *Extractor) smallMember(ctx context.Context, parent *source, name string, r io.Reader, h Handler) error {
+	if !parent.counted {
+		r = &limited{r: r, b: parent.b}
+	}
+	buf := e.heads.Get().(*[]byte)
+	defer e.heads.Put(buf)
+	n := 0
+	var err error
+	for n < len(*buf) && err == nil {
+		var k int
+		k, err = r.Read((*buf)[n:])
+		n += k
+	}
+	head := bytes.NewReader((*buf)[:n])
+	switch err {
+	case nil:
+		return e.read(ctx, member(parent, name, io.MultiReader(head, r), -1, true), h)
+	case io.EOF:
+		return e.read(ctx, member(parent, name, head, int64(n), true), h)
+	}
+	return e.read(ctx, member(parent, name, io.MultiReader(head, errReader{err}), -1, true), h)
+}
+
+// errReader gives its error, after what was read before it.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
 func member(parent *source, name string, r io.Reader, size int64, counted bool) *source {
 	if !counted {
 		r = &limited{r: r, b: parent.b}

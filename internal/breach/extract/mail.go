@@ -5,68 +5,291 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net/textproto"
 	"path"
 	"strconv"
 	"strings"
 )
 
-// E-mail (RFC 5322 and MIME): a message's header fields are read as
-// lines (their encoded words decoded), a plain text body in the file's
-// own lines; a body in base64 or quoted-printable, each part of a
-// multipart body and each attachment is read as a document of its own,
-// named after its file name or its place ("1.2"), so that a CSV, a
-// workbook or an archive sent as an attachment is read as one. An mbox
-// holds messages one after another, each after a "From " line.
+// E-mail (RFC 5322 and MIME), read line by line so that what is found
+// keeps the line of the file it is on: a message's header fields (their
+// encoded words decoded), its text in plain or quoted-printable, and the
+// messages forwarded inside it, are lines of the message's document. Any
+// other part (an attachment, a body in base64, HTML without a plain
+// alternative) is a document of its own, named by its file name or its
+// place ("mixed.eml!/2 export.csv", "mixed.eml!/1.2.html") and read by
+// its format: a CSV, a workbook or an archive sent as an attachment is
+// read as one. An mbox is one document whose messages follow one
+// another, each after a "From " line; their parts are named after the
+// message's rank ("boite.mbox!/12/2 liste.csv").
 
-// maxHeaderLines bounds the header block of a message: past it, the rest
-// is read as body.
+// maxHeaderLines bounds a header block: past it, the rest is body.
 const maxHeaderLines = 10000
 
-// mailField is a header field, unfolded, and the line it starts on.
-type mailField struct {
-	n     int
-	name  string
-	value []byte
+// maxMailPieces bounds the pieces of one header field kept (folded lines
+// and lines longer than MaxLine).
+const maxMailPieces = 64
+
+// email reads a message met among the inputs.
+func (e *Extractor) email(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
+	return e.mailDoc(ctx, src, br, h, FormatEmail)
 }
 
-// readMail reads one message from br; d is its document.
-func (e *Extractor) readMail(ctx context.Context, br *bufio.Reader, d Doc, src *source, h Handler) error {
-	fields, n, err := readHeader(br, e.o.MaxLine)
-	var started errBodyStarted
-	if errors.As(err, &started) {
-		// A line that is not a header ended the header: it is the body's.
-		out, rec := ensureUTF8(started.line, new([]byte))
-		d.Line(&Line{N: n, Text: out, Recoded: rec})
-		n++
-	} else if err != nil {
-		return err
+// mbox reads an mbox: its messages are lines of one document.
+func (e *Extractor) mbox(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
+	return e.mailDoc(ctx, src, br, h, FormatMbox)
+}
+
+func (e *Extractor) mailDoc(ctx context.Context, src *source, br *bufio.Reader, h Handler, f Format) error {
+	d := h.Begin(src.display, f)
+	cr := &countReader{r: br}
+	if e.tooDeep(d, src) {
+		io.Copy(io.Discard, cr)
+		d.End(cr.n)
+		return nil
 	}
-	hdr := textproto.MIMEHeader{}
-	dec := mime.WordDecoder{CharsetReader: charsetReader}
-	var text []byte
-	for _, f := range fields {
-		hdr.Add(f.name, string(f.value))
-		if structural(f.name) {
+	m := &mailScan{e: e, ctx: ctx, r: bufio.NewReaderSize(cr, 16<<10), max: e.o.MaxLine, d: d, src: src, h: h, mbox: f == FormatMbox}
+	err := m.run()
+	return e.endDoc(d, src, cr.n, err)
+}
+
+// mailScan reads the messages of one file.
+type mailScan struct {
+	e    *Extractor
+	ctx  context.Context
+	r    *bufio.Reader
+	max  int
+	d    Doc
+	src  *source
+	h    Handler
+	mbox bool
+
+	n         int    // the number of the line last read
+	piece     []byte // the piece of it last read
+	off       int    // the offset of piece in its line
+	whole     bool   // piece is a whole line
+	prevBlank bool   // the line before piece's was blank
+	held      bool   // piece is read but not yet used
+	eof       bool
+	err       error
+	buf       []byte
+	scratch   []byte
+	text      []byte // a header field's line, a quoted-printable line
+	line      Line
+	cut       bool     // the message's end before its closing boundary is reported
+	bounds    []string // the boundaries of the multiparts being read, innermost last
+	prefix    string   // a message's rank in an mbox ("12/"), for its parts' names
+	nesting   int      // messages inside messages
+}
+
+// stop is what ended a body: the boundary (an index in bounds, final
+// when it closes its multipart) or the end of the input (or, in an
+// mbox, of the message).
+type stop struct {
+	bound int
+	final bool
+}
+
+var stopEnd = stop{bound: -1}
+
+// next reads the next piece of a line: a whole line without its ending
+// or, for a line longer than max, a piece of it. It returns false at the
+// end.
+func (m *mailScan) next() bool {
+	if m.held {
+		m.held = false
+		return true
+	}
+	if m.eof {
+		return false
+	}
+	if m.n&1023 == 0 && m.ctx.Err() != nil {
+		m.err, m.eof = m.ctx.Err(), true
+		return false
+	}
+	if m.whole || m.n == 0 {
+		m.prevBlank = m.n == 0 || len(m.piece) == 0
+		m.n++
+		m.off = 0
+	} else {
+		m.off += len(m.piece)
+	}
+	m.buf = m.buf[:0]
+	for {
+		chunk, err := m.r.ReadSlice('\n')
+		m.buf = append(m.buf, chunk...)
+		if err == bufio.ErrBufferFull {
+			if len(m.buf) >= m.max {
+				m.piece, m.whole = m.buf, false
+				return true
+			}
 			continue
 		}
-		text = append(text[:0], f.name...)
-		text = append(text, ": "...)
-		v := string(f.value)
-		if dv, err := dec.DecodeHeader(v); err == nil {
-			v = dv
+		if err != nil {
+			m.eof = true
+			if err != io.EOF {
+				m.err = err
+			}
+			if len(m.buf) == 0 {
+				return false
+			}
 		}
-		text = append(text, v...)
-		out, rec := ensureUTF8(text, new([]byte))
-		d.Line(&Line{N: f.n, Off: 0, Text: out, Recoded: rec})
+		m.piece = bytes.TrimRight(m.buf, "\r\n")
+		m.whole = true
+		return true
 	}
-	return e.mailBody(ctx, br, hdr, n, d, src, h, "")
+}
+
+// unread keeps the piece for the next call of next.
+func (m *mailScan) unread() { m.held = true }
+
+// boundary tells whether the piece is a boundary line of a multipart
+// being read, or in an mbox the "From " line of the next message.
+func (m *mailScan) boundary() (stop, bool) {
+	p := m.piece
+	if !m.whole || m.off != 0 {
+		return stop{}, false
+	}
+	if m.mbox && m.prevBlank && bytes.HasPrefix(p, []byte("From ")) {
+		m.unread() // it opens the next message
+		return stopEnd, true
+	}
+	if len(p) < 3 || p[0] != '-' || p[1] != '-' {
+		return stop{}, false
+	}
+	for i := len(m.bounds) - 1; i >= 0; i-- {
+		b := m.bounds[i]
+		if bytes.HasPrefix(p[2:], []byte(b)) {
+			rest := bytes.TrimRight(p[2+len(b):], " \t")
+			switch string(rest) {
+			case "":
+				return stop{bound: i}, true
+			case "--":
+				return stop{bound: i, final: true}, true
+			}
+		}
+	}
+	return stop{}, false
+}
+
+// skip passes lines up to a boundary.
+func (m *mailScan) skip() stop {
+	for m.next() {
+		if s, ok := m.boundary(); ok {
+			return s
+		}
+	}
+	return stopEnd
+}
+
+// run reads the file's messages (one, or an mbox's).
+func (m *mailScan) run() error {
+	for k := 1; ; k++ {
+		if !m.next() {
+			return m.err
+		}
+		if m.mbox {
+			m.prefix = strconv.Itoa(k) + "/"
+			if !bytes.HasPrefix(m.piece, []byte("From ")) || !m.whole {
+				m.unread() // a first message without its "From " line
+			}
+		} else {
+			m.unread()
+		}
+		m.cut = false
+		m.message("")
+		if !m.mbox {
+			for m.next() {
+			}
+			return m.err
+		}
+		if m.err != nil {
+			return m.err
+		}
+		if m.eof && !m.held {
+			return nil
+		}
+	}
+}
+
+// message reads a message from its header: its header fields and text
+// are lines of the document. It returns what ended it.
+func (m *mailScan) message(place string) stop {
+	hdr, s, ended := m.header(true)
+	if ended {
+		return s
+	}
+	return m.body(hdr, place)
+}
+
+// header reads header fields up to the blank line that ends them, and
+// hands those of people (not the structural ones) to the document when
+// lines is set. A boundary met first ends the part (ended).
+func (m *mailScan) header(lines bool) (textproto.MIMEHeader, stop, bool) {
+	hdr := textproto.MIMEHeader{}
+	var (
+		name   string
+		value  []byte
+		first  int
+		pieces int
+	)
+	dec := mime.WordDecoder{CharsetReader: charsetReader}
+	flush := func() {
+		if name == "" {
+			return
+		}
+		switch name {
+		case "Content-Type", "Content-Transfer-Encoding", "Content-Disposition":
+			hdr.Add(name, string(value)) // what the body needs
+		}
+		if lines && !structural(name) {
+			m.text = append(append(m.text[:0], name...), ": "...)
+			if bytes.Contains(value, []byte("=?")) {
+				if dv, err := dec.DecodeHeader(string(value)); err == nil {
+					m.text = append(m.text, dv...)
+				} else {
+					m.text = append(m.text, value...)
+				}
+			} else {
+				m.text = append(m.text, value...)
+			}
+			m.emit(first, 0, m.text)
+		}
+		name = ""
+	}
+	for i := 0; i < maxHeaderLines && m.next(); i++ {
+		p := m.piece
+		if s, ok := m.boundary(); ok {
+			flush()
+			return hdr, s, true
+		}
+		if m.whole && m.off == 0 && len(p) == 0 {
+			flush()
+			return hdr, stop{}, false
+		}
+		if m.off > 0 || p[0] == ' ' || p[0] == '\t' {
+			if name != "" && pieces < maxMailPieces {
+				value = append(append(value, ' '), bytes.TrimSpace(p)...)
+				pieces++
+			}
+			continue
+		}
+		k, v, ok := bytes.Cut(p, []byte(":"))
+		if !ok || len(k) == 0 || bytes.ContainsAny(k, " \t") {
+			// Not a header field: the body starts here, without the
+			// blank line before it.
+			flush()
+			m.unread()
+			return hdr, stop{}, false
+		}
+		flush()
+		name, value, first, pieces = textproto.CanonicalMIMEHeaderKey(string(k)), append(value[:0], bytes.TrimSpace(v)...), m.n, 1
+	}
+	flush()
+	return hdr, stop{}, false
 }
 
 // structural tells the header fields that hold no one's data but look
@@ -82,130 +305,237 @@ func structural(name string) bool {
 	return false
 }
 
-// readHeader reads header fields up to the blank line that ends them. It
-// returns the number of the first line of the body.
-func readHeader(br *bufio.Reader, maxLine int) ([]mailField, int, error) {
-	var fields []mailField
-	n := 1
-	for ; n <= maxHeaderLines; n++ {
-		line, err := readMailLine(br, maxLine)
-		if len(line) == 0 {
-			if err != nil && err != io.EOF {
-				return fields, n, err
-			}
-			return fields, n + 1, nil // the blank line, or the end
-		}
-		if (line[0] == ' ' || line[0] == '\t') && len(fields) > 0 {
-			f := &fields[len(fields)-1]
-			if len(f.value) < maxLine {
-				f.value = append(append(f.value, ' '), bytes.TrimSpace(line)...)
-			}
-			continue
-		}
-		name, value, ok := bytes.Cut(line, []byte(":"))
-		if !ok || len(name) == 0 || bytes.ContainsAny(name, " \t") {
-			if n == 1 && bytes.HasPrefix(line, []byte("From ")) {
-				continue // an mbox's separator line
-			}
-			// Not a header: the body starts here, without a blank line.
-			return fields, n, errBodyStarted{line}
-		}
-		fields = append(fields, mailField{n: n, name: textproto.CanonicalMIMEHeaderKey(string(name)), value: bytes.TrimSpace(value)})
-		if err != nil {
-			return fields, n + 1, nil
-		}
-	}
-	return fields, n, nil
-}
-
-// errBodyStarted carries a line that ended the header without a blank
-// line before it.
-type errBodyStarted struct{ line []byte }
-
-func (errBodyStarted) Error() string { return "a message body without a blank line before it" }
-
-// readMailLine reads a line without its ending; a longer line than max
-// is cut (the rest dropped).
-func readMailLine(br *bufio.Reader, max int) ([]byte, error) {
-	var line []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if len(line)+len(chunk) <= max+2 {
-			line = append(line, chunk...)
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		line = bytes.TrimRight(line, "\r\n")
-		return line, err
-	}
-}
-
-// mailBody reads the body of a message or of a part whose header is hdr.
-// A plain text body in the message's own lines goes on in d from line n;
-// any other is a document of its own, named in the parent by name.
-func (e *Extractor) mailBody(ctx context.Context, br *bufio.Reader, hdr textproto.MIMEHeader, n int, d Doc, src *source, h Handler, place string) error {
+// body reads the body of a message or a part whose header is hdr, up to
+// the boundary (or end) that closes it.
+func (m *mailScan) body(hdr textproto.MIMEHeader, place string) stop {
 	ct, params, err := mime.ParseMediaType(hdr.Get("Content-Type"))
 	if err != nil || ct == "" {
-		ct, params = "text/plain", map[string]string{}
+		ct, params = "text/plain", nil
 	}
 	cte := strings.ToLower(strings.TrimSpace(hdr.Get("Content-Transfer-Encoding")))
-	if strings.HasPrefix(ct, "multipart/") && params["boundary"] != "" {
-		return e.mailParts(ctx, multipart.NewReader(br, params["boundary"]), d, src, h, place)
+	identity := cte == "" || cte == "7bit" || cte == "8bit" || cte == "binary"
+	switch {
+	case strings.HasPrefix(ct, "multipart/") && params["boundary"] != "" && len(m.bounds) < 32:
+		return m.multipart(params["boundary"], ct == "multipart/alternative", place)
+	case ct == "message/rfc822" && identity:
+		if m.nesting >= m.e.o.MaxDepth {
+			m.d.Problem(Problem{Path: m.src.display, Line: m.n, Offset: -1, Skipped: true,
+				Err: fmt.Errorf("%w: messages inside messages, more than %d levels; not opened", ErrDepth, m.e.o.MaxDepth)})
+			return m.skip()
+		}
+		m.nesting++
+		defer func() { m.nesting-- }()
+		return m.message(place)
+	case ct == "text/plain" && identity:
+		return m.textLines(false)
+	case ct == "text/plain" && cte == "quoted-printable":
+		return m.textLines(true)
 	}
-	if d != nil && ct == "text/plain" && (cte == "" || cte == "7bit" || cte == "8bit" || cte == "binary") {
-		lr := newLineReader(br, e.o.MaxLine)
-		lr.n = n
-		return readLines(ctx, lr, d)
+	return m.attachment(hdr, ct, cte, place)
+}
+
+// textLines hands the body's lines to the document, decoding quoted-
+// printable (a line cut by soft breaks is the line where it starts).
+func (m *mailScan) textLines(qp bool) stop {
+	line := m.text[:0]
+	defer func() { m.text = line[:0] }()
+	start := 0
+	for m.next() {
+		if s, ok := m.boundary(); ok {
+			if len(line) > 0 {
+				m.emit(start, 0, line)
+			}
+			return s
+		}
+		if !qp {
+			m.emit(m.n, m.off, m.piece)
+			continue
+		}
+		if len(line) == 0 {
+			start = m.n
+		}
+		p := m.piece
+		soft := m.whole && len(p) > 0 && p[len(p)-1] == '='
+		if soft {
+			p = p[:len(p)-1]
+		}
+		line = appendQP(line, p)
+		if (!soft && m.whole) || len(line) >= m.max {
+			m.emit(start, 0, line)
+			line = line[:0]
+		}
 	}
-	// A document of its own: the decoded body, named by its file name or
-	// its place and type.
-	name := partName(hdr, ct, place)
-	var r io.Reader = br
+	if len(line) > 0 {
+		m.emit(start, 0, line)
+	}
+	return stopEnd
+}
+
+func (m *mailScan) emit(n, off int, text []byte) {
+	out, rec := ensureUTF8(text, &m.scratch)
+	m.line = Line{N: n, Off: off, Text: out, Recoded: rec}
+	m.d.Line(&m.line)
+}
+
+// appendQP decodes quoted-printable "=XX"; a '=' not followed by two hex
+// digits is kept as it is.
+func appendQP(dst, p []byte) []byte {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c == '=' && i+2 < len(p) {
+			if hi, lo := unhex(p[i+1]), unhex(p[i+2]); hi >= 0 && lo >= 0 {
+				dst = append(dst, byte(hi<<4|lo))
+				i += 2
+				continue
+			}
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+func unhex(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	}
+	return -1
+}
+
+// multipart reads the parts of a multipart body. Of alternatives (the
+// same text as plain text and HTML) only the first is read, so that
+// nothing is counted twice.
+func (m *mailScan) multipart(boundary string, alternative bool, place string) stop {
+	m.bounds = append(m.bounds, boundary)
+	k := len(m.bounds) - 1
+	defer func() { m.bounds = m.bounds[:k] }()
+	s := m.skip() // the preamble
+	sub := place
+	for i := 1; s.bound == k && !s.final; i++ {
+		sub = strconv.Itoa(i)
+		if place != "" {
+			sub = place + "." + sub
+		}
+		hdr, st, ended := m.header(false)
+		switch {
+		case ended:
+			s = st
+		case alternative && i > 1:
+			s = m.skip()
+		default:
+			s = m.body(hdr, sub)
+		}
+	}
+	if s.bound == k && s.final {
+		return m.skip() // the epilogue
+	}
+	if s.bound == -1 && !m.cut {
+		m.cut = true
+		what := "the message"
+		if m.mbox {
+			what = "message " + strings.TrimSuffix(m.prefix, "/")
+		}
+		m.d.Problem(Problem{Path: m.src.display, Line: m.n, Offset: -1,
+			Err: fmt.Errorf("%w: %s ends in its MIME part %s, before the boundary that closes it", ErrSyntax, what, sub)})
+	}
+	return s
+}
+
+// attachment reads a part as a document of its own, decoded.
+func (m *mailScan) attachment(hdr textproto.MIMEHeader, ct, cte, place string) stop {
+	pr := &partReader{m: m}
+	var r io.Reader = pr
 	switch cte {
 	case "base64":
-		r = base64.NewDecoder(base64.StdEncoding, &base64Lines{r: br})
+		r = base64.NewDecoder(base64.StdEncoding, &base64Text{r: pr})
 	case "quoted-printable":
-		r = quotedprintable.NewReader(br)
+		r = &qpReader{r: pr}
 	}
-	return e.read(ctx, member(src, name, r, -1, src.counted), h)
+	err := m.e.smallMember(m.ctx, m.src, m.prefix+partName(hdr, ct, place), r, m.h)
+	if err != nil && m.err == nil {
+		m.err = err
+	}
+	pr.pending = pr.pending[:0]
+	pr.Read(nil) // what the reader left of the part
+	return pr.stop
 }
 
-// mailParts reads each part of a multipart body.
-func (e *Extractor) mailParts(ctx context.Context, mr *multipart.Reader, d Doc, src *source, h Handler, place string) error {
-	for i := 1; ; i++ {
-		if err := ctx.Err(); err != nil {
-			return err
+// partReader hands over a part's lines, with their endings, up to the
+// boundary that ends it.
+type partReader struct {
+	m       *mailScan
+	pending []byte
+	done    bool
+	stop    stop
+}
+
+func (p *partReader) Read(b []byte) (int, error) {
+	for len(p.pending) == 0 {
+		if p.done {
+			return 0, io.EOF
 		}
-		// NextRawPart: the part's quoted-printable is decoded here, as
-		// its base64 is.
-		p, err := mr.NextRawPart()
-		if err == io.EOF {
-			return nil
+		m := p.m
+		if !m.next() {
+			p.done, p.stop = true, stopEnd
+			return 0, io.EOF
 		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return fmt.Errorf("%w: MIME part %s: the message ends before the boundary that closes its parts", ErrSyntax, joinPlace(place, i))
+		if s, ok := m.boundary(); ok {
+			p.done, p.stop = true, s
+			return 0, io.EOF
 		}
-		if err != nil {
-			return fmt.Errorf("%w: MIME part %s: %v", ErrSyntax, joinPlace(place, i), err)
+		p.pending = append(p.pending[:0], m.piece...)
+		if m.whole {
+			p.pending = append(p.pending, '\n')
 		}
-		sub := joinPlace(place, i)
-		if err := e.mailBody(ctx, bufio.NewReader(p), p.Header, 1, nil, src, h, sub); err != nil {
-			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrLimit) {
-				return err
+		if len(b) == 0 {
+			p.pending = p.pending[:0] // draining
+		}
+	}
+	n := copy(b, p.pending)
+	p.pending = p.pending[n:]
+	return n, nil
+}
+
+// qpReader decodes quoted-printable line by line, leniently.
+type qpReader struct {
+	r       io.Reader
+	br      *bufio.Reader
+	pending []byte
+}
+
+func (q *qpReader) Read(b []byte) (int, error) {
+	if q.br == nil {
+		q.br = bufio.NewReaderSize(q.r, 4096)
+	}
+	for len(q.pending) == 0 {
+		line, err := q.br.ReadSlice('\n')
+		if len(line) == 0 && err != nil {
+			if err == bufio.ErrBufferFull {
+				continue
 			}
-			d := h.Begin(src.display+"!/"+partName(p.Header, "", sub), FormatText)
-			d.Problem(Problem{Path: src.display, Offset: -1, Err: err})
-			d.End(0)
+			return 0, err
+		}
+		text := bytes.TrimRight(line, "\r\n")
+		ended := len(text) < len(line)
+		if ended && len(text) > 0 && text[len(text)-1] == '=' {
+			q.pending = appendQP(q.pending[:0], text[:len(text)-1])
+		} else {
+			q.pending = appendQP(q.pending[:0], text)
+			if ended {
+				q.pending = append(q.pending, '\n')
+			}
+		}
+		if len(q.pending) == 0 && err != nil && err != bufio.ErrBufferFull {
+			return 0, err
 		}
 	}
-}
-
-func joinPlace(place string, i int) string {
-	if place == "" {
-		return strconv.Itoa(i)
-	}
-	return place + "." + strconv.Itoa(i)
+	n := copy(b, q.pending)
+	q.pending = q.pending[n:]
+	return n, nil
 }
 
 // partName names a part: its file name, or its place with the extension
@@ -251,11 +581,11 @@ func partName(hdr textproto.MIMEHeader, ct, place string) string {
 	return place
 }
 
-// base64Lines drops what base64 cannot hold (spaces, a stray character)
+// base64Text drops what base64 cannot hold (spaces, a stray character)
 // so that one bad line does not stop the decoding of an attachment.
-type base64Lines struct{ r io.Reader }
+type base64Text struct{ r io.Reader }
 
-func (b *base64Lines) Read(p []byte) (int, error) {
+func (b *base64Text) Read(p []byte) (int, error) {
 	for {
 		n, err := b.r.Read(p)
 		k := 0
@@ -286,24 +616,17 @@ func charsetReader(charset string, r io.Reader) (io.Reader, error) {
 	return bytes.NewReader(recode(nil, b)), nil
 }
 
-// email reads a message met among the inputs.
-func (e *Extractor) email(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
-	d := h.Begin(src.display, FormatEmail)
-	cr := &countReader{r: br}
-	if e.tooDeep(d, src) {
-		io.Copy(io.Discard, cr)
-		d.End(cr.n)
-		return nil
-	}
-	err := e.readMail(ctx, bufio.NewReaderSize(cr, 64<<10), d, src, h)
-	return e.endDoc(d, src, cr.n, err)
-}
-
 // looksLikeMessage tells a message by its first lines: header fields up
 // to a blank line, among them From and one that every sent message has.
 func looksLikeMessage(head []byte) bool {
 	fields, from, sent := 0, false, false
-	for i, line := range bytes.SplitN(head, []byte("\n"), 200) {
+	for i := 0; i < 200 && len(head) > 0; i++ {
+		line := head
+		if j := bytes.IndexByte(head, '\n'); j >= 0 {
+			line, head = head[:j], head[j+1:]
+		} else {
+			head = nil
+		}
 		line = bytes.TrimRight(line, "\r")
 		if len(line) == 0 {
 			return fields >= 2 && from && sent
@@ -330,88 +653,4 @@ func looksLikeMessage(head []byte) bool {
 		}
 	}
 	return false
-}
-
-// mbox reads the messages of an mbox, each a document named by its rank.
-func (e *Extractor) mbox(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
-	d := h.Begin(src.display, FormatMbox)
-	cr := &countReader{r: br}
-	if e.tooDeep(d, src) {
-		io.Copy(io.Discard, cr)
-		d.End(cr.n)
-		return nil
-	}
-	in := bufio.NewReaderSize(cr, 64<<10)
-	for k := 1; ; k++ {
-		if err := ctx.Err(); err != nil {
-			d.End(cr.n)
-			return err
-		}
-		m := &mboxMessage{br: in, max: e.o.MaxLine}
-		if !m.start() {
-			break
-		}
-		err := e.read(ctx, member(src, strconv.Itoa(k)+".eml", m, -1, src.counted), h)
-		io.Copy(io.Discard, m) // what a reader left of the message
-		if err != nil {
-			d.End(cr.n)
-			return err
-		}
-	}
-	return e.endDoc(d, src, cr.n, nil)
-}
-
-// mboxMessage reads one message of an mbox: its lines up to the next
-// "From " line that follows a blank line.
-type mboxMessage struct {
-	br      *bufio.Reader
-	max     int
-	pending []byte // the rest of a line being handed out
-	blank   bool   // the previous line was blank
-	done    bool
-}
-
-// start passes the "From " line that opens the message (the first one
-// may lack it); false at the end of the mbox.
-func (m *mboxMessage) start() bool {
-	line, err := m.br.Peek(5)
-	if len(line) == 0 && err != nil {
-		return false
-	}
-	if string(line) == "From " {
-		readMailLine(m.br, m.max)
-	}
-	return true
-}
-
-func (m *mboxMessage) Read(p []byte) (int, error) {
-	for len(m.pending) == 0 {
-		if m.done {
-			return 0, io.EOF
-		}
-		if m.blank {
-			if head, _ := m.br.Peek(5); string(head) == "From " {
-				m.done = true
-				return 0, io.EOF
-			}
-		}
-		line, err := m.br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			m.pending = append(m.pending[:0], line...)
-			m.blank = false
-			break
-		}
-		if len(line) == 0 && err != nil {
-			m.done = true
-			return 0, io.EOF
-		}
-		m.blank = len(bytes.TrimRight(line, "\r\n")) == 0
-		m.pending = append(m.pending[:0], line...)
-		if err != nil {
-			m.done = true
-		}
-	}
-	n := copy(p, m.pending)
-	m.pending = m.pending[n:]
-	return n, nil
 }

@@ -7,11 +7,12 @@ Run from this folder: /usr/bin/python3 make.py (any Python 3).
 plain.eml   a plain UTF-8 message, encoded words in its header
 mixed.eml   multipart/mixed: a quoted-printable Latin-1 text and its HTML,
             a CSV and an .xls workbook in base64, a forwarded message
-boite.mbox  three messages in an mbox, a "From " line escaped in a body
+boite.mbox  three messages in an mbox: a quoted-printable Latin-1 body, a
+            "From " line escaped in a body, a CSV attached
 
-NAME.expected lists, for each document of NAME (the file, or a part of
-it after "!/"), "path<TAB>category<TAB>values" for the categories whose
-values the test counts exactly: nir, email, phone, iban.
+NAME.expected lists, for each document of NAME (the file, or an
+attachment after "!/"), "path<TAB>category<TAB>values" for the
+categories whose values the test counts exactly: nir, email, phone, iban.
 """
 import csv
 import io
@@ -88,12 +89,12 @@ fwd["Date"] = "Thu, 26 Nov 2026 17:00:00 +0100"
 fwd.set_content("Le RIB de l'agent : %s\n" % iban())
 m.add_attachment(fwd)
 open("mixed.eml", "wb").write(m.as_bytes())
-expect("mixed.eml", "mixed.eml", email=4)
-expect("mixed.eml", "mixed.eml!/1.1.txt", phone=1)
-expect("mixed.eml", "mixed.eml!/1.2.html", phone=1)
+# The header's four addresses and the forwarded message's two, the phone
+# of the plain text (its HTML alternative is not read twice), the IBAN of
+# the forwarded message: lines of the message.
+expect("mixed.eml", "mixed.eml", email=6, phone=1, iban=1)
 expect("mixed.eml", "mixed.eml!/2 export.csv", nir=20, email=20)
 expect("mixed.eml", "mixed.eml!/3 ancien.xls", nir=5, email=5, phone=10)
-expect("mixed.eml", "mixed.eml!/4.eml", email=2, iban=1)
 
 # boite.mbox
 box = mailbox.mbox("boite.mbox", create=True)
@@ -107,9 +108,15 @@ for k in range(3):
     body = "Rappelez-moi au %s.\n" % phone()
     if k == 1:
         body += "\nFrom the desk of the mayor: NIR %s\n" % nir()
-    msg.set_content(body)
+    if k == 0:
+        msg.set_content(body + "Bien à vous, Renée\n", charset="iso-8859-1", cte="quoted-printable")
+    else:
+        msg.set_content(body)
+    if k == 2:
+        msg.add_attachment("num_secu\n%s\n%s\n%s\n" % (nir(), nir(), nir()), subtype="csv", filename="liste.csv")
     box.add(msg)
-    expect("boite.mbox", "boite.mbox!/%d.eml" % (k + 1), email=2, phone=1, **({"nir": 1} if k == 1 else {}))
+expect("boite.mbox", "boite.mbox", email=6, phone=3, nir=1)
+expect("boite.mbox", "boite.mbox!/3/2 liste.csv", nir=3)
 box.flush()
 box.unlock()
 
