@@ -55,7 +55,7 @@ func writeMbox(tb testing.TB, p string, n int) int {
 	return attached
 }
 
-// BenchmarkScanMbox: 20,000 messages in an mbox (about 18 MB), one
+// BenchmarkScanMbox: 20,000 messages in an mbox (about 13 MB), one
 // worker, no findings file.
 func BenchmarkScanMbox(b *testing.B) {
 	p := filepath.Join(b.TempDir(), "boite.mbox")
