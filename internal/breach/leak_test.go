@@ -103,6 +103,19 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	write(t, dir, "casse/courrier.eml", []byte(mail[:len(mail)-20]))
 	raw = append(raw, mids[0].Email, mids[0].NIR, mids[2].Email, mids[1].Phone, mids[1].Given+" "+mids[1].Surname, mids[0].Given+" "+mids[0].Surname)
 
+	// An Outlook message written by oxmsg, whole and cut.
+	msg, err := os.ReadFile(filepath.Join("extract", "testdata", "msg", "demande.msg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "courrier/demande.msg", msg)
+	write(t, dir, "casse/demande.msg", msg[:len(msg)/2])
+	values, err := os.ReadFile(filepath.Join("extract", "testdata", "msg", "demande.msg.values"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw = append(raw, strings.Split(strings.TrimSpace(string(values)), "\n")...)
+
 	// An Excel 97-2003 workbook written by LibreOffice, whole and cut in
 	// the middle of its shared strings; its values are those xlrd read.
 	xls, err := os.ReadFile(filepath.Join("extract", "testdata", "xls", "people-lo.xls"))
@@ -159,7 +172,7 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	if rep.Category("nir").Values < 300 || rep.Category("email").Values < 300 {
 		t.Fatalf("too little found to make the search meaningful: %+v", rep.Categories)
 	}
-	for _, want := range []string{"guillemet.csv:2", "objet.json:1", "chaine.sql:1", "coupe.zip", "faux.xlsx", "bombe.zip", "binaire.bin", "coupe.xls", "courrier.eml"} {
+	for _, want := range []string{"guillemet.csv:2", "objet.json:1", "chaine.sql:1", "coupe.zip", "faux.xlsx", "bombe.zip", "binaire.bin", "coupe.xls", "courrier.eml", "casse/demande.msg"} {
 		if !strings.Contains(problems.String(), want) {
 			t.Errorf("no problem reported for %s:\n%s", want, problems.String())
 		}

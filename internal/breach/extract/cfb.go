@@ -199,23 +199,51 @@ func (c *cfb) chain(start uint32, limit int64) ([]byte, error) {
 // find returns the stream of the root storage named name (compared
 // without case, as the format does).
 func (c *cfb) find(name string) (cfbEntry, bool) {
-	seen := make(map[uint32]bool)
-	var walk func(i uint32) (cfbEntry, bool)
-	walk = func(i uint32) (cfbEntry, bool) {
-		if i >= uint32(len(c.dir)) || seen[i] {
-			return cfbEntry{}, false
-		}
-		seen[i] = true
-		e := c.dir[i]
-		if e.kind == 2 && strings.EqualFold(e.name, name) {
-			return e, true
-		}
-		if f, ok := walk(e.left); ok {
-			return f, true
-		}
-		return walk(e.right)
+	return c.child(0, name, 2)
+}
+
+// child returns the entry of kind (1 storage, 2 stream) named name in
+// storage i.
+func (c *cfb) child(i uint32, name string, kind byte) (cfbEntry, bool) {
+	k, ok := c.lookup(i, name, kind)
+	if !ok {
+		return cfbEntry{}, false
 	}
-	return walk(c.dir[0].child)
+	return c.dir[k], true
+}
+
+// lookup returns the index of that entry.
+func (c *cfb) lookup(i uint32, name string, kind byte) (uint32, bool) {
+	for _, k := range c.children(i) {
+		if e := c.dir[k]; e.kind == kind && strings.EqualFold(e.name, name) {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// children lists the entries of storage i, in the order of their names
+// in the tree (a broken tree's cycles are cut).
+func (c *cfb) children(i uint32) []uint32 {
+	if i >= uint32(len(c.dir)) {
+		return nil
+	}
+	// In order, without recursion: a writer may chain every entry to
+	// the right of the one before.
+	var out, stack []uint32
+	seen := make(map[uint32]bool)
+	valid := func(k uint32) bool { return k < uint32(len(c.dir)) && !seen[k] }
+	for k := c.dir[i].child; valid(k) || len(stack) > 0; {
+		for ; valid(k); k = c.dir[k].left {
+			seen[k] = true
+			stack = append(stack, k)
+		}
+		k = stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		out = append(out, k)
+		k = c.dir[k].right
+	}
+	return out
 }
 
 // open returns a reader of a stream.
@@ -259,6 +287,9 @@ func (c *cfb) miniStream(e cfbEntry) ([]byte, error) {
 		}
 		var b [64]byte
 		off := int64(c.mini[s/perSector]+1)<<c.shift + int64(s%perSector)*64
+		if off+64 > c.size {
+			return nil, fmt.Errorf("stream %q: mini sector %d lies past the end of the file", e.name, s)
+		}
 		if _, err := c.r.ReadAt(b[:], off); err != nil {
 			return nil, fmt.Errorf("stream %q: %v", e.name, err)
 		}
@@ -306,7 +337,7 @@ func (s *cfbStream) Read(p []byte) (int, error) {
 		s.cur, s.at = next, 0
 	}
 	if n == 0 {
-		return 0, fmt.Errorf("compound file: a stream ends %d bytes early", s.left)
+		return 0, fmt.Errorf("compound file: a stream's sector chain ends %d bytes short of its size", s.left)
 	}
 	off := int64(first+1)<<c.shift + int64(from)
 	if off+int64(n) > c.size {

@@ -43,6 +43,7 @@ const (
 	FormatXLS     Format = "xls" // Excel 97-2003, and other compound files until read
 	FormatEmail   Format = "email"
 	FormatMbox    Format = "mbox"
+	FormatMsg     Format = "msg" // an Outlook message
 	FormatText    Format = "text"
 	FormatZip     Format = "zip"
 	FormatTar     Format = "tar"

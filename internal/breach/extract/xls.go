@@ -34,8 +34,8 @@ func (e *Extractor) compound(ctx context.Context, src *source, br *bufio.Reader,
 	return e.readCompound(ctx, file, st.Size(), h, src)
 }
 
-// readCompound reads a compound file: an .xls workbook, or a problem that
-// says what else it is.
+// readCompound reads a compound file: an .xls workbook, an Outlook
+// message, or a problem that says what else it is.
 func (e *Extractor) readCompound(ctx context.Context, f *os.File, size int64, h Handler, src *source) error {
 	c, err := openCFB(f, size)
 	if err != nil {
@@ -46,6 +46,10 @@ func (e *Extractor) readCompound(ctx context.Context, f *os.File, size int64, h 
 	biff5 := false
 	if !ok {
 		book, biff5 = c.find("Book")
+	}
+	if !ok && !biff5 && isOutlookMessage(c) {
+		d := h.Begin(src.display, FormatMsg)
+		return e.endDoc(d, src, size, e.readMsg(ctx, c, d, src, h))
 	}
 	if !ok && !biff5 {
 		d := h.Begin(src.display, FormatBinary)

@@ -343,27 +343,42 @@ func FuzzXLS(f *testing.F) {
 	})
 }
 
-// FuzzCFB reads compound files whatever their bytes: no panic, no loop.
+// FuzzCFB reads compound files whatever their bytes, as containers and
+// as the documents they hold (workbooks, Outlook messages): no panic, no
+// loop, every document ended.
 func FuzzCFB(f *testing.F) {
-	small, err := os.ReadFile(filepath.Join("testdata", "xls", "small-xlwt.xls"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(small)
-	f.Add(xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: testBook(nil)}, xlswrite.Stream{Name: "EncryptionInfo", Data: []byte("x")}))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := openCFB(bytes.NewReader(data), int64(len(data)))
+	for _, p := range []string{"xls/small-xlwt.xls", "msg/demande.msg"} {
+		data, err := os.ReadFile(filepath.Join("testdata", p))
 		if err != nil {
-			return
+			f.Fatal(err)
 		}
-		for _, e := range c.dir {
-			if e.kind != 2 {
-				continue
-			}
-			if r, err := c.open(e); err == nil {
-				io.Copy(io.Discard, r)
+		f.Add(data)
+	}
+	f.Add(xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: testBook(nil)}, xlswrite.Stream{Name: "EncryptionInfo", Data: []byte("x")}))
+	f.Add(xlswrite.Compound(xlswrite.Stream{Name: "__properties_version1.0", Data: make([]byte, 32)},
+		xlswrite.Stream{Name: "__substg1.0_0037001F", Data: utf16le("Objet")},
+		xlswrite.Stream{Name: "__attach_version1.0_#00000000/__substg1.0_3701000D/__substg1.0_1000001E", Data: []byte("corps")}))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if c, err := openCFB(bytes.NewReader(data), int64(len(data))); err == nil {
+			for _, e := range c.dir {
+				if e.kind != 2 {
+					continue
+				}
+				if r, err := c.open(e); err == nil {
+					io.Copy(io.Discard, r)
+				}
 			}
 		}
+		p := filepath.Join(dir, "f.bin")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rec := &recorder{}
+		if err := New(testOptions()).File(context.Background(), p, rec); err != nil {
+			t.Fatal(err)
+		}
+		checkRecorder(t, rec, len(data))
 	})
 }
 

@@ -2,6 +2,7 @@ package xlswrite
 
 import (
 	"encoding/binary"
+	"strings"
 	"unicode/utf16"
 )
 
@@ -13,15 +14,16 @@ const (
 
 var magic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
-// Stream is a stream of a compound file.
+// Stream is a stream of a compound file, named by its path.
 type Stream struct {
 	Name string
 	Data []byte
 }
 
 // Compound writes a version 3 compound file (512-byte sectors) holding
-// streams at its root: those under 4096 bytes in the mini stream, as
-// writers do.
+// the streams, in storages by the folders of their names
+// ("__attach_version1.0_#00000000/__substg1.0_37010102"); streams under
+// 4096 bytes are in the mini stream, as writers do.
 func Compound(streams ...Stream) []byte {
 	const sec = 512
 	le := binary.LittleEndian
@@ -85,17 +87,59 @@ func Compound(streams ...Stream) []byte {
 		le.PutUint64(e[120:], uint64(size))
 		return e
 	}
-	child := uint32(free)
-	if len(streams) > 0 {
-		child = 1
+	// The directory: the root, then a storage for each folder of the
+	// streams' names ("a/b/name"), each storage's entries chained to the
+	// right of one another.
+	type node struct {
+		name     string
+		kind     byte
+		start    uint32
+		size     int
+		children []int
 	}
-	dir := entry("Root Entry", 5, child, free, miniStart, len(mini))
-	for i, s := range streams {
-		right := uint32(i + 2)
-		if i == len(streams)-1 {
-			right = free
+	nodes := []*node{{name: "Root Entry", kind: 5, start: miniStart, size: len(mini)}}
+	storages := map[string]int{"": 0}
+	var storage func(p string) int
+	storage = func(p string) int {
+		if i, ok := storages[p]; ok {
+			return i
 		}
-		dir = append(dir, entry(s.Name, 2, free, right, starts[i], len(s.Data))...)
+		parent, name := "", p
+		if j := strings.LastIndexByte(p, '/'); j >= 0 {
+			parent, name = p[:j], p[j+1:]
+		}
+		pi := storage(parent)
+		nodes = append(nodes, &node{name: name, kind: 1, start: endOfChain})
+		i := len(nodes) - 1
+		nodes[pi].children = append(nodes[pi].children, i)
+		storages[p] = i
+		return i
+	}
+	for i, s := range streams {
+		parent, name := "", s.Name
+		if j := strings.LastIndexByte(s.Name, '/'); j >= 0 {
+			parent, name = s.Name[:j], s.Name[j+1:]
+		}
+		pi := storage(parent)
+		nodes = append(nodes, &node{name: name, kind: 2, start: starts[i], size: len(s.Data)})
+		nodes[pi].children = append(nodes[pi].children, len(nodes)-1)
+	}
+	right := make([]uint32, len(nodes))
+	for i := range right {
+		right[i] = free
+	}
+	var dir []byte
+	for _, n := range nodes {
+		for k := 0; k+1 < len(n.children); k++ {
+			right[n.children[k]] = uint32(n.children[k+1])
+		}
+	}
+	for i, n := range nodes {
+		child := uint32(free)
+		if len(n.children) > 0 {
+			child = uint32(n.children[0])
+		}
+		dir = append(dir, entry(n.name, n.kind, child, right[i], n.start, n.size)...)
 	}
 	for len(dir)%sec != 0 {
 		dir = append(dir, entry("", 0, free, free, free, 0)...)
