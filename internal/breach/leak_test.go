@@ -116,6 +116,15 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	}
 	raw = append(raw, strings.Split(strings.TrimSpace(string(values)), "\n")...)
 
+	// A letter LibreOffice Writer saved as DOCX, whole and cut.
+	docx, err := os.ReadFile(filepath.Join("extract", "testdata", "document", "lettre.docx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "courrier/lettre.docx", docx)
+	write(t, dir, "casse/lettre.docx", docx[:len(docx)/2])
+	raw = append(raw, "renee.faure@exemple.fr", "1 85 05 78 006 084 91", "2 92 05 70 858 151 89", "06 98 76 54 32", "01 23 45 67 89", "FR76 3000 6000 0112 3456 7890 189")
+
 	// An Excel 97-2003 workbook written by LibreOffice, whole and cut in
 	// the middle of its shared strings; its values are those xlrd read.
 	xls, err := os.ReadFile(filepath.Join("extract", "testdata", "xls", "people-lo.xls"))
@@ -172,7 +181,7 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	if rep.Category("nir").Values < 300 || rep.Category("email").Values < 300 {
 		t.Fatalf("too little found to make the search meaningful: %+v", rep.Categories)
 	}
-	for _, want := range []string{"guillemet.csv:2", "objet.json:1", "chaine.sql:1", "coupe.zip", "faux.xlsx", "bombe.zip", "binaire.bin", "coupe.xls", "courrier.eml", "casse/demande.msg"} {
+	for _, want := range []string{"guillemet.csv:2", "objet.json:1", "chaine.sql:1", "coupe.zip", "faux.xlsx", "bombe.zip", "binaire.bin", "coupe.xls", "courrier.eml", "casse/demande.msg", "casse/lettre.docx"} {
 		if !strings.Contains(problems.String(), want) {
 			t.Errorf("no problem reported for %s:\n%s", want, problems.String())
 		}

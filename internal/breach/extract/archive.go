@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"strings"
 
@@ -97,13 +98,9 @@ func (e *Extractor) zipSource(ctx context.Context, src *source, br *bufio.Reader
 		}
 	}
 	if zr != nil {
-		switch workbookKind(zr) {
-		case FormatXLSX:
-			d := h.Begin(src.display, FormatXLSX)
-			return e.endDoc(d, src, st.Size(), e.readXLSX(ctx, f, st.Size(), d, src))
-		case FormatODS:
-			d := h.Begin(src.display, FormatODS)
-			return e.endDoc(d, src, st.Size(), e.readODS(ctx, f, st.Size(), d, src))
+		if kind := officeKind(zr); kind != FormatZip {
+			d := h.Begin(src.display, kind)
+			return e.endDoc(d, src, st.Size(), e.readOffice(ctx, f, st.Size(), d, src, kind))
 		}
 	}
 	d := h.Begin(src.display, FormatZip)
@@ -146,28 +143,39 @@ func (e *Extractor) zipSource(ctx context.Context, src *source, br *bufio.Reader
 	return nil
 }
 
-// workbookKind tells a workbook from its parts: an XLSX has a
-// workbook part and a content types part, an ODS a first member
+// officeKind tells an office document from its parts: an OOXML one has
+// a content types part and its main part (xl/workbook.xml,
+// word/document.xml, ppt/presentation.xml), an ODF one a first member
 // "mimetype" that says so. Other zips are FormatZip.
-func workbookKind(zr *zip.Reader) Format {
-	var types, book bool
+func officeKind(zr *zip.Reader) Format {
+	types := false
+	kind := FormatZip
 	for _, zf := range zr.File {
 		switch strings.ToLower(zf.Name) {
 		case "[content_types].xml":
 			types = true
 		case "xl/workbook.xml":
-			book = true
+			kind = FormatXLSX
+		case "word/document.xml":
+			kind = FormatDOCX
+		case "ppt/presentation.xml":
+			kind = FormatPPTX
 		}
 	}
-	if types && book {
-		return FormatXLSX
+	if types && kind != FormatZip {
+		return kind
 	}
 	if len(zr.File) > 0 && zr.File[0].Name == "mimetype" && zr.File[0].UncompressedSize64 < 128 {
 		if rc, err := zr.File[0].Open(); err == nil {
 			b, _ := io.ReadAll(io.LimitReader(rc, 128))
 			rc.Close()
-			if strings.TrimSpace(string(b)) == "application/vnd.oasis.opendocument.spreadsheet" {
+			switch strings.TrimSpace(string(b)) {
+			case "application/vnd.oasis.opendocument.spreadsheet":
 				return FormatODS
+			case "application/vnd.oasis.opendocument.text":
+				return FormatODT
+			case "application/vnd.oasis.opendocument.presentation":
+				return FormatODP
 			}
 		}
 	}
@@ -240,8 +248,9 @@ func (e *Extractor) tar(ctx context.Context, src *source, br *bufio.Reader, h Ha
 	}
 }
 
-// spreadsheet reads an XLSX or ODS workbook.
-func (e *Extractor) spreadsheet(ctx context.Context, src *source, br *bufio.Reader, h Handler, f Format) error {
+// office reads an office document named as one: a workbook, a
+// word-processing document or a presentation.
+func (e *Extractor) office(ctx context.Context, src *source, br *bufio.Reader, h Handler, f Format) error {
 	d := h.Begin(src.display, f)
 	file, done, err := e.onDisk(src, br)
 	if err != nil {
@@ -249,10 +258,15 @@ func (e *Extractor) spreadsheet(ctx context.Context, src *source, br *bufio.Read
 	}
 	defer done()
 	st, _ := file.Stat()
-	if f == FormatXLSX {
-		err = e.readXLSX(ctx, file, st.Size(), d, src)
-	} else {
-		err = e.readODS(ctx, file, st.Size(), d, src)
+	return e.endDoc(d, src, st.Size(), e.readOffice(ctx, file, st.Size(), d, src, f))
+}
+
+func (e *Extractor) readOffice(ctx context.Context, file *os.File, size int64, d Doc, src *source, f Format) error {
+	switch f {
+	case FormatXLSX:
+		return e.readXLSX(ctx, file, size, d, src)
+	case FormatODS:
+		return e.readODS(ctx, file, size, d, src)
 	}
-	return e.endDoc(d, src, st.Size(), err)
+	return e.readDocument(ctx, file, size, d, src, f)
 }

@@ -44,6 +44,10 @@ const (
 	FormatEmail   Format = "email"
 	FormatMbox    Format = "mbox"
 	FormatMsg     Format = "msg" // an Outlook message
+	FormatDOCX    Format = "docx"
+	FormatODT     Format = "odt"
+	FormatPPTX    Format = "pptx"
+	FormatODP     Format = "odp"
 	FormatText    Format = "text"
 	FormatZip     Format = "zip"
 	FormatTar     Format = "tar"

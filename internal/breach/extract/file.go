@@ -136,10 +136,8 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.gzip(ctx, src, br, h)
 	case FormatTar:
 		return e.tar(ctx, src, br, h)
-	case FormatXLSX:
-		return e.spreadsheet(ctx, src, br, h, FormatXLSX)
-	case FormatODS:
-		return e.spreadsheet(ctx, src, br, h, FormatODS)
+	case FormatXLSX, FormatODS, FormatDOCX, FormatODT, FormatPPTX, FormatODP:
+		return e.office(ctx, src, br, h, f)
 	case FormatSQLite:
 		return e.sqliteSource(ctx, src, br, h)
 	case FormatXLS:
@@ -225,7 +223,8 @@ func (c *countReader) Read(p []byte) (int, error) {
 
 func isContainer(f Format) bool {
 	switch f {
-	case FormatZip, FormatGzip, FormatTar, FormatXLSX, FormatODS, FormatSQLite, FormatXLS:
+	case FormatZip, FormatGzip, FormatTar, FormatXLSX, FormatODS, FormatSQLite, FormatXLS,
+		FormatDOCX, FormatODT, FormatPPTX, FormatODP:
 		return true
 	}
 	return false
@@ -238,9 +237,9 @@ func isContainer(f Format) bool {
 func Sniff(name string, head []byte) Format {
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
-		switch byName(name) {
-		case FormatXLSX, FormatODS:
-			return byName(name)
+		switch f := byName(name); f {
+		case FormatXLSX, FormatODS, FormatDOCX, FormatODT, FormatPPTX, FormatODP:
+			return f
 		}
 		return FormatZip
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
@@ -321,6 +320,14 @@ func byName(name string) Format {
 		return FormatXLSX
 	case ".ods", ".ots":
 		return FormatODS
+	case ".docx", ".docm", ".dotx", ".dotm":
+		return FormatDOCX
+	case ".odt", ".ott":
+		return FormatODT
+	case ".pptx", ".pptm", ".potx", ".ppsx":
+		return FormatPPTX
+	case ".odp", ".otp":
+		return FormatODP
 	case ".zip":
 		return FormatZip
 	case ".tar":

@@ -647,8 +647,8 @@ func TestXLSXBrokenParts(t *testing.T) {
 }
 
 // TestWorkbookByContent: a workbook is read as one whatever its name (a
-// download without extension, a renamed attachment), and a zip that
-// only looks like one is still a zip.
+// download without extension, a renamed attachment), and a word
+// document is not taken for one.
 func TestWorkbookByContent(t *testing.T) {
 	dir := t.TempDir()
 	sheet := `<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>courriel</t></is></c></row><row r="2"><c t="inlineStr"><is><t>jean@exemple.fr</t></is></c></row></sheetData></worksheet>`
@@ -665,7 +665,7 @@ func TestWorkbookByContent(t *testing.T) {
 		{"export", xlsx, FormatXLSX, "#Feuil1:2|courriel=jean@exemple.fr"},
 		{"export.zip", xlsx, FormatXLSX, "#Feuil1:2|courriel=jean@exemple.fr"},
 		{"piece-jointe.bin", ods, FormatODS, "#Feuille1:1|#1=jean@exemple.fr"},
-		{"lettre.docx", docx, FormatZip, ""},
+		{"lettre.docx", docx, FormatDOCX, ""}, // read as a document (document_test.go)
 	} {
 		p := writeFile(t, dir, tc.name, tc.data)
 		rec := extractFile(t, p, testOptions())
