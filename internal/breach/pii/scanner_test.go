@@ -52,6 +52,8 @@ func TestText(t *testing.T) {
 		{"access log", `89.191.68.217 - - [13/Nov/2025:16:36:08 +0100] "GET /api/v1/compte?email=megan.roux@yahoo.fr HTTP/1.1" 200 26930 "-" "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36"`,
 			[]want{{IP, "89.191.68.217"}, {Email, "megan.roux@yahoo.fr"}}}, // 122.0.0.0 is a version
 		{"network address", "réseau 10.0.0.0 et hôte 10.0.0.1", []want{{IP, "10.0.0.1"}}},
+		{"versions of products", `"Mozilla/5.0 (X11) OPR/106.0.5.12" LibreOffice/7.4.7.2$Linux_X86_64 http://10.1.2.3/ GET /10.1.2.4`,
+			[]want{{IP, "10.1.2.3"}, {IP, "10.1.2.4"}}},
 		{"ipv6 of a French operator", "connexion depuis 2a01:cb00:1234:5678::1 et 2a02:8420:6c55:6500::2", []want{{IP, "2a01:cb00:1234:5678::1"}, {IP, "2a02:8420:6c55:6500::2"}}},
 		{"0033 and a trunk prefix", "appeler le 0033 (0)6 12 34 56 78 ou le 0033(0)1 23 45 67 89", []want{{Phone, "0033 (0)6 12 34 56 78"}, {Phone, "0033(0)1 23 45 67 89"}}},
 		{"e-mail in a query string", "GET /rappel?tel=0612345678&mail=jean.dupont+mairie@ville.fr&id=4", []want{{Phone, "0612345678"}, {Email, "jean.dupont+mairie@ville.fr"}}},

@@ -379,6 +379,11 @@ func (st *scan) ipv4(t int) (int, bool) {
 	if t > 0 && b[t-1] == '.' {
 		return 0, false
 	}
+	// A product's version: LibreOffice/7.4.7.2, OPR/106.0.5.12 in a
+	// user agent.
+	if t >= 2 && b[t-1] == '/' && isAlpha(b[t-2]) {
+		return 0, false
+	}
 	var oct [4]int
 	i := t
 	for k := 0; k < 4; k++ {
