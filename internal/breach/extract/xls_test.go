@@ -129,17 +129,6 @@ func TestXLSMatchesXlrd(t *testing.T) {
 	}
 }
 
-// biffRec writes a record; data longer than 8224 bytes is not split.
-func biffRec(typ uint16, parts ...[]byte) []byte {
-	var data []byte
-	for _, p := range parts {
-		data = append(data, p...)
-	}
-	out := binary.LittleEndian.AppendUint16(nil, typ)
-	out = binary.LittleEndian.AppendUint16(out, uint16(len(data)))
-	return append(out, data...)
-}
-
 func u16(v int) []byte { return binary.LittleEndian.AppendUint16(nil, uint16(v)) }
 func u32(v int) []byte { return binary.LittleEndian.AppendUint32(nil, uint32(v)) }
 
@@ -164,17 +153,17 @@ func utf16le(s string) []byte {
 // cells come from cells (records of the sheet), the shared strings from
 // sst (the SST record and its CONTINUE records, written whole).
 func testBook(sst []byte, cells ...[]byte) []byte {
-	bof := func(kind int) []byte { return biffRec(recBOF, u16(0x0600), u16(kind), u32(0), u32(0), u32(0)) }
-	globals := append(bof(5), biffRec(recCodePage, u16(1200))...)
-	globals = append(globals, biffRec(recXF, u16(0), u16(0), make([]byte, 16))...)
-	globals = append(globals, biffRec(recFormat, u16(164), u16(10), []byte{0}, []byte("dd/mm/yyyy"))...)
-	globals = append(globals, biffRec(recXF, u16(0), u16(164), make([]byte, 16))...)
+	bof := func(kind int) []byte { return xlswrite.Record(recBOF, u16(0x0600), u16(kind), u32(0), u32(0), u32(0)) }
+	globals := append(bof(5), xlswrite.Record(recCodePage, u16(1200))...)
+	globals = append(globals, xlswrite.Record(recXF, u16(0), u16(0), make([]byte, 16))...)
+	globals = append(globals, xlswrite.Record(recFormat, u16(164), u16(10), []byte{0}, []byte("dd/mm/yyyy"))...)
+	globals = append(globals, xlswrite.Record(recXF, u16(0), u16(164), make([]byte, 16))...)
 	globals = append(globals, sst...)
 	sheetName := []byte{6, 0, 'A', 'g', 'e', 'n', 't', 's'}
-	boundLen := len(biffRec(recBoundSheet, u32(0), []byte{0, 0}, sheetName))
-	eof := biffRec(recEOF)
+	boundLen := len(xlswrite.Record(recBoundSheet, u32(0), []byte{0, 0}, sheetName))
+	eof := xlswrite.Record(recEOF)
 	pos := len(globals) + boundLen + len(eof)
-	globals = append(globals, biffRec(recBoundSheet, u32(pos), []byte{0, 0}, sheetName)...)
+	globals = append(globals, xlswrite.Record(recBoundSheet, u32(pos), []byte{0, 0}, sheetName)...)
 	globals = append(globals, eof...)
 	out := append(globals, bof(0x10)...)
 	for _, c := range cells {
@@ -187,22 +176,22 @@ func testBook(sst []byte, cells ...[]byte) []byte {
 // on in a CONTINUE record in the middle of a string, from one byte a
 // character to two; numbers as RK, MULRK and a date.
 func TestXLSRecords(t *testing.T) {
-	sst := biffRec(recSST, u32(3), u32(3),
+	sst := xlswrite.Record(recSST, u32(3), u32(3),
 		u16(5), []byte{0}, latin1("Zoé D"), // one byte a character
 		u16(12), []byte{0}, latin1("Jérô"), // cut: the rest in CONTINUE, in UTF-16
 	)
-	sst = append(sst, biffRec(recContinue, []byte{1}, utf16le("me Œuvré"),
+	sst = append(sst, xlswrite.Record(recContinue, []byte{1}, utf16le("me Œuvré"),
 		u16(3), []byte{8}, u16(1), latin1("abc"), u32(0))...) // rich text: one run passed
 	rkInt := func(v int) []byte { return u32(v<<2 | 2) }
 	cells := [][]byte{
-		biffRec(recLabelSST, u16(0), u16(0), u16(0), u32(0)),
-		biffRec(recLabelSST, u16(0), u16(1), u16(0), u32(1)),
-		biffRec(recLabelSST, u16(1), u16(0), u16(0), u32(2)),
-		biffRec(recRK, u16(1), u16(1), u16(1), rkInt(31179)), // 12/05/1985 by format 164
-		biffRec(recMulRK, u16(2), u16(0), u16(0), rkInt(7), u16(0), u32(61234567<<2|2|1), u16(1)),
-		biffRec(recNumber, u16(3), u16(2), u16(0), binary.LittleEndian.AppendUint64(nil, math.Float64bits(0.1))),
-		biffRec(recBoolErr, u16(3), u16(0), u16(0), []byte{1, 0}),
-		biffRec(recBoolErr, u16(3), u16(1), u16(0), []byte{7, 1}), // #DIV/0!: nothing
+		xlswrite.Record(recLabelSST, u16(0), u16(0), u16(0), u32(0)),
+		xlswrite.Record(recLabelSST, u16(0), u16(1), u16(0), u32(1)),
+		xlswrite.Record(recLabelSST, u16(1), u16(0), u16(0), u32(2)),
+		xlswrite.Record(recRK, u16(1), u16(1), u16(1), rkInt(31179)), // 12/05/1985 by format 164
+		xlswrite.Record(recMulRK, u16(2), u16(0), u16(0), rkInt(7), u16(0), u32(61234567<<2|2|1), u16(1)),
+		xlswrite.Record(recNumber, u16(3), u16(2), u16(0), binary.LittleEndian.AppendUint64(nil, math.Float64bits(0.1))),
+		xlswrite.Record(recBoolErr, u16(3), u16(0), u16(0), []byte{1, 0}),
+		xlswrite.Record(recBoolErr, u16(3), u16(1), u16(0), []byte{7, 1}), // #DIV/0!: nothing
 	}
 	book := testBook(sst, cells...)
 	if len(book) >= 4096 {
@@ -238,8 +227,8 @@ func TestXLSBroken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	book := testBook(biffRec(recSST, u32(1), u32(1), u16(5), []byte{0}, latin1("Jules")),
-		biffRec(recLabelSST, u16(0), u16(0), u16(0), u32(0)))
+	book := testBook(xlswrite.Record(recSST, u32(1), u32(1), u16(5), []byte{0}, latin1("Jules")),
+		xlswrite.Record(recLabelSST, u16(0), u16(0), u16(0), u32(0)))
 	loop := xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: append(book, make([]byte, 5000)...)})
 	// The directory's sector points at itself in the FAT.
 	dirSector := binary.LittleEndian.Uint32(loop[48:])
@@ -247,9 +236,9 @@ func TestXLSBroken(t *testing.T) {
 	badVersion := xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: book})
 	binary.LittleEndian.PutUint16(badVersion[26:], 5)
 	withPass := testBook(nil)
-	withPass = append(withPass[:20:20], append(biffRec(recFilePass, u16(1), make([]byte, 52)), withPass[20:]...)...)
-	biff2 := append(biffRec(recBOF, u16(0x0200), u16(0x10)), biffRec(recEOF)...)
-	cutSST := testBook(biffRec(recSST, u32(2), u32(2), u16(40), []byte{0}, latin1("Jul")))
+	withPass = append(withPass[:20:20], append(xlswrite.Record(recFilePass, u16(1), make([]byte, 52)), withPass[20:]...)...)
+	biff2 := append(xlswrite.Record(recBOF, u16(0x0200), u16(0x10)), xlswrite.Record(recEOF)...)
+	cutSST := testBook(xlswrite.Record(recSST, u32(2), u32(2), u16(40), []byte{0}, latin1("Jul")))
 	cases := []struct {
 		name, data, want string
 		skipped          bool
@@ -319,8 +308,8 @@ func FuzzXLS(f *testing.F) {
 		stream, _ := io.ReadAll(io.LimitReader(r, 2048))
 		f.Add(stream)
 	}
-	f.Add(testBook(biffRec(recSST, u32(2), u32(2), u16(3), []byte{0}, latin1("Zoé"), u16(4), []byte{1}, utf16le("Œuf")),
-		biffRec(recLabelSST, u16(0), u16(0), u16(0), u32(1)), biffRec(recRK, u16(0), u16(1), u16(1), u32(31179<<2|2))))
+	f.Add(testBook(xlswrite.Record(recSST, u32(2), u32(2), u16(3), []byte{0}, latin1("Zoé"), u16(4), []byte{1}, utf16le("Œuf")),
+		xlswrite.Record(recLabelSST, u16(0), u16(0), u16(0), u32(1)), xlswrite.Record(recRK, u16(0), u16(1), u16(1), u32(31179<<2|2))))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, stream []byte) {
 		p := filepath.Join(dir, "f.xls")
