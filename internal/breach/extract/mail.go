@@ -270,6 +270,9 @@ func (m *mailScan) header(lines bool) (textproto.MIMEHeader, stop, bool) {
 			flush()
 			return hdr, stop{}, false
 		}
+		if m.n == 1 && !m.mbox && bytes.HasPrefix(p, []byte("From ")) {
+			continue // a message saved with its mbox separator
+		}
 		if m.off > 0 || p[0] == ' ' || p[0] == '\t' {
 			if name != "" && pieces < maxMailPieces {
 				value = append(append(value, ' '), bytes.TrimSpace(p)...)

@@ -81,6 +81,8 @@ func TestMailBroken(t *testing.T) {
 		{"garbage64.eml", "From: a@b.fr\nDate: x\nContent-Transfer-Encoding: base64\nContent-Type: text/csv; name=a.csv\n\n" + csv[:8] + "\n!!%%\n" + csv[8:] + "\n",
 			[]string{"garbage64.eml (email)", "garbage64.eml!/a.csv (csv)"}, ""},
 		{"noblank.eml", "From: a@b.fr\nDate: x\nbonjour 185057800608436\n", []string{"noblank.eml (email)"}, ""},
+		{"separator.eml", "From a@b.fr Fri Nov 27 08:00:00 2026\nFrom: a@b.fr\nContent-Transfer-Encoding: quoted-printable\n\nbonjour 18505780060=\n8436\n",
+			[]string{"separator.eml (email)"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
