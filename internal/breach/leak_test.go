@@ -123,6 +123,11 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	}
 	write(t, dir, "courrier/lettre.docx", docx)
 	write(t, dir, "casse/lettre.docx", docx[:len(docx)/2])
+	rtf, err := os.ReadFile(filepath.Join("extract", "testdata", "document", "lettre.rtf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "courrier/lettre.rtf", rtf)
 	raw = append(raw, "renee.faure@exemple.fr", "1 85 05 78 006 084 91", "2 92 05 70 858 151 89", "06 98 76 54 32", "01 23 45 67 89", "FR76 3000 6000 0112 3456 7890 189")
 
 	// An Excel 97-2003 workbook written by LibreOffice, whole and cut in

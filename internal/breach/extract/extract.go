@@ -48,6 +48,7 @@ const (
 	FormatODT     Format = "odt"
 	FormatPPTX    Format = "pptx"
 	FormatODP     Format = "odp"
+	FormatRTF     Format = "rtf"
 	FormatText    Format = "text"
 	FormatZip     Format = "zip"
 	FormatTar     Format = "tar"

@@ -146,6 +146,8 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.email(ctx, src, br, h)
 	case FormatMbox:
 		return e.mbox(ctx, src, br, h)
+	case FormatRTF:
+		return e.rtfSource(ctx, src, br, h)
 	}
 	d := h.Begin(src.display, f)
 	cr := &countReader{r: br}
@@ -248,6 +250,8 @@ func Sniff(name string, head []byte) Format {
 		return FormatSQLite
 	case bytes.HasPrefix(head, cfbMagic):
 		return FormatXLS
+	case bytes.HasPrefix(head, []byte(`{\rtf`)):
+		return FormatRTF
 	case len(head) > 262 && bytes.Equal(head[257:262], []byte("ustar")):
 		return FormatTar
 	}
