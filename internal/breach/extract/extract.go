@@ -49,6 +49,7 @@ const (
 	FormatPPTX    Format = "pptx"
 	FormatODP     Format = "odp"
 	FormatRTF     Format = "rtf"
+	FormatDOC     Format = "doc" // Word 97-2003
 	FormatText    Format = "text"
 	FormatZip     Format = "zip"
 	FormatTar     Format = "tar"

@@ -154,7 +154,11 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 	var err error
 	switch f {
 	case FormatBinary:
-		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: binary data is not scanned", ErrUnsupported)})
+		what := "binary data is not scanned"
+		if bytes.HasPrefix(head, []byte("%PDF")) {
+			what = "a PDF document is not scanned: its text is not read"
+		}
+		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: %s", ErrUnsupported, what)})
 		_, err = io.Copy(io.Discard, cr)
 	case FormatJSON:
 		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))

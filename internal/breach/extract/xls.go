@@ -34,8 +34,8 @@ func (e *Extractor) compound(ctx context.Context, src *source, br *bufio.Reader,
 	return e.readCompound(ctx, file, st.Size(), h, src)
 }
 
-// readCompound reads a compound file: an .xls workbook, an Outlook
-// message, or a problem that says what else it is.
+// readCompound reads a compound file: an .xls workbook, a Word
+// document, an Outlook message, or a problem that says what else it is.
 func (e *Extractor) readCompound(ctx context.Context, f *os.File, size int64, h Handler, src *source) error {
 	c, err := openCFB(f, size)
 	if err != nil {
@@ -46,6 +46,10 @@ func (e *Extractor) readCompound(ctx context.Context, f *os.File, size int64, h 
 	biff5 := false
 	if !ok {
 		book, biff5 = c.find("Book")
+	}
+	if _, word := c.find("WordDocument"); !ok && !biff5 && word {
+		d := h.Begin(src.display, FormatDOC)
+		return e.endDoc(d, src, size, e.readDoc(ctx, c, d))
 	}
 	if !ok && !biff5 && isOutlookMessage(c) {
 		d := h.Begin(src.display, FormatMsg)
@@ -73,13 +77,10 @@ func (e *Extractor) readCompound(ctx context.Context, f *os.File, size int64, h 
 func compoundKind(c *cfb) error {
 	_, info := c.find("EncryptionInfo")
 	_, pkg := c.find("EncryptedPackage")
-	_, word := c.find("WordDocument")
 	_, ppt := c.find("PowerPoint Document")
 	switch {
 	case info && pkg:
 		return fmt.Errorf("%w: a password-protected Office document; not scanned", ErrEncrypted)
-	case word:
-		return fmt.Errorf("%w: a Word 97-2003 document is not scanned", ErrUnsupported)
 	case ppt:
 		return fmt.Errorf("%w: a PowerPoint 97-2003 presentation is not scanned", ErrUnsupported)
 	}

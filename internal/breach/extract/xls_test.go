@@ -246,7 +246,7 @@ func TestXLSBroken(t *testing.T) {
 		{"secret.xlsx", string(xlswrite.Compound(xlswrite.Stream{Name: "EncryptionInfo", Data: make([]byte, 300)}, xlswrite.Stream{Name: "EncryptedPackage", Data: make([]byte, 5000)})),
 			"encrypted: a password-protected Office document; not scanned", true},
 		{"lettre.doc", string(xlswrite.Compound(xlswrite.Stream{Name: "WordDocument", Data: make([]byte, 5000)}, xlswrite.Stream{Name: "1Table", Data: make([]byte, 100)})),
-			"unsupported content: a Word 97-2003 document is not scanned", true},
+			"syntax error: the WordDocument stream does not start with a FIB", false},
 		{"autre.xls", string(xlswrite.Compound(xlswrite.Stream{Name: "Contents", Data: []byte("x")})),
 			"unsupported content: a compound file with no workbook is not scanned", true},
 		{"cut.xls", string(good[:len(good)/2]), "syntax error: compound file", false},
@@ -333,10 +333,11 @@ func FuzzXLS(f *testing.F) {
 }
 
 // FuzzCFB reads compound files whatever their bytes, as containers and
-// as the documents they hold (workbooks, Outlook messages): no panic, no
+// as the documents they hold (workbooks, Word documents, Outlook
+// messages): no panic, no
 // loop, every document ended.
 func FuzzCFB(f *testing.F) {
-	for _, p := range []string{"xls/small-xlwt.xls", "msg/demande.msg"} {
+	for _, p := range []string{"xls/small-xlwt.xls", "msg/demande.msg", "document/lettre.doc"} {
 		data, err := os.ReadFile(filepath.Join("testdata", p))
 		if err != nil {
 			f.Fatal(err)

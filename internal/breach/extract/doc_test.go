@@ -1,0 +1,136 @@
+package extract
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tocsin/internal/breach/extract/xlswrite"
+)
+
+// The letter LibreOffice Writer saves as Word 97 (testdata/document): a
+// line for each paragraph of the body, then the footnote, the header and
+// the comment; the deleted NIR on a line of its own.
+func TestDocFixture(t *testing.T) {
+	p := filepath.Join("testdata", "document", "lettre.doc")
+	rec := extractFile(t, p, testOptions())
+	if len(rec.problems) > 0 || len(rec.docs) != 1 || rec.docs[0].format != FormatDOC {
+		t.Fatalf("documents %v, problems %v", rec.paths(), rec.problemText())
+	}
+	want := []string{
+		"1:0:Attestation de domicile",
+		"2:0:Je soussignée Renée Faure, numéro de sécurité sociale 1 85 05 78 006 084 91, atteste sur l'honneur.",
+		"3:0:Fait pour servir et valoir ce que de droit.",
+		"3:0:Ancien NIR : 2 92 05 70 858 151 89",
+		"4:0:Le 27 novembre 2026.",
+		"5:0:IBAN\tFR76 3000 6000 0112 3456 7890 189\t\t",
+		"6:0:\tCourriel : renee.faure@exemple.fr",
+		"8:0:Mairie de Saint-Exemple, accueil : 01 23 45 67 89",
+		"13:0:Rappeler au 06 98 76 54 32",
+	}
+	if got := strings.Join(rec.docs[0].lines, "\n"); got != strings.Join(want, "\n") {
+		t.Fatalf("lines\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+	}
+}
+
+// testWordDoc writes a Word 97 document holding text: one piece, one byte
+// a character, a field whose instructions are left out; fib changes its
+// FIB first.
+func testWordDoc(text string, fib func([]byte)) []byte {
+	le := binary.LittleEndian
+	word := make([]byte, 1024)
+	le.PutUint16(word, 0xA5EC)
+	le.PutUint16(word[2:], 193)
+	le.PutUint16(word[10:], 0x0200) // the 1Table stream
+	at := 32
+	le.PutUint16(word[at:], 14) // csw
+	at += 2 + 28
+	le.PutUint16(word[at:], 22) // cslw
+	at += 2 + 88
+	le.PutUint16(word[at:], 93) // cbRgFcLcb
+	at += 2
+	textAt := 800
+	copy(word[textAt:], text)
+	var plc []byte
+	plc = le.AppendUint32(plc, 0)
+	plc = le.AppendUint32(plc, uint32(len(text)))
+	plc = append(plc, 0, 0)
+	plc = le.AppendUint32(plc, uint32(textAt*2)|0x40000000)
+	plc = append(plc, 0, 0)
+	clx := append([]byte{0x01, 2, 0, 0xAA, 0xBB, 0x02}, le.AppendUint32(nil, uint32(len(plc)))...)
+	clx = append(clx, plc...)
+	table := append(make([]byte, 16), clx...)
+	le.PutUint32(word[at+33*8:], 16)
+	le.PutUint32(word[at+33*8+4:], uint32(len(clx)))
+	if fib != nil {
+		fib(word)
+	}
+	return xlswrite.Compound(xlswrite.Stream{Name: "WordDocument", Data: word}, xlswrite.Stream{Name: "1Table", Data: table})
+}
+
+// Word documents built by hand: a field's instructions left out and its
+// result read, Windows-1252 text; and broken or unread ones, each with a
+// problem that quotes nothing of the text.
+func TestDocBuilt(t *testing.T) {
+	dir := t.TempDir()
+	text := "Tel\x13 HYPERLINK \"mailto:x@y.fr\" \x1406 12 34 56 78\x15 \x93ok\x94\rNIR 185057800608491\r"
+	cases := []struct {
+		name    string
+		data    []byte
+		lines   string
+		problem string
+	}{
+		{"champ.doc", testWordDoc(text, nil), "1:0:Tel06 12 34 56 78 “ok”\n2:0:NIR 185057800608491", ""},
+		{"ancien.doc", testWordDoc(text, func(w []byte) { binary.LittleEndian.PutUint16(w[2:], 104) }), "",
+			"unsupported content: a Word document older than Word 97 (FIB version 104) is not read"},
+		{"secret.doc", testWordDoc(text, func(w []byte) { binary.LittleEndian.PutUint16(w[10:], 0x0300) }), "",
+			"encrypted: a password-protected Word document; not scanned"},
+		{"table.doc", testWordDoc(text, func(w []byte) { binary.LittleEndian.PutUint16(w[10:], 0) }), "",
+			"syntax error: a Word document without its 0Table stream"},
+		{"loin.doc", testWordDoc(text, func(w []byte) { binary.LittleEndian.PutUint32(w[32+30+90+2+33*8+4:], 5000) }), "",
+			"syntax error: the piece table lies past the end of 1Table"},
+	}
+	for _, c := range cases {
+		p := filepath.Join(dir, c.name)
+		if err := os.WriteFile(p, c.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rec := extractFile(t, p, testOptions())
+		if got := strings.Join(rec.doc(p).lines, "\n"); got != c.lines {
+			t.Errorf("%s: lines %q, want %q", c.name, got, c.lines)
+		}
+		probs := strings.Join(rec.problemText(), "\n")
+		if !strings.Contains(probs, c.problem) || (c.problem == "") != (probs == "") || strings.Contains(probs, "1850578") {
+			t.Errorf("%s: problems %q, want %q", c.name, probs, c.problem)
+		}
+	}
+}
+
+// The piece table and the character properties, whatever their bytes:
+// no panic.
+func FuzzDocTables(f *testing.F) {
+	f.Add([]byte{0x01, 2, 0, 1, 2, 0x02, 16, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 8, 0, 0x40, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pieces, err := pieceTable(data)
+		if err == nil && len(pieces) > len(data) {
+			t.Fatalf("%d pieces from %d bytes", len(pieces), len(data))
+		}
+		word := bytes.Repeat(data, 1+1024/(len(data)+1))
+		deletedRuns(word, data)
+	})
+}
+
+// A PDF is skipped with its reason, not as mere binary data.
+func TestPDFSkipped(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "attestation.pdf")
+	if err := os.WriteFile(p, []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 0 >>\nstream\n\x00\nendstream\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := extractFile(t, p, testOptions())
+	if len(rec.problems) != 1 || !rec.problems[0].Skipped || !strings.HasSuffix(rec.problems[0].Error(), "unsupported content: a PDF document is not scanned: its text is not read") {
+		t.Fatalf("problems %v", rec.problemText())
+	}
+}
