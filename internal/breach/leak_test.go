@@ -133,6 +133,12 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, dir, "courrier/lettre.doc", doc)
+	pdf, err := os.ReadFile(filepath.Join("extract", "testdata", "pdf", "lettre.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "courrier/lettre.pdf", pdf)
+	write(t, dir, "casse/lettre.pdf", pdf[:len(pdf)/2])
 	write(t, dir, "casse/lettre.doc", doc[:len(doc)*2/3])
 	raw = append(raw, "renee.faure@exemple.fr", "1 85 05 78 006 084 91", "2 92 05 70 858 151 89", "06 98 76 54 32", "01 23 45 67 89", "FR76 3000 6000 0112 3456 7890 189")
 
@@ -192,7 +198,7 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	if rep.Category("nir").Values < 300 || rep.Category("email").Values < 300 {
 		t.Fatalf("too little found to make the search meaningful: %+v", rep.Categories)
 	}
-	for _, want := range []string{"guillemet.csv:2", "objet.json:1", "chaine.sql:1", "coupe.zip", "faux.xlsx", "bombe.zip", "binaire.bin", "coupe.xls", "courrier.eml", "casse/demande.msg", "casse/lettre.docx", "casse/lettre.doc"} {
+	for _, want := range []string{"guillemet.csv:2", "objet.json:1", "chaine.sql:1", "coupe.zip", "faux.xlsx", "bombe.zip", "binaire.bin", "coupe.xls", "courrier.eml", "casse/demande.msg", "casse/lettre.docx", "casse/lettre.doc", "casse/lettre.pdf"} {
 		if !strings.Contains(problems.String(), want) {
 			t.Errorf("no problem reported for %s:\n%s", want, problems.String())
 		}

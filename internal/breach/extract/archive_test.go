@@ -204,7 +204,7 @@ func TestSniff(t *testing.T) {
 		{"dump", "-- MySQL dump\nINSERT INTO t VALUES (1);\n", FormatSQL},
 		{"x.csv", "a\n", FormatCSV},
 		{"x.bin", "\x00\x01\x02", FormatBinary},
-		{"x.pdf", "%PDF-1.7\n", FormatBinary},
+		{"x.pdf", "%PDF-1.7\n", FormatPDF},
 		{"book.xlsx", "PK\x03\x04rest", FormatXLSX},
 		{"modèle.XLTX", "PK\x03\x04rest", FormatXLSX},
 		{"modele.ots", "PK\x03\x04rest", FormatODS},

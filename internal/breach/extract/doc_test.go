@@ -122,15 +122,3 @@ func FuzzDocTables(f *testing.F) {
 		deletedRuns(word, data)
 	})
 }
-
-// A PDF is skipped with its reason, not as mere binary data.
-func TestPDFSkipped(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "attestation.pdf")
-	if err := os.WriteFile(p, []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 0 >>\nstream\n\x00\nendstream\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rec := extractFile(t, p, testOptions())
-	if len(rec.problems) != 1 || !rec.problems[0].Skipped || !strings.HasSuffix(rec.problems[0].Error(), "unsupported content: a PDF document is not scanned: its text is not read") {
-		t.Fatalf("problems %v", rec.problemText())
-	}
-}

@@ -50,6 +50,7 @@ const (
 	FormatODP     Format = "odp"
 	FormatRTF     Format = "rtf"
 	FormatDOC     Format = "doc" // Word 97-2003
+	FormatPDF     Format = "pdf"
 	FormatText    Format = "text"
 	FormatZip     Format = "zip"
 	FormatTar     Format = "tar"

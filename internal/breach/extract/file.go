@@ -148,17 +148,15 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.mbox(ctx, src, br, h)
 	case FormatRTF:
 		return e.rtfSource(ctx, src, br, h)
+	case FormatPDF:
+		return e.pdfSource(ctx, src, br, h)
 	}
 	d := h.Begin(src.display, f)
 	cr := &countReader{r: br}
 	var err error
 	switch f {
 	case FormatBinary:
-		what := "binary data is not scanned"
-		if bytes.HasPrefix(head, []byte("%PDF")) {
-			what = "a PDF document is not scanned: its text is not read"
-		}
-		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: %s", ErrUnsupported, what)})
+		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: binary data is not scanned", ErrUnsupported)})
 		_, err = io.Copy(io.Discard, cr)
 	case FormatJSON:
 		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
@@ -185,8 +183,11 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 // endDoc closes a document; an error that stopped it is reported in it.
 func (e *Extractor) endDoc(d Doc, src *source, n int64, err error) error {
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-		if errors.Is(err, ErrLimit) {
+		if errors.Is(err, ErrLimit) && src.b.hit {
 			err = fmt.Errorf("%w: stopped after %d uncompressed bytes; the rest is not scanned", ErrLimit, src.b.limit)
+			d.Problem(Problem{Path: src.display, Offset: n, Skipped: true, Err: err})
+		} else if errors.Is(err, ErrEncrypted) || errors.Is(err, ErrLimit) {
+			// Left out on purpose: a password, or a size past a bound.
 			d.Problem(Problem{Path: src.display, Offset: n, Skipped: true, Err: err})
 		} else {
 			d.Problem(Problem{Path: src.display, Offset: n, Err: err})
@@ -256,6 +257,8 @@ func Sniff(name string, head []byte) Format {
 		return FormatXLS
 	case bytes.HasPrefix(head, []byte(`{\rtf`)):
 		return FormatRTF
+	case bytes.HasPrefix(head, []byte("%PDF-")):
+		return FormatPDF
 	case len(head) > 262 && bytes.Equal(head[257:262], []byte("ustar")):
 		return FormatTar
 	}
