@@ -19,7 +19,8 @@ import (
 // where the pen jumps forward by more than a fifth of it (the widths of
 // the glyphs say where each string ends). Lines are counted from the
 // first page. A page that draws no text (a scan) needs OCR: the document
-// says so. Encrypted PDFs are not read.
+// says so. An encrypted PDF is read when its user password is empty
+// (pdfcrypt.go).
 
 // maxPDFFile bounds the PDF held in memory.
 const maxPDFFile = 512 << 20
@@ -41,20 +42,9 @@ func (e *Extractor) pdfSource(ctx context.Context, src *source, br *bufio.Reader
 
 // readPDF reads the text of every page into d.
 func readPDF(ctx context.Context, b []byte, d Doc, display string, o Options) error {
-	doc := loadPDF(b)
-	for _, v := range doc.objs {
-		if dict := doc.dict(v); dict != nil {
-			if _, ok := dict["Encrypt"]; ok && (dict["Type"] == pdfName("XRef") || dict["Root"] != nil) {
-				return fmt.Errorf("%w: an encrypted PDF; not scanned", ErrEncrypted)
-			}
-		}
-	}
-	if bytes.Contains(b, []byte("/Encrypt")) && bytes.Contains(b, []byte("trailer")) {
-		if t := trailerDict(b); t != nil {
-			if _, ok := t["Encrypt"]; ok {
-				return fmt.Errorf("%w: an encrypted PDF; not scanned", ErrEncrypted)
-			}
-		}
+	doc, err := loadPDF(b)
+	if err != nil {
+		return fmt.Errorf("%w: %v; not scanned", ErrEncrypted, err)
 	}
 	pages := doc.pages()
 	if len(pages) == 0 {
@@ -83,20 +73,6 @@ func readPDF(ctx context.Context, b []byte, d Doc, display string, o Options) er
 			Err: fmt.Errorf("%w: %d of %d PDF pages draw no text (scanned images?); reading them needs OCR", ErrUnsupported, empty, len(pages))})
 	}
 	return nil
-}
-
-// trailerDict reads the last trailer dictionary.
-func trailerDict(b []byte) pdfDict {
-	k := bytes.LastIndex(b, []byte("trailer"))
-	if k < 0 {
-		return nil
-	}
-	v, err := (&pdfLexer{b: b, i: k + len("trailer")}).object(0)
-	if err != nil {
-		return nil
-	}
-	t, _ := v.(pdfDict)
-	return t
 }
 
 // pdfPage is a page and the resources it inherits.

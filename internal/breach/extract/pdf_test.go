@@ -10,12 +10,16 @@ import (
 	"unicode/utf8"
 )
 
-// The PDFs LibreOffice, qpdf (object streams) and Cairo (a Type0 font)
-// write (testdata/pdf/make.sh): the reader finds the words pdftotext
-// finds, every one and no other.
+// The PDFs LibreOffice, qpdf (object streams, encryption with an empty
+// user password) and Cairo (a Type0 font) write (testdata/pdf/make.sh):
+// the reader finds the words pdftotext finds, every one and no other.
 func TestPDFMatchesPdftotext(t *testing.T) {
-	for _, name := range []string{"lettre", "lettre-os", "courrier"} {
-		want, err := os.ReadFile(filepath.Join("testdata", "pdf", name+".pdftotext"))
+	for _, name := range []string{"lettre", "lettre-os", "courrier", "chiffre-rc4-40", "chiffre-rc4-128", "chiffre-aes-128", "chiffre-aes-256"} {
+		golden := name
+		if strings.HasPrefix(name, "chiffre-") {
+			golden = "courrier"
+		}
+		want, err := os.ReadFile(filepath.Join("testdata", "pdf", golden+".pdftotext"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +72,7 @@ func TestPDFBroken(t *testing.T) {
 		name, data, problem string
 		skipped             bool
 	}{
-		{"chiffre.pdf", "", "encrypted: an encrypted PDF; not scanned", true},
+		{"motdepasse.pdf", "", "encrypted: a PDF protected by a password; not scanned", true},
 		{"coupe.pdf", string(lettre[:len(lettre)/2]), "syntax error: no page of this PDF can be found (a file cut short?)", false},
 		{"scan.pdf", blank, "unsupported content: 1 of 1 PDF pages draw no text (scanned images?); reading them needs OCR", true},
 	}
@@ -94,7 +98,7 @@ func TestPDFBroken(t *testing.T) {
 // FuzzPDF reads arbitrary bytes as a PDF: no panic, no loop, every line
 // UTF-8 and within the cap.
 func FuzzPDF(f *testing.F) {
-	for _, name := range []string{"courrier.pdf"} {
+	for _, name := range []string{"courrier.pdf", "chiffre-aes-128.pdf"} {
 		data, err := os.ReadFile(filepath.Join("testdata", "pdf", name))
 		if err != nil {
 			f.Fatal(err)

@@ -20,8 +20,9 @@ type (
 	pdfRef  struct{ num, gen int }
 	// pdfStream is a stream's dictionary and its data, not yet decoded.
 	pdfStream struct {
-		dict pdfDict
-		data []byte
+		dict     pdfDict
+		data     []byte
+		num, gen int // the object it is, whose key decrypts it
 	}
 )
 
@@ -274,13 +275,15 @@ func (l *pdfLexer) hex() (any, error) {
 
 // pdfDoc is a PDF's objects.
 type pdfDoc struct {
-	b    []byte
-	objs map[int]any
+	b     []byte
+	objs  map[int]any
+	crypt *pdfCrypt // set for an encrypted file opened without a password
 }
 
 // loadPDF finds every object of the file, and those of its object
-// streams.
-func loadPDF(b []byte) *pdfDoc {
+// streams; an encrypted file is decrypted when its user password is
+// empty, and ErrEncrypted otherwise.
+func loadPDF(b []byte) (*pdfDoc, error) {
 	d := &pdfDoc{b: b, objs: map[int]any{}}
 	var packed []*pdfStream
 	for at := 0; ; {
@@ -290,7 +293,7 @@ func loadPDF(b []byte) *pdfDoc {
 		}
 		k += at
 		at = k + 3
-		num, ok := objHeader(b, k)
+		num, gen, ok := objHeader(b, k)
 		if !ok || (at < len(b) && !isPDFSpace(b[at]) && !isPDFDelim(b[at])) {
 			continue
 		}
@@ -301,6 +304,7 @@ func loadPDF(b []byte) *pdfDoc {
 		}
 		if dict, ok := v.(pdfDict); ok {
 			if s, ok := d.streamAfter(l, dict); ok {
+				s.num, s.gen = num, gen
 				v = s
 				if t, _ := dict["Type"].(pdfName); t == "ObjStm" {
 					packed = append(packed, s)
@@ -310,14 +314,52 @@ func loadPDF(b []byte) *pdfDoc {
 		d.objs[num] = v
 		at = l.i // not inside its data: compressed bytes may look like a header
 	}
+	if enc, id := d.encryption(); enc != nil {
+		c, err := d.openCrypt(enc, id)
+		if err != nil {
+			return d, errors.New("a PDF protected by a password")
+		}
+		d.crypt = c
+	}
 	for _, s := range packed {
 		d.unpack(s)
 	}
-	return d
+	return d, nil
 }
 
-// objHeader reads the "N G" before "obj" at k.
-func objHeader(b []byte, k int) (int, bool) {
+// encryption returns the Encrypt dictionary and the first identifier
+// of the file's trailer (or cross-reference stream), if it has one.
+func (d *pdfDoc) encryption() (pdfDict, []byte) {
+	var trailers []pdfDict
+	if k := bytes.LastIndex(d.b, []byte("trailer")); k >= 0 {
+		if v, err := (&pdfLexer{b: d.b, i: k + len("trailer")}).object(0); err == nil {
+			if t, ok := v.(pdfDict); ok {
+				trailers = append(trailers, t)
+			}
+		}
+	}
+	for _, v := range d.objs {
+		if s, ok := v.(*pdfStream); ok && s.dict["Type"] == pdfName("XRef") {
+			trailers = append(trailers, s.dict)
+		}
+	}
+	for _, t := range trailers {
+		if t["Encrypt"] == nil {
+			continue
+		}
+		var id []byte
+		if ids, ok := d.resolve(t["ID"]).([]any); ok && len(ids) > 0 {
+			s, _ := d.resolve(ids[0]).(string)
+			id = []byte(s)
+		}
+		return d.dict(t["Encrypt"]), id
+	}
+	return nil, nil
+}
+
+// objHeader reads the "N G" before "obj" at k: the object's number and
+// generation.
+func objHeader(b []byte, k int) (int, int, bool) {
 	i := k
 	back := func() ([]byte, bool) {
 		for i > 0 && isPDFSpace(b[i-1]) {
@@ -329,15 +371,17 @@ func objHeader(b []byte, k int) (int, bool) {
 		}
 		return b[i:e], i < e && e-i <= 10
 	}
-	if _, ok := back(); !ok {
-		return 0, false
+	gen, ok := back()
+	if !ok {
+		return 0, 0, false
 	}
 	num, ok := back()
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
 	n, err := strconv.Atoi(string(num))
-	return n, err == nil
+	g, err2 := strconv.Atoi(string(gen))
+	return n, g, err == nil && err2 == nil
 }
 
 // streamAfter reads the data of a stream whose dictionary was just read.
@@ -441,6 +485,12 @@ func (d *pdfDoc) decode(s *pdfStream) ([]byte, error) {
 		filters = f
 	}
 	data := s.data
+	if d.crypt != nil && s.dict["Type"] != pdfName("XRef") {
+		var err error
+		if data, err = d.crypt.stream(data, s.num, s.gen); err != nil {
+			return nil, err
+		}
+	}
 	for _, f := range filters {
 		switch d.resolve(f) {
 		case pdfName("FlateDecode"), pdfName("Fl"):

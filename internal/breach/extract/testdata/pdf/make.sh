@@ -9,15 +9,23 @@
 #                 (TrueType subsets with ToUnicode maps, a cross-reference table)
 # lettre-os.pdf   the same rewritten by qpdf with object streams and a
 #                 cross-reference stream
-# chiffre.pdf     the same encrypted by qpdf (AES-256, an empty user password)
 # courrier.pdf    a letter Cairo writes through pango-view (a Type0 font,
 #                 Identity-H, two bytes a code)
+# chiffre-*.pdf   courrier.pdf encrypted by qpdf with an owner password and
+#                 an empty user password (what "protected" PDFs are): RC4
+#                 40 bits (revision 2), RC4 128 (3), AES-128 (4), AES-256
+#                 with object streams (6)
+# motdepasse.pdf  courrier.pdf encrypted with a user password
 # NAME.pdftotext  what pdftotext reads in NAME.pdf
 set -e
 soffice --headless --convert-to pdf ../document/lettre.fodt >/dev/null
 qpdf --object-streams=generate lettre.pdf lettre-os.pdf
-qpdf --encrypt "" proprio 256 -- lettre.pdf chiffre.pdf
 printf 'Courrier de Zoé Nguyễn\nNIR 1 85 05 78 006 084 91 — tél. 06 12 34 56 78\nCourriel : zoe.nguyen@exemple.fr\n' > courrier.txt
 pango-view --no-display --output=courrier.pdf courrier.txt
 rm courrier.txt
+qpdf --allow-weak-crypto --encrypt "" proprio 40 -- courrier.pdf chiffre-rc4-40.pdf
+qpdf --allow-weak-crypto --encrypt "" proprio 128 --use-aes=n -- courrier.pdf chiffre-rc4-128.pdf
+qpdf --encrypt "" proprio 128 --use-aes=y -- courrier.pdf chiffre-aes-128.pdf
+qpdf --object-streams=generate --encrypt "" proprio 256 -- courrier.pdf chiffre-aes-256.pdf
+qpdf --encrypt secret proprio 256 -- courrier.pdf motdepasse.pdf
 for f in lettre lettre-os courrier; do pdftotext "$f.pdf" "$f.pdftotext"; done
