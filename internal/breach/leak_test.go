@@ -103,58 +103,33 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	write(t, dir, "casse/courrier.eml", []byte(mail[:len(mail)-20]))
 	raw = append(raw, mids[0].Email, mids[0].NIR, mids[2].Email, mids[1].Phone, mids[1].Given+" "+mids[1].Surname, mids[0].Given+" "+mids[0].Surname)
 
-	// An Outlook message written by oxmsg, whole and cut.
-	msg, err := os.ReadFile(filepath.Join("extract", "testdata", "msg", "demande.msg"))
-	if err != nil {
-		t.Fatal(err)
+	// Office documents and messages written by real writers (the
+	// fixtures of the extract package), whole and cut.
+	fixture := func(parts ...string) []byte {
+		b, err := os.ReadFile(filepath.Join(append([]string{"extract", "testdata"}, parts...)...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
 	}
-	write(t, dir, "courrier/demande.msg", msg)
-	write(t, dir, "casse/demande.msg", msg[:len(msg)/2])
-	values, err := os.ReadFile(filepath.Join("extract", "testdata", "msg", "demande.msg.values"))
-	if err != nil {
-		t.Fatal(err)
+	for _, f := range []struct {
+		dir, name string
+		cut       int // the part kept of the cut copy, in thirds; 0: none
+	}{
+		{"msg", "demande.msg", 1}, {"document", "lettre.docx", 1}, {"document", "lettre.rtf", 0},
+		{"document", "lettre.doc", 2}, {"pdf", "lettre.pdf", 1}, {"xls", "people-lo.xls", 1},
+	} {
+		b := fixture(f.dir, f.name)
+		write(t, dir, "courrier/"+f.name, b)
+		if f.cut > 0 {
+			write(t, dir, "casse/"+f.name, b[:len(b)*f.cut/3])
+		}
 	}
-	raw = append(raw, strings.Split(strings.TrimSpace(string(values)), "\n")...)
-
-	// A letter LibreOffice Writer saved as DOCX, whole and cut.
-	docx, err := os.ReadFile(filepath.Join("extract", "testdata", "document", "lettre.docx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, dir, "courrier/lettre.docx", docx)
-	write(t, dir, "casse/lettre.docx", docx[:len(docx)/2])
-	rtf, err := os.ReadFile(filepath.Join("extract", "testdata", "document", "lettre.rtf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, dir, "courrier/lettre.rtf", rtf)
-	doc, err := os.ReadFile(filepath.Join("extract", "testdata", "document", "lettre.doc"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, dir, "courrier/lettre.doc", doc)
-	pdf, err := os.ReadFile(filepath.Join("extract", "testdata", "pdf", "lettre.pdf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, dir, "courrier/lettre.pdf", pdf)
-	write(t, dir, "casse/lettre.pdf", pdf[:len(pdf)/2])
-	write(t, dir, "casse/lettre.doc", doc[:len(doc)*2/3])
+	// The values planted in them: the message's, the letter's, and the
+	// workbook's text cells as xlrd read them.
+	raw = append(raw, strings.Split(strings.TrimSpace(string(fixture("msg", "demande.msg.values"))), "\n")...)
 	raw = append(raw, "renee.faure@exemple.fr", "1 85 05 78 006 084 91", "2 92 05 70 858 151 89", "06 98 76 54 32", "01 23 45 67 89", "FR76 3000 6000 0112 3456 7890 189")
-
-	// An Excel 97-2003 workbook written by LibreOffice, whole and cut in
-	// the middle of its shared strings; its values are those xlrd read.
-	xls, err := os.ReadFile(filepath.Join("extract", "testdata", "xls", "people-lo.xls"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, dir, "bureautique/ancien.xls", xls)
-	write(t, dir, "casse/coupe.xls", xls[:len(xls)/3])
-	golden, err := os.ReadFile(filepath.Join("extract", "testdata", "xls", "people-lo.golden"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(golden), "\n") {
+	for _, line := range strings.Split(string(fixture("xls", "people-lo.golden")), "\n") {
 		if f := strings.Split(line, "\t"); len(f) == 5 && f[3] == "s" && f[1] != "1" {
 			raw = append(raw, f[4])
 		}
@@ -198,7 +173,7 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	if rep.Category("nir").Values < 300 || rep.Category("email").Values < 300 {
 		t.Fatalf("too little found to make the search meaningful: %+v", rep.Categories)
 	}
-	for _, want := range []string{"guillemet.csv:2", "objet.json:1", "chaine.sql:1", "coupe.zip", "faux.xlsx", "bombe.zip", "binaire.bin", "coupe.xls", "courrier.eml", "casse/demande.msg", "casse/lettre.docx", "casse/lettre.doc", "casse/lettre.pdf"} {
+	for _, want := range []string{"guillemet.csv:2", "objet.json:1", "chaine.sql:1", "coupe.zip", "faux.xlsx", "bombe.zip", "binaire.bin", "casse/people-lo.xls", "courrier.eml", "casse/demande.msg", "casse/lettre.docx", "casse/lettre.doc", "casse/lettre.pdf"} {
 		if !strings.Contains(problems.String(), want) {
 			t.Errorf("no problem reported for %s:\n%s", want, problems.String())
 		}
