@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -111,8 +112,24 @@ func (d *pdfDoc) pages() []pdfPage {
 			out = append(out, pdfPage{dict: node, resources: res})
 		}
 	}
-	for _, v := range d.objs {
+	// The catalog the trailer names (the last update's), else the one
+	// of the highest number.
+	var roots []any
+	for _, t := range d.trailers() {
+		roots = append(roots, t["Root"])
+	}
+	var cats []int
+	for n, v := range d.objs {
 		if c := d.dict(v); c != nil && c["Type"] == pdfName("Catalog") {
+			cats = append(cats, n)
+		}
+	}
+	sort.Ints(cats)
+	for i := len(cats) - 1; i >= 0; i-- {
+		roots = append(roots, pdfRef{cats[i], 0})
+	}
+	for _, r := range roots {
+		if c := d.dict(r); c != nil {
 			walk(c["Pages"], nil, 0)
 			if len(out) > 0 {
 				return out
@@ -125,19 +142,11 @@ func (d *pdfDoc) pages() []pdfPage {
 			nums = append(nums, n)
 		}
 	}
-	sortInts(nums)
+	sort.Ints(nums)
 	for _, n := range nums {
 		walk(pdfRef{n, 0}, nil, 0)
 	}
 	return out
-}
-
-func sortInts(a []int) {
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
 }
 
 // pdfText plays content streams and writes their text as lines.

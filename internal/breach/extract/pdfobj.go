@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 )
 
@@ -327,23 +328,34 @@ func loadPDF(b []byte) (*pdfDoc, error) {
 	return d, nil
 }
 
-// encryption returns the Encrypt dictionary and the first identifier
-// of the file's trailer (or cross-reference stream), if it has one.
-func (d *pdfDoc) encryption() (pdfDict, []byte) {
-	var trailers []pdfDict
+// trailers returns the last trailer dictionary, then those of the
+// cross-reference streams, the last first.
+func (d *pdfDoc) trailers() []pdfDict {
+	var out []pdfDict
 	if k := bytes.LastIndex(d.b, []byte("trailer")); k >= 0 {
 		if v, err := (&pdfLexer{b: d.b, i: k + len("trailer")}).object(0); err == nil {
 			if t, ok := v.(pdfDict); ok {
-				trailers = append(trailers, t)
+				out = append(out, t)
 			}
 		}
 	}
-	for _, v := range d.objs {
+	var xrefs []int
+	for n, v := range d.objs {
 		if s, ok := v.(*pdfStream); ok && s.dict["Type"] == pdfName("XRef") {
-			trailers = append(trailers, s.dict)
+			xrefs = append(xrefs, n)
 		}
 	}
-	for _, t := range trailers {
+	sort.Ints(xrefs)
+	for i := len(xrefs) - 1; i >= 0; i-- {
+		out = append(out, d.objs[xrefs[i]].(*pdfStream).dict)
+	}
+	return out
+}
+
+// encryption returns the Encrypt dictionary and the first identifier
+// of the file's trailer (or cross-reference stream), if it has one.
+func (d *pdfDoc) encryption() (pdfDict, []byte) {
+	for _, t := range d.trailers() {
 		if t["Encrypt"] == nil {
 			continue
 		}
