@@ -15,11 +15,11 @@ import (
 
 // PDF text ([ISO 32000-1] §9): each page's content streams are played,
 // the strings its text operators show decoded through their font (its
-// ToUnicode map, else its encoding) and laid out in lines: a new line
+// ToUnicode map, else its encoding) and laid out in rows: a new row
 // where the baseline moves by more than half the font's size, a space
 // where the pen jumps forward by more than a fifth of it (the widths of
-// the glyphs say where each string ends). Lines are counted from the
-// first page. A page that draws no text (a scan) needs OCR: the document
+// the glyphs say where each string ends). Rows the page wrapped are
+// joined into their paragraph, a line each, counted from the first page. A page that draws no text (a scan) needs OCR: the document
 // says so. An encrypted PDF is read when its user password is empty
 // (pdfcrypt.go).
 
@@ -61,6 +61,7 @@ func readPDF(ctx context.Context, b []byte, d Doc, display string, o Options) er
 		t.drawn = false
 		t.page(p, 0)
 		t.flush()
+		t.emitPage()
 		if !t.drawn {
 			empty++
 		}
@@ -172,19 +173,90 @@ type pdfText struct {
 	x, y          float64 // where the last string ended
 	have          bool    // a string was shown on the line
 	lineSize      float64 // the largest font size on the line
+	startX        float64 // where the line starts
+	gapped        bool    // the line has a gap of a table's columns
+
+	rows []pdfRow // the page's rows of text, joined into paragraphs at its end
 }
 
+// pdfRow is a row of text and where it lies on the page.
+type pdfRow struct {
+	text               []byte
+	startX, endX, y, h float64
+	gapped             bool
+}
+
+// flush ends the row being read.
 func (t *pdfText) flush() {
-	if len(bytes.TrimSpace(t.line)) > 0 {
-		t.n++
-		t.drawn = true
-		out, rec := ensureUTF8(t.line, &t.buf)
-		t.l = Line{N: t.n, Text: out, Recoded: rec}
-		t.d.Line(&t.l)
+	if len(bytes.TrimSpace(t.line)) > 0 && len(t.rows) < 1<<16 {
+		t.rows = append(t.rows, pdfRow{text: append([]byte(nil), t.line...), startX: t.startX, endX: t.x, y: t.y, h: t.lineSize, gapped: t.gapped})
 	}
 	t.line = t.line[:0]
-	t.have = false
+	t.have, t.gapped = false, false
 	t.lineSize = 0
+}
+
+// emitPage hands the page's text over, a line for each paragraph: a row
+// whose next row's first word would not have fit at its end (the right
+// margin is the page's longest row) goes on in that row when it starts at
+// the same left margin, one line lower, in the same size, so that a value
+// the page wrapped is whole again. A row that ends a
+// sentence, and rows with a table's gaps, are never joined: no value
+// runs on past them.
+func (t *pdfText) emitPage() {
+	right := math.Inf(-1)
+	for _, r := range t.rows {
+		right = math.Max(right, r.endX)
+	}
+	var para []byte
+	for i, r := range t.rows {
+		if i > 0 {
+			a := t.rows[i-1]
+			end := bytes.TrimRight(a.text, " ")
+			wrapped := !a.gapped && !r.gapped && math.Abs(a.h-r.h) < 0.5 && a.h > 0 &&
+				len(end) > 0 && !bytes.ContainsAny(end[len(end)-1:], ".!?") &&
+				math.Abs(a.y-r.y) <= 1.7*a.h && // down the page (y grows up, or down under a flipped matrix)
+				r.startX <= a.startX+a.h && r.startX >= a.startX-3*a.h &&
+				a.endX+firstWordWidth(r.text, a.h) >= right-a.h/2
+			if wrapped && len(para)+1+len(r.text) <= t.max {
+				// A row broken after a word's hyphen (jean-|pierre@…)
+				// goes on without a space.
+				n := len(para)
+				if para[n-1] != ' ' && !(para[n-1] == '-' && n > 1 && isAlnumByte(para[n-2])) {
+					para = append(para, ' ')
+				}
+				para = append(para, r.text...)
+				continue
+			}
+			t.emit(para)
+		}
+		para = append(para[:0], r.text...)
+	}
+	if len(para) > 0 {
+		t.emit(para)
+	}
+	t.rows = t.rows[:0]
+}
+
+// firstWordWidth estimates the width of a row's first word and the space
+// before it (half the font's size a character): a row was wrapped when
+// that word would not have fit at its end.
+func firstWordWidth(text []byte, h float64) float64 {
+	w := bytes.IndexByte(text, ' ')
+	if w < 0 {
+		w = len(text)
+	}
+	return (float64(utf8.RuneCount(text[:w])) + 0.5) * h / 2
+}
+
+func isAlnumByte(c byte) bool { return c >= '0' && c <= '9' || isLetter(c) || c >= 0x80 }
+
+func (t *pdfText) emit(text []byte) {
+	t.n++
+	t.drawn = true
+	out, rec := ensureUTF8(text, &t.buf)
+	t.l = Line{N: t.n, Text: out, Recoded: rec}
+	t.d.Line(&t.l)
 }
 
 // page plays a page's content streams.
@@ -372,6 +444,9 @@ func (t *pdfText) moved() {
 		t.flush()
 	case x-t.x > fs/5:
 		t.space()
+		if x-t.x > 1.5*fs {
+			t.gapped = true // the next column of a table, not a word
+		}
 	}
 }
 
@@ -403,12 +478,13 @@ func (t *pdfText) show(v any) {
 	if !ok || t.font == nil {
 		return
 	}
-	if !t.have {
-		t.have = true
-	} else {
+	if t.have {
 		t.moved()
-		t.have = true
 	}
+	if !t.have {
+		t.startX = t.tm[4]
+	}
+	t.have = true
 	t.lineSize = math.Max(t.lineSize, math.Abs(t.size*t.tm[3]))
 	f := t.font
 	for i := 0; i < len(s); {

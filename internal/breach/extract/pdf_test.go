@@ -14,7 +14,7 @@ import (
 // user password) and Cairo (a Type0 font) write (testdata/pdf/make.sh):
 // the reader finds the words pdftotext finds, every one and no other.
 func TestPDFMatchesPdftotext(t *testing.T) {
-	for _, name := range []string{"lettre", "lettre-os", "courrier", "chiffre-rc4-40", "chiffre-rc4-128", "chiffre-aes-128", "chiffre-aes-256"} {
+	for _, name := range []string{"lettre", "lettre-os", "courrier", "paragraphe", "chiffre-rc4-40", "chiffre-rc4-128", "chiffre-aes-128", "chiffre-aes-256"} {
 		golden := name
 		if strings.HasPrefix(name, "chiffre-") {
 			golden = "courrier"
@@ -57,6 +57,17 @@ func TestPDFLines(t *testing.T) {
 	}
 	if got := strings.Join(rec.docs[0].lines, "\n"); got != strings.Join(want, "\n") {
 		t.Fatalf("lines\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+	}
+}
+
+// A paragraph the page wraps in eight rows is one line again: the NIR and
+// the IBAN cut by the wraps are whole, a word cut at its hyphen too.
+func TestPDFWrappedParagraph(t *testing.T) {
+	rec := extractFile(t, filepath.Join("testdata", "pdf", "paragraphe.pdf"), testOptions())
+	want := "1:0:Madame Renée Faure, demeurant à Saint-Exemple, a communiqué son numéro de sécurité sociale 1 85 05 78 006 084 91 " +
+		"ainsi que son RIB FR76 3000 6000 0112 3456 7890 189 et son adresse jean-pierre.faure@exemple.fr pour être rappelée au 06 12 34 56 78 dans la journée"
+	if got := strings.Join(rec.docs[0].lines, "\n"); got != want {
+		t.Fatalf("lines\n%s\nwant\n%s", got, want)
 	}
 }
 
