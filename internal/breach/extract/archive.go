@@ -100,7 +100,7 @@ func (e *Extractor) zipSource(ctx context.Context, src *source, br *bufio.Reader
 	if zr != nil {
 		if kind := officeKind(zr); kind != FormatZip {
 			d := h.Begin(src.display, kind)
-			return e.endDoc(d, src, st.Size(), e.readOffice(ctx, f, st.Size(), d, src, kind))
+			return e.endDoc(d, src, st.Size(), e.readOffice(ctx, f, st.Size(), d, src, kind, h))
 		}
 	}
 	d := h.Begin(src.display, FormatZip)
@@ -258,15 +258,15 @@ func (e *Extractor) office(ctx context.Context, src *source, br *bufio.Reader, h
 	}
 	defer done()
 	st, _ := file.Stat()
-	return e.endDoc(d, src, st.Size(), e.readOffice(ctx, file, st.Size(), d, src, f))
+	return e.endDoc(d, src, st.Size(), e.readOffice(ctx, file, st.Size(), d, src, f, h))
 }
 
-func (e *Extractor) readOffice(ctx context.Context, file *os.File, size int64, d Doc, src *source, f Format) error {
+func (e *Extractor) readOffice(ctx context.Context, file *os.File, size int64, d Doc, src *source, f Format, h Handler) error {
 	switch f {
 	case FormatXLSX:
 		return e.readXLSX(ctx, file, size, d, src)
 	case FormatODS:
 		return e.readODS(ctx, file, size, d, src)
 	}
-	return e.readDocument(ctx, file, size, d, src, f)
+	return e.readDocument(ctx, file, size, d, src, f, h)
 }

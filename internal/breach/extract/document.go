@@ -74,8 +74,10 @@ func partOrder(name string) string {
 	return fmt.Sprintf("%d%s/%s%08d", rank, strings.ToLower(path.Dir(name)), stem[:i], n)
 }
 
-// readDocument reads the paragraphs of a document into d.
-func (e *Extractor) readDocument(ctx context.Context, f *os.File, size int64, d Doc, src *source, kind Format) error {
+// readDocument reads the paragraphs of a document into d, then the
+// files embedded in it (a workbook pasted as an object) as documents of
+// their own.
+func (e *Extractor) readDocument(ctx context.Context, f *os.File, size int64, d Doc, src *source, kind Format, h Handler) error {
 	zr, err := openZip(f, size)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrSyntax, err)
@@ -110,6 +112,33 @@ func (e *Extractor) readDocument(ctx context.Context, f *os.File, size int64, d 
 			}
 			// The part's name is the package's, not the document's text.
 			return fmt.Errorf("%w: %s: %v after paragraph %d", ErrSyntax, zf.Name, err, p.n)
+		}
+	}
+	for _, zf := range zr.File {
+		name := strings.ToLower(zf.Name)
+		if !strings.HasPrefix(name, "word/embeddings/") && !strings.HasPrefix(name, "ppt/embeddings/") || strings.HasSuffix(name, "/") {
+			continue
+		}
+		if src.depth >= e.o.MaxDepth {
+			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: more than %d levels; not opened", ErrDepth, e.o.MaxDepth)})
+			continue
+		}
+		if zf.UncompressedSize64 > uint64(src.b.left) {
+			src.b.hit = true
+			return ErrLimit
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Err: fmt.Errorf("%w: %v", ErrSyntax, err)})
+			continue
+		}
+		err = e.read(ctx, member(src, zf.Name, rc, int64(zf.UncompressedSize64), false), h)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		if src.b.hit {
+			return ErrLimit
 		}
 	}
 	return nil

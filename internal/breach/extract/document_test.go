@@ -1,8 +1,11 @@
 package extract
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,4 +137,38 @@ func FuzzDocument(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A workbook embedded in a Word document (an object pasted in the letter)
+// is read as a document of its own, by its format.
+func TestDocumentEmbeddings(t *testing.T) {
+	docx, err := os.ReadFile(filepath.Join("testdata", "document", "lettre.docx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(docx), int64(len(docx)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []entry
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		entries = append(entries, entry{zf.Name, b})
+	}
+	sheet := `<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>num_secu</t></is></c></row><row r="2"><c t="inlineStr"><is><t>185057800608491</t></is></c></row></sheetData></worksheet>`
+	entries = append(entries, entry{"word/embeddings/Microsoft_Excel_Worksheet.xlsx", xlsxParts(t, sheet)})
+	p := writeFile(t, t.TempDir(), "lettre.docx", zipBytes(t, entries...))
+	rec := extractFile(t, p, testOptions())
+	want := p + " (docx), " + p + "!/word/embeddings/Microsoft_Excel_Worksheet.xlsx (xlsx)"
+	if got := strings.Join(rec.paths(), ", "); got != want || len(rec.problems) > 0 {
+		t.Fatalf("documents %s (problems %v), want %s", got, rec.problemText(), want)
+	}
+	if rows := rec.allRows(); len(rows) != 2 || !strings.HasSuffix(rows[1], "#Feuil1:2|#1=185057800608491") {
+		t.Fatalf("rows %q", rows)
+	}
 }
