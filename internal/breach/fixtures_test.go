@@ -11,7 +11,8 @@ import (
 
 // The messages Python's email and mailbox packages write, an Outlook
 // message oxmsg writes, a letter LibreOffice Writer saves as DOCX, ODT,
-// RTF, Word 97 and PDF, a letter Cairo writes as PDF: what each document of them holds
+// RTF, Word 97, PDF and HTML, a letter Cairo writes as PDF, a table Calc
+// exports as HTML: what each document of them holds
 // (testdata/mail/make.py, testdata/msg/make.mjs), counted exactly for the
 // validated categories, each in the right document: the header, a plain
 // body in the message's own lines, a quoted-printable Latin-1 body (its
@@ -20,7 +21,7 @@ import (
 func TestFixtureCounts(t *testing.T) {
 	exact := []string{"nir", "email", "phone", "iban"}
 	for _, file := range []string{"mail/plain.eml", "mail/mixed.eml", "mail/boite.mbox", "msg/demande.msg", "document/lettre.docx", "document/lettre.odt", "document/lettre.rtf", "document/lettre.doc",
-		"pdf/lettre.pdf", "pdf/courrier.pdf", "pdf/paragraphe.pdf"} {
+		"pdf/lettre.pdf", "pdf/courrier.pdf", "pdf/paragraphe.pdf", "html/lettre.html", "html/tableau.xls"} {
 		dir, name := filepath.Split(filepath.Join("extract", "testdata", filepath.FromSlash(file)))
 		dir = filepath.Clean(dir)
 		t.Run(name, func(t *testing.T) {

@@ -51,6 +51,7 @@ const (
 	FormatRTF     Format = "rtf"
 	FormatDOC     Format = "doc" // Word 97-2003
 	FormatPDF     Format = "pdf"
+	FormatHTML    Format = "html"
 	FormatText    Format = "text"
 	FormatZip     Format = "zip"
 	FormatTar     Format = "tar"

@@ -150,6 +150,8 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.rtfSource(ctx, src, br, h)
 	case FormatPDF:
 		return e.pdfSource(ctx, src, br, h)
+	case FormatHTML:
+		return e.htmlSource(ctx, src, br, h)
 	}
 	d := h.Begin(src.display, f)
 	cr := &countReader{r: br}
@@ -288,6 +290,9 @@ func sniffText(head []byte) Format {
 	if len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 		return FormatJSON
 	}
+	if looksLikeHTML(t) {
+		return FormatHTML
+	}
 	if looksLikeMessage(t) {
 		if bytes.HasPrefix(t, []byte("From ")) {
 			return FormatMbox
@@ -345,7 +350,9 @@ func byName(name string) Format {
 		return FormatTar
 	case ".sqlite", ".sqlite3", ".db", ".db3":
 		return FormatSQLite
-	case ".log", ".xml", ".html", ".htm", ".md", ".ldif", ".vcf", ".ics", ".yaml", ".yml", ".ini", ".conf", ".cfg", ".out", ".err":
+	case ".html", ".htm", ".xhtml":
+		return FormatHTML
+	case ".log", ".xml", ".md", ".ldif", ".vcf", ".ics", ".yaml", ".yml", ".ini", ".conf", ".cfg", ".out", ".err":
 		return FormatText
 	case ".txt", ".dat", ".prn":
 		// Spreadsheet exports ("texte, séparateur tabulation") end in .txt:

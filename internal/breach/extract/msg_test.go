@@ -86,7 +86,7 @@ func TestMsgBuilt(t *testing.T) {
 	if err := New(testOptions()).File(context.Background(), p, rec); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(rec.paths(), ", "), p+" (msg), "+p+"!/2/rib.txt (text), "+p+"!/body.html (text), "+p+"!/fiche.csv (csv)"; got != want {
+	if got, want := strings.Join(rec.paths(), ", "), p+" (msg), "+p+"!/2/rib.txt (text), "+p+"!/body.html (html), "+p+"!/fiche.csv (csv)"; got != want {
 		t.Fatalf("documents %s, want %s", got, want)
 	}
 	lines := strings.Join(rec.doc(p).lines, "\n")
