@@ -117,7 +117,7 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 		cut       int // the part kept of the cut copy, in thirds; 0: none
 	}{
 		{"msg", "demande.msg", 1}, {"document", "lettre.docx", 1}, {"document", "lettre.rtf", 0},
-		{"document", "lettre.doc", 2}, {"pdf", "lettre.pdf", 1}, {"xls", "people-lo.xls", 1},
+		{"document", "lettre.doc", 2}, {"pdf", "lettre.pdf", 1}, {"xls", "people-lo.xls", 1}, {"html", "lettre.html", 1},
 	} {
 		b := fixture(f.dir, f.name)
 		write(t, dir, "courrier/"+f.name, b)
