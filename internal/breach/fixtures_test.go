@@ -9,18 +9,17 @@ import (
 	"testing"
 )
 
-// The messages Python's email and mailbox packages write, an Outlook
-// message oxmsg writes, a letter LibreOffice Writer saves as DOCX, ODT,
-// RTF, Word 97, PDF and HTML, a letter Cairo writes as PDF, a table Calc
-// exports as HTML: what each document of them holds
-// (testdata/mail/make.py, testdata/msg/make.mjs), counted exactly for the
-// validated categories, each in the right document: the header, a plain
-// body in the message's own lines, a quoted-printable Latin-1 body (its
-// HTML alternative not counted twice), attachments read by their format
-// (CSV, .xls), a forwarded message, the messages of an mbox.
+// Files real programs wrote (each fixture folder says which, and how):
+// messages of Python's email and mailbox packages, an Outlook message of
+// oxmsg, a letter LibreOffice Writer saves as DOCX, ODT, RTF, Word 97,
+// PDF and HTML, a letter Cairo writes as PDF, a table Calc exports as
+// HTML, slides Impress saves as PPTX and ODP. What each document of them
+// holds is counted exactly for the validated categories, each in the
+// right document: a message's header and its text, attachments read by
+// their format, the messages of an mbox, the paragraphs of a letter.
 func TestFixtureCounts(t *testing.T) {
 	exact := []string{"nir", "email", "phone", "iban"}
-	for _, file := range []string{"mail/plain.eml", "mail/mixed.eml", "mail/boite.mbox", "msg/demande.msg", "document/lettre.docx", "document/lettre.odt", "document/lettre.rtf", "document/lettre.doc",
+	for _, file := range []string{"mail/plain.eml", "mail/mixed.eml", "mail/boite.mbox", "msg/demande.msg", "document/lettre.docx", "document/lettre.odt", "document/lettre.rtf", "document/lettre.doc", "document/diaporama.pptx", "document/diaporama.odp",
 		"pdf/lettre.pdf", "pdf/courrier.pdf", "pdf/paragraphe.pdf", "html/lettre.html", "html/tableau.xls"} {
 		dir, name := filepath.Split(filepath.Join("extract", "testdata", filepath.FromSlash(file)))
 		dir = filepath.Clean(dir)

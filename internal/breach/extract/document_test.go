@@ -44,6 +44,16 @@ func TestDocumentFixtures(t *testing.T) {
 			"10:0:Mairie de Saint-Exemple, accueil : 01 23 45 67 89",
 		},
 	}
+	// Impress's PPTX of two slides: the slides in their order, then the
+	// speaker's notes.
+	want["diaporama.pptx"] = []string{
+		"1:0:Bilan de l'accueil",
+		"2:0:Dossier de Renée Faure, NIR 1 85 05 78 006 084 91",
+		"3:0:Contact : renee.faure@exemple.fr",
+		"4:0:Paiement",
+		"5:0:RIB FR76 3000 6000 0112 3456 7890 189",
+		"6:0:Rappeler au 06 98 76 54 32",
+	}
 	for name, lines := range want {
 		p := filepath.Join("testdata", "document", name)
 		rec := extractFile(t, p, testOptions())
