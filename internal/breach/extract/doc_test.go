@@ -122,3 +122,25 @@ func FuzzDocTables(f *testing.F) {
 		deletedRuns(word, data)
 	})
 }
+
+// Binary files say what they are: an archive of a kind not opened, an
+// image (a scan), or noise.
+func TestBinaryKinds(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ name, head, want string }{
+		{"a.7z", "7z\xBC\xAF\x27\x1C\x00\x04", "a 7-Zip archive is not opened"},
+		{"a.rar", "Rar!\x1A\x07\x01\x00", "a RAR archive is not opened"},
+		{"scan.jpg", "\xFF\xD8\xFF\xE0\x00\x10JFIF\x00", "an image is not scanned (a scanned document would need OCR)"},
+		{"scan.tif", "II*\x00\x08\x00\x00\x00", "an image is not scanned (a scanned document would need OCR)"},
+		{"x.bin", "\x00\x01\x02\x03", "binary data is not scanned"},
+	} {
+		p := filepath.Join(dir, c.name)
+		if err := os.WriteFile(p, []byte(c.head+"\x00rest"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rec := extractFile(t, p, testOptions())
+		if len(rec.problems) != 1 || !rec.problems[0].Skipped || !strings.HasSuffix(rec.problems[0].Error(), "unsupported content: "+c.want) {
+			t.Errorf("%s: problems %v", c.name, rec.problemText())
+		}
+	}
+}

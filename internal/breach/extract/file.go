@@ -158,7 +158,7 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 	var err error
 	switch f {
 	case FormatBinary:
-		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: binary data is not scanned", ErrUnsupported)})
+		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: %s", ErrUnsupported, binaryKind(head))})
 		_, err = io.Copy(io.Discard, cr)
 	case FormatJSON:
 		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
@@ -271,6 +271,22 @@ func Sniff(name string, head []byte) Format {
 		return f
 	}
 	return sniffText(head)
+}
+
+// binaryKind says what binary data is, so that the report tells a
+// scanned page or an archive of another kind from noise.
+func binaryKind(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("7z\xBC\xAF\x27\x1C")):
+		return "a 7-Zip archive is not opened"
+	case bytes.HasPrefix(head, []byte("Rar!\x1A\x07")):
+		return "a RAR archive is not opened"
+	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}), bytes.HasPrefix(head, []byte("\x89PNG")),
+		bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")),
+		bytes.HasPrefix(head, []byte("GIF8")):
+		return "an image is not scanned (a scanned document would need OCR)"
+	}
+	return "binary data is not scanned"
 }
 
 func isBinary(head []byte) bool {
