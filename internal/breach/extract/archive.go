@@ -116,29 +116,40 @@ func (e *Extractor) zipSource(ctx context.Context, src *source, br *bufio.Reader
 		if zf.FileInfo().IsDir() || strings.HasSuffix(zf.Name, "/") {
 			continue
 		}
-		if zf.Flags&1 != 0 {
-			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Skipped: true, Err: fmt.Errorf("%w archive member: not scanned", ErrEncrypted)})
-			continue
-		}
-		if zf.UncompressedSize64 > uint64(src.b.left) {
-			src.b.hit = true
+		if err := e.zipMember(ctx, d, src, zf, h); errors.Is(err, ErrLimit) {
 			e.limitHit(d, src)
 			return nil
-		}
-		rc, err := zf.Open()
-		if err != nil {
-			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Err: err})
-			continue
-		}
-		err = e.read(ctx, member(src, zf.Name, rc, int64(zf.UncompressedSize64), false), h)
-		rc.Close()
-		if err != nil {
+		} else if err != nil {
 			return err
 		}
-		if src.b.hit {
-			e.limitHit(d, src)
-			return nil
-		}
+	}
+	return nil
+}
+
+// zipMember reads a member of a zip (an archive's, a document's
+// embedded file) as a document of its own. It returns ErrLimit once the
+// archive's budget is spent.
+func (e *Extractor) zipMember(ctx context.Context, d Doc, src *source, zf *zip.File, h Handler) error {
+	if zf.Flags&1 != 0 {
+		d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Skipped: true, Err: fmt.Errorf("%w archive member: not scanned", ErrEncrypted)})
+		return nil
+	}
+	if zf.UncompressedSize64 > uint64(src.b.left) {
+		src.b.hit = true
+		return ErrLimit
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Err: err})
+		return nil
+	}
+	err = e.read(ctx, member(src, zf.Name, rc, int64(zf.UncompressedSize64), false), h)
+	rc.Close()
+	if err != nil {
+		return err
+	}
+	if src.b.hit {
+		return ErrLimit
 	}
 	return nil
 }

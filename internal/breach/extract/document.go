@@ -123,22 +123,8 @@ func (e *Extractor) readDocument(ctx context.Context, f *os.File, size int64, d 
 			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: more than %d levels; not opened", ErrDepth, e.o.MaxDepth)})
 			continue
 		}
-		if zf.UncompressedSize64 > uint64(src.b.left) {
-			src.b.hit = true
-			return ErrLimit
-		}
-		rc, err := zf.Open()
-		if err != nil {
-			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Err: fmt.Errorf("%w: %v", ErrSyntax, err)})
-			continue
-		}
-		err = e.read(ctx, member(src, zf.Name, rc, int64(zf.UncompressedSize64), false), h)
-		rc.Close()
-		if err != nil {
+		if err := e.zipMember(ctx, d, src, zf, h); err != nil {
 			return err
-		}
-		if src.b.hit {
-			return ErrLimit
 		}
 	}
 	return nil

@@ -56,7 +56,7 @@ func readHTML(ctx context.Context, r io.Reader, d Doc, o Options) error {
 		// Markup: a comment, a declaration, or a tag.
 		if p, _ := br.Peek(3); bytes.HasPrefix(p, []byte("!--")) {
 			br.Discard(3)
-			if err := skipPast(br, []byte("-->")); err != nil {
+			if err := skipPast(br, []byte("-->"), false); err != nil {
 				h.flush()
 				return nil
 			}
@@ -87,11 +87,11 @@ func readHTML(ctx context.Context, r io.Reader, d Doc, o Options) error {
 		switch {
 		case name == "script" || name == "style":
 			if !closing && !bytes.HasSuffix(tag, []byte("/")) {
-				if err := skipPastFold(br, "</"+name); err != nil {
+				if err := skipPast(br, []byte("</"+name), true); err != nil {
 					h.flush()
 					return nil
 				}
-				skipPast(br, []byte(">"))
+				skipPast(br, []byte(">"), false)
 			}
 		case (name == "td" || name == "th") && !closing:
 			h.cell()
@@ -167,47 +167,36 @@ func tagAttr(tag []byte, name string) (string, bool) {
 	}
 }
 
-// skipPast reads up to and past the first occurrence of end.
-func skipPast(br *bufio.Reader, end []byte) error {
+// skipPast reads up to and past the first occurrence of end; with fold,
+// letters match in any case (</SCRIPT), end being lower-case.
+func skipPast(br *bufio.Reader, end []byte, fold bool) error {
 	matched := 0
 	for {
 		c, err := br.ReadByte()
 		if err != nil {
 			return err
 		}
-		switch {
-		case c == end[matched]:
-			if matched++; matched == len(end) {
-				return nil
-			}
-		case c == end[0]:
-			matched = 1
-		default:
-			matched = 0
-		}
-	}
-}
-
-// skipPastFold is skipPast without case (</SCRIPT).
-func skipPastFold(br *bufio.Reader, end string) error {
-	matched := 0
-	for {
-		c, err := br.ReadByte()
-		if err != nil {
-			return err
-		}
-		if c >= 'A' && c <= 'Z' {
+		if fold && c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		switch {
-		case c == end[matched]:
+		if c == end[matched] {
 			if matched++; matched == len(end) {
 				return nil
 			}
-		case c == end[0]:
-			matched = 1
-		default:
-			matched = 0
+			continue
+		}
+		if matched == 0 {
+			continue
+		}
+		// The longest end of what matched, and c, that starts end
+		// again ("--->" ends a comment too).
+		seen := append(append([]byte{}, end[:matched]...), c)
+		matched = 0
+		for k := len(seen) - 1; k > 0; k-- {
+			if bytes.HasPrefix(end, seen[len(seen)-k:]) {
+				matched = k
+				break
+			}
 		}
 	}
 }

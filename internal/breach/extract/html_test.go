@@ -42,6 +42,7 @@ func TestHTMLPieces(t *testing.T) {
 		{"pre", "<pre>ligne 1\nligne   2</pre>après", "1:0:ligne 1\n2:0:ligne 2\n3:0:après"},
 		{"form", `<form><input type="text" name="nir" value="1 85 05 78 006 084 91"><input value='x'/></form>`, "1:0:1 85 05 78 006 084 91 x"},
 		{"comment", `<p>a<!-- <p>185057800608491</p> -->b</p>`, "1:0:ab"},
+		{"comment dashes", `<p>a<!-- x --->b<script>if (a<b) {}</SCRIPT >c</p>`, "1:0:abc"},
 		{"quoted", `<a title="a > b" href="x">lien</a>`, "1:0:lien"},
 		{"wrapped", "<p>numéro 1 85 05\n   78 006 084 91</p>", "1:0:numéro 1 85 05 78 006 084 91"},
 	}
