@@ -68,3 +68,42 @@ func TestFixtureCounts(t *testing.T) {
 		})
 	}
 }
+
+// The same support tickets as LibreOffice Writer saves them as DOCX, Word
+// 97, RTF, HTML and PDF (testdata/tickets/make.sh) hold what the text
+// holds: the same values and distinct values in every category; the PDF,
+// whose page wraps long lines, no more and at most 3 % fewer.
+func TestFormatsAgree(t *testing.T) {
+	dir := filepath.Join("extract", "testdata", "tickets")
+	counts := func(name string) map[string][2]int64 {
+		rep, err := Scan(context.Background(), Options{Paths: []string{filepath.Join(dir, name)}, Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Problems) > 0 {
+			t.Fatalf("%s: problems %+v", name, rep.Problems)
+		}
+		out := map[string][2]int64{}
+		for _, c := range rep.Categories {
+			out[c.Category] = [2]int64{c.Values, c.Distinct}
+		}
+		return out
+	}
+	text := counts("tickets.txt")
+	if text["nir"][0] < 50 || text["iban"][0] < 20 {
+		t.Fatalf("too few values in the text to compare: %v", text)
+	}
+	for _, name := range []string{"tickets.docx", "tickets.doc", "tickets.rtf", "tickets.html", "tickets.pdf"} {
+		got := counts(name)
+		for c, want := range text {
+			g := got[c]
+			ok := g == want
+			if name == "tickets.pdf" {
+				ok = g[0] <= want[0] && g[0]*100 >= want[0]*97 && g[1] <= want[1] && g[1]*100 >= want[1]*97
+			}
+			if !ok {
+				t.Errorf("%s: %s %d values (%d distinct), the text %d (%d)", name, c, g[0], g[1], want[0], want[1])
+			}
+		}
+	}
+}
