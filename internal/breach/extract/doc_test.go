@@ -15,12 +15,8 @@ import (
 // line for each paragraph of the body, then the footnote, the header and
 // the comment; the deleted NIR on a line of its own.
 func TestDocFixture(t *testing.T) {
-	p := filepath.Join("testdata", "document", "lettre.doc")
-	rec := extractFile(t, p, testOptions())
-	if len(rec.problems) > 0 || len(rec.docs) != 1 || rec.docs[0].format != FormatDOC {
-		t.Fatalf("documents %v, problems %v", rec.paths(), rec.problemText())
-	}
-	want := []string{
+	lines := docLines(t, filepath.Join("testdata", "document", "lettre.doc"), FormatDOC)
+	sameLines(t, "lettre.doc", lines,
 		"1:0:Attestation de domicile",
 		"2:0:Je soussignée Renée Faure, numéro de sécurité sociale 1 85 05 78 006 084 91, atteste sur l'honneur.",
 		"3:0:Fait pour servir et valoir ce que de droit.",
@@ -30,10 +26,7 @@ func TestDocFixture(t *testing.T) {
 		"6:0:\tCourriel : renee.faure@exemple.fr",
 		"8:0:Mairie de Saint-Exemple, accueil : 01 23 45 67 89",
 		"13:0:Rappeler au 06 98 76 54 32",
-	}
-	if got := strings.Join(rec.docs[0].lines, "\n"); got != strings.Join(want, "\n") {
-		t.Fatalf("lines\n%s\nwant\n%s", got, strings.Join(want, "\n"))
-	}
+	)
 }
 
 // testWordDoc writes a Word 97 document holding text: one piece, one byte

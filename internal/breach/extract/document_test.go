@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // LibreOffice Writer's DOCX and ODT of one letter (testdata/document):
@@ -140,11 +139,7 @@ func FuzzDocument(f *testing.F) {
 			d := rec.Begin("f", FormatDOCX)
 			p := paragraphs{d: d, max: 256, ooxml: ooxml}
 			p.read(context.Background(), newXMLScanner(bytes.NewReader(data)))
-			for _, l := range rec.docs[0].lines {
-				if !utf8.ValidString(l) || len(l) > 256+32 {
-					t.Fatalf("line %q", l)
-				}
-			}
+			validLines(t, rec, 256+32, false)
 		}
 	})
 }

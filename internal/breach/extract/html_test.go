@@ -5,18 +5,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // The letter LibreOffice Writer exports as HTML: a line for each block,
 // the source's line breaks inside a NIR gone, the meta data (where the
 // generator's version read as an IP address) left out.
 func TestHTMLFixture(t *testing.T) {
-	rec := extractFile(t, filepath.Join("testdata", "html", "lettre.html"), testOptions())
-	if len(rec.problems) > 0 || len(rec.docs) != 1 || rec.docs[0].format != FormatHTML {
-		t.Fatalf("documents %v, problems %v", rec.paths(), rec.problemText())
-	}
-	want := []string{
+	lines := docLines(t, filepath.Join("testdata", "html", "lettre.html"), FormatHTML)
+	sameLines(t, "lettre.html", lines,
 		"1:0:Mairie de Saint-Exemple, accueil : 01 23 45 67 89",
 		"2:0:Attestation de domicile",
 		"3:0:Je soussignée Renée Faure1, numéro de sécurité sociale 1 85 05 78 006 084 91, atteste sur l'honneur.",
@@ -25,10 +21,7 @@ func TestHTMLFixture(t *testing.T) {
 		"6:0:IBAN",
 		"7:0:FR76 3000 6000 0112 3456 7890 189",
 		"8:0:1Courriel : renee.faure@exemple.fr",
-	}
-	if got := strings.Join(rec.docs[0].lines, "\n"); got != strings.Join(want, "\n") {
-		t.Fatalf("lines\n%s\nwant\n%s", got, strings.Join(want, "\n"))
-	}
+	)
 }
 
 // What pages hold: scripts, styles and comments left out, references
@@ -76,10 +69,6 @@ func FuzzHTML(f *testing.F) {
 		rec := &recorder{}
 		d := rec.Begin("f.html", FormatHTML)
 		readHTML(context.Background(), strings.NewReader(string(data)), d, Options{MaxLine: 256})
-		for _, l := range rec.docs[0].lines {
-			if !utf8.ValidString(l) || utf8.RuneCountInString(l) > 256+16 {
-				t.Fatalf("line %q", l)
-			}
-		}
+		validLines(t, rec, 256+16, true)
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // A message is told by its content whatever its name (a Maildir file),
@@ -152,13 +151,7 @@ func FuzzMail(f *testing.F) {
 				t.Fatal(err)
 			}
 			checkRecorder(t, rec, len(data)*2+1024)
-			for _, d := range rec.docs {
-				for _, l := range d.lines {
-					if !utf8.ValidString(l) {
-						t.Fatalf("line %q is not UTF-8", l)
-					}
-				}
-			}
+			validLines(t, rec, -1, false)
 		}
 	})
 }

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // The PDFs LibreOffice, qpdf (object streams, encryption with an empty
@@ -45,8 +44,8 @@ func TestPDFMatchesPdftotext(t *testing.T) {
 // Lines as a reader sees them: a run in bold and a note's number stay in
 // their line, a table's row is one line.
 func TestPDFLines(t *testing.T) {
-	rec := extractFile(t, filepath.Join("testdata", "pdf", "lettre.pdf"), testOptions())
-	want := []string{
+	lines := docLines(t, filepath.Join("testdata", "pdf", "lettre.pdf"), FormatPDF)
+	sameLines(t, "lettre.pdf", lines,
 		"1:0:Mairie de Saint-Exemple, accueil : 01 23 45 67 89",
 		"2:0:Attestation de domicile",
 		"3:0:Je soussignée Renée Faure1, numéro de sécurité sociale 1 85 05 78 006 084 91, atteste sur l'honneur.",
@@ -54,21 +53,15 @@ func TestPDFLines(t *testing.T) {
 		"5:0:Le 27 novembre 2026.",
 		"6:0:IBAN FR76 3000 6000 0112 3456 7890 189",
 		"7:0:1 Courriel : renee.faure@exemple.fr",
-	}
-	if got := strings.Join(rec.docs[0].lines, "\n"); got != strings.Join(want, "\n") {
-		t.Fatalf("lines\n%s\nwant\n%s", got, strings.Join(want, "\n"))
-	}
+	)
 }
 
 // A paragraph the page wraps in eight rows is one line again: the NIR and
 // the IBAN cut by the wraps are whole, a word cut at its hyphen too.
 func TestPDFWrappedParagraph(t *testing.T) {
-	rec := extractFile(t, filepath.Join("testdata", "pdf", "paragraphe.pdf"), testOptions())
-	want := "1:0:Madame Renée Faure, demeurant à Saint-Exemple, a communiqué son numéro de sécurité sociale 1 85 05 78 006 084 91 " +
-		"ainsi que son RIB FR76 3000 6000 0112 3456 7890 189 et son adresse jean-pierre.faure@exemple.fr pour être rappelée au 06 12 34 56 78 dans la journée"
-	if got := strings.Join(rec.docs[0].lines, "\n"); got != want {
-		t.Fatalf("lines\n%s\nwant\n%s", got, want)
-	}
+	lines := docLines(t, filepath.Join("testdata", "pdf", "paragraphe.pdf"), FormatPDF)
+	sameLines(t, "paragraphe.pdf", lines, "1:0:Madame Renée Faure, demeurant à Saint-Exemple, a communiqué son numéro de sécurité sociale 1 85 05 78 006 084 91 "+
+		"ainsi que son RIB FR76 3000 6000 0112 3456 7890 189 et son adresse jean-pierre.faure@exemple.fr pour être rappelée au 06 12 34 56 78 dans la journée")
 }
 
 // PDFs that cannot be read say why, and quote nothing of their text.
@@ -123,10 +116,6 @@ func FuzzPDF(f *testing.F) {
 		rec := &recorder{}
 		d := rec.Begin("f.pdf", FormatPDF)
 		readPDF(context.Background(), data, d, "f.pdf", Options{MaxLine: 256})
-		for _, l := range rec.docs[0].lines {
-			if !utf8.ValidString(l) || utf8.RuneCountInString(l) > 256+16 {
-				t.Fatalf("line %q", l)
-			}
-		}
+		validLines(t, rec, 256+16, true)
 	})
 }

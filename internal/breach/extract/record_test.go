@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"testing"
+	"unicode/utf8"
 )
 
 // recorder keeps what an extraction hands over, as text, for tests.
@@ -125,4 +127,42 @@ func (r *recorder) allRows() []string {
 		}
 	}
 	return out
+}
+
+// docLines reads a file that must hold one document of format f, read
+// without a problem, and returns its lines ("N:off:text").
+func docLines(t *testing.T, p string, f Format) []string {
+	t.Helper()
+	rec := extractFile(t, p, testOptions())
+	if len(rec.problems) > 0 || len(rec.docs) != 1 || rec.docs[0].format != f {
+		t.Fatalf("documents %v, problems %v", rec.paths(), rec.problemText())
+	}
+	return rec.docs[0].lines
+}
+
+// sameLines fails the test when the lines are not those wanted.
+func sameLines(t *testing.T, name string, got []string, want ...string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("%s: lines\n%s\nwant\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// validLines fails on a line of any document that is not UTF-8 or is
+// longer than limit, in runes when runes is set (a cap counts the bytes
+// read, and a byte of Windows-1252 may take two in UTF-8), in bytes
+// otherwise; limit < 0 checks UTF-8 only.
+func validLines(t *testing.T, rec *recorder, limit int, runes bool) {
+	t.Helper()
+	for _, d := range rec.docs {
+		for _, l := range d.lines {
+			n := len(l)
+			if runes {
+				n = utf8.RuneCountInString(l)
+			}
+			if !utf8.ValidString(l) || limit >= 0 && n > limit {
+				t.Fatalf("line %q", l)
+			}
+		}
+	}
 }

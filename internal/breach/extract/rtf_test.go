@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // LibreOffice Writer's RTF of the letter (testdata/document): a line for
@@ -13,12 +12,8 @@ import (
 // from the text they are in, the deleted NIR on a line of its own, the
 // tables of fonts, colors and styles left out.
 func TestRTFFixture(t *testing.T) {
-	p := filepath.Join("testdata", "document", "lettre.rtf")
-	rec := extractFile(t, p, testOptions())
-	if len(rec.problems) > 0 || len(rec.docs) != 1 || rec.docs[0].format != FormatRTF {
-		t.Fatalf("documents %v, problems %v", rec.paths(), rec.problemText())
-	}
-	want := []string{
+	lines := docLines(t, filepath.Join("testdata", "document", "lettre.rtf"), FormatRTF)
+	sameLines(t, "lettre.rtf", lines,
 		"2:0:Mairie de Saint-Exemple, accueil : 01 23 45 67 89",
 		"3:0:\tAttestation de domicile",
 		"4:0:Je soussignée Renée Faure\t\tCourriel : renee.faure@exemple.fr, numéro de sécurité sociale 1 85 05 78 006 084 91, atteste sur l'honneur.",
@@ -26,10 +21,7 @@ func TestRTFFixture(t *testing.T) {
 		"5:0:Ancien NIR : 2 92 05 70 858 151 89",
 		"6:0:Le 27 novembre 2026.\tRappeler au 06 98 76 54 32",
 		"7:0:IBAN\tFR76 3000 6000 0112 3456 7890 189\t",
-	}
-	if got := strings.Join(rec.docs[0].lines, "\n"); got != strings.Join(want, "\n") {
-		t.Fatalf("lines\n%s\nwant\n%s", got, strings.Join(want, "\n"))
-	}
+	)
 }
 
 // What RTF writers do: accents in the code page and in Unicode with
@@ -64,12 +56,6 @@ func FuzzRTF(f *testing.F) {
 		rec := &recorder{}
 		d := rec.Begin("f.rtf", FormatRTF)
 		readRTF(context.Background(), strings.NewReader(string(data)), d, Options{MaxLine: 256})
-		for _, l := range rec.docs[0].lines {
-			// The cap counts the bytes read; a byte of Windows-1252
-			// may take two in UTF-8.
-			if !utf8.ValidString(l) || utf8.RuneCountInString(l) > 256+16 {
-				t.Fatalf("line %q", l)
-			}
-		}
+		validLines(t, rec, 256+16, true)
 	})
 }
