@@ -59,11 +59,20 @@ func runBreachScan(ctx context.Context, args []string, s Streams) int {
 	fs.Usage = func() {
 		fmt.Fprint(s.Err, `Usage: tocsin breach scan [flags] PATH...
 
-Scans files and folders (recursive) — CSV/TSV, JSON/NDJSON, SQL dumps, XLSX,
-ODS, text and logs, zip and tar(.gz) archives, SQLite files — and databases
-(--db) for French personal data, and prints a report: counts per category,
-distinct people, where the data is, and the risk rating. No value is ever
-printed: only counts and masked samples. Exit status 0 when the scan ran.
+Scans files and folders (recursive) and databases (--db) for French personal
+data, and prints a report: counts per category, distinct people, where the
+data is, and the risk rating. No value is ever printed: only counts and
+masked samples. Exit status 0 when the scan ran.
+
+Read, by their content whatever their names:
+  tables      CSV/TSV, JSON/NDJSON, MySQL and PostgreSQL dumps, SQLite files
+  workbooks   XLSX, ODS, Excel 97-2003 .xls
+  documents   DOCX, Word 97-2003 .doc, ODT, RTF, PPTX, ODP, PDF, HTML
+  mail        .eml, Maildir, mbox, Outlook .msg (attachments by their format)
+  archives    zip, tar, gzip (nested, as a dump.sql.gz)
+  text        logs and any other text (UTF-8, else Windows-1252)
+What cannot be read (encrypted files, scanned pages, images, 7-Zip and RAR
+archives) is listed in the report's problems with the reason.
 
 `)
 		fs.PrintDefaults()
