@@ -183,6 +183,14 @@ func writeOrdersODS(tb testing.TB, p string, header []string, rows [][]orderCell
 // writeOrdersXLS writes the rows as an Excel 97-2003 workbook: shared
 // strings, numbers (RK when they fit), dates by their number format.
 func writeOrdersXLS(tb testing.TB, p string, header []string, rows [][]orderCell) {
+	data := xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: xlswrite.Workbook([]xlswrite.Sheet{ordersSheet(header, rows)})})
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// ordersSheet is the rows as a sheet of xlswrite.
+func ordersSheet(header []string, rows [][]orderCell) xlswrite.Sheet {
 	sheet := xlswrite.Sheet{Name: "Commandes"}
 	var h []xlswrite.Cell
 	for _, name := range header {
@@ -197,8 +205,13 @@ func writeOrdersXLS(tb testing.TB, p string, header []string, rows [][]orderCell
 		}
 		sheet.Rows = append(sheet.Rows, row)
 	}
-	data := xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: xlswrite.Workbook([]xlswrite.Sheet{sheet})})
-	if err := os.WriteFile(p, data, 0o644); err != nil {
+	return sheet
+}
+
+// writeOrdersXLSB writes the rows as an Excel binary workbook, as
+// writeOrdersXLS does.
+func writeOrdersXLSB(tb testing.TB, p string, header []string, rows [][]orderCell) {
+	if err := os.WriteFile(p, xlswrite.XLSB([]xlswrite.Sheet{ordersSheet(header, rows)}), 0o644); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -213,6 +226,8 @@ func benchWorkbook(b *testing.B, ext string, n int) {
 		writeOrdersXLSX(b, p, header, rows)
 	case "xls":
 		writeOrdersXLS(b, p, header, rows)
+	case "xlsb":
+		writeOrdersXLSB(b, p, header, rows)
 	default:
 		writeOrdersODS(b, p, header, rows)
 	}
@@ -232,12 +247,13 @@ func benchWorkbook(b *testing.B, ext string, n int) {
 	}
 }
 
-// BenchmarkScanXLSX, BenchmarkScanODS, BenchmarkScanXLS: 50,000 orders
-// as a workbook, one worker, no findings file. MB/cpu-s counts the rows'
-// size as CSV.
+// BenchmarkScanXLSX, BenchmarkScanODS, BenchmarkScanXLS, BenchmarkScanXLSB:
+// 50,000 orders as a workbook, one worker, no findings file. MB/cpu-s
+// counts the rows' size as CSV.
 func BenchmarkScanXLSX(b *testing.B) { benchWorkbook(b, "xlsx", 50000) }
 func BenchmarkScanODS(b *testing.B)  { benchWorkbook(b, "ods", 50000) }
 func BenchmarkScanXLS(b *testing.B)  { benchWorkbook(b, "xls", 50000) }
+func BenchmarkScanXLSB(b *testing.B) { benchWorkbook(b, "xlsb", 50000) }
 
 // TestOrdersWorkbook checks the benchmarks' workbook against excelize:
 // the same cells, dates included; and that the scan finds the same as
@@ -268,7 +284,9 @@ func TestOrdersWorkbook(t *testing.T) {
 	var want map[string]int64
 	xls := filepath.Join(dir, "commandes.xls")
 	writeOrdersXLS(t, xls, header, rows)
-	for _, path := range []string{cp, p, ods, xls} {
+	xlsb := filepath.Join(dir, "commandes.xlsb")
+	writeOrdersXLSB(t, xlsb, header, rows)
+	for _, path := range []string{cp, p, ods, xls, xlsb} {
 		rep, err := Scan(t.Context(), Options{Paths: []string{path}, Workers: 1})
 		if err != nil {
 			t.Fatal(err)

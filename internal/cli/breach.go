@@ -66,7 +66,7 @@ masked samples. Exit status 0 when the scan ran.
 
 Read, by their content whatever their names:
   tables      CSV/TSV, JSON/NDJSON, MySQL and PostgreSQL dumps, SQLite files
-  workbooks   XLSX, ODS, Excel 97-2003 .xls
+  workbooks   XLSX, XLSB, ODS, Excel 97-2003 .xls
   documents   DOCX, Word 97-2003 .doc, ODT, RTF, PPTX, ODP, PDF, HTML
   mail        .eml, Maildir, mbox, Outlook .msg (attachments by their format)
   archives    zip, tar, gzip (nested, as a dump.sql.gz)

@@ -155,7 +155,7 @@ func (e *Extractor) zipMember(ctx context.Context, d Doc, src *source, zf *zip.F
 }
 
 // officeKind tells an office document from its parts: an OOXML one has
-// a content types part and its main part (xl/workbook.xml,
+// a content types part and its main part (xl/workbook.xml or .bin,
 // word/document.xml, ppt/presentation.xml), an ODF one a first member
 // "mimetype" that says so. Other zips are FormatZip.
 func officeKind(zr *zip.Reader) Format {
@@ -167,6 +167,8 @@ func officeKind(zr *zip.Reader) Format {
 			types = true
 		case "xl/workbook.xml":
 			kind = FormatXLSX
+		case "xl/workbook.bin":
+			kind = FormatXLSB
 		case "word/document.xml":
 			kind = FormatDOCX
 		case "ppt/presentation.xml":
@@ -276,6 +278,8 @@ func (e *Extractor) readOffice(ctx context.Context, file *os.File, size int64, d
 	switch f {
 	case FormatXLSX:
 		return e.readXLSX(ctx, file, size, d, src)
+	case FormatXLSB:
+		return e.readXLSB(ctx, file, size, d, src)
 	case FormatODS:
 		return e.readODS(ctx, file, size, d, src)
 	}

@@ -40,7 +40,8 @@ const (
 	FormatSQL     Format = "sql"
 	FormatXLSX    Format = "xlsx"
 	FormatODS     Format = "ods"
-	FormatXLS     Format = "xls" // Excel 97-2003, and other compound files until read
+	FormatXLS     Format = "xls"  // Excel 97-2003, and other compound files until read
+	FormatXLSB    Format = "xlsb" // Excel binary workbook
 	FormatEmail   Format = "email"
 	FormatMbox    Format = "mbox"
 	FormatMsg     Format = "msg" // an Outlook message

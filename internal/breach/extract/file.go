@@ -136,7 +136,7 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.gzip(ctx, src, br, h)
 	case FormatTar:
 		return e.tar(ctx, src, br, h)
-	case FormatXLSX, FormatODS, FormatDOCX, FormatODT, FormatPPTX, FormatODP:
+	case FormatXLSX, FormatXLSB, FormatODS, FormatDOCX, FormatODT, FormatPPTX, FormatODP:
 		return e.office(ctx, src, br, h, f)
 	case FormatSQLite:
 		return e.sqliteSource(ctx, src, br, h)
@@ -232,7 +232,7 @@ func (c *countReader) Read(p []byte) (int, error) {
 
 func isContainer(f Format) bool {
 	switch f {
-	case FormatZip, FormatGzip, FormatTar, FormatXLSX, FormatODS, FormatSQLite, FormatXLS,
+	case FormatZip, FormatGzip, FormatTar, FormatXLSX, FormatXLSB, FormatODS, FormatSQLite, FormatXLS,
 		FormatDOCX, FormatODT, FormatPPTX, FormatODP:
 		return true
 	}
@@ -247,7 +247,7 @@ func Sniff(name string, head []byte) Format {
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
 		switch f := byName(name); f {
-		case FormatXLSX, FormatODS, FormatDOCX, FormatODT, FormatPPTX, FormatODP:
+		case FormatXLSX, FormatXLSB, FormatODS, FormatDOCX, FormatODT, FormatPPTX, FormatODP:
 			return f
 		}
 		return FormatZip
@@ -350,6 +350,8 @@ func byName(name string) Format {
 		return FormatMbox
 	case ".xlsx", ".xlsm", ".xltx", ".xltm":
 		return FormatXLSX
+	case ".xlsb":
+		return FormatXLSB
 	case ".ods", ".ots":
 		return FormatODS
 	case ".docx", ".docm", ".dotx", ".dotm":

@@ -673,6 +673,12 @@ func (r *sheetReader) value(col, kind, style int) {
 			r.arena = appendGeneral(r.arena, r.raw)
 		}
 	}
+	r.push(col, start)
+}
+
+// push ends the cell of column col whose value the arena holds from
+// start (none when empty), cut to MaxValue.
+func (r *sheetReader) push(col, start int) {
 	if len(r.arena) == start {
 		return
 	}
