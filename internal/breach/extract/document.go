@@ -2,6 +2,7 @@ package extract
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -130,6 +131,26 @@ func (e *Extractor) readDocument(ctx context.Context, f *os.File, size int64, d 
 	return nil
 }
 
+// flatODF reads an OpenDocument saved as one XML file (.fodt, .fods,
+// .fodp): the package's parts in one document (its styles, with the
+// headers and footers, before its body), read as they stream.
+func (e *Extractor) flatODF(ctx context.Context, src *source, br *bufio.Reader, h Handler, f Format) error {
+	d := h.Begin(src.display, f)
+	cr := &countReader{r: br}
+	r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
+	var err error
+	if f == FormatODS {
+		err = readODSContent(ctx, r, d, e.o, src.display)
+	} else {
+		p := paragraphs{d: d, max: e.o.MaxLine}
+		err = p.read(ctx, newXMLScanner(r))
+		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("%w: %v after paragraph %d", ErrSyntax, err, p.n)
+		}
+	}
+	return e.endDoc(d, src, cr.n, err)
+}
+
 // openPara is a paragraph being read (a note's paragraphs are inside
 // the paragraph that calls it).
 type openPara struct {
@@ -152,10 +173,20 @@ type paragraphs struct {
 	skip  int // inside an element whose text is not the document's
 	line  Line
 	buf   []byte
+	ws    []byte
+
+	// ODF's tracked changes: the ids of deletions, whose text a flat
+	// document may hold in place, between a change-start and a
+	// change-end; the region being read.
+	deleted map[string]bool
+	region  string
+	// inFlow: the last tag leaves character data in the text (a
+	// paragraph's, a span's, a link's), not between a note's parts.
+	inFlow bool
 }
 
 func (p *paragraphs) read(ctx context.Context, sc *xmlScanner) error {
-	p.open, p.inT, p.inDel, p.skip = p.open[:0], 0, 0, 0
+	p.open, p.inT, p.inDel, p.skip, p.region = p.open[:0], 0, 0, 0, ""
 	for tokens := 0; ; tokens++ {
 		if tokens&4095 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -166,6 +197,14 @@ func (p *paragraphs) read(ctx context.Context, sc *xmlScanner) error {
 				p.end()
 			}
 			return err
+		}
+		if k == xmlStart || k == xmlEnd {
+			switch string(sc.name) {
+			case "p", "h", "span", "a", "s", "tab", "line-break", "soft-page-break", "bookmark", "bookmark-start", "bookmark-end", "change-start", "change-end":
+				p.inFlow = true
+			default:
+				p.inFlow = false
+			}
 		}
 		switch k {
 		case xmlStart:
@@ -192,6 +231,31 @@ func (p *paragraphs) read(ctx context.Context, sc *xmlScanner) error {
 					if top := len(p.open) - 1; top >= 0 && len(p.open[top].del) > 0 {
 						p.open[top].del = append(p.open[top].del, ' ')
 					}
+				}
+			case "changed-region":
+				if !p.ooxml {
+					id, _ := sc.attr("id")
+					p.region = string(id)
+				}
+			case "deletion":
+				if !p.ooxml && p.region != "" {
+					if p.deleted == nil {
+						p.deleted = map[string]bool{}
+					}
+					p.deleted[p.region] = true
+				}
+			case "change-start":
+				// A deletion kept in place (flat ODF): read apart, as
+				// OOXML's deleted runs.
+				if id, _ := sc.attr("change-id"); !p.ooxml && p.deleted[string(id)] {
+					p.inDel++
+					if top := len(p.open) - 1; top >= 0 && len(p.open[top].del) > 0 {
+						p.open[top].del = append(p.open[top].del, ' ')
+					}
+				}
+			case "change-end":
+				if id, _ := sc.attr("change-id"); !p.ooxml && p.deleted[string(id)] && p.inDel > 0 {
+					p.inDel--
 				}
 			case "tab":
 				p.add([]byte{'\t'})
@@ -233,8 +297,11 @@ func (p *paragraphs) read(ctx context.Context, sc *xmlScanner) error {
 				}
 			}
 		case xmlText:
-			if p.ooxml && p.inT > 0 || !p.ooxml && p.skip == 0 {
+			switch {
+			case p.ooxml && p.inT > 0:
 				p.add(sc.text)
+			case !p.ooxml && p.skip == 0 && (p.inFlow || len(bytes.TrimSpace(sc.text)) > 0):
+				p.addCollapsed(sc.text)
 			}
 		}
 	}
@@ -265,6 +332,34 @@ func (p *paragraphs) add(text []byte) {
 		text = text[:utf8Cut(text, max(room, 0))]
 	}
 	*dst = append(*dst, text...)
+}
+
+// addCollapsed appends ODF character data: white space is one space, none
+// at the start of a paragraph (ODF 1.2, 6.1.2); a flat document's
+// indentation is white space between a paragraph's elements.
+func (p *paragraphs) addCollapsed(text []byte) {
+	top := len(p.open) - 1
+	if top < 0 {
+		return
+	}
+	dst := p.open[top].text
+	if p.inDel > 0 {
+		dst = p.open[top].del
+	}
+	space := len(dst) == 0 || dst[len(dst)-1] == ' '
+	p.ws = p.ws[:0]
+	for _, c := range text {
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			if !space {
+				p.ws = append(p.ws, ' ')
+				space = true
+			}
+			continue
+		}
+		p.ws = append(p.ws, c)
+		space = false
+	}
+	p.add(p.ws)
 }
 
 // end closes the innermost paragraph.

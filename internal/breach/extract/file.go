@@ -137,6 +137,9 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 	case FormatTar:
 		return e.tar(ctx, src, br, h)
 	case FormatXLSX, FormatXLSB, FormatODS, FormatDOCX, FormatODT, FormatPPTX, FormatODP:
+		if !isZip(head) {
+			return e.flatODF(ctx, src, br, h, f)
+		}
 		return e.office(ctx, src, br, h, f)
 	case FormatSQLite:
 		return e.sqliteSource(ctx, src, br, h)
@@ -245,7 +248,7 @@ func isContainer(f Format) bool {
 // dump or delimited text, or else taken as text.
 func Sniff(name string, head []byte) Format {
 	switch {
-	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
+	case isZip(head):
 		switch f := byName(name); f {
 		case FormatXLSX, FormatXLSB, FormatODS, FormatDOCX, FormatODT, FormatPPTX, FormatODP:
 			return f
@@ -267,10 +270,45 @@ func Sniff(name string, head []byte) Format {
 	if isBinary(head) {
 		return FormatBinary
 	}
+	if f := flatODFKind(head); f != FormatUnknown {
+		return f
+	}
 	if f := byName(name); f != FormatUnknown && !isContainer(f) {
 		return f
 	}
 	return sniffText(head)
+}
+
+func isZip(head []byte) bool {
+	return bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06"))
+}
+
+// flatODFKind tells an OpenDocument saved as one XML file (.fodt, .fods,
+// .fodp) by its root element's office:mimetype, FormatUnknown for any
+// other content.
+func flatODFKind(head []byte) Format {
+	t := bytes.TrimLeft(bytes.TrimPrefix(head, bomUTF8), " \t\r\n")
+	if !bytes.HasPrefix(t, []byte("<?xml")) && !bytes.HasPrefix(t, []byte("<office:document")) {
+		return FormatUnknown
+	}
+	t = t[:min(len(t), 8192)]
+	i := bytes.Index(t, []byte("<office:document "))
+	if i < 0 {
+		return FormatUnknown
+	}
+	root := t[i:]
+	if end := bytes.IndexByte(root, '>'); end >= 0 {
+		root = root[:end]
+	}
+	for _, k := range []struct {
+		mime string
+		f    Format
+	}{{"opendocument.text", FormatODT}, {"opendocument.spreadsheet", FormatODS}, {"opendocument.presentation", FormatODP}} {
+		if bytes.Contains(root, []byte(`office:mimetype="application/vnd.oasis.`+k.mime)) {
+			return k.f
+		}
+	}
+	return FormatUnknown
 }
 
 // binaryKind says what binary data is, so that the report tells a

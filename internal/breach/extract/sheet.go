@@ -195,7 +195,9 @@ func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display 
 		cellRep int
 		tokens  int
 	)
-	inText := func() bool { return inCell && len(row.arena)-row.start < o.MaxValue }
+	inPar := 0 // a cell's text is in its paragraphs: what is between them (a flat file's indentation) is not
+	room := func() bool { return inCell && len(row.arena)-row.start < o.MaxValue }
+	inText := func() bool { return inPar > 0 && room() }
 	for {
 		tokens++
 		if tokens&4095 == 0 && ctx.Err() != nil {
@@ -243,14 +245,15 @@ func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display 
 				if row.date && len(v) > 10 && v[10] == 'T' {
 					row.attr[10] = ' '
 				}
-				row.start, row.hasPar = len(row.arena), false
+				row.start, row.hasPar, inPar = len(row.arena), false, 0
 			case "p", "h":
-				if inText() {
+				if room() {
 					if row.hasPar {
 						row.arena = append(row.arena, '\n')
 					}
 					row.hasPar = true
 				}
+				inPar++
 			case "s":
 				if inText() {
 					for range min(repeat(sc, "c"), 64) {
@@ -273,8 +276,10 @@ func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display 
 			}
 		case xmlEnd:
 			switch string(sc.name) {
+			case "p", "h":
+				inPar = max(inPar-1, 0)
 			case "table-cell", "covered-table-cell":
-				inCell = false
+				inCell, inPar = false, 0
 				if row.date || len(bytes.TrimSpace(row.arena[row.start:])) == 0 {
 					row.arena = append(row.arena[:row.start], row.attr...)
 				}
