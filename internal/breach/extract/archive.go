@@ -277,9 +277,9 @@ func (e *Extractor) office(ctx context.Context, src *source, br *bufio.Reader, h
 func (e *Extractor) readOffice(ctx context.Context, file *os.File, size int64, d Doc, src *source, f Format, h Handler) error {
 	switch f {
 	case FormatXLSX:
-		return e.readXLSX(ctx, file, size, d, src)
+		return e.readXLSX(ctx, file, size, d, src, false)
 	case FormatXLSB:
-		return e.readXLSB(ctx, file, size, d, src)
+		return e.readXLSX(ctx, file, size, d, src, true)
 	case FormatODS:
 		return e.readODS(ctx, file, size, d, src)
 	}

@@ -86,6 +86,33 @@ func sameCell(g goldenCell, got string) bool {
 	return false
 }
 
+// matchGolden fails the test unless the cells read are those of the
+// golden file: each with the same value, and no other.
+func matchGolden(t *testing.T, want []goldenCell, got map[string]string) {
+	t.Helper()
+	seen := map[string]bool{}
+	bad := 0
+	for _, g := range want {
+		seen[g.key] = true
+		if v, ok := got[g.key]; !ok || !sameCell(g, v) {
+			if bad++; bad <= 10 {
+				t.Errorf("%s: got %q (%v), xlrd %s %q", strings.ReplaceAll(g.key, "\t", " "), v, ok, g.kind, g.value)
+			}
+		}
+	}
+	for k, v := range got {
+		if !seen[k] {
+			if bad++; bad <= 10 {
+				t.Errorf("%s: %q, which xlrd does not read", strings.ReplaceAll(k, "\t", " "), v)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Fatalf("%d cells of %d differ", bad, len(want))
+	}
+	t.Logf("%d cells", len(want))
+}
+
 // The fixtures were written by xlwt, LibreOffice Calc and Gnumeric; xlrd
 // read each. Every cell xlrd reads, the reader reads the same, and no
 // other.
@@ -104,27 +131,7 @@ func TestXLSMatchesXlrd(t *testing.T) {
 			if d := rec.docs[0]; d.format != FormatXLS {
 				t.Fatalf("format %q", d.format)
 			}
-			seen := map[string]bool{}
-			bad := 0
-			for _, g := range want {
-				seen[g.key] = true
-				if v, ok := got[g.key]; !ok || !sameCell(g, v) {
-					if bad++; bad <= 10 {
-						t.Errorf("%s: got %q (%v), xlrd %s %q", strings.ReplaceAll(g.key, "\t", " "), v, ok, g.kind, g.value)
-					}
-				}
-			}
-			for k, v := range got {
-				if !seen[k] {
-					if bad++; bad <= 10 {
-						t.Errorf("%s: %q, which xlrd does not read", strings.ReplaceAll(k, "\t", " "), v)
-					}
-				}
-			}
-			if bad > 0 {
-				t.Fatalf("%d cells of %d differ", bad, len(want))
-			}
-			t.Logf("%d cells", len(want))
+			matchGolden(t, want, got)
 		})
 	}
 }
@@ -316,20 +323,25 @@ func FuzzXLS(f *testing.F) {
 		if err := os.WriteFile(p, xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: stream}), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		rec := &recorder{}
-		if err := New(testOptions()).File(context.Background(), p, rec); err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range rec.docs {
-			for _, tb := range d.tables {
-				for _, c := range tb.cells {
-					if !utf8.Valid(c.Value) {
-						t.Fatalf("cell %q is not UTF-8", c.Value)
-					}
+		validCells(t, p)
+	})
+}
+
+// validCells reads a workbook and fails on a cell that is not UTF-8.
+func validCells(t *testing.T, p string) {
+	rec := &recorder{}
+	if err := New(testOptions()).File(context.Background(), p, rec); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range rec.docs {
+		for _, tb := range d.tables {
+			for _, c := range tb.cells {
+				if !utf8.Valid(c.Value) {
+					t.Fatalf("cell %q is not UTF-8", c.Value)
 				}
 			}
 		}
-	})
+	}
 }
 
 // FuzzCFB reads compound files whatever their bytes, as containers and

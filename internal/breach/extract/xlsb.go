@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path"
 	"strings"
 )
 
@@ -156,88 +155,25 @@ func xlWideString(dst, b []byte) ([]byte, []byte, error) {
 	return appendUTF16LE(dst, b[4:end]), b[end:], nil
 }
 
-// readXLSB reads every worksheet of a binary workbook.
-func (e *Extractor) readXLSB(ctx context.Context, f io.ReaderAt, size int64, d Doc, src *source) error {
-	zr, err := openZip(f, size)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrSyntax, err)
-	}
-	wb := &workbook{zr: zr, parts: map[string]*zip.File{}, b: src.b, maxValue: e.o.MaxValue,
-		strs: sharedStrings{memLimit: sharedMemory, tempDir: e.o.TempDir}}
-	defer wb.strs.close()
-	for _, zf := range zr.File {
-		wb.parts[strings.ToLower(path.Clean("/" + zf.Name))[1:]] = zf
-	}
-	if err := wb.loadBinary(); err != nil {
-		return err
-	}
-	r := sheetReader{wb: wb, o: e.o}
-	for i, sh := range wb.sheets {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		zf := wb.parts[sh.part]
-		if zf == nil {
-			d.Problem(Problem{Path: src.display, Offset: -1, Err: fmt.Errorf("%w: sheet %d has no part in the workbook", ErrSyntax, i+1)})
-			continue
-		}
-		s := &sheet{t: d.Table(sh.name), o: e.o}
-		err := wb.records(zf, func(rs *xlsbRecords) error { return r.readBinary(ctx, rs, s) })
-		s.end()
-		switch {
-		case errors.Is(err, ErrLimit), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-			return err
-		case err != nil:
-			// The errors never quote the document: no sheet name, no value.
-			d.Problem(Problem{Path: src.display, Line: r.rowN, Offset: -1, Err: fmt.Errorf("%w: sheet %d: %v after row %d", ErrSyntax, i+1, err, r.rowN)})
-		}
-	}
-	return ctx.Err()
-}
-
 // records opens a part and hands its records to fn, counting its
 // inflated bytes against the budget.
 func (wb *workbook) records(zf *zip.File, fn func(*xlsbRecords) error) error {
-	rc, err := zf.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	rs := &xlsbRecords{r: bufio.NewReaderSize(&limited{r: rc, b: wb.b}, 64<<10)}
-	err = fn(rs)
-	if wb.b.hit {
-		return ErrLimit
-	}
-	return err
+	return wb.open(zf, func(r io.Reader) error {
+		return fn(&xlsbRecords{r: bufio.NewReaderSize(r, 64<<10)})
+	})
 }
 
 // binaryPart reads a part of records if the package has it; errors name
 // what the part is for.
 func (wb *workbook) binaryPart(name, what string, fn func(*xlsbRecords) error) error {
-	zf := wb.parts[strings.ToLower(name)]
-	if zf == nil {
-		return nil
-	}
-	if err := wb.records(zf, fn); err != nil {
-		if errors.Is(err, ErrLimit) {
-			return err
-		}
-		return fmt.Errorf("%w: %s: %v", ErrSyntax, what, err)
-	}
-	return nil
+	return wb.part(name, what, func(zf *zip.File) error { return wb.records(zf, fn) })
 }
 
 // loadBinary reads the workbook part, its relationships, the cell
 // formats and the shared strings of a binary workbook.
 func (wb *workbook) loadBinary() error {
-	main := "xl/workbook.bin"
-	if err := wb.readPart("_rels/.rels", "the package's relationships", func(sc *xmlScanner) error {
-		return eachRelationship(sc, "", func(_, typ, target string) {
-			if strings.HasSuffix(typ, "/officeDocument") {
-				main = target
-			}
-		})
-	}); err != nil {
+	main, err := wb.mainPart("xl/workbook.bin")
+	if err != nil {
 		return err
 	}
 	if wb.parts[strings.ToLower(main)] == nil {
@@ -273,33 +209,10 @@ func (wb *workbook) loadBinary() error {
 	}); err != nil {
 		return err
 	}
-	dir := path.Dir(main)
-	targets := map[string]string{}
-	styles, strs := path.Join(dir, "styles.bin"), path.Join(dir, "sharedStrings.bin")
-	if err := wb.readPart(path.Join(dir, "_rels", path.Base(main)+".rels"), "the workbook's relationships", func(sc *xmlScanner) error {
-		return eachRelationship(sc, dir, func(id, typ, target string) {
-			switch {
-			case strings.HasSuffix(typ, "/worksheet"):
-				targets[id] = target
-			case strings.HasSuffix(typ, "/styles"):
-				styles = target
-			case strings.HasSuffix(typ, "/sharedStrings"):
-				strs = target
-			}
-		})
-	}); err != nil {
+	styles, strs, err := wb.sheetParts(main, ids, ".bin")
+	if err != nil {
 		return err
 	}
-	kept := wb.sheets[:0]
-	for i, sh := range wb.sheets {
-		part, ok := targets[ids[i]]
-		if !ok {
-			continue // chart sheets and dialog sheets hold no cells
-		}
-		sh.part = strings.ToLower(part)
-		kept = append(kept, sh)
-	}
-	wb.sheets = kept
 	if err := wb.binaryPart(styles, "the styles", wb.readBinaryStyles); err != nil {
 		return err
 	}

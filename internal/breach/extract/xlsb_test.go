@@ -3,7 +3,6 @@ package extract
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/binary"
 	"io"
 	"math"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"tocsin/internal/breach/extract/xlswrite"
 )
@@ -31,27 +29,7 @@ func TestXLSBMatchesXlrd(t *testing.T) {
 			if d := rec.docs[0]; d.format != FormatXLSB {
 				t.Fatalf("format %q", d.format)
 			}
-			seen := map[string]bool{}
-			bad := 0
-			for _, g := range want {
-				seen[g.key] = true
-				if v, ok := got[g.key]; !ok || !sameCell(g, v) {
-					if bad++; bad <= 10 {
-						t.Errorf("%s: got %q (%v), xlrd %s %q", strings.ReplaceAll(g.key, "\t", " "), v, ok, g.kind, g.value)
-					}
-				}
-			}
-			for k, v := range got {
-				if !seen[k] {
-					if bad++; bad <= 10 {
-						t.Errorf("%s: %q, which xlrd does not read", strings.ReplaceAll(k, "\t", " "), v)
-					}
-				}
-			}
-			if bad > 0 {
-				t.Fatalf("%d cells of %d differ", bad, len(want))
-			}
-			t.Logf("%d cells", len(want))
+			matchGolden(t, want, got)
 		})
 	}
 }
@@ -204,19 +182,7 @@ func FuzzXLSB(f *testing.F) {
 		if err := os.WriteFile(p, xlsbBook(t, sheet, "Jean", "Œuf"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		rec := &recorder{}
-		if err := New(testOptions()).File(context.Background(), p, rec); err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range rec.docs {
-			for _, tb := range d.tables {
-				for _, c := range tb.cells {
-					if !utf8.Valid(c.Value) {
-						t.Fatalf("cell %q is not UTF-8", c.Value)
-					}
-				}
-			}
-		}
+		validCells(t, p)
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"slices"
@@ -168,8 +169,9 @@ func (s *sharedStrings) getSpilled(i int) ([]byte, bool) {
 	return s.buf, true
 }
 
-// readXLSX reads every worksheet of a workbook.
-func (e *Extractor) readXLSX(ctx context.Context, f *os.File, size int64, d Doc, src *source) error {
+// readXLSX reads every worksheet of a workbook, XLSX or, binary, XLSB:
+// the same package, the same shared strings, formats and rows.
+func (e *Extractor) readXLSX(ctx context.Context, f io.ReaderAt, size int64, d Doc, src *source, binary bool) error {
 	zr, err := openZip(f, size)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrSyntax, err)
@@ -180,7 +182,11 @@ func (e *Extractor) readXLSX(ctx context.Context, f *os.File, size int64, d Doc,
 	for _, zf := range zr.File {
 		wb.parts[strings.ToLower(path.Clean("/" + zf.Name))[1:]] = zf
 	}
-	if err := wb.load(); err != nil {
+	load := wb.load
+	if binary {
+		load = wb.loadBinary
+	}
+	if err := load(); err != nil {
 		return err
 	}
 	r := sheetReader{wb: wb, o: e.o}
@@ -194,13 +200,18 @@ func (e *Extractor) readXLSX(ctx context.Context, f *os.File, size int64, d Doc,
 			continue
 		}
 		s := &sheet{t: d.Table(sh.name), o: e.o}
-		err := wb.read(zf, func(sc *xmlScanner) error { return r.read(ctx, sc, s) })
+		var err error
+		if binary {
+			err = wb.records(zf, func(rs *xlsbRecords) error { return r.readBinary(ctx, rs, s) })
+		} else {
+			err = wb.read(zf, func(sc *xmlScanner) error { return r.read(ctx, sc, s) })
+		}
 		s.end()
 		switch {
 		case errors.Is(err, ErrLimit), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 			return err
 		case err != nil:
-			// The scanner's errors never quote the document.
+			// The readers' errors never quote the document.
 			d.Problem(Problem{Path: src.display, Line: r.rowN, Offset: -1, Err: fmt.Errorf("%w: sheet %d: %v after row %d", ErrSyntax, i+1, err, r.rowN)})
 		}
 	}
@@ -210,17 +221,25 @@ func (e *Extractor) readXLSX(ctx context.Context, f *os.File, size int64, d Doc,
 // read opens a part and hands its XML to fn, counting its inflated bytes
 // against the budget.
 func (wb *workbook) read(zf *zip.File, fn func(*xmlScanner) error) error {
+	return wb.open(zf, func(r io.Reader) error {
+		// One scanner reads every part, one after the other.
+		if wb.sc == nil {
+			wb.sc = newXMLScanner(nil)
+		}
+		wb.sc.reset(r)
+		return fn(wb.sc)
+	})
+}
+
+// open opens a part and hands it to fn, counting its inflated bytes
+// against the budget.
+func (wb *workbook) open(zf *zip.File, fn func(io.Reader) error) error {
 	rc, err := zf.Open()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	// One scanner reads every part, one after the other.
-	if wb.sc == nil {
-		wb.sc = newXMLScanner(nil)
-	}
-	wb.sc.reset(&limited{r: rc, b: wb.b})
-	err = fn(wb.sc)
+	err = fn(&limited{r: rc, b: wb.b})
 	if wb.b.hit {
 		return ErrLimit
 	}
@@ -230,11 +249,17 @@ func (wb *workbook) read(zf *zip.File, fn func(*xmlScanner) error) error {
 // readPart reads a part if the package has it; what names it in errors
 // is what it is for, not its name, which the package chose.
 func (wb *workbook) readPart(name, what string, fn func(*xmlScanner) error) error {
+	return wb.part(name, what, func(zf *zip.File) error { return wb.read(zf, fn) })
+}
+
+// part calls fn with a part if the package has it, naming the part by
+// what in fn's errors.
+func (wb *workbook) part(name, what string, fn func(*zip.File) error) error {
 	zf := wb.parts[strings.ToLower(name)]
 	if zf == nil {
 		return nil
 	}
-	if err := wb.read(zf, fn); err != nil {
+	if err := fn(zf); err != nil {
 		if errors.Is(err, ErrLimit) {
 			return err
 		}
@@ -243,17 +268,25 @@ func (wb *workbook) readPart(name, what string, fn func(*xmlScanner) error) erro
 	return nil
 }
 
-// load reads the workbook part, its relationships, the cell formats and
-// the shared strings.
-func (wb *workbook) load() error {
-	main := "xl/workbook.xml"
-	if err := wb.readPart("_rels/.rels", "the package's relationships", func(sc *xmlScanner) error {
+// mainPart is the workbook part the package's relationships name (def
+// when they do not).
+func (wb *workbook) mainPart(def string) (string, error) {
+	main := def
+	err := wb.readPart("_rels/.rels", "the package's relationships", func(sc *xmlScanner) error {
 		return eachRelationship(sc, "", func(_, typ, target string) {
 			if strings.HasSuffix(typ, "/officeDocument") {
 				main = target
 			}
 		})
-	}); err != nil {
+	})
+	return main, err
+}
+
+// load reads the workbook part, its relationships, the cell formats and
+// the shared strings.
+func (wb *workbook) load() error {
+	main, err := wb.mainPart("xl/workbook.xml")
+	if err != nil {
 		return err
 	}
 	var ids []string
@@ -283,9 +316,24 @@ func (wb *workbook) load() error {
 	if wb.parts[strings.ToLower(main)] == nil {
 		return fmt.Errorf("%w: no workbook part", ErrSyntax)
 	}
+	styles, strs, err := wb.sheetParts(main, ids, ".xml")
+	if err != nil {
+		return err
+	}
+	if err := wb.readPart(styles, "the styles", wb.readStyles); err != nil {
+		return err
+	}
+	return wb.readPart(strs, "the shared strings", wb.readStrings)
+}
+
+// sheetParts reads the workbook part's relationships: it gives each of
+// wb.sheets (whose relationship ids are ids) its part, drops the sheets
+// without cells, and returns the styles and shared strings parts (by
+// default styles and sharedStrings with the extension ext).
+func (wb *workbook) sheetParts(main string, ids []string, ext string) (styles, strs string, err error) {
 	dir := path.Dir(main)
 	targets := map[string]string{}
-	styles, strs := path.Join(dir, "styles.xml"), path.Join(dir, "sharedStrings.xml")
+	styles, strs = path.Join(dir, "styles"+ext), path.Join(dir, "sharedStrings"+ext)
 	if err := wb.readPart(path.Join(dir, "_rels", path.Base(main)+".rels"), "the workbook's relationships", func(sc *xmlScanner) error {
 		return eachRelationship(sc, dir, func(id, typ, target string) {
 			switch {
@@ -298,7 +346,7 @@ func (wb *workbook) load() error {
 			}
 		})
 	}); err != nil {
-		return err
+		return "", "", err
 	}
 	kept := wb.sheets[:0]
 	for i, sh := range wb.sheets {
@@ -311,10 +359,7 @@ func (wb *workbook) load() error {
 		kept = append(kept, sh)
 	}
 	wb.sheets = kept
-	if err := wb.readPart(styles, "the styles", wb.readStyles); err != nil {
-		return err
-	}
-	return wb.readPart(strs, "the shared strings", wb.readStrings)
+	return styles, strs, nil
 }
 
 // eachRelationship calls fn with each relationship's id, type and
