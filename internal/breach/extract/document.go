@@ -180,8 +180,9 @@ type paragraphs struct {
 	// change-end; the region being read.
 	deleted map[string]bool
 	region  string
-	// inFlow: the last tag leaves character data in the text (a
-	// paragraph's, a span's, a link's), not between a note's parts.
+	// inFlow: after the last tag, white space is text (between spans,
+	// after a note), not the indentation between a note's, a comment's or
+	// a list's parts.
 	inFlow bool
 }
 
@@ -198,12 +199,20 @@ func (p *paragraphs) read(ctx context.Context, sc *xmlScanner) error {
 			}
 			return err
 		}
-		if k == xmlStart || k == xmlEnd {
+		switch k {
+		case xmlStart:
 			switch string(sc.name) {
-			case "p", "h", "span", "a", "s", "tab", "line-break", "soft-page-break", "bookmark", "bookmark-start", "bookmark-end", "change-start", "change-end":
-				p.inFlow = true
-			default:
+			case "note", "note-body", "annotation", "list", "list-item", "table", "table-row", "table-cell", "frame", "text-box", "tracked-changes", "changed-region", "deletion":
 				p.inFlow = false
+			default:
+				p.inFlow = true
+			}
+		case xmlEnd:
+			switch string(sc.name) {
+			case "p", "h", "note-citation", "creator", "date", "note-body", "list", "list-item", "table-row", "table-cell", "table", "frame", "text-box":
+				p.inFlow = false
+			default:
+				p.inFlow = true
 			}
 		}
 		switch k {

@@ -82,3 +82,25 @@ func TestFlatODFSniff(t *testing.T) {
 		t.Errorf("other XML: %q", f)
 	}
 }
+
+// The white space of an ODF paragraph: one space for a run, none for the
+// indentation between a note's or a comment's parts, a space kept after a
+// note and between spans.
+func TestODFWhiteSpace(t *testing.T) {
+	doc := `<?xml version="1.0"?>
+<office:document xmlns:office="o" xmlns:text="t" xmlns:dc="d" office:mimetype="application/vnd.oasis.opendocument.text"><office:body><office:text>
+ <text:p>Jean<text:note><text:note-citation>1</text:note-citation><text:note-body>
+   <text:p>Note   de   bas</text:p>
+  </text:note-body></text:note> <text:span>Dupont</text:span>
+  au <text:span>06 12</text:span> <text:span>34 56 78</text:span><office:annotation>
+   <dc:creator>Agent</dc:creator>
+   <text:p>vu</text:p>
+  </office:annotation></text:p>
+</office:text></office:body></office:document>`
+	p := filepath.Join(t.TempDir(), "note.fodt")
+	if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := docLines(t, p, FormatODT)
+	sameLines(t, "note.fodt", paragraphSet(got), "Jean Dupont au 06 12 34 56 78", "Note de bas", "vu")
+}
