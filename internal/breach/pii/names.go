@@ -28,6 +28,13 @@ func (st *scan) atUpper(i int) int {
 	if we == len(b) || b[we] != ' ' && b[we] != '.' {
 		return we
 	}
+	// And every name goes on with a capital or a particle after that
+	// space or dot: "Mme Dupont", "Jean de la Fontaine", "DUPONT Jean".
+	// Most capitalised words (the first of a sentence) are followed by a
+	// word in lower case: they are spared the lexicon.
+	if !st.mayGoOn(we) {
+		return we
+	}
 	s := st.s
 	w := b[i:we]
 	// One lookup answers for the sets of a word without a hyphen.
@@ -74,6 +81,27 @@ func (st *scan) atUpper(i int) int {
 	return we
 }
 
+// mayGoOn reports whether a name may go on after a word ending at we:
+// after a civility's dot, a space, then a capital, a particle's first
+// letter, or a letter and an apostrophe (d'Ormesson).
+func (st *scan) mayGoOn(we int) bool {
+	b := st.b
+	p := we
+	if b[p] == '.' {
+		p++
+	}
+	if p < len(b) && b[p] == ' ' {
+		p++
+	}
+	if p >= len(b) {
+		return false
+	}
+	if up, _ := isUpperAt(b, p); up {
+		return true
+	}
+	return st.s.particle[b[p]] || p+1 < len(b) && b[p+1] == '\''
+}
+
 // nextWord returns the capitalised word after one space at p.
 func (st *scan) nextWord(p int) (int, int, bool) {
 	b := st.b
@@ -111,6 +139,9 @@ func (st *scan) surname(p int) (int, int, bool) {
 		w := b[ws:we]
 		isParticle := s.inSet(lexParticle, w) || len(w) == 2 && (w[1] == '\'')
 		up, _ := isUpperAt(b, ws)
+		if !up && len(w) > 2 && w[1] == '\'' {
+			up, _ = isUpperAt(b, ws+2) // d'Aubigné: the particle is part of the word
+		}
 		if isParticle {
 			// "Le Gall", "de la Fontaine": a particle needs a word after it.
 			if _, _, ok := st.nextWordAny(we); !ok {

@@ -51,6 +51,7 @@ type Scanner struct {
 	ctx       contexts
 	trig      [256]uint8
 	cellClass [256]uint8
+	particle  [256]bool // the first letters of particles (de, le, van…)
 }
 
 // New returns a Scanner with the embedded given-name list loaded.
@@ -86,6 +87,11 @@ func New() *Scanner {
 			"octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
 		},
 		ctx: newContexts(),
+	}
+	for w, sets := range words {
+		if sets&lexParticle != 0 {
+			s.particle[w[0]] = true
+		}
 	}
 	for c := '0'; c <= '9'; c++ {
 		s.trig[c] = trigDigit

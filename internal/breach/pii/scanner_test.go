@@ -42,6 +42,8 @@ func TestText(t *testing.T) {
 		{"civility", "Mme Martin a rappelé, M. Jean-Pierre Le Gall aussi",
 			[]want{{Name, "Martin"}, {Name, "Jean-Pierre Le Gall"}}},
 		{"surname first", "DUPONT Jean, dossier clos", []want{{Name, "DUPONT Jean"}}},
+		{"particles", "Jean de la Fontaine et Louis van Beethoven, Mme. Durand", []want{{Name, "Jean de la Fontaine"}, {Name, "Louis van Beethoven"}, {Name, "Durand"}}},
+		{"apostrophe", "Marie d'Aubigné écrit", []want{{Name, "Marie d'Aubigné"}}},
 		{"no name", "Madame, Monsieur, France Travail vous informe. Bonjour Paris.", nil},
 		{"france travail", "Identifiant France Travail : 1234567A", []want{{FranceTravail, "1234567A"}}},
 		{"no context", "code 1234567A", nil},
