@@ -107,3 +107,28 @@ func TestFormatsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkbookNameColumns: every value of the name columns of the
+// workbooks real writers saved counts, Vietnamese names (Nguyễn, Thảo)
+// among them, as the ones of Latin-1 do.
+func TestWorkbookNameColumns(t *testing.T) {
+	for _, file := range []string{"xls/people-lo.xls", "xls/people-xlwt.xls", "xls/people-gnumeric.xls", "xls/people-biff5.xls", "xlsb/people-sst.xlsb"} {
+		t.Run(file, func(t *testing.T) {
+			rep, err := Scan(context.Background(), Options{Paths: []string{filepath.Join("extract", "testdata", filepath.FromSlash(file))}, Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int64{}
+			for _, l := range rep.Locations {
+				for _, c := range l.Columns {
+					got[l.Table+"/"+c.Name] += c.Values["person_name"]
+				}
+			}
+			for _, col := range []string{"Usagers/Nom", "Usagers/Prénom"} {
+				if got[col] != 250 {
+					t.Errorf("%s: %d names, want 250 (one a row)", col, got[col])
+				}
+			}
+		})
+	}
+}

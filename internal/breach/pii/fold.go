@@ -2,6 +2,7 @@ package pii
 
 import (
 	"slices"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -33,9 +34,10 @@ func foldTable(seps string) *[256]byte {
 	return &t
 }
 
-// appendFold appends src lower-cased with French accents folded (é → e,
-// œ → oe) and runs of white space collapsed into one space (none at
-// either end). Other non-ASCII runes are kept.
+// appendFold appends src lower-cased with the accents of Latin letters
+// folded (é → e, œ → oe, ł → l, ễ → e), combining accents dropped, and
+// runs of white space collapsed into one space (none at either end).
+// Other non-ASCII letters are lower-cased, other runes kept.
 func appendFold(dst, src []byte) []byte { return foldInto(dst, src, foldASCII) }
 
 // foldInto appends src folded as appendFold says, the separators being
@@ -86,9 +88,22 @@ func foldInto(dst, src []byte, table *[256]byte) []byte {
 			k += 2
 			i++
 		default:
-			_, size := utf8.DecodeRune(src[i:])
-			k += copy(out[k:], src[i:i+size])
+			r, size := utf8.DecodeRune(src[i:])
 			i += size - 1
+			if r >= 0x300 && r <= 0x36F {
+				continue // a combining accent (é written e + U+0301): dropped as é's is
+			}
+			if base := latinBase(r); base != 0 {
+				out[k] = base
+				k++
+				break
+			}
+			// Other letters in lower case, when that takes no more bytes.
+			if l := unicode.ToLower(r); l != r && utf8.RuneLen(l) <= size {
+				k += utf8.EncodeRune(out[k:], l)
+				break
+			}
+			k += copy(out[k:], src[i+1-size:i+1])
 		}
 		space = false
 	}
@@ -99,7 +114,7 @@ func foldInto(dst, src []byte, table *[256]byte) []byte {
 }
 
 // isUpperAt reports whether b[i:] starts with an upper-case letter (ASCII
-// or Latin-1 À–Þ), and its byte length.
+// or a Latin letter of letterAt), and its byte length.
 func isUpperAt(b []byte, i int) (bool, int) {
 	if i >= len(b) {
 		return false, 0
@@ -111,15 +126,21 @@ func isUpperAt(b []byte, i int) (bool, int) {
 	if c == 0xC3 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9E && b[i+1] != 0x97 {
 		return true, 2
 	}
-	if c == 0xC5 && i+1 < len(b) && b[i+1] == 0x92 {
-		return true, 2
+	if c < 0xC4 {
+		return false, 0
+	}
+	// Latin Extended (Đặng, Łukasz, Şahin, Ngô): rarer, decoded.
+	if ok, n := letterAt(b, i); ok {
+		r, _ := utf8.DecodeRune(b[i:])
+		return unicode.IsUpper(r), n
 	}
 	return false, 0
 }
 
 // letterAt reports whether b[i:] starts with a letter, and its byte length.
-// Non-ASCII letters are those of Latin-1 and Latin Extended-A, enough for
-// French names.
+// Non-ASCII letters are those of the Latin blocks (Latin-1, Extended-A and
+// B, Extended Additional) and the combining accents: the names of French
+// registers, Vietnamese, Polish, Turkish or Romanian ones among them.
 func letterAt(b []byte, i int) (bool, int) {
 	if i >= len(b) {
 		return false, 0
@@ -128,11 +149,56 @@ func letterAt(b []byte, i int) (bool, int) {
 	if c < 0x80 {
 		return isAlpha(c), 1
 	}
-	if (c == 0xC3 || c == 0xC4 || c == 0xC5) && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0xBF {
+	if i+1 >= len(b) || b[i+1] < 0x80 || b[i+1] > 0xBF {
+		return false, 0
+	}
+	switch {
+	case c >= 0xC3 && c <= 0xC9: // U+00C0–U+024F: Latin-1, Latin Extended-A and B
 		if c == 0xC3 && (b[i+1] == 0x97 || b[i+1] == 0xB7) {
 			return false, 0 // × and ÷
 		}
 		return true, 2
+	case c == 0xCC || c == 0xCD && b[i+1] <= 0xAF: // U+0300–U+036F: combining accents
+		return true, 2
+	case c == 0xE1 && b[i+1] >= 0xB8 && b[i+1] <= 0xBB && i+2 < len(b) && b[i+2] >= 0x80 && b[i+2] <= 0xBF:
+		return true, 3 // U+1E00–U+1EFF: Latin Extended Additional (Vietnamese: Nguyễn)
 	}
 	return false, 0
+}
+
+// latinExtA maps U+0100–U+017F (Latin Extended-A) to the lower-case ASCII
+// base letter, 0 for the ligatures (Ĳ, Œ), kept.
+const latinExtA = "aaaaaacccccccc" + "dddd" + "eeeeeeeeee" + "gggggggg" + "hhhh" + "iiiiiiiiii" + "\x00\x00" + "jj" + "kkk" +
+	"llllllllll" + "nnnnnnnnn" + "oooooo" + "\x00\x00" + "rrrrrr" + "ssssssss" + "tttttt" + "uuuuuuuuuuuu" + "ww" + "yyy" + "zzzzzz" + "s"
+
+// latinBase returns the lower-case ASCII base letter of a Latin letter
+// outside Latin-1 (ł → l, ș → s, ễ → e, ư → u), 0 for any other rune.
+func latinBase(r rune) byte {
+	switch {
+	case r >= 0x100 && r <= 0x17F:
+		return latinExtA[r-0x100]
+	case r == 0x1A0 || r == 0x1A1: // Ơ ơ
+		return 'o'
+	case r == 0x1AF || r == 0x1B0: // Ư ư
+		return 'u'
+	case r >= 0x1CD && r <= 0x1DC: // Ǎ ǎ Ǐ ǐ Ǒ ǒ Ǔ ǔ Ǖ…ǜ (pinyin)
+		return "aaiioouuuuuuuuuu"[r-0x1CD]
+	case r >= 0x218 && r <= 0x21B: // Ș ș Ț ț (Romanian)
+		return "sstt"[r-0x218]
+	case r >= 0x1EA0 && r <= 0x1EF9: // Vietnamese: Ạ…ặ, Ẹ…ệ, Ỉ…ị, Ọ…ợ, Ụ…ự, Ỳ…ỹ
+		switch {
+		case r <= 0x1EB7:
+			return 'a'
+		case r <= 0x1EC7:
+			return 'e'
+		case r <= 0x1ECB:
+			return 'i'
+		case r <= 0x1EE3:
+			return 'o'
+		case r <= 0x1EF1:
+			return 'u'
+		}
+		return 'y'
+	}
+	return 0
 }

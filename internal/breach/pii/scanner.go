@@ -30,7 +30,7 @@ const (
 	trigPlus
 	trigColon
 	trigUpper
-	trigLatin // 0xC3, 0xC5: maybe an accented capital
+	trigLatin // the lead byte of a Latin letter beyond ASCII: maybe a capital
 )
 
 // The classes of bytes for Scanner.inert.
@@ -102,8 +102,9 @@ func New() *Scanner {
 	s.trig['@'] = trigAt
 	s.trig['+'] = trigPlus
 	s.trig[':'] = trigColon
-	s.trig[0xC3] = trigLatin
-	s.trig[0xC5] = trigLatin
+	for _, c := range []byte{0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xE1} {
+		s.trig[c] = trigLatin
+	}
 	for c := 0; c < 256; c++ {
 		switch {
 		case isDigit(byte(c)):

@@ -44,6 +44,7 @@ func TestText(t *testing.T) {
 		{"surname first", "DUPONT Jean, dossier clos", []want{{Name, "DUPONT Jean"}}},
 		{"particles", "Jean de la Fontaine et Louis van Beethoven, Mme. Durand", []want{{Name, "Jean de la Fontaine"}, {Name, "Louis van Beethoven"}, {Name, "Durand"}}},
 		{"apostrophe", "Marie d'Aubigné écrit", []want{{Name, "Marie d'Aubigné"}}},
+		{"beyond Latin-1", "Mme Nguyễn Thị Thảo et M. Đặng ont écrit, Jean Şahin aussi", []want{{Name, "Nguyễn Thị Thảo"}, {Name, "Đặng"}, {Name, "Jean Şahin"}}},
 		{"no name", "Madame, Monsieur, France Travail vous informe. Bonjour Paris.", nil},
 		{"france travail", "Identifiant France Travail : 1234567A", []want{{FranceTravail, "1234567A"}}},
 		{"no context", "code 1234567A", nil},
@@ -140,6 +141,10 @@ func TestCell(t *testing.T) {
 		want []want
 	}{
 		{Column{Name, 0.95}, " Rose ", []want{{Name, "Rose"}}},
+		{Column{Name, 0.95}, "Nguyễn", []want{{Name, "Nguyễn"}}},
+		{Column{Name, 0.95}, "Trương Thị Thảo", []want{{Name, "Trương Thị Thảo"}}},
+		{Column{Name, 0.95}, "Łukasz Wąsowski", []want{{Name, "Łukasz Wąsowski"}}},
+		{Column{Name, 0.95}, "Ele\u0301onore", []want{{Name, "Ele\u0301onore"}}},
 		{Column{DateOfBirth, 0.95}, "1985-03-12T00:00:00", []want{{DateOfBirth, "1985-03-12T00:00:00"}}},
 		{Column{NIR, 0.99}, "2840588321025", []want{{NIR, "2840588321025"}}},
 		{Column{NIR, 0.99}, "2840588321026x", nil},
