@@ -483,8 +483,8 @@ func parseIPv4(v []byte) (netip.Addr, bool) {
 	return netip.AddrFrom4(oct), true
 }
 
-// plausibleName: 1 to 6 words of letters, hyphens, apostrophes and dots,
-// at most 80 bytes, no digit.
+// plausibleName: 1 to 6 words of letters (of any script), hyphens,
+// apostrophes and dots, at most 80 bytes, no digit.
 func plausibleName(v []byte) bool {
 	if len(v) == 0 || len(v) > 80 {
 		return false
@@ -496,6 +496,15 @@ func plausibleName(v []byte) bool {
 			letters++
 			i += n
 			continue
+		}
+		if c >= 0x80 {
+			// A name in another script (Мария, محمد, 王): a letter, or a
+			// mark that goes with one.
+			if r, n := utf8.DecodeRune(v[i:]); unicode.IsLetter(r) || unicode.Is(unicode.M, r) {
+				letters++
+				i += n
+				continue
+			}
 		}
 		switch c {
 		case ' ':
