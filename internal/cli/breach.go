@@ -67,7 +67,8 @@ masked samples. Exit status 0 when the scan ran.
 Read, by their content whatever their names:
   tables      CSV/TSV, JSON/NDJSON, MySQL and PostgreSQL dumps, SQLite files
   workbooks   XLSX, XLSB, ODS, Excel 97-2003 .xls
-  documents   DOCX, Word 97-2003 .doc, ODT, RTF, PPTX, ODP, PDF, HTML
+  documents   DOCX, Word 97-2003 .doc, ODT, RTF, PPTX, PowerPoint 97-2003
+              .ppt, ODP, PDF, HTML
               (OpenDocument also as flat XML: .fodt, .fods, .fodp)
   mail        .eml, Maildir, mbox, Outlook .msg (attachments by their format)
   archives    zip, tar, gzip (nested, as a dump.sql.gz)

@@ -49,6 +49,7 @@ const (
 	FormatODT     Format = "odt"
 	FormatPPTX    Format = "pptx"
 	FormatODP     Format = "odp"
+	FormatPPT     Format = "ppt" // PowerPoint 97-2003
 	FormatRTF     Format = "rtf"
 	FormatDOC     Format = "doc" // Word 97-2003
 	FormatPDF     Format = "pdf"

@@ -51,6 +51,10 @@ func (e *Extractor) readCompound(ctx context.Context, f *os.File, size int64, h 
 		d := h.Begin(src.display, FormatDOC)
 		return e.endDoc(d, src, size, e.readDoc(ctx, c, d))
 	}
+	if _, ppt := c.find(pptStreamName); !ok && !biff5 && ppt {
+		d := h.Begin(src.display, FormatPPT)
+		return e.endDoc(d, src, size, e.readPPT(ctx, c, d, src.display))
+	}
 	if !ok && !biff5 && isOutlookMessage(c) {
 		d := h.Begin(src.display, FormatMsg)
 		return e.endDoc(d, src, size, e.readMsg(ctx, c, d, src, h))
@@ -77,12 +81,8 @@ func (e *Extractor) readCompound(ctx context.Context, f *os.File, size int64, h 
 func compoundKind(c *cfb) error {
 	_, info := c.find("EncryptionInfo")
 	_, pkg := c.find("EncryptedPackage")
-	_, ppt := c.find("PowerPoint Document")
-	switch {
-	case info && pkg:
+	if info && pkg {
 		return fmt.Errorf("%w: a password-protected Office document; not scanned", ErrEncrypted)
-	case ppt:
-		return fmt.Errorf("%w: a PowerPoint 97-2003 presentation is not scanned", ErrUnsupported)
 	}
 	return fmt.Errorf("%w: a compound file with no workbook is not scanned", ErrUnsupported)
 }
