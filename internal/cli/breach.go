@@ -70,7 +70,8 @@ Read, by their content whatever their names:
   documents   DOCX, Word 97-2003 .doc, ODT, RTF, PPTX, PowerPoint 97-2003
               .ppt, ODP, PDF, HTML
               (OpenDocument also as flat XML: .fodt, .fods, .fodp)
-  mail        .eml, Maildir, mbox, Outlook .msg (attachments by their format)
+  mail        .eml, Maildir, mbox, Outlook .msg and winmail.dat (attachments
+              by their format)
   archives    zip, tar, gzip (nested, as a dump.sql.gz)
   text        logs and any other text (UTF-8, else Windows-1252)
 What cannot be read (encrypted files, scanned pages, images, 7-Zip and RAR

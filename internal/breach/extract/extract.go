@@ -49,7 +49,8 @@ const (
 	FormatODT     Format = "odt"
 	FormatPPTX    Format = "pptx"
 	FormatODP     Format = "odp"
-	FormatPPT     Format = "ppt" // PowerPoint 97-2003
+	FormatPPT     Format = "ppt"  // PowerPoint 97-2003
+	FormatTNEF    Format = "tnef" // winmail.dat: Outlook's rich content of a message
 	FormatRTF     Format = "rtf"
 	FormatDOC     Format = "doc" // Word 97-2003
 	FormatPDF     Format = "pdf"

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -151,6 +152,8 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.mbox(ctx, src, br, h)
 	case FormatRTF:
 		return e.rtfSource(ctx, src, br, h)
+	case FormatTNEF:
+		return e.tnefSource(ctx, src, br, h)
 	case FormatPDF:
 		return e.pdfSource(ctx, src, br, h)
 	case FormatHTML:
@@ -262,6 +265,8 @@ func Sniff(name string, head []byte) Format {
 		return FormatXLS
 	case bytes.HasPrefix(head, []byte(`{\rtf`)):
 		return FormatRTF
+	case len(head) >= 4 && binary.LittleEndian.Uint32(head) == tnefSignature:
+		return FormatTNEF
 	case bytes.HasPrefix(head, []byte("%PDF-")):
 		return FormatPDF
 	case len(head) > 262 && bytes.Equal(head[257:262], []byte("ustar")):

@@ -50,9 +50,15 @@ func isOutlookMessage(c *cfb) bool {
 
 // msgReader reads one Outlook message file.
 type msgReader struct {
+	msgLines
+	c *cfb
+}
+
+// msgLines hands over the lines of a message (.msg, TNEF) that no line of
+// the file holds: they are numbered in the order they are written.
+type msgLines struct {
 	e       *Extractor
 	ctx     context.Context
-	c       *cfb
 	d       Doc
 	src     *source
 	h       Handler
@@ -63,7 +69,7 @@ type msgReader struct {
 }
 
 func (e *Extractor) readMsg(ctx context.Context, c *cfb, d Doc, src *source, h Handler) error {
-	r := &msgReader{e: e, ctx: ctx, c: c, d: d, src: src, h: h}
+	r := &msgReader{msgLines: msgLines{e: e, ctx: ctx, d: d, src: src, h: h}, c: c}
 	return r.message(0, "", 0)
 }
 
@@ -134,14 +140,8 @@ func (r *msgReader) attachment(k uint32, place string, n, depth int) error {
 			name, _ = r.text(k, propRecipName) // the display name
 		}
 	}
-	file := path.Base(strings.ReplaceAll(string(name), "\\", "/"))
-	file = strings.Map(func(c rune) rune {
-		if c < ' ' || c == 0x7F {
-			return '_'
-		}
-		return c
-	}, file)
-	if file == "." || file == "/" || file == ".." || file == "" {
+	file := safeName(string(name))
+	if file == "" {
 		file = "attachment " + strconv.Itoa(n)
 	}
 	if e, ok := r.c.child(k, propName(propAttachData, 0x0102), 2); ok {
@@ -175,7 +175,23 @@ func mailbox(name, addr []byte) []byte {
 	return append(append(out, addr...), '>')
 }
 
-func (r *msgReader) emit(prefix string, text []byte) {
+// safeName is the last part of an attachment's name, its control
+// characters replaced; "" when nothing is left of it.
+func safeName(name string) string {
+	file := path.Base(strings.ReplaceAll(name, "\\", "/"))
+	file = strings.Map(func(c rune) rune {
+		if c < ' ' || c == 0x7F {
+			return '_'
+		}
+		return c
+	}, file)
+	if file == "." || file == "/" || file == ".." {
+		return ""
+	}
+	return file
+}
+
+func (r *msgLines) emit(prefix string, text []byte) {
 	r.n++
 	r.buf = append(append(r.buf[:0], prefix...), text...)
 	out, rec := ensureUTF8(r.buf, &r.scratch)
