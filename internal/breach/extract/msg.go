@@ -15,7 +15,8 @@ import (
 // the message's properties, one stream each ("__substg1.0_" then the
 // property's id and type), a storage for each recipient and each
 // attachment. The message is read as Outlook shows it: its subject, its
-// sender, its recipients, then the lines of its plain text body; those
+// sender, its recipients, then the lines of its plain text body (else its
+// HTML or its compressed RTF, as documents of their own); those
 // lines are numbered in that order, as no line of the file holds them.
 // Attachments are documents of their own, read by their format; a
 // message attached to the message is read in its place.
@@ -28,6 +29,7 @@ const (
 	propSenderName    = 0x0C1A
 	propSenderEmail   = 0x0C1F
 	propBody          = 0x1000
+	propRTFCompressed = 0x1009
 	propHTML          = 0x1013
 	propRecipName     = 0x3001
 	propRecipEmail    = 0x3003
@@ -117,6 +119,14 @@ func (r *msgReader) message(i uint32, place string, depth int) error {
 	} else if html, ok := r.property(i, propHTML, 0x0102); ok {
 		// No plain text: the HTML, as a document of its own.
 		if err := r.e.read(r.ctx, member(r.src, place+"body.html", bytes.NewReader(html), int64(len(html)), false), r.h); err != nil {
+			return err
+		}
+	} else if rtf, ok := r.property(i, propRTFCompressed, 0x0102); ok {
+		// Nor HTML: the RTF, decompressed.
+		text, err := decompressRTF(rtf, maxMsgProperty)
+		if err != nil {
+			r.d.Problem(Problem{Path: r.src.display, Line: r.n, Offset: -1, Err: fmt.Errorf("%w: the RTF body: %v", ErrSyntax, err)})
+		} else if err := r.e.read(r.ctx, member(r.src, place+"body.rtf", bytes.NewReader(text), int64(len(text)), false), r.h); err != nil {
 			return err
 		}
 	}

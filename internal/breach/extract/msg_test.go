@@ -99,3 +99,27 @@ func TestMsgBuilt(t *testing.T) {
 		t.Fatalf("problems %v", probs)
 	}
 }
+
+// A message whose only body is compressed RTF (Outlook's rich text): the
+// RTF is read as a document of its own; a broken one is reported.
+func TestMsgRTFBody(t *testing.T) {
+	dir := t.TempDir()
+	for name, rtf := range map[string][]byte{"riche.msg": rtfLiterals(`{\rtf1\ansi NIR 1 85 05 78 006 084 91\par}`), "casse.msg": make([]byte, 20)} {
+		p := filepath.Join(dir, name)
+		data := xlswrite.Compound(xlswrite.Stream{Name: "__properties_version1.0", Data: make([]byte, 32)},
+			xlswrite.Stream{Name: "__substg1.0_0037001F", Data: utf16z("Riche")}, xlswrite.Stream{Name: "__substg1.0_10090102", Data: rtf})
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rec := extractFile(t, p, testOptions())
+		if name == "casse.msg" {
+			if probs := strings.Join(rec.problemText(), "\n"); !strings.Contains(probs, "casse.msg:1: syntax error: the RTF body: a compression of kind 0x00000000") {
+				t.Errorf("%s: problems %q", name, probs)
+			}
+			continue
+		}
+		if d := rec.doc(p + "!/body.rtf"); d == nil || strings.Join(d.lines, "\n") != "1:0:NIR 1 85 05 78 006 084 91" {
+			t.Errorf("%s: documents %v", name, rec.paths())
+		}
+	}
+}

@@ -38,12 +38,6 @@ const (
 	attAttachment    = 0x00069005 // the attachment's MAPI properties
 )
 
-// More property ids ([MS-OXPROPS]) than the .msg reader needs.
-const (
-	propRTFCompressed = 0x1009
-	propDisplayName   = 0x3001
-)
-
 // tnefReader reads one TNEF stream.
 type tnefReader struct {
 	msgLines
@@ -165,7 +159,7 @@ func (t *tnefReader) attribute(id uint32, size, at int64) error {
 			var name, addr, smtp []byte
 			n, err := mapiProps(rest, func(id, typ int, v []byte) {
 				switch id {
-				case propDisplayName:
+				case propRecipName:
 					name = mapiText(typ, v)
 				case propRecipEmail:
 					addr = mapiText(typ, v)

@@ -147,7 +147,7 @@ func winmail() []byte {
 			mapiValue(0x0102, propRTFCompressed, rtfLiterals(`{\rtf1\ansi\ansicpg1252 Renée Faure, NIR 1 85 05 78 006 084 91\par t\'e9l. 06 98 76 54 32\par}`)),
 		)),
 		tnefAttr(1, attRecipTable, append(u32(2), append(
-			mapiList(mapiUnicode(propDisplayName, "Jean Dupont"), mapiUnicode(propRecipSMTP, "jean.dupont@exemple.fr")),
+			mapiList(mapiUnicode(propRecipName, "Jean Dupont"), mapiUnicode(propRecipSMTP, "jean.dupont@exemple.fr")),
 			mapiList(mapiValue(0x001E, propRecipEmail, []byte("marie@exemple.fr\x00")))...)...)),
 		tnefAttr(2, attAttachRenddat, make([]byte, 14)),
 		tnefAttr(2, attAttachTitle, []byte("USAGERS.CSV\x00")),
