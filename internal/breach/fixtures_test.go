@@ -112,7 +112,7 @@ func TestFormatsAgree(t *testing.T) {
 // workbooks real writers saved counts, Vietnamese names (Nguyễn, Thảo)
 // among them, as the ones of Latin-1 do.
 func TestWorkbookNameColumns(t *testing.T) {
-	for _, file := range []string{"xls/people-lo.xls", "xls/people-xlwt.xls", "xls/people-gnumeric.xls", "xls/people-biff5.xls", "xlsb/people-sst.xlsb"} {
+	for _, file := range []string{"xls/people-lo.xls", "xls/people-xlwt.xls", "xls/people-gnumeric.xls", "xls/people-biff5.xls", "xls/people-velvet.xls", "xlsb/people-sst.xlsb"} {
 		t.Run(file, func(t *testing.T) {
 			rep, err := Scan(context.Background(), Options{Paths: []string{filepath.Join("extract", "testdata", filepath.FromSlash(file))}, Workers: 1})
 			if err != nil {

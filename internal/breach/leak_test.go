@@ -118,7 +118,7 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	}{
 		{"msg", "demande.msg", 1}, {"document", "lettre.docx", 1}, {"document", "lettre.rtf", 0},
 		{"document", "lettre.doc", 2}, {"pdf", "lettre.pdf", 1}, {"xls", "people-lo.xls", 1}, {"html", "lettre.html", 1},
-		{"xlsb", "people-sst.xlsb", 1}, {"flat", "lettre.fodt", 2}, {"document", "diaporama.ppt", 1}, {"tnef", "winmail.dat", 2},
+		{"xlsb", "people-sst.xlsb", 1}, {"flat", "lettre.fodt", 2}, {"document", "diaporama.ppt", 1}, {"tnef", "winmail.dat", 2}, {"xls", "people-velvet.xls", 0},
 	} {
 		b := fixture(f.dir, f.name)
 		write(t, dir, "courrier/"+f.name, b)

@@ -66,7 +66,8 @@ masked samples. Exit status 0 when the scan ran.
 
 Read, by their content whatever their names:
   tables      CSV/TSV, JSON/NDJSON, MySQL and PostgreSQL dumps, SQLite files
-  workbooks   XLSX, XLSB, ODS, Excel 97-2003 .xls
+  workbooks   XLSX, XLSB, ODS, Excel 97-2003 .xls (also encrypted under
+              Excel's default password)
   documents   DOCX, Word 97-2003 .doc, ODT, RTF, PPTX, PowerPoint 97-2003
               .ppt, ODP, PDF, HTML
               (OpenDocument also as flat XML: .fodt, .fods, .fodp)

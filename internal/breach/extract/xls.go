@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"slices"
@@ -71,7 +72,7 @@ func (e *Extractor) readCompound(ctx context.Context, f *os.File, size int64, h 
 		return e.endDoc(d, src, size, fmt.Errorf("%w: %v", ErrSyntax, err))
 	}
 	x := &xlsReader{s: biffStream{r: bufio.NewReaderSize(r, 64<<10)}, o: e.o, d: d, display: src.display,
-		strs: sharedStrings{memLimit: sharedMemory, tempDir: e.o.TempDir}}
+		strs: sharedStrings{memLimit: sharedMemory, tempDir: e.o.TempDir}, reopen: func() (io.Reader, error) { return c.open(book) }}
 	defer x.strs.close()
 	return e.endDoc(d, src, size, x.read(ctx))
 }
@@ -100,6 +101,7 @@ type xlsReader struct {
 	strs     sharedStrings
 	sheets   map[int64]xlsSheet // by the stream offset of their BOF
 	order    []xlsSheet
+	reopen   func() (io.Reader, error) // the workbook stream from its start
 
 	// the sheet being read
 	sh      *sheet
@@ -111,6 +113,27 @@ type xlsReader struct {
 		set      bool
 		row, col int
 	}
+}
+
+// decrypt reads the FILEPASS record and, when the workbook is encrypted
+// under the default password, reads the stream again from its start
+// through the decrypter, up to where the record ends.
+func (x *xlsReader) decrypt() error {
+	b, err := x.s.data()
+	if err != nil {
+		return err
+	}
+	key, err := filePassKey(b)
+	if err != nil {
+		return err
+	}
+	r, err := x.reopen()
+	if err != nil {
+		return err
+	}
+	pos := x.s.pos
+	x.s = biffStream{r: bufio.NewReaderSize(newBIFFDecrypter(r, key), 64<<10)}
+	return x.s.discard(int(pos))
 }
 
 type xlsSheet struct {
@@ -213,7 +236,12 @@ func (x *xlsReader) globals() error {
 			x.formats = cellFormats(custom, xfs)
 			return x.strs.done()
 		case recFilePass:
-			return fmt.Errorf("%w: a password-protected workbook; not scanned", ErrEncrypted)
+			if err := x.decrypt(); err != nil {
+				if errors.Is(err, errXLSPassword) {
+					return fmt.Errorf("%w: %v", ErrEncrypted, err)
+				}
+				return fail(err)
+			}
 		case recCodePage:
 			b, err := x.s.data()
 			if err != nil || len(b) < 2 {

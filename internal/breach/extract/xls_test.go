@@ -298,7 +298,7 @@ func firstFATSector(b []byte) int { return int(binary.LittleEndian.Uint32(b[76:]
 // FuzzXLS reads workbook streams in a compound file: no panic, no loop,
 // and the cells of a stream that reads are valid UTF-8.
 func FuzzXLS(f *testing.F) {
-	for _, name := range []string{"small-xlwt.xls", "people-biff5.xls"} {
+	for _, name := range []string{"small-xlwt.xls", "people-biff5.xls", "people-velvet.xls"} {
 		data, err := os.ReadFile(filepath.Join("testdata", "xls", name))
 		if err != nil {
 			f.Fatal(err)
@@ -452,6 +452,70 @@ func TestCFBDIFAT(t *testing.T) {
 		got, err := io.ReadAll(bufio.NewReaderSize(r, 1000)) // reads that start inside sectors
 		if err != nil || !bytes.Equal(got, s.want) {
 			t.Fatalf("%s: %d bytes (%v), want %d", s.name, len(got), err, len(s.want))
+		}
+	}
+}
+
+// LibreOffice Calc saved people-lo.xls again with an open password
+// (testdata/xls/encrypt.py): under Excel's default password the workbook
+// is read, every cell as xlrd reads the unencrypted one; under a password
+// of its own it is reported, and none of it read.
+func TestXLSEncrypted(t *testing.T) {
+	got, rec := readXLSCells(t, filepath.Join("testdata", "xls", "people-velvet.xls"))
+	if len(rec.problems) > 0 {
+		t.Fatalf("problems: %v", rec.problemText())
+	}
+	matchGolden(t, readGolden(t, filepath.Join("testdata", "xls", "people-lo.golden")), got)
+
+	got, rec = readXLSCells(t, filepath.Join("testdata", "xls", "people-secret.xls"))
+	if probs := strings.Join(rec.problemText(), "\n"); len(got) > 0 || !strings.Contains(probs, "encrypted: a password-protected workbook; not scanned") {
+		t.Fatalf("%d cells, problems %q", len(got), probs)
+	}
+}
+
+// The FILEPASS records of the encryptions not read, and broken ones: each
+// reported with what it is, nothing of the workbook read.
+func TestXLSFilePass(t *testing.T) {
+	velvet, err := os.ReadFile(filepath.Join("testdata", "xls", "people-velvet.xls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := openCFB(bytes.NewReader(velvet), int64(len(velvet)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := c.find("Workbook")
+	r, _ := c.open(e)
+	stream, _ := io.ReadAll(r)
+	bofEnd := 4 + int(binary.LittleEndian.Uint16(stream[2:]))
+	if binary.LittleEndian.Uint16(stream[bofEnd:]) != recFilePass {
+		t.Fatal("no FILEPASS after the BOF")
+	}
+	filePass := stream[bofEnd+4 : bofEnd+4+54]
+	with := func(record []byte) []byte {
+		out := append([]byte(nil), stream[:bofEnd]...)
+		out = append(out, xlswrite.Record(recFilePass, record)...)
+		return append(out, stream[bofEnd+4+54:]...)
+	}
+	flipped := append([]byte(nil), filePass...)
+	flipped[30] ^= 1 // the verifier
+	dir := t.TempDir()
+	for name, c := range map[string]struct {
+		stream []byte
+		want   string
+	}{
+		"xor.xls":       {with(append(u16(0), u32(0x1234)...)), "encrypted: a password-protected workbook; not scanned (XOR obfuscation, not read)"},
+		"cryptoapi.xls": {with(append(u16(1), append(u16(4), u16(2)...)...)), "encrypted: a password-protected workbook; not scanned (RC4 CryptoAPI, not read)"},
+		"verifier.xls":  {with(flipped), "encrypted: a password-protected workbook; not scanned"},
+		"court.xls":     {with(filePass[:20]), "syntax error: record 0x002F at byte 20: a record ends before its fields"},
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: c.stream}), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, rec := readXLSCells(t, p)
+		if probs := strings.Join(rec.problemText(), "\n"); len(got) > 0 || !strings.Contains(probs, c.want) {
+			t.Errorf("%s: %d cells, problems %q, want %q", name, len(got), probs, c.want)
 		}
 	}
 }
