@@ -51,6 +51,7 @@ const (
 	FormatODP     Format = "odp"
 	FormatPPT     Format = "ppt"  // PowerPoint 97-2003
 	FormatTNEF    Format = "tnef" // winmail.dat: Outlook's rich content of a message
+	FormatDBF     Format = "dbf"  // dBASE, FoxPro
 	FormatRTF     Format = "rtf"
 	FormatDOC     Format = "doc" // Word 97-2003
 	FormatPDF     Format = "pdf"

@@ -154,6 +154,8 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.rtfSource(ctx, src, br, h)
 	case FormatTNEF:
 		return e.tnefSource(ctx, src, br, h)
+	case FormatDBF:
+		return e.dbfSource(ctx, src, br, h)
 	case FormatPDF:
 		return e.pdfSource(ctx, src, br, h)
 	case FormatHTML:
@@ -271,6 +273,8 @@ func Sniff(name string, head []byte) Format {
 		return FormatPDF
 	case len(head) > 262 && bytes.Equal(head[257:262], []byte("ustar")):
 		return FormatTar
+	case isDBF(head):
+		return FormatDBF
 	}
 	if isBinary(head) {
 		return FormatBinary

@@ -1,0 +1,296 @@
+package extract
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// dBASE tables (.dbf: dBASE III to 7, FoxPro, Visual FoxPro; what old
+// management software and the attribute tables of shapefiles keep): a
+// header (version, date, record count, header and record sizes, the
+// language driver), a 32-byte descriptor per field (name, type, width),
+// then fixed-width records, each a deletion flag and its fields. A
+// record marked deleted still holds its data: it is read as the others.
+// Text is in the code page the language driver names; when it names
+// none (LibreOffice writes none), UTF-8 when valid, else the DOS code
+// page 850 or Windows-1252, whichever the bytes of the first records
+// fit. Memo fields point into a .dbt or .fpt file beside the table:
+// those are not read, and are reported once.
+
+// dbfField is one field of a table.
+type dbfField struct {
+	name  string
+	typ   byte
+	off   int // in the record, after the deletion flag
+	width int
+	dec   int
+}
+
+// dbfHeader is what the header and the field descriptors say.
+type dbfHeader struct {
+	version    byte
+	records    uint32
+	headerSize int
+	recordSize int
+	ldid       byte
+	fields     []dbfField
+}
+
+// parseDBFHeader reads a table's header from its first bytes; ok is
+// false when they are not one.
+func parseDBFHeader(b []byte) (h dbfHeader, ok bool) {
+	if len(b) < 32+32+1 {
+		return h, false
+	}
+	switch b[0] {
+	case 0x02, 0x03, 0x04, 0x05, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B, 0x8E, 0xCB, 0xE5, 0xF5, 0xFB:
+	default:
+		return h, false
+	}
+	if m, d := b[2], b[3]; m < 1 || m > 12 || d < 1 || d > 31 {
+		return h, false
+	}
+	le := binary.LittleEndian
+	h = dbfHeader{version: b[0], records: le.Uint32(b[4:]), headerSize: int(le.Uint16(b[8:])), recordSize: int(le.Uint16(b[10:])), ldid: b[29]}
+	if h.headerSize < 65 || h.recordSize < 2 {
+		return h, false
+	}
+	off := 1
+	for p := 32; ; p += 32 {
+		if p >= len(b) || p >= h.headerSize {
+			return h, false
+		}
+		if b[p] == 0x0D {
+			break
+		}
+		if p+32 > len(b) || len(h.fields) == 255 {
+			return h, false
+		}
+		d := b[p : p+32]
+		name := d[:11]
+		if i := bytes.IndexByte(name, 0); i >= 0 {
+			name = name[:i]
+		}
+		f := dbfField{name: strings.TrimSpace(string(name)), typ: d[11], off: off, width: int(d[16]), dec: int(d[17])}
+		if f.typ == 'C' && h.version != 0x30 && h.version != 0x31 && h.version != 0x32 {
+			f.width |= int(d[17]) << 8 // Clipper and FoxPro: long character fields
+			f.dec = 0
+		}
+		if len(f.name) == 0 || !strings.ContainsRune("CNFDLMGPBIYTV0@+OW", rune(f.typ)) || f.width == 0 {
+			return h, false
+		}
+		off += f.width
+		h.fields = append(h.fields, f)
+	}
+	if len(h.fields) == 0 || off > h.recordSize {
+		return h, false
+	}
+	return h, true
+}
+
+// isDBF tells a dBASE table by its header.
+func isDBF(head []byte) bool {
+	_, ok := parseDBFHeader(head)
+	return ok
+}
+
+// dbfSource reads a dBASE table.
+func (e *Extractor) dbfSource(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
+	d := h.Begin(src.display, FormatDBF)
+	cr := &countReader{r: br}
+	err := readDBF(ctx, bufio.NewReaderSize(cr, 64<<10), d, src.display)
+	return e.endDoc(d, src, cr.n, err)
+}
+
+func readDBF(ctx context.Context, r *bufio.Reader, d Doc, display string) error {
+	head, _ := r.Peek(64 << 10)
+	hd, ok := parseDBFHeader(head)
+	if !ok {
+		return fmt.Errorf("%w: the header of the table is broken", ErrSyntax)
+	}
+	if _, err := r.Discard(hd.headerSize); err != nil {
+		return fmt.Errorf("%w: the header of the table is cut short", ErrSyntax)
+	}
+	sample, _ := r.Peek(64 << 10)
+	decode := dbfDecoder(hd, sample)
+	t := d.Table("")
+	defer t.End()
+	memo := false
+	for i, f := range hd.fields {
+		t.Column(i, f.name, true)
+		memo = memo || f.typ == 'M' || f.typ == 'G' || f.typ == 'P' || f.typ == 'B' && hd.version != 0x30 && hd.version != 0x31 && hd.version != 0x32
+	}
+	if memo {
+		d.Problem(Problem{Path: display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: the memo fields are in a file beside the table (.dbt, .fpt); not read", ErrUnsupported)})
+	}
+	rec := make([]byte, hd.recordSize)
+	row := Row{Cells: make([]Cell, 0, len(hd.fields))}
+	var arena []byte
+	for n := 1; ; n++ {
+		if n&1023 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		k, err := io.ReadFull(r, rec)
+		if k == 0 || k == 1 && rec[0] == 0x1A {
+			return nil // the end, or the end-of-file mark
+		}
+		if err != nil {
+			return fmt.Errorf("%w: record %d is cut short, at byte %d", ErrSyntax, n, hd.headerSize+(n-1)*hd.recordSize)
+		}
+		if rec[0] == 0x1A {
+			return nil
+		}
+		row.N, row.Cells, arena = n, row.Cells[:0], arena[:0]
+		var spans [][2]int
+		for i, f := range hd.fields {
+			if f.off+f.width > len(rec) {
+				break
+			}
+			from := len(arena)
+			arena = dbfValue(arena, f, rec[f.off:f.off+f.width], decode, hd.version)
+			if len(arena) > from {
+				spans = append(spans, [2]int{i, from})
+			}
+		}
+		for k, s := range spans {
+			end := len(arena)
+			if k+1 < len(spans) {
+				end = spans[k+1][1]
+			}
+			row.Cells = append(row.Cells, Cell{Col: s[0], Value: arena[s[1]:end], Off: -1})
+		}
+		t.Row(&row)
+	}
+}
+
+// dbfValue appends a field's value as text: characters decoded and
+// trimmed, numbers and dates as written, binary numbers formatted;
+// memo pointers and pictures nothing.
+func dbfValue(dst []byte, f dbfField, v []byte, decode func([]byte, []byte) []byte, version byte) []byte {
+	le := binary.LittleEndian
+	vfp := version == 0x30 || version == 0x31 || version == 0x32
+	switch f.typ {
+	case 'C', 'V', 'W':
+		return decode(dst, bytes.Trim(v, " \x00"))
+	case 'N', 'F', 'D', 'L':
+		v = bytes.Trim(v, " \x00")
+		if f.typ == 'L' && (len(v) == 0 || v[0] == '?') {
+			return dst
+		}
+		return decode(dst, v)
+	case 'I':
+		if len(v) == 4 {
+			return strconv.AppendInt(dst, int64(int32(le.Uint32(v))), 10)
+		}
+	case 'Y':
+		if len(v) == 8 {
+			return strconv.AppendFloat(dst, float64(int64(le.Uint64(v)))/10000, 'f', -1, 64)
+		}
+	case 'B', 'O':
+		if len(v) == 8 && (vfp || f.typ == 'O') {
+			if x := math.Float64frombits(le.Uint64(v)); !math.IsNaN(x) && !math.IsInf(x, 0) {
+				return strconv.AppendFloat(dst, x, 'f', -1, 64)
+			}
+		}
+	case 'T', '@':
+		// Julian day and milliseconds: the date is what may be personal.
+		if len(v) == 8 {
+			if jd := int64(le.Uint32(v)); jd > 0 {
+				y, m, dd := julianDate(jd)
+				return fmt.Appendf(dst, "%04d-%02d-%02d", y, m, dd)
+			}
+		}
+	}
+	return dst
+}
+
+// julianDate converts a Julian day number to a Gregorian date.
+func julianDate(jd int64) (y, m, d int64) {
+	a := jd + 32044
+	b := (4*a + 3) / 146097
+	c := a - 146097*b/4
+	dd := (4*c + 3) / 1461
+	e := c - 1461*dd/4
+	mm := (5*e + 2) / 153
+	return 100*b + dd - 4800 + mm/10, mm + 3 - 12*(mm/10), e - (153*mm+2)/5 + 1
+}
+
+// dbfDecoder picks how the table's text is decoded: by its language
+// driver, else by its first records.
+func dbfDecoder(h dbfHeader, sample []byte) func(dst, v []byte) []byte {
+	var cm *charmap.Charmap
+	switch h.ldid {
+	case 0x01, 0x09, 0x0B, 0x0D, 0x0E, 0x0F, 0x11, 0x15, 0x18, 0x19, 0x1B: // code page 437
+		cm = charmap.CodePage437
+	case 0x02, 0x0A, 0x10, 0x12, 0x14, 0x16, 0x17, 0x1A, 0x1D, 0x25, 0x37, 0x40: // code page 850
+		cm = charmap.CodePage850
+	case 0x64: // 852
+		cm = charmap.CodePage852
+	case 0x65, 0x26: // 866
+		cm = charmap.CodePage866
+	case 0x03, 0x57, 0x58, 0x59: // Windows-1252
+		return recode
+	case 0xC8:
+		cm = charmap.Windows1250
+	case 0xC9:
+		cm = charmap.Windows1251
+	}
+	if cm == nil {
+		switch {
+		case utf8.Valid(sample):
+			return func(dst, v []byte) []byte {
+				if utf8.Valid(v) {
+					return append(dst, v...)
+				}
+				return recode(dst, v)
+			}
+		case dosText(sample):
+			cm = charmap.CodePage850
+		default:
+			return recode
+		}
+	}
+	var table [128]rune
+	for i := range table {
+		table[i] = cm.DecodeByte(byte(0x80 + i))
+	}
+	return func(dst, v []byte) []byte {
+		for _, c := range v {
+			if c < 0x80 {
+				dst = append(dst, c)
+			} else {
+				dst = utf8.AppendRune(dst, table[c-0x80])
+			}
+		}
+		return dst
+	}
+}
+
+// dosText tells French text of a DOS code page from Windows-1252: its
+// accented letters (é 0x82, è 0x8A, à 0x85, ç 0x87) lie where Windows-1252
+// has punctuation, and Windows-1252's (é 0xE9) where DOS has box drawing.
+func dosText(b []byte) bool {
+	dos, win := 0, 0
+	for _, c := range b {
+		switch {
+		case c >= 0x80 && c < 0xA0:
+			dos++
+		case c >= 0xC0:
+			win++
+		}
+	}
+	return dos > win
+}
+
+var errDBFShort = errors.New("cut short")

@@ -1,0 +1,203 @@
+package extract
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// dbfCells reads a table and returns its cells by "record<TAB>column".
+func dbfCells(t *testing.T, p string) (map[string]string, *recorder) {
+	t.Helper()
+	rec := extractFile(t, p, testOptions())
+	cells := map[string]string{}
+	for _, d := range rec.docs {
+		for _, tb := range d.tables {
+			for i, c := range tb.cells {
+				cells[strconv.Itoa(tb.cellN[i])+"\t"+tb.cols[c.Col]] = string(c.Value)
+			}
+		}
+	}
+	return cells, rec
+}
+
+// LibreOffice Calc saved the first sheet of people-lo.xls as a dBASE III
+// table, in UTF-8 with no language driver; python3-dbf copied it in the
+// DOS code page 850 and in Windows-1252, with theirs (testdata/dbf/
+// make.sh). Each holds the text cells xlrd reads in the workbook, but for
+// the letters a code page lacks (Nguyễn, Łukasz), written '?'.
+func TestDBFFixtures(t *testing.T) {
+	want := map[string]string{}
+	golden := readGolden(t, filepath.Join("testdata", "xls", "people-lo.golden"))
+	names := map[string]string{"0": "NOM", "1": "PR_NOM", "2": "COURRIEL", "3": "T_L_PHONE", "4": "NIR", "5": "DATE_DE_NA"}
+	for _, g := range golden {
+		f := strings.Split(g.key, "\t")
+		if f[0] != "Usagers" || f[1] == "1" || names[f[2]] == "" {
+			continue
+		}
+		v := g.value
+		if g.kind == "d" {
+			v = strings.ReplaceAll(v, "-", "") // a date field: YYYYMMDD
+		}
+		row, _ := strconv.Atoi(f[1])
+		want[strconv.Itoa(row-1)+"\t"+names[f[2]]] = v // the header row is no record
+	}
+	for _, c := range []struct {
+		name string
+		cm   *charmap.Charmap
+	}{{"people-utf8.dbf", nil}, {"people-850.dbf", charmap.CodePage850}, {"people-1252.dbf", charmap.Windows1252}} {
+		t.Run(c.name, func(t *testing.T) {
+			got, rec := dbfCells(t, filepath.Join("testdata", "dbf", c.name))
+			if len(rec.problems) > 0 || len(rec.docs) != 1 || rec.docs[0].format != FormatDBF {
+				t.Fatalf("documents %v, problems %v", rec.paths(), rec.problemText())
+			}
+			if n := len(rec.docs[0].tables[0].rows); n != 250 {
+				t.Fatalf("%d records, want 250", n)
+			}
+			bad := 0
+			for k, v := range want {
+				if c.cm != nil {
+					v = strings.Map(func(r rune) rune {
+						if _, ok := c.cm.EncodeRune(r); !ok {
+							return '?'
+						}
+						return r
+					}, v)
+				}
+				if got[k] != v {
+					if bad++; bad < 5 {
+						t.Errorf("%s: %q, want %q", k, got[k], v)
+					}
+				}
+			}
+			if bad > 0 {
+				t.Fatalf("%d cells of %d differ", bad, len(want))
+			}
+		})
+	}
+}
+
+// dbfTable writes a dBASE table: the header (version, date, counts,
+// sizes, language driver), the field descriptors, their terminator
+// (Visual FoxPro's 263-byte backlink after it), the records and the
+// end-of-file mark.
+func dbfTable(version, ldid byte, fields []dbfField, records ...[]byte) []byte {
+	size := 1
+	for _, f := range fields {
+		size += f.width
+	}
+	header := 32 + 32*len(fields) + 1
+	if version == 0x30 {
+		header += 263
+	}
+	out := []byte{version, 126, 11, 27}
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(records)))
+	out = binary.LittleEndian.AppendUint16(out, uint16(header))
+	out = binary.LittleEndian.AppendUint16(out, uint16(size))
+	out = append(out, make([]byte, 17)...)
+	out = append(out, ldid, 0, 0)
+	for _, f := range fields {
+		d := make([]byte, 32)
+		copy(d, f.name)
+		d[11], d[16], d[17] = f.typ, byte(f.width), byte(f.dec)
+		out = append(out, d...)
+	}
+	out = append(out, 0x0D)
+	out = append(out, make([]byte, header-len(out))...)
+	for _, r := range records {
+		out = append(out, r...)
+	}
+	return append(out, 0x1A)
+}
+
+// dbfRecord writes a record: its deletion flag, then its fields' bytes.
+func dbfRecord(deleted bool, parts ...[]byte) []byte {
+	flag := byte(' ')
+	if deleted {
+		flag = '*'
+	}
+	return append([]byte{flag}, bytes.Join(parts, nil)...)
+}
+
+func pad(s string, n int) []byte { return append([]byte(s), bytes.Repeat([]byte(" "), n-len(s))...) }
+
+// Tables built by hand: every field type read as text, a deleted record
+// read as the others, the language driver's code page, memo fields
+// reported; a table cut in a record read up to it, with the record and
+// the byte named; a table told by its content whatever its name.
+func TestDBFBuilt(t *testing.T) {
+	le := binary.LittleEndian
+	vfp := []dbfField{{name: "NOM", typ: 'C', width: 20}, {name: "AGE", typ: 'I', width: 4}, {name: "SOLDE", typ: 'B', width: 8},
+		{name: "COTIS", typ: 'Y', width: 8}, {name: "NAISS", typ: 'T', width: 8}, {name: "ACTIF", typ: 'L', width: 1}, {name: "NOTE", typ: 'M', width: 4}}
+	jd := le.AppendUint32(nil, 2446502) // 1986-03-12
+	vfpRecord := func(deleted bool, name string) []byte {
+		return dbfRecord(deleted, pad(name, 20), le.AppendUint32(nil, 42), le.AppendUint64(nil, math.Float64bits(12.5)),
+			le.AppendUint64(nil, 32500), append(jd, 0, 0, 0, 0), []byte("T"), le.AppendUint32(nil, 7))
+	}
+	dbase := []dbfField{{name: "NOM", typ: 'C', width: 12}, {name: "TEL", typ: 'C', width: 10}, {name: "NE_LE", typ: 'D', width: 8}, {name: "SOLDE", typ: 'N', width: 8, dec: 2}}
+	dbaseRecord := func(name, tel string) []byte {
+		return dbfRecord(false, pad(name, 12), pad(tel, 10), []byte("19850312"), pad("  -12.50", 8))
+	}
+	cut := dbfTable(0x03, 0x57, dbase, dbaseRecord("Faure", "0698765432"), dbaseRecord("Martin", "0612345678"))
+	cases := []struct {
+		name, rows, problem string
+		data                []byte
+	}{
+		{"vfp.dbf", "1|NOM=Zoé Faure|AGE=42|SOLDE=12.5|COTIS=3.25|NAISS=1986-03-12|ACTIF=T\n2|NOM=Élise|AGE=42|SOLDE=12.5|COTIS=3.25|NAISS=1986-03-12|ACTIF=T",
+			"unsupported content: the memo fields are in a file beside the table (.dbt, .fpt); not read",
+			dbfTable(0x30, 0x03, vfp, vfpRecord(false, "Zo\xe9 Faure"), vfpRecord(true, "\xc9lise"))},
+		{"dos.dbf", "1|NOM=Hélène|TEL=0698765432|NE_LE=19850312|SOLDE=-12.50", "", dbfTable(0x03, 0x01, dbase, dbaseRecord("H\x82l\x8ane", "0698765432"))},
+		{"devine.dbf", "1|NOM=Hélène|TEL=0698765432|NE_LE=19850312|SOLDE=-12.50\n2|NOM=Gaëlle|TEL=0612345678|NE_LE=19850312|SOLDE=-12.50", "",
+			dbfTable(0x03, 0, dbase, dbaseRecord("H\x82l\x8ane", "0698765432"), dbaseRecord("Ga\x89lle", "0612345678"))},
+		{"coupe.dbf", "1|NOM=Faure|TEL=0698765432|NE_LE=19850312|SOLDE=-12.50", "syntax error: record 2 is cut short, at byte 200", cut[:len(cut)-20]},
+		{"table.bin", "1|NOM=Faure|TEL=0698765432|NE_LE=19850312|SOLDE=-12.50", "", dbfTable(0x03, 0x57, dbase, dbaseRecord("Faure", "0698765432"))},
+	}
+	dir := t.TempDir()
+	for _, c := range cases {
+		p := filepath.Join(dir, c.name)
+		if err := os.WriteFile(p, c.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rec := extractFile(t, p, testOptions())
+		d := rec.doc(p)
+		if d == nil || d.format != FormatDBF || len(d.tables) != 1 {
+			t.Errorf("%s: documents %v", c.name, rec.paths())
+			continue
+		}
+		if got := strings.Join(d.tables[0].rows, "\n"); got != c.rows {
+			t.Errorf("%s: rows\n%s\nwant\n%s", c.name, got, c.rows)
+		}
+		probs := strings.Join(rec.problemText(), "\n")
+		if !strings.Contains(probs, c.problem) || (c.problem == "") != (probs == "") || strings.Contains(probs, "0612") {
+			t.Errorf("%s: problems %q, want %q", c.name, probs, c.problem)
+		}
+	}
+	// Binary data that starts as a table would, but whose descriptors
+	// are not a table's, is not one.
+	bad := dbfTable(0x03, 0, dbase, dbaseRecord("Faure", "0698765432"))
+	bad[32+11] = 'Z'
+	if isDBF(bad) {
+		t.Error("a field of type Z taken for a table")
+	}
+}
+
+// FuzzDBF reads tables whatever their bytes: no panic, every cell UTF-8.
+func FuzzDBF(f *testing.F) {
+	f.Add(dbfTable(0x03, 0, []dbfField{{name: "NOM", typ: 'C', width: 8}, {name: "N", typ: 'N', width: 4}}, dbfRecord(false, pad("Ga\x89lle", 8), pad("12", 4))))
+	f.Add(dbfTable(0x30, 0x03, []dbfField{{name: "T", typ: 'T', width: 8}, {name: "B", typ: 'B', width: 8}, {name: "Y", typ: 'Y', width: 8}}, dbfRecord(true, make([]byte, 24))))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(dir, "t.dbf")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		validCells(t, p)
+	})
+}
