@@ -17,21 +17,23 @@ func validEmail[T text](s T) (norm string, ok bool) {
 	return lowerASCII(string(s)), true
 }
 
-// emailOK reports whether s is an e-mail address.
+// emailOK reports whether s is an e-mail address: the local part is
+// checked as the '@' is looked for, in one pass (validLocal's rules); the
+// domain, which holds no '@', after it.
 func emailOK[T text](s T) bool {
-	at := -1
-	for i := 0; i < len(s); i++ {
-		if s[i] == '@' {
-			if at >= 0 {
-				return false
-			}
-			at = i
-		}
-	}
-	if at < 1 || at > 64 || len(s) > 254 || !validLocal([]byte(s[:at])) || !validDomain([]byte(s[at+1:])) {
+	if len(s) > 254 {
 		return false
 	}
-	return true
+	prev := byte('.') // a leading dot is refused as a doubled one is
+	i := 0
+	for ; i < len(s) && s[i] != '@'; i++ {
+		c := s[i]
+		if byteClass[c]&clsLocal == 0 || c == '.' && prev == '.' {
+			return false
+		}
+		prev = c
+	}
+	return i > 0 && i <= 64 && i < len(s) && prev != '.' && validDomain([]byte(s[i+1:]))
 }
 
 func validLocal(p []byte) bool {
