@@ -136,7 +136,10 @@ func readDBF(ctx context.Context, r *bufio.Reader, d Doc, display string) error 
 	}
 	rec := make([]byte, hd.recordSize)
 	row := Row{Cells: make([]Cell, 0, len(hd.fields))}
-	var arena []byte
+	// A byte decodes to at most 3 bytes of UTF-8, and most numbers take
+	// less than 24 written out: the arena seldom grows (a cell taken
+	// before it does keeps the old array).
+	arena := make([]byte, 0, 3*hd.recordSize+24*len(hd.fields))
 	for n := 1; ; n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -152,7 +155,6 @@ func readDBF(ctx context.Context, r *bufio.Reader, d Doc, display string) error 
 			return nil
 		}
 		row.N, row.Cells, arena = n, row.Cells[:0], arena[:0]
-		var spans [][2]int
 		for i, f := range hd.fields {
 			if f.off+f.width > len(rec) {
 				break
@@ -160,15 +162,8 @@ func readDBF(ctx context.Context, r *bufio.Reader, d Doc, display string) error 
 			from := len(arena)
 			arena = dbfValue(arena, f, rec[f.off:f.off+f.width], decode, hd.version)
 			if len(arena) > from {
-				spans = append(spans, [2]int{i, from})
+				row.Cells = append(row.Cells, Cell{Col: i, Value: arena[from:len(arena):len(arena)], Off: -1})
 			}
-		}
-		for k, s := range spans {
-			end := len(arena)
-			if k+1 < len(spans) {
-				end = spans[k+1][1]
-			}
-			row.Cells = append(row.Cells, Cell{Col: s[0], Value: arena[s[1]:end], Off: -1})
 		}
 		t.Row(&row)
 	}
@@ -182,9 +177,9 @@ func dbfValue(dst []byte, f dbfField, v []byte, decode func([]byte, []byte) []by
 	vfp := version == 0x30 || version == 0x31 || version == 0x32
 	switch f.typ {
 	case 'C', 'V', 'W':
-		return decode(dst, bytes.Trim(v, " \x00"))
+		return decode(dst, trimPad(v))
 	case 'N', 'F', 'D', 'L':
-		v = bytes.Trim(v, " \x00")
+		v = trimPad(v)
 		if f.typ == 'L' && (len(v) == 0 || v[0] == '?') {
 			return dst
 		}
@@ -213,6 +208,17 @@ func dbfValue(dst []byte, f dbfField, v []byte, decode func([]byte, []byte) []by
 		}
 	}
 	return dst
+}
+
+// trimPad trims the spaces and NULs that pad a field.
+func trimPad(v []byte) []byte {
+	for len(v) > 0 && (v[0] == ' ' || v[0] == 0) {
+		v = v[1:]
+	}
+	for len(v) > 0 && (v[len(v)-1] == ' ' || v[len(v)-1] == 0) {
+		v = v[:len(v)-1]
+	}
+	return v
 }
 
 // julianDate converts a Julian day number to a Gregorian date.

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"math"
 	"os"
@@ -200,4 +201,29 @@ func FuzzDBF(f *testing.F) {
 		}
 		validCells(t, p)
 	})
+}
+
+// BenchmarkReadDBF: the reader alone (no detectors) on the records of
+// people-850.dbf repeated to 400,000 (46.8 MB), decoded from code page 850.
+func BenchmarkReadDBF(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("testdata", "dbf", "people-850.dbf"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, _ := parseDBFHeader(data)
+	recs := data[h.headerSize : h.headerSize+int(h.records)*h.recordSize]
+	big := append([]byte(nil), data[:h.headerSize]...)
+	binary.LittleEndian.PutUint32(big[4:], h.records*1600)
+	big = append(append(big, bytes.Repeat(recs, 1600)...), 0x1A)
+	p := filepath.Join(b.TempDir(), "big.dbf")
+	if err := os.WriteFile(p, big, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	e := New(testOptions())
+	b.SetBytes(int64(len(big)))
+	for b.Loop() {
+		if err := e.File(context.Background(), p, &discard{}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
