@@ -156,26 +156,13 @@ func (t *tnefReader) attribute(id uint32, size, at int64) error {
 		}
 		rows, rest := binary.LittleEndian.Uint32(data), data[4:]
 		for k := uint32(0); k < rows && len(rest) >= 4; k++ {
-			var name, addr, smtp []byte
-			n, err := mapiProps(rest, func(id, typ int, v []byte) {
-				switch id {
-				case propRecipName:
-					name = mapiText(typ, v)
-				case propRecipEmail:
-					addr = mapiText(typ, v)
-				case propRecipSMTP:
-					smtp = mapiText(typ, v)
-				}
-			})
+			v, n, err := mapiValues(rest)
 			if err != nil {
 				t.broken(at, fmt.Errorf("recipient %d of the table at byte %d: %v", k+1, at, err))
 				break
 			}
 			rest = rest[n:]
-			if len(smtp) > 0 {
-				addr = smtp
-			}
-			if s := mailbox(name, addr); len(s) > 0 {
+			if s := mailbox(v[propRecipName], v.first(propRecipSMTP, propRecipEmail)); len(s) > 0 {
 				t.emit("To: ", s)
 			}
 		}
@@ -188,41 +175,20 @@ func (t *tnefReader) attribute(id uint32, size, at int64) error {
 // messageProps takes the message's subject, sender and body from its
 // MAPI properties.
 func (t *tnefReader) messageProps(data []byte, at int64) error {
-	var subject, name, addr, smtp, body, rtf, html []byte
-	_, err := mapiProps(data, func(id, typ int, v []byte) {
-		switch id {
-		case propSubject:
-			subject = mapiText(typ, v)
-		case propSenderName:
-			name = mapiText(typ, v)
-		case propSenderEmail:
-			addr = mapiText(typ, v)
-		case propSenderSMTP:
-			smtp = mapiText(typ, v)
-		case propBody:
-			body = mapiText(typ, v)
-		case propRTFCompressed:
-			rtf = bytes.Clone(v)
-		case propHTML:
-			html = bytes.Clone(v)
-		}
-	})
+	v, _, err := mapiValues(data)
 	if err != nil {
 		t.broken(at, fmt.Errorf("the message's properties at byte %d: %v", at, err)) // what came before is read
 	}
-	if len(subject) > 0 {
+	if subject := v[propSubject]; len(subject) > 0 {
 		t.emit("Subject: ", subject)
 	}
-	if len(smtp) > 0 {
-		addr = smtp
-	}
-	if s := mailbox(name, addr); len(s) > 0 {
+	if s := mailbox(v[propSenderName], v.first(propSenderSMTP, propSenderEmail)); len(s) > 0 {
 		t.emit("From: ", s)
 	}
-	if len(body) > 0 {
+	if body := v[propBody]; len(body) > 0 {
 		t.lines(body)
 	}
-	switch {
+	switch rtf, html := v[propRTFCompressed], v[propHTML]; {
 	case len(rtf) > 0:
 		text, err := decompressRTF(rtf, maxMsgProperty)
 		if err != nil {
@@ -231,7 +197,7 @@ func (t *tnefReader) messageProps(data []byte, at int64) error {
 		}
 		t.rich, t.richName = text, "body.rtf"
 	case len(html) > 0:
-		t.rich, t.richName = html, "body.html"
+		t.rich, t.richName = bytes.Clone(html), "body.html"
 	}
 	return nil
 }
@@ -322,6 +288,36 @@ func string8(b []byte) []byte {
 		return b
 	}
 	return recode(nil, b)
+}
+
+// mapiSet is the first value of each property of a list, strings
+// decoded to UTF-8, other values as they are (into the list's bytes).
+type mapiSet map[int][]byte
+
+// mapiValues reads a list of MAPI properties into a mapiSet; it returns
+// the bytes the list took.
+func mapiValues(b []byte) (mapiSet, int, error) {
+	v := mapiSet{}
+	n, err := mapiProps(b, func(id, typ int, val []byte) {
+		if _, ok := v[id]; ok {
+			return
+		}
+		if text := mapiText(typ, val); text != nil {
+			val = text
+		}
+		v[id] = val
+	})
+	return v, n, err
+}
+
+// first returns the first of ids the set holds a value for.
+func (v mapiSet) first(ids ...int) []byte {
+	for _, id := range ids {
+		if len(v[id]) > 0 {
+			return v[id]
+		}
+	}
+	return nil
 }
 
 // mapiText reads a string property: UTF-16 (type 001F) or 8-bit (001E).
