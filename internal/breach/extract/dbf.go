@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,8 +27,9 @@ import (
 // Text is in the code page the language driver names; when it names
 // none (LibreOffice writes none), UTF-8 when valid, else the DOS code
 // page 850 or Windows-1252, whichever the bytes of the first records
-// fit. Memo fields point into a .dbt or .fpt file beside the table:
-// those are not read, and are reported once.
+// fit. Memo fields (free text, often notes about a person) point into a
+// .dbt or .fpt file beside the table: read when the table is a file on
+// disk with its memo file beside it, else reported once.
 
 // dbfField is one field of a table.
 type dbfField struct {
@@ -109,11 +112,16 @@ func isDBF(head []byte) bool {
 func (e *Extractor) dbfSource(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
 	d := h.Begin(src.display, FormatDBF)
 	cr := &countReader{r: br}
-	err := readDBF(ctx, bufio.NewReaderSize(cr, 64<<10), d, src.display)
+	var memo *dbfMemo
+	if src.file != nil {
+		memo = openMemo(src.file.Name())
+		defer memo.close()
+	}
+	err := readDBF(ctx, bufio.NewReaderSize(cr, 64<<10), d, src.display, memo, e.o.MaxValue)
 	return e.endDoc(d, src, cr.n, err)
 }
 
-func readDBF(ctx context.Context, r *bufio.Reader, d Doc, display string) error {
+func readDBF(ctx context.Context, r *bufio.Reader, d Doc, display string, memo *dbfMemo, maxValue int) error {
 	head, _ := r.Peek(64 << 10)
 	hd, ok := parseDBFHeader(head)
 	if !ok {
@@ -126,14 +134,20 @@ func readDBF(ctx context.Context, r *bufio.Reader, d Doc, display string) error 
 	decode := dbfDecoder(hd, sample)
 	t := d.Table("")
 	defer t.End()
-	memo := false
+	hasMemo, objects := false, false
+	vfp := hd.version == 0x30 || hd.version == 0x31 || hd.version == 0x32
 	for i, f := range hd.fields {
 		t.Column(i, f.name, true)
-		memo = memo || f.typ == 'M' || f.typ == 'G' || f.typ == 'P' || f.typ == 'B' && hd.version != 0x30 && hd.version != 0x31 && hd.version != 0x32
+		hasMemo = hasMemo || f.typ == 'M'
+		objects = objects || f.typ == 'G' || f.typ == 'P' || f.typ == 'B' && !vfp
 	}
-	if memo {
-		d.Problem(Problem{Path: display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: the memo fields are in a file beside the table (.dbt, .fpt); not read", ErrUnsupported)})
+	if hasMemo && memo == nil {
+		d.Problem(Problem{Path: display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: the memo fields are in a file beside the table (.dbt, .fpt), not found; not read", ErrUnsupported)})
 	}
+	if objects {
+		d.Problem(Problem{Path: display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: the pictures and embedded objects of the memo file are not read", ErrUnsupported)})
+	}
+	memoBroken := false
 	rec := make([]byte, hd.recordSize)
 	row := Row{Cells: make([]Cell, 0, len(hd.fields))}
 	// A byte decodes to at most 3 bytes of UTF-8, and most numbers take
@@ -160,6 +174,18 @@ func readDBF(ctx context.Context, r *bufio.Reader, d Doc, display string) error 
 				break
 			}
 			from := len(arena)
+			if f.typ == 'M' && memo != nil {
+				text, err := memo.read(rec[f.off:f.off+f.width], hd.version, maxValue)
+				if err != nil && !memoBroken {
+					memoBroken = true // once: the other records' memos are still read
+					d.Problem(Problem{Path: display, Offset: -1, Err: fmt.Errorf("%w: the memo of record %d (%s): %v", ErrSyntax, n, memo.name, err)})
+				}
+				if len(text) > 0 {
+					arena = decode(arena, text)
+					row.Cells = append(row.Cells, Cell{Col: i, Value: arena[from:len(arena):len(arena)], Off: -1})
+				}
+				continue
+			}
 			arena = dbfValue(arena, f, rec[f.off:f.off+f.width], decode, hd.version)
 			if len(arena) > from {
 				row.Cells = append(row.Cells, Cell{Col: i, Value: arena[from:len(arena):len(arena)], Off: -1})
@@ -208,6 +234,100 @@ func dbfValue(dst []byte, f dbfField, v []byte, decode func([]byte, []byte) []by
 		}
 	}
 	return dst
+}
+
+// dbfMemo is the memo file of a table: dBASE's .dbt (blocks of 512 bytes;
+// a dBASE IV entry starts with FF FF 08 00 and its length) or FoxPro's
+// .fpt (its block size in its header; each entry a type and a length,
+// big-endian).
+type dbfMemo struct {
+	f     *os.File
+	name  string
+	fpt   bool
+	block int64
+	buf   []byte
+}
+
+// openMemo opens the memo file beside the table at path, nil if none.
+func openMemo(path string) *dbfMemo {
+	base := strings.TrimSuffix(path, filepath.Ext(path))
+	for _, ext := range []string{".dbt", ".DBT", ".fpt", ".FPT"} {
+		f, err := os.Open(base + ext)
+		if err != nil {
+			continue
+		}
+		m := &dbfMemo{f: f, name: filepath.Base(base + ext), fpt: strings.EqualFold(ext, ".fpt"), block: 512}
+		var head [32]byte
+		if n, _ := f.ReadAt(head[:], 0); n == len(head) {
+			if m.fpt {
+				m.block = int64(binary.BigEndian.Uint16(head[6:]))
+			} else if size := int64(binary.LittleEndian.Uint16(head[20:])); size >= 64 && size <= 32768 {
+				m.block = size // dBASE IV
+			}
+		}
+		if m.block <= 0 {
+			m.block = 64
+		}
+		return m
+	}
+	return nil
+}
+
+func (m *dbfMemo) close() {
+	if m != nil {
+		m.f.Close()
+	}
+}
+
+// read returns the memo a field points to (its block number in ASCII
+// digits, or 4 bytes in Visual FoxPro), at most max bytes.
+func (m *dbfMemo) read(ptr []byte, version byte, max int) ([]byte, error) {
+	var block int64
+	if len(ptr) == 4 && (version == 0x30 || version == 0x31 || version == 0x32) {
+		block = int64(binary.LittleEndian.Uint32(ptr))
+	} else {
+		digits := trimPad(ptr)
+		if len(digits) == 0 {
+			return nil, nil
+		}
+		n, err := strconv.ParseInt(string(digits), 10, 64)
+		if err != nil || n < 0 {
+			return nil, errors.New("a memo pointer that is not a number")
+		}
+		block = n
+	}
+	if block == 0 {
+		return nil, nil
+	}
+	off := block * m.block
+	var head [8]byte
+	if n, _ := m.f.ReadAt(head[:], off); n < len(head) {
+		return nil, fmt.Errorf("block %d lies past the end of the file", block)
+	}
+	var size int64 = -1 // up to the end mark
+	switch {
+	case m.fpt:
+		size, off = int64(binary.BigEndian.Uint32(head[4:])), off+8
+	case head[0] == 0xFF && head[1] == 0xFF && head[2] == 0x08 && head[3] == 0x00:
+		size, off = int64(binary.LittleEndian.Uint32(head[4:]))-8, off+8
+	}
+	want := int64(max)
+	if size >= 0 && size < want {
+		want = size
+	}
+	if cap(m.buf) < int(want) {
+		m.buf = make([]byte, want)
+	}
+	n, _ := m.f.ReadAt(m.buf[:want], off)
+	text := m.buf[:n]
+	if size < 0 {
+		if i := bytes.IndexByte(text, 0x1A); i >= 0 {
+			text = text[:i] // dBASE III: the memo ends at its end marks
+		}
+	} else if int64(n) < want {
+		return text, fmt.Errorf("the memo at block %d is cut short", block)
+	}
+	return text, nil
 }
 
 // trimPad trims the spaces and NULs that pad a field.

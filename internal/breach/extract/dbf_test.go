@@ -152,7 +152,7 @@ func TestDBFBuilt(t *testing.T) {
 		data                []byte
 	}{
 		{"vfp.dbf", "1|NOM=Zoé Faure|AGE=42|SOLDE=12.5|COTIS=3.25|NAISS=1986-03-12|ACTIF=T\n2|NOM=Élise|AGE=42|SOLDE=12.5|COTIS=3.25|NAISS=1986-03-12|ACTIF=T",
-			"unsupported content: the memo fields are in a file beside the table (.dbt, .fpt); not read",
+			"unsupported content: the memo fields are in a file beside the table (.dbt, .fpt), not found; not read",
 			dbfTable(0x30, 0x03, vfp, vfpRecord(false, "Zo\xe9 Faure"), vfpRecord(true, "\xc9lise"))},
 		{"dos.dbf", "1|NOM=Hélène|TEL=0698765432|NE_LE=19850312|SOLDE=-12.50", "", dbfTable(0x03, 0x01, dbase, dbaseRecord("H\x82l\x8ane", "0698765432"))},
 		{"devine.dbf", "1|NOM=Hélène|TEL=0698765432|NE_LE=19850312|SOLDE=-12.50\n2|NOM=Gaëlle|TEL=0612345678|NE_LE=19850312|SOLDE=-12.50", "",
@@ -189,18 +189,104 @@ func TestDBFBuilt(t *testing.T) {
 	}
 }
 
-// FuzzDBF reads tables whatever their bytes: no panic, every cell UTF-8.
+// FuzzDBF reads tables, and the memo file beside them, whatever their
+// bytes: no panic, every cell UTF-8.
 func FuzzDBF(f *testing.F) {
-	f.Add(dbfTable(0x03, 0, []dbfField{{name: "NOM", typ: 'C', width: 8}, {name: "N", typ: 'N', width: 4}}, dbfRecord(false, pad("Ga\x89lle", 8), pad("12", 4))))
-	f.Add(dbfTable(0x30, 0x03, []dbfField{{name: "T", typ: 'T', width: 8}, {name: "B", typ: 'B', width: 8}, {name: "Y", typ: 'Y', width: 8}}, dbfRecord(true, make([]byte, 24))))
+	f.Add(dbfTable(0x03, 0, []dbfField{{name: "NOM", typ: 'C', width: 8}, {name: "N", typ: 'N', width: 4}}, dbfRecord(false, pad("Ga\x89lle", 8), pad("12", 4))), []byte(nil), false)
+	f.Add(dbfTable(0x30, 0x03, []dbfField{{name: "T", typ: 'T', width: 8}, {name: "B", typ: 'B', width: 8}, {name: "Y", typ: 'Y', width: 8}}, dbfRecord(true, make([]byte, 24))), []byte(nil), false)
+	for _, name := range []string{"notes3.dbf", "notesvfp.dbf"} {
+		table, err := os.ReadFile(filepath.Join("testdata", "dbf", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		ext, fpt := ".dbt", false
+		if name == "notesvfp.dbf" {
+			ext, fpt = ".fpt", true
+		}
+		memo, err := os.ReadFile(filepath.Join("testdata", "dbf", strings.TrimSuffix(name, ".dbf")+ext))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(table, memo, fpt)
+	}
 	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(func(t *testing.T, table, memo []byte, fpt bool) {
 		p := filepath.Join(dir, "t.dbf")
-		if err := os.WriteFile(p, data, 0o644); err != nil {
+		os.Remove(filepath.Join(dir, "t.dbt"))
+		os.Remove(filepath.Join(dir, "t.fpt"))
+		if err := os.WriteFile(p, table, 0o644); err != nil {
 			t.Fatal(err)
+		}
+		if len(memo) > 0 {
+			ext := ".dbt"
+			if fpt {
+				ext = ".fpt"
+			}
+			if err := os.WriteFile(filepath.Join(dir, "t"+ext), memo, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 		validCells(t, p)
 	})
+}
+
+// python3-dbf wrote three tables with a memo field (testdata/dbf/make.sh):
+// dBASE III's .dbt, FoxPro's and Visual FoxPro's .fpt. The notes are read
+// as the field's value, decoded as the table's text; an empty memo is no
+// cell. Without its memo file the table is read and the memo reported;
+// with a memo file cut short, the memos it still holds are read and the
+// break reported once.
+func TestDBFMemo(t *testing.T) {
+	want := "1|NOM=Renée Faure|NOTE=Dossier suivi par Mme Faure.\r\nNIR 1 85 05 78 006 084 91, rappeler au 06 98 76 54 32.|TEL=0698765432\n" +
+		"2|NOM=Jean Martin|TEL=0612345678\n3|NOM=Zoé Dupont|NOTE=IBAN FR76 3000 6000 0112 3456 7890 189|TEL=0145678912"
+	for _, name := range []string{"notes3", "notesfp", "notesvfp"} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join("testdata", "dbf", name+".dbf")
+			rec := extractFile(t, p, testOptions())
+			if len(rec.problems) > 0 || len(rec.docs) != 1 {
+				t.Fatalf("documents %v, problems %v", rec.paths(), rec.problemText())
+			}
+			if got := strings.Join(rec.docs[0].tables[0].rows, "\n"); got != want {
+				t.Errorf("rows\n%s\nwant\n%s", got, want)
+			}
+		})
+	}
+	dir := t.TempDir()
+	table, err := os.ReadFile(filepath.Join("testdata", "dbf", "notesvfp.dbf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	memo, err := os.ReadFile(filepath.Join("testdata", "dbf", "notesvfp.fpt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		memo           []byte
+		notes, problem string
+	}{
+		"seule": {nil, "", "unsupported content: the memo fields are in a file beside the table (.dbt, .fpt), not found; not read"},
+		"coupee": {memo[:len(memo)-60], "Dossier suivi par Mme Faure.\r\nNIR 1 85 05 78 006 084 91, rappeler au 06 98 76 54 32.",
+			"syntax error: the memo of record 3 (coupee.FPT): block 6 lies past the end of the file"},
+		"entamee": {memo[:len(memo)-20], "Dossier suivi par Mme Faure.\r\nNIR 1 85 05 78 006 084 91, rappeler au 06 98 76 54 32.",
+			"syntax error: the memo of record 3 (entamee.FPT): the memo at block 6 is cut short"},
+	} {
+		p := filepath.Join(dir, name+".dbf")
+		if err := os.WriteFile(p, table, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if c.memo != nil {
+			if err := os.WriteFile(filepath.Join(dir, name+".FPT"), c.memo, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, rec := dbfCells(t, p)
+		if got["1\tNOTE"] != c.notes || got["3\tTEL"] != "0145678912" {
+			t.Errorf("%s: cells %q", name, got)
+		}
+		if probs := strings.Join(rec.problemText(), "\n"); !strings.Contains(probs, c.problem) || strings.Contains(probs, "1 85 05") {
+			t.Errorf("%s: problems %q, want %q", name, probs, c.problem)
+		}
+	}
 }
 
 // BenchmarkReadDBF: the reader alone (no detectors) on the records of

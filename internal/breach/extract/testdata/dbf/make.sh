@@ -27,5 +27,19 @@ for cp, name in (("cp850", "people-850.dbf"), ("cp1252", "people-1252.dbf")):
     t.close()
 src.close()
 PY
+
+# notes3.dbf + .dbt (dBASE III), notesfp.dbf + .fpt (FoxPro 2),
+# notesvfp.dbf + .fpt (Visual FoxPro): python3-dbf writes three records
+# whose memo field holds notes (the second's is empty).
+/usr/bin/python3 - <<'PY'
+import dbf
+for typ, name in (("db3", "notes3"), ("fp", "notesfp"), ("vfp", "notesvfp")):
+    t = dbf.Table(name, "nom C(20); note M; tel C(10)", codepage="cp1252", dbf_type=typ)
+    t.open(dbf.READ_WRITE)
+    t.append(("Renée Faure", "Dossier suivi par Mme Faure.\r\nNIR 1 85 05 78 006 084 91, rappeler au 06 98 76 54 32.", "0698765432"))
+    t.append(("Jean Martin", "", "0612345678"))
+    t.append(("Zoé Dupont", "IBAN FR76 3000 6000 0112 3456 7890 189", "0145678912"))
+    t.close()
+PY
 # NAME.dbf.expected: "path<TAB>category<TAB>values" for nir, email, phone
 # and iban, counted exactly by the breach scan's tests (written by hand).
