@@ -273,6 +273,25 @@ func openMemo(path string) *dbfMemo {
 	return nil
 }
 
+// memoTable returns the name of the table beside a memo file on disk
+// (NAME.dbt or NAME.fpt, any case), "" when src is none.
+func memoTable(src *source) string {
+	if src.file == nil {
+		return ""
+	}
+	path := src.file.Name()
+	if ext := strings.ToLower(filepath.Ext(path)); ext != ".dbt" && ext != ".fpt" {
+		return ""
+	}
+	base := strings.TrimSuffix(path, filepath.Ext(path))
+	for _, ext := range []string{".dbf", ".DBF"} {
+		if _, err := os.Stat(base + ext); err == nil {
+			return filepath.Base(base + ext)
+		}
+	}
+	return ""
+}
+
 func (m *dbfMemo) close() {
 	if m != nil {
 		m.f.Close()

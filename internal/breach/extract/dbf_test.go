@@ -241,6 +241,15 @@ func TestDBFMemo(t *testing.T) {
 		"2|NOM=Jean Martin|TEL=0612345678\n3|NOM=Zoé Dupont|NOTE=IBAN FR76 3000 6000 0112 3456 7890 189|TEL=0145678912"
 	for _, name := range []string{"notes3", "notesfp", "notesvfp"} {
 		t.Run(name, func(t *testing.T) {
+			ext := ".fpt"
+			if name == "notes3" {
+				ext = ".dbt"
+			}
+			// The memo file on its own is said to be read with its table.
+			alone := extractFile(t, filepath.Join("testdata", "dbf", name+ext), testOptions())
+			if probs := strings.Join(alone.problemText(), "\n"); !strings.HasSuffix(probs, "unsupported content: a memo file, read with its table "+name+".dbf") {
+				t.Errorf("the memo file: %q", probs)
+			}
 			p := filepath.Join("testdata", "dbf", name+".dbf")
 			rec := extractFile(t, p, testOptions())
 			if len(rec.problems) > 0 || len(rec.docs) != 1 {

@@ -166,7 +166,11 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 	var err error
 	switch f {
 	case FormatBinary:
-		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: %s", ErrUnsupported, binaryKind(head))})
+		what := binaryKind(head)
+		if table := memoTable(src); table != "" {
+			what = "a memo file, read with its table " + table
+		}
+		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: %s", ErrUnsupported, what)})
 		_, err = io.Copy(io.Discard, cr)
 	case FormatJSON:
 		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
