@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -112,6 +113,53 @@ func (e *Extractor) readDoc(ctx context.Context, c *cfb, d Doc) error {
 		}
 	}
 	t.flush()
+	return nil
+}
+
+// docObjects reads the objects embedded in a Word document (a table
+// pasted in a letter): each a storage of the ObjectPool, read by what it
+// holds: an Excel workbook stream, or a whole file (an Office Open XML
+// package, in "Package"; other contents, in "CONTENTS"), as a document
+// of its own named after its place.
+func (e *Extractor) docObjects(ctx context.Context, c *cfb, d Doc, src *source, h Handler) error {
+	pool, ok := c.lookup(0, "ObjectPool", 1)
+	if !ok {
+		return nil
+	}
+	for n, k := range c.children(pool) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if c.dir[k].kind != 1 {
+			continue
+		}
+		name := "object " + strconv.Itoa(n+1)
+		if src.depth >= e.o.MaxDepth {
+			d.Problem(Problem{Path: src.display + "!/" + name, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: more than %d levels; not opened", ErrDepth, e.o.MaxDepth)})
+			continue
+		}
+		m := member(src, name, nil, -1, true)
+		if book, ok := c.child(k, "Workbook", 2); ok {
+			od := h.Begin(m.display, FormatXLS)
+			if err := e.endDoc(od, m, int64(book.size), e.readWorkbook(ctx, c, book, od, m.display)); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, stream := range []string{"Package", "CONTENTS"} {
+			if st, ok := c.child(k, stream, 2); ok {
+				r, err := c.open(st)
+				if err != nil {
+					d.Problem(Problem{Path: m.display, Offset: -1, Err: fmt.Errorf("%w: %v", ErrSyntax, err)})
+					break
+				}
+				if err := e.read(ctx, member(src, name, r, int64(st.size), false), h); err != nil {
+					return err
+				}
+				break
+			}
+		}
+	}
 	return nil
 }
 

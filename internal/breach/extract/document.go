@@ -128,6 +128,44 @@ func (e *Extractor) readDocument(ctx context.Context, f *os.File, size int64, d 
 			return err
 		}
 	}
+	if kind == FormatODT || kind == FormatODP {
+		return e.odfObjects(ctx, zr, d, src, h)
+	}
+	return nil
+}
+
+// odfObjects reads the objects embedded in an OpenDocument (a table in a
+// letter, a chart's data): each a package of its own in a folder of the
+// package ("Object 1/"), whose content.xml is read as a flat document's
+// body is, a spreadsheet's cells or a text's paragraphs.
+func (e *Extractor) odfObjects(ctx context.Context, zr *zip.Reader, d Doc, src *source, h Handler) error {
+	for _, zf := range zr.File {
+		dir, file := path.Split(zf.Name)
+		if file != "content.xml" || dir == "" || strings.Count(dir, "/") != 1 {
+			continue
+		}
+		name := strings.TrimSuffix(dir, "/")
+		if src.depth >= e.o.MaxDepth {
+			d.Problem(Problem{Path: src.display + "!/" + name, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: more than %d levels; not opened", ErrDepth, e.o.MaxDepth)})
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			d.Problem(Problem{Path: src.display + "!/" + name, Offset: -1, Err: fmt.Errorf("%w: %v", ErrSyntax, err)})
+			continue
+		}
+		br := bufio.NewReaderSize(&limited{r: rc, b: src.b}, 64<<10)
+		head, _ := br.Peek(64 << 10)
+		f := FormatODT
+		if bytes.Contains(head, []byte("<office:spreadsheet")) {
+			f = FormatODS
+		}
+		err = e.flatODF(ctx, member(src, name, br, int64(zf.UncompressedSize64), true), br, h, f)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -177,3 +177,31 @@ func TestDocumentEmbeddings(t *testing.T) {
 		t.Fatalf("rows %q", rows)
 	}
 }
+
+// Objects embedded in a letter (testdata/document/lettre-tableau.fodt as
+// LibreOffice Writer saves it): the letter's paragraphs, then the
+// spreadsheet embedded in it as a table of its own, whether it lies in
+// an ODT's "Object 1/", in a Word 97 document's ObjectPool (an Excel
+// workbook) or in a DOCX's embeddings (an XLSX).
+func TestEmbeddedObjects(t *testing.T) {
+	const row = "2|Nom=Renée Faure|NIR=1 85 05 78 006 084 91|Courriel=renee.faure@exemple.fr" // the header names the columns
+	for name, object := range map[string]string{"lettre-tableau.odt": "Object 1", "lettre-tableau.doc": "object 1", "lettre-tableau.docx": "word/embeddings/oleObject1.xlsx"} {
+		p := filepath.Join("testdata", "document", name)
+		rec := extractFile(t, p, testOptions())
+		if len(rec.problems) > 0 || len(rec.docs) != 2 {
+			t.Errorf("%s: documents %v, problems %v", name, rec.paths(), rec.problemText())
+			continue
+		}
+		if lines := strings.Join(rec.doc(p).lines, "\n"); !strings.Contains(lines, "Liste des usagers jointe :") || !strings.Contains(lines, "Fait pour servir et valoir ce que de droit.") {
+			t.Errorf("%s: lines %q", name, lines)
+		}
+		obj := rec.doc(p + "!/" + object)
+		if obj == nil || len(obj.tables) != 1 || obj.tables[0].name != "Usagers" {
+			t.Errorf("%s: documents %v", name, rec.paths())
+			continue
+		}
+		if got := strings.Join(obj.tables[0].rows, "\n"); got != row {
+			t.Errorf("%s: rows %q, want %q", name, got, row)
+		}
+	}
+}

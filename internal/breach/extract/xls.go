@@ -50,7 +50,11 @@ func (e *Extractor) readCompound(ctx context.Context, f *os.File, size int64, h 
 	}
 	if _, word := c.find("WordDocument"); !ok && !biff5 && word {
 		d := h.Begin(src.display, FormatDOC)
-		return e.endDoc(d, src, size, e.readDoc(ctx, c, d))
+		err := e.readDoc(ctx, c, d)
+		if err == nil {
+			err = e.docObjects(ctx, c, d, src, h)
+		}
+		return e.endDoc(d, src, size, err)
 	}
 	if _, ppt := c.find(pptStreamName); !ok && !biff5 && ppt {
 		d := h.Begin(src.display, FormatPPT)
@@ -67,14 +71,19 @@ func (e *Extractor) readCompound(ctx context.Context, f *os.File, size int64, h 
 		return nil
 	}
 	d := h.Begin(src.display, FormatXLS)
+	return e.endDoc(d, src, size, e.readWorkbook(ctx, c, book, d, src.display))
+}
+
+// readWorkbook reads the workbook stream book of a compound file into d.
+func (e *Extractor) readWorkbook(ctx context.Context, c *cfb, book cfbEntry, d Doc, display string) error {
 	r, err := c.open(book)
 	if err != nil {
-		return e.endDoc(d, src, size, fmt.Errorf("%w: %v", ErrSyntax, err))
+		return fmt.Errorf("%w: %v", ErrSyntax, err)
 	}
-	x := &xlsReader{s: biffStream{r: bufio.NewReaderSize(r, 64<<10)}, o: e.o, d: d, display: src.display,
+	x := &xlsReader{s: biffStream{r: bufio.NewReaderSize(r, 64<<10)}, o: e.o, d: d, display: display,
 		strs: sharedStrings{memLimit: sharedMemory, tempDir: e.o.TempDir}, reopen: func() (io.Reader, error) { return c.open(book) }}
 	defer x.strs.close()
-	return e.endDoc(d, src, size, x.read(ctx))
+	return x.read(ctx)
 }
 
 // compoundKind says what a compound file without a workbook is, as the
