@@ -1,8 +1,10 @@
 package extract
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,8 +33,8 @@ func TestDocFixture(t *testing.T) {
 
 // testWordDoc writes a Word 97 document holding text: one piece, one byte
 // a character, a field whose instructions are left out; fib changes its
-// FIB first.
-func testWordDoc(text string, fib func([]byte)) []byte {
+// FIB first; more streams (an ObjectPool) may follow.
+func testWordDoc(text string, fib func([]byte), more ...xlswrite.Stream) []byte {
 	le := binary.LittleEndian
 	word := make([]byte, 1024)
 	le.PutUint16(word, 0xA5EC)
@@ -61,7 +63,7 @@ func testWordDoc(text string, fib func([]byte)) []byte {
 	if fib != nil {
 		fib(word)
 	}
-	return xlswrite.Compound(xlswrite.Stream{Name: "WordDocument", Data: word}, xlswrite.Stream{Name: "1Table", Data: table})
+	return xlswrite.Compound(append([]xlswrite.Stream{{Name: "WordDocument", Data: word}, {Name: "1Table", Data: table}}, more...)...)
 }
 
 // Word documents built by hand: a field's instructions left out and its
@@ -135,5 +137,47 @@ func TestBinaryKinds(t *testing.T) {
 		if len(rec.problems) != 1 || !rec.problems[0].Skipped || !strings.HasSuffix(rec.problems[0].Error(), "unsupported content: "+c.want) {
 			t.Errorf("%s: problems %v", c.name, rec.problemText())
 		}
+	}
+}
+
+// The ObjectPool's other objects: an Office Open XML package (here the
+// XLSX LibreOffice embeds in the DOCX of lettre-tableau) and raw
+// contents, each read by its format as a document of its own; a storage
+// holding neither is passed over.
+func TestDocObjectPool(t *testing.T) {
+	docx, err := os.ReadFile(filepath.Join("testdata", "document", "lettre-tableau.docx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(docx), int64(len(docx)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := zr.Open("word/embeddings/oleObject1.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xlsx, _ := io.ReadAll(rc)
+	rc.Close()
+	p := filepath.Join(t.TempDir(), "objets.doc")
+	data := testWordDoc("Voir les tableaux\r", nil,
+		xlswrite.Stream{Name: "ObjectPool/_1/Package", Data: xlsx},
+		xlswrite.Stream{Name: "ObjectPool/_2/CONTENTS", Data: []byte("rappeler au 06 12 34 56 78\n")},
+		xlswrite.Stream{Name: "ObjectPool/_3/Ole", Data: make([]byte, 20)})
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := extractFile(t, p, testOptions())
+	if len(rec.problems) > 0 {
+		t.Fatalf("problems %v", rec.problemText())
+	}
+	if got, want := strings.Join(rec.paths(), ", "), p+" (doc), "+p+"!/object 1 (xlsx), "+p+"!/object 2 (text)"; got != want {
+		t.Fatalf("documents %s, want %s", got, want)
+	}
+	if rows := strings.Join(rec.doc(p + "!/object 1").tables[0].rows, "\n"); !strings.Contains(rows, "Renée Faure") {
+		t.Errorf("the package's rows %q", rows)
+	}
+	if lines := strings.Join(rec.doc(p+"!/object 2").lines, "\n"); lines != "1:0:rappeler au 06 12 34 56 78" {
+		t.Errorf("the contents' lines %q", lines)
 	}
 }
