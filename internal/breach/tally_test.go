@@ -208,6 +208,8 @@ func TestRedactNames(t *testing.T) {
 		{"dossier_295109912611193.pdf", false, "295109912611193"},
 		{"rappel 06 12 34 56 78.txt", false, "06 12 34 56 78"},
 		{"evil\x1b[2Jname.csv", false, "\x1b"},
+		{"PR_NOM", true, ""}, // a dBASE field: Prénom cut to ASCII
+		{"courrier_Mme_Dupont.pdf", false, "Dupont"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {

@@ -69,7 +69,9 @@ func New() *Scanner {
 		"et", "ou", "un", "une", "mais", "pour", "par", "avec", "dans", "sur", "sous", "chez", "vers", "entre",
 		"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
 		"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre",
-		"rue", "avenue", "boulevard", "place", "bonjour", "merci", "cordialement", "objet", "tel", "mail", "email", "nir", "iban")
+		"rue", "avenue", "boulevard", "place", "bonjour", "merci", "cordialement", "objet", "tel", "mail", "email", "nir", "iban",
+		// the words of column headers ("PR_NOM" is Prénom cut to ASCII, not Pr Nom)
+		"nom", "noms", "prenom", "prenoms", "name", "adresse", "naissance")
 	var buf []byte
 	for _, line := range strings.Split(givenNamesFile, "\n") {
 		line = strings.TrimSpace(line)
