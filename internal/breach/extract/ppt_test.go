@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"compress/zlib"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -106,6 +107,11 @@ func TestPPTBuilt(t *testing.T) {
 func FuzzPPT(f *testing.F) {
 	f.Add(pptRecord(0xF, 0, 0x03E8, pptRecord(0, 0, pptTextChars, utf16le("Tél\r06")), pptRecord(0, 0, pptTextBytes, latin1("Zoé"))))
 	f.Add(pptRecord(0, 0, pptCString, []byte{0x00, 0xD8, 0x41, 0x00}))
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write([]byte("Renée Faure, 06 12 34 56 78\n"))
+	zw.Close()
+	f.Add(pptRecord(0, 1, pptExOleObjStg, u32(28), z.Bytes()))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, stream []byte) {
 		p := filepath.Join(dir, "f.ppt")
@@ -115,4 +121,36 @@ func FuzzPPT(f *testing.F) {
 		rec := extractFile(t, p, testOptions())
 		validLines(t, rec, -1, false)
 	})
+}
+
+// Embedded objects built by hand: one stored as it is, one deflated,
+// each read by its format; a deflated one that is not zlib is reported
+// (no document), and the slides after it are read.
+func TestPPTObjects(t *testing.T) {
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write([]byte("Renée Faure, renee.faure@exemple.fr\n"))
+	zw.Close()
+	stream := pptRecord(0xF, 0, 0x03E8,
+		pptRecord(0, 0, pptExOleObjStg, []byte("rappeler au 06 12 34 56 78\n")),
+		pptRecord(0, 1, pptExOleObjStg, u32(42), z.Bytes()),
+		pptRecord(0, 1, pptExOleObjStg, u32(42), []byte("pas du zlib")),
+		pptRecord(0, 0, pptTextChars, utf16le("fin")))
+	p := filepath.Join(t.TempDir(), "objets.ppt")
+	if err := os.WriteFile(p, testPPT(stream), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := extractFile(t, p, testOptions())
+	if got, want := strings.Join(rec.paths(), ", "), p+" (ppt), "+p+"!/object 1 (text), "+p+"!/object 2 (text)"; got != want {
+		t.Fatalf("documents %s, want %s", got, want)
+	}
+	if lines := strings.Join(rec.doc(p).lines, "\n"); lines != "1:0:fin" {
+		t.Errorf("lines %q", lines)
+	}
+	if lines := strings.Join(rec.doc(p+"!/object 2").lines, "\n"); lines != "1:0:Renée Faure, renee.faure@exemple.fr" {
+		t.Errorf("the deflated object: %q", lines)
+	}
+	if probs := strings.Join(rec.problemText(), "\n"); !strings.Contains(probs, "objets.ppt!/object 3: syntax error: the object: zlib: invalid header") {
+		t.Errorf("problems %q", probs)
+	}
 }

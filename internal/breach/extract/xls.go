@@ -58,7 +58,7 @@ func (e *Extractor) readCompound(ctx context.Context, f *os.File, size int64, h 
 	}
 	if _, ppt := c.find(pptStreamName); !ok && !biff5 && ppt {
 		d := h.Begin(src.display, FormatPPT)
-		return e.endDoc(d, src, size, e.readPPT(ctx, c, d, src.display))
+		return e.endDoc(d, src, size, e.readPPT(ctx, c, d, src, h))
 	}
 	if !ok && !biff5 && isOutlookMessage(c) {
 		d := h.Begin(src.display, FormatMsg)

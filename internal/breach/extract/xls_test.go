@@ -349,7 +349,7 @@ func validCells(t *testing.T, p string) {
 // messages): no panic, no
 // loop, every document ended.
 func FuzzCFB(f *testing.F) {
-	for _, p := range []string{"xls/small-xlwt.xls", "msg/demande.msg", "document/lettre.doc", "document/diaporama.ppt", "document/lettre-tableau.doc"} {
+	for _, p := range []string{"xls/small-xlwt.xls", "msg/demande.msg", "document/lettre.doc", "document/diaporama.ppt", "document/lettre-tableau.doc", "document/diapo-tableau.ppt"} {
 		data, err := os.ReadFile(filepath.Join("testdata", p))
 		if err != nil {
 			f.Fatal(err)
