@@ -52,6 +52,7 @@ const (
 	FormatPPT     Format = "ppt"  // PowerPoint 97-2003
 	FormatTNEF    Format = "tnef" // winmail.dat: Outlook's rich content of a message
 	FormatDBF     Format = "dbf"  // dBASE, FoxPro
+	FormatXML     Format = "xml"  // an XML data export, read as a table
 	FormatRTF     Format = "rtf"
 	FormatDOC     Format = "doc" // Word 97-2003
 	FormatPDF     Format = "pdf"

@@ -156,6 +156,8 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.tnefSource(ctx, src, br, h)
 	case FormatDBF:
 		return e.dbfSource(ctx, src, br, h)
+	case FormatXML:
+		return e.xmlRecordsSource(ctx, src, br, h, xmlRecordDepth(head))
 	case FormatPDF:
 		return e.pdfSource(ctx, src, br, h)
 	case FormatHTML:
@@ -285,6 +287,9 @@ func Sniff(name string, head []byte) Format {
 	}
 	if f := flatODFKind(head); f != FormatUnknown {
 		return f
+	}
+	if xmlRecordDepth(head) > 0 {
+		return FormatXML
 	}
 	if f := byName(name); f != FormatUnknown && !isContainer(f) {
 		return f
