@@ -148,6 +148,13 @@ func readXMLRecords(ctx context.Context, sc *xmlScanner, d Doc, depth int, o Opt
 			}
 		}
 	}
+	// emitLine hands over text around the records, numbered after the
+	// record it comes before.
+	emitLine := func(b []byte) {
+		text, rec := ensureUTF8(b, &scratch)
+		line = Line{N: n + 1, Text: text, Recoded: rec}
+		d.Line(&line)
+	}
 	emit := func() {
 		inRec = false
 		n++
@@ -198,40 +205,19 @@ func readXMLRecords(ctx context.Context, sc *xmlScanner, d Doc, depth int, o Opt
 				}
 				used = used[:0]
 			}
-			if !inRec {
-				// The attributes of the elements around the records
-				// (an export's date, its author), as lines.
-				for i := 0; ; {
-					name, v, next, ok := nextAttr(sc.attrs, i)
-					if !ok {
-						break
-					}
-					i = next
-					if v = bytes.TrimSpace(appendXMLText(nil, v)); len(v) > 0 && !bytes.HasPrefix(name, []byte("xmlns")) {
-						outside = append(append(append(outside[:0], strings.Join(path, ".")...), '@'), localName(name)...)
-						outside = append(append(outside, ": "...), v...)
-						text, rec := ensureUTF8(outside, &scratch)
-						line = Line{N: n + 1, Text: text, Recoded: rec}
-						d.Line(&line)
-					}
+			// Attributes: columns in a record (but the name a field
+			// carries), lines around the records (an export's date).
+			prefix := strings.Join(path[min(depth+1, len(path)):], ".")
+			eachAttr(sc.attrs, func(name string, v []byte) {
+				switch {
+				case inRec && !(name == "name" && len(path) > depth+1):
+					add(prefix+"@"+name, v)
+				case !inRec:
+					outside = append(append(append(append(outside[:0], strings.Join(path, ".")...), '@'), name...), ": "...)
+					outside = append(outside, v...)
+					emitLine(outside)
 				}
-			}
-			if inRec {
-				prefix := strings.Join(path[depth+1:], ".")
-				for i := 0; ; {
-					name, v, next, ok := nextAttr(sc.attrs, i)
-					if !ok {
-						break
-					}
-					i = next
-					if bytes.HasPrefix(name, []byte("xmlns")) || string(localName(name)) == "name" && len(path) > depth+1 {
-						continue
-					}
-					if v = bytes.TrimSpace(appendXMLText(nil, v)); len(v) > 0 {
-						add(prefix+"@"+string(localName(name)), v)
-					}
-				}
-			}
+			})
 		case xmlText:
 			v := bytes.TrimSpace(sc.text)
 			if len(v) == 0 {
@@ -242,9 +228,7 @@ func readXMLRecords(ctx context.Context, sc *xmlScanner, d Doc, depth int, o Opt
 			} else if !inRec {
 				outside = append(append(outside[:0], strings.Join(path, ".")...), ": "...)
 				outside = append(outside, v...)
-				text, rec := ensureUTF8(outside, &scratch)
-				line = Line{N: n + 1, Text: text, Recoded: rec} // the record it comes before
-				d.Line(&line)
+				emitLine(outside)
 			}
 		case xmlEnd:
 			if len(path) > 0 {
@@ -253,6 +237,24 @@ func readXMLRecords(ctx context.Context, sc *xmlScanner, d Doc, depth int, o Opt
 			if inRec && len(path) == depth {
 				emit()
 			}
+		}
+	}
+}
+
+// eachAttr calls f with the local name and decoded, trimmed value of each
+// attribute of a start tag that has one, but the namespace declarations.
+func eachAttr(a []byte, f func(name string, v []byte)) {
+	for i := 0; ; {
+		name, v, next, ok := nextAttr(a, i)
+		if !ok {
+			return
+		}
+		i = next
+		if bytes.HasPrefix(name, []byte("xmlns")) {
+			continue
+		}
+		if v = bytes.TrimSpace(appendXMLText(nil, v)); len(v) > 0 {
+			f(string(localName(name)), v)
 		}
 	}
 }
