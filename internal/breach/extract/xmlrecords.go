@@ -223,9 +223,12 @@ func readXMLRecords(ctx context.Context, sc *xmlScanner, d Doc, depth int, o Opt
 			if len(v) == 0 {
 				continue
 			}
-			if inRec && len(path) > depth+1 {
+			switch {
+			case inRec && len(path) > depth+1:
 				add(strings.Join(path[depth+1:], "."), v)
-			} else if !inRec {
+			case inRec:
+				add(path[depth], v) // the record's own text: <nom>Jean Dupont</nom>
+			default:
 				outside = append(append(outside[:0], strings.Join(path, ".")...), ": "...)
 				outside = append(outside, v...)
 				emitLine(outside)

@@ -59,6 +59,23 @@ func TestXMLRecords(t *testing.T) {
 	}
 }
 
+// Records that are text themselves (<nom>Jean Dupont</nom>): the column
+// is the record's name.
+func TestXMLRecordsText(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "noms.xml")
+	if err := os.WriteFile(p, []byte("<noms>\n <nom>Jean Dupont</nom>\n <nom sexe=\"F\">Marie Curie</nom>\n</noms>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := extractFile(t, p, testOptions())
+	d := rec.doc(p)
+	if d == nil || len(d.tables) != 1 {
+		t.Fatalf("documents %v", rec.paths())
+	}
+	if got, want := strings.Join(d.tables[0].rows, "\n"), "1|nom=Jean Dupont\n2|@sexe=F|nom=Marie Curie"; got != want {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+}
+
 // An export cut in a record: the records before it and what the cut one
 // holds are read, the break is reported without quoting the export.
 func TestXMLRecordsBroken(t *testing.T) {
