@@ -68,7 +68,7 @@ Read, by their content whatever their names:
   tables      CSV/TSV, JSON/NDJSON, XML exports, MySQL and PostgreSQL dumps,
               SQLite files, dBASE and FoxPro .dbf
   workbooks   XLSX, XLSB, ODS, Excel 97-2003 .xls (also encrypted under
-              Excel's default password)
+              Excel's default password), XML Spreadsheet 2003
   documents   DOCX, Word 97-2003 .doc, ODT, RTF, PPTX, PowerPoint 97-2003
               .ppt, ODP, PDF, HTML
               (OpenDocument also as flat XML: .fodt, .fods, .fodp)

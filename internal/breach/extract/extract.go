@@ -35,36 +35,37 @@ type Format string
 
 // Formats told apart by Sniff and the file names.
 const (
-	FormatCSV     Format = "csv"
-	FormatJSON    Format = "json"
-	FormatSQL     Format = "sql"
-	FormatXLSX    Format = "xlsx"
-	FormatODS     Format = "ods"
-	FormatXLS     Format = "xls"  // Excel 97-2003, and other compound files until read
-	FormatXLSB    Format = "xlsb" // Excel binary workbook
-	FormatEmail   Format = "email"
-	FormatMbox    Format = "mbox"
-	FormatMsg     Format = "msg" // an Outlook message
-	FormatDOCX    Format = "docx"
-	FormatODT     Format = "odt"
-	FormatPPTX    Format = "pptx"
-	FormatODP     Format = "odp"
-	FormatPPT     Format = "ppt"  // PowerPoint 97-2003
-	FormatTNEF    Format = "tnef" // winmail.dat: Outlook's rich content of a message
-	FormatDBF     Format = "dbf"  // dBASE, FoxPro
-	FormatXML     Format = "xml"  // an XML data export, read as a table
-	FormatRTF     Format = "rtf"
-	FormatDOC     Format = "doc" // Word 97-2003
-	FormatPDF     Format = "pdf"
-	FormatHTML    Format = "html"
-	FormatText    Format = "text"
-	FormatZip     Format = "zip"
-	FormatTar     Format = "tar"
-	FormatGzip    Format = "gzip"
-	FormatSQLite  Format = "sqlite"
-	FormatBinary  Format = "binary"
-	FormatDB      Format = "database"
-	FormatUnknown Format = ""
+	FormatCSV           Format = "csv"
+	FormatJSON          Format = "json"
+	FormatSQL           Format = "sql"
+	FormatXLSX          Format = "xlsx"
+	FormatODS           Format = "ods"
+	FormatXLS           Format = "xls"  // Excel 97-2003, and other compound files until read
+	FormatXLSB          Format = "xlsb" // Excel binary workbook
+	FormatEmail         Format = "email"
+	FormatMbox          Format = "mbox"
+	FormatMsg           Format = "msg" // an Outlook message
+	FormatDOCX          Format = "docx"
+	FormatODT           Format = "odt"
+	FormatPPTX          Format = "pptx"
+	FormatODP           Format = "odp"
+	FormatPPT           Format = "ppt"           // PowerPoint 97-2003
+	FormatTNEF          Format = "tnef"          // winmail.dat: Outlook's rich content of a message
+	FormatDBF           Format = "dbf"           // dBASE, FoxPro
+	FormatXML           Format = "xml"           // an XML data export, read as a table
+	FormatSpreadsheetML Format = "spreadsheetml" // Excel's XML Spreadsheet 2003
+	FormatRTF           Format = "rtf"
+	FormatDOC           Format = "doc" // Word 97-2003
+	FormatPDF           Format = "pdf"
+	FormatHTML          Format = "html"
+	FormatText          Format = "text"
+	FormatZip           Format = "zip"
+	FormatTar           Format = "tar"
+	FormatGzip          Format = "gzip"
+	FormatSQLite        Format = "sqlite"
+	FormatBinary        Format = "binary"
+	FormatDB            Format = "database"
+	FormatUnknown       Format = ""
 )
 
 // Handler receives the documents of an extraction. Its methods may be

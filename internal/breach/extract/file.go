@@ -158,6 +158,8 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.dbfSource(ctx, src, br, h)
 	case FormatXML:
 		return e.xmlRecordsSource(ctx, src, br, h, xmlRecordDepth(head))
+	case FormatSpreadsheetML:
+		return e.spreadsheetMLSource(ctx, src, br, h)
 	case FormatPDF:
 		return e.pdfSource(ctx, src, br, h)
 	case FormatHTML:
@@ -287,6 +289,9 @@ func Sniff(name string, head []byte) Format {
 	}
 	if f := flatODFKind(head); f != FormatUnknown {
 		return f
+	}
+	if isSpreadsheetML(head) {
+		return FormatSpreadsheetML
 	}
 	if xmlRecordDepth(head) > 0 {
 		return FormatXML

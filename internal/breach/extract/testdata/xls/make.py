@@ -11,6 +11,8 @@ people-lo.xls     the same re-saved by LibreOffice Calc
 people-gnumeric.xls  re-saved by Gnumeric (BIFF8)
 people-biff5.xls  re-saved by Gnumeric as Excel 95 (BIFF5: byte strings)
 small-xlwt.xls    a workbook under 4 KiB (its stream in the mini stream)
+small-lo.xml      small-xlwt.xls saved by LibreOffice Calc as an XML Spreadsheet 2003
+                  (soffice --headless --convert-to 'xml:MS Excel 2003 XML' small-xlwt.xls)
 
 Each NAME.xls but the BIFF5 one gets NAME.golden: one line per non-empty cell,
 "sheet<TAB>row<TAB>col<TAB>kind<TAB>value" as xlrd reads it; kind is s
