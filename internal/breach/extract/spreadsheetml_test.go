@@ -86,21 +86,3 @@ func TestSpreadsheetMLBuilt(t *testing.T) {
 		t.Errorf("cut: documents %v, problems %v", rec.paths(), rec.problemText())
 	}
 }
-
-// FuzzSpreadsheetML reads XML spreadsheets whatever their bytes: no
-// panic, every cell UTF-8.
-func FuzzSpreadsheetML(f *testing.F) {
-	data, err := os.ReadFile(filepath.Join("testdata", "xls", "small-lo.xml"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(data)
-	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, data []byte) {
-		p := filepath.Join(dir, "f.xml")
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		validCells(t, p)
-	})
-}

@@ -98,11 +98,11 @@ func TestXMLRecordsBroken(t *testing.T) {
 	}
 }
 
-// FuzzXMLRecords reads XML exports whatever their bytes: no panic, every
-// cell and line UTF-8.
+// FuzzXMLRecords reads XML exports and XML spreadsheets (the content
+// tells which) whatever their bytes: no panic, every cell and line UTF-8.
 func FuzzXMLRecords(f *testing.F) {
-	for _, name := range []string{"usagers-etree.xml", "usagers-mariadb.xml"} {
-		data, err := os.ReadFile(filepath.Join("testdata", "xml", name))
+	for _, name := range []string{"xml/usagers-etree.xml", "xml/usagers-mariadb.xml", "xls/small-lo.xml"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
 		}
