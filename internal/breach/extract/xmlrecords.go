@@ -110,6 +110,7 @@ func (e *Extractor) xmlRecordsSource(ctx context.Context, src *source, br *bufio
 }
 
 func readXMLRecords(ctx context.Context, sc *xmlScanner, d Doc, depth int, o Options) error {
+	sc.countLines = true
 	var (
 		path    []string // the open elements' names
 		t       Table
@@ -118,6 +119,7 @@ func readXMLRecords(ctx context.Context, sc *xmlScanner, d Doc, depth int, o Opt
 		values  [][]byte // by column, of the record being read
 		used    []int    // the columns the record has values for
 		n       int      // records
+		recLine int      // the line the record being read starts on
 		outside []byte   // text outside the records
 		scratch []byte
 		line    Line
@@ -148,17 +150,17 @@ func readXMLRecords(ctx context.Context, sc *xmlScanner, d Doc, depth int, o Opt
 			}
 		}
 	}
-	// emitLine hands over text around the records, numbered after the
-	// record it comes before.
-	emitLine := func(b []byte) {
+	// emitLine hands over text around the records, numbered by the line
+	// it is on.
+	emitLine := func(b []byte, at int) {
 		text, rec := ensureUTF8(b, &scratch)
-		line = Line{N: n + 1, Text: text, Recoded: rec}
+		line = Line{N: at, Text: text, Recoded: rec}
 		d.Line(&line)
 	}
 	emit := func() {
 		inRec = false
 		n++
-		row.N, row.Cells = n, row.Cells[:0]
+		row.N, row.Cells = recLine, row.Cells[:0]
 		for _, c := range used {
 			row.Cells = append(row.Cells, Cell{Col: c, Value: values[c], Off: -1})
 		}
@@ -176,7 +178,7 @@ func readXMLRecords(ctx context.Context, sc *xmlScanner, d Doc, depth int, o Opt
 			if t != nil {
 				t.End()
 			}
-			return fmt.Errorf("%w: %v after record %d", ErrSyntax, err, n)
+			return fmt.Errorf("%w: line %d: %v, after record %d", ErrSyntax, sc.line, err, n)
 		}
 		switch k {
 		case xmlEOF:
@@ -184,7 +186,7 @@ func readXMLRecords(ctx context.Context, sc *xmlScanner, d Doc, depth int, o Opt
 				// Cut short: what the last record holds is read, and said.
 				emit()
 				t.End()
-				return fmt.Errorf("%w: the export ends inside record %d", ErrSyntax, n)
+				return fmt.Errorf("%w: the export ends inside record %d, begun on line %d", ErrSyntax, n, recLine)
 			}
 			if t != nil {
 				t.End()
@@ -199,7 +201,7 @@ func readXMLRecords(ctx context.Context, sc *xmlScanner, d Doc, depth int, o Opt
 			}
 			path = append(path, name)
 			if len(path) == depth+1 && !inRec {
-				inRec = true
+				inRec, recLine = true, sc.line
 				if t == nil {
 					t = d.Table(path[len(path)-1])
 				}
@@ -215,11 +217,12 @@ func readXMLRecords(ctx context.Context, sc *xmlScanner, d Doc, depth int, o Opt
 				case !inRec:
 					outside = append(append(append(append(outside[:0], strings.Join(path, ".")...), '@'), name...), ": "...)
 					outside = append(outside, v...)
-					emitLine(outside)
+					emitLine(outside, sc.line)
 				}
 			})
 		case xmlText:
-			v := bytes.TrimSpace(sc.text)
+			lead := len(sc.text) - len(bytes.TrimLeft(sc.text, " \t\r\n"))
+			v := bytes.TrimSpace(sc.text[lead:])
 			if len(v) == 0 {
 				continue
 			}
@@ -231,7 +234,7 @@ func readXMLRecords(ctx context.Context, sc *xmlScanner, d Doc, depth int, o Opt
 			default:
 				outside = append(append(outside[:0], strings.Join(path, ".")...), ": "...)
 				outside = append(outside, v...)
-				emitLine(outside)
+				emitLine(outside, sc.line+bytes.Count(sc.text[:lead], []byte{'\n'}))
 			}
 		case xmlEnd:
 			if len(path) > 0 {

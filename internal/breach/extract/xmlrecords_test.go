@@ -31,17 +31,18 @@ func TestXMLRecordDepth(t *testing.T) {
 
 // What Python's ElementTree and `mariadb --xml` write (testdata/xml): a
 // table whose columns are the fields' paths, attributes included, or the
-// names the fields carry; the attributes around the records as lines.
+// names the fields carry, each row numbered by the line its record starts
+// on; the attributes around the records as lines, numbered alike.
 func TestXMLRecords(t *testing.T) {
 	for name, want := range map[string]struct{ table, rows, lines string }{
 		"usagers-etree.xml": {"usager",
-			"1|@id=1|nom=Faure|prenom=Renée|courriel=renee.faure@exemple.fr|telephone=06 98 76 54 32|nir=1 85 05 78 006 084 91|adresse.rue=12 rue de la Paix|adresse.cp=75002|adresse.ville=Paris\n" +
-				"2|@id=2|nom=Martin|prenom=Jean|courriel=jean.martin@exemple.fr|telephone=0612345678|nir=2 92 05 70 858 151 89|adresse.rue=3 avenue Foch|adresse.cp=69003|adresse.ville=Lyon",
-			"1:0:usagers@export: 2026-11-27"},
+			"3|@id=1|nom=Faure|prenom=Renée|courriel=renee.faure@exemple.fr|telephone=06 98 76 54 32|nir=1 85 05 78 006 084 91|adresse.rue=12 rue de la Paix|adresse.cp=75002|adresse.ville=Paris\n" +
+				"15|@id=2|nom=Martin|prenom=Jean|courriel=jean.martin@exemple.fr|telephone=0612345678|nir=2 92 05 70 858 151 89|adresse.rue=3 avenue Foch|adresse.cp=69003|adresse.ville=Lyon",
+			"2:0:usagers@export: 2026-11-27"},
 		"usagers-mariadb.xml": {"row",
-			"1|nom=Faure|prenom=Renée|courriel=renee.faure@exemple.fr|telephone=06 98 76 54 32|nir=1 85 05 78 006 084 91\n" +
-				"2|nom=Martin|prenom=Jean|courriel=jean.martin@exemple.fr|telephone=0612345678|nir=2 92 05 70 858 151 89",
-			"1:0:resultset@statement: SELECT * FROM usagers"},
+			"5|nom=Faure|prenom=Renée|courriel=renee.faure@exemple.fr|telephone=06 98 76 54 32|nir=1 85 05 78 006 084 91\n" +
+				"13|nom=Martin|prenom=Jean|courriel=jean.martin@exemple.fr|telephone=0612345678|nir=2 92 05 70 858 151 89",
+			"3:0:resultset@statement: SELECT * FROM usagers"},
 	} {
 		p := filepath.Join("testdata", "xml", name)
 		rec := extractFile(t, p, testOptions())
@@ -71,7 +72,7 @@ func TestXMLRecordsText(t *testing.T) {
 	if d == nil || len(d.tables) != 1 {
 		t.Fatalf("documents %v", rec.paths())
 	}
-	if got, want := strings.Join(d.tables[0].rows, "\n"), "1|nom=Jean Dupont\n2|@sexe=F|nom=Marie Curie"; got != want {
+	if got, want := strings.Join(d.tables[0].rows, "\n"), "2|nom=Jean Dupont\n3|@sexe=F|nom=Marie Curie"; got != want {
 		t.Errorf("rows %q, want %q", got, want)
 	}
 }
@@ -89,11 +90,11 @@ func TestXMLRecordsBroken(t *testing.T) {
 	}
 	rec := extractFile(t, p, testOptions())
 	d := rec.doc(p)
-	if d == nil || d.format != FormatXML || len(d.tables) != 1 || len(d.tables[0].rows) != 2 || !strings.HasPrefix(d.tables[0].rows[1], "2|@id=2|nom=Martin") {
+	if d == nil || d.format != FormatXML || len(d.tables) != 1 || len(d.tables[0].rows) != 2 || !strings.HasPrefix(d.tables[0].rows[1], "15|@id=2|nom=Martin") {
 		t.Fatalf("documents %v, tables %+v", rec.paths(), d)
 	}
 	probs := strings.Join(rec.problemText(), "\n")
-	if !strings.Contains(probs, "syntax error: the export ends inside record 2") || strings.Contains(probs, "Martin") {
+	if !strings.Contains(probs, "syntax error: the export ends inside record 2, begun on line 15") || strings.Contains(probs, "Martin") {
 		t.Errorf("problems %q", probs)
 	}
 }

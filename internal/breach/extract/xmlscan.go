@@ -31,6 +31,13 @@ type xmlScanner struct {
 	pendEnd bool   // a self-closing tag's end comes next
 	dec     []byte // decoded text when it differs from the raw bytes
 	adec    []byte // decoded attribute value
+
+	// Lines are counted only for the readers that ask (an XML export's
+	// records are numbered by the line they start on): line is the line
+	// of the token read last, nl the newlines before buf[counted].
+	countLines bool
+	line, nl   int
+	counted    int
 }
 
 type xmlKind uint8
@@ -72,6 +79,10 @@ func (s *xmlScanner) fill() bool {
 		return false
 	}
 	if s.pos > 0 {
+		if s.countLines {
+			s.nl += bytes.Count(s.buf[s.counted:s.pos], []byte{'\n'})
+			s.counted = 0
+		}
 		s.end = copy(s.buf, s.buf[s.pos:s.end])
 		s.pos = 0
 	}
@@ -119,6 +130,10 @@ func (s *xmlScanner) next() (xmlKind, error) {
 				return xmlEOF, err
 			}
 			return xmlEOF, nil
+		}
+		if s.countLines {
+			s.nl += bytes.Count(s.buf[s.counted:s.pos], []byte{'\n'})
+			s.counted, s.line = s.pos, s.nl+1
 		}
 		if s.buf[s.pos] != '<' {
 			return s.scanText()
