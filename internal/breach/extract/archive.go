@@ -116,7 +116,7 @@ func (e *Extractor) zipSource(ctx context.Context, src *source, br *bufio.Reader
 		if zf.FileInfo().IsDir() || strings.HasSuffix(zf.Name, "/") {
 			continue
 		}
-		if err := e.zipMember(ctx, d, src, zf, h); errors.Is(err, ErrLimit) {
+		if err := e.zipMember(ctx, d, src, zr, zf, h); errors.Is(err, ErrLimit) {
 			e.limitHit(d, src)
 			return nil
 		} else if err != nil {
@@ -129,7 +129,7 @@ func (e *Extractor) zipSource(ctx context.Context, src *source, br *bufio.Reader
 // zipMember reads a member of a zip (an archive's, a document's
 // embedded file) as a document of its own. It returns ErrLimit once the
 // archive's budget is spent.
-func (e *Extractor) zipMember(ctx context.Context, d Doc, src *source, zf *zip.File, h Handler) error {
+func (e *Extractor) zipMember(ctx context.Context, d Doc, src *source, zr *zip.Reader, zf *zip.File, h Handler) error {
 	if zf.Flags&1 != 0 {
 		d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Skipped: true, Err: fmt.Errorf("%w archive member: not scanned", ErrEncrypted)})
 		return nil
@@ -143,7 +143,9 @@ func (e *Extractor) zipMember(ctx context.Context, d Doc, src *source, zf *zip.F
 		d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Err: err})
 		return nil
 	}
-	err = e.read(ctx, member(src, zf.Name, rc, int64(zf.UncompressedSize64), false), h)
+	m := member(src, zf.Name, rc, int64(zf.UncompressedSize64), false)
+	m.zip = zr
+	err = e.read(ctx, m, h)
 	rc.Close()
 	if err != nil {
 		return err

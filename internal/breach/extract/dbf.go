@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -28,8 +30,10 @@ import (
 // none (LibreOffice writes none), UTF-8 when valid, else the DOS code
 // page 850 or Windows-1252, whichever the bytes of the first records
 // fit. Memo fields (free text, often notes about a person) point into a
-// .dbt or .fpt file beside the table: read when the table is a file on
-// disk with its memo file beside it, else reported once.
+// .dbt or .fpt file beside the table: read when it is beside the table on
+// disk or in the same zip archive, else reported once. (A tar is read as
+// a stream: the memo file may come after its table, and is not looked
+// for.)
 
 // dbfField is one field of a table.
 type dbfField struct {
@@ -113,10 +117,16 @@ func (e *Extractor) dbfSource(ctx context.Context, src *source, br *bufio.Reader
 	d := h.Begin(src.display, FormatDBF)
 	cr := &countReader{r: br}
 	var memo *dbfMemo
-	if src.file != nil {
+	switch {
+	case src.file != nil:
 		memo = openMemo(src.file.Name())
-		defer memo.close()
+	case src.zip != nil:
+		var err error
+		if memo, err = e.zipMemo(src); err != nil {
+			d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("the memo file beside the table in the archive: %w; the memo fields are not read", err)})
+		}
 	}
+	defer memo.close()
 	err := readDBF(ctx, bufio.NewReaderSize(cr, 64<<10), d, src.display, memo, e.o.MaxValue)
 	return e.endDoc(d, src, cr.n, err)
 }
@@ -242,51 +252,102 @@ func dbfValue(dst []byte, f dbfField, v []byte, decode func([]byte, []byte) []by
 // big-endian).
 type dbfMemo struct {
 	f     *os.File
+	done  func()
 	name  string
 	fpt   bool
 	block int64
 	buf   []byte
 }
 
-// openMemo opens the memo file beside the table at path, nil if none.
-func openMemo(path string) *dbfMemo {
-	base := strings.TrimSuffix(path, filepath.Ext(path))
+// openMemo opens the memo file beside the table file, nil if none.
+func openMemo(table string) *dbfMemo {
+	base := strings.TrimSuffix(table, filepath.Ext(table))
 	for _, ext := range []string{".dbt", ".DBT", ".fpt", ".FPT"} {
-		f, err := os.Open(base + ext)
-		if err != nil {
-			continue
+		if f, err := os.Open(base + ext); err == nil {
+			return newDBFMemo(f, filepath.Base(base+ext), func() { f.Close() })
 		}
-		m := &dbfMemo{f: f, name: filepath.Base(base + ext), fpt: strings.EqualFold(ext, ".fpt"), block: 512}
-		var head [32]byte
-		if n, _ := f.ReadAt(head[:], 0); n == len(head) {
-			if m.fpt {
-				m.block = int64(binary.BigEndian.Uint16(head[6:]))
-			} else if size := int64(binary.LittleEndian.Uint16(head[20:])); size >= 64 && size <= 32768 {
-				m.block = size // dBASE IV
-			}
-		}
-		if m.block <= 0 {
-			m.block = 64
-		}
-		return m
 	}
 	return nil
 }
 
-// memoTable returns the name of the table beside a memo file on disk
-// (NAME.dbt or NAME.fpt, any case), "" when src is none.
+// zipMemo returns the memo file beside a table in the same zip archive
+// (same folder and name, any case), spooled to a temporary file: it is
+// read at random, and a zip member only from its start. nil if none.
+func (e *Extractor) zipMemo(src *source) (*dbfMemo, error) {
+	zf := zipSibling(src.zip, src.name, ".dbt", ".fpt")
+	if zf == nil {
+		return nil, nil
+	}
+	if zf.Flags&1 != 0 {
+		return nil, ErrEncrypted
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	f, done, err := e.spool(src, &limited{r: rc, b: src.b})
+	if err != nil {
+		return nil, err
+	}
+	return newDBFMemo(f, path.Base(zf.Name), done), nil
+}
+
+// zipSibling returns the member of zr in the folder of the member name,
+// with the same name but one of exts as its extension (any case).
+func zipSibling(zr *zip.Reader, name string, exts ...string) *zip.File {
+	base := strings.TrimSuffix(name, path.Ext(name))
+	for _, zf := range zr.File {
+		ext := path.Ext(zf.Name)
+		if !strings.EqualFold(strings.TrimSuffix(zf.Name, ext), base) {
+			continue
+		}
+		for _, x := range exts {
+			if strings.EqualFold(ext, x) {
+				return zf
+			}
+		}
+	}
+	return nil
+}
+
+// newDBFMemo reads the block size from the memo file's header; done
+// closes (and for a spooled copy, removes) the file.
+func newDBFMemo(f *os.File, name string, done func()) *dbfMemo {
+	m := &dbfMemo{f: f, done: done, name: name, fpt: strings.EqualFold(path.Ext(name), ".fpt"), block: 512}
+	var head [32]byte
+	if n, _ := f.ReadAt(head[:], 0); n == len(head) {
+		if m.fpt {
+			m.block = int64(binary.BigEndian.Uint16(head[6:]))
+		} else if size := int64(binary.LittleEndian.Uint16(head[20:])); size >= 64 && size <= 32768 {
+			m.block = size // dBASE IV
+		}
+	}
+	if m.block <= 0 {
+		m.block = 64
+	}
+	return m
+}
+
+// memoTable returns the name of the table beside a memo file (NAME.dbt
+// or NAME.fpt, any case) on disk or in the same zip archive, "" when
+// there is none.
 func memoTable(src *source) string {
-	if src.file == nil {
+	if ext := strings.ToLower(path.Ext(src.name)); ext != ".dbt" && ext != ".fpt" {
 		return ""
 	}
-	path := src.file.Name()
-	if ext := strings.ToLower(filepath.Ext(path)); ext != ".dbt" && ext != ".fpt" {
-		return ""
-	}
-	base := strings.TrimSuffix(path, filepath.Ext(path))
-	for _, ext := range []string{".dbf", ".DBF"} {
-		if _, err := os.Stat(base + ext); err == nil {
-			return filepath.Base(base + ext)
+	switch {
+	case src.file != nil:
+		p := src.file.Name()
+		base := strings.TrimSuffix(p, filepath.Ext(p))
+		for _, ext := range []string{".dbf", ".DBF"} {
+			if _, err := os.Stat(base + ext); err == nil {
+				return filepath.Base(base + ext)
+			}
+		}
+	case src.zip != nil:
+		if zf := zipSibling(src.zip, src.name, ".dbf"); zf != nil {
+			return path.Base(zf.Name)
 		}
 	}
 	return ""
@@ -294,7 +355,7 @@ func memoTable(src *source) string {
 
 func (m *dbfMemo) close() {
 	if m != nil {
-		m.f.Close()
+		m.done()
 	}
 }
 

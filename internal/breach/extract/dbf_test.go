@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -295,6 +296,70 @@ func TestDBFMemo(t *testing.T) {
 		if probs := strings.Join(rec.problemText(), "\n"); !strings.Contains(probs, c.problem) || strings.Contains(probs, "1 85 05") {
 			t.Errorf("%s: problems %q, want %q", name, probs, c.problem)
 		}
+	}
+}
+
+// A table and its memo file zipped together, as a breach is often sent:
+// the memo file is found beside its table in the archive (same folder,
+// any case) and spooled for reading; a memo file in another folder is
+// not the table's.
+func TestDBFMemoInZip(t *testing.T) {
+	want := "1|NOM=Renée Faure|NOTE=Dossier suivi par Mme Faure.\r\nNIR 1 85 05 78 006 084 91, rappeler au 06 98 76 54 32.|TEL=0698765432\n" +
+		"2|NOM=Jean Martin|TEL=0612345678\n3|NOM=Zoé Dupont|NOTE=IBAN FR76 3000 6000 0112 3456 7890 189|TEL=0145678912"
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, m := range []struct{ from, to string }{
+		{"notes3.dbf", "export/notes3.dbf"},
+		{"notes3.dbt", "export/NOTES3.DBT"},
+		{"notesfp.fpt", "export/notesfp.fpt"}, // the memo before its table
+		{"notesfp.dbf", "export/notesfp.dbf"},
+		{"notesvfp.dbf", "autre/notesvfp.dbf"},
+		{"notesvfp.fpt", "export/notesvfp.fpt"},
+	} {
+		data, err := os.ReadFile(filepath.Join("testdata", "dbf", m.from))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(m.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "export.zip")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := testOptions()
+	o.TempDir = t.TempDir()
+	rec := extractFile(t, p, o)
+	for _, name := range []string{"export/notes3.dbf", "export/notesfp.dbf"} {
+		d := rec.doc(p + "!/" + name)
+		if d == nil || len(d.tables) != 1 {
+			t.Fatalf("%s: documents %v", name, rec.paths())
+		}
+		if got := strings.Join(d.tables[0].rows, "\n"); got != want {
+			t.Errorf("%s: rows\n%s\nwant\n%s", name, got, want)
+		}
+	}
+	probs := strings.Join(rec.problemText(), "\n")
+	for _, w := range []string{
+		"export.zip!/export/NOTES3.DBT: unsupported content: a memo file, read with its table notes3.dbf",
+		"export.zip!/export/notesfp.fpt: unsupported content: a memo file, read with its table notesfp.dbf",
+		"export.zip!/autre/notesvfp.dbf: unsupported content: the memo fields are in a file beside the table (.dbt, .fpt), not found; not read",
+	} {
+		if !strings.Contains(probs, w) {
+			t.Errorf("problems\n%s\nwant %q", probs, w)
+		}
+	}
+	if strings.Contains(probs, "export/notes3.dbf:") || strings.Contains(probs, "export/notesfp.dbf:") || strings.Contains(probs, "1 85 05") {
+		t.Errorf("problems\n%s", probs)
+	}
+	if left, _ := os.ReadDir(o.TempDir); len(left) > 0 {
+		t.Errorf("spooled files left: %v", left)
 	}
 }
 

@@ -124,7 +124,7 @@ func (e *Extractor) readDocument(ctx context.Context, f *os.File, size int64, d 
 			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: more than %d levels; not opened", ErrDepth, e.o.MaxDepth)})
 			continue
 		}
-		if err := e.zipMember(ctx, d, src, zf, h); err != nil {
+		if err := e.zipMember(ctx, d, src, nil, zf, h); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -68,7 +69,8 @@ type source struct {
 	size    int64    // -1 when unknown
 	depth   int      // archive nesting
 	b       *budget
-	counted bool // r already counts against b (a member of a compressed stream)
+	counted bool        // r already counts against b (a member of a compressed stream)
+	zip     *zip.Reader // the archive of a zip member, to find the files beside it
 }
 
 // File reads one file from disk, following archives.
