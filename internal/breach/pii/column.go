@@ -57,6 +57,9 @@ func (s *Scanner) ClassifyValues(h Category, sample [][]byte) Column {
 			return Column{h, 0.8}
 		}
 		f := frac(h)
+		if h == Phone {
+			f += frac(phoneBare) // numbers that lost their 0 confirm a phone header
+		}
 		switch {
 		case f >= 0.8:
 			return Column{h, confChecksum}
@@ -90,6 +93,7 @@ const (
 	nameByList  Category = "name-by-list" // a given name of the list, alone or with a surname
 	addressFull Category = "address-full" // number and street type
 	dateAny     Category = "date"         // any calendar date
+	phoneBare   Category = "phone-bare"   // a phone number without its 0 or its '+' (parseBarePhone)
 )
 
 func catIndex(c Category) int {
@@ -122,6 +126,8 @@ func catIndex(c Category) int {
 		return 12
 	case dateAny:
 		return 13
+	case phoneBare:
+		return 14
 	}
 	return 15
 }
@@ -167,6 +173,8 @@ func (s *Scanner) valueKinds(v []byte, out []Category) []Category {
 		}
 		if _, k, ok := parsePhoneFR(v); ok && k != PhoneSpecial {
 			out = append(out, Phone)
+		} else if _, ok := parseBarePhone(v); ok {
+			out = append(out, phoneBare)
 		}
 		if _, ok := s.cellDate(v); ok {
 			out = append(out, DateOfBirth, dateAny)
@@ -291,7 +299,11 @@ func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 		}
 	case Phone:
 		e164, k, valid := parsePhoneFR(v)
-		if ok = valid && k != PhoneSpecial; ok {
+		ok = valid && k != PhoneSpecial
+		if !ok {
+			e164, ok = parseBarePhone(v)
+		}
+		if ok {
 			fs.norms = append(fs.norms, e164[:]...)
 		}
 	case IP:

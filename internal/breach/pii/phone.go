@@ -33,6 +33,35 @@ func parsePhoneFR(s []byte) (e164 [12]byte, kind PhoneKind, ok bool) {
 	return n, kind, true
 }
 
+// parseBarePhone reads a French number whose leading 0 was lost (a
+// spreadsheet or a database stored it as a number: 612345678) or that is
+// written in E.164 without its '+' (33612345678). Only a column whose
+// header names phone numbers is read so: nine digits alone are as often a
+// SIREN.
+func parseBarePhone(v []byte) (e164 [12]byte, ok bool) {
+	var buf [10]byte
+	switch {
+	case len(v) == 9 && v[0] != '0' && digitsOnly(v):
+		copy(buf[1:], v)
+	case len(v) == 11 && v[0] == '3' && v[1] == '3' && v[2] != '0' && digitsOnly(v):
+		copy(buf[1:], v[2:])
+	default:
+		return e164, false
+	}
+	buf[0] = '0'
+	e164, k, ok := parsePhoneFR(buf[:])
+	return e164, ok && k != PhoneSpecial
+}
+
+func digitsOnly(v []byte) bool {
+	for _, c := range v {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
 // parsePhone reads a French number starting at b[i] (a '+', '(' or a
 // digit). It returns the E.164 form, its kind and the end of the number, or
 // NotPhone. The digit that follows the number must not continue it.

@@ -110,6 +110,9 @@ func TestClassifyColumn(t *testing.T) {
 		{"num_secu", col("2 84 05 88 321 025 32", "2840588321025"), NIR},
 		{"colonne3", col("284058832102532", "255081416802538", "295109912611193"), NIR},
 		{"telephone", col("06 12 34 56 78", "0145678912"), Phone},
+		{"telephone", col("612345678", "145678912", "33698765432"), Phone}, // lost their 0 or '+'
+		{"siren", col("552100554", "732829320", "542051180"), ""},
+		{"x", col("612345678", "145678912", "698765432"), ""},
 		{"courriel", col("a@b.fr"), Email},
 		{"adresse_mail", col("a@b.fr"), Email},
 		{"adresse", col("12 rue de la Paix"), Address},
@@ -152,6 +155,10 @@ func TestCell(t *testing.T) {
 		{Column{NIR, 0.99}, "2840588321025", []want{{NIR, "2840588321025"}}},
 		{Column{NIR, 0.99}, "2840588321026x", nil},
 		{Column{Phone, 0.99}, "+44 20 7946 0958", nil},
+		{Column{Phone, 0.99}, "612345678", []want{{Phone, "612345678"}}},
+		{Column{Phone, 0.99}, "33612345678", []want{{Phone, "33612345678"}}},
+		{Column{Phone, 0.99}, "800123456", nil}, // 0800: a service, not a person's
+		{Column{"", 0}, "612345678", nil},
 		{Column{"", 0}, "rappeler Jean Dupont au 06 12 34 56 78", []want{{Name, "Jean Dupont"}, {Phone, "06 12 34 56 78"}}},
 		{Column{Address, 0.9}, "Paris", []want{{Address, "Paris"}}},
 		{Column{Name, 0.95}, "voir jean@example.fr", []want{{Email, "jean@example.fr"}}},

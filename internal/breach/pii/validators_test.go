@@ -180,6 +180,30 @@ func TestParsePhoneFR(t *testing.T) {
 	}
 }
 
+// A number stored without its 0 (612345678) or its '+' (33612345678),
+// read only in a column whose header names phones.
+func TestParseBarePhone(t *testing.T) {
+	for in, want := range map[string]string{
+		"612345678":    "+33612345678",
+		"145678912":    "+33145678912",
+		"951234567":    "+33951234567",
+		"33612345678":  "+33612345678",
+		"800123456":    "", // 0800: special
+		"012345678":    "", // kept its 0 but lost a digit
+		"6123456789":   "",
+		"33012345678":  "",
+		"3361234567":   "",
+		"44612345678":  "",
+		"61234567a":    "",
+		"6 12 34 56 7": "",
+	} {
+		e, ok := parseBarePhone([]byte(in))
+		if got := string(e[:]); ok != (want != "") || ok && got != want {
+			t.Errorf("parseBarePhone(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}
+
 func TestValidEmail(t *testing.T) {
 	tests := []struct {
 		in, norm string
