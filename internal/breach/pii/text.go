@@ -157,6 +157,14 @@ func (st *scan) atDigit(i int) int {
 			return k
 		}
 	}
+	// The decimals of a number that a program printed at full precision
+	// (a balance of 523.4567891234567, a computed price): no identifier
+	// starts inside a number, and nine digits or more after its point
+	// are its decimals, not a phone group or the groups of a NIR.
+	if t == i && de-i >= 9 && i >= 2 && b[i-1] == '.' && isDigit(b[i-2]) {
+		st.ctxFrom = te
+		return te
+	}
 	if t < i {
 		if end, ok := st.iban(t); ok || end > te {
 			return end // an IBAN, or an IBAN-shaped run with a wrong key
@@ -428,12 +436,16 @@ func (st *scan) nir(t int) (int, bool) {
 	}
 	var buf [15]byte
 	n, i := 0, t
+	dotted := false // a NIR written with dots has a dot between all its groups
 	for i < len(b) && n < 15 {
 		c := b[i]
 		switch {
+		case dotted && isGroupEnd(n) && b[i-1] != '.' && c != '.' && c != ' ':
+			return 0, false // 1.85056783321234: a number's decimals
 		case isDigit(c):
 		case (c == 'A' || c == 'B') && n == 6:
 		case (c == ' ' || c == '.') && n > 0 && isGroupEnd(n) && i+1 < len(b) && isAlnum(b[i+1]) && isAlnum(b[i-1]):
+			dotted = dotted || c == '.'
 			i++
 			continue
 		default:
