@@ -53,6 +53,7 @@ const (
 	FormatTNEF          Format = "tnef"          // winmail.dat: Outlook's rich content of a message
 	FormatDBF           Format = "dbf"           // dBASE, FoxPro
 	FormatXML           Format = "xml"           // an XML data export, read as a table
+	FormatBSON          Format = "bson"          // a MongoDB dump (mongodump's NAME.bson)
 	FormatSpreadsheetML Format = "spreadsheetml" // Excel's XML Spreadsheet 2003
 	FormatRTF           Format = "rtf"
 	FormatDOC           Format = "doc" // Word 97-2003

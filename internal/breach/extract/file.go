@@ -158,6 +158,8 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.tnefSource(ctx, src, br, h)
 	case FormatDBF:
 		return e.dbfSource(ctx, src, br, h)
+	case FormatBSON:
+		return e.bsonSource(ctx, src, br, h)
 	case FormatXML:
 		return e.xmlRecordsSource(ctx, src, br, h, xmlRecordDepth(head))
 	case FormatSpreadsheetML:
@@ -285,6 +287,8 @@ func Sniff(name string, head []byte) Format {
 		return FormatTar
 	case isDBF(head):
 		return FormatDBF
+	case isBSON(name, head):
+		return FormatBSON
 	}
 	if isBinary(head) {
 		return FormatBinary
