@@ -352,6 +352,8 @@ func binaryKind(head []byte) string {
 		bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")),
 		bytes.HasPrefix(head, []byte("GIF8")):
 		return "an image is not scanned (a scanned document would need OCR)"
+	case bytes.HasPrefix(head, []byte{0x6D, 0xE2, 0x99, 0x81}):
+		return "a mongodump archive (--archive) is not read; a dump written to a folder is (NAME.bson)"
 	}
 	return "binary data is not scanned"
 }
