@@ -161,7 +161,7 @@ func (st *scan) atDigit(i int) int {
 	// (a balance of 523.4567891234567, a computed price): no identifier
 	// starts inside a number, and nine digits or more after its point
 	// are its decimals, not a phone group or the groups of a NIR.
-	if t == i && de-i >= 9 && i >= 2 && b[i-1] == '.' && isDigit(b[i-2]) {
+	if i >= 2 && b[i-1] == '.' && isDigit(b[i-2]) && t == i && de-i >= 9 {
 		st.ctxFrom = te
 		return te
 	}
@@ -440,9 +440,10 @@ func (st *scan) nir(t int) (int, bool) {
 	for i < len(b) && n < 15 {
 		c := b[i]
 		switch {
-		case dotted && isGroupEnd(n) && b[i-1] != '.' && c != '.' && c != ' ':
-			return 0, false // 1.85056783321234: a number's decimals
 		case isDigit(c):
+			if dotted && isGroupEnd(n) && b[i-1] != '.' {
+				return 0, false // 1.85056783321234: a number's decimals
+			}
 		case (c == 'A' || c == 'B') && n == 6:
 		case (c == ' ' || c == '.') && n > 0 && isGroupEnd(n) && i+1 < len(b) && isAlnum(b[i+1]) && isAlnum(b[i-1]):
 			dotted = dotted || c == '.'
