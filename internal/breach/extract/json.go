@@ -66,6 +66,7 @@ type jsonReader struct {
 	order  []*jtable
 	name   []byte
 	val    []byte
+	date   []byte // a date read from milliseconds (extendedDate)
 	row    Row
 	cut    bool
 	probs  int
@@ -364,10 +365,13 @@ func (j *jsonReader) scalar(v []byte, at int64, line int, lineAt int64) {
 	}
 	r := j.recs[len(j.recs)-1]
 	f := &j.frames[len(j.frames)-1]
+	if d, ok := j.extendedDate(v); ok {
+		v = d // its place in the line is the number's, its text the date's
+	}
 	if f.col < 0 {
 		j.name = j.name[:0]
 		for i := r.depth; i < len(j.frames); i++ {
-			if g := &j.frames[i]; !g.arr {
+			if g := &j.frames[i]; !g.arr && !extendedKey(g.key) {
 				if len(j.name) > 0 {
 					j.name = append(j.name, '.')
 				}
@@ -390,6 +394,39 @@ func (j *jsonReader) scalar(v []byte, at int64, line int, lineAt int64) {
 	start := len(r.arena)
 	r.arena = append(r.arena, v...)
 	r.cells = append(r.cells, jcell{col: f.col, start: start, end: len(r.arena), off: int(at - r.lineAt)})
+}
+
+// MongoDB's Extended JSON (what mongoexport writes) wraps typed values in
+// an object of one key: {"$date": "1985-05-11T22:00:00Z"},
+// {"$numberLong": "612345678"}, {"$oid": "…"}. Those keys are left out of
+// column names, so that the value is the field's own ("dateNaissance",
+// not "dateNaissance.$date"), and a date given as milliseconds
+// ({"$date": {"$numberLong": "-262396800000"}}, as dates before 1970
+// are written) is read as a date.
+func extendedKey(k []byte) bool {
+	if len(k) < 4 || k[0] != '$' {
+		return false
+	}
+	switch string(k) {
+	case "$date", "$numberLong", "$numberInt", "$numberDouble", "$numberDecimal", "$oid", "$symbol":
+		return true
+	}
+	return false
+}
+
+// extendedDate returns the date {"$date": {"$numberLong": ms}} stands
+// for, written as a BSON date is.
+func (j *jsonReader) extendedDate(v []byte) ([]byte, bool) {
+	n := len(j.frames)
+	if n < 2 || string(j.frames[n-1].key) != "$numberLong" || string(j.frames[n-2].key) != "$date" {
+		return nil, false
+	}
+	ms, err := strconv.ParseInt(string(v), 10, 64)
+	if err != nil || ms < -62135596800000 || ms > 253402300799999 { // years 1 to 9999
+		return nil, false
+	}
+	j.date = bsonTime(j.date[:0], ms)
+	return j.date, true
 }
 
 // skipWS skips whitespace, counting lines, and returns the next byte.

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -79,6 +80,44 @@ func TestIsNDJSON(t *testing.T) {
 	} {
 		if got := IsNDJSON([]byte(in)); got != want {
 			t.Errorf("%q: %v", in, got)
+		}
+	}
+}
+
+// What mongoexport writes (Extended JSON v2, here from pymongo's
+// bson.json_util, testdata/bson/make.py): the type wrappers are not part
+// of the column names, and a date in milliseconds (canonical mode, or any
+// date before 1970) is read as a date.
+func TestJSONExtended(t *testing.T) {
+	for name, dates := range map[string]string{
+		"usagers-relaxed.json":   "1985-05-11T22:00:00Z 1952-05-03",
+		"usagers-canonical.json": "1985-05-12 1952-05-03",
+	} {
+		p := filepath.Join("testdata", "bson", name)
+		rec := extractFile(t, p, testOptions())
+		d := rec.doc(p)
+		if len(rec.problems) > 0 || d == nil || len(d.tables) == 0 {
+			t.Fatalf("%s: documents %v, problems %v", name, rec.paths(), rec.problemText())
+		}
+		got := map[string][]string{}
+		tb := d.tables[0]
+		for _, c := range tb.cells {
+			got[tb.cols[c.Col]] = append(got[tb.cols[c.Col]], string(c.Value))
+		}
+		for col, want := range map[string]string{
+			"dateNaissance": dates,
+			"telephone":     "06 98 76 54 32 612345678",
+			"_id":           "65a1b2c3d4e5f60718293a4b 65a1b2c3d4e5f60718293a4c",
+			"solde":         "-12.50 1234567.891",
+		} {
+			if g := strings.Join(got[col], " "); g != want {
+				t.Errorf("%s: %s = %q, want %q", name, col, g, want)
+			}
+		}
+		for col := range got {
+			if strings.Contains(col, "$date") || strings.Contains(col, "$number") || strings.Contains(col, "$oid") {
+				t.Errorf("%s: column %q", name, col)
+			}
 		}
 	}
 }

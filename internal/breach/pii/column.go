@@ -427,7 +427,35 @@ func (s *Scanner) cellDate(v []byte) (iso [10]byte, ok bool) {
 	if end != len(v) && !(v[end] == 'T' || v[end] == ' ' && end+1 < len(v) && isDigit(v[end+1])) {
 		return iso, false
 	}
+	if parisMidnight(v[end:]) {
+		y, m, d = nextDay(y, m, d)
+	}
 	return isoDate(y, m, d), true
+}
+
+// parisMidnight tells the time of a date picked in France and stored in
+// UTC, as JavaScript's toISOString writes it: midnight in Paris is 22:00
+// (summer) or 23:00 (winter) UTC the day before, "T23:00:00.000Z".
+func parisMidnight(t []byte) bool {
+	if len(t) < 10 || t[0] != 'T' || t[1] != '2' || t[2] != '2' && t[2] != '3' || string(t[3:9]) != ":00:00" {
+		return false
+	}
+	switch string(t[9:]) {
+	case "Z", ".000Z", "+00:00", ".000+00:00":
+		return true
+	}
+	return false
+}
+
+// nextDay returns the day after y-m-d, a valid date.
+func nextDay(y, m, d int) (int, int, int) {
+	switch {
+	case validDate(y, m, d+1):
+		return y, m, d + 1
+	case m < 12:
+		return y, m + 1, 1
+	}
+	return y + 1, 1, 1
 }
 
 func parseIP(v []byte) (string, bool) {

@@ -242,6 +242,12 @@ func TestNorms(t *testing.T) {
 		{Email, "A.B@C.FR", "a.b@c.fr"},
 		{Phone, "06.12.34.56.78", "+33612345678"},
 		{DateOfBirth, "19850312", "1985-03-12"},
+		{DateOfBirth, "1985-05-11T22:00:00.000Z", "1985-05-12"}, // midnight in Paris, summer
+		{DateOfBirth, "1985-12-31T23:00:00Z", "1986-01-01"},     // and winter
+		{DateOfBirth, "1984-02-28T23:00:00.000Z", "1984-02-29"},
+		{DateOfBirth, "1985-05-11T21:00:00.000Z", "1985-05-11"},
+		{DateOfBirth, "1985-05-11T22:00:00+02:00", "1985-05-11"},
+		{Phone, "612345678", "+33612345678"},
 		{IP, "2001:DB8::1", "2001:db8::1"},
 	}
 	for _, tt := range cells {

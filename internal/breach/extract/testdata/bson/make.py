@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 # Writes usagers.bson as mongodump does (a collection's documents one
-# after another, BSON as pymongo's bson module encodes it) and its
-# gzipped copy (mongodump --gzip). Debian: apt-get install python3-bson.
+# after another, BSON as pymongo's bson module encodes it), its gzipped
+# copy (mongodump --gzip), and the same documents as mongoexport writes
+# them, one Extended JSON v2 document a line, relaxed (the default) and
+# canonical (bson.json_util). Debian: apt-get install python3-pymongo.
 # Run from this folder: /usr/bin/python3 make.py
 import datetime, gzip
 from bson import encode, ObjectId, Int64, Decimal128, Binary, Code, Regex
 from bson.codec_options import CodecOptions
+from bson import json_util
 from collections import OrderedDict as O
 
 utc = datetime.timezone.utc
@@ -43,3 +46,9 @@ with open("usagers.bson", "wb") as f:
     f.write(data)
 with gzip.GzipFile("usagers.bson.gz", "wb", mtime=0) as f:
     f.write(data)
+# A date of birth before 1970, which relaxed mode writes in milliseconds.
+docs[1]["dateNaissance"] = datetime.datetime(1952, 5, 2, 23, 0, tzinfo=utc)
+for name, mode in (("usagers-relaxed.json", json_util.RELAXED_JSON_OPTIONS), ("usagers-canonical.json", json_util.CANONICAL_JSON_OPTIONS)):
+    with open(name, "w") as f:
+        for d in docs:
+            f.write(json_util.dumps(d, json_options=mode) + "\n")
