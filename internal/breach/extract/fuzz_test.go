@@ -162,6 +162,7 @@ func FuzzJSON(f *testing.F) {
 		"{\"a\":1}\n{\"b\": oops}\n{\"c\":\"\\ud83d\\ude00\"}\n",
 		`{"users":[{"nom":"x"}],"n":null,"t":true}`,
 		`["a", "b"`,
+		`{"d":{"$date":{"$numberLong":"-557456400000"}},"t":{"$numberLong":"612345678"},"x":{"$date":"1985-05-11T22:00:00Z"}}`,
 	} {
 		f.Add([]byte(s))
 	}
