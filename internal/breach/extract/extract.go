@@ -54,6 +54,7 @@ const (
 	FormatDBF           Format = "dbf"           // dBASE, FoxPro
 	FormatXML           Format = "xml"           // an XML data export, read as a table
 	FormatBSON          Format = "bson"          // a MongoDB dump (mongodump's NAME.bson)
+	FormatLDIF          Format = "ldif"          // an LDAP directory export
 	FormatSpreadsheetML Format = "spreadsheetml" // Excel's XML Spreadsheet 2003
 	FormatRTF           Format = "rtf"
 	FormatDOC           Format = "doc" // Word 97-2003

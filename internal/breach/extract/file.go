@@ -183,6 +183,9 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 	case FormatJSON:
 		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
 		err = readJSON(ctx, r, d, e.o, src.display)
+	case FormatLDIF:
+		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
+		err = readLDIF(ctx, r, d, src.display, src.name, e.o)
 	case FormatSQL:
 		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
 		err = readSQL(ctx, r, d, e.o, src.display, sqlDialectMySQL(head))
@@ -301,6 +304,9 @@ func Sniff(name string, head []byte) Format {
 	}
 	if xmlRecordDepth(head) > 0 {
 		return FormatXML
+	}
+	if isLDIF(head) {
+		return FormatLDIF
 	}
 	if f := byName(name); f != FormatUnknown && !isContainer(f) {
 		return f

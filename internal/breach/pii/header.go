@@ -64,7 +64,7 @@ func headerCategory(header string) Category {
 		return ""
 	}
 	switch {
-	case has("nom", "prenom", "prenoms", "patronyme", "surname", "lastname", "firstname", "givenname", "familyname", "fullname",
+	case has("nom", "prenom", "prenoms", "patronyme", "sn", "surname", "lastname", "firstname", "givenname", "familyname", "fullname",
 		"forename", "forenames", "titulaire", "beneficiaire", "nomprenom", "prenomnom", "nomcomplet", "nomusage", "nomnaissance"):
 		return Name
 	case has("name") && (len(toks) == 1 || has("first", "last", "given", "family", "full", "middle", "maiden", "birth", "person", "contact", "customer", "client", "patient")):

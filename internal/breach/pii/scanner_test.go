@@ -105,6 +105,9 @@ func TestClassifyColumn(t *testing.T) {
 		{"nom", col("Martin", "Rose", "Dupont"), Name},
 		{"Prénom", col("Rose", "Jean", "Marie-Claire"), Name},
 		{"lastName", col("Martin", "Rose"), Name},
+		{"sn", col("Faure", "Martin"), Name}, // LDAP's surname
+		{"givenName", col("Renée", "Jean"), Name},
+		{"telephoneNumber", col("+33 1 23 45 67 89"), Phone},
 		{"nom_produit", col("Chaise", "Table"), ""},
 		{"file_name", col("a.txt"), ""},
 		{"DateNaissance", col("12/03/1985", "1990-05-01"), DateOfBirth},
