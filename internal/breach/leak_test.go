@@ -119,7 +119,7 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 		{"msg", "demande.msg", 1}, {"document", "lettre.docx", 1}, {"document", "lettre.rtf", 0},
 		{"document", "lettre.doc", 2}, {"pdf", "lettre.pdf", 1}, {"xls", "people-lo.xls", 1}, {"html", "lettre.html", 1},
 		{"xlsb", "people-sst.xlsb", 1}, {"flat", "lettre.fodt", 2}, {"document", "diaporama.ppt", 1}, {"tnef", "winmail.dat", 2}, {"xls", "people-velvet.xls", 0}, {"dbf", "people-850.dbf", 1}, {"xml", "usagers-etree.xml", 0}, {"xml", "usagers-mariadb.xml", 0},
-		{"bson", "usagers.bson", 2}, {"bson", "usagers-canonical.json", 1}, {"ldif", "annuaire.ldif", 2},
+		{"bson", "usagers.bson", 2}, {"bson", "usagers-canonical.json", 1}, {"ldif", "annuaire.ldif", 2}, {"vcard", "contacts.vcf", 2},
 	} {
 		b := fixture(f.dir, f.name)
 		write(t, dir, "courrier/"+f.name, b)
@@ -132,7 +132,7 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	raw = append(raw, strings.Split(strings.TrimSpace(string(fixture("msg", "demande.msg.values"))), "\n")...)
 	raw = append(raw, "accueil@mairie.fr", "jean.dupont@exemple.fr", "marie@exemple.fr", "Renée Faure", "Jean Dupont", "jean.martin@exemple.fr", "12 rue de la Paix")
 	raw = append(raw, "renee.faure@exemple.fr", "1 85 05 78 006 084 91", "2 92 05 70 858 151 89", "06 98 76 54 32", "01 23 45 67 89", "FR76 3000 6000 0112 3456 7890 189", "612345678",
-		"renee.faure@mairie-exemple.fr", "jean.martin@mairie-exemple.fr", "+33 1 23 45 67 89", "Renée Faure", "Jean Martin")
+		"renee.faure@mairie-exemple.fr", "jean.martin@mairie-exemple.fr", "+33 1 23 45 67 89", "Renée Faure", "Jean Martin", "+33 6 12 34 56 78")
 	for _, line := range strings.Split(string(fixture("xls", "people-lo.golden")), "\n") {
 		if f := strings.Split(line, "\t"); len(f) == 5 && f[3] == "s" && f[1] != "1" {
 			raw = append(raw, f[4])

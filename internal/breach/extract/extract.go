@@ -55,6 +55,7 @@ const (
 	FormatXML           Format = "xml"           // an XML data export, read as a table
 	FormatBSON          Format = "bson"          // a MongoDB dump (mongodump's NAME.bson)
 	FormatLDIF          Format = "ldif"          // an LDAP directory export
+	FormatVCard         Format = "vcard"         // an address book (.vcf)
 	FormatSpreadsheetML Format = "spreadsheetml" // Excel's XML Spreadsheet 2003
 	FormatRTF           Format = "rtf"
 	FormatDOC           Format = "doc" // Word 97-2003

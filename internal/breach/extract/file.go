@@ -186,6 +186,9 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 	case FormatLDIF:
 		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
 		err = readLDIF(ctx, r, d, src.display, src.name, e.o)
+	case FormatVCard:
+		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
+		err = readVCard(ctx, r, d, src.display, src.name, e.o)
 	case FormatSQL:
 		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
 		err = readSQL(ctx, r, d, e.o, src.display, sqlDialectMySQL(head))
@@ -307,6 +310,9 @@ func Sniff(name string, head []byte) Format {
 	}
 	if isLDIF(head) {
 		return FormatLDIF
+	}
+	if isVCard(head) {
+		return FormatVCard
 	}
 	if f := byName(name); f != FormatUnknown && !isContainer(f) {
 		return f

@@ -46,9 +46,9 @@ func headerCategory(header string) Category {
 		return Card
 	case has("tel", "telephone", "phone", "portable", "mobile", "gsm", "fixe", "fax", "cell", "cellphone", "msisdn", "tel1", "tel2", "telephones", "phones") || contains("telephone", "phonenumber", "numtel", "notel"):
 		return Phone
-	case has("dob", "ddn", "birthday", "anniversaire") || contains("naiss", "birth", "nele", "neele"):
+	case has("dob", "ddn", "birthday", "bday", "anniversaire") || contains("naiss", "birth", "nele", "neele"):
 		return DateOfBirth
-	case has("adresse", "address", "addr", "rue", "voie", "street", "cp", "postcode", "zip", "zipcode", "postal", "ville", "commune", "city", "localite", "town", "domicile", "residence", "adresse1", "adresse2", "address1", "address2") || contains("codepostal", "adressepostale", "postaladdress", "complementadresse", "lieudit", "numerovoie", "libellevoie"):
+	case has("adresse", "address", "addr", "adr", "rue", "voie", "street", "cp", "postcode", "zip", "zipcode", "postal", "ville", "commune", "city", "localite", "town", "domicile", "residence", "adresse1", "adresse2", "address1", "address2") || contains("codepostal", "adressepostale", "postaladdress", "complementadresse", "lieudit", "numerovoie", "libellevoie"):
 		if has("code") && has("insee") {
 			return ""
 		}
@@ -64,7 +64,7 @@ func headerCategory(header string) Category {
 		return ""
 	}
 	switch {
-	case has("nom", "prenom", "prenoms", "patronyme", "sn", "surname", "lastname", "firstname", "givenname", "familyname", "fullname",
+	case has("nom", "prenom", "prenoms", "patronyme", "sn", "fn", "surname", "lastname", "firstname", "givenname", "familyname", "fullname",
 		"forename", "forenames", "titulaire", "beneficiaire", "nomprenom", "prenomnom", "nomcomplet", "nomusage", "nomnaissance"):
 		return Name
 	case has("name") && (len(toks) == 1 || has("first", "last", "given", "family", "full", "middle", "maiden", "birth", "person", "contact", "customer", "client", "patient")):

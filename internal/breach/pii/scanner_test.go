@@ -108,6 +108,9 @@ func TestClassifyColumn(t *testing.T) {
 		{"sn", col("Faure", "Martin"), Name}, // LDAP's surname
 		{"givenName", col("Renée", "Jean"), Name},
 		{"telephoneNumber", col("+33 1 23 45 67 89"), Phone},
+		{"BDAY", col("19850512", "1992-05-03"), DateOfBirth}, // vCard
+		{"ADR", col("12 rue de la Paix, 75002 Paris, France"), Address},
+		{"FN", col("Renée Faure", "Jean Martin"), Name},
 		{"nom_produit", col("Chaise", "Table"), ""},
 		{"file_name", col("a.txt"), ""},
 		{"DateNaissance", col("12/03/1985", "1990-05-01"), DateOfBirth},

@@ -1,0 +1,320 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"io"
+	"path"
+	"strings"
+	"unicode/utf8"
+)
+
+// Address books (vCard 2.1, 3.0 and 4.0: RFC 2426, RFC 6350; what phones,
+// Outlook, Thunderbird and webmails export as .vcf): each card a record
+// of a table named after the file, each property a column (FN, N, TEL,
+// EMAIL, ADR, BDAY, NOTE…, named as the file writes them, in capitals).
+// Read as text, a card was a dozen records of one line, "BDAY:19850512"
+// no date of birth, and a name in quoted-printable (vCard 2.1's
+// "FN;ENCODING=QUOTED-PRINTABLE:H=C3=A9l=C3=A8ne") no name at all.
+//
+// Folded lines are joined, as are quoted-printable soft line breaks;
+// quoted-printable and base64 values are decoded (base64 ones kept only
+// when they are text: photos and keys are left out); the escapes of 3.0
+// and 4.0 (\, \; \n) are undone. The structured name (N) is written
+// given names first, the address (ADR) as it is written on a letter:
+// "12 rue de la Paix, 75002 Paris, France". A record's line is the line
+// its card begins on.
+
+// isVCard tells an address book by its first line that is not blank.
+func isVCard(head []byte) bool {
+	t := bytes.TrimLeft(bytes.TrimPrefix(head, bomUTF8), " \t\r\n")
+	return len(t) >= len("BEGIN:VCARD") && bytes.EqualFold(t[:len("BEGIN:VCARD")], []byte("BEGIN:VCARD"))
+}
+
+// vcardSkipped are the properties that hold nothing about a person but
+// the card's own bookkeeping, or binary data.
+var vcardSkipped = map[string]bool{
+	"BEGIN": true, "END": true, "VERSION": true, "PRODID": true, "REV": true, "UID": true, "KIND": true,
+	"PHOTO": true, "LOGO": true, "SOUND": true, "KEY": true, "CLIENTPIDMAP": true, "SOURCE": true,
+}
+
+func readVCard(ctx context.Context, r io.Reader, d Doc, display, name string, o Options) error {
+	table := path.Base(strings.ReplaceAll(name, "\\", "/"))
+	if ext := path.Ext(table); ext != "" && ext != table {
+		table = table[:len(table)-len(ext)]
+	}
+	v := vcardReader{t: d.Table(table), cols: map[string]int{}, max: o.MaxValue}
+	defer v.t.End()
+	lr := newLineReader(r, o.MaxLine)
+	for i := 0; ; i++ {
+		if i&1023 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		line := lr.next()
+		if line == nil {
+			v.endLine()
+			v.emit()
+			return lr.s.err
+		}
+		text := line.Text
+		switch {
+		case line.Off > 0:
+			v.more(text) // a piece of a line longer than MaxLine
+		case len(text) > 0 && (text[0] == ' ' || text[0] == '\t'):
+			v.more(text[1:]) // folded
+		case v.softBreak():
+			// Quoted-printable: the line before ended with '=', which
+			// joins it to this one.
+			v.line = v.line[:len(v.line)-1]
+			v.more(text)
+		case len(bytes.TrimSpace(text)) == 0:
+		default:
+			v.endLine()
+			switch {
+			case len(text) >= 11 && bytes.EqualFold(text[:11], []byte("BEGIN:VCARD")):
+				v.emit()
+				v.first = line.N
+			case len(text) >= 9 && bytes.EqualFold(text[:9], []byte("END:VCARD")):
+				v.emit()
+				v.first = 0 // what comes before the next card is no one's
+			default:
+				v.more(text)
+			}
+		}
+	}
+}
+
+// vcardReader gathers the properties of one card.
+type vcardReader struct {
+	t       Table
+	cols    map[string]int
+	max     int
+	line    []byte // the content line being read, unfolded
+	row     Row
+	arena   []byte
+	cells   []jcell
+	first   int // the line the card begins on; 0: before the first card
+	scratch []byte
+	dec     []byte // a quoted-printable value decoded
+	parts   [][]byte
+}
+
+// more appends to the content line being read, up to a bound (three
+// times MaxValue: quoted-printable takes three bytes a letter).
+func (v *vcardReader) more(text []byte) {
+	if room := max(3*v.max-len(v.line), 0); len(text) > room {
+		for room > 0 && !utf8.RuneStart(text[room]) {
+			room--
+		}
+		text = text[:room]
+	}
+	v.line = append(v.line, text...)
+}
+
+// softBreak tells a quoted-printable value whose line ended with '=': the
+// next line continues it.
+func (v *vcardReader) softBreak() bool {
+	l := v.line
+	if len(l) == 0 || l[len(l)-1] != '=' {
+		return false
+	}
+	colon := vcardColon(l)
+	return colon > 0 && bytes.Contains(bytes.ToUpper(l[:colon]), []byte("QUOTED-PRINTABLE"))
+}
+
+// vcardColon returns where the value of a content line starts (its first
+// ':' outside a quoted parameter), -1 when there is none.
+func vcardColon(l []byte) int {
+	quoted := false
+	for i, c := range l {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == ':' && !quoted:
+			return i
+		}
+	}
+	return -1
+}
+
+// endLine files the content line read as a cell of its card.
+func (v *vcardReader) endLine() {
+	l := v.line
+	v.line = v.line[:0]
+	colon := vcardColon(l)
+	if colon <= 0 || v.first == 0 {
+		return
+	}
+	head, val := l[:colon], l[colon+1:]
+	params := bytes.Split(head, []byte(";"))
+	prop := params[0]
+	if dot := bytes.LastIndexByte(prop, '.'); dot >= 0 {
+		prop = prop[dot+1:] // a group: item1.TEL
+	}
+	key := strings.ToUpper(string(prop))
+	if vcardSkipped[key] || len(key) == 0 {
+		return
+	}
+	qp, b64 := false, false
+	for _, p := range params[1:] {
+		p = bytes.ToUpper(bytes.TrimSpace(p))
+		switch {
+		case bytes.Equal(p, []byte("QUOTED-PRINTABLE")) || bytes.Equal(p, []byte("ENCODING=QUOTED-PRINTABLE")):
+			qp = true
+		case bytes.Equal(p, []byte("ENCODING=B")) || bytes.Equal(p, []byte("ENCODING=BASE64")) || bytes.Equal(p, []byte("BASE64")):
+			b64 = true
+		}
+	}
+	switch {
+	case qp:
+		v.dec = decodeQP(v.dec[:0], val)
+		val = v.dec
+	case b64:
+		dec := make([]byte, base64.StdEncoding.DecodedLen(len(val)))
+		n, err := base64.StdEncoding.Decode(dec, bytes.TrimSpace(val))
+		if err != nil || !utf8.Valid(dec[:n]) || !isPrintable(dec[:n]) {
+			return
+		}
+		val = dec[:n]
+	}
+	start := len(v.arena)
+	switch key {
+	case "N":
+		// Family; given; additional; prefix; suffix: "Renée Faure".
+		c := v.components(val)
+		v.arena = append(v.arena, joinNonEmpty(" ", component(c, 1), component(c, 2), component(c, 0))...)
+	case "ADR":
+		// PO box; extended; street; locality; region; code; country:
+		// "12 rue de la Paix, 75002 Paris, France".
+		c := v.components(val)
+		v.arena = append(v.arena, joinNonEmpty(", ",
+			joinNonEmpty(" ", component(c, 2), component(c, 1)),
+			joinNonEmpty(" ", component(c, 5), component(c, 3)),
+			component(c, 4), component(c, 6), component(c, 0))...)
+	case "ORG":
+		c := v.components(val)
+		for k := range c {
+			if p := component(c, k); p != "" {
+				if len(v.arena) > start {
+					v.arena = append(v.arena, ", "...)
+				}
+				v.arena = append(v.arena, p...)
+			}
+		}
+	case "TEL", "EMAIL":
+		// vCard 4.0 may write them as URIs: tel:+33-6-12-34-56-78.
+		for _, scheme := range []string{"tel:", "mailto:"} {
+			if len(val) > len(scheme) && strings.EqualFold(string(val[:len(scheme)]), scheme) {
+				val = val[len(scheme):]
+			}
+		}
+		v.arena = vcardUnescape(v.arena, val)
+	default:
+		v.arena = vcardUnescape(v.arena, val)
+	}
+	if len(v.arena)-start > v.max {
+		v.arena = v.arena[:start+utf8Cut(v.arena[start:], v.max)]
+	}
+	if len(bytes.TrimSpace(v.arena[start:])) == 0 {
+		v.arena = v.arena[:start]
+		return
+	}
+	col, ok := v.cols[key]
+	if !ok {
+		col = len(v.cols)
+		v.cols[key] = col
+		n, _ := ensureUTF8(prop, new([]byte))
+		v.t.Column(col, strings.ToUpper(string(n)), true)
+	}
+	if len(v.cells) >= maxCells {
+		value := append([]byte(nil), v.arena[start:]...)
+		v.arena = v.arena[:start]
+		v.emit() // a huge card: the rest in another row of the same line
+		start = 0
+		v.arena = append(v.arena, value...)
+	}
+	v.cells = append(v.cells, jcell{col: col, start: start, end: len(v.arena)})
+}
+
+// components splits a structured value at its unescaped semicolons.
+func (v *vcardReader) components(val []byte) [][]byte {
+	v.parts = v.parts[:0]
+	from := 0
+	for i := 0; i < len(val); i++ {
+		switch val[i] {
+		case '\\':
+			i++
+		case ';':
+			v.parts = append(v.parts, val[from:i])
+			from = i + 1
+		}
+	}
+	return append(v.parts, val[from:])
+}
+
+// component returns the k-th component of a structured value, unescaped
+// and trimmed, "" when there is none.
+func component(c [][]byte, k int) string {
+	if k >= len(c) {
+		return ""
+	}
+	return strings.TrimSpace(string(vcardUnescape(nil, c[k])))
+}
+
+// joinNonEmpty joins the parts that are not empty.
+func joinNonEmpty(sep string, parts ...string) string {
+	out := parts[:0:0]
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+// vcardUnescape appends val with the escapes of vCard 3.0 and 4.0 undone
+// (\, \; \\, and \n as a space).
+func vcardUnescape(dst, val []byte) []byte {
+	for i := 0; i < len(val); i++ {
+		c := val[i]
+		if c == '\\' && i+1 < len(val) {
+			i++
+			switch c = val[i]; c {
+			case 'n', 'N':
+				c = ' '
+			}
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// decodeQP appends the quoted-printable text q, decoded, to dst: =XX is
+// a byte; a '=' that is not followed by two hexadecimal digits stays.
+func decodeQP(dst, q []byte) []byte {
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c == '=' && i+2 < len(q) {
+			if h, l := unhex(q[i+1]), unhex(q[i+2]); h >= 0 && l >= 0 {
+				dst = append(dst, byte(h<<4|l))
+				i += 2
+				continue
+			}
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+func (v *vcardReader) emit() {
+	if len(v.cells) > 0 {
+		v.row.N, v.row.Cells = v.first, v.row.Cells[:0]
+		for _, c := range v.cells {
+			v.row.Cells = append(v.row.Cells, Cell{Col: c.col, Value: v.arena[c.start:c.end], Off: -1})
+		}
+		recodeSpans(v.row.Cells, v.cells, v.arena, &v.scratch)
+		v.t.Row(&v.row)
+	}
+	v.arena, v.cells = v.arena[:0], v.cells[:0]
+}

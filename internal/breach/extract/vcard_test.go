@@ -1,0 +1,102 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// An address book as vobject writes it (testdata/vcard/make.py, vCard
+// 3.0): a card a row, the structured name given name first, the address
+// as on a letter, escapes undone, folded lines joined, the photo left out.
+func TestVCard(t *testing.T) {
+	p := filepath.Join("testdata", "vcard", "contacts.vcf")
+	rec := extractFile(t, p, testOptions())
+	d := rec.doc(p)
+	if len(rec.problems) > 0 || d == nil || d.format != FormatVCard || len(d.tables) != 1 || d.tables[0].name != "contacts" || len(d.lines) > 0 {
+		t.Fatalf("documents %v, problems %v", rec.paths(), rec.problemText())
+	}
+	want := "1|ADR=12 rue de la Paix, 75002 Paris, France|BDAY=1985-05-12|EMAIL=renee.faure@exemple.fr|FN=Renée Faure|N=Renée Faure|" +
+		"NOTE=Carte Vitale 1 85 05 78 006 084 91; rappeler le matin, pas le mercredi|ORG=Mairie d'Exemple, État civil|TEL=06 98 76 54 32\n" +
+		"14|BDAY=19920503|EMAIL=jean.martin@exemple.fr|FN=Jean Martin|N=Jean Martin|TEL=+33 6 12 34 56 78"
+	if got := strings.Join(d.tables[0].rows, "\n"); got != want {
+		t.Errorf("rows\n%s\nwant\n%s", got, want)
+	}
+}
+
+// What other writers do: vCard 2.1 in quoted-printable (UTF-8 and
+// Latin-1, soft line breaks), base64 text, groups, 4.0's URIs and quoted
+// parameters, a card cut before its END.
+func TestVCardBuilt(t *testing.T) {
+	for _, c := range []struct{ name, in, rows string }{
+		{"qp utf-8", "BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Lef=C3=A8vre;H=C3=A9l=C3=A8ne;;;\r\nTEL;CELL;PREF:0612345678\r\nEND:VCARD\r\n",
+			"1|N=Hélène Lefèvre|TEL=0612345678"},
+		{"qp soft break", "BEGIN:VCARD\r\nNOTE;ENCODING=QUOTED-PRINTABLE:rappeler H=C3=A9l=\r\n=C3=A8ne au 06 12 34 56 78=0D=0Ademain\r\nEND:VCARD\r\n",
+			"1|NOTE=rappeler Hélène au 06 12 34 56 78\r\ndemain"},
+		{"qp latin-1", "BEGIN:VCARD\nFN;CHARSET=ISO-8859-1;QUOTED-PRINTABLE:Ren=E9e Faure\nEND:VCARD\n", "1|FN=Renée Faure"},
+		{"base64 text", "BEGIN:VCARD\nNOTE;ENCODING=b:UmVuw6llIEZhdXJl\nKEY;ENCODING=b:AAECAw==\nEND:VCARD\n", "1|NOTE=Renée Faure"},
+		{"groups and uris", "BEGIN:VCARD\nVERSION:4.0\nitem1.TEL;VALUE=uri;TYPE=\"voice,cell\":tel:+33-6-12-34-56-78\nitem2.EMAIL:mailto:jean@exemple.fr\nEND:VCARD\n",
+			"1|TEL=+33-6-12-34-56-78|EMAIL=jean@exemple.fr"},
+		{"escapes", "BEGIN:VCARD\nNOTE:un\\, deux\\; trois\\nquatre \\\\ cinq\nADR:;;;Lyon;;;\nEND:VCARD\n", "1|NOTE=un, deux; trois quatre \\ cinq|ADR=Lyon"},
+		{"no end", "BEGIN:VCARD\nFN:Jean Martin\nBEGIN:VCARD\nFN:Marie Curie\n", "1|FN=Jean Martin\n3|FN=Marie Curie"},
+		{"between cards", "BEGIN:VCARD\nFN:Jean Martin\nEND:VCARD\nFN:Personne\n\nBEGIN:VCARD\nFN:Marie Curie\nEND:VCARD\n", "1|FN=Jean Martin\n6|FN=Marie Curie"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "contacts.vcf")
+			if err := os.WriteFile(p, []byte(c.in), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			rec := extractFile(t, p, testOptions())
+			d := rec.doc(p)
+			if d == nil || len(d.tables) != 1 || len(rec.problems) > 0 {
+				t.Fatalf("documents %v, problems %v", rec.paths(), rec.problemText())
+			}
+			if got := strings.Join(d.tables[0].rows, "\n"); got != c.rows {
+				t.Errorf("rows\n%q\nwant\n%q", got, c.rows)
+			}
+		})
+	}
+}
+
+func TestSniffVCard(t *testing.T) {
+	for head, want := range map[string]bool{
+		"BEGIN:VCARD\r\nVERSION:3.0\r\n":     true,
+		"\ufeff\r\nbegin:vcard\nFN:Jean\n":   true,
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n": false,
+		"nom;prenom\nBEGIN:VCARD;Jean\n":     false,
+	} {
+		if got := Sniff("export.txt", []byte(head)) == FormatVCard; got != want {
+			t.Errorf("Sniff(%q) vcard = %v, want %v", head, got, want)
+		}
+	}
+}
+
+// FuzzVCard reads address books whatever their bytes: no panic, every
+// cell UTF-8 and at most MaxValue bytes.
+func FuzzVCard(f *testing.F) {
+	data, err := os.ReadFile(filepath.Join("testdata", "vcard", "contacts.vcf"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add([]byte("BEGIN:VCARD\nN;ENCODING=QUOTED-PRINTABLE:a=\n=C3=A9;b\nADR:;;x\\;y;z\nNOTE;ENCODING=b:eA==\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		o := fuzzOptions(t)
+		rec := &recorder{}
+		d := rec.Begin("x.vcf", FormatVCard)
+		readVCard(context.Background(), bytes.NewReader(b), d, "x.vcf", "x.vcf", o)
+		for _, dd := range rec.docs {
+			for _, tb := range dd.tables {
+				for _, c := range tb.cells {
+					if !utf8.Valid(c.Value) || len(c.Value) > o.MaxValue {
+						t.Fatalf("cell %q", c.Value)
+					}
+				}
+			}
+		}
+	})
+}
