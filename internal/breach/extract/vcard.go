@@ -147,22 +147,43 @@ func (v *vcardReader) endLine() {
 		return
 	}
 	head, val := l[:colon], l[colon+1:]
-	params := bytes.Split(head, []byte(";"))
-	prop := params[0]
+	prop, params := head, []byte(nil)
+	if semi := bytes.IndexByte(head, ';'); semi >= 0 {
+		prop, params = head[:semi], head[semi+1:]
+	}
 	if dot := bytes.LastIndexByte(prop, '.'); dot >= 0 {
 		prop = prop[dot+1:] // a group: item1.TEL
 	}
-	key := strings.ToUpper(string(prop))
-	if vcardSkipped[key] || len(key) == 0 {
+	var up [32]byte // the property's name in capitals, without an allocation
+	if len(prop) == 0 || len(prop) > len(up) {
+		return
+	}
+	for i, c := range prop {
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		up[i] = c
+	}
+	key := up[:len(prop)]
+	if vcardSkipped[string(key)] {
 		return
 	}
 	qp, b64 := false, false
-	for _, p := range params[1:] {
-		p = bytes.ToUpper(bytes.TrimSpace(p))
+	for len(params) > 0 {
+		p := params
+		if semi := bytes.IndexByte(params, ';'); semi >= 0 {
+			p, params = params[:semi], params[semi+1:]
+		} else {
+			params = nil
+		}
+		p = bytes.TrimSpace(p)
+		if len(p) > 9 && bytes.EqualFold(p[:9], []byte("ENCODING=")) {
+			p = p[9:]
+		}
 		switch {
-		case bytes.Equal(p, []byte("QUOTED-PRINTABLE")) || bytes.Equal(p, []byte("ENCODING=QUOTED-PRINTABLE")):
+		case bytes.EqualFold(p, []byte("QUOTED-PRINTABLE")):
 			qp = true
-		case bytes.Equal(p, []byte("ENCODING=B")) || bytes.Equal(p, []byte("ENCODING=BASE64")) || bytes.Equal(p, []byte("BASE64")):
+		case bytes.EqualFold(p, []byte("B")) || bytes.EqualFold(p, []byte("BASE64")):
 			b64 = true
 		}
 	}
@@ -179,7 +200,7 @@ func (v *vcardReader) endLine() {
 		val = dec[:n]
 	}
 	start := len(v.arena)
-	switch key {
+	switch string(key) {
 	case "N":
 		// Family; given; additional; prefix; suffix: "Renée Faure".
 		c := v.components(val)
@@ -220,12 +241,12 @@ func (v *vcardReader) endLine() {
 		v.arena = v.arena[:start]
 		return
 	}
-	col, ok := v.cols[key]
+	col, ok := v.cols[string(key)]
 	if !ok {
 		col = len(v.cols)
-		v.cols[key] = col
-		n, _ := ensureUTF8(prop, new([]byte))
-		v.t.Column(col, strings.ToUpper(string(n)), true)
+		v.cols[string(key)] = col
+		name, _ := ensureUTF8(key, new([]byte))
+		v.t.Column(col, string(name), true)
 	}
 	if len(v.cells) >= maxCells {
 		value := append([]byte(nil), v.arena[start:]...)
