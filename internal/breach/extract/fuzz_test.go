@@ -163,6 +163,7 @@ func FuzzJSON(f *testing.F) {
 		`{"users":[{"nom":"x"}],"n":null,"t":true}`,
 		`["a", "b"`,
 		`{"d":{"$date":{"$numberLong":"-557456400000"}},"t":{"$numberLong":"612345678"},"x":{"$date":"1985-05-11T22:00:00Z"}}`,
+		`{"n":{"$binary":{"base64":"UmVuw6ll","subType":"00"}},"o":{"$binary":"/9j/","$type":"00"},"r":{"$regularExpression":{"pattern":"^F","options":"i"}}}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -66,7 +67,7 @@ type jsonReader struct {
 	order  []*jtable
 	name   []byte
 	val    []byte
-	date   []byte // a date read from milliseconds (extendedDate)
+	date   []byte // a value decoded from Extended JSON (extendedValue)
 	row    Row
 	cut    bool
 	probs  int
@@ -365,13 +366,15 @@ func (j *jsonReader) scalar(v []byte, at int64, line int, lineAt int64) {
 	}
 	r := j.recs[len(j.recs)-1]
 	f := &j.frames[len(j.frames)-1]
-	if d, ok := j.extendedDate(v); ok {
-		v = d // its place in the line is the number's, its text the date's
+	if d, keep := j.extendedValue(v); !keep {
+		return
+	} else if d != nil {
+		v = d // its place in the line is the wrapped value's, its text the decoded one
 	}
 	if f.col < 0 {
 		j.name = j.name[:0]
 		for i := r.depth; i < len(j.frames); i++ {
-			if g := &j.frames[i]; !g.arr && !extendedKey(g.key) {
+			if g := &j.frames[i]; !g.arr && !extendedKey(g.key) && !(i > 0 && string(j.frames[i-1].key) == "$binary") {
 				if len(j.name) > 0 {
 					j.name = append(j.name, '.')
 				}
@@ -400,33 +403,66 @@ func (j *jsonReader) scalar(v []byte, at int64, line int, lineAt int64) {
 // an object of one key: {"$date": "1985-05-11T22:00:00Z"},
 // {"$numberLong": "612345678"}, {"$oid": "…"}. Those keys are left out of
 // column names, so that the value is the field's own ("dateNaissance",
-// not "dateNaissance.$date"), and a date given as milliseconds
-// ({"$date": {"$numberLong": "-262396800000"}}, as dates before 1970
-// are written) is read as a date.
+// not "dateNaissance.$date"); a date given as milliseconds
+// ({"$date": {"$numberLong": "-262396800000"}}, as dates before 1970 are
+// written) is read as a date, and binary data that is text (a note) is
+// decoded from its base64, other binary data left out.
 func extendedKey(k []byte) bool {
 	if len(k) < 4 || k[0] != '$' {
 		return false
 	}
 	switch string(k) {
-	case "$date", "$numberLong", "$numberInt", "$numberDouble", "$numberDecimal", "$oid", "$symbol":
+	case "$date", "$numberLong", "$numberInt", "$numberDouble", "$numberDecimal", "$oid", "$symbol", "$binary":
 		return true
 	}
 	return false
 }
 
-// extendedDate returns the date {"$date": {"$numberLong": ms}} stands
-// for, written as a BSON date is.
-func (j *jsonReader) extendedDate(v []byte) ([]byte, bool) {
+// extendedNoData tells the Extended JSON types that hold no personal
+// data (code, regular expressions, a replica set's timestamps), left out
+// as they are from BSON dumps.
+func extendedNoData(k string) bool {
+	switch k {
+	case "$code", "$scope", "$regularExpression", "$regex", "$options", "$timestamp", "$minKey", "$maxKey", "$undefined", "$dbPointer":
+		return true
+	}
+	return false
+}
+
+// extendedValue returns what an Extended JSON value stands for (nil: the
+// value itself), and false for a value to leave out (binary data, a
+// binary's subtype).
+func (j *jsonReader) extendedValue(v []byte) ([]byte, bool) {
 	n := len(j.frames)
-	if n < 2 || string(j.frames[n-1].key) != "$numberLong" || string(j.frames[n-2].key) != "$date" {
+	if n < 1 {
+		return nil, true
+	}
+	key := string(j.frames[n-1].key)
+	parent := ""
+	if n >= 2 {
+		parent = string(j.frames[n-2].key)
+	}
+	switch {
+	case key == "$numberLong" && parent == "$date":
+		ms, err := strconv.ParseInt(string(v), 10, 64)
+		if err != nil || ms < -62135596800000 || ms > 253402300799999 { // years 1 to 9999
+			return nil, true
+		}
+		j.date = bsonTime(j.date[:0], ms)
+		return j.date, true
+	case key == "$binary" || key == "base64" && parent == "$binary":
+		// {"$binary": {"base64": "…", "subType": "00"}}, or version 1's
+		// {"$binary": "…", "$type": "00"}.
+		j.date = append(j.date[:0], make([]byte, base64.StdEncoding.DecodedLen(len(v)))...)
+		n, err := base64.StdEncoding.Decode(j.date, v)
+		if err != nil || !utf8.Valid(j.date[:n]) || !isPrintable(j.date[:n]) {
+			return nil, false
+		}
+		return j.date[:n], true
+	case key == "subType" && parent == "$binary" || key == "$type" || extendedNoData(key) || extendedNoData(parent):
 		return nil, false
 	}
-	ms, err := strconv.ParseInt(string(v), 10, 64)
-	if err != nil || ms < -62135596800000 || ms > 253402300799999 { // years 1 to 9999
-		return nil, false
-	}
-	j.date = bsonTime(j.date[:0], ms)
-	return j.date, true
+	return nil, true
 }
 
 // skipWS skips whitespace, counting lines, and returns the next byte.
