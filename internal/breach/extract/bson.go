@@ -69,6 +69,12 @@ const (
 	bsonMinKey     = 0xFF
 )
 
+// bsonFixed is the size of the values of fixed size, by type.
+var bsonFixed = [256]int{
+	bsonDouble: 8, bsonObjectID: 12, bsonBool: 1, bsonDate: 8,
+	bsonInt32: 4, bsonTimestamp: 8, bsonInt64: 8, bsonDecimal128: 16,
+}
+
 // isBSON tells a BSON dump: a .bson name and a plausible first length, or
 // a first document that the head holds whole and that is well formed,
 // with at least one element.
@@ -104,20 +110,15 @@ func (e *Extractor) bsonSource(ctx context.Context, src *source, br *bufio.Reade
 
 // bsonReader reads the documents of one dump.
 type bsonReader struct {
-	t       Table
-	cols    map[string]int
-	row     Row
-	arena   []byte  // the document's values, end to end
-	cells   []jcell // where each value lies in arena
-	name    []byte  // the key path being read
-	maxVal  int
-	n       int // the document's number
-	elems   int // elements read, for the sniffer
-	scratch []byte
+	rowBuffer        // the document's values; no table for the sniffer
+	name      []byte // the key path being read
+	maxVal    int
+	n         int // the document's number
+	elems     int // elements read, for the sniffer
 }
 
 func readBSON(ctx context.Context, r *bufio.Reader, d Doc, table, display string, maxValue int) error {
-	b := &bsonReader{t: d.Table(table), cols: map[string]int{}, maxVal: maxValue}
+	b := &bsonReader{rowBuffer: newRowBuffer(d.Table(table)), maxVal: maxValue}
 	defer b.t.End()
 	var (
 		doc      []byte
@@ -152,7 +153,7 @@ func readBSON(ctx context.Context, r *bufio.Reader, d Doc, table, display string
 			body = body[:len(body)-1]
 		}
 		err := b.elements(body, 0, 0, false)
-		b.emit()
+		b.emit(b.n)
 		switch {
 		case rerr != nil:
 			return fmt.Errorf("%w: the file ends inside document %d (byte %d)", ErrSyntax, b.n, off)
@@ -165,19 +166,6 @@ func readBSON(ctx context.Context, r *bufio.Reader, d Doc, table, display string
 		}
 		off += int64(size)
 	}
-}
-
-// emit hands over the cells read so far as a row of the document.
-func (b *bsonReader) emit() {
-	if len(b.cells) > 0 {
-		b.row.N, b.row.Cells = b.n, b.row.Cells[:0]
-		for _, c := range b.cells {
-			b.row.Cells = append(b.row.Cells, Cell{Col: c.col, Value: b.arena[c.start:c.end], Off: -1})
-		}
-		recodeSpans(b.row.Cells, b.cells, b.arena, &b.scratch)
-		b.t.Row(&b.row)
-	}
-	b.arena, b.cells = b.arena[:0], b.cells[:0]
 }
 
 var (
@@ -212,118 +200,94 @@ func (b *bsonReader) elements(p []byte, plen, depth int, array bool) error {
 		}
 		var v []byte // a value read as text
 		var num [64]byte
-		switch typ {
-		case bsonDouble:
-			if len(p) < 8 {
+		if size := bsonFixed[typ]; size > 0 {
+			if len(p) < size {
 				return errBSONCut
 			}
-			if f := math.Float64frombits(binary.LittleEndian.Uint64(p)); !math.IsNaN(f) && !math.IsInf(f, 0) {
-				format := byte('f')
-				if math.Abs(f) >= 1e21 {
-					format = 'g'
+			w := p[:size]
+			p = p[size:]
+			switch typ {
+			case bsonDouble:
+				if f := math.Float64frombits(binary.LittleEndian.Uint64(w)); !math.IsNaN(f) && !math.IsInf(f, 0) {
+					format := byte('f')
+					if math.Abs(f) >= 1e21 {
+						format = 'g'
+					}
+					v = strconv.AppendFloat(num[:0], f, format, -1, 64)
 				}
-				v = strconv.AppendFloat(num[:0], f, format, -1, 64)
+			case bsonDate:
+				v = bsonTime(num[:0], int64(binary.LittleEndian.Uint64(w)))
+			case bsonInt32:
+				v = strconv.AppendInt(num[:0], int64(int32(binary.LittleEndian.Uint32(w))), 10)
+			case bsonInt64:
+				v = strconv.AppendInt(num[:0], int64(binary.LittleEndian.Uint64(w)), 10)
+			case bsonDecimal128:
+				v = appendDecimal128(num[:0], binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:]))
 			}
-			p = p[8:]
-		case bsonString, bsonSymbol, bsonCode:
-			s, rest, err := bsonStr(p)
-			if err != nil {
-				return err
-			}
-			if typ != bsonCode {
-				v = s
-			}
-			p = rest
-		case bsonDocument, bsonArray:
-			if len(p) < 5 {
-				return errBSONCut
-			}
-			n := int(binary.LittleEndian.Uint32(p))
-			if n < 5 || n > len(p) || p[n-1] != 0 {
-				return errBSONCut
-			}
-			if err := b.elements(p[4:n-1], len(name), depth+1, typ == bsonArray); err != nil {
-				return err
-			}
-			p = p[n:]
-			continue
-		case bsonBinary:
-			if len(p) < 5 {
-				return errBSONCut
-			}
-			n := int(binary.LittleEndian.Uint32(p))
-			if n < 0 || n > len(p)-5 {
-				return errBSONCut
-			}
-			if data := p[5 : 5+n]; (p[4] == 0x00 || p[4] == 0x80) && utf8.Valid(data) && isPrintable(data) {
-				v = data // text kept as bytes (a note, a JSON blob)
-			}
-			p = p[5+n:]
-		case bsonUndefined, bsonNull, bsonMinKey, bsonMaxKey:
-		case bsonObjectID:
-			if len(p) < 12 {
-				return errBSONCut
-			}
-			p = p[12:]
-		case bsonBool:
-			if len(p) < 1 {
-				return errBSONCut
-			}
-			p = p[1:]
-		case bsonDate:
-			if len(p) < 8 {
-				return errBSONCut
-			}
-			v = bsonTime(num[:0], int64(binary.LittleEndian.Uint64(p)))
-			p = p[8:]
-		case bsonRegex:
-			for range 2 {
-				z := bytes.IndexByte(p, 0)
-				if z < 0 {
+			// ObjectIds, booleans and timestamps: nothing to read.
+		} else {
+			switch typ {
+			case bsonString, bsonSymbol, bsonCode:
+				s, rest, err := bsonStr(p)
+				if err != nil {
+					return err
+				}
+				if typ != bsonCode {
+					v = s
+				}
+				p = rest
+			case bsonDocument, bsonArray:
+				if len(p) < 5 {
 					return errBSONCut
 				}
-				p = p[z+1:]
+				n := int(binary.LittleEndian.Uint32(p))
+				if n < 5 || n > len(p) || p[n-1] != 0 {
+					return errBSONCut
+				}
+				if err := b.elements(p[4:n-1], len(name), depth+1, typ == bsonArray); err != nil {
+					return err
+				}
+				p = p[n:]
+				continue
+			case bsonBinary:
+				if len(p) < 5 {
+					return errBSONCut
+				}
+				n := int(binary.LittleEndian.Uint32(p))
+				if n < 0 || n > len(p)-5 {
+					return errBSONCut
+				}
+				if data := p[5 : 5+n]; (p[4] == 0x00 || p[4] == 0x80) && utf8.Valid(data) && isPrintable(data) {
+					v = data // text kept as bytes (a note, a JSON blob)
+				}
+				p = p[5+n:]
+			case bsonUndefined, bsonNull, bsonMinKey, bsonMaxKey:
+			case bsonRegex:
+				for range 2 {
+					z := bytes.IndexByte(p, 0)
+					if z < 0 {
+						return errBSONCut
+					}
+					p = p[z+1:]
+				}
+			case bsonDBPointer:
+				_, rest, err := bsonStr(p)
+				if err != nil || len(rest) < 12 {
+					return errBSONCut
+				}
+				p = rest[12:]
+			case bsonCodeScope:
+				if len(p) < 4 {
+					return errBSONCut
+				}
+				n := int(binary.LittleEndian.Uint32(p))
+				if n < 4 || n > len(p) {
+					return errBSONCut
+				}
+				p = p[n:]
+			default:
+				return errBSONType
 			}
-		case bsonDBPointer:
-			_, rest, err := bsonStr(p)
-			if err != nil || len(rest) < 12 {
-				return errBSONCut
-			}
-			p = rest[12:]
-		case bsonCodeScope:
-			if len(p) < 4 {
-				return errBSONCut
-			}
-			n := int(binary.LittleEndian.Uint32(p))
-			if n < 4 || n > len(p) {
-				return errBSONCut
-			}
-			p = p[n:]
-		case bsonInt32:
-			if len(p) < 4 {
-				return errBSONCut
-			}
-			v = strconv.AppendInt(num[:0], int64(int32(binary.LittleEndian.Uint32(p))), 10)
-			p = p[4:]
-		case bsonTimestamp:
-			if len(p) < 8 {
-				return errBSONCut
-			}
-			p = p[8:]
-		case bsonInt64:
-			if len(p) < 8 {
-				return errBSONCut
-			}
-			v = strconv.AppendInt(num[:0], int64(binary.LittleEndian.Uint64(p)), 10)
-			p = p[8:]
-		case bsonDecimal128:
-			if len(p) < 16 {
-				return errBSONCut
-			}
-			v = appendDecimal128(num[:0], binary.LittleEndian.Uint64(p), binary.LittleEndian.Uint64(p[8:]))
-			p = p[16:]
-		default:
-			return errBSONType
 		}
 		if len(v) > 0 && b.t != nil {
 			b.cell(name, v)
@@ -337,22 +301,16 @@ func (b *bsonReader) cell(name, v []byte) {
 	if len(name) > maxKey {
 		name = name[:utf8Cut(name, maxKey)]
 	}
-	col, ok := b.cols[string(name)]
-	if !ok {
-		col = len(b.cols)
-		b.cols[string(name)] = col
-		n, _ := ensureUTF8(name, new([]byte))
-		b.t.Column(col, string(n), true)
-	}
+	col := b.column(name, name)
 	if len(v) > b.maxVal {
 		v = v[:utf8Cut(v, b.maxVal)]
 	}
 	if len(b.cells) >= maxCells {
-		b.emit() // a huge document: the rest in another row of the same number
+		b.emit(b.n) // a huge document: the rest in another row of the same number
 	}
 	start := len(b.arena)
 	b.arena = append(b.arena, v...)
-	b.cells = append(b.cells, jcell{col: col, start: start, end: len(b.arena)})
+	b.add(col, start)
 }
 
 // bsonStr reads a string value: its length (the final 0 included), its

@@ -51,7 +51,7 @@ func readLDIF(ctx context.Context, r io.Reader, d Doc, display, name string, o O
 	if ext := path.Ext(table); ext != "" && ext != table {
 		table = table[:len(table)-len(ext)]
 	}
-	l := ldifReader{t: d.Table(table), cols: map[string]int{}, max: o.MaxValue, col: -1}
+	l := ldifReader{rowBuffer: newRowBuffer(d.Table(table)), max: o.MaxValue, col: -1}
 	defer l.t.End()
 	lr := newLineReader(r, o.MaxLine)
 	comment := false // continuation lines of a comment are the comment's
@@ -91,28 +91,22 @@ func readLDIF(ctx context.Context, r io.Reader, d Doc, display, name string, o O
 
 // ldifReader gathers the values of one entry.
 type ldifReader struct {
-	t     Table
-	cols  map[string]int // by lower-case attribute name
-	max   int
-	row   Row
-	arena []byte
-	cells []jcell
-	first int  // the line the entry starts on; 0: none open
-	col   int  // the column of the value being read; -1: none
-	b64   bool // the value being read is base64, decoded at its end
-	lines bool // the value is a postal address, its lines joined by '$'
-
-	start   int // where the value being read starts in arena
-	scratch []byte
-	dec     []byte // a base64 value decoded
-	probs   int
+	rowBuffer // columns by lower-case attribute name
+	max       int
+	first     int    // the line the entry starts on; 0: none open
+	col       int    // the column of the value being read; -1: none
+	b64       bool   // the value being read is base64, decoded at its end
+	lines     bool   // the value is a postal address, its lines joined by '$'
+	start     int    // where the value being read starts in arena
+	dec       []byte // a base64 value decoded
+	probs     int
 }
 
 // attribute starts the value of an attribute line.
 func (l *ldifReader) attribute(text []byte, n int) error {
 	l.endValue()
 	if len(l.cells) >= maxCells {
-		l.emit() // a huge entry: the rest in another row of the same line
+		l.emit(l.first) // a huge entry: the rest in another row of the same line
 	}
 	colon := bytes.IndexByte(text, ':')
 	if colon <= 0 {
@@ -137,14 +131,7 @@ func (l *ldifReader) attribute(text []byte, n int) error {
 	}
 	key := strings.ToLower(string(attr))
 	l.lines = strings.HasSuffix(key, "postaladdress") || key == "registeredaddress"
-	col, ok := l.cols[key]
-	if !ok {
-		col = len(l.cols)
-		l.cols[key] = col
-		name, _ := ensureUTF8(attr, new([]byte))
-		l.t.Column(col, string(name), true)
-	}
-	l.col, l.start = col, len(l.arena)
+	l.col, l.start = l.column([]byte(key), attr), len(l.arena)
 	l.more(bytes.TrimLeft(rest, " "))
 	return nil
 }
@@ -212,24 +199,12 @@ func (l *ldifReader) endValue() {
 		v = l.arena[l.start:]
 		l.arena = l.arena[:l.start+utf8Cut(v, l.max)]
 	}
-	l.cells = append(l.cells, jcell{col: col, start: l.start, end: len(l.arena)})
+	l.add(col, l.start)
 }
 
 // endEntry hands over the entry read so far.
 func (l *ldifReader) endEntry() {
 	l.endValue()
-	l.emit()
+	l.emit(l.first)
 	l.first = 0
-}
-
-func (l *ldifReader) emit() {
-	if len(l.cells) > 0 {
-		l.row.N, l.row.Cells = l.first, l.row.Cells[:0]
-		for _, c := range l.cells {
-			l.row.Cells = append(l.row.Cells, Cell{Col: c.col, Value: l.arena[c.start:c.end], Off: -1})
-		}
-		recodeSpans(l.row.Cells, l.cells, l.arena, &l.scratch)
-		l.t.Row(&l.row)
-	}
-	l.arena, l.cells = l.arena[:0], l.cells[:0]
 }

@@ -166,3 +166,18 @@ func validLines(t *testing.T, rec *recorder, limit int, runes bool) {
 		}
 	}
 }
+
+// checkCellText fails t when a cell the recorder holds is not UTF-8 or is
+// longer than max bytes (max <= 0: any length).
+func checkCellText(t *testing.T, rec *recorder, max int) {
+	t.Helper()
+	for _, d := range rec.docs {
+		for _, tb := range d.tables {
+			for _, c := range tb.cells {
+				if !utf8.Valid(c.Value) || max > 0 && len(c.Value) > max {
+					t.Fatalf("cell %q", c.Value)
+				}
+			}
+		}
+	}
+}

@@ -44,7 +44,7 @@ func readVCard(ctx context.Context, r io.Reader, d Doc, display, name string, o 
 	if ext := path.Ext(table); ext != "" && ext != table {
 		table = table[:len(table)-len(ext)]
 	}
-	v := vcardReader{t: d.Table(table), cols: map[string]int{}, max: o.MaxValue}
+	v := vcardReader{rowBuffer: newRowBuffer(d.Table(table)), max: o.MaxValue}
 	defer v.t.End()
 	lr := newLineReader(r, o.MaxLine)
 	for i := 0; ; i++ {
@@ -54,7 +54,7 @@ func readVCard(ctx context.Context, r io.Reader, d Doc, display, name string, o 
 		line := lr.next()
 		if line == nil {
 			v.endLine()
-			v.emit()
+			v.emit(v.first)
 			return lr.s.err
 		}
 		text := line.Text
@@ -73,10 +73,10 @@ func readVCard(ctx context.Context, r io.Reader, d Doc, display, name string, o 
 			v.endLine()
 			switch {
 			case len(text) >= 11 && bytes.EqualFold(text[:11], []byte("BEGIN:VCARD")):
-				v.emit()
+				v.emit(v.first)
 				v.first = line.N
 			case len(text) >= 9 && bytes.EqualFold(text[:9], []byte("END:VCARD")):
-				v.emit()
+				v.emit(v.first)
 				v.first = 0 // what comes before the next card is no one's
 			default:
 				v.more(text)
@@ -87,17 +87,12 @@ func readVCard(ctx context.Context, r io.Reader, d Doc, display, name string, o 
 
 // vcardReader gathers the properties of one card.
 type vcardReader struct {
-	t       Table
-	cols    map[string]int
-	max     int
-	line    []byte // the content line being read, unfolded
-	row     Row
-	arena   []byte
-	cells   []jcell
-	first   int // the line the card begins on; 0: before the first card
-	scratch []byte
-	dec     []byte // a quoted-printable value decoded
-	parts   [][]byte
+	rowBuffer // columns by property name in capitals
+	max       int
+	line      []byte // the content line being read, unfolded
+	first     int    // the line the card begins on; 0: before the first card
+	dec       []byte // a quoted-printable value decoded
+	parts     [][]byte
 }
 
 // more appends to the content line being read, up to a bound (three
@@ -241,21 +236,15 @@ func (v *vcardReader) endLine() {
 		v.arena = v.arena[:start]
 		return
 	}
-	col, ok := v.cols[string(key)]
-	if !ok {
-		col = len(v.cols)
-		v.cols[string(key)] = col
-		name, _ := ensureUTF8(key, new([]byte))
-		v.t.Column(col, string(name), true)
-	}
+	col := v.column(key, key)
 	if len(v.cells) >= maxCells {
 		value := append([]byte(nil), v.arena[start:]...)
 		v.arena = v.arena[:start]
-		v.emit() // a huge card: the rest in another row of the same line
+		v.emit(v.first) // a huge card: the rest in another row of the same line
 		start = 0
 		v.arena = append(v.arena, value...)
 	}
-	v.cells = append(v.cells, jcell{col: col, start: start, end: len(v.arena)})
+	v.add(col, start)
 }
 
 // components splits a structured value at its unescaped semicolons.
@@ -326,16 +315,4 @@ func decodeQP(dst, q []byte) []byte {
 		dst = append(dst, c)
 	}
 	return dst
-}
-
-func (v *vcardReader) emit() {
-	if len(v.cells) > 0 {
-		v.row.N, v.row.Cells = v.first, v.row.Cells[:0]
-		for _, c := range v.cells {
-			v.row.Cells = append(v.row.Cells, Cell{Col: c.col, Value: v.arena[c.start:c.end], Off: -1})
-		}
-		recodeSpans(v.row.Cells, v.cells, v.arena, &v.scratch)
-		v.t.Row(&v.row)
-	}
-	v.arena, v.cells = v.arena[:0], v.cells[:0]
 }
