@@ -100,11 +100,7 @@ func isBSON(name string, head []byte) bool {
 func (e *Extractor) bsonSource(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
 	d := h.Begin(src.display, FormatBSON)
 	cr := &countReader{r: br}
-	name := path.Base(strings.ReplaceAll(src.name, "\\", "/"))
-	if ext := path.Ext(name); strings.EqualFold(ext, ".bson") {
-		name = name[:len(name)-len(ext)]
-	}
-	err := readBSON(ctx, bufio.NewReaderSize(cr, 64<<10), d, name, src.display, e.o.MaxValue)
+	err := readBSON(ctx, bufio.NewReaderSize(cr, 64<<10), d, tableName(src.name), src.display, e.o.MaxValue)
 	return e.endDoc(d, src, cr.n, err)
 }
 

@@ -188,7 +188,7 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		err = readLDIF(ctx, r, d, src.display, src.name, e.o)
 	case FormatVCard:
 		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
-		err = readVCard(ctx, r, d, src.display, src.name, e.o)
+		err = readVCard(ctx, r, d, src.name, e.o)
 	case FormatSQL:
 		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
 		err = readSQL(ctx, r, d, e.o, src.display, sqlDialectMySQL(head))

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"path"
 	"strings"
 	"unicode/utf8"
 )
@@ -47,11 +46,7 @@ func isLDIF(head []byte) bool {
 }
 
 func readLDIF(ctx context.Context, r io.Reader, d Doc, display, name string, o Options) error {
-	table := path.Base(strings.ReplaceAll(name, "\\", "/"))
-	if ext := path.Ext(table); ext != "" && ext != table {
-		table = table[:len(table)-len(ext)]
-	}
-	l := ldifReader{rowBuffer: newRowBuffer(d.Table(table)), max: o.MaxValue, col: -1}
+	l := ldifReader{rowBuffer: newRowBuffer(d.Table(tableName(name))), max: o.MaxValue, col: -1}
 	defer l.t.End()
 	lr := newLineReader(r, o.MaxLine)
 	comment := false // continuation lines of a comment are the comment's

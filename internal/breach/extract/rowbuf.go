@@ -1,5 +1,20 @@
 package extract
 
+import (
+	"path"
+	"strings"
+)
+
+// tableName names the table of a file that holds one: its name without
+// folder or extension ("usagers.bson" → "usagers").
+func tableName(name string) string {
+	t := path.Base(strings.ReplaceAll(name, "\\", "/"))
+	if ext := path.Ext(t); ext != "" && ext != t {
+		t = t[:len(t)-len(ext)]
+	}
+	return t
+}
+
 // rowBuffer gathers the values of one record of a table whose cells have
 // no place in a text file (a document of a MongoDB dump, an entry of a
 // directory, a card of an address book): the values end to end in one

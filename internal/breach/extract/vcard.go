@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"io"
-	"path"
 	"strings"
 	"unicode/utf8"
 )
@@ -39,12 +38,8 @@ var vcardSkipped = map[string]bool{
 	"PHOTO": true, "LOGO": true, "SOUND": true, "KEY": true, "CLIENTPIDMAP": true, "SOURCE": true,
 }
 
-func readVCard(ctx context.Context, r io.Reader, d Doc, display, name string, o Options) error {
-	table := path.Base(strings.ReplaceAll(name, "\\", "/"))
-	if ext := path.Ext(table); ext != "" && ext != table {
-		table = table[:len(table)-len(ext)]
-	}
-	v := vcardReader{rowBuffer: newRowBuffer(d.Table(table)), max: o.MaxValue}
+func readVCard(ctx context.Context, r io.Reader, d Doc, name string, o Options) error {
+	v := vcardReader{rowBuffer: newRowBuffer(d.Table(tableName(name))), max: o.MaxValue}
 	defer v.t.End()
 	lr := newLineReader(r, o.MaxLine)
 	for i := 0; ; i++ {

@@ -87,7 +87,7 @@ func FuzzVCard(f *testing.F) {
 		o := fuzzOptions(t)
 		rec := &recorder{}
 		d := rec.Begin("x.vcf", FormatVCard)
-		readVCard(context.Background(), bytes.NewReader(b), d, "x.vcf", "x.vcf", o)
+		readVCard(context.Background(), bytes.NewReader(b), d, "x.vcf", o)
 		checkCellText(t, rec, o.MaxValue)
 	})
 }
@@ -103,7 +103,7 @@ func BenchmarkReadVCard(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	o := testOptions()
 	for b.Loop() {
-		if err := readVCard(context.Background(), bytes.NewReader(data), &discard{}, "x", "x.vcf", o); err != nil {
+		if err := readVCard(context.Background(), bytes.NewReader(data), &discard{}, "x.vcf", o); err != nil {
 			b.Fatal(err)
 		}
 	}
