@@ -35,9 +35,9 @@ func parsePhoneFR(s []byte) (e164 [12]byte, kind PhoneKind, ok bool) {
 
 // parseBarePhone reads a French number whose leading 0 was lost (a
 // spreadsheet or a database stored it as a number: 612345678) or that is
-// written in E.164 without its '+' (33612345678). Only a column whose
-// header names phone numbers is read so: nine digits alone are as often a
-// SIREN.
+// written in E.164 without its '+' (33612345678). Only a column of phone
+// numbers (its header says so, or most of its values are) is read so:
+// nine digits alone are as often a SIREN.
 func parseBarePhone(v []byte) (e164 [12]byte, ok bool) {
 	var buf [10]byte
 	switch {
