@@ -23,6 +23,7 @@ func TestText(t *testing.T) {
 		{"decimals", "solde=1.85057800608491 taux=0.0612345678 prix=12.4111111111111111 x=523.185057800608491", nil},
 		{"nir half dotted", "NIR 1.85.0578006084 91", nil},
 		{"phone after a number", "v1.2, appeler le 0612345678.", []want{{Phone, "0612345678"}}},
+		{"phone after an id document", "Carte nationale d'identité, rappeler au 0612345678", []want{{Phone, "0612345678"}}},
 		{"iban grouped", "IBAN FR76 3000 6000 0112 3456 7890 189.", []want{{IBAN, "FR76 3000 6000 0112 3456 7890 189"}}},
 		{"iban wrong key", "RIB FR76 3000 6000 0112 3456 7890 188.", nil},
 		{"card and expiry", "carte 4111 1111 1111 1111 12/27", []want{{Card, "4111 1111 1111 1111"}}},

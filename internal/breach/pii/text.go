@@ -627,6 +627,13 @@ func (st *scan) contextID(t, te int) bool {
 	if lower > 0 || digits < 2 {
 		return false
 	}
+	// A French phone number is one, whatever document the words before
+	// it name ("carte d'identité, rappeler au 0612345678").
+	if l == 10 && digits == 10 && b[t] == '0' {
+		if _, kind, end := parsePhone(b, t); end == te && kind != NotPhone && kind != PhoneSpecial {
+			return false
+		}
+	}
 	w := st.window(t)
 	if len(w) == 0 {
 		return false
