@@ -56,6 +56,7 @@ const (
 	FormatBSON          Format = "bson"          // a MongoDB dump (mongodump's NAME.bson)
 	FormatLDIF          Format = "ldif"          // an LDAP directory export
 	FormatVCard         Format = "vcard"         // an address book (.vcf)
+	FormatICalendar     Format = "icalendar"     // a calendar (.ics)
 	FormatSpreadsheetML Format = "spreadsheetml" // Excel's XML Spreadsheet 2003
 	FormatRTF           Format = "rtf"
 	FormatDOC           Format = "doc" // Word 97-2003

@@ -186,7 +186,7 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 	case FormatLDIF:
 		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
 		err = readLDIF(ctx, r, d, src.display, src.name, e.o)
-	case FormatVCard:
+	case FormatVCard, FormatICalendar:
 		r, _ := decodeBOM(bufio.NewReaderSize(cr, 4096))
 		err = readVCard(ctx, r, d, src.name, e.o)
 	case FormatSQL:
@@ -311,8 +311,8 @@ func Sniff(name string, head []byte) Format {
 	if isLDIF(head) {
 		return FormatLDIF
 	}
-	if isVCard(head) {
-		return FormatVCard
+	if f := contentLines(head); f != FormatUnknown {
+		return f
 	}
 	if f := byName(name); f != FormatUnknown && !isContainer(f) {
 		return f

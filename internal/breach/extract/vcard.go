@@ -10,9 +10,13 @@ import (
 )
 
 // Address books (vCard 2.1, 3.0 and 4.0: RFC 2426, RFC 6350; what phones,
-// Outlook, Thunderbird and webmails export as .vcf): each card a record
-// of a table named after the file, each property a column (FN, N, TEL,
-// EMAIL, ADR, BDAY, NOTE…, named as the file writes them, in capitals).
+// Outlook, Thunderbird and webmails export as .vcf) and calendars
+// (iCalendar, RFC 5545, the same syntax: what appointment books export as
+// .ics): each card, event, task or journal entry a record of a table
+// named after the file, each property a column (FN, N, TEL, EMAIL, ADR,
+// BDAY, NOTE; SUMMARY, DESCRIPTION, LOCATION, ATTENDEE…, named as the
+// file writes them, in capitals). An attendee's name (its CN parameter)
+// is a column of its own (ATTENDEE;CN), beside the address.
 // Read as text, a card was a dozen records of one line, "BDAY:19850512"
 // no date of birth, and a name in quoted-printable (vCard 2.1's
 // "FN;ENCODING=QUOTED-PRINTABLE:H=C3=A9l=C3=A8ne") no name at all.
@@ -23,19 +27,53 @@ import (
 // and 4.0 (\, \; \n) are undone. The structured name (N) is written
 // given names first, the address (ADR) as it is written on a letter:
 // "12 rue de la Paix, 75002 Paris, France". A record's line is the line
-// its card begins on.
+// its card or event begins on; what lies outside them (a calendar's
+// name, its time zones) is no one's.
 
-// isVCard tells an address book by its first line that is not blank.
-func isVCard(head []byte) bool {
+// contentLines tells an address book or a calendar by its first line
+// that is not blank: FormatVCard, FormatICalendar or FormatUnknown.
+func contentLines(head []byte) Format {
 	t := bytes.TrimLeft(bytes.TrimPrefix(head, bomUTF8), " \t\r\n")
-	return len(t) >= len("BEGIN:VCARD") && bytes.EqualFold(t[:len("BEGIN:VCARD")], []byte("BEGIN:VCARD"))
+	switch {
+	case hasPrefixFold(t, "BEGIN:VCARD"):
+		return FormatVCard
+	case hasPrefixFold(t, "BEGIN:VCALENDAR"):
+		return FormatICalendar
+	}
+	return FormatUnknown
+}
+
+func hasPrefixFold(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && strings.EqualFold(string(b[:len(prefix)]), prefix)
+}
+
+// vcardRecord tells the line that begins or ends a record: a card, an
+// event, a task or a journal entry (not a calendar, a time zone or an
+// alarm, which are read as part of what holds them).
+func vcardRecord(text []byte, mark string) bool {
+	if !hasPrefixFold(text, mark) {
+		return false
+	}
+	switch strings.ToUpper(string(bytes.TrimSpace(text[len(mark):]))) {
+	case "VCARD", "VEVENT", "VTODO", "VJOURNAL":
+		return true
+	}
+	return false
 }
 
 // vcardSkipped are the properties that hold nothing about a person but
-// the card's own bookkeeping, or binary data.
+// the record's own bookkeeping, times, or binary data.
 var vcardSkipped = map[string]bool{
 	"BEGIN": true, "END": true, "VERSION": true, "PRODID": true, "REV": true, "UID": true, "KIND": true,
 	"PHOTO": true, "LOGO": true, "SOUND": true, "KEY": true, "CLIENTPIDMAP": true, "SOURCE": true,
+	"DTSTAMP": true, "DTSTART": true, "DTEND": true, "DUE": true, "CREATED": true, "LAST-MODIFIED": true,
+	"SEQUENCE": true, "RRULE": true, "RDATE": true, "EXDATE": true, "RECURRENCE-ID": true, "DURATION": true,
+	"TRANSP": true, "STATUS": true, "CLASS": true, "PRIORITY": true, "ACTION": true, "TRIGGER": true,
+	"TZID": true, "TZNAME": true, "TZOFFSETFROM": true, "TZOFFSETTO": true, "ATTACH": true,
+	// The organiser of every event of a calendar is its owner or its
+	// service: its address in each would join all the attendees into
+	// one person.
+	"ORGANIZER": true,
 }
 
 func readVCard(ctx context.Context, r io.Reader, d Doc, name string, o Options) error {
@@ -67,12 +105,12 @@ func readVCard(ctx context.Context, r io.Reader, d Doc, name string, o Options) 
 		default:
 			v.endLine()
 			switch {
-			case len(text) >= 11 && bytes.EqualFold(text[:11], []byte("BEGIN:VCARD")):
+			case vcardRecord(text, "BEGIN:"):
 				v.emit(v.first)
 				v.first = line.N
-			case len(text) >= 9 && bytes.EqualFold(text[:9], []byte("END:VCARD")):
+			case vcardRecord(text, "END:"):
 				v.emit(v.first)
-				v.first = 0 // what comes before the next card is no one's
+				v.first = 0 // what comes before the next record is no one's
 			default:
 				v.more(text)
 			}
@@ -159,6 +197,7 @@ func (v *vcardReader) endLine() {
 		return
 	}
 	qp, b64 := false, false
+	var cn []byte // an attendee's name
 	for len(params) > 0 {
 		p := params
 		if semi := bytes.IndexByte(params, ';'); semi >= 0 {
@@ -167,7 +206,11 @@ func (v *vcardReader) endLine() {
 			params = nil
 		}
 		p = bytes.TrimSpace(p)
-		if len(p) > 9 && bytes.EqualFold(p[:9], []byte("ENCODING=")) {
+		if hasPrefixFold(p, "CN=") {
+			cn = bytes.Trim(p[3:], "\"")
+			continue
+		}
+		if hasPrefixFold(p, "ENCODING=") {
 			p = p[9:]
 		}
 		switch {
@@ -213,8 +256,8 @@ func (v *vcardReader) endLine() {
 				v.arena = append(v.arena, p...)
 			}
 		}
-	case "TEL", "EMAIL":
-		// vCard 4.0 may write them as URIs: tel:+33-6-12-34-56-78.
+	case "TEL", "EMAIL", "ATTENDEE":
+		// As URIs: tel:+33-6-12-34-56-78 (vCard 4.0), mailto:… .
 		for _, scheme := range []string{"tel:", "mailto:"} {
 			if len(val) > len(scheme) && strings.EqualFold(string(val[:len(scheme)]), scheme) {
 				val = val[len(scheme):]
@@ -224,6 +267,17 @@ func (v *vcardReader) endLine() {
 	default:
 		v.arena = vcardUnescape(v.arena, val)
 	}
+	v.file(key, start)
+	if len(cn) > 0 {
+		start = len(v.arena)
+		v.arena = vcardUnescape(v.arena, cn)
+		v.file(append(key, ";CN"...), start)
+	}
+}
+
+// file makes arena[start:] a cell of the column named key, unless it is
+// empty.
+func (v *vcardReader) file(key []byte, start int) {
 	if len(v.arena)-start > v.max {
 		v.arena = v.arena[:start+utf8Cut(v.arena[start:], v.max)]
 	}
@@ -235,7 +289,7 @@ func (v *vcardReader) endLine() {
 	if len(v.cells) >= maxCells {
 		value := append([]byte(nil), v.arena[start:]...)
 		v.arena = v.arena[:start]
-		v.emit(v.first) // a huge card: the rest in another row of the same line
+		v.emit(v.first) // a huge record: the rest in another row of the same line
 		start = 0
 		v.arena = append(v.arena, value...)
 	}

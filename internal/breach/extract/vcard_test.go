@@ -61,15 +61,36 @@ func TestVCardBuilt(t *testing.T) {
 	}
 }
 
-func TestSniffVCard(t *testing.T) {
-	for head, want := range map[string]bool{
-		"BEGIN:VCARD\r\nVERSION:3.0\r\n":     true,
-		"\ufeff\r\nbegin:vcard\nFN:Jean\n":   true,
-		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n": false,
-		"nom;prenom\nBEGIN:VCARD;Jean\n":     false,
+// A town hall's appointment book as the icalendar package writes it
+// (testdata/ical/make.py): an event a row, an attendee's address and name
+// apart, folded lines joined (they cut an address and a date), the time
+// zone and the calendar's name no one's, the organiser left out.
+func TestICalendar(t *testing.T) {
+	p := filepath.Join("testdata", "ical", "rendez-vous.ics")
+	rec := extractFile(t, p, testOptions())
+	d := rec.doc(p)
+	if len(rec.problems) > 0 || d == nil || d.format != FormatICalendar || len(d.tables) != 1 || d.tables[0].name != "rendez-vous" || len(d.lines) > 0 {
+		t.Fatalf("documents %v, problems %v", rec.paths(), rec.problemText())
+	}
+	want := "14|SUMMARY=Rendez-vous titre d'identité - Renée Faure|ATTENDEE=renee.faure@exemple.fr|ATTENDEE;CN=Renée Faure|" +
+		"DESCRIPTION=Demande de passeport. Téléphone : 06 98 76 54 32. Née le 12/05/1985 à Lyon, pièce d'identité actuelle n° 19AB12345.|" +
+		"LOCATION=Mairie d'Exemple, guichet 2, 1 place de la Mairie, 69003 Lyon|DESCRIPTION=Rappel\n" +
+		"31|SUMMARY=Rendez-vous titre d'identité - Jean Martin|ATTENDEE=jean.martin@exemple.fr|ATTENDEE;CN=Jean Martin|" +
+		"DESCRIPTION=Carte nationale d'identité, rappeler au 0612345678|LOCATION=Mairie d'Exemple, guichet 2, 1 place de la Mairie, 69003 Lyon|DESCRIPTION=Rappel"
+	if got := strings.Join(d.tables[0].rows, "\n"); got != want {
+		t.Errorf("rows\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestSniffContentLines(t *testing.T) {
+	for head, want := range map[string]Format{
+		"BEGIN:VCARD\r\nVERSION:3.0\r\n":     FormatVCard,
+		"\ufeff\r\nbegin:vcard\nFN:Jean\n":   FormatVCard,
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n": FormatICalendar,
+		"nom;prenom\nBEGIN:VCARD;Jean\n":     FormatText,
 	} {
-		if got := Sniff("export.txt", []byte(head)) == FormatVCard; got != want {
-			t.Errorf("Sniff(%q) vcard = %v, want %v", head, got, want)
+		if got := Sniff("export.txt", []byte(head)); got != want {
+			t.Errorf("Sniff(%q) = %v, want %v", head, got, want)
 		}
 	}
 }
@@ -83,6 +104,9 @@ func FuzzVCard(f *testing.F) {
 	}
 	f.Add(data)
 	f.Add([]byte("BEGIN:VCARD\nN;ENCODING=QUOTED-PRINTABLE:a=\n=C3=A9;b\nADR:;;x\\;y;z\nNOTE;ENCODING=b:eA==\n"))
+	if ics, err := os.ReadFile(filepath.Join("testdata", "ical", "rendez-vous.ics")); err == nil {
+		f.Add(ics)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		o := fuzzOptions(t)
 		rec := &recorder{}

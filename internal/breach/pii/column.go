@@ -33,8 +33,8 @@ func (s *Scanner) HeaderCategory(header string) Category { return headerCategory
 // ClassifyValues is ClassifyColumn given the category its header names
 // (HeaderCategory).
 func (s *Scanner) ClassifyValues(h Category, sample [][]byte) Column {
-	var counts [16]int
-	var kinds [16]Category
+	var counts [17]int
+	var kinds [17]Category
 	nonEmpty := 0
 	for _, v := range sample {
 		v = bytes.TrimSpace(v)
@@ -79,7 +79,7 @@ func (s *Scanner) ClassifyValues(h Category, sample [][]byte) Column {
 	if c, f := bestValidated(frac); f >= 0.8 {
 		return Column{c, confColumn * f}
 	}
-	if frac(Name) >= 0.8 && frac(nameByList) >= 0.8 {
+	if frac(Name) >= 0.8 && frac(nameByList) >= 0.8 && frac(nameCased) >= 0.8 {
 		return Column{Name, 0.8}
 	}
 	if frac(Address) >= 0.8 && frac(addressFull) >= 0.8 {
@@ -94,6 +94,7 @@ const (
 	addressFull Category = "address-full" // number and street type
 	dateAny     Category = "date"         // any calendar date
 	phoneBare   Category = "phone-bare"   // a phone number without its 0 or its '+' (parseBarePhone)
+	nameCased   Category = "name-cased"   // words capitalised as names are (casedName)
 )
 
 func catIndex(c Category) int {
@@ -128,8 +129,10 @@ func catIndex(c Category) int {
 		return 13
 	case phoneBare:
 		return 14
+	case nameCased:
+		return 15
 	}
-	return 15
+	return 16
 }
 
 func bestValidated(frac func(Category) float64) (Category, float64) {
@@ -199,6 +202,9 @@ func (s *Scanner) valueKinds(v []byte, out []Category) []Category {
 		if s.looksLikeListedName(v) {
 			out = append(out, nameByList)
 		}
+		if s.casedName(v) {
+			out = append(out, nameCased)
+		}
 	}
 	if plausibleAddress(v) {
 		out = append(out, Address)
@@ -207,6 +213,41 @@ func (s *Scanner) valueKinds(v []byte, out []Category) []Category {
 		}
 	}
 	return out
+}
+
+// casedName tells a value written as names are: each word capitalised
+// (Jean, JEAN, Jean-Pierre, Мария; a script without case counts as
+// capitalised), but for particles (de, la, d'Aubigné). A title or a
+// sentence ("Rendez-vous titre d'identité - Jean Martin") is not, though
+// it holds a given name.
+func (s *Scanner) casedName(v []byte) bool {
+	for i := 0; i < len(v); {
+		for i < len(v) && v[i] == ' ' {
+			i++
+		}
+		j := i
+		for j < len(v) && v[j] != ' ' {
+			j++
+		}
+		if j == i {
+			break
+		}
+		w := v[i:j]
+		i = j
+		r, _ := utf8.DecodeRune(w)
+		switch {
+		case unicode.IsUpper(r) || unicode.IsLetter(r) && !unicode.IsLower(r):
+		case s.inSet(lexParticle, w):
+		case len(w) > 2 && (w[0] == 'd' || w[0] == 'l') && w[1] == '\'':
+			// d'Aubigné, l'Hermite: the elided particle, then a capital.
+			if r, _ := utf8.DecodeRune(w[2:]); !unicode.IsUpper(r) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // looksLikeListedName: "Jean", "Jean Dupont", "DUPONT Jean".

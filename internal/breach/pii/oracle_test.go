@@ -151,6 +151,8 @@ func refValueKinds(s *Scanner, v []byte) map[Category]bool {
 	}
 	if _, k, ok := parsePhoneFR(v); ok && k != PhoneSpecial {
 		out[Phone] = true
+	} else if _, ok := parseBarePhone(v); ok {
+		out[phoneBare] = true
 	}
 	if _, ok := parseAddr(v); ok {
 		out[IP] = true
@@ -162,6 +164,9 @@ func refValueKinds(s *Scanner, v []byte) map[Category]bool {
 		out[Name] = true
 		if s.looksLikeListedName(v) {
 			out[nameByList] = true
+		}
+		if s.casedName(v) {
+			out[nameCased] = true
 		}
 	}
 	if plausibleAddress(v) {
@@ -183,7 +188,7 @@ func refValueKinds(s *Scanner, v []byte) map[Category]bool {
 func FuzzValueKinds(f *testing.F) {
 	s := New()
 	for _, v := range []string{"Jean Dupont", "cafe::beef", "fe80::1", "2 85 05 2A 123 456 42", "FR76 3000 6000 0112 3456 7890 189",
-		"4970 1000 0000 0063", "jean@x.fr", "+33 6 12 34 56 78", "12 mars 1985", "12 rue de la Paix 75002 Paris", "0166251628S", "C43H30WB7", "Lyon"} {
+		"4970 1000 0000 0063", "jean@x.fr", "+33 6 12 34 56 78", "12 mars 1985", "12 rue de la Paix 75002 Paris", "0166251628S", "C43H30WB7", "Lyon", "612345678", "Rendez-vous titre d'identité - Jean Martin", "Jean de la Fontaine"} {
 		f.Add(v)
 	}
 	f.Fuzz(func(t *testing.T, v string) {

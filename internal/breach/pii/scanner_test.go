@@ -132,6 +132,8 @@ func TestClassifyColumn(t *testing.T) {
 		{"num_piece_identite", col("12AB34567"), IDDocument},
 		{"ip", col("10.0.0.1"), IP},
 		{"x", col("Jean Dupont", "Marie Martin", "Paul Durand"), Name},
+		{"x", col("Jean de la Fontaine", "Marie d'Aubigné", "DUPONT Jean"), Name},
+		{"SUMMARY", col("Rendez-vous titre d'identité - Jean Martin", "Rendez-vous passeport Marie Curie", "Rappeler Paul Durand"), ""},
 		{"x", col("12 rue de la Paix", "3 avenue Foch", "4 impasse des Lilas"), Address},
 		{"montant", col("12,50", "3,00"), ""},
 		{"tel", nil, Phone},
