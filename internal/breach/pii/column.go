@@ -609,12 +609,20 @@ func plausibleAddress(v []byte) bool {
 		return false
 	}
 	letters, digits := 0, 0
-	for _, c := range v {
-		switch {
-		case isAlpha(c) || c >= 0x80:
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case isAlpha(c):
 			letters++
 		case isDigit(c):
 			digits++
+		case c >= utf8.RuneSelf:
+			// Accented letters count; other scripts' spaces and marks
+			// (U+2000, a narrow no-break space) do not.
+			r, n := utf8.DecodeRune(v[i:])
+			if unicode.IsLetter(r) {
+				letters++
+			}
+			i += n - 1
 		}
 	}
 	return letters >= 2 || digits == 5

@@ -163,6 +163,9 @@ func maskAddress(norm string) string {
 			}
 		}
 	}
+	if len(out) == 0 {
+		return "***" // no word: never an empty mask
+	}
 	return strings.Join(out, " ")
 }
 

@@ -173,6 +173,8 @@ func TestCell(t *testing.T) {
 		{Column{"", 0}, "612345678", nil},
 		{Column{"", 0}, "rappeler Jean Dupont au 06 12 34 56 78", []want{{Name, "Jean Dupont"}, {Phone, "06 12 34 56 78"}}},
 		{Column{Address, 0.9}, "Paris", []want{{Address, "Paris"}}},
+		{Column{Address, 0.9}, "\u2000", nil}, // a space of another kind: nothing to mask (FuzzCell)
+		{Column{Address, 0.9}, "12\u202frue de la Paix", []want{{Address, "12\u202frue de la Paix"}}},
 		{Column{Name, 0.95}, "voir jean@example.fr", []want{{Email, "jean@example.fr"}}},
 	}
 	for _, tt := range tests {
