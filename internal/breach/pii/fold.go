@@ -98,9 +98,21 @@ func foldInto(dst, src []byte, table *[256]byte) []byte {
 				k++
 				break
 			}
-			// Other letters in lower case, when that takes no more bytes.
+			// Other letters in lower case, when that takes no more bytes,
+			// folded on if that gives a letter folded above (ẞ → ß → s,
+			// the Ångström sign → å → a), so that folding twice changes
+			// nothing.
 			if l := unicode.ToLower(r); l != r && utf8.RuneLen(l) <= size {
-				k += utf8.EncodeRune(out[k:], l)
+				switch {
+				case l >= 0xC0 && l <= 0xFF && foldC3[l-0xC0] != 0:
+					out[k] = foldC3[l-0xC0]
+					k++
+				case latinBase(l) != 0:
+					out[k] = latinBase(l)
+					k++
+				default:
+					k += utf8.EncodeRune(out[k:], l)
+				}
 				break
 			}
 			k += copy(out[k:], src[i+1-size:i+1])

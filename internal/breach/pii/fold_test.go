@@ -13,6 +13,7 @@ func TestAppendFold(t *testing.T) {
 		{"accents and spaces", "", "  Élodie \t DUPONT  ", "elodie dupont"},
 		{"ligature", "", "Œuvre cœur", "oeuvre coeur"},
 		{"latin-1 letters", "", "Straße Ñoño", "strase nono"},
+		{"lower case folded on", "", "STRAẞE Ångström", "strase angstrom"}, // ẞ → ß → s, Å (sign) → å → a
 		{"latin extended letters", "", "Čapek ŁUKASZ Şahin Ștefan", "capek lukasz sahin stefan"},
 		{"vietnamese", "", "NGUYỄN Thị Thảo, Trương Đặng", "nguyen thi thao, truong dang"},
 		{"combining accents", "", "Ele\u0301onore Zoe\u0308", "eleonore zoe"},
