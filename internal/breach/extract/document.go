@@ -424,6 +424,9 @@ func (p *paragraphs) emit(o openPara) {
 		return
 	}
 	out, rec := ensureUTF8(o.text, &p.buf)
+	if len(out) > p.max {
+		out = out[:utf8Cut(out, p.max)] // recoded from Windows-1252, it grew
+	}
 	p.line = Line{N: o.n, Text: out, Recoded: rec}
 	p.d.Line(&p.line)
 }

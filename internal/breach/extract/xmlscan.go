@@ -258,12 +258,14 @@ func (s *xmlScanner) scanMarkup() (xmlKind, error) {
 		s.kind = xmlEnd
 		return xmlEnd, nil
 	case '?':
+		s.pos += 2 // the end is looked for after the opening: "<?>" closes nothing
 		return xmlEOF, s.skipPast("?>")
 	case '!':
 		s.need(9) // at the end of the input, fewer
 		rest := s.buf[s.pos:s.end]
 		switch {
 		case bytes.HasPrefix(rest, []byte("<!--")):
+			s.pos += 4 // "<!--->" is no whole comment
 			return xmlEOF, s.skipPast("-->")
 		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
 			return s.scanCDATA()
