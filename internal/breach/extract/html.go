@@ -256,6 +256,9 @@ func (h *htmlText) flush() {
 			text = []byte(strings.ReplaceAll(html.UnescapeString(string(text)), "\u00a0", " "))
 		}
 		out, rec := ensureUTF8(text, &h.scratch)
+		if len(out) > h.max {
+			out = out[:utf8Cut(out, h.max)] // recoded from Windows-1252, it grew
+		}
 		h.l = Line{N: h.n, Text: out, Recoded: rec}
 		h.d.Line(&h.l)
 	}
