@@ -104,19 +104,10 @@ func TestBSONBuilt(t *testing.T) {
 			"syntax error: document 2 at byte 39: a length of 2147483647 bytes cannot be a document's; the rest is not read"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p := filepath.Join(t.TempDir(), "dump.bson")
-			if err := os.WriteFile(p, c.data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			rec := extractFile(t, p, testOptions())
-			d := rec.doc(p)
-			if d == nil || d.format != FormatBSON || len(d.tables) != 1 {
-				t.Fatalf("documents %v", rec.paths())
-			}
-			if got := strings.Join(d.tables[0].rows, "\n"); got != c.rows {
+			got, probs := readOneTable(t, "dump.bson", c.data, FormatBSON)
+			if got != c.rows {
 				t.Errorf("rows\n%s\nwant\n%s", got, c.rows)
 			}
-			probs := strings.Join(rec.problemText(), "\n")
 			if c.problems == "" && probs != "" || !strings.Contains(probs, c.problems) || strings.Contains(probs, "Dupont") || strings.Contains(probs, "Perdu") {
 				t.Errorf("problems %q, want %q", probs, c.problems)
 			}

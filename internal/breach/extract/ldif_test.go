@@ -47,19 +47,10 @@ func TestLDIFBuilt(t *testing.T) {
 			"annuaire.ldif:2: syntax error: a line of the entry that is not \"attribute: value\""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p := filepath.Join(t.TempDir(), "annuaire.ldif")
-			if err := os.WriteFile(p, []byte(c.in), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			rec := extractFile(t, p, testOptions())
-			d := rec.doc(p)
-			if d == nil || d.format != FormatLDIF || len(d.tables) != 1 {
-				t.Fatalf("documents %v", rec.paths())
-			}
-			if got := strings.Join(d.tables[0].rows, "\n"); got != c.rows {
+			got, probs := readOneTable(t, "annuaire.ldif", []byte(c.in), FormatLDIF)
+			if got != c.rows {
 				t.Errorf("rows\n%s\nwant\n%s", got, c.rows)
 			}
-			probs := strings.Join(rec.problemText(), "\n")
 			if c.problems == "" && probs != "" || !strings.Contains(probs, c.problems) || strings.Contains(probs, "Jean") {
 				t.Errorf("problems %q, want %q", probs, c.problems)
 			}

@@ -2,6 +2,8 @@ package extract
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -180,4 +182,21 @@ func checkCellText(t *testing.T, rec *recorder, max int) {
 			}
 		}
 	}
+}
+
+// readOneTable writes data as a file named name, reads it, and returns
+// the rows of the one table it must give as format f, a line each, with
+// the problems reported.
+func readOneTable(t *testing.T, name string, data []byte, f Format) (rows, problems string) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := extractFile(t, p, testOptions())
+	d := rec.doc(p)
+	if d == nil || d.format != f || len(d.tables) != 1 {
+		t.Fatalf("documents %v, problems %v", rec.paths(), rec.problemText())
+	}
+	return strings.Join(d.tables[0].rows, "\n"), strings.Join(rec.problemText(), "\n")
 }

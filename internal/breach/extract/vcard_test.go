@@ -45,17 +45,9 @@ func TestVCardBuilt(t *testing.T) {
 		{"between cards", "BEGIN:VCARD\nFN:Jean Martin\nEND:VCARD\nFN:Personne\n\nBEGIN:VCARD\nFN:Marie Curie\nEND:VCARD\n", "1|FN=Jean Martin\n6|FN=Marie Curie"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p := filepath.Join(t.TempDir(), "contacts.vcf")
-			if err := os.WriteFile(p, []byte(c.in), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			rec := extractFile(t, p, testOptions())
-			d := rec.doc(p)
-			if d == nil || len(d.tables) != 1 || len(rec.problems) > 0 {
-				t.Fatalf("documents %v, problems %v", rec.paths(), rec.problemText())
-			}
-			if got := strings.Join(d.tables[0].rows, "\n"); got != c.rows {
-				t.Errorf("rows\n%q\nwant\n%q", got, c.rows)
+			got, probs := readOneTable(t, "contacts.vcf", []byte(c.in), FormatVCard)
+			if got != c.rows || probs != "" {
+				t.Errorf("rows\n%q\nwant\n%q\nproblems %q", got, c.rows, probs)
 			}
 		})
 	}
