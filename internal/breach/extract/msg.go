@@ -201,12 +201,23 @@ func safeName(name string) string {
 	return file
 }
 
+// emit hands over one line, in pieces of at most MaxLine bytes: a
+// property holds up to maxMsgProperty bytes, often without a line break
+// (an HTML body, a base64 blob pasted into a note).
 func (r *msgLines) emit(prefix string, text []byte) {
 	r.n++
 	r.buf = append(append(r.buf[:0], prefix...), text...)
 	out, rec := ensureUTF8(r.buf, &r.scratch)
-	r.line = Line{N: r.n, Text: out, Recoded: rec}
-	r.d.Line(&r.line)
+	for off := 0; ; {
+		n := utf8Cut(out, r.e.o.MaxLine)
+		r.line = Line{N: r.n, Off: off, Text: out[:n], Recoded: rec}
+		r.d.Line(&r.line)
+		if n == len(out) {
+			return
+		}
+		off += origOffset(out, n, rec)
+		out = out[n:]
+	}
 }
 
 func propName(id, typ int) string {

@@ -123,3 +123,29 @@ func TestMsgRTFBody(t *testing.T) {
 		}
 	}
 }
+
+// A body line longer than MaxLine is handed over in pieces, each within
+// the cap at a letter's boundary, their offsets counting the line's
+// bytes as handed over (the property, recoded from Windows-1252).
+func TestMsgLongLine(t *testing.T) {
+	body := strings.Repeat("\xe9", 2500) + " 06 12 34 56 78" // é in Windows-1252
+	streams := []xlswrite.Stream{
+		{Name: "__properties_version1.0", Data: make([]byte, 32)},
+		{Name: "__substg1.0_1000001E", Data: []byte(body)},
+	}
+	p := filepath.Join(t.TempDir(), "long.msg")
+	if err := os.WriteFile(p, xlswrite.Compound(streams...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := testOptions()
+	o.MaxLine = 1000
+	rec := &recorder{}
+	if err := New(o).File(context.Background(), p, rec); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"1:0:" + strings.Repeat("é", 500), "1:1000:" + strings.Repeat("é", 500), "1:2000:" + strings.Repeat("é", 500),
+		"1:3000:" + strings.Repeat("é", 500), "1:4000:" + strings.Repeat("é", 500), "1:5000: 06 12 34 56 78"}
+	if got := rec.doc(p).lines; strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("lines\n%q\nwant\n%q", got, want)
+	}
+}
