@@ -224,13 +224,25 @@ func buildCorpus(t testing.TB, dir string, seed int64) *groundTruth {
 	}
 	f.write("exports/ancien.tsv", raw)
 
-	// JSON array, pretty-printed, nested objects.
+	// JSON array, pretty-printed, nested objects; passwords, half in
+	// plain text, half as bcrypt hashes (drawn apart from f.r).
 	var users []map[string]any
+	pr := rand.New(rand.NewSource(^seed))
 	for i := 100; i < 120; i++ {
 		id := ids[i]
 		s, gv := name(i)
+		pw := fmt.Sprintf("Soleil%d!", pr.Intn(1000000))
+		if i%2 != 0 {
+			const alphabet = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			h := []byte("$2y$10$")
+			for range 53 {
+				h = append(h, alphabet[pr.Intn(len(alphabet))])
+			}
+			pw = string(h)
+		}
 		users = append(users, map[string]any{
-			"id": i, "nom": s, "prenom": gv, "naissance": P(i, pii.DateOfBirth, dob(id), dob(id)),
+			"mot_de_passe": P(i, pii.Credential, pw, pw),
+			"id":           i, "nom": s, "prenom": gv, "naissance": P(i, pii.DateOfBirth, dob(id), dob(id)),
 			"contact":        map[string]any{"email": P(i, pii.Email, id.Email, id.Email), "telephone": P(i, pii.Phone, id.Phone, id.Phone)},
 			"identifiant_ft": P(i, pii.FranceTravail, id.FranceTravail, id.FranceTravail),
 			"adresse":        map[string]any{"rue": P(i, pii.Address, "", id.Street), "code_postal": P(i, pii.Address, "", id.Postcode), "ville": P(i, pii.Address, "", id.Commune)},

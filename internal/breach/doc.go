@@ -56,7 +56,10 @@
 //	  "categories": [             // every category, in pii.Categories order
 //	    {"category": "nir", "validated": true, "values": 4000, "distinct": 3900,
 //	     "distinct_exact": true, "records": 4000, "samples": ["1 85 05 ** *** *** 36"]},
-//	    …
+//	    …,
+//	    {"category": "credential", "validated": false, "values": 4000, …,
+//	     "samples": ["$2y$10$****", "********"],
+//	     "kinds": {"plaintext": 0, "weak_hash": 0, "strong_hash": 4000}}
 //	  ],
 //	  "locations": [              // documents and tables with findings
 //	    {"path": "dump.zip!/users.csv", "table": "", "format": "csv",

@@ -91,6 +91,7 @@ type labels struct {
 	Problems, Skipped, Error, Omitted, Line, Offset, NoneFound, Note                                   string
 	Levels                                                                                             map[string]string
 	CategoryNames                                                                                      map[string]string
+	Kinds                                                                                              map[string]string // of credentials
 }
 
 var reportLabels = map[string]labels{
@@ -112,7 +113,9 @@ var reportLabels = map[string]labels{
 		Levels:    map[string]string{LevelLow: "LOW", LevelHigh: "HIGH", LevelVeryHigh: "VERY HIGH"},
 		CategoryNames: map[string]string{"nir": "NIR (social security number)", "france_travail_id": "France Travail identifier", "iban": "IBAN",
 			"payment_card": "Payment card", "email": "E-mail address", "phone": "Phone number", "date_of_birth": "Date of birth",
-			"postal_address": "Postal address", "person_name": "Person name", "id_document": "Identity document number", "ip_address": "IP address"},
+			"postal_address": "Postal address", "person_name": "Person name", "id_document": "Identity document number", "ip_address": "IP address",
+			"credential": "Password or password hash"},
+		Kinds: map[string]string{"plaintext": "in plain text", "weak_hash": "weak hashes (fast or unsalted)", "strong_hash": "strong hashes"},
 	},
 	"fr": {
 		Title: "Violation de données personnelles : rapport d'analyse", Generated: "Généré le", Inputs: "Données examinées", Scanned: "Analysé",
@@ -133,7 +136,9 @@ var reportLabels = map[string]labels{
 		Levels:    map[string]string{LevelLow: "FAIBLE", LevelHigh: "ÉLEVÉ", LevelVeryHigh: "TRÈS ÉLEVÉ"},
 		CategoryNames: map[string]string{"nir": "NIR (numéro de sécurité sociale)", "france_travail_id": "Identifiant France Travail", "iban": "IBAN",
 			"payment_card": "Carte bancaire", "email": "Adresse électronique", "phone": "Numéro de téléphone", "date_of_birth": "Date de naissance",
-			"postal_address": "Adresse postale", "person_name": "Nom de personne", "id_document": "Numéro de pièce d'identité", "ip_address": "Adresse IP"},
+			"postal_address": "Adresse postale", "person_name": "Nom de personne", "id_document": "Numéro de pièce d'identité", "ip_address": "Adresse IP",
+			"credential": "Mot de passe ou empreinte de mot de passe"},
+		Kinds: map[string]string{"plaintext": "en clair", "weak_hash": "empreintes faibles (rapides ou sans sel)", "strong_hash": "empreintes robustes"},
 	},
 }
 
@@ -152,7 +157,8 @@ type view struct {
 type catRow struct {
 	Name, Key string
 	CategoryStat
-	Kind string
+	Kind  string
+	Split string // "in plain text 12, strong hashes 40": CategoryStat.Kinds
 }
 
 type locRow struct {
@@ -183,7 +189,13 @@ func newView(r *Report, l labels, lang string) *view {
 		if c.Validated {
 			kind = l.Validated
 		}
-		v.Cats = append(v.Cats, catRow{Name: l.CategoryNames[c.Category], Key: c.Category, CategoryStat: c, Kind: kind})
+		var split []string
+		for _, k := range credentialKinds {
+			if n := c.Kinds[k]; n > 0 {
+				split = append(split, l.Kinds[k]+" "+groupThousands(n, " "))
+			}
+		}
+		v.Cats = append(v.Cats, catRow{Name: l.CategoryNames[c.Category], Key: c.Category, CategoryStat: c, Kind: kind, Split: strings.Join(split, ", ")})
 	}
 	for _, loc := range r.Locations {
 		row := locRow{Location: loc, Summary: summary(loc.Values)}
@@ -212,4 +224,4 @@ func summary(values map[string]int64) string {
 	return strings.Join(parts, ", ")
 }
 
-var categoryOrder = []string{"nir", "france_travail_id", "iban", "payment_card", "email", "phone", "date_of_birth", "postal_address", "person_name", "id_document", "ip_address"}
+var categoryOrder = []string{"nir", "france_travail_id", "iban", "payment_card", "email", "phone", "date_of_birth", "postal_address", "person_name", "id_document", "ip_address", "credential"}

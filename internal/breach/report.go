@@ -71,6 +71,9 @@ type CategoryStat struct {
 	DistinctExact bool     `json:"distinct_exact"`
 	Records       int64    `json:"records"` // records holding at least one
 	Samples       []string `json:"samples"` // masked
+	// Kinds splits the values of some categories: credentials into
+	// plaintext, weak_hash and strong_hash (pii.CredentialKind).
+	Kinds map[string]int64 `json:"kinds,omitempty"`
 }
 
 // Location is a document or one of its tables, with what it holds.

@@ -85,6 +85,14 @@ func rate(r *Report) Risk {
 		dpc = max(dpc, dpcOf(c))
 		ei = max(ei, eiOf(c))
 	}
+	// Passwords in clear or behind a weak hash open the people's accounts,
+	// as financial data opens their money; strong hashes keep them
+	// unintelligible (EDPB guidelines 01/2021, case 6 on hashed passwords,
+	// case 7 on credential stuffing).
+	exposed, hashed := credentialsExposed(r)
+	if exposed {
+		dpc = max(dpc, 3)
+	}
 	if len(r.Special) > 0 {
 		dpc = 4
 		ei = max(ei, 0.5)
@@ -126,6 +134,13 @@ func rate(r *Report) Risk {
 		add("france_travail", "Des identifiants France Travail révèlent la situation de demandeur d'emploi des personnes.",
 			"France Travail identifiers reveal that the people are job seekers.")
 	}
+	if exposed {
+		add("credentials", "Des mots de passe sont exposés en clair ou derrière des empreintes faibles (rapides ou sans sel) : les comptes des personnes peuvent être pris, ici et partout où elles ont réutilisé le même mot de passe.",
+			"Passwords are exposed in plain text or behind weak hashes (fast or unsalted): the people's accounts can be taken over, here and wherever they reused the same password.")
+	} else if hashed {
+		add("credentials_hashed", "Des empreintes robustes de mots de passe (bcrypt, Argon2, scrypt, PBKDF2, SHA-crypt) sont exposées : difficiles à inverser, elles ne protègent pas les mots de passe faibles ; les faire changer reste prudent.",
+			"Strong password hashes (bcrypt, Argon2, scrypt, PBKDF2, SHA-crypt) are exposed: hard to reverse, they do not protect weak passwords; having them changed remains prudent.")
+	}
 	if identity && contact {
 		add("identity_contact", "Les personnes sont directement identifiables et joignables (identité et coordonnées) : hameçonnage ciblé et usurpation d'identité facilités.",
 			"The people are directly identifiable and reachable (identity and contact details): targeted phishing and identity theft are easier.")
@@ -154,11 +169,33 @@ func rate(r *Report) Risk {
 		risk.Level = LevelVeryHigh
 	case se >= 3:
 		risk.Level = LevelHigh
+	case exposed && (has(pii.Email) || identity):
+		// Passwords with what logs in to an account: the EDPB rates this
+		// a high risk whatever ENISA's score (credential stuffing).
+		risk.Level = LevelHigh
+		add("credentials_takeover", "Les mots de passe sont exposés avec les identifiants de connexion (courriel, identité) : le risque est élevé, quel que soit le score ENISA, car les comptes peuvent être pris directement (lignes directrices 01/2021 du CEPD).",
+			"The passwords are exposed with what logs in (e-mail, identity): the risk is high whatever the ENISA score, as the accounts can be taken over directly (EDPB guidelines 01/2021).")
 	default:
 		risk.Level = LevelLow
 	}
 	risk.Article34 = risk.Level != LevelLow
 	return risk
+}
+
+// credentialsExposed tells whether the report found passwords in plain
+// text or behind weak hashes (exposed), or strong hashes only (hashed).
+// A report without the split (written before it) counts as exposed.
+func credentialsExposed(r *Report) (exposed, hashed bool) {
+	for _, c := range r.Categories {
+		if c.Category != string(pii.Credential) || c.Values == 0 {
+			continue
+		}
+		if c.Kinds == nil || c.Kinds[pii.CredentialPlain]+c.Kinds[pii.CredentialWeak] > 0 {
+			return true, false
+		}
+		return false, true
+	}
+	return false, false
 }
 
 func enisaLevel(se float64) string {

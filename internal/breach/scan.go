@@ -539,6 +539,7 @@ func (s *scan) report(workers []*worker, red *redactor, dbs []extract.Database) 
 		rep.Inputs = append(rep.Inputs, red.path(d.Display))
 	}
 	var cats [numCats]catStats
+	var credKinds [len(credentialKinds)]int64
 	locs := map[locKey]*locStats{}
 	var order []locKey
 	rep.Scanned.ByFormat = map[string]int{}
@@ -547,6 +548,9 @@ func (s *scan) report(workers []*worker, red *redactor, dbs []extract.Database) 
 		for i := range cats {
 			cats[i].values += w.cats[i].values
 			cats[i].records += w.cats[i].records
+		}
+		for i, n := range w.credKinds {
+			credKinds[i] += n
 		}
 		rep.Scanned.Documents += w.docs
 		rep.Scanned.Bytes += w.bytes
@@ -577,6 +581,12 @@ func (s *scan) report(workers []*worker, red *redactor, dbs []extract.Database) 
 		}
 		st.Distinct, st.DistinctExact = mergeDistinct(sets, s.o.MaxHashes*2/3)
 		st.Samples = append(st.Samples, sortedSamples(s.tally.samples[c])...)
+		if c == pii.Credential && st.Values > 0 {
+			st.Kinds = map[string]int64{}
+			for k, n := range credKinds {
+				st.Kinds[credentialKinds[k]] = n
+			}
+		}
 		rep.Categories = append(rep.Categories, st)
 	}
 	s.tally.mu.Unlock()

@@ -45,13 +45,18 @@ const keyedCache = 1 << 12
 // The domains of keyed hashes: a category's index (catIdx), or a person
 // by name and date of birth.
 const (
-	domNIR    = 0
-	domEmail  = 4
-	domPhone  = 5
-	domDOB    = 6
-	domName   = 8
-	domPerson = numCats
+	domNIR        = 0
+	domEmail      = 4
+	domPhone      = 5
+	domDOB        = 6
+	domName       = 8
+	domCredential = 11
+	domPerson     = numCats
 )
+
+// credentialKinds are the kinds of credential the report counts apart, in
+// the order of worker.credKinds.
+var credentialKinds = [3]string{pii.CredentialPlain, pii.CredentialWeak, pii.CredentialStrong}
 
 // hashSeeds are the run's maphash seeds, one per domain: equal text in
 // two categories hashes apart without the category being copied in

@@ -150,12 +150,23 @@ func TestRiskLevels(t *testing.T) {
 		{"iban with identity", []pii.Category{pii.IBAN, pii.Name}, 500, false, LevelHigh, []string{"financial", "enisa"}},
 		{"large volume", []pii.Category{pii.NIR, pii.Name}, 20000, false, LevelVeryHigh, []string{"nir", "volume", "enisa"}},
 		{"special categories", []pii.Category{pii.Name}, 10, true, LevelVeryHigh, []string{"special_categories", "enisa"}},
+		{"plain passwords with e-mails", []pii.Category{pii.Email, pii.Credential}, 500, false, LevelHigh, []string{"credentials", "credentials_takeover"}},
+		{"strong hashes with e-mails", []pii.Category{pii.Email, pii.Credential + ":strong_hash"}, 500, false, LevelLow, []string{"credentials_hashed", "enisa"}},
+		{"weak hashes with names", []pii.Category{pii.Name, pii.Credential + ":weak_hash"}, 500, false, LevelHigh, []string{"credentials", "enisa"}},
+		{"passwords alone", []pii.Category{pii.Credential + ":plaintext"}, 500, false, LevelLow, []string{"credentials", "enisa"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &Report{People: People{Count: tc.people}}
 			for _, c := range tc.cats {
-				r.Categories = append(r.Categories, CategoryStat{Category: string(c), Values: 10})
+				// "credential:kind": credentials of one kind; without
+				// the kind, as a report written before kinds.
+				cat, kind, _ := strings.Cut(string(c), ":")
+				st := CategoryStat{Category: cat, Values: 10}
+				if kind != "" {
+					st.Kinds = map[string]int64{kind: 10}
+				}
+				r.Categories = append(r.Categories, st)
 			}
 			if tc.special {
 				r.Special = []SpecialColumn{{Path: "a.csv", Column: "pathologie", Kind: "health"}}

@@ -16,7 +16,7 @@ import (
 )
 
 // numCats is the number of categories (pii.Categories order).
-const numCats = 11
+const numCats = 12
 
 // catIdx is the index of a category in pii.Categories. Every finding
 // asks: the names' lengths and, where two share one, their first letters
@@ -47,7 +47,10 @@ func catIdx(c pii.Category) int {
 		}
 		return 9
 	}
-	return 10 // pii.IP
+	if c[0] == pii.IP[0] { // and pii.Credential, of the same length
+		return 10
+	}
+	return 11
 }
 
 type catStats struct{ values, records int64 }
@@ -138,6 +141,7 @@ type worker struct {
 	rec record
 
 	cats          [numCats]catStats
+	credKinds     [3]int64 // credentials: plain text, weak and strong hashes (credentialKinds)
 	locs          map[locKey]*locStats
 	locOrder      []locKey
 	docs          int
@@ -636,6 +640,9 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding) int {
 		col.stats.values[ci]++
 	}
 	w.rec.cats |= 1 << ci
+	if ci == domCredential {
+		w.credKinds[slices.Index(credentialKinds[:], pii.CredentialKind(f.Norm))]++
+	}
 	h, seen := w.k.hash(ci, f.Norm)
 	if !seen {
 		w.pend[ci] = append(w.pend[ci], h)

@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"encoding/base64"
 	"fmt"
 	"math/rand"
 	"strings"
@@ -75,11 +76,14 @@ func Identities(seed int64, n int) []Identity {
 
 type gen struct {
 	r *rand.Rand
+	// p draws the credentials, so that the other values of a seed stay
+	// what they were before credentials were planted.
+	p *rand.Rand
 	l lists
 }
 
 func newGen(seed int64) *gen {
-	return &gen{r: rand.New(rand.NewSource(seed)), l: loadLists()}
+	return &gen{r: rand.New(rand.NewSource(seed)), p: rand.New(rand.NewSource(^seed)), l: loadLists()}
 }
 
 // builder writes a document and records spans.
@@ -112,6 +116,9 @@ func (b *builder) doc(shape string) Doc {
 }
 
 func (g *gen) pick(list ...string) string { return list[g.r.Intn(len(list))] }
+
+// pickP picks with the credentials' source.
+func (g *gen) pickP(list ...string) string { return list[g.p.Intn(len(list))] }
 
 // --- written forms ---
 
@@ -278,4 +285,54 @@ func (g *gen) otherDate() string {
 
 func (g *gen) productCode() string {
 	return fmt.Sprintf("%c%c-%04d-%c%c", 'A'+rune(g.r.Intn(26)), 'A'+rune(g.r.Intn(26)), g.r.Intn(10000), 'A'+rune(g.r.Intn(26)), 'A'+rune(g.r.Intn(26)))
+}
+
+// password returns a password as people choose them: a word or a given
+// name with digits and a symbol, or letters and digits drawn at random.
+func (g *gen) password(id Identity) string {
+	switch g.p.Intn(4) {
+	case 0:
+		return fmt.Sprintf("%s%d%s", asciiFold(id.Given), id.BirthY, g.pickP("", "!", "*", "#"))
+	case 1:
+		return g.pickP("Soleil", "Printemps", "Chaton", "Marseille", "azerty", "motdepasse") + fmt.Sprint(g.p.Intn(10000)) + g.pickP("", "!", "?")
+	case 2:
+		return g.pickP("P@ss", "Mon$Chat", "Bien-venue", "Loulou_") + fmt.Sprint(g.p.Intn(100))
+	}
+	return g.cryptText(4) + fmt.Sprint(g.p.Intn(10)) + g.cryptText(5)
+}
+
+const cryptAlphabet = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// cryptText returns n characters of the crypt alphabet.
+func (g *gen) cryptText(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = cryptAlphabet[g.p.Intn(len(cryptAlphabet))]
+	}
+	return string(b)
+}
+
+// passwordHash returns a stored password hash in one of the formats
+// applications write (bcrypt, SHA-512 crypt, LDAP's salted SHA-1,
+// Argon2id, Django's PBKDF2, phpass): the right scheme, lengths and
+// alphabet, random content.
+func (g *gen) passwordHash() string {
+	b64 := func(n int) string {
+		b := make([]byte, n)
+		g.p.Read(b)
+		return base64.StdEncoding.EncodeToString(b)
+	}
+	switch g.p.Intn(6) {
+	case 0:
+		return fmt.Sprintf("$2y$%02d$%s", 10+g.p.Intn(3), g.cryptText(53))
+	case 1:
+		return "$6$" + g.cryptText(16) + "$" + g.cryptText(86)
+	case 2:
+		return "{SSHA}" + b64(24)
+	case 3:
+		return "$argon2id$v=19$m=65536,t=3,p=4$" + strings.TrimRight(b64(16), "=") + "$" + strings.TrimRight(b64(32), "=")
+	case 4:
+		return fmt.Sprintf("pbkdf2_sha256$%d$%s$%s", 260000+g.p.Intn(600000), g.cryptText(12), b64(32))
+	}
+	return "$P$B" + g.cryptText(30)
 }

@@ -88,6 +88,7 @@ func (g *gen) ticket(id Identity) Doc {
 			b.plant(pii.IP, id.IP)
 			b.s(". ")
 		},
+
 		// Decoys.
 		func() {
 			b.s(g.pick("Ma commande du ", "Facture émise le ", "Date de création : "))
@@ -117,6 +118,19 @@ func (g *gen) ticket(id Identity) Doc {
 	for _, p := range parts[:6+g.r.Intn(len(parts)-5)] {
 		p()
 	}
+	// Credentials, drawn apart (gen.p).
+	if g.p.Intn(2) == 0 {
+		b.s(g.pickP("Mon mot de passe : ", "mot de passe: ", "Identifiant : "+asciiFold(id.Given)+", mdp : ", "Mot de passe = "))
+		b.plant(pii.Credential, g.password(id))
+		b.s(g.pickP(" ", " merci. ", ". "))
+	}
+	if g.p.Intn(3) == 0 {
+		b.s(g.pickP("Mot de passe : ", "mot de passe : ", "Mdp: "))
+		b.decoy(pii.Credential, g.pickP("réinitialisé", "oublié", "Expiré", "********", "non reçu", "<masqué>"))
+		b.s(", montant ")
+		b.decoy(pii.Credential, fmt.Sprintf("$%d.%02d", g.p.Intn(500), g.p.Intn(100)))
+		b.s(". ")
+	}
 	b.s(g.pick("Cordialement.", "Merci d'avance.", "Bien à vous."))
 	return b.doc("ticket")
 }
@@ -137,6 +151,12 @@ func (g *gen) log(id Identity) Doc {
 	b.plant(pii.DateOfBirth, fmt.Sprintf("%04d-%02d-%02d", id.BirthY, id.BirthM, id.BirthD))
 	b.s(" id_ft=")
 	b.plant(pii.FranceTravail, id.FranceTravail)
+	b.s(" password=")
+	b.plant(pii.Credential, g.password(id))
+	b.s(" password_changed=")
+	b.decoy(pii.Credential, fmt.Sprintf("%04d-%02d-%02d", 2020+g.p.Intn(5), 1+g.p.Intn(12), 1+g.p.Intn(28)))
+	b.s(" PWD=")
+	b.decoy(pii.Credential, "/home/"+strings.ToLower(asciiFold(id.Surname)))
 	b.s(" order_id=")
 	b.decoy(pii.NIR, g.orderNumber())
 	b.s(" created=")
@@ -166,6 +186,10 @@ func (g *gen) json(id Identity) Doc {
 	b.plant(pii.FranceTravail, id.FranceTravail)
 	b.s(`", "derniere_ip": "`)
 	b.plant(pii.IP, id.IP)
+	b.s(`", "mot_de_passe": "`)
+	b.plant(pii.Credential, g.passwordHash())
+	b.s(`", "mdp_modifie_le": "`)
+	b.decoy(pii.Credential, fmt.Sprintf("%04d-%02d-%02d", 2020+g.p.Intn(5), 1+g.p.Intn(12), 1+g.p.Intn(28)))
 	b.s(`", "commande": "`)
 	b.decoy(pii.NIR, g.orderNumber())
 	b.s(`", "date_creation": "`)
@@ -179,7 +203,7 @@ func (g *gen) json(id Identity) Doc {
 // sql writes a MySQL-style INSERT.
 func (g *gen) sql(id Identity) Doc {
 	var b builder
-	b.s("INSERT INTO `usagers` (`id`, `nom`, `prenom`, `date_naissance`, `nir`, `email`, `tel`, `iban`, `num_commande`) VALUES (")
+	b.s("INSERT INTO `usagers` (`id`, `nom`, `prenom`, `date_naissance`, `nir`, `email`, `tel`, `iban`, `mdp`, `num_commande`) VALUES (")
 	b.s(fmt.Sprintf("%d, '", g.r.Intn(1000000)))
 	b.plant(pii.Name, strings.ReplaceAll(id.Surname, "'", "''"))
 	b.s("', '")
@@ -194,6 +218,8 @@ func (g *gen) sql(id Identity) Doc {
 	b.plant(pii.Phone, id.Phone)
 	b.s("', '")
 	b.plant(pii.IBAN, id.IBAN)
+	b.s("', '")
+	b.plant(pii.Credential, g.passwordHash())
 	b.s("', '")
 	b.decoy(pii.NIR, g.orderNumber())
 	b.s("');")
@@ -253,6 +279,15 @@ func Table(seed int64, rows int) (header []string, cells [][]string, truth []pii
 		{"ville", "city", pii.Address, func(id Identity) string { return id.Commune }},
 		{"num_piece_identite", "passport_number", pii.IDDocument, func(id Identity) string { return id.IDDoc }},
 		{"adresse_ip", "ip_address", pii.IP, func(id Identity) string { return id.IP }},
+		{"mot_de_passe", "password", pii.Credential, func(id Identity) string {
+			if g.p.Intn(2) == 0 {
+				return g.password(id)
+			}
+			return g.passwordHash()
+		}},
+		{"date_changement_mdp", "password_changed_at", "", func(Identity) string {
+			return fmt.Sprintf("%04d-%02d-%02d %02d:%02d", 2020+g.p.Intn(6), 1+g.p.Intn(12), 1+g.p.Intn(28), g.p.Intn(24), g.p.Intn(60))
+		}},
 		{"num_commande", "order_number", "", func(Identity) string { return g.orderNumber() }},
 		{"date_creation", "created_at", "", func(Identity) string { return g.otherDate() }},
 		{"code_produit", "product_code", "", func(Identity) string { return g.productCode() }},

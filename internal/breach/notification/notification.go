@@ -257,7 +257,17 @@ func build(r *breach.Report, c *Config, t texts, o Options) *view {
 		if !cs.DistinctExact {
 			d += " (" + t.Estimated + ")"
 		}
-		v.Data = append(v.Data, dataRow{Name: t.Categories[cs.Category], Values: t.number(cs.Values, lang), Distinct: d, Records: t.number(cs.Records, lang)})
+		name := t.Categories[cs.Category]
+		var split []string
+		for _, k := range []string{"plaintext", "weak_hash", "strong_hash"} {
+			if n := cs.Kinds[k]; n > 0 {
+				split = append(split, t.number(n, lang)+" "+t.CredentialKinds[k])
+			}
+		}
+		if len(split) > 0 {
+			name += " (" + strings.Join(split, ", ") + ")"
+		}
+		v.Data = append(v.Data, dataRow{Name: name, Values: t.number(cs.Values, lang), Distinct: d, Records: t.number(cs.Records, lang)})
 	}
 	v.RecordsAffected = t.number(r.RecordsAffected, lang)
 	v.People = t.number(r.People.Count, lang)
@@ -367,6 +377,9 @@ func consequences(t texts, present map[string]bool, special bool) []string {
 	if present["ip_address"] {
 		add("ip_address")
 	}
+	if present["credential"] {
+		add("credential")
+	}
 	if special {
 		add("special")
 	}
@@ -386,6 +399,9 @@ func suggested(t texts, present map[string]bool) []string {
 	}
 	if present["nir"] {
 		out = append(out, t.SuggestedMeasures["nir"])
+	}
+	if present["credential"] {
+		out = append(out, t.SuggestedMeasures["credential"])
 	}
 	return append(out, t.SuggestedMeasures["leak_watch"])
 }
@@ -438,14 +454,14 @@ func buildLetter(r *breach.Report, c *Config, t texts, lang string, present map[
 		started = c.Breach.Started.Format("2 January 2006")
 	}
 	l.What = fmt.Sprintf(t.LetterWhat, ctrl, origin, started)
-	for _, k := range []string{"person_name", "date_of_birth", "nir", "france_travail_id", "postal_address", "email", "phone", "iban", "payment_card", "id_document", "ip_address"} {
+	for _, k := range []string{"person_name", "date_of_birth", "nir", "france_travail_id", "postal_address", "email", "phone", "iban", "payment_card", "id_document", "ip_address", "credential"} {
 		if present[k] {
 			l.Data = append(l.Data, t.LetterNames[k])
 		}
 	}
 	l.Risks = consequences(t, present, len(r.Special) > 0)
 	l.Done = list(c.Measures.Taken, val{Text: m(labelFor(lang, "mesures prises, en termes simples", "measures taken, in plain words")), Missing: true})
-	for _, k := range []string{"nir", "iban", "payment_card", "id_document", "france_travail"} {
+	for _, k := range []string{"credential", "nir", "iban", "payment_card", "id_document", "france_travail"} {
 		key := k
 		if k == "france_travail" {
 			key = "france_travail_id"

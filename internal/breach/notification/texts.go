@@ -16,6 +16,7 @@ type texts struct {
 	Levels                                                                   map[string]string
 	Natures                                                                  map[string]string
 	Categories                                                               map[string]string
+	CredentialKinds                                                          map[string]string // plaintext, weak_hash, strong_hash
 	LetterNames                                                              map[string]string
 	Consequences                                                             map[string]string
 	Advice                                                                   map[string]string
@@ -86,10 +87,13 @@ var frTexts = texts{
 	},
 	Categories: map[string]string{"nir": "Numéro de sécurité sociale (NIR)", "france_travail_id": "Identifiant France Travail", "iban": "Coordonnées bancaires (IBAN)",
 		"payment_card": "Numéros de carte bancaire", "email": "Adresses électroniques", "phone": "Numéros de téléphone", "date_of_birth": "Dates de naissance",
-		"postal_address": "Adresses postales", "person_name": "Noms et prénoms", "id_document": "Numéros de pièces d'identité", "ip_address": "Adresses IP"},
+		"postal_address": "Adresses postales", "person_name": "Noms et prénoms", "id_document": "Numéros de pièces d'identité", "ip_address": "Adresses IP",
+		"credential": "Mots de passe ou leurs empreintes (données de connexion)"},
+	CredentialKinds: map[string]string{"plaintext": "en clair", "weak_hash": "sous une empreinte faible", "strong_hash": "sous une empreinte robuste"},
 	LetterNames: map[string]string{"nir": "votre numéro de sécurité sociale", "france_travail_id": "votre identifiant France Travail", "iban": "vos coordonnées bancaires (IBAN)",
 		"payment_card": "votre numéro de carte bancaire", "email": "votre adresse électronique", "phone": "votre numéro de téléphone", "date_of_birth": "votre date de naissance",
-		"postal_address": "votre adresse postale", "person_name": "vos nom et prénom", "id_document": "le numéro de votre pièce d'identité", "ip_address": "des adresses IP de connexion"},
+		"postal_address": "votre adresse postale", "person_name": "vos nom et prénom", "id_document": "le numéro de votre pièce d'identité", "ip_address": "des adresses IP de connexion",
+		"credential": "votre mot de passe (ou sa forme chiffrée)"},
 	Consequences: map[string]string{
 		"nir_identity":   "Usurpation d'identité, notamment auprès des organismes sociaux (assurance maladie, caisses d'allocations), et fraude aux prestations : le NIR est un identifiant unique et permanent, ici associé à l'identité des personnes.",
 		"nir":            "Utilisation frauduleuse du numéro de sécurité sociale, identifiant unique et permanent.",
@@ -101,6 +105,7 @@ var frTexts = texts{
 		"id_document":    "Ouverture frauduleuse de comptes, de crédits ou d'abonnements au nom des personnes.",
 		"identity":       "Usurpation d'identité facilitée par l'association des noms, dates de naissance et coordonnées.",
 		"ip_address":     "Rapprochement des personnes et de leur activité en ligne.",
+		"credential":     "Prise de contrôle des comptes des personnes, sur ce service et sur tous ceux où elles utilisent le même mot de passe (attaque par bourrage d'identifiants).",
 		"special":        "Discrimination, atteinte à la réputation et préjudice moral : des données sensibles sont concernées.",
 		"none":           "L'analyse n'a trouvé aucune donnée personnelle : conséquences à apprécier au vu des autres éléments de la violation.",
 	},
@@ -111,6 +116,7 @@ var frTexts = texts{
 		"contact":        "Méfiez-vous des courriels, SMS et appels qui citent vos informations personnelles pour gagner votre confiance. Nous ne vous demanderons jamais vos mots de passe ni vos coordonnées bancaires. Ne cliquez pas sur les liens d'un message inattendu ; transférez les SMS frauduleux au 33700 et signalez les escroqueries sur cybermalveillance.gouv.fr.",
 		"france_travail": "Méfiez-vous des messages qui se présentent comme venant de France Travail : connectez-vous à votre espace uniquement depuis le site officiel.",
 		"id_document":    "Soyez attentif à tout courrier concernant un crédit, un compte ou un abonnement que vous n'avez pas demandé.",
+		"credential":     "Changez votre mot de passe sur notre service, et sur tous les sites où vous utilisiez le même. Choisissez un mot de passe différent pour chaque service (un gestionnaire de mots de passe vous y aide) et activez la double authentification lorsqu'elle est proposée.",
 		"special":        "Si vous pensez subir un préjudice lié à ces informations, contactez notre délégué à la protection des données.",
 	},
 	SuggestedMeasures: map[string]string{
@@ -119,6 +125,7 @@ var frTexts = texts{
 		"contact":     "Mettre en place une surveillance des tentatives d'hameçonnage visant les personnes concernées et une page ou une ligne d'information.",
 		"iban":        "Prévenir les banques et organismes de paiement partenaires ; conseiller aux personnes de surveiller leurs comptes.",
 		"nir":         "Informer l'assurance maladie et les organismes sociaux partenaires de la divulgation des NIR.",
+		"credential":  "Forcer le changement des mots de passe des personnes concernées à leur prochaine connexion et fermer leurs sessions ouvertes ; conserver désormais les mots de passe sous une empreinte robuste et salée (Argon2id, scrypt, bcrypt ou PBKDF2), comme le recommande la CNIL (délibération n° 2022-100).",
 		"leak_watch":  "Surveiller la publication éventuelle des données (sites de fuite) et demander leur retrait.",
 	},
 	Missing:               func(what string) string { return "[À COMPLÉTER : " + what + "]" },
@@ -203,10 +210,13 @@ var enTexts = texts{
 	},
 	Categories: map[string]string{"nir": "Social security number (NIR)", "france_travail_id": "France Travail identifier", "iban": "Bank details (IBAN)",
 		"payment_card": "Payment card numbers", "email": "E-mail addresses", "phone": "Phone numbers", "date_of_birth": "Dates of birth",
-		"postal_address": "Postal addresses", "person_name": "Names", "id_document": "Identity document numbers", "ip_address": "IP addresses"},
+		"postal_address": "Postal addresses", "person_name": "Names", "id_document": "Identity document numbers", "ip_address": "IP addresses",
+		"credential": "Passwords or their hashes (login data)"},
+	CredentialKinds: map[string]string{"plaintext": "in plain text", "weak_hash": "behind a weak hash", "strong_hash": "behind a strong hash"},
 	LetterNames: map[string]string{"nir": "your social security number", "france_travail_id": "your France Travail identifier", "iban": "your bank details (IBAN)",
 		"payment_card": "your payment card number", "email": "your e-mail address", "phone": "your phone number", "date_of_birth": "your date of birth",
-		"postal_address": "your postal address", "person_name": "your name", "id_document": "your identity document number", "ip_address": "connection IP addresses"},
+		"postal_address": "your postal address", "person_name": "your name", "id_document": "your identity document number", "ip_address": "connection IP addresses",
+		"credential": "your password (or its encrypted form)"},
 	Consequences: map[string]string{
 		"nir_identity":   "Identity theft, in particular with social bodies (health insurance, family allowance funds), and benefit fraud: the NIR is a unique, lifelong identifier, here linked to the people's identity.",
 		"nir":            "Fraudulent use of the social security number, a unique and lifelong identifier.",
@@ -218,6 +228,7 @@ var enTexts = texts{
 		"id_document":    "Fraudulent opening of accounts, loans or subscriptions in the people's names.",
 		"identity":       "Identity theft made easier by names, dates of birth and contact details together.",
 		"ip_address":     "Linking people to their online activity.",
+		"credential":     "Takeover of the people's accounts, on this service and on every other where they use the same password (credential stuffing).",
 		"special":        "Discrimination, damage to reputation and distress: special-category data is concerned.",
 		"none":           "The scan found no personal data: consequences to assess from the other facts of the breach.",
 	},
@@ -228,6 +239,7 @@ var enTexts = texts{
 		"contact":        "Be wary of e-mails, text messages and calls that quote your personal details to win your trust. We will never ask for your passwords or bank details. Do not click links in unexpected messages; forward fraudulent text messages to 33700 and report scams on cybermalveillance.gouv.fr.",
 		"france_travail": "Be wary of messages claiming to come from France Travail: log in to your account only from the official site.",
 		"id_document":    "Watch for any mail about a loan, account or subscription you did not ask for.",
+		"credential":     "Change your password on our service, and on every site where you used the same one. Choose a different password for each service (a password manager helps) and turn on two-step verification where it is offered.",
 		"special":        "If you believe you suffer harm from this disclosure, contact our data protection officer.",
 	},
 	SuggestedMeasures: map[string]string{
@@ -236,6 +248,7 @@ var enTexts = texts{
 		"contact":     "Watch for phishing aimed at the people concerned and set up an information page or phone line.",
 		"iban":        "Warn partner banks and payment providers; advise the people to watch their accounts.",
 		"nir":         "Inform the health insurance and partner social bodies that NIRs were disclosed.",
+		"credential":  "Force the people concerned to change their password at their next login and close their open sessions; from now on store passwords as strong salted hashes (Argon2id, scrypt, bcrypt or PBKDF2), as the CNIL recommends (deliberation no. 2022-100).",
 		"leak_watch":  "Watch for publication of the data (leak sites) and request its removal.",
 	},
 	Missing:               func(what string) string { return "[TO BE COMPLETED: " + what + "]" },

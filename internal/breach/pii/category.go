@@ -36,11 +36,12 @@ const (
 	Name          Category = "person_name"
 	IDDocument    Category = "id_document"
 	IP            Category = "ip_address"
+	Credential    Category = "credential" // a password or its hash (credential.go)
 )
 
 // Categories returns every category, in a stable order.
 func Categories() []Category {
-	return []Category{NIR, FranceTravail, IBAN, Card, Email, Phone, DateOfBirth, Address, Name, IDDocument, IP}
+	return []Category{NIR, FranceTravail, IBAN, Card, Email, Phone, DateOfBirth, Address, Name, IDDocument, IP, Credential}
 }
 
 // Validated reports whether values of c are checked by structure or checksum

@@ -33,8 +33,8 @@ func (s *Scanner) HeaderCategory(header string) Category { return headerCategory
 // ClassifyValues is ClassifyColumn given the category its header names
 // (HeaderCategory).
 func (s *Scanner) ClassifyValues(h Category, sample [][]byte) Column {
-	var counts [17]int
-	var kinds [17]Category
+	var counts [numKinds]int
+	var kinds [numKinds]Category
 	nonEmpty := 0
 	for _, v := range sample {
 		v = bytes.TrimSpace(v)
@@ -51,6 +51,18 @@ func (s *Scanner) ClassifyValues(h Category, sample [][]byte) Column {
 			return 0
 		}
 		return float64(counts[catIndex(c)]) / float64(nonEmpty)
+	}
+	if h == Credential {
+		// Any value is a password but flags, dates and placeholders: a
+		// column of those (password_set, a date of change under a header
+		// this reader did not know) is not.
+		if nonEmpty > 0 && frac(Credential) < 0.5 {
+			if c, f := bestValidated(frac); f >= 0.8 {
+				return Column{c, confColumn * f}
+			}
+			return Column{}
+		}
+		return Column{Credential, confColumn}
 	}
 	if h != "" {
 		if nonEmpty == 0 {
@@ -82,6 +94,9 @@ func (s *Scanner) ClassifyValues(h Category, sample [][]byte) Column {
 	if frac(Name) >= 0.8 && frac(nameByList) >= 0.8 && frac(nameCased) >= 0.8 {
 		return Column{Name, 0.8}
 	}
+	if frac(credentialHash) >= 0.8 {
+		return Column{Credential, confColumn}
+	}
 	if frac(Address) >= 0.8 && frac(addressFull) >= 0.8 {
 		return Column{Address, 0.8}
 	}
@@ -95,6 +110,8 @@ const (
 	dateAny     Category = "date"         // any calendar date
 	phoneBare   Category = "phone-bare"   // a phone number without its 0 or its '+' (parseBarePhone)
 	nameCased   Category = "name-cased"   // words capitalised as names are (casedName)
+	// A password hash in a format that names itself (CredentialKind).
+	credentialHash Category = "credential-hash"
 )
 
 func catIndex(c Category) int {
@@ -121,19 +138,27 @@ func catIndex(c Category) int {
 		return 9
 	case IP:
 		return 10
-	case nameByList:
+	case Credential:
 		return 11
-	case addressFull:
+	case nameByList:
 		return 12
-	case dateAny:
+	case addressFull:
 		return 13
-	case phoneBare:
+	case dateAny:
 		return 14
-	case nameCased:
+	case phoneBare:
 		return 15
+	case nameCased:
+		return 16
+	case credentialHash:
+		return 17
 	}
-	return 16
+	return numKinds - 1
 }
+
+// numKinds counts the categories and pseudo-categories of catIndex, and
+// one for none.
+const numKinds = 19
 
 func bestValidated(frac func(Category) float64) (Category, float64) {
 	var best Category
@@ -204,6 +229,12 @@ func (s *Scanner) valueKinds(v []byte, out []Category) []Category {
 		}
 		if s.casedName(v) {
 			out = append(out, nameCased)
+		}
+	}
+	if s.secretValue(v) {
+		out = append(out, Credential)
+		if CredentialKind(v) != CredentialPlain && !isHexDigest(v) {
+			out = append(out, credentialHash)
 		}
 	}
 	if plausibleAddress(v) {
@@ -372,6 +403,11 @@ func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 	case IDDocument:
 		if ok = idShape(v, 8, 12, 2); ok {
 			fs.norms = appendUpper(fs.norms, v)
+		}
+	case Credential:
+		// As stored: two passwords that differ in case differ.
+		if ok = s.secretValue(v); ok {
+			fs.norms = append(fs.norms, v...)
 		}
 	}
 	if !ok || len(fs.norms) == from {

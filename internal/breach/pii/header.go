@@ -30,6 +30,8 @@ func headerCategory(header string) Category {
 		return false
 	}
 	switch {
+	case credentialHeader(has, contains):
+		return Credential
 	case has("email", "mail", "courriel", "mel", "emails") || contains("email", "courriel", "adressemail"):
 		return Email
 	case has("ip", "ipv4", "ipv6", "ipaddr", "ipaddress") || joined == "remoteaddr" || joined == "clientaddr" || contains("adresseip", "ipaddress", "srcip", "clientip", "remoteip"):

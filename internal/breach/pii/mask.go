@@ -85,6 +85,8 @@ func Mask(c Category, norm string) string {
 		sb.WriteByte(' ')
 		sb.WriteString(norm[len(norm)-4:])
 		return sb.String()
+	case Credential:
+		return maskCredential(norm)
 	case IP:
 		if i := strings.IndexByte(norm, '.'); i > 0 && !strings.Contains(norm, ":") {
 			return norm[:i] + ".***.***.***"
@@ -177,4 +179,27 @@ func isStreetType(w string) bool {
 		return true
 	}
 	return false
+}
+
+// maskCredential shows a hash's scheme and nothing of a password, not
+// even its length: "$2y$10$****", "{SSHA}****", "pbkdf2_sha256$****",
+// "********".
+func maskCredential(norm string) string {
+	const hidden = "****"
+	b := []byte(norm)
+	switch {
+	case CredentialKind(b) == CredentialPlain:
+		return "********"
+	case norm[0] == '{':
+		return norm[:strings.IndexByte(norm, '}')+1] + hidden
+	case norm[0] == '$':
+		id := norm[:strings.IndexByte(norm[1:], '$')+2]
+		if strings.HasPrefix(id, "$2") && len(norm) > len(id)+3 {
+			return norm[:len(id)+3] + hidden // bcrypt's cost: $2y$10$
+		}
+		return id + hidden
+	case isHexDigest(b):
+		return "********"
+	}
+	return norm[:strings.IndexByte(norm, '$')+1] + hidden
 }

@@ -9,6 +9,13 @@ import "bytes"
 // given name ("DUPONT Jean").
 func (st *scan) atUpper(i int) int {
 	b := st.b
+	if i > st.lastEnd && b[i-1] == '{' {
+		// An LDAP password hash: {SSHA}…, {CRYPT}$6$….
+		if end, _, ok := ldapHash(b, i-1); ok {
+			st.add(Credential, i-1, end, confStructure, b[i-1:end])
+			return end
+		}
+	}
 	if i > 0 && (isAlnum(b[i-1]) || b[i-1] >= 0x80) {
 		return skipLetters(b, i)
 	}

@@ -181,6 +181,12 @@ func refValueKinds(s *Scanner, v []byte) map[Category]bool {
 	if idShape(v, 8, 12, 2) {
 		out[IDDocument] = true
 	}
+	if s.secretValue(v) {
+		out[Credential] = true
+		if CredentialKind(v) != CredentialPlain && !isHexDigest(v) {
+			out[credentialHash] = true
+		}
+	}
 	return out
 }
 
@@ -188,7 +194,8 @@ func refValueKinds(s *Scanner, v []byte) map[Category]bool {
 func FuzzValueKinds(f *testing.F) {
 	s := New()
 	for _, v := range []string{"Jean Dupont", "cafe::beef", "fe80::1", "2 85 05 2A 123 456 42", "FR76 3000 6000 0112 3456 7890 189",
-		"4970 1000 0000 0063", "jean@x.fr", "+33 6 12 34 56 78", "12 mars 1985", "12 rue de la Paix 75002 Paris", "0166251628S", "C43H30WB7", "Lyon", "612345678", "Rendez-vous titre d'identité - Jean Martin", "Jean de la Fontaine"} {
+		"4970 1000 0000 0063", "jean@x.fr", "+33 6 12 34 56 78", "12 mars 1985", "12 rue de la Paix 75002 Paris", "0166251628S", "C43H30WB7", "Lyon", "612345678", "Rendez-vous titre d'identité - Jean Martin", "Jean de la Fontaine",
+		"$2y$10$abcdefghijklmnopqrstuuJ4nZ3lT0W5F0dI7h6Hk2m8rC1xQeV3y", "{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", "true", "********"} {
 		f.Add(v)
 	}
 	f.Fuzz(func(t *testing.T, v string) {

@@ -30,7 +30,9 @@ const (
 	trigPlus
 	trigColon
 	trigUpper
-	trigLatin // the lead byte of a Latin letter beyond ASCII: maybe a capital
+	trigLatin  // the lead byte of a Latin letter beyond ASCII: maybe a capital
+	trigDollar // a password hash ($2y$…, pbkdf2_sha256$…)
+	trigEquals // a password after its key (password=…)
 )
 
 // The classes of bytes for Scanner.inert.
@@ -104,6 +106,8 @@ func New() *Scanner {
 	s.trig['@'] = trigAt
 	s.trig['+'] = trigPlus
 	s.trig[':'] = trigColon
+	s.trig['$'] = trigDollar
+	s.trig['='] = trigEquals
 	for _, c := range []byte{0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xE1} {
 		s.trig[c] = trigLatin
 	}

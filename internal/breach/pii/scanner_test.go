@@ -197,8 +197,8 @@ func TestCell(t *testing.T) {
 
 func TestCategories(t *testing.T) {
 	cs := Categories()
-	if len(cs) != 11 {
-		t.Fatalf("%d categories, want 11", len(cs))
+	if len(cs) != 12 {
+		t.Fatalf("%d categories, want 12", len(cs))
 	}
 	n := 0
 	for _, c := range cs {

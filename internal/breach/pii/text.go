@@ -64,6 +64,19 @@ func (st *scan) run() {
 			i = st.atColon(i)
 		case trigUpper:
 			i = st.atUpper(i)
+		case trigDollar:
+			i = st.atDollar(i)
+		case trigEquals:
+			// A password after its key; the key is looked at here, as
+			// most '=' are of other keys (level=info).
+			end, ok := 0, false
+			if afterPasswordKey(b, i) {
+				end, ok = st.secret(i)
+			}
+			if !ok {
+				end = i + 1
+			}
+			i = end
 		case trigLatin:
 			if up, _ := isUpperAt(b, i); up {
 				i = st.atUpper(i)
@@ -322,9 +335,45 @@ func (st *scan) atPlus(i int) int {
 	return i + 1
 }
 
-// atColon handles a ':' that may be inside an IPv6 address starting with
-// a letter (fe80::1) or with "::".
+// atDollar handles a '$': a password hash in the modular crypt format or
+// Django's.
+func (st *scan) atDollar(i int) int {
+	if i < st.lastEnd {
+		return i + 1
+	}
+	if start, end, ok := hashAt(st.b, i, st.lastEnd); ok {
+		st.add(Credential, start, end, confStructure, st.b[start:end])
+		return end
+	}
+	return i + 1
+}
+
+// secret reads the password after the ':' or '=' at i, which follows a
+// password key (afterPasswordKey).
+func (st *scan) secret(i int) (int, bool) {
+	if i < st.lastEnd {
+		return 0, false
+	}
+	start, end, ok := secretAfter(st.b, i)
+	if !ok {
+		return 0, false
+	}
+	conf := confContext
+	if CredentialKind(st.b[start:end]) != CredentialPlain {
+		conf = confStructure
+	}
+	st.add(Credential, start, end, conf, st.b[start:end])
+	return end, true
+}
+
+// atColon handles a ':' after a password key, or inside an IPv6 address
+// starting with a letter (fe80::1) or with "::".
 func (st *scan) atColon(i int) int {
+	if afterPasswordKey(st.b, i) {
+		if end, ok := st.secret(i); ok {
+			return end
+		}
+	}
 	if i < st.hexDone {
 		return i + 1
 	}

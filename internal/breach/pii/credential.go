@@ -1,0 +1,482 @@
+package pii
+
+import "bytes"
+
+// Credentials: passwords and their stored hashes. A breach notification
+// names them apart (the CNIL's form asks for "données de connexion"),
+// and they change its advice: the people must change their password
+// here and wherever they reused it.
+//
+// Three ways find them:
+//   - A hash in a format that names itself, in any text or cell: the
+//     modular crypt format of Unix, PHP and passlib ($2y$10$…, $6$…,
+//     $argon2id$…, $P$…), LDAP's {SSHA}…, {CRYPT}$6$…, and Django's
+//     pbkdf2_sha256$…. Each is checked for its scheme and the lengths and
+//     alphabet of its parts, so "$12.50" or a shell's "$HOME" is not one.
+//   - A column whose header names a password (password, mot_de_passe,
+//     mdp, pwd, userPassword…): every value that is not a flag, a date
+//     or a placeholder, whatever it holds (plain text, a hex digest).
+//   - In text, the value after a password key and ':' or '='
+//     ("mot de passe : Soleil2023", "password=…" in a URL's query,
+//     "pwd":"…" in a JSON line), when it looks like a secret: a digit, a
+//     symbol with a capital, or a capital inside it. Words ("mot de
+//     passe : réinitialisé") and placeholders ("********", "<hidden>",
+//     "${DB_PASS}") are not.
+//
+// Strength: what the hash costs an attacker to reverse decides the risk
+// (EDPB guidelines 01/2021, case 6: salted state-of-the-art hashes keep
+// the passwords unintelligible). CredentialKind tells plain text, weak
+// hashes (fast or unsalted: MD5, SHA-1, SHA-2 once, md5crypt, phpass)
+// and strong ones (bcrypt, scrypt, yescrypt, Argon2, PBKDF2, SHA-crypt).
+
+// Kinds of credential, as CredentialKind returns them.
+const (
+	CredentialPlain  = "plaintext"
+	CredentialWeak   = "weak_hash"
+	CredentialStrong = "strong_hash"
+)
+
+// cryptIDs are the modular crypt format's scheme ids this reader knows,
+// with their strength and the length of their last part (0: any of at
+// least 16).
+var cryptIDs = map[string]struct {
+	strong bool
+	last   int
+}{
+	"1": {false, 22}, "apr1": {false, 22}, "md5": {false, 0}, "sha1": {false, 0}, "3": {false, 32},
+	"5": {true, 43}, "6": {true, 86}, "y": {true, 43}, "gy": {true, 43}, "7": {true, 43},
+	"argon2i": {true, 0}, "argon2d": {true, 0}, "argon2id": {true, 0}, "scrypt": {true, 0},
+	"pbkdf2": {true, 0}, "pbkdf2-sha256": {true, 0}, "pbkdf2-sha512": {true, 0}, "bcrypt-sha256": {true, 0},
+}
+
+// djangoAlgos are the algorithm names that start a Django password hash
+// (algorithm$…), with their strength.
+var djangoAlgos = map[string]bool{
+	"pbkdf2_sha256": true, "pbkdf2_sha1": true, "argon2": true, "bcrypt_sha256": true, "bcrypt": true, "scrypt": true,
+	"sha1": false, "md5": false, "crypt": false,
+}
+
+// ldapSchemes are the {SCHEME} prefixes of LDAP's userPassword (RFC 3112
+// and the schemes of OpenLDAP, 389 Directory Server and Dovecot), upper
+// case, with their kind.
+var ldapSchemes = map[string]string{
+	"SHA": CredentialWeak, "SSHA": CredentialWeak, "SHA1": CredentialWeak, "SHA256": CredentialWeak, "SSHA256": CredentialWeak,
+	"SHA384": CredentialWeak, "SSHA384": CredentialWeak, "SHA512": CredentialWeak, "SSHA512": CredentialWeak,
+	"MD5": CredentialWeak, "SMD5": CredentialWeak, "NS-MTA-MD5": CredentialWeak, "CRYPT": "",
+	"PBKDF2": CredentialStrong, "PBKDF2-SHA1": CredentialStrong, "PBKDF2-SHA256": CredentialStrong, "PBKDF2-SHA512": CredentialStrong,
+	"ARGON2": CredentialStrong, "BCRYPT": CredentialStrong, "CLEARTEXT": CredentialPlain, "PLAIN": CredentialPlain,
+}
+
+// isCryptChar is the alphabet of crypt hashes ([./0-9A-Za-z]) and of the
+// base64 and parameters of passlib's and Argon2's (+, =, ',', '-').
+func isCryptChar(c byte) bool {
+	return isAlnum(c) || c == '.' || c == '/' || c == '+' || c == '=' || c == ',' || c == '-'
+}
+
+// cryptHash reads a modular crypt hash starting at the '$' at i; it
+// returns its end and whether it is strong.
+func cryptHash(b []byte, i int) (end int, strong, ok bool) {
+	j := i + 1
+	for j < len(b) && j-i <= 14 && (isLower(b[j]) || isDigit(b[j]) || b[j] == '-' || b[j] == 'P' || b[j] == 'H') {
+		j++
+	}
+	if j == i+1 || j >= len(b) || b[j] != '$' {
+		return 0, false, false
+	}
+	id := string(b[i+1 : j])
+	switch id {
+	case "2a", "2b", "2x", "2y":
+		// $2y$10$ then 22 characters of salt and 31 of hash.
+		e := j + 4 + 53
+		if e > len(b) || !isDigit(b[j+1]) || !isDigit(b[j+2]) || b[j+3] != '$' || !allCrypt(b[j+4:e]) || e < len(b) && isCryptChar(b[e]) {
+			return 0, false, false
+		}
+		return e, true, true
+	case "P", "H":
+		// phpass: $P$ then 31 characters.
+		e := j + 1 + 31
+		if e > len(b) || !allCrypt(b[j+1:e]) || e < len(b) && (isCryptChar(b[e]) || b[e] == '$') {
+			return 0, false, false
+		}
+		return e, false, true
+	}
+	scheme, known := cryptIDs[id]
+	if !known {
+		return 0, false, false
+	}
+	// Parts of the crypt alphabet joined by single '$' (the parameters,
+	// the salt, the hash); an empty one is allowed (NT hashes: $3$$…).
+	e, last := j, 0
+	for e < len(b) && b[e] == '$' {
+		k := e + 1
+		for k < len(b) && isCryptChar(b[k]) {
+			k++
+		}
+		e, last = k, k-e-1
+	}
+	if scheme.last > 0 && last != scheme.last || scheme.last == 0 && last < 16 || e-i < 20 {
+		return 0, false, false
+	}
+	return e, scheme.strong, true
+}
+
+func allCrypt(b []byte) bool {
+	for _, c := range b {
+		if !isAlnum(c) && c != '.' && c != '/' {
+			return false
+		}
+	}
+	return true
+}
+
+// djangoHash reads a Django password hash (pbkdf2_sha256$260000$salt$hash)
+// starting at the algorithm's name at t, whose '$' is at i.
+func djangoHash(b []byte, t, i int) (end int, strong, ok bool) {
+	strong, known := djangoAlgos[string(b[t:i])]
+	if !known {
+		return 0, false, false
+	}
+	e, last, parts := i, 0, 0
+	for e < len(b) && b[e] == '$' {
+		k := e + 1
+		for k < len(b) && isCryptChar(b[k]) {
+			k++
+		}
+		e, last, parts = k, k-e-1, parts+1
+	}
+	if parts < 2 || last < 16 {
+		return 0, false, false
+	}
+	return e, strong, true
+}
+
+// ldapHash reads an LDAP {SCHEME}value starting at the '{' at i.
+func ldapHash(b []byte, i int) (end int, kind string, ok bool) {
+	j := i + 1
+	for j < len(b) && j-i <= 14 && (isUpper(b[j]) || isDigit(b[j]) || b[j] == '-') {
+		j++
+	}
+	if j >= len(b) || b[j] != '}' {
+		return 0, "", false
+	}
+	kind, known := ldapSchemes[string(b[i+1:j])]
+	if !known {
+		return 0, "", false
+	}
+	e := j + 1
+	if kind == CredentialPlain {
+		for e < len(b) && b[e] > ' ' && !endsSecret(b[e]) {
+			e++
+		}
+		return e, kind, e > j+1
+	}
+	for e < len(b) && (isCryptChar(b[e]) || b[e] == '$') {
+		e++
+	}
+	if kind == "" { // {CRYPT}: a crypt hash, or DES's 13 characters
+		if e-j-1 >= 13 && allCrypt(b[j+1:e]) {
+			return e, CredentialWeak, true
+		}
+		if j+1 >= len(b) || b[j+1] != '$' {
+			return 0, "", false
+		}
+		ce, strong, ok := cryptHash(b, j+1)
+		if !ok {
+			return 0, "", false
+		}
+		if strong {
+			return ce, CredentialStrong, true
+		}
+		return ce, CredentialWeak, true
+	}
+	return e, kind, e-j-1 >= 8
+}
+
+// CredentialKind tells what a credential's normalised value is: plain
+// text, a weak hash or a strong one.
+func CredentialKind(norm []byte) string {
+	switch {
+	case len(norm) == 0:
+		return CredentialPlain
+	case norm[0] == '{':
+		if end, kind, ok := ldapHash(norm, 0); ok && end == len(norm) {
+			return kind
+		}
+	case norm[0] == '$':
+		if end, strong, ok := cryptHash(norm, 0); ok && end == len(norm) {
+			return hashKind(strong)
+		}
+	default:
+		if i := bytes.IndexByte(norm, '$'); i > 0 {
+			if end, strong, ok := djangoHash(norm, 0, i); ok && end == len(norm) {
+				return hashKind(strong)
+			}
+		}
+		if isHexDigest(norm) {
+			return CredentialWeak
+		}
+	}
+	return CredentialPlain
+}
+
+func hashKind(strong bool) string {
+	if strong {
+		return CredentialStrong
+	}
+	return CredentialWeak
+}
+
+// isHexDigest tells an unsalted MD5, SHA-1 or SHA-2 digest in hex, as a
+// password column of an old application stores it.
+func isHexDigest(v []byte) bool {
+	switch len(v) {
+	case 32, 40, 56, 64, 96, 128:
+	default:
+		return false
+	}
+	for _, c := range v {
+		if !isHex(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// hashAt reads a self-describing password hash whose marker ('$' or '{')
+// is at i, with the alphanumeric run before it for Django's: it returns
+// where the hash starts and ends.
+func hashAt(b []byte, i, from int) (start, end int, ok bool) {
+	if b[i] == '{' {
+		end, _, ok = ldapHash(b, i)
+		return i, end, ok
+	}
+	t := i
+	for t > from && i-t < 14 && (isAlnum(b[t-1]) || b[t-1] == '_') {
+		t--
+	}
+	if t < i {
+		if t > 0 && (isAlnum(b[t-1]) || b[t-1] == '_') {
+			return 0, 0, false
+		}
+		end, _, ok = djangoHash(b, t, i)
+		return t, end, ok
+	}
+	end, _, ok = cryptHash(b, i)
+	return i, end, ok
+}
+
+// credentialHeader tells a column header that names a password; its
+// dates, counters and settings do not (password_changed_at,
+// mdp_expiration, nb_tentatives_mdp).
+func credentialHeader(has func(...string) bool, contains func(...string) bool) bool {
+	if !has("password", "passwd", "pwd", "mdp", "motpasse", "motdepasse", "passwort", "passphrase", "userpassword", "hashedpassword", "passwordhash", "pass", "passe") &&
+		!contains("password", "motpasse", "motdepasse", "passwd", "hashmdp", "mdphash") {
+		return false
+	}
+	if has("pass", "passe") && !has("mot", "user", "db", "ftp", "smtp", "mail", "hash") && !contains("password", "passwd") {
+		return false // pass alone: a season ticket, a pass Navigo
+	}
+	return !has("date", "at", "on", "time", "expire", "expires", "expiration", "expiry", "changed", "change", "changement",
+		"updated", "update", "modified", "modification", "created", "creation", "last", "dernier", "derniere", "policy", "politique",
+		"length", "longueur", "age", "count", "nb", "nombre", "attempts", "tentatives", "tentative", "strength", "force", "required",
+		"oublie", "forgot", "algo", "algorithm", "scheme", "type", "format", "version", "salt", "sel", "hint", "indice", "min", "max",
+		"is", "has", "must", "needs", "validite", "duree", "status", "statut", "rule", "rules", "regle", "sent", "envoye")
+}
+
+// secretValue tells a column value that can be a password or its hash:
+// not empty, not a flag, a date, a null or a placeholder.
+func (s *Scanner) secretValue(v []byte) bool {
+	if len(v) == 0 || len(v) > 1024 || placeholder(v) {
+		return false
+	}
+	if _, ok := s.cellDate(v); ok && len(v) >= 8 {
+		return false
+	}
+	return true
+}
+
+// placeholder tells a value that stands for no secret: one character
+// repeated (********, xxxx), a null, a flag, a template or variable
+// (${DB_PASS}, %s, {{ password }}, <hidden>, [REDACTED]).
+func placeholder(v []byte) bool {
+	same := true
+	for _, c := range v[1:] {
+		if c != v[0] {
+			same = false
+			break
+		}
+	}
+	if same {
+		return true
+	}
+	switch v[0] {
+	case '<', '[', '%', '(':
+		return true
+	case '$':
+		return len(v) > 1 && (v[1] == '{' || v[1] == '(' || isUpper(v[1]))
+	case '{':
+		return len(v) > 1 && v[1] == '{'
+	}
+	var low [12]byte
+	if len(v) > len(low) {
+		return false
+	}
+	for i, c := range v {
+		if isUpper(c) {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	switch string(low[:len(v)]) {
+	case "null", "none", "nil", "undefined", "true", "false", "yes", "no", "oui", "non", "redacted", "masked", "hidden",
+		"secret", "password", "motdepasse", "n/a", "na", "\\n", "t", "f", "0", "1", "empty", "vide", "-":
+		return true
+	}
+	return false
+}
+
+// afterPasswordKey tells whether the ':' or '=' at i follows a password
+// key (with a closing quote or spaces between), the key starting a word
+// or after '_', '-' or '.' (user_password, db.password): password,
+// passwd, pwd, mdp, mot de passe (and mot_de_passe, motdepasse…),
+// passphrase, passwort; pass only before '='.
+func afterPasswordKey(b []byte, i int) bool {
+	if i < 3 {
+		return false
+	}
+	k := i
+	if c := b[k-1]; c == ' ' || c == '"' || c == '\'' {
+		for k > i-3 && b[k-1] == ' ' {
+			k--
+		}
+		if k > 0 && (b[k-1] == '"' || b[k-1] == '\'') {
+			k--
+		}
+		if k < 3 {
+			return false
+		}
+	}
+	// Most ':' and '=' follow other words ("Adresse :", "NIR :", id=…):
+	// the key's last three letters, folded to lower case, turn them away
+	// and choose the keys to compare.
+	switch uint32(b[k-3]|0x20)<<16 | uint32(b[k-2]|0x20)<<8 | uint32(b[k-1]|0x20) {
+	case 'o'<<16 | 'r'<<8 | 'd':
+		return keyAt(b, k, "password")
+	case 's'<<16 | 'w'<<8 | 'd':
+		return keyAt(b, k, "passwd")
+	case 'p'<<16 | 'w'<<8 | 'd':
+		return keyAt(b, k, "pwd")
+	case 'm'<<16 | 'd'<<8 | 'p':
+		return keyAt(b, k, "mdp")
+	case 's'<<16 | 's'<<8 | 'e':
+		return keyAt(b, k, "mot de passe") || keyAt(b, k, "mot_de_passe") || keyAt(b, k, "mot-de-passe") || keyAt(b, k, "motdepasse")
+	case 'a'<<16 | 's'<<8 | 'e':
+		return keyAt(b, k, "passphrase")
+	case 'a'<<16 | 's'<<8 | 's':
+		return b[i] == '=' && keyAt(b, k, "pass")
+	case 'o'<<16 | 'r'<<8 | 't':
+		return keyAt(b, k, "passwort")
+	}
+	return false
+}
+
+// keyAt tells whether b ends at k with key (lower case; b in any case),
+// the key starting a word or after '_', '-' or '.'.
+func keyAt(b []byte, k int, key string) bool {
+	s := k - len(key)
+	if s < 0 {
+		return false
+	}
+	for j := 0; j < len(key); j++ {
+		c := b[s+j]
+		if isUpper(c) {
+			c += 'a' - 'A'
+		}
+		if c != key[j] {
+			return false
+		}
+	}
+	return s == 0 || !isAlnum(b[s-1]) && b[s-1] < 0x80
+}
+
+// secretAfter reads the value after the ':' or '=' at i that follows a
+// password key: it returns its span when it looks like a secret.
+func secretAfter(b []byte, i int) (start, end int, ok bool) {
+	j := i + 1
+	for j < len(b) && j-i <= 3 && b[j] == ' ' {
+		j++
+	}
+	if j >= len(b) {
+		return 0, 0, false
+	}
+	start = j
+	if q := b[j]; q == '"' || q == '\'' {
+		start = j + 1
+		e := start
+		for e < len(b) && e-start <= 128 && b[e] != q {
+			e++
+		}
+		if e >= len(b) || b[e] != q {
+			return 0, 0, false
+		}
+		end = e
+	} else {
+		e := j
+		for e < len(b) && e-j <= 128 && b[e] > ' ' && !endsSecret(b[e]) {
+			e++
+		}
+		end = e
+		// A sentence's full stop is not the password's.
+		if end-start > 1 && b[end-1] == '.' && (end == len(b) || b[end] == ' ') {
+			end--
+		}
+	}
+	v := b[start:end]
+	if len(v) < 4 || len(v) > 128 || placeholder(v) || isPath(v) {
+		return 0, 0, false
+	}
+	if CredentialKind(v) != CredentialPlain {
+		return start, end, true
+	}
+	var digit, symbol, upper, innerUpper bool
+	for k, c := range v {
+		switch {
+		case isDigit(c):
+			digit = true
+		case isUpper(c):
+			upper = true
+			innerUpper = innerUpper || k > 0
+		case c < 0x80 && !isLower(c):
+			symbol = true
+		}
+	}
+	return start, end, digit || symbol && upper || innerUpper && hasLower(v)
+}
+
+// isPath tells a directory, as sudo's PWD= gives it: "/home/jdupont",
+// "~/www", "/root"; a password may start with '/' too ("/A.d4hG6Zo").
+func isPath(v []byte) bool {
+	if v[0] != '/' && v[0] != '~' {
+		return false
+	}
+	return bytes.IndexByte(v[1:], '/') >= 0 || bytes.IndexFunc(v, func(r rune) bool { return r >= '0' && r <= '9' }) < 0
+}
+
+// endsSecret tells the bytes that end a password written without quotes:
+// a quote, a separator of fields or parameters, a closing bracket.
+func endsSecret(c byte) bool {
+	switch c {
+	case '"', '\'', ',', ';', '&', '<', '>', ')', ']', '}':
+		return true
+	}
+	return false
+}
+
+func hasLower(v []byte) bool {
+	for _, c := range v {
+		if isLower(c) {
+			return true
+		}
+	}
+	return false
+}
