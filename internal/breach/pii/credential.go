@@ -21,7 +21,8 @@ import "bytes"
 //     "pwd":"…" in a JSON line), when it looks like a secret: a digit, a
 //     symbol with a capital, or a capital inside it. Words ("mot de
 //     passe : réinitialisé") and placeholders ("********", "<hidden>",
-//     "${DB_PASS}") are not.
+//     "${DB_PASS}") are not. And the password of a URL's user
+//     information (postgres://app:S3cret@db/app), whatever it is.
 //
 // Strength: what the hash costs an attacker to reverse decides the risk
 // (EDPB guidelines 01/2021, case 6: salted state-of-the-art hashes keep
@@ -477,6 +478,33 @@ func hasLower(v []byte) bool {
 		if isLower(c) {
 			return true
 		}
+	}
+	return false
+}
+
+// urlUserinfo tells whether the '@' at i ends the user information of a
+// URL (scheme://user:password@host, RFC 3986 3.2.1) that starts after
+// from; it returns where the user information starts.
+func urlUserinfo(b []byte, i, from int) (int, bool) {
+	k := i
+	for k > from && i-k < 256 && isUserinfo(b[k-1]) {
+		k--
+	}
+	if k-3 <= from || b[k-1] != '/' || b[k-2] != '/' || b[k-3] != ':' || !isAlpha(b[k-4]) {
+		return 0, false
+	}
+	return k, true
+}
+
+// isUserinfo tells the bytes of a URL's user information: unreserved,
+// percent-encoded, sub-delims and ':'.
+func isUserinfo(c byte) bool {
+	if isAlnum(c) {
+		return true
+	}
+	switch c {
+	case '-', '.', '_', '~', '%', '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=', ':':
+		return true
 	}
 	return false
 }

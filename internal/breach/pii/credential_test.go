@@ -88,6 +88,10 @@ func TestTextPasswords(t *testing.T) {
 		{"db.password = 'p@ss w0rd'", "p@ss w0rd"},
 		{"pwd: 12345678", "12345678"},
 		{"password=/A.d4hG6Zo next", "/A.d4hG6Zo"},
+		{"ftp://jdupont:Secret123@ftp.mairie.fr/x", "Secret123"},
+		{"DATABASE_URL=postgres://app:S3cret!@db.local:5432/app", "S3cret!"},
+		{"mysql://root:azerty@127.0.0.1/db", "azerty"},
+		{"https://user@example.fr/ and https://u:****@example.fr/", ""},
 		{"user_password=$2y$10$abcdefghijklmnopqrstuuJ4nZ3lT0W5F0dI7h6Hk2m8rC1xQeV3y", "$2y$10$abcdefghijklmnopqrstuuJ4nZ3lT0W5F0dI7h6Hk2m8rC1xQeV3y"},
 		// Not passwords.
 		{"Mot de passe : réinitialisé.", ""},
@@ -209,5 +213,27 @@ func TestPasswordKeyEdges(t *testing.T) {
 	for _, in := range []string{":", "=x", "   :", "  ': x", "pwd=Abc123", "mdp :Abc123", " \": Abc123"} {
 		var fs Findings
 		checkFindings(t, []byte(in), s.Text([]byte(in), &fs))
+	}
+}
+
+// A URL's user information is no e-mail address; an address in its query
+// still is one.
+func TestURLUserinfo(t *testing.T) {
+	s := New()
+	for in, want := range map[string]string{
+		"https://user@example.fr/":                 "",
+		"ftp://jdupont:Secret123@ftp.mairie.fr/x":  "credential",
+		"voir https://x.fr/?email=jean@x.fr merci": "email",
+		"mailto:jean@x.fr":                         "email",
+		"écrire à jean@x.fr://":                    "email",
+	} {
+		var fs Findings
+		var got []string
+		for _, f := range s.Text([]byte(in), &fs) {
+			got = append(got, string(f.Category))
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("Text(%q) = %v, want %s", in, got, want)
+		}
 	}
 }

@@ -282,6 +282,19 @@ func (st *scan) atDigit(i int) int {
 // atAt handles an '@': an e-mail address around it.
 func (st *scan) atAt(i int) int {
 	b := st.b
+	if u, ok := urlUserinfo(b, i, st.lastEnd); ok {
+		// A URL's user information (ftp://user:password@host) is no
+		// e-mail address; its password is a credential.
+		if c := bytes.IndexByte(b[u:i], ':'); c >= 0 && u+c+1 < i && !placeholder(b[u+c+1:i]) {
+			st.add(Credential, u+c+1, i, confStructure, b[u+c+1:i])
+		}
+		e := i + 1
+		for e < len(b) && (isAlnum(b[e]) || b[e] == '.' || b[e] == '-') {
+			e++
+		}
+		st.ctxFrom = e
+		return e
+	}
 	s := i
 	// In running text the local part is letters, digits and . _ - + ':
 	// the other characters RFC 5322 allows there (/ = ? & ! # $ % * ^ ~
