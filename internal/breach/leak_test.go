@@ -119,7 +119,7 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 		{"msg", "demande.msg", 1}, {"document", "lettre.docx", 1}, {"document", "lettre.rtf", 0},
 		{"document", "lettre.doc", 2}, {"pdf", "lettre.pdf", 1}, {"xls", "people-lo.xls", 1}, {"html", "lettre.html", 1},
 		{"xlsb", "people-sst.xlsb", 1}, {"flat", "lettre.fodt", 2}, {"document", "diaporama.ppt", 1}, {"tnef", "winmail.dat", 2}, {"xls", "people-velvet.xls", 0}, {"dbf", "people-850.dbf", 1}, {"xml", "usagers-etree.xml", 0}, {"xml", "usagers-mariadb.xml", 0},
-		{"bson", "usagers.bson", 2}, {"bson", "usagers-canonical.json", 1}, {"ldif", "annuaire.ldif", 2}, {"vcard", "contacts.vcf", 2}, {"ical", "rendez-vous.ics", 1},
+		{"bson", "usagers.bson", 2}, {"bson", "usagers-canonical.json", 1}, {"ldif", "annuaire.ldif", 2}, {"vcard", "contacts.vcf", 2}, {"ical", "rendez-vous.ics", 1}, {"7z", "fuite.7z", 2}, {"7z", "noms-chiffres.7z", 0},
 	} {
 		b := fixture(f.dir, f.name)
 		write(t, dir, "courrier/"+f.name, b)
@@ -177,7 +177,7 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	if rep.Category("nir").Values < 300 || rep.Category("email").Values < 300 {
 		t.Fatalf("too little found to make the search meaningful: %+v", rep.Categories)
 	}
-	for _, want := range []string{"guillemet.csv:2", "objet.json:1", "chaine.sql:1", "coupe.zip", "faux.xlsx", "bombe.zip", "binaire.bin", "casse/people-lo.xls", "casse/people-sst.xlsb", "courrier.eml", "casse/demande.msg", "casse/lettre.docx", "casse/lettre.doc", "casse/lettre.pdf", "casse/diaporama.ppt", "casse/winmail.dat", "casse/people-850.dbf"} {
+	for _, want := range []string{"guillemet.csv:2", "objet.json:1", "chaine.sql:1", "coupe.zip", "faux.xlsx", "bombe.zip", "binaire.bin", "casse/people-lo.xls", "casse/people-sst.xlsb", "courrier.eml", "casse/demande.msg", "casse/lettre.docx", "casse/lettre.doc", "casse/lettre.pdf", "casse/diaporama.ppt", "casse/winmail.dat", "casse/people-850.dbf", "casse/fuite.7z"} {
 		if !strings.Contains(problems.String(), want) {
 			t.Errorf("no problem reported for %s:\n%s", want, problems.String())
 		}

@@ -64,6 +64,7 @@ const (
 	FormatHTML          Format = "html"
 	FormatText          Format = "text"
 	FormatZip           Format = "zip"
+	Format7z            Format = "7z"
 	FormatTar           Format = "tar"
 	FormatGzip          Format = "gzip"
 	FormatSQLite        Format = "sqlite"

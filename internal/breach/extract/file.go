@@ -137,6 +137,8 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.zipSource(ctx, src, br, h)
 	case FormatGzip:
 		return e.gzip(ctx, src, br, h)
+	case Format7z:
+		return e.sevenZipSource(ctx, src, br, h)
 	case FormatTar:
 		return e.tar(ctx, src, br, h)
 	case FormatXLSX, FormatXLSB, FormatODS, FormatDOCX, FormatODT, FormatPPTX, FormatODP:
@@ -258,7 +260,7 @@ func (c *countReader) Read(p []byte) (int, error) {
 
 func isContainer(f Format) bool {
 	switch f {
-	case FormatZip, FormatGzip, FormatTar, FormatXLSX, FormatXLSB, FormatODS, FormatSQLite, FormatXLS,
+	case FormatZip, Format7z, FormatGzip, FormatTar, FormatXLSX, FormatXLSB, FormatODS, FormatSQLite, FormatXLS,
 		FormatDOCX, FormatODT, FormatPPTX, FormatODP:
 		return true
 	}
@@ -279,6 +281,8 @@ func Sniff(name string, head []byte) Format {
 		return FormatZip
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		return FormatGzip
+	case bytes.HasPrefix(head, sevenZipMagic):
+		return Format7z
 	case bytes.HasPrefix(head, []byte("SQLite format 3\x00")):
 		return FormatSQLite
 	case bytes.HasPrefix(head, cfbMagic):
@@ -356,8 +360,6 @@ func flatODFKind(head []byte) Format {
 // scanned page or an archive of another kind from noise.
 func binaryKind(head []byte) string {
 	switch {
-	case bytes.HasPrefix(head, []byte("7z\xBC\xAF\x27\x1C")):
-		return "a 7-Zip archive is not opened"
 	case bytes.HasPrefix(head, []byte("Rar!\x1A\x07")):
 		return "a RAR archive is not opened"
 	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}), bytes.HasPrefix(head, []byte("\x89PNG")),
