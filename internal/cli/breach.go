@@ -76,10 +76,17 @@ Read, by their content whatever their names:
               (OpenDocument also as flat XML: .fodt, .fods, .fodp)
   mail        .eml, Maildir, mbox, Outlook .msg and winmail.dat (attachments
               by their format)
-  archives    zip, tar, gzip (nested, as a dump.sql.gz)
+  archives    zip, 7-Zip (LZMA, LZMA2, deflate, bzip2), tar, gzip (nested,
+              as a dump.sql.gz)
   text        logs and any other text (UTF-8, else Windows-1252)
-What cannot be read (encrypted files, scanned pages, images, 7-Zip and RAR
-archives) is listed in the report's problems with the reason.
+What cannot be read (encrypted files, scanned pages, images, RAR archives,
+7-Zip members packed with PPMd) is listed in the report's problems with
+the reason.
+
+Categories: nir, france_travail_id, iban, payment_card, email, phone,
+date_of_birth, postal_address, person_name, id_document, ip_address, and
+credential (a password or its hash: in a password column, after a
+password key in text, in a URL, or a hash that names its scheme).
 
 `)
 		fs.PrintDefaults()
