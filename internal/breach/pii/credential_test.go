@@ -93,7 +93,13 @@ func TestTextPasswords(t *testing.T) {
 		{"mysql://root:azerty@127.0.0.1/db", "azerty"},
 		{"https://user@example.fr/ and https://u:****@example.fr/", ""},
 		{"user_password=$2y$10$abcdefghijklmnopqrstuuJ4nZ3lT0W5F0dI7h6Hk2m8rC1xQeV3y", "$2y$10$abcdefghijklmnopqrstuuJ4nZ3lT0W5F0dI7h6Hk2m8rC1xQeV3y"},
+		{"DB_PASSWORD=Xk9#mQ2v", "Xk9#mQ2v"},
+		{"  password: Azerty!2024", "Azerty!2024"},
 		// Not passwords.
+		{`<input type="password" name="password" value="">`, ""},
+		{`{"password": null, "password_confirmation": ""}`, ""},
+		{"  password: !vault |", ""},
+		{"postfix/smtpd[123]: warning: unknown[203.0.113.9]: SASL LOGIN authentication failed: UGFzc3dvcmQ6", ""},
 		{"Mot de passe : réinitialisé.", ""},
 		{"mot de passe oublié, merci de me rappeler", ""},
 		{"mot de passe : Réinitialisé", ""},
