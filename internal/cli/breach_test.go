@@ -166,3 +166,49 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// Archives protected by a password are read with the password from a
+// file; no output shows it, and without it they are reported.
+func TestBreachScanPasswords(t *testing.T) {
+	dir := t.TempDir()
+	fixtures := filepath.Join("..", "breach", "extract", "testdata")
+	for _, f := range []string{"7z/chiffre.7z", "7z/noms-chiffres.7z", "zipcrypt/aes256.zip", "zipcrypt/infozip.zip"} {
+		b, err := os.ReadFile(filepath.Join(fixtures, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o600)
+	}
+	pwFile := filepath.Join(t.TempDir(), "mots-de-passe.txt")
+	os.WriteFile(pwFile, []byte("Hunter2-faux\r\nSecret\n"), 0o600)
+	findings := filepath.Join(t.TempDir(), "findings.jsonl")
+
+	var out, errb bytes.Buffer
+	if code := Run(context.Background(), []string{"breach", "scan", "--output", "json", "--findings", findings, "--password-file", pwFile, dir}, Streams{Out: &out, Err: &errb}); code != 0 {
+		t.Fatalf("scan exit %d: %s", code, errb.String())
+	}
+	rep, err := breach.ReadReport(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) > 0 || rep.Category("email").Values != 12 {
+		t.Errorf("problems %+v, %d e-mail addresses (want 12: 2 in each 7-Zip archive, 4 in each zip)", rep.Problems, rep.Category("email").Values)
+	}
+	fb, _ := os.ReadFile(findings)
+	for _, o := range [][]byte{out.Bytes(), errb.Bytes(), fb} {
+		if bytes.Contains(o, []byte("Secret")) || bytes.Contains(o, []byte("Hunter2")) {
+			t.Errorf("a password in the outputs")
+		}
+	}
+
+	out.Reset()
+	errb.Reset()
+	Run(context.Background(), []string{"breach", "scan", "--output", "json", "--quiet", dir}, Streams{Out: &out, Err: &errb})
+	rep, err = breach.ReadReport(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 6 || rep.Category("email").Values != 0 {
+		t.Errorf("without the password: %d problems, %d e-mail addresses", len(rep.Problems), rep.Category("email").Values)
+	}
+}

@@ -130,23 +130,29 @@ func (e *Extractor) zipSource(ctx context.Context, src *source, br *bufio.Reader
 // embedded file) as a document of its own. It returns ErrLimit once the
 // archive's budget is spent.
 func (e *Extractor) zipMember(ctx context.Context, d Doc, src *source, zr *zip.Reader, zf *zip.File, h Handler) error {
-	if zf.Flags&1 != 0 {
-		d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Skipped: true, Err: fmt.Errorf("%w archive member: not scanned", ErrEncrypted)})
-		return nil
-	}
 	if zf.UncompressedSize64 > uint64(src.b.left) {
 		src.b.hit = true
 		return ErrLimit
 	}
-	rc, err := zf.Open()
-	if err != nil {
-		d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Err: err})
-		return nil
+	var r io.Reader
+	if zf.Flags&1 != 0 {
+		var err error
+		if r, err = openEncrypted(zf, e.o.Passwords); err != nil {
+			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Skipped: errors.Is(err, ErrEncrypted) || errors.Is(err, errMethod), Err: err})
+			return nil
+		}
+	} else {
+		rc, err := zf.Open()
+		if err != nil {
+			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Err: err})
+			return nil
+		}
+		defer rc.Close()
+		r = rc
 	}
-	m := member(src, zf.Name, rc, int64(zf.UncompressedSize64), false)
+	m := member(src, zf.Name, r, int64(zf.UncompressedSize64), false)
 	m.zip = zr
-	err = e.read(ctx, m, h)
-	rc.Close()
+	err := e.read(ctx, m, h)
 	if err != nil {
 		return err
 	}

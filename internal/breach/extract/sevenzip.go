@@ -5,6 +5,9 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -122,6 +125,8 @@ type szStream struct {
 
 // szArchive is what the directory says.
 type szArchive struct {
+	passwords []string          // to try on encrypted blocks
+	keys      map[string][]byte // derived, by AES properties and password
 	f         io.ReaderAt
 	size      int64
 	packPos   int64
@@ -230,7 +235,8 @@ func (z *szBuf) expect(id byte) {
 
 // openSevenZip reads the signature header and the directory, unpacking
 // it when it is packed.
-func openSevenZip(f io.ReaderAt, size int64) (*szArchive, []szStream, error) {
+func openSevenZip(f io.ReaderAt, size int64, passwords []string) (*szArchive, []szStream, error) {
+	base := szArchive{f: f, size: size, passwords: passwords, keys: map[string][]byte{}}
 	var sig [32]byte
 	if _, err := f.ReadAt(sig[:], 0); err != nil {
 		return nil, nil, fmt.Errorf("%w: 7-Zip signature header cut short", ErrSyntax)
@@ -240,7 +246,7 @@ func openSevenZip(f io.ReaderAt, size int64) (*szArchive, []szStream, error) {
 	}
 	off, n := binary.LittleEndian.Uint64(sig[12:20]), binary.LittleEndian.Uint64(sig[20:28])
 	if n == 0 {
-		return &szArchive{f: f, size: size}, nil, nil // an empty archive
+		return &base, nil, nil // an empty archive
 	}
 	if off > uint64(size)-32 || n > uint64(size)-32-off || n > sevenZipMaxHeader {
 		return nil, nil, fmt.Errorf("%w: 7-Zip directory of %d bytes at %d, past the end of a %d-byte file", ErrSyntax, n, off, size)
@@ -256,9 +262,9 @@ func openSevenZip(f io.ReaderAt, size int64) (*szArchive, []szStream, error) {
 		z := &szBuf{b: head}
 		switch z.byte() {
 		case szHeader:
-			return readSevenZipHeader(f, size, z)
+			return readSevenZipHeader(base, z)
 		case szEncodedHeader:
-			a := &szArchive{f: f, size: size}
+			a := base
 			a.streams(z)
 			if z.err != nil {
 				return nil, nil, z.err
@@ -273,7 +279,7 @@ func openSevenZip(f io.ReaderAt, size int64) (*szArchive, []szStream, error) {
 			r, err := a.folderReader(fo, fo.size())
 			if err != nil {
 				if errors.Is(err, ErrEncrypted) {
-					return nil, nil, fmt.Errorf("%w: a 7-Zip archive whose names are protected by a password; not scanned", ErrEncrypted)
+					return nil, nil, fmt.Errorf("%w: %s", ErrEncrypted, lockedText("7-Zip archive whose names are", passwords))
 				}
 				return nil, nil, err
 			}
@@ -294,8 +300,8 @@ func openSevenZip(f io.ReaderAt, size int64) (*szArchive, []szStream, error) {
 
 // readSevenZipHeader reads the directory after its kHeader byte: the
 // blocks, then the files, which take the blocks' streams in order.
-func readSevenZipHeader(f io.ReaderAt, size int64, z *szBuf) (*szArchive, []szStream, error) {
-	a := &szArchive{f: f, size: size}
+func readSevenZipHeader(base szArchive, z *szBuf) (*szArchive, []szStream, error) {
+	a := &base
 	id := z.byte()
 	if id == szArchiveProperties {
 		for z.err == nil && z.byte() != 0 {
@@ -304,7 +310,8 @@ func readSevenZipHeader(f io.ReaderAt, size int64, z *szBuf) (*szArchive, []szSt
 		id = z.byte()
 	}
 	if id == szAdditionalStreams {
-		(&szArchive{f: f, size: size}).streams(z) // streams for external data, not used by 7-Zip
+		extra := base
+		extra.streams(z) // streams for external data, not used by 7-Zip
 		id = z.byte()
 	}
 	if id == szMainStreams {
@@ -648,28 +655,192 @@ func (a *szArchive) files(z *szBuf) []szStream {
 }
 
 // folderReader decompresses a block, of which at most limit bytes will
-// be read. It reads its pack stream through one coder; encryption, PPMd
-// and filters (more than one coder) are reported as left out.
+// be read: its pack stream through one coder, or through AES and then
+// one coder when a password given opens it. PPMd and filters (the other
+// chains) are reported as left out.
 func (a *szArchive) folderReader(f *szBlock, limit uint64) (io.Reader, error) {
-	for _, c := range f.coders {
-		if c.id == szAES {
-			return nil, fmt.Errorf("%w: a 7-Zip member protected by a password; not scanned", ErrEncrypted)
-		}
-	}
-	if len(f.coders) != 1 || f.npacked != 1 {
-		return nil, fmt.Errorf("%w: a 7-Zip block of %d coders (a filter for executables); not read", errSevenZipMethod, len(f.coders))
-	}
-	if f.packed >= len(a.packSizes) {
+	if f.packed >= len(a.packSizes) || f.npacked != 1 {
 		return nil, fmt.Errorf("%w: a 7-Zip block without its packed data", ErrSyntax)
 	}
+	main := 0
+	for i, c := range f.coders {
+		if f.main >= c.outStart && f.main < c.outStart+c.out {
+			main = i
+		}
+	}
+	m := f.coders[main]
+	switch {
+	case len(f.coders) == 1 && m.id == szAES: // encrypted, stored (a directory)
+		return a.decrypted(f, m, szCoder{id: szCopy}, limit)
+	case len(f.coders) == 1:
+		return a.decoder(m, a.packedReader(f), f.size(), limit)
+	case len(f.coders) == 2 && f.coders[1-main].id == szAES && m.in == 1 && m.out == 1:
+		return a.decrypted(f, f.coders[1-main], m, limit)
+	}
+	for _, c := range f.coders {
+		if c.id == szAES {
+			return nil, fmt.Errorf("%w: a 7-Zip member protected by a password, in a chain of %d coders; not scanned", ErrEncrypted, len(f.coders))
+		}
+	}
+	return nil, fmt.Errorf("%w: a 7-Zip block of %d coders (a filter for executables); not read", errMethod, len(f.coders))
+}
+
+// packedReader reads a block's pack stream, buffered: the LZMA decoders
+// read a byte at a time.
+func (a *szArchive) packedReader(f *szBlock) *bufio.Reader {
 	off := 32 + a.packPos
 	for _, s := range a.packSizes[:f.packed] {
 		off += int64(s)
 	}
-	// Buffered: the LZMA decoders read a byte at a time.
-	r := bufio.NewReaderSize(io.NewSectionReader(a.f, off, int64(a.packSizes[f.packed])), 64<<10)
-	c := f.coders[0]
-	size := f.size()
+	return bufio.NewReaderSize(io.NewSectionReader(a.f, off, int64(a.packSizes[f.packed])), 64<<10)
+}
+
+// decrypted decompresses a block encrypted with AES under the first
+// password given that opens it.
+func (a *szArchive) decrypted(f *szBlock, enc, m szCoder, limit uint64) (io.Reader, error) {
+	if len(a.passwords) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrEncrypted, lockedText("7-Zip member", nil))
+	}
+	open := func(password string) (io.Reader, error) {
+		key, iv, err := a.aesKey(enc.props, password)
+		if err != nil {
+			return nil, err
+		}
+		block, err := aes.NewCipher(key)
+		if err != nil {
+			return nil, err
+		}
+		r := &cbcReader{r: a.packedReader(f), mode: cipher.NewCBCDecrypter(block, iv)}
+		return a.decoder(m, bufio.NewReaderSize(r, 64<<10), f.size(), limit)
+	}
+	// A wrong key gives noise, which a decompressor refuses within its
+	// first bytes. Stored data cannot tell: the CRC of the block's first
+	// member does (it is read twice).
+	opens := func(r io.Reader) bool {
+		if m.id != szCopy {
+			_, err := io.CopyN(io.Discard, r, int64(min(64<<10, f.size())))
+			return err == nil
+		}
+		if len(f.unpacked) == 0 || !f.unpacked[0].hasCRC {
+			return true
+		}
+		h := crc32.NewIEEE()
+		_, err := io.CopyN(h, r, int64(f.unpacked[0].size))
+		return err == nil && h.Sum32() == f.unpacked[0].crc
+	}
+	for _, pw := range a.passwords {
+		r, err := open(pw)
+		if errors.Is(err, ErrLimit) || errors.Is(err, errMethod) {
+			return nil, err
+		}
+		if err != nil {
+			continue
+		}
+		if opens(r) {
+			return open(pw)
+		}
+	}
+	return nil, fmt.Errorf("%w: %s", ErrEncrypted, lockedText("7-Zip member", a.passwords))
+}
+
+// lockedText says that what is protected by a password is not scanned,
+// and why: no password was given, or none of those given opens it.
+func lockedText(what string, passwords []string) string {
+	if len(passwords) == 0 {
+		return "a " + what + " protected by a password; not scanned (give it with --password)"
+	}
+	return "a " + what + " protected by a password that none of those given opens; not scanned"
+}
+
+// aesKey derives 7-Zip's AES-256 key from a password (its UTF-16LE
+// bytes): SHA-256 over the salt, the password and a counter, 2^cycles
+// times (7-Zip writes 2^19). The properties give the cycles, the salt and
+// the initial vector. A key is derived once per archive and password.
+func (a *szArchive) aesKey(props []byte, password string) (key, iv []byte, err error) {
+	if len(props) < 1 {
+		return nil, nil, fmt.Errorf("%w: 7-Zip AES without properties", ErrSyntax)
+	}
+	cycles := int(props[0] & 0x3F)
+	var salt []byte
+	iv = make([]byte, aesBlock)
+	if props[0]&0xC0 != 0 {
+		if len(props) < 2 {
+			return nil, nil, fmt.Errorf("%w: 7-Zip AES properties cut short", ErrSyntax)
+		}
+		saltSize := int(props[0]>>7&1) + int(props[1]>>4)
+		ivSize := int(props[0]>>6&1) + int(props[1]&0x0F)
+		if len(props) < 2+saltSize+ivSize {
+			return nil, nil, fmt.Errorf("%w: 7-Zip AES properties cut short", ErrSyntax)
+		}
+		salt = props[2 : 2+saltSize]
+		copy(iv, props[2+saltSize:2+saltSize+ivSize])
+	}
+	if cycles != 0x3F && cycles > sevenZipMaxCycles {
+		return nil, nil, fmt.Errorf("%w: a 7-Zip key derived in 2^%d rounds, more than 2^%d; not read", ErrLimit, cycles, sevenZipMaxCycles)
+	}
+	ck := string(props) + "\x00" + password
+	if k, ok := a.keys[ck]; ok {
+		return k, iv, nil
+	}
+	var pw []byte
+	for _, u := range utf16.Encode([]rune(password)) {
+		pw = binary.LittleEndian.AppendUint16(pw, u)
+	}
+	key = make([]byte, 32)
+	if cycles == 0x3F {
+		copy(key[copy(key, salt):], pw)
+	} else {
+		buf := append(append(append([]byte(nil), salt...), pw...), make([]byte, 8)...)
+		ctr := buf[len(buf)-8:]
+		h := sha256.New()
+		for round := uint64(0); round < 1<<cycles; round++ {
+			binary.LittleEndian.PutUint64(ctr, round)
+			h.Write(buf)
+		}
+		key = h.Sum(key[:0])
+	}
+	if a.keys == nil {
+		a.keys = map[string][]byte{}
+	}
+	a.keys[ck] = key
+	return key, iv, nil
+}
+
+// sevenZipMaxCycles bounds the rounds of a key derivation: 2^19 take a
+// tenth of a second, and a crafted archive could ask for 2^62.
+const sevenZipMaxCycles = 24
+
+const aesBlock = 16
+
+// cbcReader decrypts AES-CBC, whole blocks at a time.
+type cbcReader struct {
+	r    io.Reader
+	mode cipher.BlockMode
+	buf  [32 << 10]byte
+	out  []byte
+}
+
+func (c *cbcReader) Read(p []byte) (int, error) {
+	if len(c.out) == 0 {
+		n, err := io.ReadAtLeast(c.r, c.buf[:], aesBlock)
+		n -= n % aesBlock
+		if n == 0 {
+			if err == nil || err == io.ErrUnexpectedEOF {
+				err = io.EOF
+			}
+			return 0, err
+		}
+		c.mode.CryptBlocks(c.buf[:n], c.buf[:n])
+		c.out = c.buf[:n]
+	}
+	n := copy(p, c.out)
+	c.out = c.out[n:]
+	return n, nil
+}
+
+// decoder decompresses r, size bytes of which at most limit will be read,
+// with coder c.
+func (a *szArchive) decoder(c szCoder, r *bufio.Reader, size, limit uint64) (io.Reader, error) {
 	// No match reaches further back than the start of the block, nor
 	// past what will be read of it: a dictionary of that size holds all
 	// the matches read.
@@ -715,13 +886,16 @@ func (a *szArchive) folderReader(f *szBlock, limit uint64) (io.Reader, error) {
 	case szBZip2:
 		return bzip2.NewReader(r), nil
 	case szPPMd:
-		return nil, fmt.Errorf("%w: a 7-Zip member compressed with PPMd; not read", errSevenZipMethod)
+		return nil, fmt.Errorf("%w: a 7-Zip member compressed with PPMd; not read", errMethod)
+	case szAES:
+		return nil, fmt.Errorf("%w: a 7-Zip member protected by a password, in an unknown chain; not scanned", ErrEncrypted)
 	}
-	return nil, fmt.Errorf("%w: a 7-Zip member compressed with method %#x; not read", errSevenZipMethod, c.id)
+	return nil, fmt.Errorf("%w: a 7-Zip member compressed with method %#x; not read", errMethod, c.id)
 }
 
-// errSevenZipMethod marks a member left out for its compression method.
-var errSevenZipMethod = errors.New("unsupported")
+// errMethod marks a member left out for its compression method (7-Zip,
+// encrypted zip).
+var errMethod = errors.New("unsupported")
 
 // sevenZipMemory is the error of a dictionary past the bound: left out
 // on purpose (ErrLimit), not broken.
@@ -751,7 +925,7 @@ func (e *Extractor) sevenZipSource(ctx context.Context, src *source, br *bufio.R
 		d.Problem(Problem{Path: src.display, Offset: -1, Err: err})
 		return nil
 	}
-	a, empty, err := openSevenZip(f, st.Size())
+	a, empty, err := openSevenZip(f, st.Size(), e.o.Passwords)
 	if err != nil {
 		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: errors.Is(err, ErrEncrypted) || errors.Is(err, ErrLimit), Err: err})
 		return nil
@@ -781,7 +955,7 @@ func (e *Extractor) sevenZipFolder(ctx context.Context, d Doc, src *source, f *o
 	if err != nil {
 		for _, s := range fo.unpacked {
 			p := Problem{Path: src.display + "!/" + s.name, Offset: -1, Err: err}
-			p.Skipped = errors.Is(err, ErrEncrypted) || errors.Is(err, ErrLimit) || errors.Is(err, errSevenZipMethod)
+			p.Skipped = errors.Is(err, ErrEncrypted) || errors.Is(err, ErrLimit) || errors.Is(err, errMethod)
 			d.Problem(p)
 		}
 		return nil

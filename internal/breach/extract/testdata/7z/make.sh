@@ -20,6 +20,7 @@ for m in Copy LZMA Deflate BZip2; do
 done
 (cd "$t" && 7zz a -bso0 -bsp0 -pSecret chiffre.7z contacts.vcf)
 (cd "$t" && 7zz a -bso0 -bsp0 -pSecret -mhe=on noms-chiffres.7z contacts.vcf)
+(cd "$t" && 7zz a -bso0 -bsp0 -pSecret -m0=Copy -ms=off chiffre-copie.7z contacts.vcf annuaire.ldif)
 # An archive that asks for a 4 GiB LZMA2 dictionary (property byte 40),
 # as a crafted one would: made from one with an uncompressed header, its
 # CRCs written again.
