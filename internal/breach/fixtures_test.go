@@ -20,7 +20,7 @@ import (
 func TestFixtureCounts(t *testing.T) {
 	exact := []string{"nir", "email", "phone", "iban"}
 	for _, file := range []string{"mail/plain.eml", "mail/mixed.eml", "mail/boite.mbox", "msg/demande.msg", "document/lettre.docx", "document/lettre.odt", "document/lettre.rtf", "document/lettre.doc", "document/diaporama.pptx", "document/diaporama.odp", "document/diaporama.ppt", "document/lettre-tableau.odt", "document/lettre-tableau.doc", "document/lettre-tableau.docx", "document/diapo-tableau.ppt", "document/diapo-tableau.odp", "document/diapo-tableau.pptx",
-		"tnef/winmail.dat", "xml/usagers-etree.xml", "xls/small-lo.xml", "xml/usagers-mariadb.xml", "bson/usagers.bson", "bson/usagers.bson.gz", "bson/usagers-relaxed.json", "bson/usagers-canonical.json", "ldif/annuaire.ldif", "vcard/contacts.vcf", "ical/rendez-vous.ics", "dbf/people-utf8.dbf", "dbf/people-850.dbf", "dbf/people-1252.dbf", "dbf/notes3.dbf", "pdf/lettre.pdf", "pdf/courrier.pdf", "pdf/paragraphe.pdf", "html/lettre.html", "html/tableau.xls", "7z/fuite.7z"} {
+		"tnef/winmail.dat", "xml/usagers-etree.xml", "xls/small-lo.xml", "xml/usagers-mariadb.xml", "bson/usagers.bson", "bson/usagers.bson.gz", "bson/usagers-relaxed.json", "bson/usagers-canonical.json", "ldif/annuaire.ldif", "vcard/contacts.vcf", "ical/rendez-vous.ics", "dbf/people-utf8.dbf", "dbf/people-850.dbf", "dbf/people-1252.dbf", "dbf/notes3.dbf", "pdf/lettre.pdf", "pdf/courrier.pdf", "pdf/paragraphe.pdf", "html/lettre.html", "html/tableau.xls", "7z/fuite.7z", "compressed/fuite.txz", "compressed/annuaire-blocs.ldif.xz"} {
 		dir, name := filepath.Split(filepath.Join("extract", "testdata", filepath.FromSlash(file)))
 		dir = filepath.Clean(dir)
 		t.Run(name, func(t *testing.T) {

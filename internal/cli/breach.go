@@ -79,8 +79,9 @@ Read, by their content whatever their names:
               (OpenDocument also as flat XML: .fodt, .fods, .fodp)
   mail        .eml, Maildir, mbox, Outlook .msg and winmail.dat (attachments
               by their format)
-  archives    zip, 7-Zip (LZMA, LZMA2, deflate, bzip2), tar, gzip (nested,
-              as a dump.sql.gz)
+  archives    zip, 7-Zip (LZMA, LZMA2, deflate, bzip2), tar; streams
+              compressed with gzip, xz, bzip2 or zstd (nested, as a
+              dump.sql.xz or a .tar.zst)
   text        logs and any other text (UTF-8, else Windows-1252)
 What cannot be read (encrypted files, scanned pages, images, RAR archives,
 7-Zip members packed with PPMd) is listed in the report's problems with

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/flate"
-	"github.com/klauspost/compress/gzip"
 )
 
 // Archives are read recursively. Two limits guard against zip bombs: the
@@ -201,34 +200,6 @@ func officeKind(zr *zip.Reader) Format {
 		}
 	}
 	return FormatZip
-}
-
-// gzip reads the one document a gzip stream holds, under the same path.
-func (e *Extractor) gzip(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
-	zr, err := gzip.NewReader(br)
-	if err != nil {
-		d := h.Begin(src.display, FormatGzip)
-		d.Problem(Problem{Path: src.display, Offset: -1, Err: fmt.Errorf("%w: %v", ErrSyntax, err)})
-		d.End(0)
-		return nil
-	}
-	defer zr.Close()
-	name := src.name
-	lower := strings.ToLower(name)
-	switch {
-	case strings.HasSuffix(lower, ".tgz"):
-		name = name[:len(name)-4] + ".tar"
-	case strings.HasSuffix(lower, ".gz"):
-		name = name[:len(name)-3]
-	}
-	if src.depth >= e.o.MaxDepth {
-		d := h.Begin(src.display, FormatGzip)
-		e.tooDeep(d, src)
-		d.End(0)
-		return nil
-	}
-	inner := &source{display: src.display, name: name, r: &limited{r: zr, b: src.b}, size: -1, depth: src.depth + 1, b: src.b, counted: true}
-	return e.read(ctx, inner, h)
 }
 
 // tar reads the regular files of a tar stream.

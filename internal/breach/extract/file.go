@@ -135,8 +135,8 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 	switch f {
 	case FormatZip:
 		return e.zipSource(ctx, src, br, h)
-	case FormatGzip:
-		return e.gzip(ctx, src, br, h)
+	case FormatGzip, FormatXZ, FormatBzip2, FormatZstd:
+		return e.compressed(ctx, src, br, h, f)
 	case Format7z:
 		return e.sevenZipSource(ctx, src, br, h)
 	case FormatTar:
@@ -260,7 +260,7 @@ func (c *countReader) Read(p []byte) (int, error) {
 
 func isContainer(f Format) bool {
 	switch f {
-	case FormatZip, Format7z, FormatGzip, FormatTar, FormatXLSX, FormatXLSB, FormatODS, FormatSQLite, FormatXLS,
+	case FormatZip, Format7z, FormatGzip, FormatXZ, FormatBzip2, FormatZstd, FormatTar, FormatXLSX, FormatXLSB, FormatODS, FormatSQLite, FormatXLS,
 		FormatDOCX, FormatODT, FormatPPTX, FormatODP:
 		return true
 	}
@@ -281,6 +281,12 @@ func Sniff(name string, head []byte) Format {
 		return FormatZip
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		return FormatGzip
+	case bytes.HasPrefix(head, xzMagic):
+		return FormatXZ
+	case bytes.HasPrefix(head, zstdMagic):
+		return FormatZstd
+	case isBzip2(head):
+		return FormatBzip2
 	case bytes.HasPrefix(head, sevenZipMagic):
 		return Format7z
 	case bytes.HasPrefix(head, []byte("SQLite format 3\x00")):
@@ -417,8 +423,14 @@ func sniffText(head []byte) Format {
 func byName(name string) Format {
 	n := strings.ToLower(path.Base(strings.ReplaceAll(name, "\\", "/")))
 	switch {
-	case strings.HasSuffix(n, ".tar.gz") || strings.HasSuffix(n, ".tgz") || strings.HasSuffix(n, ".gz"):
+	case strings.HasSuffix(n, ".tgz") || strings.HasSuffix(n, ".gz"):
 		return FormatGzip
+	case strings.HasSuffix(n, ".txz") || strings.HasSuffix(n, ".xz"):
+		return FormatXZ
+	case strings.HasSuffix(n, ".tzst") || strings.HasSuffix(n, ".zst") || strings.HasSuffix(n, ".zstd"):
+		return FormatZstd
+	case strings.HasSuffix(n, ".tbz2") || strings.HasSuffix(n, ".tbz") || strings.HasSuffix(n, ".bz2"):
+		return FormatBzip2
 	}
 	switch path.Ext(n) {
 	case ".csv", ".tsv", ".tab", ".psv":
