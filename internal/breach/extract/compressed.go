@@ -93,7 +93,7 @@ func (e *Extractor) compressed(ctx context.Context, src *source, br *bufio.Reade
 	return e.read(ctx, inner, h)
 }
 
-// errPrefix marks a decompressor's errors as a broken stream.
+// errPrefix marks a decompressor's errors as a broken stream, or member.
 type errPrefix struct {
 	r    io.Reader
 	what string

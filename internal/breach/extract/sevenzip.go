@@ -970,7 +970,8 @@ func (e *Extractor) sevenZipFolder(ctx context.Context, d Doc, src *source, f *o
 			return ErrLimit
 		}
 		crc.Reset()
-		m := &szMember{r: io.LimitReader(r, int64(s.size)), crc: crc}
+		// A decompressor's error marks the member as broken.
+		m := &crcReader{r: &errPrefix{r: io.LimitReader(r, int64(s.size)), what: "7-Zip member"}, crc: crc}
 		if err := e.read(ctx, member(src, s.name, m, int64(s.size), false), h); err != nil {
 			return err
 		}
@@ -992,20 +993,16 @@ func (e *Extractor) sevenZipFolder(ctx context.Context, d Doc, src *source, f *o
 	return nil
 }
 
-// szMember reads a member of a block, its CRC on the way, and keeps the
-// decompressor's error: a member of a broken stream is reported once.
-type szMember struct {
+// crcReader hashes and counts what is read through it.
+type crcReader struct {
 	r   io.Reader
 	crc hash.Hash32
 	n   uint64
 }
 
-func (m *szMember) Read(p []byte) (int, error) {
-	n, err := m.r.Read(p)
-	m.crc.Write(p[:n])
-	m.n += uint64(n)
-	if err != nil && err != io.EOF {
-		err = fmt.Errorf("%w: 7-Zip member: %v", ErrSyntax, err)
-	}
+func (c *crcReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.crc.Write(p[:n])
+	c.n += uint64(n)
 	return n, err
 }

@@ -74,7 +74,7 @@ func openEncrypted(zf *zip.File, passwords []string) (io.Reader, error) {
 			r = &thenRest{r: flate.NewReader(bufio.NewReaderSize(r, 32<<10)), rest: r}
 		}
 		if crc {
-			r = &crcCheck{r: r, h: crc32.NewIEEE(), want: zf.CRC32}
+			r = &crcCheck{crcReader: crcReader{r: r, crc: crc32.NewIEEE()}, want: zf.CRC32}
 		}
 		return r, nil
 	}
@@ -229,15 +229,13 @@ func (w *winZipReader) Read(p []byte) (int, error) {
 // crcCheck reports a member whose CRC does not match at its end: a wrong
 // password that passed the header's check, or a damaged member.
 type crcCheck struct {
-	r    io.Reader
-	h    hash.Hash32
+	crcReader
 	want uint32
 }
 
 func (c *crcCheck) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.h.Write(p[:n])
-	if err == io.EOF && c.h.Sum32() != c.want {
+	n, err := c.crcReader.Read(p)
+	if err == io.EOF && c.crc.Sum32() != c.want {
 		err = fmt.Errorf("%w: encrypted zip member does not match its CRC (a wrong password, or damaged)", ErrSyntax)
 	}
 	return n, err
