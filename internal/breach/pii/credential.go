@@ -287,7 +287,13 @@ func credentialHeader(has func(...string) bool, contains func(...string) bool) b
 // secretValue tells a column value that can be a password or its hash:
 // not empty, not a flag, a date, a null or a placeholder.
 func (s *Scanner) secretValue(v []byte) bool {
-	if len(v) == 0 || len(v) > 1024 || placeholder(v) {
+	if len(v) == 0 || len(v) > 1024 {
+		return false
+	}
+	if CredentialKind(v) != CredentialPlain {
+		return true // phpass's $P$… is no variable
+	}
+	if placeholder(v) {
 		return false
 	}
 	if _, ok := s.cellDate(v); ok && len(v) >= 8 {
@@ -433,11 +439,14 @@ func secretAfter(b []byte, i int) (start, end int, ok bool) {
 		}
 	}
 	v := b[start:end]
-	if len(v) < 4 || len(v) > 128 || placeholder(v) || isPath(v) {
+	if len(v) < 4 || len(v) > 128 {
 		return 0, 0, false
 	}
 	if CredentialKind(v) != CredentialPlain {
 		return start, end, true
+	}
+	if placeholder(v) || isPath(v) {
+		return 0, 0, false
 	}
 	var digit, symbol, upper, innerUpper bool
 	for k, c := range v {

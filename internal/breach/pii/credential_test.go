@@ -88,6 +88,7 @@ func TestTextPasswords(t *testing.T) {
 		{"db.password = 'p@ss w0rd'", "p@ss w0rd"},
 		{"pwd: 12345678", "12345678"},
 		{"password=/A.d4hG6Zo next", "/A.d4hG6Zo"},
+		{"user_pass=$P$HMR5eYs.zhZOGmxbjoRP5rAzFUkuKR/ next", "$P$HMR5eYs.zhZOGmxbjoRP5rAzFUkuKR/"},
 		{"ftp://jdupont:Secret123@ftp.mairie.fr/x", "Secret123"},
 		{"DATABASE_URL=postgres://app:S3cret!@db.local:5432/app", "S3cret!"},
 		{"mysql://root:azerty@127.0.0.1/db", "azerty"},
@@ -171,11 +172,11 @@ func TestCredentialColumns(t *testing.T) {
 	}
 	col := s.ClassifyColumn("password", plain)
 	var fs Findings
-	for _, v := range []string{"azerty", " Soleil2023 ", "NULL", "", "********"} {
+	for _, v := range []string{"azerty", " Soleil2023 ", "NULL", "", "********", "$P$HMR5eYs.zhZOGmxbjoRP5rAzFUkuKR/"} {
 		fs.Reset()
 		got := s.Cell(col, []byte(v), &fs)
 		want := 0
-		if strings.TrimSpace(v) == "azerty" || strings.TrimSpace(v) == "Soleil2023" {
+		if strings.TrimSpace(v) == "azerty" || strings.TrimSpace(v) == "Soleil2023" || strings.HasPrefix(v, "$P$") {
 			want = 1
 		}
 		if len(got) != want || want == 1 && (got[0].Category != Credential || string(got[0].Norm) != strings.TrimSpace(v)) {
