@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -49,8 +50,16 @@ type tnefReader struct {
 	attach   int    // attachments begun
 	title    string // the current attachment's name
 	hasData  bool   // the current attachment's content was read
+	held     []byte // its content, held until its long name comes (tnefHoldMax)
+	holding  bool
 	data     []byte
 }
+
+// tnefHoldMax bounds an attachment held until its properties, which give
+// its long name ("Liste des usagers 2024.csv" rather than the title's
+// USAGER~1.CSV), come after its content; a larger one is read as it
+// streams, under its title.
+const tnefHoldMax = 16 << 20
 
 func (e *Extractor) tnefSource(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
 	d := h.Begin(src.display, FormatTNEF)
@@ -144,6 +153,9 @@ func (t *tnefReader) attribute(id uint32, size, at int64) error {
 	case attBody:
 		t.lines(string8(data))
 	case attAttachRenddat:
+		if err := t.release(nil); err != nil {
+			return err
+		}
 		t.attach++
 		t.title, t.hasData = "", false
 	case attAttachTitle:
@@ -219,6 +231,9 @@ func (t *tnefReader) attachmentProps(data []byte, at int64) error {
 	if err != nil {
 		t.broken(at, fmt.Errorf("the properties of attachment %d at byte %d: %v", t.attach, at, err))
 	}
+	if t.holding {
+		return t.release(long)
+	}
 	name := t.name(long)
 	switch {
 	case obj != nil:
@@ -235,9 +250,18 @@ func (t *tnefReader) broken(at int64, err error) {
 	t.d.Problem(Problem{Path: t.src.display, Offset: at, Err: fmt.Errorf("%w: %v", ErrSyntax, err)})
 }
 
-// attachData reads an attachment's content as it streams past.
+// attachData holds an attachment's content until its name is known, or
+// reads it as it streams past.
 func (t *tnefReader) attachData(size int64) error {
 	t.hasData = true
+	if size <= tnefHoldMax {
+		t.held = slices.Grow(t.held[:0], int(size))[:size]
+		if _, err := io.ReadFull(t.r, t.held); err != nil {
+			return fmt.Errorf("%w: attachment %d runs past the end of the stream", ErrSyntax, t.attach)
+		}
+		t.holding = true
+		return nil
+	}
 	lr := io.LimitReader(t.r, size)
 	err := t.e.read(t.ctx, member(t.src, t.name(nil), lr, size, false), t.h)
 	if _, derr := io.Copy(io.Discard, lr); derr != nil && err == nil {
@@ -247,6 +271,15 @@ func (t *tnefReader) attachData(size int64) error {
 		err = fmt.Errorf("%w: attachment %d runs past the end of the stream", ErrSyntax, t.attach)
 	}
 	return err
+}
+
+// release reads the attachment held, under its long name if it came.
+func (t *tnefReader) release(long []byte) error {
+	if !t.holding {
+		return nil
+	}
+	t.holding = false
+	return t.e.read(t.ctx, member(t.src, t.name(long), bytes.NewReader(t.held), int64(len(t.held)), false), t.h)
 }
 
 // name is an attachment's file name: its long name, its title, else its
@@ -264,6 +297,9 @@ func (t *tnefReader) name(long []byte) string {
 
 // end reads the RTF or HTML body when no plain text came.
 func (t *tnefReader) end() error {
+	if err := t.release(nil); err != nil {
+		return err
+	}
 	if t.body || t.rich == nil {
 		return nil
 	}

@@ -173,7 +173,7 @@ func TestTNEF(t *testing.T) {
 	}
 	want := map[string]string{
 		p + " (tnef)":             "1:0:Subject: Dossier de Renée Faure\n2:0:From: Accueil mairie <accueil@mairie.fr>\n3:0:To: Jean Dupont <jean.dupont@exemple.fr>\n4:0:To: marie@exemple.fr",
-		p + "!/USAGERS.CSV (csv)": "",
+		p + "!/usagers.csv (csv)": "", // the long name, which comes after the content
 		p + "!/relevé.msg (tnef)": "1:0:Subject: Relevé\n2:0:RIB FR76 3000 6000 0112 3456 7890 189\n3:0:Merci",
 		p + "!/body.rtf (rtf)":    "1:0:Renée Faure, NIR 1 85 05 78 006 084 91\n2:0:tél. 06 98 76 54 32",
 	}
@@ -194,7 +194,7 @@ func TestTNEF(t *testing.T) {
 	if deep := extractFile(t, p, o); deep.doc(p+"!/relevé.msg") == nil || len(deep.doc(p+"!/relevé.msg").lines) > 0 || !strings.Contains(strings.Join(deep.problemText(), "\n"), "relevé.msg: archive nesting too deep: more than 1 levels; not opened") {
 		t.Errorf("an attached message past MaxDepth: %v", deep.problemText())
 	}
-	if cells := rec.doc(p + "!/USAGERS.CSV").tables; len(cells) != 1 || len(cells[0].cells) != 2 {
+	if cells := rec.doc(p + "!/usagers.csv").tables; len(cells) != 1 || len(cells[0].cells) != 2 {
 		t.Errorf("the table attached: %+v", cells)
 	}
 
@@ -250,7 +250,7 @@ func TestTNEFInMail(t *testing.T) {
 	}
 	rec := extractFile(t, p, testOptions())
 	at := p + "!/2 winmail.dat" // the message's second part
-	for _, want := range []string{at, at + "!/body.rtf", at + "!/USAGERS.CSV", at + "!/relevé.msg"} {
+	for _, want := range []string{at, at + "!/body.rtf", at + "!/usagers.csv", at + "!/relevé.msg"} {
 		if rec.doc(want) == nil {
 			t.Errorf("no document %s in %v", want, rec.paths())
 		}
