@@ -114,7 +114,7 @@ type bsonReader struct {
 }
 
 func readBSON(ctx context.Context, r *bufio.Reader, d Doc, table, display string, maxValue int) error {
-	b := &bsonReader{rowBuffer: newRowBuffer(d.Table(table)), maxVal: maxValue}
+	b := &bsonReader{rowBuffer: newRowBuffer(d.Table(table), maxValue), maxVal: maxValue}
 	defer b.t.End()
 	var (
 		doc      []byte

@@ -52,8 +52,9 @@ func ensureUTF8(text []byte, scratch *[]byte) (out []byte, recoded bool) {
 // values read end to end (a SQL tuple, a JSON record). Most rows are
 // UTF-8 throughout: one check of buf, and of the bytes where each value
 // starts and ends (no continuation byte), tells that each value is,
-// without a call for each.
-func recodeSpans(cells []Cell, spans []jcell, buf []byte, scratch *[]byte) {
+// without a call for each. A value recoded grows (a letter of one byte
+// takes two or three): it is cut again at max (none if 0).
+func recodeSpans(cells []Cell, spans []jcell, buf []byte, scratch *[]byte, max int) {
 	*scratch = (*scratch)[:0]
 	if utf8.Valid(buf) {
 		whole := true
@@ -76,7 +77,11 @@ func recodeSpans(cells []Cell, spans []jcell, buf []byte, scratch *[]byte) {
 	}
 	starts = append(starts, len(*scratch))
 	for i, k := range bad {
-		cells[k].Value, cells[k].Recoded = (*scratch)[starts[i]:starts[i+1]], true
+		v := (*scratch)[starts[i]:starts[i+1]]
+		if max > 0 {
+			v = v[:utf8Cut(v, max)]
+		}
+		cells[k].Value, cells[k].Recoded = v, true
 	}
 }
 

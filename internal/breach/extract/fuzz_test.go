@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -280,7 +281,11 @@ func FuzzRecodeCells(f *testing.F) {
 			start = end + int(c>>4)%3 // values may have bytes between them
 		}
 		var scratch []byte
-		recodeSpans(cells, spans, rec, &scratch)
+		// The values are at most 15 bytes: cut at 16, none is cut but
+		// what recoding grew.
+		cut := slices.Clone(cells)
+		recodeSpans(cells, spans, rec, &scratch, 0)
+		recodeSpans(cut, spans, rec, new([]byte), 16)
 		for k, c := range cells {
 			bad := !utf8.Valid(want[k])
 			if c.Recoded != bad {
@@ -288,6 +293,9 @@ func FuzzRecodeCells(f *testing.F) {
 			}
 			if bad && !bytes.Equal(c.Value, recode(nil, want[k])) {
 				t.Fatalf("value %q recoded as %q", want[k], c.Value)
+			}
+			if v := cut[k].Value; len(v) > 16 || !utf8.Valid(v) || !bytes.HasPrefix(c.Value, v) {
+				t.Fatalf("value %q recoded and cut at 16 as %q", want[k], v)
 			}
 		}
 	})

@@ -343,7 +343,7 @@ func (j *jsonReader) emitRecord(r *jrecord) {
 	for _, c := range r.cells {
 		cells = append(cells, Cell{Col: c.col, Value: r.arena[c.start:c.end], Off: c.off})
 	}
-	recodeSpans(cells, r.cells, r.arena, &j.scratch)
+	recodeSpans(cells, r.cells, r.arena, &j.scratch, j.o.MaxValue)
 	j.row = Row{N: r.line, Cells: cells}
 	r.table.t.Row(&j.row)
 	r.arena, r.cells = r.arena[:0], r.cells[:0]

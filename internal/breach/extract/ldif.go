@@ -46,7 +46,7 @@ func isLDIF(head []byte) bool {
 }
 
 func readLDIF(ctx context.Context, r io.Reader, d Doc, display, name string, o Options) error {
-	l := ldifReader{rowBuffer: newRowBuffer(d.Table(tableName(name))), max: o.MaxValue, col: -1}
+	l := ldifReader{rowBuffer: newRowBuffer(d.Table(tableName(name)), o.MaxValue), max: o.MaxValue, col: -1}
 	defer l.t.End()
 	lr := newLineReader(r, o.MaxLine)
 	comment := false // continuation lines of a comment are the comment's

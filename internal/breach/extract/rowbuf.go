@@ -26,9 +26,13 @@ type rowBuffer struct {
 	arena   []byte
 	cells   []jcell
 	scratch []byte
+	max     int // MaxValue
 }
 
-func newRowBuffer(t Table) rowBuffer { return rowBuffer{t: t, cols: map[string]int{}} }
+// newRowBuffer fills the rows of t, values recoded cut at max bytes.
+func newRowBuffer(t Table, max int) rowBuffer {
+	return rowBuffer{t: t, cols: map[string]int{}, max: max}
+}
 
 // column returns the column of key, announced under name (recoded to
 // UTF-8 if it is not) the first time.
@@ -56,7 +60,7 @@ func (r *rowBuffer) emit(n int) {
 		for _, c := range r.cells {
 			r.row.Cells = append(r.row.Cells, Cell{Col: c.col, Value: r.arena[c.start:c.end], Off: -1})
 		}
-		recodeSpans(r.row.Cells, r.cells, r.arena, &r.scratch)
+		recodeSpans(r.row.Cells, r.cells, r.arena, &r.scratch, r.max)
 		r.t.Row(&r.row)
 	}
 	r.arena, r.cells = r.arena[:0], r.cells[:0]

@@ -717,7 +717,7 @@ func (q *sqlReader) emitTuple(t *sqlTable, line int) {
 		v := q.rec[c.start:c.end]
 		cells = append(cells, Cell{Col: c.col, Value: v, Off: c.off})
 	}
-	recodeSpans(cells, q.cells, q.rec, &q.scratch)
+	recodeSpans(cells, q.cells, q.rec, &q.scratch, q.o.MaxValue)
 	q.row = Row{N: line, Cells: cells}
 	if len(cells) > 0 {
 		t.t.Row(&q.row)
@@ -925,7 +925,7 @@ func (q *sqlReader) copyRow(t *sqlTable, cols []string, line int, text []byte) {
 	for _, c := range q.cells {
 		cells = append(cells, Cell{Col: c.col, Value: q.rec[c.start:c.end], Off: c.off})
 	}
-	recodeSpans(cells, q.cells, q.rec, &q.scratch)
+	recodeSpans(cells, q.cells, q.rec, &q.scratch, q.o.MaxValue)
 	q.row = Row{N: line, Cells: cells}
 	if len(cells) > 0 {
 		t.t.Row(&q.row)

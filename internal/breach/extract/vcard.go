@@ -77,7 +77,7 @@ var vcardSkipped = map[string]bool{
 }
 
 func readVCard(ctx context.Context, r io.Reader, d Doc, name string, o Options) error {
-	v := vcardReader{rowBuffer: newRowBuffer(d.Table(tableName(name))), max: o.MaxValue}
+	v := vcardReader{rowBuffer: newRowBuffer(d.Table(tableName(name)), o.MaxValue), max: o.MaxValue}
 	defer v.t.End()
 	lr := newLineReader(r, o.MaxLine)
 	for i := 0; ; i++ {
