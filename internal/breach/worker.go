@@ -641,7 +641,7 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding) int {
 	}
 	w.rec.cats |= 1 << ci
 	if ci == domCredential {
-		w.credKinds[slices.Index(credentialKinds[:], pii.CredentialKind(f.Norm))]++
+		w.credKinds[max(slices.Index(credentialKinds[:], pii.CredentialKind(f.Norm)), 0)]++ // plain text unless known
 	}
 	h, seen := w.k.hash(ci, f.Norm)
 	if !seen {
