@@ -4,7 +4,10 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bufio"
+	"bytes"
+	"compress/bzip2"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/flate"
+	"github.com/ulikunitz/xz/lzma"
 )
 
 // Archives are read recursively. Two limits guard against zip bombs: the
@@ -41,7 +45,54 @@ func openZip(r io.ReaderAt, size int64) (*zip.Reader, error) {
 		}
 		return &inflater{ReadCloser: flate.NewReader(r), done: func(f *inflater) { free = f }}
 	})
+	// The other methods 7-Zip and WinZip write when asked: bzip2, LZMA.
+	zr.RegisterDecompressor(zipBZip2, func(r io.Reader) io.ReadCloser {
+		return io.NopCloser(&errPrefix{r: bzip2.NewReader(r), what: "bzip2"})
+	})
+	zr.RegisterDecompressor(zipLZMA, zipLZMAReader)
 	return zr, nil
+}
+
+// Zip's method numbers beyond store and deflate (APPNOTE 4.4.5).
+const (
+	zipBZip2 = 12
+	zipLZMA  = 14
+)
+
+// zipMethodName names a zip method no reader is registered for.
+func zipMethodName(m uint16) string {
+	switch m {
+	case 9:
+		return "Deflate64"
+	case 93:
+		return "Zstandard"
+	case 95:
+		return "xz"
+	case 98:
+		return "PPMd"
+	}
+	return fmt.Sprintf("method %d", m)
+}
+
+// zipLZMAReader reads a zip member packed with LZMA (APPNOTE 5.8): a
+// version, the size of the properties, the properties, then the stream,
+// ended by its end marker. The dictionary it declares is bounded.
+func zipLZMAReader(r io.Reader) io.ReadCloser {
+	var h [9]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil || binary.LittleEndian.Uint16(h[2:]) != 5 {
+		return io.NopCloser(errReader{fmt.Errorf("%w: a zip LZMA member without its properties", ErrSyntax)})
+	}
+	dict := binary.LittleEndian.Uint32(h[5:])
+	if dict > sevenZipMaxDict {
+		return io.NopCloser(errReader{fmt.Errorf("%w: the zip LZMA dictionary needs %d MiB, more than the %d MiB bound; not read", ErrLimit, (uint64(dict)+1<<20-1)>>20, sevenZipMaxDict>>20)})
+	}
+	// The classic header: properties, dictionary, an unknown size.
+	head := binary.LittleEndian.AppendUint64(h[4:9:9], ^uint64(0))
+	lr, err := lzma.NewReader(io.MultiReader(bytes.NewReader(head), bufio.NewReaderSize(r, 32<<10)))
+	if err != nil {
+		return io.NopCloser(errReader{fmt.Errorf("%w: zip LZMA: %v", ErrSyntax, err)})
+	}
+	return io.NopCloser(&errPrefix{r: lr, what: "LZMA"})
 }
 
 // inflater hands itself back for the next member when closed.
@@ -142,8 +193,11 @@ func (e *Extractor) zipMember(ctx context.Context, d Doc, src *source, zr *zip.R
 		}
 	} else {
 		rc, err := zf.Open()
+		if errors.Is(err, zip.ErrAlgorithm) {
+			err = fmt.Errorf("%w: a zip member compressed with %s; not read", errMethod, zipMethodName(zf.Method))
+		}
 		if err != nil {
-			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Err: err})
+			d.Problem(Problem{Path: src.display + "!/" + zf.Name, Offset: -1, Skipped: errors.Is(err, errMethod), Err: err})
 			return nil
 		}
 		defer rc.Close()

@@ -425,3 +425,29 @@ func TestOpenZipInflaters(t *testing.T) {
 	ra.Close()
 	rb.Close()
 }
+
+// Zips written by 7-Zip with its other methods: bzip2 and LZMA read as
+// the files they were made from; Deflate64 and PPMd reported by name.
+func TestZipMethods(t *testing.T) {
+	dir := filepath.Join("testdata", "zipmethods")
+	orig := map[string]string{"contacts.vcf": filepath.Join("testdata", "vcard", "contacts.vcf"), "annuaire.ldif": filepath.Join("testdata", "ldif", "annuaire.ldif")}
+	for _, name := range []string{"BZip2.zip", "LZMA.zip"} {
+		p := filepath.Join(dir, name)
+		rec := extractFile(t, p, testOptions())
+		if len(rec.problems) > 0 {
+			t.Errorf("%s: problems %v", name, rec.problemText())
+		}
+		for member, op := range orig {
+			if got, want := rec.doc(p+"!/"+member), extractFile(t, op, testOptions()).doc(op); got == nil || got.whole() != want.whole() {
+				t.Errorf("%s!/%s: documents %v", name, member, rec.paths())
+			}
+		}
+	}
+	for name, method := range map[string]string{"Deflate64.zip": "Deflate64", "PPMd.zip": "PPMd"} {
+		rec := extractFile(t, filepath.Join(dir, name), testOptions())
+		probs := rec.problemText()
+		if len(probs) != 2 || !rec.problems[0].Skipped || !strings.HasSuffix(probs[0], "unsupported: a zip member compressed with "+method+"; not read") {
+			t.Errorf("%s: problems %q", name, probs)
+		}
+	}
+}

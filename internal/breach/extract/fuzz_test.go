@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -188,6 +190,11 @@ func FuzzArchive(f *testing.F) {
 	f.Add(gzBytes(f, []byte("plain text\n")))
 	f.Add(zipBytes(f, entry{"z.txt", bytes.Repeat([]byte("0"), 1<<16)}))
 	f.Add([]byte("PK\x03\x04garbage"))
+	for _, name := range []string{"zipmethods/BZip2.zip", "zipmethods/LZMA.zip", "compressed/fuite.txz"} {
+		if b, err := os.ReadFile(filepath.Join("testdata", name)); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		o := fuzzOptions(t)
 		for _, name := range []string{"x.zip", "x.tar", "x.tar.gz", "x.gz", "x.xlsx", "x.ods"} {
