@@ -14,7 +14,6 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
-	"os"
 	"strings"
 	"unicode/utf16"
 
@@ -936,7 +935,7 @@ func (e *Extractor) sevenZipSource(ctx context.Context, src *source, br *bufio.R
 		}
 	}
 	for i := range a.folders {
-		if err := e.sevenZipFolder(ctx, d, src, f, a, &a.folders[i], h); errors.Is(err, ErrLimit) {
+		if err := e.sevenZipFolder(ctx, d, src, a, &a.folders[i], h); errors.Is(err, ErrLimit) {
 			e.limitHit(d, src)
 			return nil
 		} else if err != nil {
@@ -947,7 +946,7 @@ func (e *Extractor) sevenZipSource(ctx context.Context, src *source, br *bufio.R
 }
 
 // sevenZipFolder reads the members of one block, in one stream.
-func (e *Extractor) sevenZipFolder(ctx context.Context, d Doc, src *source, f *os.File, a *szArchive, fo *szBlock, h Handler) error {
+func (e *Extractor) sevenZipFolder(ctx context.Context, d Doc, src *source, a *szArchive, fo *szBlock, h Handler) error {
 	if len(fo.unpacked) == 0 {
 		return nil
 	}
