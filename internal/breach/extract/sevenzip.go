@@ -28,9 +28,9 @@ import (
 // solid block are decompressed in one stream, each handed over in turn.
 //
 // Read: copy, LZMA, LZMA2, deflate and bzip2, which is what 7-Zip writes
-// for data files. Reported and not read: members encrypted under a
-// password (or an archive whose names are), PPMd, and filters for
-// executables (BCJ), which take more than one coder.
+// for data files, and AES over them with a password given
+// (Options.Passwords), the names too. Reported and not read: what no
+// password given opens, PPMd, and filters for executables (BCJ).
 //
 // The directory is parsed with every count checked against the bytes
 // left to hold it, so a crafted header cannot make the scan allocate
