@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/klauspost/compress/flate"
@@ -256,13 +257,17 @@ func officeKind(zr *zip.Reader) Format {
 	return FormatZip
 }
 
-// tar reads the regular files of a tar stream.
+// tar reads the regular files of a tar stream. A dBASE table with memo
+// fields waits, spooled, for its memo file when that comes later in the
+// stream (tarTables).
 func (e *Extractor) tar(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
 	d := h.Begin(src.display, FormatTar)
 	defer func() { d.End(max(src.size, 0)) }()
 	if e.tooDeep(d, src) {
 		return nil
 	}
+	tt := &tarTables{memos: map[string]*tarFile{}}
+	defer tt.close()
 	tr := tar.NewReader(br)
 	for {
 		if err := ctx.Err(); err != nil {
@@ -270,7 +275,7 @@ func (e *Extractor) tar(ctx context.Context, src *source, br *bufio.Reader, h Ha
 		}
 		hdr, err := tr.Next()
 		if err == io.EOF {
-			return nil
+			return tt.end(ctx, e, src, h)
 		}
 		if err != nil {
 			if errors.Is(err, ErrLimit) {
@@ -278,13 +283,17 @@ func (e *Extractor) tar(ctx context.Context, src *source, br *bufio.Reader, h Ha
 			} else {
 				d.Problem(Problem{Path: src.display, Offset: -1, Err: fmt.Errorf("%w: %v", ErrSyntax, err)})
 			}
-			return nil
+			return tt.end(ctx, e, src, h)
 		}
 		if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != '\x00' {
 			continue
 		}
 		name := path.Clean(strings.TrimPrefix(hdr.Name, "./"))
-		if err := e.read(ctx, member(src, name, tr, hdr.Size, src.counted), h); err != nil {
+		if done, err := tt.member(ctx, e, src, name, tr, hdr.Size, h); done || err != nil {
+			if err != nil {
+				return err
+			}
+		} else if err := e.read(ctx, member(src, name, tr, hdr.Size, src.counted), h); err != nil {
 			return err
 		}
 		if src.b.hit {
@@ -292,6 +301,133 @@ func (e *Extractor) tar(ctx context.Context, src *source, br *bufio.Reader, h Ha
 			return nil
 		}
 	}
+}
+
+// tarTables pairs the dBASE tables of a tar with their memo files,
+// which may come before or after them: the memo files are spooled as
+// they come, and a table with memo fields whose memo file has not come
+// yet is spooled until it does, or until the end of the stream.
+type tarTables struct {
+	memos   map[string]*tarFile // by folder and name without extension, lower case
+	pending []*tarFile          // tables waiting for their memo file
+}
+
+type tarFile struct {
+	f     *os.File
+	done  func()
+	name  string // in the tar
+	size  int64
+	table string // of a memo file: the table that read it
+}
+
+func tarKey(name string) string { return strings.ToLower(strings.TrimSuffix(name, path.Ext(name))) }
+
+// member takes a memo file or a table with memo fields; done tells that
+// it was taken (read, or kept for later).
+func (tt *tarTables) member(ctx context.Context, e *Extractor, src *source, name string, r io.Reader, size int64, h Handler) (bool, error) {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".dbt", ".fpt":
+		f, done, err := e.spool(src, tarLimited(src, r))
+		if err != nil {
+			return true, tarSpoolProblem(h, src, name, err)
+		}
+		key := tarKey(name)
+		tt.memos[key] = &tarFile{f: f, done: done, name: name, size: size}
+		for i, t := range tt.pending {
+			if tarKey(t.name) == key {
+				tt.pending = append(tt.pending[:i], tt.pending[i+1:]...)
+				defer t.done()
+				return true, tt.read(ctx, e, src, t, h)
+			}
+		}
+		return true, nil
+	case ".dbf":
+		if m := tt.memos[tarKey(name)]; m != nil {
+			m.table = path.Base(name)
+			return true, e.read(ctx, tt.source(src, name, r, size, m), h)
+		}
+		br := bufio.NewReaderSize(r, 64<<10)
+		head, _ := br.Peek(64 << 10)
+		if hd, ok := parseDBFHeader(head); !ok || !slices.ContainsFunc(hd.fields, func(f dbfField) bool { return f.typ == 'M' }) {
+			return true, e.read(ctx, member(src, name, br, size, src.counted), h)
+		}
+		f, done, err := e.spool(src, tarLimited(src, br))
+		if err != nil {
+			return true, tarSpoolProblem(h, src, name, err)
+		}
+		tt.pending = append(tt.pending, &tarFile{f: f, done: done, name: name, size: size})
+		return true, nil
+	}
+	return false, nil
+}
+
+// read reads a table spooled, with its memo file if it came.
+func (tt *tarTables) read(ctx context.Context, e *Extractor, src *source, t *tarFile, h Handler) error {
+	m := tt.memos[tarKey(t.name)]
+	if m != nil {
+		m.table = path.Base(t.name)
+	}
+	return e.read(ctx, tt.source(src, t.name, t.f, t.size, m), h)
+}
+
+// source is the member of a table, its memo file attached; the bytes
+// were counted when spooled, or are counted as read.
+func (tt *tarTables) source(src *source, name string, r io.Reader, size int64, memo *tarFile) *source {
+	_, spooled := r.(*os.File)
+	m := member(src, name, r, size, src.counted || spooled)
+	if memo != nil {
+		m.memo = &dbfMemoFile{f: memo.f, name: path.Base(memo.name)}
+	}
+	return m
+}
+
+// end reads the tables whose memo file never came, and says of each memo
+// file which table read it.
+func (tt *tarTables) end(ctx context.Context, e *Extractor, src *source, h Handler) error {
+	for _, t := range tt.pending {
+		if err := tt.read(ctx, e, src, t, h); err != nil {
+			return err
+		}
+	}
+	for _, m := range tt.memos {
+		s := member(src, m.name, m.f, m.size, true)
+		s.memoOf = m.table
+		if _, err := m.f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if err := e.read(ctx, s, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (tt *tarTables) close() {
+	for _, t := range tt.pending {
+		t.done()
+	}
+	for _, m := range tt.memos {
+		m.done()
+	}
+}
+
+// tarLimited counts a member's bytes against the budget, unless the tar
+// is itself read through a counted stream.
+func tarLimited(src *source, r io.Reader) io.Reader {
+	if src.counted {
+		return r
+	}
+	return &limited{r: r, b: src.b}
+}
+
+func tarSpoolProblem(h Handler, src *source, name string, err error) error {
+	if errors.Is(err, ErrLimit) {
+		return nil // the tar's loop reports the budget spent
+	}
+	d := h.Begin(src.display+"!/"+name, FormatUnknown)
+	d.Problem(Problem{Path: src.display + "!/" + name, Offset: -1, Err: err})
+	d.End(0)
+	return nil
 }
 
 // office reads an office document named as one: a workbook, a

@@ -31,9 +31,7 @@ import (
 // page 850 or Windows-1252, whichever the bytes of the first records
 // fit. Memo fields (free text, often notes about a person) point into a
 // .dbt or .fpt file beside the table: read when it is beside the table on
-// disk or in the same zip archive, else reported once. (A tar is read as
-// a stream: the memo file may come after its table, and is not looked
-// for.)
+// disk or in the same zip or tar archive, else reported once.
 
 // dbfField is one field of a table.
 type dbfField struct {
@@ -118,6 +116,8 @@ func (e *Extractor) dbfSource(ctx context.Context, src *source, br *bufio.Reader
 	cr := &countReader{r: br}
 	var memo *dbfMemo
 	switch {
+	case src.memo != nil: // the tar keeps the file
+		memo = newDBFMemo(src.memo.f, src.memo.name, func() {})
 	case src.file != nil:
 		memo = openMemo(src.file.Name())
 	case src.zip != nil:
@@ -246,6 +246,12 @@ func dbfValue(dst []byte, f dbfField, v []byte, decode func([]byte, []byte) []by
 	return dst
 }
 
+// dbfMemoFile is a memo file spooled from a tar, for its table.
+type dbfMemoFile struct {
+	f    *os.File
+	name string
+}
+
 // dbfMemo is the memo file of a table: dBASE's .dbt (blocks of 512 bytes;
 // a dBASE IV entry starts with FF FF 08 00 and its length) or FoxPro's
 // .fpt (its block size in its header; each entry a type and a length,
@@ -337,6 +343,8 @@ func memoTable(src *source) string {
 		return ""
 	}
 	switch {
+	case src.memoOf != "":
+		return src.memoOf
 	case src.file != nil:
 		p := src.file.Name()
 		base := strings.TrimSuffix(p, filepath.Ext(p))

@@ -1,8 +1,10 @@
 package extract
 
 import (
+	"archive/tar"
 	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/binary"
 	"math"
@@ -299,67 +301,95 @@ func TestDBFMemo(t *testing.T) {
 	}
 }
 
-// A table and its memo file zipped together, as a breach is often sent:
-// the memo file is found beside its table in the archive (same folder,
-// any case) and spooled for reading; a memo file in another folder is
-// not the table's.
-func TestDBFMemoInZip(t *testing.T) {
+// A table and its memo file zipped or tarred together, as a breach is
+// often sent: the memo file is found beside its table in the archive
+// (same folder, any case; before or after it in a tar) and spooled for
+// reading; a memo file in another folder is not the table's.
+func TestDBFMemoInArchive(t *testing.T) {
 	want := "1|NOM=Renée Faure|NOTE=Dossier suivi par Mme Faure.\r\nNIR 1 85 05 78 006 084 91, rappeler au 06 98 76 54 32.|TEL=0698765432\n" +
 		"2|NOM=Jean Martin|TEL=0612345678\n3|NOM=Zoé Dupont|NOTE=IBAN FR76 3000 6000 0112 3456 7890 189|TEL=0145678912"
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, m := range []struct{ from, to string }{
+	members := []struct{ from, to string }{
 		{"notes3.dbf", "export/notes3.dbf"},
 		{"notes3.dbt", "export/NOTES3.DBT"},
 		{"notesfp.fpt", "export/notesfp.fpt"}, // the memo before its table
 		{"notesfp.dbf", "export/notesfp.dbf"},
 		{"notesvfp.dbf", "autre/notesvfp.dbf"},
 		{"notesvfp.fpt", "export/notesvfp.fpt"},
-	} {
-		data, err := os.ReadFile(filepath.Join("testdata", "dbf", m.from))
+	}
+	for _, kind := range []string{"zip", "tar", "tar.gz"} {
+		var buf bytes.Buffer
+		var zw *zip.Writer
+		var tw *tar.Writer
+		var gw *gzip.Writer
+		switch kind {
+		case "zip":
+			zw = zip.NewWriter(&buf)
+		case "tar":
+			tw = tar.NewWriter(&buf)
+		default:
+			gw = gzip.NewWriter(&buf)
+			tw = tar.NewWriter(gw)
+		}
+		for _, m := range members {
+			data, err := os.ReadFile(filepath.Join("testdata", "dbf", m.from))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if zw != nil {
+				w, err := zw.Create(m.to)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.Write(data)
+				continue
+			}
+			if err := tw.WriteHeader(&tar.Header{Name: m.to, Mode: 0o644, Size: int64(len(data))}); err != nil {
+				t.Fatal(err)
+			}
+			tw.Write(data)
+		}
+		var err error
+		if zw != nil {
+			err = zw.Close()
+		} else if err = tw.Close(); gw != nil && err == nil {
+			err = gw.Close()
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, err := zw.Create(m.to)
-		if err != nil {
+		name := "export." + kind
+		p := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		w.Write(data)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "export.zip")
-	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	o := testOptions()
-	o.TempDir = t.TempDir()
-	rec := extractFile(t, p, o)
-	for _, name := range []string{"export/notes3.dbf", "export/notesfp.dbf"} {
-		d := rec.doc(p + "!/" + name)
-		if d == nil || len(d.tables) != 1 {
-			t.Fatalf("%s: documents %v", name, rec.paths())
+		o := testOptions()
+		o.TempDir = t.TempDir()
+		rec := extractFile(t, p, o)
+		for _, table := range []string{"export/notes3.dbf", "export/notesfp.dbf"} {
+			d := rec.doc(p + "!/" + table)
+			if d == nil || len(d.tables) != 1 {
+				t.Fatalf("%s %s: documents %v", kind, table, rec.paths())
+			}
+			if got := strings.Join(d.tables[0].rows, "\n"); got != want {
+				t.Errorf("%s %s: rows\n%s\nwant\n%s", kind, table, got, want)
+			}
 		}
-		if got := strings.Join(d.tables[0].rows, "\n"); got != want {
-			t.Errorf("%s: rows\n%s\nwant\n%s", name, got, want)
+		probs := strings.Join(rec.problemText(), "\n")
+		for _, w := range []string{
+			name + "!/export/NOTES3.DBT: unsupported content: a memo file, read with its table notes3.dbf",
+			name + "!/export/notesfp.fpt: unsupported content: a memo file, read with its table notesfp.dbf",
+			name + "!/autre/notesvfp.dbf: unsupported content: the memo fields are in a file beside the table (.dbt, .fpt), not found; not read",
+		} {
+			if !strings.Contains(probs, w) {
+				t.Errorf("%s: problems\n%s\nwant %q", kind, probs, w)
+			}
 		}
-	}
-	probs := strings.Join(rec.problemText(), "\n")
-	for _, w := range []string{
-		"export.zip!/export/NOTES3.DBT: unsupported content: a memo file, read with its table notes3.dbf",
-		"export.zip!/export/notesfp.fpt: unsupported content: a memo file, read with its table notesfp.dbf",
-		"export.zip!/autre/notesvfp.dbf: unsupported content: the memo fields are in a file beside the table (.dbt, .fpt), not found; not read",
-	} {
-		if !strings.Contains(probs, w) {
-			t.Errorf("problems\n%s\nwant %q", probs, w)
+		if strings.Contains(probs, "export/notes3.dbf:") || strings.Contains(probs, "export/notesfp.dbf:") || strings.Contains(probs, "1 85 05") {
+			t.Errorf("%s: problems\n%s", kind, probs)
 		}
-	}
-	if strings.Contains(probs, "export/notes3.dbf:") || strings.Contains(probs, "export/notesfp.dbf:") || strings.Contains(probs, "1 85 05") {
-		t.Errorf("problems\n%s", probs)
-	}
-	if left, _ := os.ReadDir(o.TempDir); len(left) > 0 {
-		t.Errorf("spooled files left: %v", left)
+		if left, _ := os.ReadDir(o.TempDir); len(left) > 0 {
+			t.Errorf("%s: spooled files left: %v", kind, left)
+		}
 	}
 }
 

@@ -69,8 +69,10 @@ type source struct {
 	size    int64    // -1 when unknown
 	depth   int      // archive nesting
 	b       *budget
-	counted bool        // r already counts against b (a member of a compressed stream)
-	zip     *zip.Reader // the archive of a zip member, to find the files beside it
+	counted bool         // r already counts against b (a member of a compressed stream)
+	zip     *zip.Reader  // the archive of a zip member, to find the files beside it
+	memo    *dbfMemoFile // a tar's table: its memo file, spooled (tarTables)
+	memoOf  string       // a tar's memo file: the table that read it
 }
 
 // File reads one file from disk, following archives.
