@@ -14,8 +14,10 @@ import "bytes"
 //     pbkdf2_sha256$…. Each is checked for its scheme and the lengths and
 //     alphabet of its parts, so "$12.50" or a shell's "$HOME" is not one.
 //   - A column whose header names a password (password, mot_de_passe,
-//     mdp, pwd, userPassword…): every value that is not a flag, a date
-//     or a placeholder, whatever it holds (plain text, a hex digest).
+//     mdp, pwd, userPassword…), the answer to a secret question
+//     (reponse_secrete) or a PIN (code_confidentiel): every value that is
+//     not a flag, a date or a placeholder, whatever it holds (plain text,
+//     a hex digest).
 //   - In text, the value after a password key and ':' or '='
 //     ("mot de passe : Soleil2023", "password=…" in a URL's query,
 //     "pwd":"…" in a JSON line), when it looks like a secret: a digit, a
@@ -270,6 +272,9 @@ func hashAt(b []byte, i, from int) (start, end int, ok bool) {
 // dates, counters and settings do not (password_changed_at,
 // mdp_expiration, nb_tentatives_mdp).
 func credentialHeader(has func(...string) bool, contains func(...string) bool) bool {
+	if contains("reponsesecrete", "secretanswer", "securityanswer", "codeconfidentiel", "pincode", "codepin") {
+		return true // what recovers an account or stands for a password (CNIL, SAN-2022-018)
+	}
 	if !has("password", "passwd", "pwd", "mdp", "motpasse", "motdepasse", "passwort", "passphrase", "userpassword", "hashedpassword", "passwordhash", "pass", "passe") &&
 		!contains("password", "motpasse", "motdepasse", "passwd", "hashmdp", "mdphash") {
 		return false
