@@ -55,8 +55,19 @@ func (s *Scanner) ClassifyValues(h Category, sample [][]byte) Column {
 	if h == Credential {
 		// Any value is a password but flags, dates and placeholders: a
 		// column of those (password_set, a date of change under a header
-		// this reader did not know) is not.
-		if nonEmpty > 0 && frac(Credential) < 0.5 {
+		// this reader did not know) is not. Nulls do not count: most
+		// accounts of a table may have none.
+		secrets, others := 0, 0
+		for _, v := range sample {
+			switch v = bytes.TrimSpace(v); {
+			case len(v) == 0 || isNull(v):
+			case s.secretValue(v):
+				secrets++
+			default:
+				others++
+			}
+		}
+		if others > secrets {
 			if c, f := bestValidated(frac); f >= 0.8 {
 				return Column{c, confColumn * f}
 			}

@@ -1,6 +1,9 @@
 package pii
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // Credentials: passwords and their stored hashes. A breach notification
 // names them apart (the CNIL's form asks for "données de connexion"),
@@ -305,6 +308,15 @@ func (s *Scanner) secretValue(v []byte) bool {
 		return false
 	}
 	return true
+}
+
+// isNull tells a value that stands for no value at all.
+func isNull(v []byte) bool {
+	switch strings.ToLower(string(v)) {
+	case "null", "\\n", "none", "nil", "-", "n/a", "(null)", "undefined":
+		return true
+	}
+	return false
 }
 
 // placeholder tells a value that stands for no secret: one character

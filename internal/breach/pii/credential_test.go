@@ -156,6 +156,7 @@ func TestCredentialColumns(t *testing.T) {
 		{"password_hash", plain, Credential},
 		{"smtp_pass", plain, Credential},
 		{"reponse_secrete", vals("Médor", "Paris", "Dupont"), Credential},
+		{"password_hash", vals("NULL", "NULL", "\\N", "", "$2b$12$OeawpuXw5iYwJebGcM.oOOL8PcuYPv2Z2scm2u4MRXOUwGobYQXba"), Credential}, // most accounts without one
 		{"security_answer", vals("Rex", "blue"), Credential},
 		{"code_confidentiel", vals("1234", "0000", "4821"), Credential},
 		{"question_secrete", vals("Nom de votre premier animal ?", "Ville de naissance ?"), ""},
