@@ -179,3 +179,37 @@ func TestConfigValid(t *testing.T) {
 		t.Errorf("an empty file: %v", err)
 	}
 }
+
+// Passwords found change the draft: their category with its kinds, the
+// consequence, the measure and the advice of the letter, in both
+// languages.
+func TestCredentials(t *testing.T) {
+	rep := loadReport(t)
+	withCreds := *rep
+	withCreds.Categories = append(append([]breach.CategoryStat(nil), rep.Categories...), breach.CategoryStat{
+		Category: "credential", Values: 42, Distinct: 40, DistinctExact: true, Records: 42,
+		Kinds: map[string]int64{"plaintext": 2, "strong_hash": 40},
+	})
+	withCreds.Risk.Level, withCreds.Risk.Article34 = breach.LevelHigh, true
+	for lang, wants := range map[string][]string{
+		"fr": {"Mots de passe ou leurs empreintes (données de connexion) (2 en clair, 40 sous une empreinte robuste)", "bourrage d'identifiants", "Forcer le changement des mots de passe", "Changez votre mot de passe sur notre service"},
+		"en": {"Passwords or their hashes (login data) (2 in plain text, 40 behind a strong hash)", "credential stuffing", "Force the people concerned to change their password", "Change your password on our service"},
+	} {
+		var b bytes.Buffer
+		if err := Render(&b, &withCreds, &Config{}, Options{Format: "markdown", Lang: lang, Now: time.Unix(0, 0)}); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range wants {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("%s: missing %q", lang, w)
+			}
+		}
+		b.Reset()
+		if err := Render(&b, rep, &Config{}, Options{Format: "markdown", Lang: lang, Now: time.Unix(0, 0)}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), wants[3]) {
+			t.Errorf("%s: password advice without passwords", lang)
+		}
+	}
+}
