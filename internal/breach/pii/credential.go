@@ -321,9 +321,12 @@ func isNull(v []byte) bool {
 
 // placeholder tells a value that stands for no secret: one character
 // repeated (********, xxxx), a null, a flag, a template or variable
-// (${DB_PASS}, %s, {{ password }}, <hidden>, [REDACTED]).
+// (${DB_PASS}, %s, {{ password }}, <hidden>, [REDACTED]). "password" and
+// "secret" are not: they are passwords people choose.
 func placeholder(v []byte) bool {
-	same := true
+	// One character repeated masks a value (********, xxxx), unless a
+	// digit: 0000 and 123456 are among the commonest passwords and PINs.
+	same := !isDigit(v[0])
 	for _, c := range v[1:] {
 		if c != v[0] {
 			same = false
@@ -353,7 +356,7 @@ func placeholder(v []byte) bool {
 	}
 	switch string(low[:len(v)]) {
 	case "null", "none", "nil", "undefined", "true", "false", "yes", "no", "oui", "non", "redacted", "masked", "hidden",
-		"secret", "password", "motdepasse", "n/a", "na", "\\n", "t", "f", "0", "1", "empty", "vide", "-":
+		"n/a", "na", "\\n", "t", "f", "0", "1", "empty", "vide", "-":
 		return true
 	}
 	return false

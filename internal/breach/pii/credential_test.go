@@ -177,11 +177,15 @@ func TestCredentialColumns(t *testing.T) {
 	}
 	col := s.ClassifyColumn("password", plain)
 	var fs Findings
-	for _, v := range []string{"azerty", " Soleil2023 ", "NULL", "", "********", "$P$HMR5eYs.zhZOGmxbjoRP5rAzFUkuKR/"} {
+	for _, v := range []string{"azerty", " Soleil2023 ", "NULL", "", "********", "$P$HMR5eYs.zhZOGmxbjoRP5rAzFUkuKR/", "password", "000000", "xxxx"} {
 		fs.Reset()
 		got := s.Cell(col, []byte(v), &fs)
 		want := 0
-		if strings.TrimSpace(v) == "azerty" || strings.TrimSpace(v) == "Soleil2023" || strings.HasPrefix(v, "$P$") {
+		switch strings.TrimSpace(v) {
+		case "azerty", "Soleil2023", "password", "000000":
+			want = 1
+		}
+		if strings.HasPrefix(v, "$P$") {
 			want = 1
 		}
 		if len(got) != want || want == 1 && (got[0].Category != Credential || string(got[0].Norm) != strings.TrimSpace(v)) {
