@@ -515,12 +515,17 @@ func hasLower(v []byte) bool {
 // URL (scheme://user:password@host, RFC 3986 3.2.1) that starts after
 // from; it returns where the user information starts.
 func urlUserinfo(b []byte, i, from int) (int, bool) {
-	k := i
-	for k > from && i-k < 256 && isUserinfo(b[k-1]) {
-		k--
-	}
-	if k-3 <= from || b[k-1] != '/' || b[k-2] != '/' || b[k-3] != ':' || !isAlpha(b[k-4]) {
+	// The "//" comes first: most '@' are e-mail addresses with no '/'
+	// before them, which one fast search tells.
+	lo := max(from, i-256)
+	k := bytes.LastIndexByte(b[lo:i], '/') + lo + 1
+	if k == lo || k-3 <= from || b[k-2] != '/' || b[k-3] != ':' || !isAlpha(b[k-4]) {
 		return 0, false
+	}
+	for _, c := range b[k:i] {
+		if !isUserinfo(c) {
+			return 0, false
+		}
 	}
 	return k, true
 }
