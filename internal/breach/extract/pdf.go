@@ -43,9 +43,9 @@ func (e *Extractor) pdfSource(ctx context.Context, src *source, br *bufio.Reader
 
 // readPDF reads the text of every page into d.
 func readPDF(ctx context.Context, b []byte, d Doc, display string, o Options) error {
-	doc, err := loadPDF(b)
+	doc, err := loadPDF(b, o.Passwords)
 	if err != nil {
-		return fmt.Errorf("%w: %v; not scanned", ErrEncrypted, err)
+		return fmt.Errorf("%w: %v", ErrEncrypted, err)
 	}
 	pages := doc.pages()
 	if len(pages) == 0 {

@@ -76,7 +76,7 @@ func TestPDFBroken(t *testing.T) {
 		name, data, problem string
 		skipped             bool
 	}{
-		{"motdepasse.pdf", "", "encrypted: a PDF protected by a password; not scanned", true},
+		{"motdepasse.pdf", "", "encrypted: a PDF protected by a password; not scanned (give it with --password)", true},
 		{"coupe.pdf", string(lettre[:len(lettre)/2]), "syntax error: no page of this PDF can be found (a file cut short?)", false},
 		{"scan.pdf", blank, "unsupported content: 1 of 1 PDF pages draw no text (scanned images?); reading them needs OCR", true},
 	}
@@ -118,4 +118,25 @@ func FuzzPDF(f *testing.F) {
 		readPDF(context.Background(), data, d, "f.pdf", Options{MaxLine: 256})
 		validLines(t, rec, 256+16, true)
 	})
+}
+
+// A PDF whose user password is given (the first that opens it) reads as
+// the same letter unprotected, whatever the cipher; a wrong password is
+// reported, and never quoted.
+func TestPDFPassword(t *testing.T) {
+	want := extractFile(t, filepath.Join("testdata", "pdf", "courrier.pdf"), testOptions()).doc(filepath.Join("testdata", "pdf", "courrier.pdf"))
+	for _, name := range []string{"motdepasse.pdf", "motdepasse-rc4.pdf", "motdepasse-aes128.pdf"} {
+		p := filepath.Join("testdata", "pdf", name)
+		o := testOptions()
+		o.Passwords = []string{"faux", "secret"}
+		rec := extractFile(t, p, o)
+		if d := rec.doc(p); len(rec.problems) > 0 || d == nil || strings.Join(d.lines, "\n") != strings.Join(want.lines, "\n") {
+			t.Errorf("%s: problems %v", name, rec.problemText())
+		}
+		o.Passwords = []string{"faux"}
+		rec = extractFile(t, p, o)
+		if probs := strings.Join(rec.problemText(), "\n"); !strings.HasSuffix(probs, "encrypted: a PDF protected by a password that none of those given opens; not scanned") || strings.Contains(probs, "faux") {
+			t.Errorf("%s, a wrong password: problems %q", name, probs)
+		}
+	}
 }

@@ -16,9 +16,10 @@ import (
 // The standard security handler of PDF ([ISO 32000-2] §7.6.4): most
 // encrypted PDFs have an owner password only (printing or copying
 // restricted) and an empty user password, which every reader opens
-// without asking. Such a file is decrypted here; one whose user
-// password is not empty is reported, not read. RC4 (40 to 128 bits),
-// AES-128 and AES-256 (revisions 2 to 6).
+// without asking. Such a file is decrypted here, and one whose user
+// password is among those given (Options.Passwords); another is
+// reported, not read. RC4 (40 to 128 bits), AES-128 and AES-256
+// (revisions 2 to 6).
 
 // pdfCrypt decrypts the streams of one file.
 type pdfCrypt struct {
@@ -33,8 +34,8 @@ var pdfPad = []byte{0x28, 0xBF, 0x4E, 0x5E, 0x4E, 0x75, 0x8A, 0x41, 0x64, 0x00, 
 var errPDFPassword = errors.New("a password is needed")
 
 // openCrypt derives the file key from the Encrypt dictionary and the
-// file's first identifier, for the empty user password.
-func (d *pdfDoc) openCrypt(enc pdfDict, id []byte) (*pdfCrypt, error) {
+// file's first identifier, for a user password (nil: the empty one).
+func (d *pdfDoc) openCrypt(enc pdfDict, id, password []byte) (*pdfCrypt, error) {
 	str := func(k pdfName) []byte { v, _ := d.resolve(enc[k]).(string); return []byte(v) }
 	if f, _ := d.resolve(enc["Filter"]).(pdfName); f != "Standard" {
 		return nil, errPDFPassword
@@ -58,12 +59,13 @@ func (d *pdfDoc) openCrypt(enc pdfDict, id []byte) (*pdfCrypt, error) {
 			return nil, errPDFPassword
 		}
 		ue := str("UE")
+		pw := password[:min(len(password), 127)] // UTF-8, at most 127 bytes
 		var check, inter []byte
 		if r == 5 {
-			s1, s2 := sha256.Sum256(u[32:40]), sha256.Sum256(u[40:48])
+			s1, s2 := sha256.Sum256(append(append([]byte{}, pw...), u[32:40]...)), sha256.Sum256(append(append([]byte{}, pw...), u[40:48]...))
 			check, inter = s1[:], s2[:]
 		} else {
-			check, inter = hash2B(nil, u[32:40]), hash2B(nil, u[40:48])
+			check, inter = hash2B(pw, u[32:40]), hash2B(pw, u[40:48])
 		}
 		if !bytes.Equal(check, u[:32]) || len(ue) < 32 {
 			return nil, errPDFPassword
@@ -90,7 +92,10 @@ func (d *pdfDoc) openCrypt(enc pdfDict, id []byte) (*pdfCrypt, error) {
 	}
 	p, _ := d.resolve(enc["P"]).(int64)
 	h := md5.New()
-	h.Write(pdfPad)
+	// The password padded to 32 bytes with the padding's start.
+	pw := password[:min(len(password), 32)]
+	h.Write(pw)
+	h.Write(pdfPad[:32-len(pw)])
 	h.Write(o[:32])
 	h.Write(binary.LittleEndian.AppendUint32(nil, uint32(int32(p))))
 	h.Write(id)
@@ -105,7 +110,7 @@ func (d *pdfDoc) openCrypt(enc pdfDict, id []byte) (*pdfCrypt, error) {
 		}
 	}
 	c.key = key[:n]
-	// The user password is empty if the key encrypts the padding to U.
+	// The password is the user's if the key encrypts the padding to U.
 	var want []byte
 	if r == 2 {
 		want = make([]byte, 32)

@@ -283,8 +283,8 @@ type pdfDoc struct {
 
 // loadPDF finds every object of the file, and those of its object
 // streams; an encrypted file is decrypted when its user password is
-// empty, and ErrEncrypted otherwise.
-func loadPDF(b []byte) (*pdfDoc, error) {
+// empty or one of passwords, and ErrEncrypted otherwise.
+func loadPDF(b []byte, passwords []string) (*pdfDoc, error) {
 	d := &pdfDoc{b: b, objs: map[int]any{}}
 	var packed []*pdfStream
 	for at := 0; ; {
@@ -316,9 +316,15 @@ func loadPDF(b []byte) (*pdfDoc, error) {
 		at = l.i // not inside its data: compressed bytes may look like a header
 	}
 	if enc, id := d.encryption(); enc != nil {
-		c, err := d.openCrypt(enc, id)
+		c, err := d.openCrypt(enc, id, nil)
+		for _, pw := range passwords {
+			if err == nil {
+				break
+			}
+			c, err = d.openCrypt(enc, id, []byte(pw))
+		}
 		if err != nil {
-			return d, errors.New("a PDF protected by a password")
+			return d, errors.New(lockedText("PDF", passwords))
 		}
 		d.crypt = c
 	}
