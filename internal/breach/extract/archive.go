@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"slices"
@@ -389,7 +390,8 @@ func (tt *tarTables) end(ctx context.Context, e *Extractor, src *source, h Handl
 			return err
 		}
 	}
-	for _, m := range tt.memos {
+	for _, key := range slices.Sorted(maps.Keys(tt.memos)) { // in a stable order
+		m := tt.memos[key]
 		s := member(src, m.name, m.f, m.size, true)
 		s.memoOf = m.table
 		if _, err := m.f.Seek(0, io.SeekStart); err != nil {
