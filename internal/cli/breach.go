@@ -57,7 +57,7 @@ func runBreachScan(ctx context.Context, args []string, s Streams) int {
 	maxArchive := fs.String("max-archive-bytes", "8G", "uncompressed bytes read through the archives of one input file (zip bombs); K, M, G suffixes")
 	maxDepth := fs.Int("max-depth", extract.DefaultMaxDepth, "archive nesting levels opened")
 	var passwords multiFlag
-	fs.Var(&passwords, "password", "try `PASS` on archives and PDFs protected by a password (7-Zip, zip, PDF), as a leak is often published (repeatable; other users see it in the process list: prefer --password-file)")
+	fs.Var(&passwords, "password", "try `PASS` on files protected by a password (7-Zip, zip, PDF, .xls), as a leak is often published (repeatable; other users see it in the process list: prefer --password-file)")
 	passwordFile := fs.String("password-file", "", "try each line of `FILE` as a password, after those of --password")
 	fs.Usage = func() {
 		fmt.Fprint(s.Err, `Usage: tocsin breach scan [flags] PATH...
@@ -73,7 +73,7 @@ Read, by their content whatever their names:
               (vCard .vcf), calendars (.ics), SQLite files, dBASE and
               FoxPro .dbf
   workbooks   XLSX, XLSB, ODS, Excel 97-2003 .xls (also encrypted under
-              Excel's default password), XML Spreadsheet 2003
+              Excel's default password or one given), XML Spreadsheet 2003
   documents   DOCX, Word 97-2003 .doc, ODT, RTF, PPTX, PowerPoint 97-2003
               .ppt, ODP, PDF, HTML
               (OpenDocument also as flat XML: .fodt, .fods, .fodp)
@@ -85,9 +85,9 @@ Read, by their content whatever their names:
   text        logs and any other text (UTF-8, else Windows-1252)
 What cannot be read (encrypted files, scanned pages, images, RAR archives,
 7-Zip members packed with PPMd) is listed in the report's problems with
-the reason. Zip and 7-Zip archives and PDFs protected by a password are
-read with the password given (--password, --password-file), which no
-output shows.
+the reason. Zip and 7-Zip archives, PDFs and .xls workbooks protected by
+a password are read with the password given (--password,
+--password-file), which no output shows.
 
 Categories: nir, france_travail_id, iban, payment_card, email, phone,
 date_of_birth, postal_address, person_name, id_document, ip_address, and

@@ -16,9 +16,9 @@ import (
 // (not the headers, not a few records) XORed with RC4, rekeyed every
 // 1024 bytes of the stream. Excel encrypts with the password
 // "VelvetSweatshop" a workbook that asks none to be opened (one whose
-// structure only is protected): such a workbook is read. A workbook
-// with a password of its own is reported, not read: no password is
-// guessed.
+// structure only is protected): such a workbook is read, and one whose
+// password is among those given (Options.Passwords). Another is
+// reported, not read: no password is guessed.
 
 // defaultXLSPassword is the password Excel encrypts with when none is set.
 const defaultXLSPassword = "VelvetSweatshop"
@@ -54,8 +54,9 @@ func (k rc4Key) cipher(block uint32) *rc4.Cipher {
 }
 
 // filePassKey reads a FILEPASS record and returns the key when the
-// workbook is encrypted with RC4 under the default password.
-func filePassKey(b []byte) (rc4Key, error) {
+// workbook is encrypted with RC4 under the default password or one of
+// passwords: the one whose key decrypts the verifier to its hash.
+func filePassKey(b []byte, passwords []string) (rc4Key, error) {
 	if len(b) < 6 {
 		return rc4Key{}, errBIFFShort
 	}
@@ -73,15 +74,20 @@ func filePassKey(b []byte) (rc4Key, error) {
 		return rc4Key{}, errBIFFShort
 	}
 	salt, verifier, hash := b[6:22], b[22:38], b[38:54]
-	k := newRC4Key(defaultXLSPassword, salt)
-	var v, h [16]byte
-	c := k.cipher(0)
-	c.XORKeyStream(v[:], verifier)
-	c.XORKeyStream(h[:], hash)
-	if sum := md5.Sum(v[:]); !bytes.Equal(sum[:], h[:]) {
-		return rc4Key{}, errXLSPassword
+	for _, pw := range append([]string{defaultXLSPassword}, passwords...) {
+		k := newRC4Key(pw, salt)
+		var v, h [16]byte
+		c := k.cipher(0)
+		c.XORKeyStream(v[:], verifier)
+		c.XORKeyStream(h[:], hash)
+		if sum := md5.Sum(v[:]); bytes.Equal(sum[:], h[:]) {
+			return k, nil
+		}
 	}
-	return k, nil
+	if len(passwords) > 0 {
+		return rc4Key{}, fmt.Errorf("%w (none of the passwords given opens it)", errXLSPassword)
+	}
+	return rc4Key{}, fmt.Errorf("%w (give its password with --password)", errXLSPassword)
 }
 
 // biffDecrypter reads a workbook stream encrypted with RC4 as it was

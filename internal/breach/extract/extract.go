@@ -200,9 +200,9 @@ type Options struct {
 	// MaxValue caps one value of a table (a JSON string, a SQL literal,
 	// a quoted CSV field); the rest is dropped and reported.
 	MaxValue int
-	// Passwords are tried, in order, on archives and PDFs protected by a
-	// password (7-Zip, zip, a PDF's user password): a leak is often
-	// published so, with its password.
+	// Passwords are tried, in order, on files protected by a password
+	// (7-Zip, zip, a PDF's user password, an .xls workbook's RC4): a leak
+	// is often published so, with its password.
 	Passwords []string
 	// TempDir holds spooled archive members ("" = os.TempDir()).
 	TempDir string

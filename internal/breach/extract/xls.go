@@ -132,7 +132,7 @@ func (x *xlsReader) decrypt() error {
 	if err != nil {
 		return err
 	}
-	key, err := filePassKey(b)
+	key, err := filePassKey(b, x.o.Passwords)
 	if err != nil {
 		return err
 	}

@@ -458,8 +458,9 @@ func TestCFBDIFAT(t *testing.T) {
 
 // LibreOffice Calc saved people-lo.xls again with an open password
 // (testdata/xls/encrypt.py): under Excel's default password the workbook
-// is read, every cell as xlrd reads the unencrypted one; under a password
-// of its own it is reported, and none of it read.
+// is read, every cell as xlrd reads the unencrypted one, and under a
+// password of its own when it is given; otherwise it is reported, and
+// none of it read.
 func TestXLSEncrypted(t *testing.T) {
 	got, rec := readXLSCells(t, filepath.Join("testdata", "xls", "people-velvet.xls"))
 	if len(rec.problems) > 0 {
@@ -468,8 +469,28 @@ func TestXLSEncrypted(t *testing.T) {
 	matchGolden(t, readGolden(t, filepath.Join("testdata", "xls", "people-lo.golden")), got)
 
 	got, rec = readXLSCells(t, filepath.Join("testdata", "xls", "people-secret.xls"))
-	if probs := strings.Join(rec.problemText(), "\n"); len(got) > 0 || !strings.Contains(probs, "encrypted: a password-protected workbook; not scanned") {
+	if probs := strings.Join(rec.problemText(), "\n"); len(got) > 0 || !strings.Contains(probs, "encrypted: a password-protected workbook; not scanned (give its password with --password)") {
 		t.Fatalf("%d cells, problems %q", len(got), probs)
+	}
+
+	for pws, want := range map[string]string{"faux secret": "", "faux": "encrypted: a password-protected workbook; not scanned (none of the passwords given opens it)"} {
+		o := testOptions()
+		o.Passwords = strings.Fields(pws)
+		rec := &recorder{}
+		p := filepath.Join("testdata", "xls", "people-secret.xls")
+		if err := New(o).File(context.Background(), p, rec); err != nil {
+			t.Fatal(err)
+		}
+		probs := strings.Join(rec.problemText(), "\n")
+		if want == "" {
+			velvet := &recorder{}
+			New(testOptions()).File(context.Background(), filepath.Join("testdata", "xls", "people-velvet.xls"), velvet)
+			if probs != "" || len(rec.docs) != 1 || len(velvet.docs) != 1 || rec.docs[0].whole() != velvet.docs[0].whole() {
+				t.Errorf("passwords %q: problems %q, documents %v", pws, probs, rec.paths())
+			}
+		} else if !strings.Contains(probs, want) || strings.Contains(probs, "faux") {
+			t.Errorf("passwords %q: problems %q", pws, probs)
+		}
 	}
 }
 
