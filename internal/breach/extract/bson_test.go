@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -218,15 +219,7 @@ func FuzzBSON(f *testing.F) {
 // BenchmarkReadBSON: the reader alone on the fixture's documents repeated
 // to about 32 MB.
 func BenchmarkReadBSON(b *testing.B) {
-	one, err := os.ReadFile(filepath.Join("testdata", "bson", "usagers.bson"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	data := bytes.Repeat(one, 32<<20/len(one))
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if err := readBSON(context.Background(), bufio.NewReaderSize(bytes.NewReader(data), 64<<10), &discard{}, "x", "x", 1<<20); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchFixture(b, filepath.Join("bson", "usagers.bson"), 32<<20, func(r io.Reader) error {
+		return readBSON(context.Background(), bufio.NewReaderSize(r, 64<<10), &discard{}, "x", "x", 1<<20)
+	})
 }

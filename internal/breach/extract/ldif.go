@@ -27,12 +27,8 @@ import (
 // "version: 1" or a "dn:".
 func isLDIF(head []byte) bool {
 	for len(head) > 0 {
-		line := head
-		if i := bytes.IndexByte(head, '\n'); i >= 0 {
-			line, head = head[:i], head[i+1:]
-		} else {
-			head = nil
-		}
+		var line []byte
+		line, head, _ = bytes.Cut(head, []byte{'\n'})
 		line = bytes.TrimRight(line, "\r")
 		switch {
 		case len(line) == 0 || line[0] == '#':

@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,16 +97,8 @@ func FuzzLDIF(f *testing.F) {
 // BenchmarkReadLDIF: the reader alone on the fixture's entries repeated
 // to about 16 MB.
 func BenchmarkReadLDIF(b *testing.B) {
-	one, err := os.ReadFile(filepath.Join("testdata", "ldif", "annuaire.ldif"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	data := bytes.Repeat(one, 16<<20/len(one))
-	b.SetBytes(int64(len(data)))
 	o := testOptions()
-	for b.Loop() {
-		if err := readLDIF(context.Background(), bytes.NewReader(data), &discard{}, "x", "x.ldif", o); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchFixture(b, filepath.Join("ldif", "annuaire.ldif"), 16<<20, func(r io.Reader) error {
+		return readLDIF(context.Background(), r, &discard{}, "x", "x.ldif", o)
+	})
 }

@@ -624,12 +624,8 @@ func charsetReader(charset string, r io.Reader) (io.Reader, error) {
 func looksLikeMessage(head []byte) bool {
 	fields, from, sent := 0, false, false
 	for i := 0; i < 200 && len(head) > 0; i++ {
-		line := head
-		if j := bytes.IndexByte(head, '\n'); j >= 0 {
-			line, head = head[:j], head[j+1:]
-		} else {
-			head = nil
-		}
+		var line []byte
+		line, head, _ = bytes.Cut(head, []byte{'\n'})
 		line = bytes.TrimRight(line, "\r")
 		if len(line) == 0 {
 			return fields >= 2 && from && sent

@@ -1,7 +1,9 @@
 package extract
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -199,4 +201,20 @@ func readOneTable(t *testing.T, name string, data []byte, f Format) (rows, probl
 		t.Fatalf("documents %v, problems %v", rec.paths(), rec.problemText())
 	}
 	return strings.Join(d.tables[0].rows, "\n"), strings.Join(rec.problemText(), "\n")
+}
+
+// benchFixture runs read on a fixture of testdata repeated to about size
+// bytes: a reader alone, without the detectors.
+func benchFixture(b *testing.B, fixture string, size int, read func(io.Reader) error) {
+	one, err := os.ReadFile(filepath.Join("testdata", fixture))
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := bytes.Repeat(one, size/len(one))
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if err := read(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,16 +112,8 @@ func FuzzVCard(f *testing.F) {
 // BenchmarkReadVCard: the reader alone on the fixture's cards repeated to
 // about 16 MB.
 func BenchmarkReadVCard(b *testing.B) {
-	one, err := os.ReadFile(filepath.Join("testdata", "vcard", "contacts.vcf"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	data := bytes.Repeat(one, 16<<20/len(one))
-	b.SetBytes(int64(len(data)))
 	o := testOptions()
-	for b.Loop() {
-		if err := readVCard(context.Background(), bytes.NewReader(data), &discard{}, "x.vcf", o); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchFixture(b, filepath.Join("vcard", "contacts.vcf"), 16<<20, func(r io.Reader) error {
+		return readVCard(context.Background(), r, &discard{}, "x.vcf", o)
+	})
 }
