@@ -86,6 +86,9 @@
 // in a log counts once; two people sharing one mailbox count once too.
 // Each worker keeps its own union-find; they are joined at the end, so a
 // person met by two workers counts once.
+// The same union-find counts the distinct NIRs, e-mail addresses and
+// phone numbers (a hash's low bits tell its kind); the other categories'
+// distinct values have a set each.
 // Past its share of the hash budget (Options.MaxHashes) the count becomes
 // a HyperLogLog estimate of each record's main identifier (NIR, else
 // e-mail, else phone, else name with date of birth) and "exact" turns

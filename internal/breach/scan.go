@@ -43,8 +43,10 @@ type Options struct {
 	// the scan.
 	Extract extract.Options
 	// MaxHashes bounds the keyed hashes kept for exact counts (default
-	// DefaultMaxHashes): a third for people, the rest for distinct values
-	// shared among the workers; past it, counts are estimated.
+	// DefaultMaxHashes): half for people and their identifiers (NIR,
+	// e-mail, phone), half for the distinct values of the other
+	// categories, shared among the workers; past it, counts are
+	// estimated.
 	MaxHashes int
 	// SplitSize: with more than one worker, delimited and text files at
 	// least this big are cut into chunks scanned on every core (default
@@ -572,14 +574,25 @@ func (s *scan) report(workers []*worker, red *redactor, dbs []extract.Database) 
 			m.merge(l)
 		}
 	}
+	ps := make([]*people, len(workers))
+	for k, w := range workers {
+		ps[k] = &w.people
+	}
+	all := mergePeople(ps, s.o.MaxHashes/2)
+	rep.People.Count, rep.People.Exact = all.count()
+	rep.People.Records = peopleRecords
 	s.tally.mu.Lock()
 	for i, c := range pii.Categories() {
 		st := CategoryStat{Category: string(c), Validated: pii.Validated(c), Values: cats[i].values, Records: cats[i].records, Samples: []string{}, DistinctExact: true}
-		sets := make([]*distinct, len(workers))
-		for k, w := range workers {
-			sets[k] = &w.dist[i]
+		if identifies(i) {
+			st.Distinct, st.DistinctExact = all.distinct(idTag(i))
+		} else {
+			sets := make([]*distinct, len(workers))
+			for k, w := range workers {
+				sets[k] = &w.dist[i]
+			}
+			st.Distinct, st.DistinctExact = mergeDistinct(sets, s.o.MaxHashes/2)
 		}
-		st.Distinct, st.DistinctExact = mergeDistinct(sets, s.o.MaxHashes*2/3)
 		st.Samples = append(st.Samples, sortedSamples(s.tally.samples[c])...)
 		if c == pii.Credential && st.Values > 0 {
 			st.Kinds = map[string]int64{}
@@ -590,12 +603,6 @@ func (s *scan) report(workers []*worker, red *redactor, dbs []extract.Database) 
 		rep.Categories = append(rep.Categories, st)
 	}
 	s.tally.mu.Unlock()
-	ps := make([]*people, len(workers))
-	for k, w := range workers {
-		ps[k] = &w.people
-	}
-	rep.People.Count, rep.People.Exact = mergePeople(ps, s.o.MaxHashes/3)
-	rep.People.Records = peopleRecords
 	sort.Slice(order, func(i, j int) bool {
 		if order[i].path != order[j].path {
 			return order[i].path < order[j].path

@@ -18,9 +18,10 @@ import (
 // no hash can be tested against guessed identifiers (see sipKey). The
 // values of the other categories, which only need a distinct count, are
 // hashed with hash/maphash under a seed also drawn for the run. Hashes
-// are 64 bits: the exact sets hold at most MaxHashes of them (3 Mi by
-// default), among which a collision has a chance of n²/2⁶⁵, about 2·10⁻⁷,
-// far below the HyperLogLog's own error past the budget. The sets stay
+// are 64 bits (61 for identifiers, whose low bits tell their kind): the
+// exact sets hold at most MaxHashes of them (3 Mi by default), among which
+// a collision has a chance of n²/2⁶², about 2·10⁻⁶, far below the
+// HyperLogLog's own error past the budget. The sets stay
 // exact up to a budget of hashes for the whole run and then turn into
 // HyperLogLog sketches (about 0.4 % error), so memory is bounded whatever
 // the size of the data; each worker counts within its share of the budget
@@ -80,6 +81,28 @@ func identifies(dom int) bool {
 	return 1<<dom&(1<<domNIR|1<<domEmail|1<<domPhone|1<<domPerson) != 0
 }
 
+// The hash of an identifier carries its domain in its low bits, so that
+// the people's union-find, which files every identifier anyway, also
+// counts the distinct NIRs, e-mail addresses and phone numbers: a second
+// table of the same hashes would cost a cache miss per value for nothing.
+const (
+	tagBits = 3
+	tagMask = 1<<tagBits - 1
+)
+
+// idTag is the tag of an identifying domain (never 0: a hash is never 0).
+func idTag(dom int) uint64 {
+	switch dom {
+	case domNIR:
+		return 1
+	case domEmail:
+		return 2
+	case domPhone:
+		return 3
+	}
+	return 4 // domPerson
+}
+
 // hash returns the keyed hash of v, a normalised value of domain dom (a
 // category index, or domPerson), with SipHash for the domains that
 // identify a person, else with the domain's seeded hash. seen tells that
@@ -96,7 +119,7 @@ func (k *keyed) hash(dom int, v []byte) (h uint64, seen bool) {
 		// The domain goes in the message: a NIR and a phone number of the
 		// same digits must not meet in the union-find.
 		k.msg = append(append(k.msg[:0], byte(dom)), v...)
-		h = k.sip.sum64(k.msg) | 1
+		h = k.sip.sum64(k.msg)&^tagMask | idTag(dom)
 	}
 	slot.fast, slot.h = fast, h
 	return h, false
@@ -229,12 +252,15 @@ type budget struct{ used, max int }
 // table (NIR and e-mail) and in a log (e-mail only) counts once. Past the
 // budget it falls back to a sketch of each record's main identifier (NIR,
 // else e-mail, else phone, else name with date of birth), which counts
-// such a person twice.
+// such a person twice. It also counts the distinct identifiers of each
+// kind (idTag): exactly by its nodes, past the budget by a sketch each.
 type people struct {
 	node   hashIndex
 	parent []int32
 	roots  int
 	sketch *hll
+	tags   [tagMask + 1]int  // distinct identifiers by tag, while exact
+	tagHLL [tagMask + 1]*hll // the same past the budget
 }
 
 // nodeOf returns the node of identifier x, made a person of its own if
@@ -244,9 +270,30 @@ func (p *people) nodeOf(x uint64, b *budget) int32 {
 	if added {
 		p.parent = append(p.parent, i)
 		p.roots++
+		p.tags[x&tagMask]++
 		b.used++
 	}
 	return i
+}
+
+// sketchTag files identifier x in the sketch of its tag.
+func (p *people) sketchTag(x uint64) {
+	t := x & tagMask
+	if p.tagHLL[t] == nil {
+		p.tagHLL[t] = &hll{}
+	}
+	p.tagHLL[t].add(x)
+}
+
+// distinct counts the distinct identifiers of tag t.
+func (p *people) distinct(t uint64) (int64, bool) {
+	switch {
+	case p.sketch == nil:
+		return int64(p.tags[t]), true
+	case p.tagHLL[t] == nil:
+		return 0, true // none met
+	}
+	return p.tagHLL[t].estimate(), false
 }
 
 // join makes r's person root's (root < 0: r starts the group) and
@@ -275,13 +322,14 @@ func (p *people) add(ids []uint64, b *budget) {
 	if len(ids) == 0 {
 		return
 	}
+	if p.sketch == nil && b.used+len(ids) > b.max {
+		p.toSketch(b)
+	}
 	if p.sketch != nil {
 		p.sketch.add(ids[0])
-		return
-	}
-	if b.used+len(ids) > b.max {
-		p.toSketch(b)
-		p.sketch.add(ids[0])
+		for _, x := range ids {
+			p.sketchTag(x)
+		}
 		return
 	}
 	var root int32 = -1
@@ -364,9 +412,10 @@ func (p *people) toSketch(b *budget) {
 			seen[r] = true
 			p.sketch.add(x)
 		}
+		p.sketchTag(x)
 	})
 	b.used -= p.node.len()
-	p.node, p.parent = hashIndex{}, nil
+	p.node, p.parent, p.tags = hashIndex{}, nil, [tagMask + 1]int{}
 }
 
 func (p *people) count() (int64, bool) {
@@ -413,14 +462,14 @@ func (t *tally) flush(b *batch) {
 	b.masks = b.masks[:0]
 }
 
-// mergePeople counts the people of every worker's union-find together,
-// within a budget of max hashes; the union-finds are emptied. Each
-// identifier of a worker joins its person's first identifier in the
-// first worker's union-find, which rebuilds the same groups there: a
-// person seen by two workers counts once.
-func mergePeople(ps []*people, max int) (int64, bool) {
+// mergePeople joins every worker's union-find into one, within a budget
+// of max hashes, and returns it; the others are emptied. Each identifier
+// of a worker joins its person's first identifier in the first worker's
+// union-find, which rebuilds the same groups there: a person seen by two
+// workers counts once.
+func mergePeople(ps []*people, max int) *people {
 	if len(ps) == 0 {
-		return 0, true
+		return &people{}
 	}
 	// The biggest takes the others in, so the fewest move.
 	for i, p := range ps {
@@ -451,10 +500,18 @@ func mergePeople(ps []*people, max int) (int64, bool) {
 				p.toSketch(&budget{})
 			}
 			into.sketch.merge(p.sketch)
+			for t, h := range p.tagHLL {
+				if h != nil {
+					if into.tagHLL[t] == nil {
+						into.tagHLL[t] = &hll{}
+					}
+					into.tagHLL[t].merge(h)
+				}
+			}
 		}
 		*p = people{}
 	}
-	return into.count()
+	return into
 }
 
 // mergeDistinct counts the distinct values of one category over every

@@ -349,7 +349,7 @@ func TestMergePeople(t *testing.T) {
 				}
 				ps[k].add(rec, &bs[k])
 			}
-			got, exact := mergePeople(ps, tc.budget*tc.workers)
+			got, exact := mergePeople(ps, tc.budget*tc.workers).count()
 			if exact != tc.exact {
 				t.Fatalf("exact %v, want %v", exact, tc.exact)
 			}
@@ -357,6 +357,64 @@ func TestMergePeople(t *testing.T) {
 			// more than the people, fewer than the identifiers.
 			if exact && got != want || !exact && (float64(got) < 0.97*float64(want) || got > 5000) {
 				t.Fatalf("%d people, want %d", got, want)
+			}
+		})
+	}
+}
+
+// TestPeopleDistinct: the people's union-find counts the distinct
+// identifiers of each kind by their tag, exactly within the budget, by
+// sketch past it, and across workers merged either way.
+func TestPeopleDistinct(t *testing.T) {
+	r := rand.New(rand.NewSource(6))
+	// 20000 records of one to three identifiers drawn from pools of
+	// 6000 NIRs, 9000 e-mail addresses and 3000 phone numbers.
+	pools := map[uint64]int{idTag(domNIR): 6000, idTag(domEmail): 9000, idTag(domPhone): 3000}
+	tags := []uint64{idTag(domNIR), idTag(domEmail), idTag(domPhone)}
+	seen := map[uint64]map[uint64]bool{}
+	records := make([][]uint64, 20000)
+	for i := range records {
+		for k := 0; k < 1+r.Intn(3); k++ {
+			tag := tags[r.Intn(len(tags))]
+			x := (uint64(r.Intn(pools[tag]))+1)*0x9E3779B97F4A7C15&^tagMask | tag
+			records[i] = append(records[i], x)
+			if seen[tag] == nil {
+				seen[tag] = map[uint64]bool{}
+			}
+			seen[tag][x] = true
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		workers int
+		budget  int // each worker's and the merge's
+		exact   bool
+	}{
+		{"one worker", 1, 1 << 20, true},
+		{"three workers", 3, 1 << 20, true},
+		{"one worker past its budget", 1, 5000, false},
+		{"three workers past their budget", 3, 3000, false},
+		{"three workers, merged past the budget", 3, 9000, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ps := make([]*people, tc.workers)
+			bs := make([]budget, tc.workers)
+			for k := range ps {
+				ps[k], bs[k] = &people{}, budget{max: tc.budget}
+			}
+			for i, rec := range records {
+				ps[i%tc.workers].add(rec, &bs[i%tc.workers])
+			}
+			all := mergePeople(ps, tc.budget)
+			for _, tag := range tags {
+				want := len(seen[tag])
+				got, exact := all.distinct(tag)
+				if exact != tc.exact || exact && got != int64(want) || math.Abs(float64(got)-float64(want))/float64(want) > 0.03 {
+					t.Errorf("tag %d: %d distinct (exact %v), want %d (%v)", tag, got, exact, want, tc.exact)
+				}
+			}
+			if got, exact := all.distinct(idTag(domPerson)); got != 0 || !exact {
+				t.Errorf("names with dates of birth: %d (exact %v), none filed", got, exact)
 			}
 		})
 	}
@@ -479,7 +537,7 @@ func BenchmarkMerge(b *testing.B) {
 				if got, _ := mergeDistinct(ds, 1<<30); got != n {
 					b.Fatalf("%d distinct, want %d", got, n)
 				}
-				if got, _ := mergePeople(ps, 1<<30); got != n {
+				if got, _ := mergePeople(ps, 1<<30).count(); got != n {
 					b.Fatalf("%d people, want %d", got, n)
 				}
 			}

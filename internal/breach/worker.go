@@ -152,7 +152,7 @@ type worker struct {
 	peopleRecords int64
 	byFormat      map[string]int
 	masksWanted   [numCats]int
-	dist          [numCats]distinct // distinct values, merged at the end
+	dist          [numCats]distinct // distinct values but identifiers', merged at the end
 	pend          [numCats][]uint64 // hashes not yet filed in dist
 	order         []uint64          // pend in the order of filing
 	buckets       *[1 << bucketBits]int32
@@ -177,7 +177,7 @@ type worker struct {
 
 func (s *scan) newWorker() *worker {
 	w := &worker{s: s, k: newKeyed(s.key, s.seeds), shapeSecret: newShapeSecret(), red: newRedactor(s.pii), locs: map[locKey]*locStats{}, byFormat: map[string]int{},
-		distBudget: budget{max: s.o.MaxHashes * 2 / 3 / s.o.Workers}, peopleBudget: budget{max: s.o.MaxHashes / 3 / s.o.Workers}}
+		distBudget: budget{max: s.o.MaxHashes / 2 / s.o.Workers}, peopleBudget: budget{max: s.o.MaxHashes / 2 / s.o.Workers}}
 	for i := range w.masksWanted {
 		w.masksWanted[i] = maxSamples
 	}
@@ -644,7 +644,9 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding) int {
 		w.credKinds[max(slices.Index(credentialKinds[:], pii.CredentialKind(f.Norm)), 0)]++ // plain text unless known
 	}
 	h, seen := w.k.hash(ci, f.Norm)
-	if !seen {
+	// The distinct identifiers are counted by the people they join
+	// (endRecord); the other categories by a set each.
+	if !seen && !identifies(ci) {
 		w.pend[ci] = append(w.pend[ci], h)
 		if len(w.pend[ci]) >= distinctBatch {
 			w.fileDistinct(ci)
