@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -211,4 +212,33 @@ func TestBreachScanPasswords(t *testing.T) {
 	if len(rep.Problems) != 6 || rep.Category("email").Values != 0 {
 		t.Errorf("without the password: %d problems, %d e-mail addresses", len(rep.Problems), rep.Category("email").Values)
 	}
+}
+
+// TestBreachCollector: a scan runs with GOGC 400 and a soft memory limit
+// unless GOGC or GOMEMLIMIT say otherwise, and the collector is put back
+// after it.
+func TestBreachCollector(t *testing.T) {
+	get := func() (int, int64) {
+		gc := debug.SetGCPercent(-1)
+		debug.SetGCPercent(gc)
+		return gc, debug.SetMemoryLimit(-1) // a negative limit only reads it
+	}
+	gc0, limit0 := get()
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	restore := setBreachCollector()
+	if gc, limit := get(); gc != breachGCPercent || limit != breachMemoryLimit {
+		t.Errorf("during the scan: GOGC %d, limit %d; want %d, %d", gc, limit, breachGCPercent, breachMemoryLimit)
+	}
+	restore()
+	if gc, limit := get(); gc != gc0 || limit != limit0 {
+		t.Errorf("after the scan: GOGC %d, limit %d; want %d, %d", gc, limit, gc0, limit0)
+	}
+	t.Setenv("GOGC", "150")
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	restore = setBreachCollector()
+	if gc, limit := get(); gc != gc0 || limit != limit0 {
+		t.Errorf("with GOGC and GOMEMLIMIT set: GOGC %d, limit %d; want them untouched (%d, %d)", gc, limit, gc0, limit0)
+	}
+	restore()
 }

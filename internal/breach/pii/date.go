@@ -25,17 +25,7 @@ func birthYear(y int) bool { return y >= 1890 && y <= 2030 }
 
 // parseDate reads a date at b[i:] and returns its parts and end.
 func (s *Scanner) parseDate(b []byte, i int) (y, m, d, end int, ok bool) {
-	num := func(j, min, max int) (int, int) {
-		v, k := 0, j
-		for k < len(b) && isDigit(b[k]) && k-j < max {
-			v = v*10 + int(b[k]-'0')
-			k++
-		}
-		if k-j < min || (k < len(b) && isDigit(b[k])) {
-			return -1, j
-		}
-		return v, k
-	}
+	num := func(j, min, max int) (int, int) { return dateNum(b, j, min, max) }
 	a, j := num(i, 1, 4)
 	if a < 0 || j >= len(b) {
 		return 0, 0, 0, 0, false
@@ -102,6 +92,23 @@ func (s *Scanner) parseDate(b []byte, i int) (y, m, d, end int, ok bool) {
 		return 0, 0, 0, 0, false
 	}
 	return y, m, d, j, true
+}
+
+// dateNum reads least to most digits at b[j:], not followed by another, and
+// returns their value and end; -1 and j if there are none such.
+func dateNum(b []byte, j, least, most int) (int, int) {
+	v, k := 0, j
+	for lim := min(j+most, len(b)); k < lim; k++ {
+		c := b[k] - '0'
+		if c > 9 {
+			break
+		}
+		v = v*10 + int(c)
+	}
+	if k-j < least || k < len(b) && isDigit(b[k]) {
+		return -1, j
+	}
+	return v, k
 }
 
 // monthInitial reports whether c starts a French month's name.
