@@ -226,7 +226,9 @@ func (st *scan) atDigit(i int) int {
 	case '.':
 		joins = (isDigit(next) || next == 'A' || next == 'B') && isGroupEnd(dn) && (b[t] == '1' || b[t] == '2' || b[t] == '7' || b[t] == '8')
 	}
-	if (dn >= 13 || joins) && longRun(b, t) {
+	// No NIR starts with 0 or 9 (1, 2, 7, 8), nor any card (2 to 6): a
+	// phone number (0612345678, 06 12 34 56 78, 0033…) is spared both.
+	if (dn >= 13 || joins) && b[t] != '0' && b[t] != '9' && longRun(b, t) {
 		if end, ok := st.nir(t); ok || end > 0 {
 			return end // a NIR, or a NIR-shaped run with a wrong key
 		}
