@@ -523,8 +523,11 @@ func (t *tableScan) scan(r *extract.Row) {
 	t.loc.records++
 	w.records++
 	w.fs.Reset()
-	for i := range r.Cells {
-		cell := &r.Cells[i]
+	// Locals: the calls in the loop would make the compiler load these
+	// again for every cell.
+	cells, scanner := r.Cells, w.s.pii
+	for i := range cells {
+		cell := &cells[i]
 		var col *colState
 		if c := cell.Col; c < len(t.cols) {
 			col = t.cols[c]
@@ -535,8 +538,8 @@ func (t *tableScan) scan(r *extract.Row) {
 		var finds []pii.Finding
 		switch {
 		case col.class.Category != "":
-			finds = w.s.pii.Cell(col.class, cell.Value, &w.fs)
-		case w.s.pii.Inert(cell.Value):
+			finds = scanner.Cell(col.class, cell.Value, &w.fs)
+		case scanner.Inert(cell.Value):
 			// A column of no category scans its cells as text (as Cell
 			// does); amounts, quantities and rates cannot hold anything,
 			// which costs less to tell than their shape.
@@ -549,10 +552,10 @@ func (t *tableScan) scan(r *extract.Row) {
 			if trusted {
 				continue
 			}
-			finds = w.s.pii.Text(cell.Value, &w.fs)
+			finds = scanner.Text(cell.Value, &w.fs)
 			col.shapes.record(slot, key, len(finds) == 0)
 		default:
-			finds = w.s.pii.Text(cell.Value, &w.fs)
+			finds = scanner.Text(cell.Value, &w.fs)
 		}
 		for k := range finds {
 			f := &finds[k]
