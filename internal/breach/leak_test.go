@@ -120,6 +120,7 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 		{"document", "lettre.doc", 2}, {"pdf", "lettre.pdf", 1}, {"xls", "people-lo.xls", 1}, {"html", "lettre.html", 1},
 		{"xlsb", "people-sst.xlsb", 1}, {"flat", "lettre.fodt", 2}, {"document", "diaporama.ppt", 1}, {"tnef", "winmail.dat", 2}, {"xls", "people-velvet.xls", 0}, {"dbf", "people-850.dbf", 1}, {"xml", "usagers-etree.xml", 0}, {"xml", "usagers-mariadb.xml", 0},
 		{"bson", "usagers.bson", 2}, {"bson", "usagers-canonical.json", 1}, {"ldif", "annuaire.ldif", 2}, {"vcard", "contacts.vcf", 2}, {"ical", "rendez-vous.ics", 1}, {"7z", "fuite.7z", 2}, {"7z", "noms-chiffres.7z", 0}, {"7z", "chiffre-copie.7z", 1}, {"zipcrypt", "aes256.zip", 2}, {"zipcrypt", "infozip.zip", 0}, {"pdf", "motdepasse-rc4.pdf", 0}, {"xls", "people-secret.xls", 0}, {"compressed", "fuite.tzst", 2}, {"compressed", "annuaire.ldif.xz", 2},
+		{"officecrypt", "people-agile.xlsx", 2}, {"officecrypt", "lettre-agile.docx", 0}, {"officecrypt", "people-standard.xlsx", 1},
 	} {
 		b := fixture(f.dir, f.name)
 		write(t, dir, "courrier/"+f.name, b)
@@ -145,7 +146,8 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 	rep, err := breach.Scan(context.Background(), breach.Options{
 		Paths:    []string{dir},
 		Findings: &findings,
-		// The archives and PDFs published with their password are opened.
+		// The archives, PDFs and Office documents published with their
+		// password are opened.
 		Extract: extract.Options{MaxArchiveBytes: 1 << 20, Passwords: []string{"Secret", "secret"}},
 		Problem: func(p breach.ProblemEntry) {
 			fmt.Fprintf(&problems, "%s:%d (byte %d): %v %s\n", p.Path, p.Line, p.Offset, p.Skipped, p.Message)

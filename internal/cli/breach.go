@@ -92,7 +92,7 @@ func runBreachScan(ctx context.Context, args []string, s Streams) int {
 	maxArchive := fs.String("max-archive-bytes", "8G", "uncompressed bytes read through the archives of one input file (zip bombs); K, M, G suffixes")
 	maxDepth := fs.Int("max-depth", extract.DefaultMaxDepth, "archive nesting levels opened")
 	var passwords multiFlag
-	fs.Var(&passwords, "password", "try `PASS` on files protected by a password (7-Zip, zip, PDF, .xls), as a leak is often published (repeatable; other users see it in the process list: prefer --password-file)")
+	fs.Var(&passwords, "password", "try `PASS` on files protected by a password (7-Zip, zip, PDF, .xls, Office 2007+), as a leak is often published (repeatable; other users see it in the process list: prefer --password-file)")
 	passwordFile := fs.String("password-file", "", "try each line of `FILE` as a password, after those of --password")
 	fs.Usage = func() {
 		fmt.Fprint(s.Err, `Usage: tocsin breach scan [flags] PATH...
@@ -120,9 +120,10 @@ Read, by their content whatever their names:
   text        logs and any other text (UTF-8, else Windows-1252)
 What cannot be read (encrypted files, scanned pages, images, RAR archives,
 7-Zip members packed with PPMd) is listed in the report's problems with
-the reason. Zip and 7-Zip archives, PDFs and .xls workbooks protected by
-a password are read with the password given (--password,
---password-file), which no output shows.
+the reason. Zip and 7-Zip archives, PDFs, .xls workbooks and Office
+2007+ documents (.xlsx, .docx, .pptx) protected by a password are read
+with the password given (--password, --password-file), which no output
+shows.
 
 Categories: nir, france_travail_id, iban, payment_card, email, phone,
 date_of_birth, postal_address, person_name, id_document, ip_address, and

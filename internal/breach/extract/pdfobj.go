@@ -324,7 +324,7 @@ func loadPDF(b []byte, passwords []string) (*pdfDoc, error) {
 			c, err = d.openCrypt(enc, id, []byte(pw))
 		}
 		if err != nil {
-			return d, errors.New(lockedText("PDF", passwords))
+			return d, errors.New(lockedText("a PDF", passwords))
 		}
 		d.crypt = c
 	}

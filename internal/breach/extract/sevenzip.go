@@ -278,7 +278,7 @@ func openSevenZip(f io.ReaderAt, size int64, passwords []string) (*szArchive, []
 			r, err := a.folderReader(fo, fo.size())
 			if err != nil {
 				if errors.Is(err, ErrEncrypted) {
-					return nil, nil, fmt.Errorf("%w: %s", ErrEncrypted, lockedText("7-Zip archive whose names are", passwords))
+					return nil, nil, fmt.Errorf("%w: %s", ErrEncrypted, lockedText("a 7-Zip archive whose names are", passwords))
 				}
 				return nil, nil, err
 			}
@@ -698,7 +698,7 @@ func (a *szArchive) packedReader(f *szBlock) *bufio.Reader {
 // password given that opens it.
 func (a *szArchive) decrypted(f *szBlock, enc, m szCoder, limit uint64) (io.Reader, error) {
 	if len(a.passwords) == 0 {
-		return nil, fmt.Errorf("%w: %s", ErrEncrypted, lockedText("7-Zip member", nil))
+		return nil, fmt.Errorf("%w: %s", ErrEncrypted, lockedText("a 7-Zip member", nil))
 	}
 	open := func(password string) (io.Reader, error) {
 		key, iv, err := a.aesKey(enc.props, password)
@@ -739,16 +739,17 @@ func (a *szArchive) decrypted(f *szBlock, enc, m szCoder, limit uint64) (io.Read
 			return open(pw)
 		}
 	}
-	return nil, fmt.Errorf("%w: %s", ErrEncrypted, lockedText("7-Zip member", a.passwords))
+	return nil, fmt.Errorf("%w: %s", ErrEncrypted, lockedText("a 7-Zip member", a.passwords))
 }
 
-// lockedText says that what is protected by a password is not scanned,
-// and why: no password was given, or none of those given opens it.
+// lockedText says that what ("a zip member") is protected by a password
+// and not scanned, and why: no password was given, or none of those
+// given opens it.
 func lockedText(what string, passwords []string) string {
 	if len(passwords) == 0 {
-		return "a " + what + " protected by a password; not scanned (give it with --password)"
+		return what + " protected by a password; not scanned (give it with --password)"
 	}
-	return "a " + what + " protected by a password that none of those given opens; not scanned"
+	return what + " protected by a password that none of those given opens; not scanned"
 }
 
 // aesKey derives 7-Zip's AES-256 key from a password (its UTF-16LE

@@ -64,6 +64,11 @@ func (e *Extractor) readCompound(ctx context.Context, f *os.File, size int64, h 
 		d := h.Begin(src.display, FormatMsg)
 		return e.endDoc(d, src, size, e.readMsg(ctx, c, d, src, h))
 	}
+	if info, found := c.find("EncryptionInfo"); !ok && !biff5 && found {
+		if pkg, found := c.find("EncryptedPackage"); found {
+			return e.encryptedOffice(ctx, c, info, pkg, src, size, h)
+		}
+	}
 	if !ok && !biff5 {
 		d := h.Begin(src.display, FormatBinary)
 		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: compoundKind(c)})
@@ -89,11 +94,6 @@ func (e *Extractor) readWorkbook(ctx context.Context, c *cfb, book cfbEntry, d D
 // compoundKind says what a compound file without a workbook is, as the
 // reason it is not scanned.
 func compoundKind(c *cfb) error {
-	_, info := c.find("EncryptionInfo")
-	_, pkg := c.find("EncryptedPackage")
-	if info && pkg {
-		return fmt.Errorf("%w: a password-protected Office document; not scanned", ErrEncrypted)
-	}
 	return fmt.Errorf("%w: a compound file with no workbook is not scanned", ErrUnsupported)
 }
 

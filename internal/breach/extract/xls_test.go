@@ -251,7 +251,7 @@ func TestXLSBroken(t *testing.T) {
 		skipped          bool
 	}{
 		{"secret.xlsx", string(xlswrite.Compound(xlswrite.Stream{Name: "EncryptionInfo", Data: make([]byte, 300)}, xlswrite.Stream{Name: "EncryptedPackage", Data: make([]byte, 5000)})),
-			"encrypted: a password-protected Office document; not scanned", true},
+			"unsupported content: Office encryption version 0.0 (extensible or unknown); not scanned", true},
 		{"lettre.doc", string(xlswrite.Compound(xlswrite.Stream{Name: "WordDocument", Data: make([]byte, 5000)}, xlswrite.Stream{Name: "1Table", Data: make([]byte, 100)})),
 			"syntax error: the WordDocument stream does not start with a FIB", false},
 		{"autre.xls", string(xlswrite.Compound(xlswrite.Stream{Name: "Contents", Data: []byte("x")})),

@@ -36,7 +36,7 @@ const zipAESExtra = 0x9901
 // at its end.
 func openEncrypted(zf *zip.File, passwords []string) (io.Reader, error) {
 	if len(passwords) == 0 {
-		return nil, fmt.Errorf("%w: %s", ErrEncrypted, lockedText("zip member", nil))
+		return nil, fmt.Errorf("%w: %s", ErrEncrypted, lockedText("a zip member", nil))
 	}
 	method, strength, crc := zf.Method, 0, true
 	if zf.Method == 99 {
@@ -78,7 +78,7 @@ func openEncrypted(zf *zip.File, passwords []string) (io.Reader, error) {
 		}
 		return r, nil
 	}
-	return nil, fmt.Errorf("%w: %s", ErrEncrypted, lockedText("zip member", passwords))
+	return nil, fmt.Errorf("%w: %s", ErrEncrypted, lockedText("a zip member", passwords))
 }
 
 var errWrongPassword = errors.New("wrong password")
