@@ -344,20 +344,16 @@ func (k *agileKey) decrypt(stream io.Reader, size int64) (io.Reader, func() erro
 			mac, want = hmac.New(k.a.newHash, hk[:d.HashSize]), hv[:d.HashSize]
 		}
 	}
-	var head [8]byte
-	if _, err := io.ReadFull(stream, head[:]); err != nil {
-		return nil, nil, fmt.Errorf("%w: EncryptedPackage cut short", ErrSyntax)
-	}
-	plain := int64(binary.LittleEndian.Uint64(head[:]))
-	if plain < 0 || plain > size-8 {
-		return nil, nil, fmt.Errorf("%w: EncryptedPackage says %d bytes in a stream of %d", ErrSyntax, plain, size)
+	head, plain, err := packageSize(stream, size)
+	if err != nil {
+		return nil, nil, err
 	}
 	if mac != nil {
 		mac.Write(head[:])
 		stream = io.TeeReader(stream, mac)
 	}
-	r := &segmentReader{r: stream, left: plain, c: c, iv: func(n uint32) []byte {
-		return k.iv(binary.LittleEndian.AppendUint32(nil, n))
+	r := &packageReader{r: stream, left: plain, crypt: func(seg []byte, n uint32) {
+		cipher.NewCBCDecrypter(c, k.iv(binary.LittleEndian.AppendUint32(nil, n))).CryptBlocks(seg, seg)
 	}}
 	check := func() error {
 		if mac == nil {
@@ -375,19 +371,32 @@ func (k *agileKey) decrypt(stream io.Reader, size int64) (io.Reader, func() erro
 	return r, check, nil
 }
 
-// segmentReader decrypts an agile package 4096 bytes at a time, each
-// segment under its own initialization vector.
-type segmentReader struct {
-	r    io.Reader
-	left int64 // plain bytes still to give
-	c    cipher.Block
-	iv   func(segment uint32) []byte
-	n    uint32 // the next segment
-	buf  [officeSegment]byte
-	out  []byte
+// packageSize reads the size of the plain package, the first 8 bytes of
+// an EncryptedPackage stream of size bytes.
+func packageSize(stream io.Reader, size int64) (head [8]byte, plain int64, err error) {
+	if _, err := io.ReadFull(stream, head[:]); err != nil {
+		return head, 0, fmt.Errorf("%w: EncryptedPackage cut short", ErrSyntax)
+	}
+	plain = int64(binary.LittleEndian.Uint64(head[:]))
+	if plain < 0 || plain > size-8 {
+		return head, 0, fmt.Errorf("%w: EncryptedPackage says %d bytes in a stream of %d", ErrSyntax, plain, size)
+	}
+	return head, plain, nil
 }
 
-func (s *segmentReader) Read(p []byte) (int, error) {
+// packageReader gives the plain bytes of a package, decrypted 4096 bytes
+// at a time by crypt (agile encryption gives each segment its own
+// initialization vector; standard encryption is block by block).
+type packageReader struct {
+	r     io.Reader
+	left  int64 // plain bytes still to give
+	crypt func(seg []byte, n uint32)
+	n     uint32 // the next segment
+	buf   [officeSegment]byte
+	out   []byte
+}
+
+func (s *packageReader) Read(p []byte) (int, error) {
 	if len(s.out) == 0 {
 		if s.left <= 0 {
 			return 0, io.EOF
@@ -397,7 +406,7 @@ func (s *segmentReader) Read(p []byte) (int, error) {
 		if _, err := io.ReadFull(s.r, seg); err != nil {
 			return 0, fmt.Errorf("%w: EncryptedPackage cut short", ErrSyntax)
 		}
-		cipher.NewCBCDecrypter(s.c, s.iv(s.n)).CryptBlocks(seg, seg)
+		s.crypt(seg, s.n)
 		s.n++
 		s.out = seg[:min(want, s.left)]
 		s.left -= int64(len(s.out))
@@ -489,43 +498,14 @@ func (s *standardInfo) key(password string) (officeKey, bool) {
 type standardKey struct{ c cipher.Block }
 
 func (k *standardKey) decrypt(stream io.Reader, size int64) (io.Reader, func() error, error) {
-	var head [8]byte
-	if _, err := io.ReadFull(stream, head[:]); err != nil {
-		return nil, nil, fmt.Errorf("%w: EncryptedPackage cut short", ErrSyntax)
+	_, plain, err := packageSize(stream, size)
+	if err != nil {
+		return nil, nil, err
 	}
-	plain := int64(binary.LittleEndian.Uint64(head[:]))
-	if plain < 0 || plain > size-8 {
-		return nil, nil, fmt.Errorf("%w: EncryptedPackage says %d bytes in a stream of %d", ErrSyntax, plain, size)
-	}
-	return &ecbReader{r: stream, left: plain, c: k.c}, func() error { return nil }, nil
-}
-
-// ecbReader decrypts a standard package: AES in ECB mode, block by block.
-type ecbReader struct {
-	r    io.Reader
-	left int64
-	c    cipher.Block
-	buf  [officeSegment]byte
-	out  []byte
-}
-
-func (e *ecbReader) Read(p []byte) (int, error) {
-	if len(e.out) == 0 {
-		if e.left <= 0 {
-			return 0, io.EOF
-		}
-		want := min(int64(officeSegment), (e.left+aes.BlockSize-1)/aes.BlockSize*aes.BlockSize)
-		seg := e.buf[:want]
-		if _, err := io.ReadFull(e.r, seg); err != nil {
-			return 0, fmt.Errorf("%w: EncryptedPackage cut short", ErrSyntax)
-		}
+	r := &packageReader{r: stream, left: plain, crypt: func(seg []byte, _ uint32) {
 		for i := 0; i < len(seg); i += aes.BlockSize {
-			e.c.Decrypt(seg[i:], seg[i:])
+			k.c.Decrypt(seg[i:], seg[i:])
 		}
-		e.out = seg[:min(want, e.left)]
-		e.left -= int64(len(e.out))
-	}
-	n := copy(p, e.out)
-	e.out = e.out[n:]
-	return n, nil
+	}}
+	return r, func() error { return nil }, nil
 }
