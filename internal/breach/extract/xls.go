@@ -71,7 +71,7 @@ func (e *Extractor) readCompound(ctx context.Context, f *os.File, size int64, h 
 	}
 	if !ok && !biff5 {
 		d := h.Begin(src.display, FormatBinary)
-		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: compoundKind(c)})
+		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: a compound file with no workbook is not scanned", ErrUnsupported)})
 		d.End(size)
 		return nil
 	}
@@ -89,12 +89,6 @@ func (e *Extractor) readWorkbook(ctx context.Context, c *cfb, book cfbEntry, d D
 		strs: sharedStrings{memLimit: sharedMemory, tempDir: e.o.TempDir}, reopen: func() (io.Reader, error) { return c.open(book) }}
 	defer x.strs.close()
 	return x.read(ctx)
-}
-
-// compoundKind says what a compound file without a workbook is, as the
-// reason it is not scanned.
-func compoundKind(c *cfb) error {
-	return fmt.Errorf("%w: a compound file with no workbook is not scanned", ErrUnsupported)
 }
 
 // xlsReader reads one workbook stream.

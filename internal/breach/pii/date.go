@@ -25,8 +25,7 @@ func birthYear(y int) bool { return y >= 1890 && y <= 2030 }
 
 // parseDate reads a date at b[i:] and returns its parts and end.
 func (s *Scanner) parseDate(b []byte, i int) (y, m, d, end int, ok bool) {
-	num := func(j, min, max int) (int, int) { return dateNum(b, j, min, max) }
-	a, j := num(i, 1, 4)
+	a, j := dateNum(b, i, 1, 4)
 	if a < 0 || j >= len(b) {
 		return 0, 0, 0, 0, false
 	}
@@ -34,18 +33,18 @@ func (s *Scanner) parseDate(b []byte, i int) (y, m, d, end int, ok bool) {
 	switch {
 	case j-i == 4 && (sep == '-' || sep == '/'):
 		y = a
-		if m, j = num(j+1, 2, 2); m < 0 || j >= len(b) || b[j] != sep {
+		if m, j = dateNum(b, j+1, 2, 2); m < 0 || j >= len(b) || b[j] != sep {
 			return 0, 0, 0, 0, false
 		}
-		if d, j = num(j+1, 2, 2); d < 0 {
+		if d, j = dateNum(b, j+1, 2, 2); d < 0 {
 			return 0, 0, 0, 0, false
 		}
 	case j-i <= 2 && (sep == '/' || sep == '.' || sep == '-'):
 		d = a
-		if m, j = num(j+1, 1, 2); m < 0 || j >= len(b) || b[j] != sep {
+		if m, j = dateNum(b, j+1, 1, 2); m < 0 || j >= len(b) || b[j] != sep {
 			return 0, 0, 0, 0, false
 		}
-		if y, j = num(j+1, 4, 4); y < 0 {
+		if y, j = dateNum(b, j+1, 4, 4); y < 0 {
 			return 0, 0, 0, 0, false
 		}
 	case j-i <= 2 && sep == ' ' || j-i == 1 && sep == 'e':
@@ -82,7 +81,7 @@ func (s *Scanner) parseDate(b []byte, i int) (y, m, d, end int, ok bool) {
 		if me >= len(b) || b[me] != ' ' {
 			return 0, 0, 0, 0, false
 		}
-		if y, j = num(me+1, 4, 4); y < 0 {
+		if y, j = dateNum(b, me+1, 4, 4); y < 0 {
 			return 0, 0, 0, 0, false
 		}
 	default:
