@@ -2,7 +2,6 @@ package extract
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,20 +122,5 @@ func FuzzOfficeKey(f *testing.F) {
 // FuzzOfficeEncrypted reads mutated encrypted documents with their
 // password: problems, never a panic or a cell past its bounds.
 func FuzzOfficeEncrypted(f *testing.F) {
-	for _, name := range []string{"people-standard.xlsx", "lettre-agile.docx"} {
-		data, err := os.ReadFile(filepath.Join("testdata", "officecrypt", name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		o := fuzzOptions(t)
-		o.Passwords = []string{"Secret"}
-		rec := &recorder{}
-		if err := New(o).Reader(context.Background(), "x.xlsx", bytes.NewReader(b), rec); err != nil {
-			t.Fatal(err)
-		}
-		checkCellText(t, rec, o.MaxValue)
-	})
+	fuzzWithPassword(f, "officecrypt", "x.xlsx", "people-standard.xlsx", "lettre-agile.docx")
 }

@@ -82,8 +82,15 @@ func TestZipEncryptedDamaged(t *testing.T) {
 // FuzzZipEncrypted reads encrypted zips whatever their bytes, with the
 // password: no panic, values within their caps.
 func FuzzZipEncrypted(f *testing.F) {
-	for _, name := range []string{"infozip.zip", "zipcrypto.zip", "aes128.zip", "aes256.zip"} {
-		data, err := os.ReadFile(filepath.Join("testdata", "zipcrypt", name))
+	fuzzWithPassword(f, "zipcrypt", "x.zip", "infozip.zip", "zipcrypto.zip", "aes128.zip", "aes256.zip")
+}
+
+// fuzzWithPassword reads mutations of the fixtures of testdata/dir,
+// named name, with their password "Secret": problems, never a panic or a
+// cell past its bounds.
+func fuzzWithPassword(f *testing.F, dir, name string, fixtures ...string) {
+	for _, fx := range fixtures {
+		data, err := os.ReadFile(filepath.Join("testdata", dir, fx))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -93,7 +100,7 @@ func FuzzZipEncrypted(f *testing.F) {
 		o := fuzzOptions(t)
 		o.Passwords = []string{"Secret"}
 		rec := &recorder{}
-		if err := New(o).Reader(context.Background(), "x.zip", bytes.NewReader(b), rec); err != nil {
+		if err := New(o).Reader(context.Background(), name, bytes.NewReader(b), rec); err != nil {
 			t.Fatal(err)
 		}
 		checkCellText(t, rec, o.MaxValue)
