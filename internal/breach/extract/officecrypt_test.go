@@ -18,6 +18,7 @@ func TestOfficeEncrypted(t *testing.T) {
 		"people-agile.xlsx":    filepath.Join(dir, "people-lo.xlsx"),
 		"people-standard.xlsx": filepath.Join(dir, "people-lo.xlsx"),
 		"lettre-agile.docx":    filepath.Join("testdata", "document", "lettre.docx"),
+		"diaporama-agile.pptx": filepath.Join("testdata", "document", "diaporama.pptx"),
 	} {
 		p := filepath.Join(dir, name)
 		o := testOptions()
