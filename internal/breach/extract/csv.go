@@ -381,7 +381,7 @@ func (c *csvReader) fast(n int, line []byte) {
 			c.tooLong(n)
 		}
 	}
-	if !utf8.Valid(line) {
+	if !validUTF8(line) {
 		// Recode the values that are not UTF-8. Appends may move the
 		// scratch buffer: the values are sliced once it stops growing.
 		c.scratch = c.scratch[:0]

@@ -8,7 +8,6 @@ import (
 	"io"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 )
 
 // A SQL dump is read statement by statement, streaming:
@@ -937,7 +936,7 @@ func (q *sqlReader) copyRow(t *sqlTable, cols []string, line int, text []byte) {
 // a time. It reports false, having done nothing, for any other line.
 func (q *sqlReader) copyPlain(t *sqlTable, cols []string, line int, text []byte) bool {
 	escapes := bytes.IndexByte(text, '\\') >= 0
-	if !utf8.Valid(text) {
+	if !validUTF8(text) {
 		return false
 	}
 	cells := splitFields(q.row.Cells[:0], text, '\t', maxCells)

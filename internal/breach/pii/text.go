@@ -3,6 +3,7 @@ package pii
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"net/netip"
 )
 
@@ -38,16 +39,24 @@ func (st *scan) run() {
 	i := 0
 	for i < n {
 		if trig[b[i]] == trigNone {
-			// Byte by byte first: most runs between triggers are a few
-			// bytes (capitals, digits and accents are frequent); a run
-			// that reaches 8 bytes goes on 8 bytes at a time.
-			j, lim := i+1, min(i+8, n)
-			for j < lim && trig[b[j]] == trigNone {
-				j++
+			// Most runs between triggers are a few bytes (capitals,
+			// digits and accents are frequent), the most frequent one
+			// byte: past it, the next byte that may be one is found 8
+			// bytes at a time, with no branch per byte.
+			j := i + 1
+			if j < n && trig[b[j]] != trigNone {
+				i = j // a single byte: a space between words
+				continue
 			}
-			if j == i+8 {
-				for j+8 <= n && quiet8(binary.LittleEndian.Uint64(b[j:])) {
-					j += 8
+			for ; j+8 <= n; j += 8 {
+				if m := mayTrigger8(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+					j += bits.TrailingZeros64(m) >> 3
+					break
+				}
+			}
+			if j+8 > n {
+				for j < n && trig[b[j]] == trigNone {
+					j++
 				}
 			}
 			i = j
@@ -87,21 +96,24 @@ func (st *scan) run() {
 	}
 }
 
-// quiet8 reports whether the 8 bytes of v (little-endian) are all spaces
-// or ASCII bytes from '[' to DEL (lower-case letters, most punctuation):
-// none of them can start a value, so prose is skipped 8 bytes at a time.
-func quiet8(v uint64) bool {
+// mayTrigger8 marks (0x80) the bytes of v (little-endian) that may start
+// a value: ASCII from '0' to 'Z' (digits, ':', '=', '@', capitals, and
+// the quiet ';', '<', '>', '?'), '+', '$', and every byte past ASCII (the
+// lead bytes of accented capitals, and the rest). It marks every byte the
+// trigger table does and a few more, which the caller looks up there.
+func mayTrigger8(v uint64) uint64 {
 	const (
 		ones = 0x0101010101010101
 		high = 0x8080808080808080
+		low  = 0x7F7F7F7F7F7F7F7F
 	)
-	if v&high != 0 {
-		return false // non-ASCII: accented capitals are looked at
-	}
-	above := (v + 0x25*ones) & high // bytes >= 0x5B (no carry: each byte < 0x80)
-	t := v ^ 0x20*ones
-	space := (t - ones) &^ t & high // bytes == 0x20 (a false hit only on '!', also quiet)
-	return above|space == high
+	w := v & low // no carry from a byte into the next below
+	inRange := (w + (0x80-'0')*ones) &^ (w + (0x80-'Z'-1)*ones)
+	// Bytes equal to '+' or '$', exactly (the borrow-free test).
+	p := v ^ '+'*ones
+	d := v ^ '$'*ones
+	eq := ^((p&low + low) | p | low) | ^((d&low + low) | d | low)
+	return (inRange | eq | v) & high
 }
 
 func (st *scan) add(c Category, start, end int, conf float64, norm []byte) {
