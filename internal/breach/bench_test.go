@@ -115,6 +115,18 @@ func benchText(tb testing.TB, dir string, size int) string {
 	})
 }
 
+// benchProse writes ordinary French documents of at least size bytes:
+// minutes, notices and mail in which about one byte in a hundred is
+// personal data (corpus.Prose), as most of the text of a breach is.
+func benchProse(tb testing.TB, dir string, size int) string {
+	return writeBlocks(tb, filepath.Join(dir, "prose.txt"), size, func(block *bytes.Buffer, k int) {
+		for _, l := range corpus.Prose(int64(1+k), 1<<20) {
+			block.WriteString(l)
+			block.WriteByte('\n')
+		}
+	})
+}
+
 // benchAccessLog writes a web server's access log of at least size bytes
 // in the combined format, the free text a breach most often touches: an
 // address on every line, request paths, user agents full of capitals and
@@ -262,6 +274,12 @@ func BenchmarkScanText(b *testing.B) {
 // BenchmarkScanTextNoFindings: the same without a findings file.
 func BenchmarkScanTextNoFindings(b *testing.B) {
 	benchScan(b, benchText(b, b.TempDir(), 16<<20), 1, false)
+}
+
+// BenchmarkScanProseNoFindings: one core, French prose with about 1 %
+// personal data, the default command.
+func BenchmarkScanProseNoFindings(b *testing.B) {
+	benchScan(b, benchProse(b, b.TempDir(), 32<<20), 1, false)
 }
 
 // BenchmarkScanAccessLogNoFindings: one core, a web server's access log,
