@@ -134,6 +134,51 @@ func TestKeyedHash(t *testing.T) {
 	}
 }
 
+// TestKeyedCacheUse: a domain whose values do not repeat stops using the
+// cache after a probe and is probed again later, one whose values repeat
+// keeps it, and a value hashes alike whether the cache is used or not.
+func TestKeyedCacheUse(t *testing.T) {
+	k := newKeyed(newRunKey(), newHashSeeds())
+	value := func(i int) []byte { return fmt.Appendf(nil, "agent%d@ville.fr", i) }
+	want := map[string]uint64{}
+	for i := range cacheProbe {
+		h, _ := k.hash(domEmail, value(i))
+		want[string(value(i))] = h
+		// Names that repeat: one in two was met just before.
+		k.hash(domName, value(i/2))
+	}
+	if k.use[domEmail].skip != cacheRest {
+		t.Fatalf("unique e-mail addresses: skip = %d after a probe, want %d", k.use[domEmail].skip, cacheRest)
+	}
+	if k.use[domName].skip != 0 {
+		t.Fatal("repeated names stopped using the cache")
+	}
+	// Skipping, the same values hash alike, and are not said to be seen.
+	for i := range cacheProbe {
+		h, seen := k.hash(domEmail, value(i))
+		if seen || h != want[string(value(i))] {
+			t.Fatalf("value %d without the cache: hash %#x seen %v, want %#x", i, h, seen, want[string(value(i))])
+		}
+	}
+	for i := 0; k.use[domEmail].skip > 0; i++ {
+		k.hash(domEmail, value(cacheProbe+i))
+	}
+	// Probed again: a value met in this probe is found in the cache.
+	a, _ := k.hash(domEmail, value(1))
+	b, seen := k.hash(domEmail, value(1))
+	if a != b || !seen || a != want[string(value(1))] {
+		t.Fatal("the cache is not used again after its rest")
+	}
+	// A non-identifying domain's hash is the same both ways too.
+	k2 := newKeyed(newRunKey(), newHashSeeds())
+	k2.use[domName].skip = 1
+	c, _ := k2.hash(domName, []byte("dupont"))
+	d, _ := k2.hash(domName, []byte("dupont"))
+	if c != d {
+		t.Fatal("a name hashes differently with and without the cache")
+	}
+}
+
 func TestRiskLevels(t *testing.T) {
 	tests := []struct {
 		name    string
