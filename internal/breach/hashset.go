@@ -136,6 +136,24 @@ func (m *hashIndex) get(x uint64) (int32, bool) {
 	}
 }
 
+// touch reads the first slots of xs, key and index, and returns their
+// sum. The reads do not depend on one another, so the processor makes
+// them all at once; the lookups that follow, whose branches do, find the
+// slots in the cache instead of waiting for memory one after the other.
+func (m *hashIndex) touch(xs []uint64) uint64 {
+	var sum uint64
+	for _, x := range xs {
+		i := x >> m.shift
+		sum += m.keys[i] + uint64(m.vals[i])
+	}
+	return sum
+}
+
+// touchRun is how many keys are touched ahead of their lookups: enough
+// reads at once to keep the memory busy, few enough that their cache
+// lines are still there when the lookups come.
+const touchRun = 32
+
 // reserve grows the table to hold n more keys without growing again (see
 // hashSet.reserve).
 func (m *hashIndex) reserve(n int) {

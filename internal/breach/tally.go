@@ -291,12 +291,13 @@ type budget struct{ used, max int }
 // such a person twice. It also counts the distinct identifiers of each
 // kind (idTag): exactly by its nodes, past the budget by a sketch each.
 type people struct {
-	node   hashIndex
-	parent []int32
-	roots  int
-	sketch *hll
-	tags   [tagMask + 1]int  // distinct identifiers by tag, while exact
-	tagHLL [tagMask + 1]*hll // the same past the budget
+	node    hashIndex
+	parent  []int32
+	roots   int
+	sketch  *hll
+	tags    [tagMask + 1]int  // distinct identifiers by tag, while exact
+	tagHLL  [tagMask + 1]*hll // the same past the budget
+	touched uint64            // what hashIndex.touch read, kept so that it is read
 }
 
 // nodeOf returns the node of identifier x, made a person of its own if
@@ -426,8 +427,12 @@ func (p *people) addBatch(groups []uint64, b *budget, s *peopleBatch) {
 	}
 	s.idx = s.idx[:len(groups)]
 	p.node.reserve(len(s.keys))
-	for k, x := range s.keys {
-		s.idx[s.at[k]] = p.nodeOf(x, b)
+	for c := 0; c < len(s.keys); c += touchRun {
+		e := min(c+touchRun, len(s.keys))
+		p.touched ^= p.node.touch(s.keys[c:e])
+		for k := c; k < e; k++ {
+			s.idx[s.at[k]] = p.nodeOf(s.keys[k], b)
+		}
 	}
 	var root int32 = -1
 	for i, x := range groups {
