@@ -79,11 +79,13 @@ type gen struct {
 	// p draws the credentials, so that the other values of a seed stay
 	// what they were before credentials were planted.
 	p *rand.Rand
+	// e draws the places named after people, for the same reason.
+	e *rand.Rand
 	l lists
 }
 
 func newGen(seed int64) *gen {
-	return &gen{r: rand.New(rand.NewSource(seed)), p: rand.New(rand.NewSource(^seed)), l: loadLists()}
+	return &gen{r: rand.New(rand.NewSource(seed)), p: rand.New(rand.NewSource(^seed)), e: rand.New(rand.NewSource(seed ^ 0x5eed)), l: loadLists()}
 }
 
 // builder writes a document and records spans.
@@ -230,6 +232,24 @@ func (g *gen) fullName(id Identity) string {
 func (id Identity) address() string { return id.Street + ", " + id.Postcode + " " + id.Commune }
 
 // --- decoys ---
+
+// eponym names a street, a school or a hall after someone, as French
+// towns do (collège Jules Ferry, avenue du Docteur Roux): a name that is
+// no one's personal data. It returns the words before the name and the
+// name.
+func (g *gen) eponym() (place, name string) {
+	l := &g.l
+	given, surname := l.given[g.e.Intn(len(l.given))], l.surnames[g.e.Intn(len(l.surnames))]
+	place = []string{"l'école ", "le collège ", "le lycée ", "le groupe scolaire ", "le gymnase ", "le stade ", "la salle ",
+		"le centre culturel ", "la médiathèque ", "l'hôpital ", "la rue ", "l'avenue ", "la place ", "le boulevard ",
+		"la résidence ", "le quai ", "la piscine ", "l'école maternelle ", "le Collège "}[g.e.Intn(19)]
+	if g.e.Intn(5) == 0 {
+		return strings.TrimSuffix(place, " ") + " du ", g.pickE("Docteur ", "Général ", "Président ") + surname
+	}
+	return place, given + " " + surname
+}
+
+func (g *gen) pickE(list ...string) string { return list[g.e.Intn(len(list))] }
 
 // orderNumber is a 15-digit number that is neither a NIR nor a card.
 func (g *gen) orderNumber() string {

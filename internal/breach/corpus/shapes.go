@@ -131,6 +131,13 @@ func (g *gen) ticket(id Identity) Doc {
 		b.decoy(pii.Credential, fmt.Sprintf("$%d.%02d", g.p.Intn(500), g.p.Intn(100)))
 		b.s(". ")
 	}
+	// Places named after people, drawn apart (gen.e).
+	if g.e.Intn(3) == 0 {
+		place, name := g.eponym()
+		b.s(g.pickE("Rendez-vous pris pour ", "Je travaille pour ", "Permanence assurée dans ", "Voir avec "), place)
+		b.decoy(pii.Name, name)
+		b.s(". ")
+	}
 	b.s(g.pick("Cordialement.", "Merci d'avance.", "Bien à vous."))
 	return b.doc("ticket")
 }

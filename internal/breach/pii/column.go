@@ -295,7 +295,8 @@ func (s *Scanner) casedName(v []byte) bool {
 // looksLikeListedName: "Jean", "Jean Dupont", "DUPONT Jean".
 // Its words are cut as bytes.Fields cuts them, without the slice of them.
 func (s *Scanner) looksLikeListedName(v []byte) bool {
-	start := -1 // where the current word starts
+	start := -1                                                   // where the current word starts
+	first := len(v) - len(bytes.TrimLeftFunc(v, unicode.IsSpace)) // where the first word starts
 	for i := 0; i <= len(v); {
 		r, size := ' ', 1
 		if i < len(v) {
@@ -309,6 +310,9 @@ func (s *Scanner) looksLikeListedName(v []byte) bool {
 				start = i
 			}
 		case start >= 0:
+			if start == first && s.inSet(lexEponym, v[start:i]) {
+				return false // a place named after someone: Collège Jules Ferry
+			}
 			if s.isGiven(v[start:i]) {
 				return true
 			}

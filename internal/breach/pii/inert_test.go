@@ -123,7 +123,8 @@ func TestLexicon(t *testing.T) {
 		want uint8
 	}{
 		{"Jean", lexGiven}, {"JEAN", lexGiven}, {"jean", lexGiven}, {"Hélène", lexGiven}, {"HÉLÈNE", lexGiven}, {"Helene", lexGiven},
-		{"rue", lexStreet | lexNotSurname}, {"Rond-Point", lexStreet}, {"Bd", lexStreet},
+		{"rue", lexStreet | lexNotSurname | lexEponym}, {"Rond-Point", lexStreet | lexEponym}, {"Bd", lexStreet | lexEponym},
+		{"Mail", lexStreet | lexNotSurname}, {"Collège", lexEponym}, {"ÉCOLE", lexEponym}, {"culturel", lexEponym},
 		{"Mme", lexCivility}, {"M", lexCivility}, {"Madame", lexCivility},
 		{"de", lexParticle}, {"Von", lexParticle},
 		{"Travail", lexNotSurname}, {"Mars", lexNotSurname}, {"Décembre", lexNotSurname},
@@ -132,7 +133,7 @@ func TestLexicon(t *testing.T) {
 	}
 	for _, tc := range tests {
 		if got := s.lex.sets([]byte(tc.word)); got != tc.want {
-			t.Errorf("sets(%q) = %05b, want %05b", tc.word, got, tc.want)
+			t.Errorf("sets(%q) = %06b, want %06b", tc.word, got, tc.want)
 		}
 	}
 	for _, e := range s.lex.slots {
@@ -141,7 +142,7 @@ func TestLexicon(t *testing.T) {
 		}
 		for _, form := range []string{e.word, string(appendUpper(nil, []byte(e.word))), string(appendUpper(nil, []byte(e.word[:1]))) + e.word[1:]} {
 			if got := s.lex.sets([]byte(form)); got != e.sets {
-				t.Fatalf("sets(%q) = %05b, want %05b", form, got, e.sets)
+				t.Fatalf("sets(%q) = %06b, want %06b", form, got, e.sets)
 			}
 		}
 	}

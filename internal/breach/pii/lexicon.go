@@ -12,6 +12,7 @@ const (
 	lexCivility                     // civilities, without the final dot
 	lexParticle                     // surname particles (de, le, da, van…)
 	lexNotSurname                   // capitalised words that follow a given name but are no surname
+	lexEponym                       // places and institutions named after people (rue, école, stade…)
 )
 
 // lexicon holds every folded word the text scan looks up, each with the

@@ -54,7 +54,9 @@ func (st *scan) atUpper(i int) int {
 			p++
 		}
 		if start, end, ok := st.nameWords(p, 3); ok {
-			st.addFrom(Name, start, end, confCivility, st.appendNorm(b[start:end]))
+			if !st.eponym(i) {
+				st.addFrom(Name, start, end, confCivility, st.appendNorm(b[start:end]))
+			}
 			return end
 		}
 		return civEnd
@@ -73,7 +75,9 @@ func (st *scan) atUpper(i int) int {
 			end = ne
 		}
 		if _, se, ok := st.surname(end); ok {
-			st.addFrom(Name, i, se, confName, st.appendNorm(b[i:se]))
+			if !st.eponym(i) {
+				st.addFrom(Name, i, se, confName, st.appendNorm(b[i:se]))
+			}
 			return se
 		}
 		return we
@@ -81,11 +85,38 @@ func (st *scan) atUpper(i int) int {
 	// DUPONT Jean: a surname in capitals, then a given name.
 	if we-i >= 2 && sets&lexNotSurname == 0 && allUpper(w) {
 		if ns, ne, ok := st.nextWord(we); ok && !allUpper(b[ns:ne]) && s.isGiven(b[ns:ne]) {
-			st.addFrom(Name, i, ne, confName, st.appendNorm(b[i:ne]))
+			if !st.eponym(i) {
+				st.addFrom(Name, i, ne, confName, st.appendNorm(b[i:ne]))
+			}
 			return ne
 		}
 	}
 	return we
+}
+
+// eponym reports whether the name starting at i names a place: the word
+// before it, after one space, is a street or an institution (lexEponym),
+// itself or through "du" (rue du Docteur Roux). The words are read back
+// over letters, accents and hyphens, so "l'école Jules Ferry" is read.
+func (st *scan) eponym(i int) bool {
+	b := st.b
+	for step := 0; step < 2; step++ {
+		if i < 2 || b[i-1] != ' ' {
+			return false
+		}
+		e := i - 1
+		k := e
+		for k > 0 && e-k < lexWordMax && (isAlpha(b[k-1]) || b[k-1] >= 0x80 || b[k-1] == '-') {
+			k--
+		}
+		w := b[k:e]
+		if len(w) == 2 && w[0]|0x20 == 'd' && w[1]|0x20 == 'u' {
+			i = k
+			continue
+		}
+		return len(w) > 1 && st.s.inSet(lexEponym, w)
+	}
+	return false
 }
 
 // mayGoOn reports whether a name may go on after a word ending at we:

@@ -74,6 +74,18 @@ func New() *Scanner {
 		"rue", "avenue", "boulevard", "place", "bonjour", "merci", "cordialement", "objet", "tel", "mail", "email", "nir", "iban",
 		// the words of column headers ("PR_NOM" is Prénom cut to ASCII, not Pr Nom)
 		"nom", "noms", "prenom", "prenoms", "name", "adresse", "naissance")
+	// French streets, schools and halls bear the names of people (rue
+	// Victor Hugo, collège Jules Ferry, centre culturel Jacques Prévert):
+	// a name right after one of these words, or after one and "du"
+	// (avenue du Docteur Roux), is a place's. Not the ambiguous ones:
+	// "par mail Jean Dupont", "le conseiller municipal Jean Dupont".
+	add(lexEponym, "rue", "avenue", "av", "boulevard", "bd", "place", "allee", "impasse", "quai", "square", "esplanade",
+		"promenade", "parvis", "chemin", "route", "residence", "cite", "rond-point", "pont", "parc", "jardin", "jardins",
+		"ecole", "college", "lycee", "gymnase", "stade", "salle", "centre", "espace", "mediatheque", "bibliotheque",
+		"hopital", "clinique", "ehpad", "creche", "piscine", "halle", "musee", "theatre", "cinema", "institut",
+		"universite", "campus", "fondation", "auditorium", "amphitheatre", "amphi", "foyer", "complexe", "gare", "aeroport",
+		"culturel", "culturelle", "scolaire", "polyvalent", "polyvalente", "maternelle", "elementaire", "primaire",
+		"omnisports", "nautique", "aquatique", "sportif", "sportive")
 	var buf []byte
 	for _, line := range strings.Split(givenNamesFile, "\n") {
 		line = strings.TrimSpace(line)

@@ -50,6 +50,11 @@ func TestText(t *testing.T) {
 		{"apostrophe", "Marie d'Aubigné écrit", []want{{Name, "Marie d'Aubigné"}}},
 		{"beyond Latin-1", "Mme Nguyễn Thị Thảo et M. Đặng ont écrit, Jean Şahin aussi", []want{{Name, "Nguyễn Thị Thảo"}, {Name, "Đặng"}, {Name, "Jean Şahin"}}},
 		{"no name", "Madame, Monsieur, France Travail vous informe. Bonjour Paris.", nil},
+		{"places named after people", "Réunion au centre culturel Jacques Prévert, puis au collège Jules Ferry, rue Jean Jaurès, " +
+			"avenue du Docteur Roux, à l'école Marie Curie et au Lycée Louis Pasteur.", nil},
+		{"people beside places", "Jean Dupont habite rue de la Paix. Mme Martin est au stade, Louis Martin aussi. " +
+			"Le conseiller municipal Paul Durand et le Dr Roux.",
+			[]want{{Name, "Jean Dupont"}, {Name, "Martin"}, {Name, "Louis Martin"}, {Name, "Paul Durand"}, {Name, "Roux"}}},
 		{"france travail", "Identifiant France Travail : 1234567A", []want{{FranceTravail, "1234567A"}}},
 		{"no context", "code 1234567A", nil},
 		{"passport", "passeport n° 12AB34567", []want{{IDDocument, "12AB34567"}}},
@@ -113,6 +118,8 @@ func TestClassifyColumn(t *testing.T) {
 		{"ADR", col("12 rue de la Paix, 75002 Paris, France"), Address},
 		{"FN", col("Renée Faure", "Jean Martin"), Name},
 		{"nom_produit", col("Chaise", "Table"), ""},
+		{"etablissement", col("Collège Jules Ferry", "École Marie Curie", "Lycée Victor Hugo", "Gymnase Jean Moulin"), ""},
+		{"", col("Jean Dupont", "Marie Curie", "Paul Martin"), Name},
 		{"file_name", col("a.txt"), ""},
 		{"DateNaissance", col("12/03/1985", "1990-05-01"), DateOfBirth},
 		{"date_creation", col("12/03/2024", "2023-01-15"), ""},
