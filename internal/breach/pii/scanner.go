@@ -84,6 +84,7 @@ func New() *Scanner {
 		"ecole", "college", "lycee", "gymnase", "stade", "salle", "centre", "espace", "mediatheque", "bibliotheque",
 		"hopital", "clinique", "ehpad", "creche", "piscine", "halle", "musee", "theatre", "cinema", "institut",
 		"universite", "campus", "fondation", "auditorium", "amphitheatre", "amphi", "foyer", "complexe", "gare", "aeroport",
+		"arret", "station", "prix", "trophee",
 		"culturel", "culturelle", "scolaire", "polyvalent", "polyvalente", "maternelle", "elementaire", "primaire",
 		"omnisports", "nautique", "aquatique", "sportif", "sportive")
 	var buf []byte

@@ -51,7 +51,7 @@ func TestText(t *testing.T) {
 		{"beyond Latin-1", "Mme Nguyễn Thị Thảo et M. Đặng ont écrit, Jean Şahin aussi", []want{{Name, "Nguyễn Thị Thảo"}, {Name, "Đặng"}, {Name, "Jean Şahin"}}},
 		{"no name", "Madame, Monsieur, France Travail vous informe. Bonjour Paris.", nil},
 		{"places named after people", "Réunion au centre culturel Jacques Prévert, puis au collège Jules Ferry, rue Jean Jaurès, " +
-			"avenue du Docteur Roux, à l'école Marie Curie et au Lycée Louis Pasteur.", nil},
+			"avenue du Docteur Roux, à l'école Marie Curie et au Lycée Louis Pasteur. Arrêt Louis Blanc, prix Albert Londres.", nil},
 		{"people beside places", "Jean Dupont habite rue de la Paix. Mme Martin est au stade, Louis Martin aussi. " +
 			"Le conseiller municipal Paul Durand et le Dr Roux.",
 			[]want{{Name, "Jean Dupont"}, {Name, "Martin"}, {Name, "Louis Martin"}, {Name, "Paul Durand"}, {Name, "Roux"}}},
