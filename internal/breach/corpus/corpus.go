@@ -251,6 +251,21 @@ func (g *gen) eponym() (place, name string) {
 
 func (g *gen) pickE(list ...string) string { return list[g.e.Intn(len(list))] }
 
+// siret is a company's SIRET: 14 digits that pass Luhn, here starting
+// as a Diners Club card does (30, 36, 38), written whole or as INSEE
+// groups it (362 521 879 00034).
+func (g *gen) siret() string {
+	b := []byte(g.pickE("30", "36", "38"))
+	for len(b) < 13 {
+		b = append(b, '0'+byte(g.e.Intn(10)))
+	}
+	s := string(b) + string('0'+byte(luhnDigit(string(b))))
+	if g.e.Intn(2) == 0 {
+		return s[:3] + " " + s[3:6] + " " + s[6:9] + " " + s[9:]
+	}
+	return s
+}
+
 // orderNumber is a 15-digit number that is neither a NIR nor a card.
 func (g *gen) orderNumber() string {
 	for {

@@ -138,6 +138,11 @@ func (g *gen) ticket(id Identity) Doc {
 		b.decoy(pii.Name, name)
 		b.s(". ")
 	}
+	if g.e.Intn(4) == 0 {
+		b.s(g.pickE("Facture du prestataire, SIRET ", "Entreprise titulaire : SIRET n° ", "SIRET : "))
+		b.decoy(pii.Card, g.siret())
+		b.s(". ")
+	}
 	b.s(g.pick("Cordialement.", "Merci d'avance.", "Bien à vous."))
 	return b.doc("ticket")
 }

@@ -12,7 +12,7 @@ type keyword struct {
 
 // contexts holds the context words of each contextual category.
 type contexts struct {
-	birth, franceTravail, idDocument, address keywords
+	birth, franceTravail, idDocument, address, card keywords
 }
 
 // keywords is a list of context words (32 at most) and, for each value of
@@ -56,6 +56,9 @@ func newContexts() contexts {
 			"titre_sejour", false, "residence permit", false, "identity card", false, "id card", true,
 			"permis de conduire", false, "permis_conduire", false, "driving licen", false, "driver licen", false,
 			"document d'identite", false, "document d’identite", false, "id_document", false, "num_cni", false,
+		),
+		card: kw(
+			"carte", false, "card", false, "cb", true, "diners", false, "paiement", false, "payment", false,
 		),
 		address: kw(
 			"adresse", true, "address", true, "domicil", true, "demeurant", true, "habit", true,

@@ -50,6 +50,9 @@ func TestText(t *testing.T) {
 		{"apostrophe", "Marie d'Aubigné écrit", []want{{Name, "Marie d'Aubigné"}}},
 		{"beyond Latin-1", "Mme Nguyễn Thị Thảo et M. Đặng ont écrit, Jean Şahin aussi", []want{{Name, "Nguyễn Thị Thảo"}, {Name, "Đặng"}, {Name, "Jean Şahin"}}},
 		{"no name", "Madame, Monsieur, France Travail vous informe. Bonjour Paris.", nil},
+		{"siret", "Fournisseur SIRET 36398259791909, puis SIRET 387 483 378 87624 et 30328601290405.", nil},
+		{"diners", "Carte Diners 36398259791909 ; payé avec 3639 825979 1909.",
+			[]want{{Card, "36398259791909"}, {Card, "3639 825979 1909"}}},
 		{"places named after people", "Réunion au centre culturel Jacques Prévert, puis au collège Jules Ferry, rue Jean Jaurès, " +
 			"avenue du Docteur Roux, à l'école Marie Curie et au Lycée Louis Pasteur. Arrêt Louis Blanc, prix Albert Londres.", nil},
 		{"people beside places", "Jean Dupont habite rue de la Paix. Mme Martin est au stade, Louis Martin aussi. " +

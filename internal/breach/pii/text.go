@@ -589,7 +589,8 @@ func isGroupEnd(n int) bool {
 func (st *scan) card(t int) (int, bool) {
 	b := st.b
 	var buf [19]byte
-	var ends [19]int // ends[k]: byte end after k+1 digits when a group ends there
+	var ends [19]int  // ends[k]: byte end after k+1 digits when a group ends there
+	var groups uint32 // bit k: a separator after k digits
 	n, i := 0, t
 	for i < len(b) && n < 19 {
 		c := b[i]
@@ -603,6 +604,7 @@ func (st *scan) card(t int) (int, bool) {
 			continue
 		}
 		if (c == ' ' || c == '-') && i+1 < len(b) && isDigit(b[i+1]) && n > 0 {
+			groups |= 1 << n
 			i++
 			continue
 		}
@@ -619,7 +621,14 @@ func (st *scan) card(t int) (int, bool) {
 		if k == n && n == 19 && e < len(b) && (b[e] == ' ' || b[e] == '-') && e+1 < len(b) && isDigit(b[e+1]) {
 			continue
 		}
-		if cardIssuer(buf[:k]) != "" && luhnBytes(buf[:k]) {
+		if issuer := cardIssuer(buf[:k]); issuer != "" && luhnBytes(buf[:k]) {
+			// Every French company's SIRET has 14 digits and passes
+			// Luhn; those that start as Diners' cards do (30, 36, 38).
+			// Diners' 14-digit cards print as 4-6-4: others need the
+			// word for a card before them.
+			if k == 14 && issuer == "diners" && groups&(1<<k-1) != 1<<4|1<<10 && !hasContext(st.window(t), &st.s.ctx.card) {
+				return 0, false
+			}
 			st.add(Card, t, e, confChecksum, buf[:k])
 			return e, true
 		}
