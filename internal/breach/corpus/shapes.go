@@ -139,6 +139,11 @@ func (g *gen) ticket(id Identity) Doc {
 		b.s(". ")
 	}
 	if g.e.Intn(4) == 0 {
+		b.s(g.pickE("Pour toute question : ", "Service joignable à ", "Copie à "))
+		b.decoy(pii.Email, g.pickE("contact", "accueil", "noreply", "dpo", "mairie", "support")+"@"+g.l.domains[g.e.Intn(len(g.l.domains))])
+		b.s(". ")
+	}
+	if g.e.Intn(4) == 0 {
 		b.s(g.pickE("Facture du prestataire, SIRET ", "Entreprise titulaire : SIRET n° ", "SIRET : "))
 		b.decoy(pii.Card, g.siret())
 		b.s(". ")

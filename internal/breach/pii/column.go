@@ -381,7 +381,7 @@ func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 			fs.norms = append(fs.norms, buf[:n]...)
 		}
 	case Email:
-		if ok = emailOK(v); ok {
+		if ok = emailOK(v) && !roleMailbox(v[:bytes.IndexByte(v, '@')]); ok {
 			fs.norms = appendLower(fs.norms, v)
 		}
 	case Phone:

@@ -58,7 +58,7 @@ func newContexts() contexts {
 			"document d'identite", false, "document d’identite", false, "id_document", false, "num_cni", false,
 		),
 		card: kw(
-			"carte", false, "card", false, "cb", true, "diners", false, "paiement", false, "payment", false,
+			"carte", true, "card", true, "cb", true, "diners", true, "paiement", true, "payment", true,
 		),
 		address: kw(
 			"adresse", true, "address", true, "domicil", true, "demeurant", true, "habit", true,

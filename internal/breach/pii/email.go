@@ -124,3 +124,38 @@ func lowerASCII(s string) string {
 	}
 	return s
 }
+
+// roleMailboxes are the local parts of addresses that name a function,
+// not a person: RFC 2142's mailboxes and those of French administrations
+// and firms. The CNIL does not count a generic address (contact@…) as
+// personal data, and every letterhead, invoice and mail footer carries
+// some: counted, they would swell the e-mail addresses and the people of
+// a notification.
+var roleMailboxes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range []string{
+		"info", "infos", "information", "marketing", "sales", "support", "abuse", "noc", "security", "postmaster",
+		"hostmaster", "webmaster", "www", "ftp", "contact", "contacts", "accueil", "noreply", "no-reply",
+		"donotreply", "do-not-reply", "ne-pas-repondre", "nepasrepondre", "ne_pas_repondre", "mailer-daemon",
+		"bounce", "bounces", "admin", "administration", "administrateur", "secretariat", "mairie", "dpo", "rgpd",
+		"cil", "compta", "comptabilite", "facturation", "factures", "billing", "rh", "drh", "recrutement", "emploi",
+		"communication", "direction", "service", "services", "serviceclient", "service-client", "service.client",
+		"sav", "commandes", "commande", "newsletter", "notification", "notifications", "helpdesk", "hotline",
+		"assistance", "hello", "bonjour", "reservation", "reservations", "inscription", "inscriptions", "presse",
+		"juridique", "courrier", "standard", "etat-civil", "etatcivil", "urbanisme", "cabinet", "dsi",
+		"informatique", "office", "ventes", "achats", "devis", "boutique", "shop", "team", "equipe",
+	} {
+		m[w] = true
+	}
+	return m
+}()
+
+// roleMailbox tells whether the local part of an address (any case) names
+// a function (roleMailboxes).
+func roleMailbox(local []byte) bool {
+	if len(local) > 24 {
+		return false
+	}
+	var buf [24]byte
+	return roleMailboxes[string(appendLower(buf[:0], local))]
+}

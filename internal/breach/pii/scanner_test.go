@@ -50,6 +50,8 @@ func TestText(t *testing.T) {
 		{"apostrophe", "Marie d'Aubigné écrit", []want{{Name, "Marie d'Aubigné"}}},
 		{"beyond Latin-1", "Mme Nguyễn Thị Thảo et M. Đặng ont écrit, Jean Şahin aussi", []want{{Name, "Nguyễn Thị Thảo"}, {Name, "Đặng"}, {Name, "Jean Şahin"}}},
 		{"no name", "Madame, Monsieur, France Travail vous informe. Bonjour Paris.", nil},
+		{"role addresses", "Écrivez à Contact@ville-exemple.fr ou noreply@agglo.fr, pas à jean.dupont@ville.fr.",
+			[]want{{Email, "jean.dupont@ville.fr"}}},
 		{"siret", "Fournisseur SIRET 36398259791909, puis SIRET 387 483 378 87624 et 30328601290405.", nil},
 		{"diners", "Carte Diners 36398259791909 ; payé avec 3639 825979 1909.",
 			[]want{{Card, "36398259791909"}, {Card, "3639 825979 1909"}}},
@@ -186,6 +188,8 @@ func TestCell(t *testing.T) {
 		{Column{Address, 0.9}, "\u2000", nil}, // a space of another kind: nothing to mask (FuzzCell)
 		{Column{Address, 0.9}, "12\u202frue de la Paix", []want{{Address, "12\u202frue de la Paix"}}},
 		{Column{Name, 0.95}, "voir jean@example.fr", []want{{Email, "jean@example.fr"}}},
+		{Column{Email, 0.99}, "Accueil@mairie-val.fr", nil}, // a service's, not a person's
+		{Column{Email, 0.99}, "accueillant@mairie-val.fr", []want{{Email, "accueillant@mairie-val.fr"}}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.col.Category)+"/"+tt.in, func(t *testing.T) {

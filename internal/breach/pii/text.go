@@ -333,6 +333,10 @@ func (st *scan) atAt(i int) int {
 	if !validLocal(b[s:i]) || !validDomain(b[i+1:e]) {
 		return i + 1
 	}
+	if roleMailbox(b[s:i]) {
+		st.ctxFrom = e
+		return e // contact@…: an address of no one (roleMailboxes)
+	}
 	from := len(st.fs.norms)
 	st.fs.norms = appendLower(st.fs.norms, b[s:e])
 	st.addFrom(Email, s, e, confStructure, from)
