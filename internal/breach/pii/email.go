@@ -125,14 +125,15 @@ func lowerASCII(s string) string {
 	return s
 }
 
-// roleMailboxes are the local parts of addresses that name a function,
+// roleMailboxes (and roleSketch, see roleMailbox) are the local parts of addresses that name a function,
 // not a person: RFC 2142's mailboxes and those of French administrations
 // and firms. The CNIL does not count a generic address (contact@…) as
 // personal data, and every letterhead, invoice and mail footer carries
 // some: counted, they would swell the e-mail addresses and the people of
 // a notification.
-var roleMailboxes = func() map[string]bool {
+var roleMailboxes, roleSketch = func() (map[string]bool, [16]uint64) {
 	m := map[string]bool{}
+	var sketch [16]uint64
 	for _, w := range []string{
 		"info", "infos", "information", "marketing", "sales", "support", "abuse", "noc", "security", "postmaster",
 		"hostmaster", "webmaster", "www", "ftp", "contact", "contacts", "accueil", "noreply", "no-reply",
@@ -146,16 +147,29 @@ var roleMailboxes = func() map[string]bool {
 		"informatique", "office", "ventes", "achats", "devis", "boutique", "shop", "team", "equipe",
 	} {
 		m[w] = true
+		k := roleKey([]byte(w))
+		sketch[k>>6] |= 1 << (k & 63)
 	}
-	return m
+	return m, sketch
 }()
 
 // roleMailbox tells whether the local part of an address (any case) names
 // a function (roleMailboxes).
 func roleMailbox(local []byte) bool {
-	if len(local) > 24 {
+	if len(local) < 2 || len(local) > 24 {
+		return false
+	}
+	// Most local parts are turned away by a sketch of the list's
+	// lengths, first and last letters, before folding and the map.
+	if k := roleKey(local); roleSketch[k>>6]&(1<<(k&63)) == 0 {
 		return false
 	}
 	var buf [24]byte
 	return roleMailboxes[string(appendLower(buf[:0], local))]
+}
+
+// roleKey is a local part's slot in roleSketch (0 to 1023): its length,
+// first and last bytes, ASCII letters in either case alike.
+func roleKey(local []byte) uint {
+	return (uint(len(local))*59 + uint(local[0]|0x20)*31 + uint(local[len(local)-1]|0x20)) & 1023
 }

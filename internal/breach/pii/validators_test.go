@@ -307,3 +307,20 @@ func TestIBANMod97(t *testing.T) {
 		t.Fatal("lower-case letter accepted")
 	}
 }
+
+// TestRoleMailbox: every address of the list is known in any case (its
+// sketch turns none away), and people's are not.
+func TestRoleMailbox(t *testing.T) {
+	for w := range roleMailboxes {
+		for _, form := range []string{w, strings.ToUpper(w), strings.ToUpper(w[:1]) + w[1:]} {
+			if !roleMailbox([]byte(form)) {
+				t.Errorf("%q is not known as a service's address", form)
+			}
+		}
+	}
+	for _, w := range []string{"jean.dupont", "contacts2", "accueillant", "marie", "info.dupont", "a", "", "x-info", strings.Repeat("contact", 5)} {
+		if roleMailbox([]byte(w)) {
+			t.Errorf("%q taken for a service's address", w)
+		}
+	}
+}
