@@ -62,7 +62,12 @@ func validUTF8(p []byte) bool {
 		}
 		i += size
 	}
-	return utf8.Valid(p[i:])
+	for ; i < len(p); i++ {
+		if p[i] >= utf8.RuneSelf {
+			return utf8.Valid(p[i:])
+		}
+	}
+	return true
 }
 
 // ensureUTF8 returns text as UTF-8, recoding it into *scratch when it is
