@@ -79,7 +79,8 @@ type gen struct {
 	// p draws the credentials, so that the other values of a seed stay
 	// what they were before credentials were planted.
 	p *rand.Rand
-	// e draws the places named after people, for the same reason.
+	// e draws the decoys added since (places named after people,
+	// services' addresses, SIRETs), for the same reason.
 	e *rand.Rand
 	l lists
 }
@@ -240,9 +241,9 @@ func (id Identity) address() string { return id.Street + ", " + id.Postcode + " 
 func (g *gen) eponym() (place, name string) {
 	l := &g.l
 	given, surname := l.given[g.e.Intn(len(l.given))], l.surnames[g.e.Intn(len(l.surnames))]
-	place = []string{"l'école ", "le collège ", "le lycée ", "le groupe scolaire ", "le gymnase ", "le stade ", "la salle ",
+	place = g.pickE("l'école ", "le collège ", "le lycée ", "le groupe scolaire ", "le gymnase ", "le stade ", "la salle ",
 		"le centre culturel ", "la médiathèque ", "l'hôpital ", "la rue ", "l'avenue ", "la place ", "le boulevard ",
-		"la résidence ", "le quai ", "la piscine ", "l'école maternelle ", "le Collège "}[g.e.Intn(19)]
+		"la résidence ", "le quai ", "la piscine ", "l'école maternelle ", "le Collège ")
 	if g.e.Intn(5) == 0 {
 		return strings.TrimSuffix(place, " ") + " du ", g.pickE("Docteur ", "Général ", "Président ") + surname
 	}
