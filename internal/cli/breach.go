@@ -128,7 +128,9 @@ shows.
 Categories: nir, france_travail_id, iban, payment_card, email, phone,
 date_of_birth, postal_address, person_name, id_document, ip_address, and
 credential (a password or its hash: in a password column, after a
-password key in text, in a URL, or a hash that names its scheme).
+password key in text, in a URL, or a hash that names its scheme). Not
+counted: addresses of services (contact@, accueil@, noreply@…), names
+borne by streets, schools and halls (collège Jules Ferry), SIRETs.
 
 `)
 		fs.PrintDefaults()
