@@ -131,6 +131,14 @@ func (g *gen) ticket(id Identity) Doc {
 		b.decoy(pii.Credential, fmt.Sprintf("$%d.%02d", g.p.Intn(500), g.p.Intn(100)))
 		b.s(". ")
 	}
+	// The name again under its labels, as a form sends it (gen.e).
+	if g.e.Intn(4) == 0 {
+		b.s(g.pickE("Formulaire reçu. Nom : ", "NOM: ", "Nom de naissance : "))
+		b.plant(pii.Name, strings.ToUpper(id.Surname))
+		b.s(g.pickE(" ; Prénom : ", " PRENOM: ", ", prénom : "))
+		b.plant(pii.Name, id.Given)
+		b.s(". ")
+	}
 	// Places named after people, drawn apart (gen.e).
 	if g.e.Intn(3) == 0 {
 		place, name := g.eponym()
@@ -179,6 +187,12 @@ func (g *gen) log(id Identity) Doc {
 	b.s(" created=")
 	b.decoy(pii.DateOfBirth, fmt.Sprintf("%04d-%02d-%02d", 2020+g.r.Intn(5), 1+g.r.Intn(12), 1+g.r.Intn(28)))
 	b.s(fmt.Sprintf(" duration_ms=%d pid=%d", g.r.Intn(5000), 1000+g.r.Intn(30000)))
+	// A name under its label, drawn apart (gen.e), as applications log
+	// their forms.
+	if g.e.Intn(3) == 0 && !strings.ContainsAny(id.Surname, " '") {
+		b.s(g.pickE(" nom=", " lastname=", " client_nom="))
+		b.plant(pii.Name, strings.ToLower(id.Surname))
+	}
 	return b.doc("log")
 }
 

@@ -362,15 +362,18 @@ func placeholder(v []byte) bool {
 	return false
 }
 
-// afterPasswordKey tells whether the ':' or '=' at i follows a password
-// key (with a closing quote or spaces between), the key starting a word
-// or after '_', '-' or '.' (user_password, db.password): password,
-// passwd, pwd, mdp, mot de passe (and mot_de_passe, motdepasse…),
-// passphrase, passwort; pass only before '='.
-func afterPasswordKey(b []byte, i int) bool {
-	if i < 3 {
-		return false
-	}
+// keyKind is what the key before a ':' or '=' names, as keyBefore tells.
+type keyKind uint8
+
+const (
+	keyNone     keyKind = iota
+	keyPassword         // a password follows
+	keyName             // maybe a name label: labelledName decides
+)
+
+// keyEnd returns where the key before the ':' or '=' at i ends: before
+// a closing quote and up to three spaces.
+func keyEnd(b []byte, i int) int {
 	k := i
 	if c := b[k-1]; c == ' ' || c == '"' || c == '\'' {
 		for k > i-3 && b[k-1] == ' ' {
@@ -379,32 +382,52 @@ func afterPasswordKey(b []byte, i int) bool {
 		if k > 0 && (b[k-1] == '"' || b[k-1] == '\'') {
 			k--
 		}
-		if k < 3 {
-			return false
-		}
+	}
+	return k
+}
+
+// keyBefore tells what the key before the ':' or '=' at i names. A
+// password key starts a word or follows '_', '-' or '.' (user_password,
+// db.password): password, passwd, pwd, mdp, mot de passe (and
+// mot_de_passe, motdepasse…), passphrase, passwort; pass only before
+// '='. A name label ends as one of nameKeys does.
+func keyBefore(b []byte, i int) keyKind {
+	if i < 3 {
+		return keyNone
+	}
+	k := keyEnd(b, i)
+	if k < 3 {
+		return keyNone
 	}
 	// Most ':' and '=' follow other words ("Adresse :", "NIR :", id=…):
 	// the key's last three letters, folded to lower case, turn them away
 	// and choose the keys to compare.
+	ok := false
 	switch uint32(b[k-3]|0x20)<<16 | uint32(b[k-2]|0x20)<<8 | uint32(b[k-1]|0x20) {
 	case 'o'<<16 | 'r'<<8 | 'd':
-		return keyAt(b, k, "password")
+		ok = keyAt(b, k, "password")
 	case 's'<<16 | 'w'<<8 | 'd':
-		return keyAt(b, k, "passwd")
+		ok = keyAt(b, k, "passwd")
 	case 'p'<<16 | 'w'<<8 | 'd':
-		return keyAt(b, k, "pwd")
+		ok = keyAt(b, k, "pwd")
 	case 'm'<<16 | 'd'<<8 | 'p':
-		return keyAt(b, k, "mdp")
+		ok = keyAt(b, k, "mdp")
 	case 's'<<16 | 's'<<8 | 'e':
-		return keyAt(b, k, "mot de passe") || keyAt(b, k, "mot_de_passe") || keyAt(b, k, "mot-de-passe") || keyAt(b, k, "motdepasse")
+		ok = keyAt(b, k, "mot de passe") || keyAt(b, k, "mot_de_passe") || keyAt(b, k, "mot-de-passe") || keyAt(b, k, "motdepasse")
 	case 'a'<<16 | 's'<<8 | 'e':
-		return keyAt(b, k, "passphrase")
+		ok = keyAt(b, k, "passphrase")
 	case 'a'<<16 | 's'<<8 | 's':
-		return b[i] == '=' && keyAt(b, k, "pass")
+		ok = b[i] == '=' && keyAt(b, k, "pass")
 	case 'o'<<16 | 'r'<<8 | 't':
-		return keyAt(b, k, "passwort")
+		ok = keyAt(b, k, "passwort")
+	case 'n'<<16 | 'o'<<8 | 'm', 'o'<<16 | 'm'<<8 | 's', 'n'<<16 | 'c'<<8 | 'e', 'a'<<16 | 'g'<<8 | 'e',
+		'l'<<16 | 'l'<<8 | 'e', 'a'<<16 | 'm'<<8 | 'e', 'l'<<16 | 'e'<<8 | 't':
+		return keyName // nom, prénoms, naissance, usage, famille, …name, complet
 	}
-	return false
+	if ok {
+		return keyPassword
+	}
+	return keyNone
 }
 
 // keyAt tells whether b ends at k with key (lower case; b in any case),

@@ -7,12 +7,13 @@ import (
 
 // The sets of words a lexicon entry may belong to.
 const (
-	lexGiven      uint8 = 1 << iota // given names of the embedded list
-	lexStreet                       // street types (rue, avenue, bd…)
-	lexCivility                     // civilities, without the final dot
-	lexParticle                     // surname particles (de, le, da, van…)
-	lexNotSurname                   // capitalised words that follow a given name but are no surname
-	lexEponym                       // places and institutions named after people (rue, école, stade…)
+	lexGiven        uint8 = 1 << iota // given names of the embedded list
+	lexStreet                         // street types (rue, avenue, bd…)
+	lexCivility                       // civilities, without the final dot
+	lexParticle                       // surname particles (de, le, da, van…)
+	lexNotSurname                     // capitalised words that follow a given name but are no surname
+	lexEponym                         // places and institutions named after people (rue, école, stade…)
+	lexOrganisation                   // words that start an organisation's name (mairie, société…)
 )
 
 // lexicon holds every folded word the text scan looks up, each with the

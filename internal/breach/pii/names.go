@@ -96,11 +96,12 @@ func (st *scan) atUpper(i int) int {
 
 // eponym reports whether the name starting at i names a place: the word
 // before it, after one space, is a street or an institution (lexEponym),
-// itself or through "du" (rue du Docteur Roux). The words are read back
-// over letters, accents and hyphens, so "l'école Jules Ferry" is read.
+// itself or through a title and "du" (rue du Général Leclerc, avenue du
+// Docteur Roux). The words are read back over letters, accents and
+// hyphens, so "l'école Jules Ferry" is read.
 func (st *scan) eponym(i int) bool {
 	b := st.b
-	for step := 0; step < 2; step++ {
+	for step := 0; step < 3; step++ {
 		if i < 2 || b[i-1] != ' ' {
 			return false
 		}
@@ -110,11 +111,26 @@ func (st *scan) eponym(i int) bool {
 			k--
 		}
 		w := b[k:e]
-		if len(w) == 2 && w[0]|0x20 == 'd' && w[1]|0x20 == 'u' {
+		if len(w) == 2 && w[0]|0x20 == 'd' && w[1]|0x20 == 'u' || step == 0 && isTitle(w) {
 			i = k
 			continue
 		}
 		return len(w) > 1 && st.s.inSet(lexEponym, w)
+	}
+	return false
+}
+
+// isTitle reports whether w is a title that streets put before a name
+// (avenue du Général Leclerc, place du Maréchal Foch).
+func isTitle(w []byte) bool {
+	var buf [16]byte
+	if len(w) > len(buf) {
+		return false
+	}
+	switch string(appendFold(buf[:0], w)) {
+	case "general", "marechal", "president", "colonel", "capitaine", "commandant", "lieutenant", "amiral",
+		"docteur", "professeur", "abbe", "pere", "cardinal", "chanoine":
+		return true
 	}
 	return false
 }
@@ -305,4 +321,131 @@ func allUpper(w []byte) bool {
 		i += n
 	}
 	return true
+}
+
+// nameKeys are the labels of a name in forms, exports and logs ("Nom :
+// Dupont", "PRENOM: Sophie", "nom=lefebvre"), folded as appendFold folds
+// them (lower case, no accents). A label must start a word, or follow
+// '_' or '.' (client_nom=): "mon nom" is one, "renom" is not.
+var nameKeys = []string{
+	"nom", "prenom", "prenoms", "nom de naissance", "nom_naissance", "nom_de_naissance", "nom d'usage", "nom d’usage",
+	"nom_usage", "nom de famille", "nom_famille", "nom complet", "nom_complet", "nom prenom", "nom_prenom",
+	"lastname", "last_name", "firstname", "first_name", "surname", "given_name", "givenname",
+	"family_name", "fullname", "full_name",
+}
+
+// nameKeyBefore reports whether a name label ends the text before the ':'
+// or '=' at i (spaces or a closing quote between). Its callers have
+// looked at its last three letters (keyBefore).
+func nameKeyBefore(b []byte, i int, buf *[]byte) bool {
+	k := keyEnd(b, i)
+	*buf = appendFold((*buf)[:0], b[max(0, k-20):k])
+	f := *buf
+	for _, key := range nameKeys {
+		if len(f) >= len(key) && string(f[len(f)-len(key):]) == key &&
+			(len(f) == len(key) || !isAlnum(f[len(f)-len(key)-1]) && f[len(f)-len(key)-1] < 0x80) {
+			return true
+		}
+	}
+	return false
+}
+
+// labelledName reads the name after the ':' or '=' at i that follows a
+// name label (keyBefore first): one to four words of letters, the first a capital after
+// ':' (any case after '=', as logs write values), up to the next label
+// ("MARTIN PRENOM: Sophie") or a word that is no name.
+func (st *scan) labelledName(i int) (int, bool) {
+	b := st.b
+	if i < st.lastEnd || !nameKeyBefore(b, i, &st.fs.window) {
+		return 0, false
+	}
+	p := i + 1
+	for p < len(b) && p-i < 4 && (b[p] == ' ' || b[p] == '"' || b[p] == '\'') {
+		p++
+	}
+	if p >= len(b) {
+		return 0, false
+	}
+	if up, _ := isUpperAt(b, p); !up {
+		if letter, _ := letterAt(b, p); b[i] == ':' || !letter {
+			return 0, false
+		}
+	}
+	// A civility first ("Nom : M. Dupont") is not part of the name.
+	if we := nameWordEnd(b, p); we > p && st.s.inSet(lexCivility, b[p:we]) {
+		if we < len(b) && b[we] == '.' {
+			we++
+		}
+		if we+1 < len(b) && b[we] == ' ' {
+			p = we + 1
+		}
+	}
+	start, end := p, p
+	for words := 0; words < 4; words++ {
+		we := nameWordEnd(b, p)
+		if we-p < 2 || !nameValueEnd(b, we) {
+			// A token that goes on with digits, '_', '/', '@' or a dot
+			// (rapport_2024, fichier.txt, jdupont@…) is no name.
+			if words == 0 {
+				return 0, false
+			}
+			break
+		}
+		w := b[p:we]
+		if words == 0 && st.s.inSet(lexNotSurname|lexEponym|lexOrganisation, w) {
+			return 0, false // "Nom : Service informatique", "Nom : Mairie de Lyon"
+		}
+		// The next label ("PRENOM:"), or a word of a sentence.
+		if words > 0 && (b[we] == ':' || b[we] == '=' || we+1 < len(b) && b[we] == ' ' && (b[we+1] == ':' || b[we+1] == '=') ||
+			st.s.inSet(lexNotSurname|lexCivility, w) || !st.capitalised(p)) {
+			break
+		}
+		end = we
+		if we+1 >= len(b) || b[we] != ' ' {
+			break
+		}
+		p = we + 1
+	}
+	if end-start < 2 || placeholderName(b[start:end]) {
+		return 0, false
+	}
+	st.addFrom(Name, start, end, confContext, st.appendNorm(b[start:end]))
+	return end, true
+}
+
+// nameValueEnd reports whether a name's word may end at e: at the end,
+// a space, punctuation or a quote, or the ':' or '=' of the next label;
+// not a token that goes on (digits, '_', '/', '@', a dot before more).
+func nameValueEnd(b []byte, e int) bool {
+	if e >= len(b) {
+		return true
+	}
+	switch c := b[e]; c {
+	case ' ', '\t', '\r', '\n', ',', ';', '"', '\'', '&', ')', ']', '}', '|', '<', ':', '=', '!', '?':
+		return true
+	case '.':
+		return e+1 == len(b) || !isAlnum(b[e+1])
+	}
+	return false
+}
+
+// capitalised reports whether the word at p starts with a capital.
+func (st *scan) capitalised(p int) bool {
+	up, _ := isUpperAt(st.b, p)
+	return up
+}
+
+// placeholderName reports whether a labelled value holds no one's name
+// ("Nom : Inconnu", "nom=null", "Prénom : Non renseigné").
+func placeholderName(v []byte) bool {
+	var buf [24]byte
+	if len(v) > len(buf) {
+		return false
+	}
+	switch string(appendFold(buf[:0], v)) {
+	case "inconnu", "inconnue", "non renseigne", "non renseignee", "nc", "na", "nd", "null", "nil", "none", "aucun",
+		"neant", "xxx", "xx", "anonyme", "test", "unknown", "vide", "sans", "non", "oui", "true", "false":
+		return true
+	}
+	return false
 }

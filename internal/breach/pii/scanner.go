@@ -73,7 +73,9 @@ func New() *Scanner {
 		"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre",
 		"rue", "avenue", "boulevard", "place", "bonjour", "merci", "cordialement", "objet", "tel", "mail", "email", "nir", "iban",
 		// the words of column headers ("PR_NOM" is Prénom cut to ASCII, not Pr Nom)
-		"nom", "noms", "prenom", "prenoms", "name", "adresse", "naissance")
+		"nom", "noms", "prenom", "prenoms", "name", "adresse", "naissance",
+		// the labels that follow a name in forms ("Nom : Dupont Date de naissance : …")
+		"date", "courriel", "telephone", "portable", "numero", "lieu", "sexe", "ville", "age", "genre", "civilite")
 	// French streets, schools and halls bear the names of people (rue
 	// Victor Hugo, collège Jules Ferry, centre culturel Jacques Prévert):
 	// a name right after one of these words, or after one and "du"
@@ -87,6 +89,10 @@ func New() *Scanner {
 		"arret", "station", "prix", "trophee",
 		"culturel", "culturelle", "scolaire", "polyvalent", "polyvalente", "maternelle", "elementaire", "primaire",
 		"omnisports", "nautique", "aquatique", "sportif", "sportive")
+	// What a form's "Nom :" may name besides a person.
+	add(lexOrganisation, "mairie", "commune", "societe", "association", "entreprise", "sarl", "sas", "sasu", "eurl", "sci",
+		"departement", "region", "conseil", "syndicat", "communaute", "agglomeration", "prefecture", "ministere",
+		"direction", "cabinet", "etablissement", "groupe", "agence", "banque", "caisse", "mutuelle", "office", "ccas")
 	var buf []byte
 	for _, line := range strings.Split(givenNamesFile, "\n") {
 		line = strings.TrimSpace(line)

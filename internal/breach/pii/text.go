@@ -76,16 +76,7 @@ func (st *scan) run() {
 		case trigDollar:
 			i = st.atDollar(i)
 		case trigEquals:
-			// A password after its key; the key is looked at here, as
-			// most '=' are of other keys (level=info).
-			end, ok := 0, false
-			if afterPasswordKey(b, i) {
-				end, ok = st.secret(i)
-			}
-			if !ok {
-				end = i + 1
-			}
-			i = end
+			i = st.atEquals(i)
 		case trigLatin:
 			if up, _ := isUpperAt(b, i); up {
 				i = st.atUpper(i)
@@ -94,6 +85,28 @@ func (st *scan) run() {
 			}
 		}
 	}
+}
+
+// atEquals handles an '=': a password or a name after its key
+// (password=…, nom=…). Most '=' are of other keys (level=info), which
+// their last letters turn away.
+func (st *scan) atEquals(i int) int {
+	if end, ok := st.afterKey(i); ok {
+		return end
+	}
+	return i + 1
+}
+
+// afterKey reads a password or a name after its key and the ':' or '='
+// at i (keyBefore).
+func (st *scan) afterKey(i int) (int, bool) {
+	switch keyBefore(st.b, i) {
+	case keyPassword:
+		return st.secret(i)
+	case keyName:
+		return st.labelledName(i)
+	}
+	return 0, false
 }
 
 // mayTrigger8 marks (0x80) the bytes of v (little-endian) that may start
@@ -380,7 +393,7 @@ func (st *scan) atDollar(i int) int {
 }
 
 // secret reads the password after the ':' or '=' at i, which follows a
-// password key (afterPasswordKey).
+// password key (keyBefore).
 func (st *scan) secret(i int) (int, bool) {
 	if i < st.lastEnd {
 		return 0, false
@@ -400,10 +413,8 @@ func (st *scan) secret(i int) (int, bool) {
 // atColon handles a ':' after a password key, or inside an IPv6 address
 // starting with a letter (fe80::1) or with "::".
 func (st *scan) atColon(i int) int {
-	if afterPasswordKey(st.b, i) {
-		if end, ok := st.secret(i); ok {
-			return end
-		}
+	if end, ok := st.afterKey(i); ok {
+		return end
 	}
 	if i < st.hexDone {
 		return i + 1
