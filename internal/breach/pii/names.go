@@ -123,11 +123,8 @@ func (st *scan) eponym(i int) bool {
 // isTitle reports whether w is a title that streets put before a name
 // (avenue du Général Leclerc, place du Maréchal Foch).
 func isTitle(w []byte) bool {
-	var buf [16]byte
-	if len(w) > len(buf) {
-		return false
-	}
-	switch string(appendFold(buf[:0], w)) {
+	var buf [24]byte
+	switch string(foldWord(&buf, w)) {
 	case "general", "marechal", "president", "colonel", "capitaine", "commandant", "lieutenant", "amiral",
 		"docteur", "professeur", "abbe", "pere", "cardinal", "chanoine":
 		return true
@@ -435,14 +432,20 @@ func (st *scan) capitalised(p int) bool {
 	return up
 }
 
+// foldWord folds w (appendFold) into buf, which it never outgrows: nil
+// when w is longer, as no word compared to it is.
+func foldWord(buf *[24]byte, w []byte) []byte {
+	if len(w) > len(buf) {
+		return nil
+	}
+	return appendFold(buf[:0], w)
+}
+
 // placeholderName reports whether a labelled value holds no one's name
 // ("Nom : Inconnu", "nom=null", "Prénom : Non renseigné").
 func placeholderName(v []byte) bool {
 	var buf [24]byte
-	if len(v) > len(buf) {
-		return false
-	}
-	switch string(appendFold(buf[:0], v)) {
+	switch string(foldWord(&buf, v)) {
 	case "inconnu", "inconnue", "non renseigne", "non renseignee", "nc", "na", "nd", "null", "nil", "none", "aucun",
 		"neant", "xxx", "xx", "anonyme", "test", "unknown", "vide", "sans", "non", "oui", "true", "false":
 		return true
