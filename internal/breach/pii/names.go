@@ -393,7 +393,7 @@ func (st *scan) labelledName(i int) (int, bool) {
 			return 0, false // "Nom : Service informatique", "Nom : Mairie de Lyon"
 		}
 		// The next label ("PRENOM:"), or a word of a sentence.
-		if words > 0 && (b[we] == ':' || b[we] == '=' || we+1 < len(b) && b[we] == ' ' && (b[we+1] == ':' || b[we+1] == '=') ||
+		if words > 0 && (we < len(b) && (b[we] == ':' || b[we] == '=' || we+1 < len(b) && b[we] == ' ' && (b[we+1] == ':' || b[we+1] == '=')) ||
 			st.s.inSet(lexNotSurname|lexCivility, w) || !st.capitalised(p)) {
 			break
 		}

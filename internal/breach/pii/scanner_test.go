@@ -52,6 +52,7 @@ func TestText(t *testing.T) {
 		{"no name", "Madame, Monsieur, France Travail vous informe. Bonjour Paris.", nil},
 		{"labelled names", "Nom : Dupont ; Prénom : Jean. NOM: MARTIN PRENOM: Sophie. nom d'usage : Roux, Nom : M. Petit. nom=lefebvre&client_nom=durand lastname=évrard",
 			[]want{{Name, "Dupont"}, {Name, "Jean"}, {Name, "MARTIN"}, {Name, "Sophie"}, {Name, "Roux"}, {Name, "Petit"}, {Name, "lefebvre"}, {Name, "durand"}, {Name, "évrard"}}},
+		{"labelled name ending the text", "Nom : Jean Dupont", []want{{Name, "Jean Dupont"}}},
 		{"labels of no one", "Nom : Service informatique. Nom : Mairie de Lyon. Nom : Inconnu. nom=rapport_2024 nom=fichier.txt renom : Bravo. Au nom : de la loi.", nil},
 		{"role addresses", "Écrivez à Contact@ville-exemple.fr ou noreply@agglo.fr, pas à jean.dupont@ville.fr.",
 			[]want{{Email, "jean.dupont@ville.fr"}}},
