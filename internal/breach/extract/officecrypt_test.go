@@ -87,19 +87,7 @@ func TestOfficeEncryptedDamaged(t *testing.T) {
 // parsed but not spun, to keep each input fast.
 func FuzzOfficeKey(f *testing.F) {
 	for _, name := range []string{"people-agile.xlsx", "people-standard.xlsx"} {
-		data, err := os.ReadFile(filepath.Join("testdata", "officecrypt", name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		c, err := openCFB(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			f.Fatal(err)
-		}
-		e, _ := c.find("EncryptionInfo")
-		r, _ := c.open(e)
-		var b bytes.Buffer
-		b.ReadFrom(r)
-		f.Add(b.Bytes())
+		f.Add(fixtureStream(f, filepath.Join("testdata", "officecrypt", name), 1<<20, "EncryptionInfo"))
 	}
 	f.Fuzz(func(t *testing.T, info []byte) {
 		if len(info) >= 8 && info[0] == 4 && info[2] == 4 {

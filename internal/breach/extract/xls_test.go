@@ -299,21 +299,7 @@ func firstFATSector(b []byte) int { return int(binary.LittleEndian.Uint32(b[76:]
 // and the cells of a stream that reads are valid UTF-8.
 func FuzzXLS(f *testing.F) {
 	for _, name := range []string{"small-xlwt.xls", "people-biff5.xls", "people-velvet.xls"} {
-		data, err := os.ReadFile(filepath.Join("testdata", "xls", name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		c, err := openCFB(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			f.Fatal(err)
-		}
-		e, _ := c.find("Workbook")
-		if e.name == "" {
-			e, _ = c.find("Book")
-		}
-		r, _ := c.open(e)
-		stream, _ := io.ReadAll(io.LimitReader(r, 2048))
-		f.Add(stream)
+		f.Add(fixtureStream(f, filepath.Join("testdata", "xls", name), 2048, "Workbook", "Book"))
 	}
 	f.Add(testBook(xlswrite.Record(recSST, u32(2), u32(2), u16(3), []byte{0}, latin1("Zoé"), u16(4), []byte{1}, utf16le("Œuf")),
 		xlswrite.Record(recLabelSST, u16(0), u16(0), u16(0), u32(1)), xlswrite.Record(recRK, u16(0), u16(1), u16(1), u32(31179<<2|2))))
@@ -325,6 +311,34 @@ func FuzzXLS(f *testing.F) {
 		}
 		validCells(t, p)
 	})
+}
+
+// fixtureStream returns the first max bytes of the first of names found in
+// the compound file at path (a fixture's stream, to seed a fuzz target).
+func fixtureStream(tb testing.TB, path string, max int64, names ...string) []byte {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := openCFB(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, name := range names {
+		if e, _ := c.find(name); e.name != "" {
+			r, err := c.open(e)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			stream, err := io.ReadAll(io.LimitReader(r, max))
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return stream
+		}
+	}
+	tb.Fatalf("%s holds none of %q", path, names)
+	return nil
 }
 
 // validCells reads a workbook and fails on a cell that is not UTF-8.
