@@ -820,7 +820,9 @@ func (w *worker) endRecord(l *locStats) {
 	if len(w.groups) >= peopleBatchLen {
 		w.fileGroups()
 	}
-	*r = record{nir: r.nir[:0], email: r.email[:0], phone: r.phone[:0], names: r.names[:0]}
+	// Field by field: a composite literal is built on the stack and
+	// copied in 16-byte moves, which wait for its 8-byte stores.
+	r.cats, r.nir, r.email, r.phone, r.names, r.dob = 0, r.nir[:0], r.email[:0], r.phone[:0], r.names[:0], nil
 }
 
 // appendWords appends the space-separated words of a normalised name. A

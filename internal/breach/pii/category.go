@@ -95,5 +95,9 @@ func (fs *Findings) add(c Category, start, end int, conf float64, norm []byte) {
 // buffer from position from.
 func (fs *Findings) addFrom(c Category, start, end int, conf float64, from int) {
 	n := len(fs.norms)
-	fs.List = append(fs.List, Finding{Category: c, Start: start, End: end, Confidence: conf, Norm: fs.norms[from:n:n]})
+	// Field by field: a composite literal is built on the stack and
+	// copied in 16-byte moves, which wait for its 8-byte stores.
+	fs.List = append(fs.List, Finding{})
+	f := &fs.List[len(fs.List)-1]
+	f.Category, f.Start, f.End, f.Confidence, f.Norm = c, start, end, conf, fs.norms[from:n:n]
 }
