@@ -408,56 +408,65 @@ func (c *csvReader) fast(n int, line []byte) {
 // comma (none when comma is 0), in place. It looks at 8 bytes at a time:
 // fields of exports are short, and a call to bytes.IndexByte for each
 // cost more than the field itself.
+//
+// It is not inlined: in its caller, the loops' values would not all fit
+// in registers, and moving them to the stack and back on every word cost
+// more than the call.
+//
+//go:noinline
 func splitFields(cells []Cell, line []byte, comma byte, max int) []Cell {
 	if comma == 0 {
 		return append(cells, Cell{Value: line})
 	}
-	limit := len(cells) + max
+	// Room for the fields up front, so that the loops call nothing and
+	// keep their few values in registers, with k == len(out) the one
+	// check of room and of max. A line of n bytes has at most n+1 fields;
+	// a long one is counted.
+	n0 := len(cells)
+	want := min(max, len(line)+1)
+	if want > 256 {
+		want = min(max, bytes.Count(line, []byte{comma})+1)
+	}
+	cells = slices.Grow(cells, want)
+	out := cells[n0 : n0+want]
 	const (
 		lo  = 0x0101010101010101
 		low = 0x7F7F7F7F7F7F7F7F
 	)
 	pat := lo * uint64(comma)
-	start, col, i := 0, 0, 0
-	n := len(cells)
+	k, start, i := 0, 0, 0
 	for ; i+8 <= len(line); i += 8 {
 		// The bytes equal to comma, exactly: 0x80 where x has a zero
 		// byte (the borrow-free form, which has no false positives).
-		x := binary.LittleEndian.Uint64(line[i:]) ^ pat
-		m := ^((x&low + low) | x | low)
-		if m == 0 {
-			continue
-		}
-		if cap(cells)-n < 8 {
-			cells = slices.Grow(cells[:n], 8+n/2)
-		}
-		all := cells[:cap(cells)]
-		for ; m != 0; m &= m - 1 {
-			if n == limit {
-				return cells[:n]
+		x := binary.LittleEndian.Uint64(line[i:i+8]) ^ pat
+		for m := ^((x&low + low) | x | low); m != 0; m &= m - 1 {
+			if k == len(out) {
+				return cells[:n0+k]
 			}
 			j := i + bits.TrailingZeros64(m)>>3
 			// Field by field: a composite literal is built on the
 			// stack and copied.
-			c := &all[n]
-			c.Col, c.Value, c.Off, c.Recoded = col, line[start:j:j], start, false
-			n, col, start = n+1, col+1, j+1
+			c := &out[k]
+			c.Col, c.Value, c.Off, c.Recoded = k, line[start:j:j], start, false
+			k, start = k+1, j+1
 		}
 	}
-	cells = cells[:n]
 	for ; i < len(line); i++ {
 		if line[i] == comma {
-			if len(cells) == limit {
-				return cells
+			if k == len(out) {
+				return cells[:n0+k]
 			}
-			cells = append(cells, Cell{Col: col, Value: line[start:i:i], Off: start})
-			col, start = col+1, i+1
+			c := &out[k]
+			c.Col, c.Value, c.Off, c.Recoded = k, line[start:i:i], start, false
+			k, start = k+1, i+1
 		}
 	}
-	if len(cells) == limit {
-		return cells
+	if k == len(out) {
+		return cells[:n0+k]
 	}
-	return append(cells, Cell{Col: col, Value: line[start:], Off: start})
+	c := &out[k]
+	c.Col, c.Value, c.Off, c.Recoded = k, line[start:], start, false
+	return cells[:n0+k+1]
 }
 
 // tooLong reports, once per file, a field cut at MaxValue.
