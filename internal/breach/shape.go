@@ -113,7 +113,7 @@ func newShapeKey(k *shapeSecret, v []byte) shapeKey {
 	keep := uint64(0x80) // the value's first byte, if a digit, stays
 	i := 0
 	for ; i+8 <= n; i += 8 {
-		w, d := shapeWord(binary.LittleEndian.Uint64(v[i:]), keep)
+		w, d := shapeWord(binary.LittleEndian.Uint64(v[i:i+8]), keep)
 		a, keep, digits = mum(a^w, ka), 0, digits|d
 	}
 	if i < n {
