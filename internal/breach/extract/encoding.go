@@ -46,7 +46,7 @@ func recode(dst, src []byte) []byte {
 func validUTF8(p []byte) bool {
 	i := 0
 	for i+8 <= len(p) {
-		m := binary.LittleEndian.Uint64(p[i:]) & 0x8080808080808080
+		m := binary.LittleEndian.Uint64(p[i:i+8]) & 0x8080808080808080
 		if m == 0 {
 			i += 8
 			continue

@@ -91,7 +91,7 @@ func appendLower(dst, b []byte) []byte {
 	out := dst[n:]
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
+		w := binary.LittleEndian.Uint64(b[i : i+8])
 		// 0x80 in each ASCII byte from 'A' to 'Z': adding 0x80-'A' to
 		// its low 7 bits sets the top bit from 'A' up, adding
 		// 0x80-'Z'-1 from past 'Z' up. Shifted down, 0x80 is the case

@@ -49,7 +49,7 @@ func (st *scan) run() {
 				continue
 			}
 			for ; j+8 <= n; j += 8 {
-				if m := mayTrigger8(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+				if m := mayTrigger8(binary.LittleEndian.Uint64(b[j : j+8])); m != 0 {
 					j += bits.TrailingZeros64(m) >> 3
 					break
 				}
