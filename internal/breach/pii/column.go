@@ -381,7 +381,8 @@ func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 			fs.norms = append(fs.norms, buf[:n]...)
 		}
 	case Email:
-		if ok = emailOK(v) && !roleMailbox(v[:bytes.IndexByte(v, '@')]); ok {
+		if at := emailAt(v); at > 0 && !roleMailbox(v[:at]) {
+			ok = true
 			fs.norms = appendLower(fs.norms, v)
 		}
 	case Phone:
@@ -621,6 +622,45 @@ func plausibleName(v []byte) bool {
 	if len(v) == 0 || len(v) > 80 {
 		return false
 	}
+	// Most names are ASCII letters, spaces and hyphens: a table tells
+	// them, with no branch but the loop's; any other byte goes the long
+	// way, which decides.
+	words, letters := 1, 0
+	for _, c := range v {
+		k := nameASCII[c]
+		if k == 0 {
+			return plausibleNameRunes(v)
+		}
+		letters += int(k & nameLetter)
+		words += int(k&nameSpace) >> 1
+	}
+	return letters >= 1 && words <= 6
+}
+
+// The classes of the ASCII bytes of a plain name, for plausibleName.
+const (
+	nameLetter = 1 << iota
+	nameSpace
+	nameJoin // - ' .
+)
+
+var nameASCII = func() (t [256]uint8) {
+	for c := 0; c < 0x80; c++ {
+		switch {
+		case isAlpha(byte(c)):
+			t[c] = nameLetter
+		case c == ' ':
+			t[c] = nameSpace
+		case c == '-' || c == '\'' || c == '.':
+			t[c] = nameJoin
+		}
+	}
+	return t
+}()
+
+// plausibleNameRunes is plausibleName for any text: letters of every
+// script and the typographic apostrophe.
+func plausibleNameRunes(v []byte) bool {
 	words, letters := 1, 0
 	for i := 0; i < len(v); {
 		c := v[i]

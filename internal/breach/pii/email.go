@@ -17,23 +17,29 @@ func validEmail[T text](s T) (norm string, ok bool) {
 	return lowerASCII(string(s)), true
 }
 
-// emailOK reports whether s is an e-mail address: the local part is
-// checked as the '@' is looked for, in one pass (validLocal's rules); the
-// domain, which holds no '@', after it.
-func emailOK[T text](s T) bool {
+// emailOK reports whether s is an e-mail address.
+func emailOK[T text](s T) bool { return emailAt(s) > 0 }
+
+// emailAt returns the position of the '@' of the e-mail address s, or -1
+// when s is none: the local part is checked as the '@' is looked for, in
+// one pass (validLocal's rules); the domain, which holds no '@', after it.
+func emailAt[T text](s T) int {
 	if len(s) > 254 {
-		return false
+		return -1
 	}
 	prev := byte('.') // a leading dot is refused as a doubled one is
 	i := 0
 	for ; i < len(s) && s[i] != '@'; i++ {
 		c := s[i]
 		if byteClass[c]&clsLocal == 0 || c == '.' && prev == '.' {
-			return false
+			return -1
 		}
 		prev = c
 	}
-	return i > 0 && i <= 64 && i < len(s) && prev != '.' && validDomain([]byte(s[i+1:]))
+	if i > 0 && i <= 64 && i < len(s) && prev != '.' && validDomain([]byte(s[i+1:])) {
+		return i
+	}
+	return -1
 }
 
 func validLocal(p []byte) bool {

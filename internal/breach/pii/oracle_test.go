@@ -76,6 +76,23 @@ func FuzzEmailOK(f *testing.F) {
 		if got, want := emailOK([]byte(s)), refEmail(s); got != want {
 			t.Fatalf("emailOK(%q) = %v, want %v", s, got, want)
 		}
+		if at := emailAt([]byte(s)); at > 0 && at != strings.IndexByte(s, '@') {
+			t.Fatalf("emailAt(%q) = %d, not its '@'", s, at)
+		}
+	})
+}
+
+// FuzzPlausibleName checks the ASCII fast path of plausibleName against
+// the rune by rune reading it falls back to.
+func FuzzPlausibleName(f *testing.F) {
+	for _, s := range []string{"Jean Dupont", "Marie-Ange d'Arc", "O’Neil", "Мария", "J. R. R. Tolkien", "a b c d e f g", "Dupont3", "", " ", "-", "Zoë"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v := []byte(s)
+		if got, want := plausibleName(v), len(v) > 0 && len(v) <= 80 && plausibleNameRunes(v); got != want {
+			t.Fatalf("plausibleName(%q) = %v, want %v", s, got, want)
+		}
 	})
 }
 
