@@ -106,6 +106,15 @@ func appendLower(dst, b []byte) []byte {
 		up := (l + (0x80-'A')*lo) &^ (l + (0x80-'Z'-1)*lo) &^ w & hi
 		binary.LittleEndian.PutUint64(out[i:], w|up>>2)
 	}
+	if i < len(b) && len(b) >= 8 {
+		// The last bytes, as the last 8: the bytes written twice are
+		// written alike.
+		w := binary.LittleEndian.Uint64(b[len(b)-8:])
+		l := w & low
+		up := (l + (0x80-'A')*lo) &^ (l + (0x80-'Z'-1)*lo) &^ w & hi
+		binary.LittleEndian.PutUint64(out[len(b)-8:], w|up>>2)
+		return dst
+	}
 	for ; i < len(b); i++ {
 		c := b[i]
 		if isUpper(c) {
