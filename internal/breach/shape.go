@@ -36,11 +36,19 @@ import (
 //   - A shape that gave a finding even once is banned for the rest of the
 //     column: a column that does hold personal data in some values keeps
 //     being scanned.
+//   - A column whose values do not repeat in shape (shapeTrial) tries
+//     coarse shapes, where the ASCII letters of a value with digits are
+//     taken for their case alone: product references "ZM-4510" and
+//     "AB-1234" have 676 shapes of two capitals, too many to be learnt,
+//     and one coarse shape, "AA-####". A digit-free value stays its own
+//     shape, so a name is never taken for another. A column that gave a
+//     finding does not try: its bans would be forgotten.
 //
 // The price: a value of a trusted shape is not looked at. Once ten-digit
 // codes padded with zeros (0000012345) are trusted, a phone number of
 // their shape (0612345678) further down the same column is not found;
-// and the chunks of a file split across workers each learn their own
+// coarsely, once references such as 34XY56789 are trusted, a passport
+// number of their coarse shape (12AB34567) is not either; and the chunks of a file split across workers each learn their own
 // shapes, so on such a value they may differ from the whole file.
 //
 // Shapes are remembered by a 64-bit hash keyed by a random secret of the
@@ -106,15 +114,23 @@ func newShapeSecret() shapeSecret {
 
 // newShapeKey shapes v (at most shapeMaxLen bytes) and hashes the shape,
 // 8 bytes at a time in registers: the shape is never written anywhere.
-func newShapeKey(k *shapeSecret, v []byte) shapeKey {
+// A coarse shape also takes the ASCII letters of a value with digits for
+// their case alone (coarseWord); a digit-free value is its own shape
+// either way. Coarse, both hashes are taken as the bytes come, the
+// digits choosing at the end.
+func newShapeKey(k *shapeSecret, v []byte, coarse bool) shapeKey {
 	n := len(v)
 	a, ka := k[0]^uint64(n), k[1]
+	b := a ^ coarseTweak
 	var digits uint64
 	keep := uint64(0x80) // the value's first byte, if a digit, stays
 	i := 0
 	for ; i+8 <= n; i += 8 {
 		w, d := shapeWord(binary.LittleEndian.Uint64(v[i:i+8]), keep)
 		a, keep, digits = mum(a^w, ka), 0, digits|d
+		if coarse {
+			b = mum(b^coarseWord(w), ka)
+		}
 	}
 	if i < n {
 		// The last bytes, in the low bytes of w: from the last 8 bytes
@@ -131,6 +147,12 @@ func newShapeKey(k *shapeSecret, v []byte) shapeKey {
 		}
 		w, d := shapeWord(w, keep)
 		a, digits = mum(a^w, ka), digits|d
+		if coarse {
+			b = mum(b^coarseWord(w), ka)
+		}
+	}
+	if coarse && digits != 0 {
+		a = b
 	}
 	// The low bit tells a digit-free value: "a\xff" (undecoded binary)
 	// and "a1" share a shape, not a key.
@@ -155,6 +177,25 @@ func shapeWord(w, keep uint64) (shaped, digits uint64) {
 	return w | (d&^keep>>7)*0xFF, d
 }
 
+// coarseWord takes the ASCII letters of a shaped word for their case:
+// capitals become 'A', small letters 'a'. A byte b < 0x80 is a capital
+// when b+0x3F reaches 0x80 and b+0x25 does not (as for digits in
+// shapeWord).
+func coarseWord(w uint64) uint64 {
+	const (
+		lo = 0x0101010101010101
+		hi = 0x8080808080808080
+	)
+	low := w &^ hi
+	up := (low + (0x80-'A')*lo) &^ (low + (0x80-'Z'-1)*lo) &^ w & hi
+	small := (low + (0x80-'a')*lo) &^ (low + (0x80-'z'-1)*lo) &^ w & hi
+	up, small = up>>7, small>>7
+	return w&^((up|small)*0xFF) | up*'A' | small*'a'
+}
+
+// coarseTweak starts a coarse shape's hash apart from an exact one's.
+const coarseTweak = 0x9E3779B97F4A7C15
+
 // mum mixes x by a multiplication by the odd key k, folding the high
 // half of the product into the low.
 func mum(x, k uint64) uint64 {
@@ -177,6 +218,8 @@ type shapeSet struct {
 type shapeCache struct {
 	set            *shapeSet
 	lookups, found int
+	coarse         bool // shaping coarsely, exact shapes having failed their trial
+	banned         bool // a shape gave a finding
 	off            bool
 }
 
@@ -232,6 +275,14 @@ func (c *shapeCache) wanted(p *shapeSets) bool {
 		p.live++
 	}
 	if c.lookups == shapeTrial && c.found < shapeTrial/4 {
+		if !c.coarse && !c.banned {
+			// References whose letters vary (AB-1234, ZM-4510) have too
+			// many exact shapes: the column tries again, coarsely. Not
+			// one that gave a finding: its bans would be forgotten.
+			*c.set = shapeSet{}
+			c.lookups, c.found, c.coarse = 0, 0, true
+			return true
+		}
 		c.release(p)
 		c.off = true
 		return false
@@ -291,6 +342,7 @@ func (c *shapeCache) record(slot int, k shapeKey, clean bool) {
 	case s.state[slot] == shapeBanned:
 	case !clean:
 		s.state[slot] = shapeBanned
+		c.banned = true
 	case k.exact():
 		s.state[slot] = shapeTrust
 	default:

@@ -24,31 +24,42 @@ func testSeeds() *shapeSecret {
 func TestShapeKey(t *testing.T) {
 	seeds := testSeeds()
 	tests := []struct {
-		a, b  string
-		same  bool
-		exact bool // a has no digit
+		a, b   string
+		same   bool
+		exact  bool // a has no digit
+		coarse bool
 	}{
-		{"CMD-20230452779", "CMD-29999999999", true, false},
-		{"CMD-20230452779", "CMD-30230452779", true, false}, // only a leading digit stays
-		{"20230452779", "30230452779", false, false},
-		{"CMD-20230452779", "CMD-2023045277", false, false}, // length kept
-		{"Article 981", "Article 900", true, false},
-		{"Article 981", "Article 98", false, false},
-		{"0612345678", "0000012345", true, false},
-		{"0612345678", "6861129074", false, false}, // a phone is not a tracking number
-		{"6861129074", "6000000000", true, false},
-		{"2023-07-22 12:57:24", "2024-01-29 13:50:29", true, false},
-		{"2023-07-22 12:57:24", "2023-07-22 02:57:24", true, false},
-		{"2023-07-22 12:57:24", "1923-07-22 12:57:24", false, false},
-		{"A23", "A2D", false, false},  // the mark is no letter
-		{"a1", "a\xff", false, false}, // a shape, but not a key
-		{"livrée", "livrée", true, true},
-		{"livrée", "livrés", false, true},
-		{"", "", true, true},
+		{"CMD-20230452779", "CMD-29999999999", true, false, false},
+		{"CMD-20230452779", "CMD-30230452779", true, false, false}, // only a leading digit stays
+		{"20230452779", "30230452779", false, false, false},
+		{"CMD-20230452779", "CMD-2023045277", false, false, false}, // length kept
+		{"Article 981", "Article 900", true, false, false},
+		{"Article 981", "Article 98", false, false, false},
+		{"0612345678", "0000012345", true, false, false},
+		{"0612345678", "6861129074", false, false, false}, // a phone is not a tracking number
+		{"6861129074", "6000000000", true, false, false},
+		{"2023-07-22 12:57:24", "2024-01-29 13:50:29", true, false, false},
+		{"2023-07-22 12:57:24", "2023-07-22 02:57:24", true, false, false},
+		{"2023-07-22 12:57:24", "1923-07-22 12:57:24", false, false, false},
+		{"A23", "A2D", false, false, false},  // the mark is no letter
+		{"a1", "a\xff", false, false, false}, // a shape, but not a key
+		{"livrée", "livrée", true, true, false},
+		{"livrée", "livrés", false, true, false},
+		{"", "", true, true, false},
+		{"ZM-4510", "AB-1234", false, false, false}, // letters kept
+		// Coarse shapes: the letters of a value with digits are taken
+		// for their case, a digit-free value is its own shape.
+		{"ZM-4510", "AB-1234", true, false, true},
+		{"ZM-4510", "zm-4510", false, false, true},
+		{"Article 981", "Bbbbbbb 123", true, false, true},
+		{"Article 981", "Article 9810", false, false, true},
+		{"É1", "A1", false, false, true},
+		{"livrée", "livrés", false, true, true},
+		{"Jean", "Paul", false, true, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.a+"|"+tc.b, func(t *testing.T) {
-			ka, kb := newShapeKey(seeds, []byte(tc.a)), newShapeKey(seeds, []byte(tc.b))
+			ka, kb := newShapeKey(seeds, []byte(tc.a), tc.coarse), newShapeKey(seeds, []byte(tc.b), tc.coarse)
 			if (ka == kb) != tc.same {
 				t.Fatalf("same key %v, want %v", !tc.same, tc.same)
 			}
@@ -64,7 +75,7 @@ func TestShapeKey(t *testing.T) {
 
 // refShape is the shape written out byte by byte, then whether the value
 // has digits (which the key tells too).
-func refShape(v []byte) string {
+func refShape(v []byte, coarse bool) string {
 	out := make([]byte, len(v))
 	digits := " no digit"
 	for i, c := range v {
@@ -76,6 +87,16 @@ func refShape(v []byte) string {
 		}
 		out[i] = c
 	}
+	if coarse && digits == " digits" {
+		for i, c := range out {
+			switch {
+			case 'A' <= c && c <= 'Z':
+				out[i] = 'A'
+			case 'a' <= c && c <= 'z':
+				out[i] = 'a'
+			}
+		}
+	}
 	return string(out) + digits
 }
 
@@ -86,9 +107,17 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // when they share a shape (written out byte by byte), and the key tells
 // a digit-free shape.
 func TestShapeKeyMatchesShape(t *testing.T) {
+	for _, coarse := range []bool{false, true} {
+		t.Run(fmt.Sprint("coarse ", coarse), func(t *testing.T) { testShapeKeyMatchesShape(t, coarse) })
+	}
+}
+
+func testShapeKeyMatchesShape(t *testing.T, coarse bool) {
 	seeds := testSeeds()
 	r := rand.New(rand.NewSource(3))
-	const alphabet = "0159a-/ \xff\x80\xb9:" // digits, marks, a byte like '9'|0x80
+	// Digits, marks, a byte like '9'|0x80, letters at the edges of their
+	// ranges and the bytes beside them.
+	const alphabet = "0159a-/ \xff\x80\xb9:AZz@[`{\xc1\xda"
 	type entry struct {
 		v     []byte
 		shape string
@@ -101,8 +130,8 @@ func TestShapeKeyMatchesShape(t *testing.T) {
 				line[i] = alphabet[r.Intn(len(alphabet))]
 			}
 			for _, v := range [][]byte{line[:n], slices.Clip(line[:n]), append([]byte(nil), line[:n]...)} {
-				k := newShapeKey(seeds, v)
-				shape := refShape(v)
+				k := newShapeKey(seeds, v, coarse)
+				shape := refShape(v, coarse)
 				if k.exact() != (strings.IndexAny(string(v), "0123456789") < 0) {
 					t.Fatalf("%q: exact %v", v, k.exact())
 				}
@@ -143,7 +172,7 @@ func runShapes(t *testing.T, c *shapeCache, seeds *shapeSecret, steps []shapeSte
 		if !c.wanted(&sets) {
 			t.Fatalf("step %d: cache given up", i)
 		}
-		k := newShapeKey(seeds, []byte(s.value))
+		k := newShapeKey(seeds, []byte(s.value), c.coarse)
 		slot, trusted := c.lookup(k)
 		if trusted != s.trusted {
 			t.Fatalf("step %d (%q): trusted %v, want %v", i, s.value, trusted, s.trusted)
@@ -238,14 +267,18 @@ func TestShapeTableFull(t *testing.T) {
 func TestShapeGiveUp(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	words := strings.Fields("colis laissé chez le voisin merci de sonner deux fois retour sous trente jours client absent repasser jeudi")
+	code := func(i int) string { return fmt.Sprintf("%c%c-%04d", 'A'+r.Intn(26), 'A'+r.Intn(26), r.Intn(10000)) }
 	tests := []struct {
-		name    string
-		value   func(i int) string
-		wantOff bool
+		name       string
+		value      func(i int) string
+		finding    func(i int) bool // the scan of value i gives one
+		wantOff    bool
+		wantCoarse bool
+		minSkipped int // of 4*shapeTrial
 	}{
-		{"statuses", func(i int) string { return []string{"payée", "livrée", "annulée"}[i%3] }, false},
-		{"order numbers", func(i int) string { return fmt.Sprintf("CMD-2%010d", r.Int63n(1e10)) }, false},
-		{"tracking numbers", func(i int) string { return fmt.Sprintf("%d%09d", 1+r.Intn(9), r.Intn(1e9)) }, false},
+		{"statuses", func(i int) string { return []string{"payée", "livrée", "annulée"}[i%3] }, nil, false, false, 3 * shapeTrial},
+		{"order numbers", func(i int) string { return fmt.Sprintf("CMD-2%010d", r.Int63n(1e10)) }, nil, false, false, 3 * shapeTrial},
+		{"tracking numbers", func(i int) string { return fmt.Sprintf("%d%09d", 1+r.Intn(9), r.Intn(1e9)) }, nil, false, false, 3 * shapeTrial},
 		{"comments", func(i int) string {
 			n := 2 + r.Intn(6)
 			ws := make([]string, n)
@@ -253,8 +286,12 @@ func TestShapeGiveUp(t *testing.T) {
 				ws[k] = words[r.Intn(len(words))]
 			}
 			return strings.Join(ws, " ")
-		}, true},
-		{"codes of two letters", func(i int) string { return fmt.Sprintf("%c%c-%04d", 'A'+r.Intn(26), 'A'+r.Intn(26), r.Intn(10000)) }, true},
+		}, nil, true, true, 0},
+		// Too many exact shapes, one coarse shape: learnt coarsely
+		// after the exact trial.
+		{"codes of two letters", code, nil, false, true, 2 * shapeTrial},
+		// A column that gave a finding does not forget its bans.
+		{"codes of two letters and a finding", code, func(i int) bool { return i == 5 }, true, false, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -266,22 +303,22 @@ func TestShapeGiveUp(t *testing.T) {
 				if !c.wanted(&sets) {
 					continue
 				}
-				k := newShapeKey(seeds, []byte(tc.value(i)))
+				k := newShapeKey(seeds, []byte(tc.value(i)), c.coarse)
 				slot, trusted := c.lookup(k)
 				if trusted {
 					skipped++
 					continue
 				}
-				c.record(slot, k, true)
+				c.record(slot, k, tc.finding == nil || !tc.finding(i))
 			}
-			if c.off != tc.wantOff {
-				t.Fatalf("off %v, want %v (%d skipped)", c.off, tc.wantOff, skipped)
+			if c.off != tc.wantOff || c.coarse != tc.wantCoarse {
+				t.Fatalf("off %v, coarse %v, want %v, %v (%d skipped)", c.off, c.coarse, tc.wantOff, tc.wantCoarse, skipped)
 			}
 			if c.off && c.set != nil {
 				t.Fatal("set kept")
 			}
-			if !tc.wantOff && skipped < 3*shapeTrial {
-				t.Fatalf("%d skipped of %d", skipped, 4*shapeTrial)
+			if skipped < tc.minSkipped {
+				t.Fatalf("%d skipped of %d, want %d", skipped, 4*shapeTrial, tc.minSkipped)
 			}
 		})
 	}
@@ -300,7 +337,12 @@ func TestShapeSetsBounded(t *testing.T) {
 	if sets.live != shapeSetsMax {
 		t.Fatalf("%d sets, want %d", sets.live, shapeSetsMax)
 	}
-	// Column 0 gives up (no lookup found anything): its set goes.
+	// Column 0 gives up (no lookup found anything, exact then coarse):
+	// its set goes.
+	cols[0].lookups = shapeTrial
+	if !cols[0].wanted(&sets) || !cols[0].coarse || sets.live != shapeSetsMax {
+		t.Fatalf("after the exact trial: coarse %v, %d sets", cols[0].coarse, sets.live)
+	}
 	cols[0].lookups = shapeTrial
 	if cols[0].wanted(&sets) || sets.live != shapeSetsMax-1 {
 		t.Fatalf("after giving up: wanted, %d sets", sets.live)
@@ -324,7 +366,7 @@ func TestShapeNoAlloc(t *testing.T) {
 		if !c.wanted(&sets) {
 			t.Fatal("given up")
 		}
-		k := newShapeKey(seeds, v)
+		k := newShapeKey(seeds, v, false)
 		if slot, trusted := c.lookup(k); !trusted {
 			c.record(slot, k, true)
 		}
@@ -436,7 +478,7 @@ func TestShapeSetsReused(t *testing.T) {
 	if !first.wanted(&sets) {
 		t.Fatal("no set")
 	}
-	k := newShapeKey(seeds, []byte("livrée"))
+	k := newShapeKey(seeds, []byte("livrée"), false)
 	slot, _ := first.lookup(k)
 	first.record(slot, k, true) // digit-free: trusted at once
 	if _, trusted := first.lookup(k); !trusted {

@@ -547,7 +547,7 @@ func (t *tableScan) scan(r *extract.Row) {
 		case len(cell.Value) <= shapeMaxLen && col.shapes.wanted(t.shapes):
 			// Values of a shape that gave nothing often enough are
 			// codes (shape.go).
-			key := newShapeKey(&w.shapeSecret, cell.Value)
+			key := newShapeKey(&w.shapeSecret, cell.Value, col.shapes.coarse)
 			slot, trusted := col.shapes.lookup(key)
 			if trusted {
 				continue
