@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"fmt"
 	"testing"
 	"unicode/utf8"
 )
@@ -79,7 +80,13 @@ func FuzzValidIBAN(f *testing.F) {
 
 func FuzzParsePhoneFR(f *testing.F) {
 	f.Add("+33 (0)6 12 34 56 78")
+	f.Add("0612345678")
+	f.Add("0812345678")
+	f.Add("0012345678")
 	f.Fuzz(func(t *testing.T, in string) {
+		if got, want := phoneOf(parsePhoneFR([]byte(in))), phoneOf(parsePhoneSlow([]byte(in))); got != want {
+			t.Fatalf("parsePhoneFR(%q) = %s, parsePhone reads %s", in, got, want)
+		}
 		e, kind, ok := ParsePhoneFR(in)
 		if !ok {
 			return
@@ -88,4 +95,33 @@ func FuzzParsePhoneFR(f *testing.F) {
 			t.Fatalf("ParsePhoneFR: malformed E.164 of length %d", len(e))
 		}
 	})
+}
+
+// parsePhoneSlow is parsePhoneFR without its path for ten digits.
+func parsePhoneSlow(s []byte) (e164 [12]byte, kind PhoneKind, ok bool) {
+	n, kind, end := parsePhone(s, 0)
+	if end != len(s) || kind == NotPhone {
+		return n, NotPhone, false
+	}
+	return n, kind, true
+}
+
+func phoneOf(e164 [12]byte, kind PhoneKind, ok bool) string {
+	return fmt.Sprintf("%q %d %v", e164[:], kind, ok)
+}
+
+// TestParsePhoneTenDigits: the path for ten digits reads as parsePhone
+// does, whatever byte stands at whatever place.
+func TestParsePhoneTenDigits(t *testing.T) {
+	for _, base := range []string{"0612345678", "0123456789", "0912345678", "0812345678"} {
+		for pos := range 10 {
+			for c := range 256 {
+				v := []byte(base)
+				v[pos] = byte(c)
+				if got, want := phoneOf(parsePhoneFR(v)), phoneOf(parsePhoneSlow(v)); got != want {
+					t.Fatalf("parsePhoneFR(%q) = %s, parsePhone reads %s", v, got, want)
+				}
+			}
+		}
+	}
 }
