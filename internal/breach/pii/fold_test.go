@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"math/rand"
 	"testing"
 	"unicode/utf8"
 )
@@ -70,4 +71,28 @@ func FuzzAppendFold(f *testing.F) {
 			t.Fatalf("appendFold(%q) = %q, folded again %q", in, once, twice)
 		}
 	})
+}
+
+// TestASCIILettersEnd: the 8-byte search for the end of a word's ASCII
+// letters stops where a byte loop does, on random words made of letters,
+// the bytes beside their ranges and bytes past ASCII.
+func TestASCIILettersEnd(t *testing.T) {
+	r := rand.New(rand.NewSource(9))
+	const alphabet = "azAZ@[`{ -'\x80\xc3\xa9mQ\xc1\xda\xe1\xfa"
+	b := make([]byte, 40)
+	for range 200000 {
+		n := r.Intn(len(b) + 1)
+		for i := range n {
+			b[i] = alphabet[r.Intn(len(alphabet))]
+		}
+		j := r.Intn(n + 1)
+		lim := j + r.Intn(n-j+1)
+		want := j
+		for want < lim && isAlpha(b[want]) {
+			want++
+		}
+		if got := asciiLettersEnd(b[:n], j, lim); got != want {
+			t.Fatalf("asciiLettersEnd(%q, %d, %d) = %d, want %d", b[:n], j, lim, got, want)
+		}
+	}
 }

@@ -1,6 +1,10 @@
 package pii
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // atUpper handles a capital letter at i. At the start of a word it may
 // begin a person's name: a civility (M., Mme, Madame…) then capitalised
@@ -272,9 +276,7 @@ func civility(b []byte, i, we int, sets uint8) (int, bool) {
 func nameWordEnd(b []byte, i int) int {
 	j, lim := i, min(i+40, len(b))
 	for j < lim {
-		for j < lim && byteClass[b[j]]&clsAlpha != 0 {
-			j++
-		}
+		j = asciiLettersEnd(b, j, lim)
 		if j == lim {
 			break
 		}
@@ -294,6 +296,30 @@ func nameWordEnd(b []byte, i int) int {
 }
 
 // skipLetters returns the end of the run of letters at i.
+// asciiLettersEnd returns the end of the ASCII letters of b[j:lim], 8
+// bytes at a time: most words are a few letters more than a byte loop's
+// branches would take.
+func asciiLettersEnd(b []byte, j, lim int) int {
+	const (
+		lo = 0x0101010101010101
+		hi = 0x8080808080808080
+	)
+	for ; j+8 <= lim; j += 8 {
+		w := binary.LittleEndian.Uint64(b[j : j+8])
+		// A byte below 0x80 is a letter when its small letter, which
+		// setting 0x20 makes, is from 'a' to 'z'.
+		folded := w&^hi | 0x20*lo
+		letters := (folded + (0x80-'a')*lo) &^ (folded + (0x80-'z'-1)*lo) &^ w & hi
+		if other := ^letters & hi; other != 0 {
+			return j + bits.TrailingZeros64(other)>>3
+		}
+	}
+	for j < lim && byteClass[b[j]]&clsAlpha != 0 {
+		j++
+	}
+	return j
+}
+
 func skipLetters(b []byte, i int) int {
 	for i < len(b) {
 		if ok, n := letterAt(b, i); ok {
