@@ -295,7 +295,6 @@ func nameWordEnd(b []byte, i int) int {
 	return j
 }
 
-// skipLetters returns the end of the run of letters at i.
 // asciiLettersEnd returns the end of the ASCII letters of b[j:lim], 8
 // bytes at a time: most words are a few letters more than a byte loop's
 // branches would take.
@@ -320,6 +319,7 @@ func asciiLettersEnd(b []byte, j, lim int) int {
 	return j
 }
 
+// skipLetters returns the end of the run of letters at i.
 func skipLetters(b []byte, i int) int {
 	for i < len(b) {
 		if ok, n := letterAt(b, i); ok {
