@@ -75,9 +75,7 @@ var ldapSchemes = map[string]string{
 
 // isCryptChar is the alphabet of crypt hashes ([./0-9A-Za-z]) and of the
 // base64 and parameters of passlib's and Argon2's (+, =, ',', '-').
-func isCryptChar(c byte) bool {
-	return isAlnum(c) || c == '.' || c == '/' || c == '+' || c == '=' || c == ',' || c == '-'
-}
+func isCryptChar(c byte) bool { return byteClass[c]&clsCrypt != 0 }
 
 // cryptHash reads a modular crypt hash starting at the '$' at i; it
 // returns its end and whether it is strong.
@@ -126,9 +124,11 @@ func cryptHash(b []byte, i int) (end int, strong, ok bool) {
 	return e, scheme.strong, true
 }
 
+// allCrypt tells whether b is all of crypt's own alphabet
+// ([./0-9A-Za-z]).
 func allCrypt(b []byte) bool {
 	for _, c := range b {
-		if !isAlnum(c) && c != '.' && c != '/' {
+		if byteClass[c]&clsCryptCore == 0 {
 			return false
 		}
 	}

@@ -200,6 +200,8 @@ const (
 	clsAlpha                       // ASCII letters
 	clsLocal                       // an e-mail's local part (RFC 5322 atext, and '.')
 	clsDomain                      // a domain's label: digits, ASCII letters, '-'
+	clsCrypt                       // a password hash's alphabet (isCryptChar)
+	clsCryptCore                   // crypt's own alphabet: digits, ASCII letters, '.', '/'
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -218,6 +220,12 @@ var byteClass = func() (t [256]uint8) {
 		}
 		if isAlnum(byte(c)) || c == '-' {
 			t[c] |= clsDomain
+		}
+		if isAlnum(byte(c)) || strings.IndexByte("./+=,-", byte(c)) >= 0 {
+			t[c] |= clsCrypt
+		}
+		if isAlnum(byte(c)) || c == '.' || c == '/' {
+			t[c] |= clsCryptCore
 		}
 	}
 	return t

@@ -324,3 +324,34 @@ func TestRoleMailbox(t *testing.T) {
 		}
 	}
 }
+
+// TestByteClasses: each class of the byte table holds exactly the bytes
+// its rule names.
+func TestByteClasses(t *testing.T) {
+	in := func(set string) func(c byte) bool {
+		return func(c byte) bool { return c != 0 && strings.IndexByte(set, c) >= 0 }
+	}
+	digit := func(c byte) bool { return c >= '0' && c <= '9' }
+	letter := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+	alnum := func(c byte) bool { return digit(c) || letter(c) }
+	classes := []struct {
+		name string
+		bit  uint8
+		want func(c byte) bool
+	}{
+		{"alnum", clsAlnum, alnum},
+		{"alpha", clsAlpha, letter},
+		{"text local", clsTextLocal, func(c byte) bool { return alnum(c) || in("._-+'")(c) }},
+		{"local", clsLocal, func(c byte) bool { return alnum(c) || in(".!#$%&'*+-/=?^_`{|}~")(c) }},
+		{"domain", clsDomain, func(c byte) bool { return alnum(c) || c == '-' }},
+		{"crypt", clsCrypt, func(c byte) bool { return alnum(c) || in("./+=,-")(c) }},
+		{"crypt core", clsCryptCore, func(c byte) bool { return alnum(c) || c == '.' || c == '/' }},
+	}
+	for _, cl := range classes {
+		for c := range 256 {
+			if got, want := byteClass[c]&cl.bit != 0, cl.want(byte(c)); got != want {
+				t.Errorf("%s: byte %#x in the class %v, want %v", cl.name, c, got, want)
+			}
+		}
+	}
+}
