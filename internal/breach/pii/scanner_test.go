@@ -299,3 +299,43 @@ func TestNorms(t *testing.T) {
 		t.Fatal("Reset left findings")
 	}
 }
+
+// TestClassifyValuesFifth: without a header's word, a column is of a
+// category when 80 % of its non-empty values are; the values that decide
+// nothing, met first, end the reading once they are more than a fifth.
+// Each way a column may be decided is tried, so that one added to
+// ClassifyValues without its witness in decides fails here.
+func TestClassifyValuesFifth(t *testing.T) {
+	s := New()
+	for _, tc := range []struct {
+		value string
+		want  Category
+	}{
+		{"jean.dupont@exemple.fr", Email},
+		{"0612345678", Phone},
+		{"Jean Dupont", Name},
+		{"$2y$10$0mah8rR8XZSENTsEvksBBo5FaFQK1r6Yr20k3aUQQ/HbOa5BN1BTE", Credential},
+		{"12 rue de la Paix", Address},
+	} {
+		for _, n := range []int{1, 4, 5, 9, 10, 15, 16, 64} {
+			for k := 0; k <= n; k++ {
+				var sample [][]byte
+				for i := range n {
+					if i < k {
+						sample = append(sample, []byte("CMD-2023045"), []byte(" ")) // decides nothing, and an empty value
+					} else {
+						sample = append(sample, []byte(tc.value))
+					}
+				}
+				got := s.ClassifyValues("", sample).Category
+				want := Category("")
+				if 5*(n-k) >= 4*n { // 80 %
+					want = tc.want
+				}
+				if got != want {
+					t.Fatalf("%q: %d values, %d that decide nothing first: %q, want %q", tc.value, n, k, got, want)
+				}
+			}
+		}
+	}
+}
