@@ -48,8 +48,9 @@ import (
 // codes padded with zeros (0000012345) are trusted, a phone number of
 // their shape (0612345678) further down the same column is not found;
 // coarsely, once references such as 34XY56789 are trusted, a passport
-// number of their coarse shape (12AB34567) is not either; and the chunks of a file split across workers each learn their own
-// shapes, so on such a value they may differ from the whole file.
+// number of their coarse shape (12AB34567) is not either; and the chunks
+// of a file split across workers each learn their own shapes, so on such
+// a value they may differ from the whole file.
 //
 // Shapes are remembered by a 64-bit hash keyed by a random secret of the
 // worker, never the shapes or values themselves. With at most shapeFull
