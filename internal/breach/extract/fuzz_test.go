@@ -218,7 +218,7 @@ func FuzzSplitFields(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line []byte, comma byte) {
 		max := 1 + len(line)%13 // fewer fields than the line has, often
 		if comma == ';' || comma == ',' {
-			max = maxCells // more than the room made up front, at times
+			max = maxCells // long lines: their delimiters are counted first
 		}
 		if comma == 0 || comma == ':' {
 			comma = ';'
