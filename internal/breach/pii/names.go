@@ -1,10 +1,6 @@
 package pii
 
-import (
-	"bytes"
-	"encoding/binary"
-	"math/bits"
-)
+import "bytes"
 
 // atUpper handles a capital letter at i. At the start of a word it may
 // begin a person's name: a civility (M., Mme, Madame…) then capitalised
@@ -276,7 +272,7 @@ func civility(b []byte, i, we int, sets uint8) (int, bool) {
 func nameWordEnd(b []byte, i int) int {
 	j, lim := i, min(i+40, len(b))
 	for j < lim {
-		j = asciiLettersEnd(b, j, lim)
+		j = lettersEnd(b, j, lim)
 		if j == lim {
 			break
 		}
@@ -291,30 +287,6 @@ func nameWordEnd(b []byte, i int) int {
 			}
 		}
 		break
-	}
-	return j
-}
-
-// asciiLettersEnd returns the end of the ASCII letters of b[j:lim], 8
-// bytes at a time: most words are a few letters more than a byte loop's
-// branches would take.
-func asciiLettersEnd(b []byte, j, lim int) int {
-	const (
-		lo = 0x0101010101010101
-		hi = 0x8080808080808080
-	)
-	for ; j+8 <= lim; j += 8 {
-		w := binary.LittleEndian.Uint64(b[j : j+8])
-		// A byte below 0x80 is a letter when its small letter, which
-		// setting 0x20 makes, is from 'a' to 'z'.
-		folded := w&^hi | 0x20*lo
-		letters := (folded + (0x80-'a')*lo) &^ (folded + (0x80-'z'-1)*lo) &^ w & hi
-		if other := ^letters & hi; other != 0 {
-			return j + bits.TrailingZeros64(other)>>3
-		}
-	}
-	for j < lim && byteClass[b[j]]&clsAlpha != 0 {
-		j++
 	}
 	return j
 }

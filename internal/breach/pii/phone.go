@@ -47,16 +47,7 @@ var phoneKinds = [9]PhoneKind{PhoneFixed, PhoneFixed, PhoneFixed, PhoneFixed, Ph
 
 // tenDigits tells whether the 10 bytes of s are ASCII digits, 8 at a time.
 func tenDigits(s []byte) bool {
-	const (
-		lo = 0x0101010101010101
-		hi = 0x8080808080808080
-	)
-	w := binary.LittleEndian.Uint64(s[:8])
-	// A byte below 0x80 is a digit when adding 0x80-'0' sets its top bit
-	// and adding 0x80-'9'-1 does not.
-	low := w &^ hi
-	d := (low + (0x80-'0')*lo) &^ (low + (0x80-'9'-1)*lo) &^ w & hi
-	return d == hi && isDigit(s[8]) && isDigit(s[9])
+	return digits8(binary.LittleEndian.Uint64(s[:8])) == hi8 && isDigit(s[8]) && isDigit(s[9])
 }
 
 // parseBarePhone reads a French number whose leading 0 was lost (a

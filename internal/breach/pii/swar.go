@@ -1,0 +1,43 @@
+package pii
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// Eight bytes at a time: a loop over a run of digits or letters asks of
+// each byte whether it goes on, a branch each, where a word's masks
+// answer for eight.
+const (
+	lo8 = 0x0101010101010101
+	hi8 = 0x8080808080808080
+)
+
+// digits8 marks (0x80 in the byte) the ASCII digits of w, little-endian.
+// A byte below 0x80 is a digit when adding 0x80-'0' sets its top bit and
+// adding 0x80-'9'-1 does not.
+func digits8(w uint64) uint64 {
+	low := w &^ hi8
+	return (low + (0x80-'0')*lo8) &^ (low + (0x80-'9'-1)*lo8) &^ w & hi8
+}
+
+// letters8 marks the ASCII letters of w: a byte below 0x80 is one when
+// its small letter, which setting 0x20 makes, is from 'a' to 'z'.
+func letters8(w uint64) uint64 {
+	folded := w&^hi8 | 0x20*lo8
+	return (folded + (0x80-'a')*lo8) &^ (folded + (0x80-'z'-1)*lo8) &^ w & hi8
+}
+
+// lettersEnd returns the end of the ASCII letters of b[i:lim]: most words
+// are a few letters more than a byte loop's branches would take.
+func lettersEnd(b []byte, i, lim int) int {
+	for ; i+8 <= lim; i += 8 {
+		if other := ^letters8(binary.LittleEndian.Uint64(b[i:i+8])) & hi8; other != 0 {
+			return i + bits.TrailingZeros64(other)>>3
+		}
+	}
+	for i < lim && isAlpha(b[i]) {
+		i++
+	}
+	return i
+}
