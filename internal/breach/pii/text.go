@@ -253,7 +253,8 @@ func (st *scan) atDigit(i int) int {
 	}
 	// No NIR starts with 0 or 9 (1, 2, 7, 8), nor any card (2 to 6): a
 	// phone number (0612345678, 06 12 34 56 78, 0033…) is spared both.
-	if (dn >= 13 || joins) && b[t] != '0' && b[t] != '9' && longRun(b, t) {
+	// Thirteen digits in a row are a long run already.
+	if b[t] != '0' && b[t] != '9' && (dn >= 13 || joins && longRun(b, t)) {
 		if end, ok := st.nir(t); ok || end > 0 {
 			return end // a NIR, or a NIR-shaped run with a wrong key
 		}
