@@ -37,12 +37,14 @@ import (
 //     column: a column that does hold personal data in some values keeps
 //     being scanned.
 //   - A column whose values do not repeat in shape (shapeTrial) tries
-//     coarse shapes, where the ASCII letters of a value with digits are
-//     taken for their case alone: product references "ZM-4510" and
-//     "AB-1234" have 676 shapes of two capitals, too many to be learnt,
-//     and one coarse shape, "AA-####". A digit-free value stays its own
-//     shape, so a name is never taken for another. A column that gave a
-//     finding does not try: its bans would be forgotten.
+//     coarse shapes, where the ASCII letters of a code (a value with
+//     digits and no space) are taken for their case alone: product
+//     references "ZM-4510" and "AB-1234" have 676 shapes of two capitals,
+//     too many to be learnt, and one coarse shape, "AA-####". A
+//     digit-free value stays its own shape, so a name is never taken for
+//     another, and so do words ("Nee le 12/03/1985" is not "Vue le
+//     12/03/2024"). A column that gave a finding does not try: its bans
+//     would be forgotten.
 //
 // The price: a value of a trusted shape is not looked at. Once ten-digit
 // codes padded with zeros (0000012345) are trusted, a phone number of
@@ -115,22 +117,23 @@ func newShapeSecret() shapeSecret {
 
 // newShapeKey shapes v (at most shapeMaxLen bytes) and hashes the shape,
 // 8 bytes at a time in registers: the shape is never written anywhere.
-// A coarse shape also takes the ASCII letters of a value with digits for
-// their case alone (coarseWord); a digit-free value is its own shape
-// either way. Coarse, both hashes are taken as the bytes come, the
-// digits choosing at the end.
+// A coarse shape also takes the ASCII letters of a value with digits and
+// no space for their case alone (coarseWord); a digit-free value is its
+// own shape either way, and so are words: "Vue le 12/03/2024" and "Nee le
+// 12/03/1985" would be one coarse shape. Coarse, both hashes are taken as
+// the bytes come, the digits and spaces choosing at the end.
 func newShapeKey(k *shapeSecret, v []byte, coarse bool) shapeKey {
 	n := len(v)
 	a, ka := k[0]^uint64(n), k[1]
 	b := a ^ coarseTweak
-	var digits uint64
+	var digits, spaces uint64
 	keep := uint64(0x80) // the value's first byte, if a digit, stays
 	i := 0
 	for ; i+8 <= n; i += 8 {
 		w, d := shapeWord(binary.LittleEndian.Uint64(v[i:i+8]), keep)
 		a, keep, digits = mum(a^w, ka), 0, digits|d
 		if coarse {
-			b = mum(b^coarseWord(w), ka)
+			b, spaces = mum(b^coarseWord(w), ka), spaces|spaceBytes(w)
 		}
 	}
 	if i < n {
@@ -149,10 +152,10 @@ func newShapeKey(k *shapeSecret, v []byte, coarse bool) shapeKey {
 		w, d := shapeWord(w, keep)
 		a, digits = mum(a^w, ka), digits|d
 		if coarse {
-			b = mum(b^coarseWord(w), ka)
+			b, spaces = mum(b^coarseWord(w), ka), spaces|spaceBytes(w)
 		}
 	}
-	if coarse && digits != 0 {
+	if coarse && digits != 0 && spaces == 0 {
 		a = b
 	}
 	// The low bit tells a digit-free value: "a\xff" (undecoded binary)
@@ -192,6 +195,14 @@ func coarseWord(w uint64) uint64 {
 	small := (low + (0x80-'a')*lo) &^ (low + (0x80-'z'-1)*lo) &^ w & hi
 	up, small = up>>7, small>>7
 	return w&^((up|small)*0xFF) | up*'A' | small*'a'
+}
+
+// spaceBytes marks (0x80) the spaces of w, exactly: the borrow-free test
+// for a zero byte.
+func spaceBytes(w uint64) uint64 {
+	const low = 0x7F7F7F7F7F7F7F7F
+	x := w ^ 0x2020202020202020
+	return ^((x&low + low) | x | low)
 }
 
 // coarseTweak starts a coarse shape's hash apart from an exact one's.
