@@ -407,28 +407,35 @@ func (c *csvReader) fast(n int, line []byte) {
 // splitFields appends to cells the first max fields of line cut at each
 // comma (none when comma is 0), in place. It looks at 8 bytes at a time:
 // fields of exports are short, and a call to bytes.IndexByte for each
-// cost more than the field itself.
-//
-// It is not inlined: in its caller, the loops' values would not all fit
-// in registers, and moving them to the stack and back on every word cost
-// more than the call.
-//
-//go:noinline
+// cost more than the field itself. The fields go in the room cells have
+// (a reader's cells keep theirs from line to line); a line of more
+// fields is split again once they are counted.
 func splitFields(cells []Cell, line []byte, comma byte, max int) []Cell {
 	if comma == 0 {
 		return append(cells, Cell{Value: line})
 	}
-	// Room for the fields up front, so that the loops call nothing and
-	// keep their few values in registers, with k == len(out) the one
-	// check of room and of max. A line of n bytes has at most n+1 fields;
-	// a long one is counted.
+	if out, ok := splitInto(cells, line, comma, max); ok {
+		return out
+	}
+	need := min(max, bytes.Count(line, []byte{comma})+1)
+	out, _ := splitInto(slices.Grow(cells, need), line, comma, max)
+	return out
+}
+
+// splitInto is splitFields in the room cells have: ok is false when the
+// line has more fields. It is not inlined: in its caller, the loops'
+// values would not all fit in registers, and moving them to the stack
+// and back on every word cost more than the call.
+//
+//go:noinline
+func splitInto(cells []Cell, line []byte, comma byte, max int) (_ []Cell, ok bool) {
+	// The loops call nothing and keep their few values in registers,
+	// with k == len(out) the one check of room and of max. A line of n
+	// bytes has at most n+1 fields.
 	n0 := len(cells)
 	want := min(max, len(line)+1)
-	if want > 256 {
-		want = min(max, bytes.Count(line, []byte{comma})+1)
-	}
-	cells = slices.Grow(cells, want)
-	out := cells[n0 : n0+want]
+	out := cells[n0:min(cap(cells), n0+want)]
+	room := len(out) == want // no more fields than room, or max reached
 	const (
 		lo  = 0x0101010101010101
 		low = 0x7F7F7F7F7F7F7F7F
@@ -441,7 +448,7 @@ func splitFields(cells []Cell, line []byte, comma byte, max int) []Cell {
 		x := binary.LittleEndian.Uint64(line[i:i+8]) ^ pat
 		for m := ^((x&low + low) | x | low); m != 0; m &= m - 1 {
 			if k == len(out) {
-				return cells[:n0+k]
+				return cells[:n0+k], room
 			}
 			j := i + bits.TrailingZeros64(m)>>3
 			// Field by field: a composite literal is built on the
@@ -454,7 +461,7 @@ func splitFields(cells []Cell, line []byte, comma byte, max int) []Cell {
 	for ; i < len(line); i++ {
 		if line[i] == comma {
 			if k == len(out) {
-				return cells[:n0+k]
+				return cells[:n0+k], room
 			}
 			c := &out[k]
 			c.Col, c.Value, c.Off, c.Recoded = k, line[start:i:i], start, false
@@ -462,11 +469,11 @@ func splitFields(cells []Cell, line []byte, comma byte, max int) []Cell {
 		}
 	}
 	if k == len(out) {
-		return cells[:n0+k]
+		return cells[:n0+k], room
 	}
 	c := &out[k]
 	c.Col, c.Value, c.Off, c.Recoded = k, line[start:], start, false
-	return cells[:n0+k+1]
+	return cells[:n0+k+1], true
 }
 
 // tooLong reports, once per file, a field cut at MaxValue.
