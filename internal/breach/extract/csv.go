@@ -435,7 +435,7 @@ func splitInto(cells []Cell, line []byte, comma byte, max int) (_ []Cell, ok boo
 	n0 := len(cells)
 	want := min(max, len(line)+1)
 	out := cells[n0:min(cap(cells), n0+want)]
-	room := len(out) == want // no more fields than room, or max reached
+	room := len(out) == want // its end is max, or past the line's last field
 	const (
 		lo  = 0x0101010101010101
 		low = 0x7F7F7F7F7F7F7F7F
