@@ -87,32 +87,17 @@ func validDomain(p []byte) bool {
 // appendLower appends b with ASCII letters lower-cased.
 // Eight bytes at a time: an e-mail address is some 30 bytes.
 func appendLower(dst, b []byte) []byte {
-	const (
-		lo  = 0x0101010101010101
-		hi  = 0x8080808080808080
-		low = 0x7F7F7F7F7F7F7F7F
-	)
 	n := len(dst)
 	dst = slices.Grow(dst, len(b))[:n+len(b)]
 	out := dst[n:]
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i : i+8])
-		// 0x80 in each ASCII byte from 'A' to 'Z': adding 0x80-'A' to
-		// its low 7 bits sets the top bit from 'A' up, adding
-		// 0x80-'Z'-1 from past 'Z' up. Shifted down, 0x80 is the case
-		// bit 0x20.
-		l := w & low
-		up := (l + (0x80-'A')*lo) &^ (l + (0x80-'Z'-1)*lo) &^ w & hi
-		binary.LittleEndian.PutUint64(out[i:], w|up>>2)
+		binary.LittleEndian.PutUint64(out[i:], lower8(binary.LittleEndian.Uint64(b[i:i+8])))
 	}
 	if i < len(b) && len(b) >= 8 {
 		// The last bytes, as the last 8: the bytes written twice are
 		// written alike.
-		w := binary.LittleEndian.Uint64(b[len(b)-8:])
-		l := w & low
-		up := (l + (0x80-'A')*lo) &^ (l + (0x80-'Z'-1)*lo) &^ w & hi
-		binary.LittleEndian.PutUint64(out[len(b)-8:], w|up>>2)
+		binary.LittleEndian.PutUint64(out[len(b)-8:], lower8(binary.LittleEndian.Uint64(b[len(b)-8:])))
 		return dst
 	}
 	for ; i < len(b); i++ {

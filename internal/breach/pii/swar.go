@@ -28,6 +28,15 @@ func letters8(w uint64) uint64 {
 	return (folded + (0x80-'a')*lo8) &^ (folded + (0x80-'z'-1)*lo8) &^ w & hi8
 }
 
+// lower8 lower-cases the ASCII capitals of w. A byte below 0x80 is one
+// when adding 0x80-'A' to it sets its top bit and adding 0x80-'Z'-1 does
+// not; shifted down, that bit is the case bit 0x20.
+func lower8(w uint64) uint64 {
+	low := w &^ hi8
+	up := (low + (0x80-'A')*lo8) &^ (low + (0x80-'Z'-1)*lo8) &^ w & hi8
+	return w | up>>2
+}
+
 // lettersEnd returns the end of the ASCII letters of b[i:lim]: most words
 // are a few letters more than a byte loop's branches would take.
 func lettersEnd(b []byte, i, lim int) int {
