@@ -1,6 +1,9 @@
 package pii
 
-import "math/bits"
+import (
+	"bytes"
+	"math/bits"
+)
 
 // A keyword is a context word looked for, folded, in the few bytes before
 // a value. word: it must start at a word boundary (and end at one when it
@@ -83,6 +86,36 @@ func pairIndex(f []byte) uint {
 const contextWindow = 64
 
 // hasContext reports whether the folded window holds one of kws.
+// endsWithKeyword tells whether a folded window ends with one of kws, but
+// for the separators and the abbreviations of "number" that come between
+// a document's name and its number (n°, no, num, numéro, ':', '=').
+func endsWithKeyword(window []byte, kws *keywords) bool {
+	e := len(window)
+	for {
+		for e > 0 && !isAlpha(window[e-1]) {
+			e--
+		}
+		s := e
+		for s > 0 && isAlpha(window[s-1]) {
+			s--
+		}
+		switch string(window[s:e]) {
+		case "n", "no", "nr", "num", "numero":
+			e = s
+			continue
+		}
+		break
+	}
+	w := window[:e]
+	for i := range kws.list {
+		k := kws.list[i].text
+		if bytes.HasSuffix(w, k) && (len(w) == len(k) || !isAlpha(w[len(w)-len(k)-1])) {
+			return true
+		}
+	}
+	return false
+}
+
 func hasContext(window []byte, kws *keywords) bool {
 	for j := 0; j+1 < len(window); j++ {
 		for m := kws.pairs[uint(window[j]&31)<<5|uint(window[j+1]&31)]; m != 0; m &= m - 1 { // pairIndex

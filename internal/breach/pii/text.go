@@ -729,10 +729,17 @@ func (st *scan) contextID(t, te int) bool {
 		return false
 	}
 	// A French phone number is one, whatever document the words before
-	// it name ("carte d'identité, rappeler au 0612345678").
+	// it name ("carte d'identité, rappeler au 0612345678"), but for the
+	// number of a document named right before it: a residence permit's
+	// ten digits start with its département's two (titre de séjour n°
+	// 0112345678, from the Ain).
 	if l == 10 && digits == 10 && b[t] == '0' {
 		if _, kind, end := parsePhone(b, t); end == te && kind != NotPhone && kind != PhoneSpecial {
-			return false
+			if !endsWithKeyword(st.window(t), &st.s.ctx.idDocument) {
+				return false
+			}
+			st.add(IDDocument, t, te, confContext, b[t:te])
+			return true
 		}
 	}
 	w := st.window(t)
