@@ -52,7 +52,7 @@
 //	    "seconds": 1.2
 //	  },
 //	  "records_affected": 4200,   // records with at least one finding
-//	  "people": {"count": 3900, "exact": true, "records": 4100},
+//	  "people": {"count": 3900, "exact": true, "records": 4100, "shared_identifiers": 1},
 //	  "categories": [             // every category, in pii.Categories order
 //	    {"category": "nir", "validated": true, "values": 4000, "distinct": 3900,
 //	     "distinct_exact": true, "records": 4000, "samples": ["1 85 05 ** *** *** 36"]},
@@ -84,6 +84,10 @@
 // record with none of them is a person by its name with date of birth. A
 // person found with NIR and e-mail in one table and with the e-mail alone
 // in a log counts once; two people sharing one mailbox count once too.
+// An identifier that joins the people of more than a few records apart
+// (hubLinks: a town hall's switchboard in every signature, a placeholder)
+// stops joining anyone: it counts as one person, and the report says how
+// many such identifiers it met ("shared_identifiers").
 // Each worker keeps its own union-find; they are joined at the end, so a
 // person met by two workers counts once.
 // The same union-find counts the distinct NIRs, e-mail addresses and

@@ -84,7 +84,7 @@ func mdEscape(s string) string {
 
 type labels struct {
 	Title, Generated, Inputs, Scanned, Documents, Bytes, Records, RecordsCol, Tables, Seconds, Formats string
-	Affected, People, PeopleExact, PeopleEstimated, PeopleRecords                                      string
+	Affected, People, PeopleExact, PeopleEstimated, PeopleRecords, PeopleShared                        string
 	Risk, Level, Severity, Reasons, Article34Yes, Article34No                                          string
 	Categories, Category, Values, Distinct, Estimated, Samples, Validated, Contextual                  string
 	Where, Path, Table, Column, Class, Text, Special, Kind                                             string
@@ -100,7 +100,8 @@ var reportLabels = map[string]labels{
 		Documents: "documents", Bytes: "bytes", Records: "records", RecordsCol: "Records", Tables: "tables", Seconds: "seconds", Formats: "Formats",
 		Affected: "Records with personal data", People: "Distinct people (estimate)", PeopleExact: "counted from keyed hashes of identifiers",
 		PeopleEstimated: "estimated by a sketch (hash budget spent)", PeopleRecords: "records carry an identifier of a person",
-		Risk: "Risk", Level: "Level", Severity: "ENISA severity", Reasons: "Reasons",
+		PeopleShared: "identifiers shared by many people (a switchboard, a placeholder), not used to join them",
+		Risk:         "Risk", Level: "Level", Severity: "ENISA severity", Reasons: "Reasons",
 		Article34Yes: "High risk: article 34 requires telling the people concerned, unless an exemption of art. 34(3) applies.",
 		Article34No:  "Not a high risk for the people: article 33 still requires notifying the CNIL within 72 hours unless the breach is unlikely to result in a risk.",
 		Categories:   "Categories", Category: "Category", Values: "Values", Distinct: "Distinct", Estimated: "estimated", Samples: "Masked samples",
@@ -123,6 +124,7 @@ var reportLabels = map[string]labels{
 		Affected: "Enregistrements contenant des données personnelles", People: "Personnes distinctes (estimation)",
 		PeopleExact: "comptées à partir d'empreintes à clé des identifiants", PeopleEstimated: "estimées par un résumé statistique (budget d'empreintes atteint)",
 		PeopleRecords: "enregistrements portent un identifiant de personne",
+		PeopleShared:  "identifiants partagés par de nombreuses personnes (standard, valeur factice), non utilisés pour les réunir",
 		Risk:          "Risque", Level: "Niveau", Severity: "Gravité ENISA", Reasons: "Motifs",
 		Article34Yes: "Risque élevé : l'article 34 impose d'informer les personnes concernées, sauf exemption de l'article 34(3).",
 		Article34No:  "Pas de risque élevé pour les personnes : l'article 33 impose toujours de notifier la CNIL sous 72 heures, sauf si la violation est peu susceptible d'engendrer un risque.",

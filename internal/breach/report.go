@@ -60,6 +60,11 @@ type People struct {
 	// Records counts the records that carry an identifier of a person
 	// (NIR, e-mail, phone, or name with date of birth).
 	Records int64 `json:"records"`
+	// SharedIdentifiers counts the identifiers found with those of many
+	// people apart (a switchboard's number in every signature, a
+	// placeholder): past a few, they joined no more people, each
+	// counting as one.
+	SharedIdentifiers int64 `json:"shared_identifiers"`
 }
 
 // CategoryStat is one category's count.

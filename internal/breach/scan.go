@@ -581,6 +581,7 @@ func (s *scan) report(workers []*worker, red *redactor, dbs []extract.Database) 
 	all := mergePeople(ps, s.o.MaxHashes/2)
 	rep.People.Count, rep.People.Exact = all.count()
 	rep.People.Records = peopleRecords
+	rep.People.SharedIdentifiers = all.sharedCount()
 	s.tally.mu.Lock()
 	for i, c := range pii.Categories() {
 		st := CategoryStat{Category: string(c), Validated: pii.Validated(c), Values: cats[i].values, Records: cats[i].records, Samples: []string{}, DistinctExact: true}

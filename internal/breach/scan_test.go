@@ -395,3 +395,30 @@ func TestXLSXDateCells(t *testing.T) {
 		t.Errorf("%d phone numbers, want 10", got)
 	}
 }
+
+// TestSharedIdentifier: a town hall's switchboard in the signature of a
+// thousand residents' e-mails does not make them one person, whether one
+// worker reads the file or two read it in chunks.
+func TestSharedIdentifier(t *testing.T) {
+	var b strings.Builder
+	for i := range 1000 {
+		fmt.Fprintf(&b, "De : resident%d@example.fr. Objet : demande d'acte. Mairie de Trifouilly, standard 01 23 45 67 89.\n", i)
+	}
+	path := filepath.Join(t.TempDir(), "courriels.log")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []Options{{Workers: 1}, {Workers: 2, SplitSize: 1, ChunkSize: 16 << 10}} {
+		o.Paths = []string{path}
+		rep, err := Scan(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := rep.People; p.Count < 1000-int64(o.Workers)*hubLinks || p.Count > 1001 || p.SharedIdentifiers != 1 || p.Records != 1000 {
+			t.Errorf("%d workers: people %+v, want about 1000 and 1 shared identifier", o.Workers, p)
+		}
+		if c := rep.Category("phone"); c.Values != 1000 || c.Distinct != 1 {
+			t.Errorf("phones %+v", c)
+		}
+	}
+}

@@ -293,12 +293,23 @@ type budget struct{ used, max int }
 type people struct {
 	node    hashIndex
 	parent  []int32
+	links   []uint8 // by node: the records in which it joined people apart, up to hubLinks
 	roots   int
 	sketch  *hll
+	nodes   []int32           // add's scratch
+	shared  int64             // hubs met before the sketch took over
 	tags    [tagMask + 1]int  // distinct identifiers by tag, while exact
 	tagHLL  [tagMask + 1]*hll // the same past the budget
 	touched uint64            // what hashIndex.touch read, kept so that it is read
 }
+
+// hubLinks is how many records an identifier may join to people it was
+// not with before; past it, the identifier is a hub and joins no more.
+// One person's identifiers meet few others (an e-mail address with a
+// phone, a NIR, a later number); a town hall's switchboard in every
+// signature, a family's shared line for the first few, or a placeholder
+// (0000000000) would otherwise make thousands of people one.
+const hubLinks = 8
 
 // nodeOf returns the node of identifier x, made a person of its own if
 // it is new.
@@ -306,6 +317,7 @@ func (p *people) nodeOf(x uint64, b *budget) int32 {
 	i, added := p.node.getOrPut(x, int32(len(p.parent)))
 	if added {
 		p.parent = append(p.parent, i)
+		p.links = append(p.links, 0)
 		p.roots++
 		p.tags[x&tagMask]++
 		b.used++
@@ -333,17 +345,56 @@ func (p *people) distinct(t uint64) (int64, bool) {
 	return p.tagHLL[t].estimate(), false
 }
 
-// join makes r's person root's (root < 0: r starts the group) and
-// returns the group's root.
-func (p *people) join(root, r int32) int32 {
-	switch {
-	case root < 0:
-		return r
-	case r != root:
-		p.parent[r] = root
-		p.roots--
+// joinNodes joins the people of one record's identifiers, hubs left
+// out. With link, an identifier that joins people apart counts a link,
+// and so does the record's first, which they joined (not when workers'
+// groups are merged: their joins were counted).
+func (p *people) joinNodes(nodes []int32, link bool) {
+	var root, first int32 = -1, -1
+	for _, n := range nodes {
+		if p.links[n] >= hubLinks {
+			continue
+		}
+		switch r := p.find(n); {
+		case root < 0:
+			root, first = r, n
+		case r != root:
+			p.parent[r] = root
+			p.roots--
+			if link {
+				// Both were below hubLinks, and first counts once.
+				p.links[n]++
+				if first >= 0 {
+					p.links[first]++
+					first = -1
+				}
+			}
+		}
 	}
-	return root
+}
+
+// addHub files x, a hub of another worker's, as a hub.
+func (p *people) addHub(x uint64, b *budget) {
+	p.add([]uint64{x}, b, false)
+	if p.sketch == nil {
+		i, _ := p.node.get(x)
+		p.links[i] = hubLinks
+	}
+}
+
+// sharedCount counts the hubs, with those met before the sketch took
+// over.
+func (p *people) sharedCount() int64 { return p.shared + p.hubs() }
+
+// hubs counts the identifiers that stopped joining people.
+func (p *people) hubs() int64 {
+	var n int64
+	for _, l := range p.links {
+		if l >= hubLinks {
+			n++
+		}
+	}
+	return n
 }
 
 func (p *people) find(i int32) int32 {
@@ -354,8 +405,8 @@ func (p *people) find(i int32) int32 {
 	return i
 }
 
-// add files one record's identifiers, main first.
-func (p *people) add(ids []uint64, b *budget) {
+// add files one record's identifiers, main first; link as for joinNodes.
+func (p *people) add(ids []uint64, b *budget, link bool) {
 	if len(ids) == 0 {
 		return
 	}
@@ -369,10 +420,12 @@ func (p *people) add(ids []uint64, b *budget) {
 		}
 		return
 	}
-	var root int32 = -1
+	nodes := p.nodes[:0]
 	for _, x := range ids {
-		root = p.join(root, p.find(p.nodeOf(x, b)))
+		nodes = append(nodes, p.nodeOf(x, b))
 	}
+	p.joinNodes(nodes, link)
+	p.nodes = nodes
 }
 
 // peopleBatch is the scratch space of people.addBatch.
@@ -393,7 +446,7 @@ func (p *people) addBatch(groups []uint64, b *budget, s *peopleBatch) {
 		start := 0
 		for i, x := range groups {
 			if x == 0 {
-				p.add(groups[start:i], b)
+				p.add(groups[start:i], b, true)
 				start = i + 1
 			}
 		}
@@ -434,13 +487,12 @@ func (p *people) addBatch(groups []uint64, b *budget, s *peopleBatch) {
 			s.idx[s.at[k]] = p.nodeOf(s.keys[k], b)
 		}
 	}
-	var root int32 = -1
+	start := 0
 	for i, x := range groups {
 		if x == 0 {
-			root = -1
-			continue
+			p.joinNodes(s.idx[start:i], true)
+			start = i + 1
 		}
-		root = p.join(root, p.find(s.idx[i]))
 	}
 }
 
@@ -456,7 +508,8 @@ func (p *people) toSketch(b *budget) {
 		p.sketchTag(x)
 	})
 	b.used -= p.node.len()
-	p.node, p.parent, p.tags = hashIndex{}, nil, [tagMask + 1]int{}
+	p.shared += p.hubs()
+	p.node, p.parent, p.links, p.tags = hashIndex{}, nil, nil, [tagMask + 1]int{}
 }
 
 func (p *people) count() (int64, bool) {
@@ -527,11 +580,26 @@ func mergePeople(ps []*people, max int) *people {
 			// their top bits: the index must be at its final size first
 			// (see hashSet.reserve), or they pile up at its start.
 			into.node.reserve(min(p.node.len(), b.max-b.used))
-			first := make([]uint64, len(p.parent))
-			p.node.each(func(x uint64, i int32) { first[i] = x })
+			key := make([]uint64, len(p.parent))
+			p.node.each(func(x uint64, i int32) { key[i] = x })
+			// A group joins through one of its identifiers that is no
+			// hub, if it has one; hubs stay hubs.
+			rep := make([]int32, len(p.parent))
+			for i := range rep {
+				rep[i] = -1
+			}
+			for i := range p.parent {
+				if r := p.find(int32(i)); rep[r] < 0 || p.links[rep[r]] >= hubLinks && p.links[i] < hubLinks {
+					rep[r] = int32(i)
+				}
+			}
 			p.node.each(func(x uint64, i int32) {
-				pair[0], pair[1] = first[p.find(i)], x
-				into.add(pair[:], b)
+				if p.links[i] >= hubLinks {
+					into.addHub(x, b)
+					return
+				}
+				pair[0], pair[1] = key[rep[p.find(i)]], x
+				into.add(pair[:], b, false)
 			})
 		} else {
 			if into.sketch == nil {
@@ -540,6 +608,7 @@ func mergePeople(ps []*people, max int) *people {
 			if p.sketch == nil {
 				p.toSketch(&budget{})
 			}
+			into.shared += p.shared
 			into.sketch.merge(p.sketch)
 			for t, h := range p.tagHLL {
 				if h != nil {

@@ -103,13 +103,86 @@ func TestPeopleUnion(t *testing.T) {
 			b := &budget{max: tc.budget}
 			var p people
 			for _, r := range tc.records {
-				p.add(r, b)
+				p.add(r, b, true)
 			}
 			got, exact := p.count()
 			if got != tc.want || exact != tc.exact {
 				t.Fatalf("%d people (exact %v), want %d (%v)", got, exact, tc.want, tc.exact)
 			}
 		})
+	}
+}
+
+// switchboard returns n records of an e-mail address each, all with one
+// phone number (a town hall's, in every signature).
+func switchboard(n int) [][]uint64 {
+	recs := make([][]uint64, n)
+	for i := range recs {
+		recs[i] = []uint64{uint64(i+1)*0x9E3779B97F4A7C15&^tagMask | idTag(domEmail), 0xC2B2AE3D27D4EB4F&^tagMask | idTag(domPhone)}
+	}
+	return recs
+}
+
+// TestPeopleHubs: an identifier met with the identifiers of many people
+// apart stops joining them; one person's identifiers, however often they
+// meet, are never taken for one.
+func TestPeopleHubs(t *testing.T) {
+	person := [][]uint64{{11, 21}, {21, 31}, {21, 41}, {11, 51}, {31, 41}}
+	var many [][]uint64
+	for range 100 {
+		many = append(many, person...)
+	}
+	tests := []struct {
+		name    string
+		records [][]uint64
+		want    int64
+		shared  int64
+	}{
+		{"switchboard", switchboard(1000), 1000 - hubLinks + 1, 1},
+		{"one person, often", many, 1, 0},
+		{"a family's line", [][]uint64{{11, 91}, {21, 91}, {31, 91}, {41, 91}}, 1, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// One record at a time, and in batches as a worker files them.
+			var one, batched people
+			var groups []uint64
+			for _, r := range tc.records {
+				one.add(r, &budget{max: 1 << 20}, true)
+				groups = append(append(groups, r...), 0)
+			}
+			batched.addBatch(groups, &budget{max: 1 << 20}, &peopleBatch{})
+			for _, p := range []*people{&one, &batched} {
+				if got, _ := p.count(); got != tc.want {
+					t.Errorf("%d people, want %d", got, tc.want)
+				}
+				if got := p.sharedCount(); got != tc.shared {
+					t.Errorf("%d shared identifiers, want %d", got, tc.shared)
+				}
+			}
+		})
+	}
+}
+
+// TestMergePeopleHubs: a hub of one worker stays one once merged, and
+// joins nobody there; each worker joined at most hubLinks people through
+// it first.
+func TestMergePeopleHubs(t *testing.T) {
+	const n, workers = 1000, 3
+	ps := make([]*people, workers)
+	bs := make([]budget, workers)
+	for k := range ps {
+		ps[k], bs[k] = &people{}, budget{max: 1 << 20}
+	}
+	for i, r := range switchboard(n) {
+		ps[i%workers].add(r, &bs[i%workers], true)
+	}
+	all := mergePeople(ps, 1<<20)
+	if got, _ := all.count(); got < n-workers*hubLinks || got > n+1 {
+		t.Errorf("%d people, want %d to %d", got, n-workers*hubLinks, n+1)
+	}
+	if got := all.sharedCount(); got != 1 {
+		t.Errorf("%d shared identifiers, want 1", got)
 	}
 }
 
@@ -365,7 +438,7 @@ func TestMergePeople(t *testing.T) {
 	}
 	var one people
 	for _, rec := range records {
-		one.add(rec, &budget{max: 1 << 20})
+		one.add(rec, &budget{max: 1 << 20}, true)
 	}
 	want, _ := one.count()
 	tests := []struct {
@@ -392,7 +465,7 @@ func TestMergePeople(t *testing.T) {
 				if tc.budget < 1<<20 {
 					k = i % tc.workers
 				}
-				ps[k].add(rec, &bs[k])
+				ps[k].add(rec, &bs[k], true)
 			}
 			got, exact := mergePeople(ps, tc.budget*tc.workers).count()
 			if exact != tc.exact {
@@ -448,7 +521,7 @@ func TestPeopleDistinct(t *testing.T) {
 				ps[k], bs[k] = &people{}, budget{max: tc.budget}
 			}
 			for i, rec := range records {
-				ps[i%tc.workers].add(rec, &bs[i%tc.workers])
+				ps[i%tc.workers].add(rec, &bs[i%tc.workers], true)
 			}
 			all := mergePeople(ps, tc.budget)
 			for _, tag := range tags {
@@ -529,7 +602,7 @@ func TestPeopleBatch(t *testing.T) {
 			start := 0
 			for i, x := range groups {
 				if x == 0 {
-					one.add(groups[start:i], b1)
+					one.add(groups[start:i], b1, true)
 					start = i + 1
 				}
 			}
@@ -576,7 +649,7 @@ func BenchmarkMerge(b *testing.B) {
 						w = 0
 					}
 					ds[w].add(i*0x9E3779B97F4A7C15|1, &budget{max: 1 << 30})
-					ps[w].add([]uint64{i*0x9E3779B97F4A7C15 | 1, i*0xC2B2AE3D27D4EB4F | 1}, &budget{max: 1 << 30})
+					ps[w].add([]uint64{i*0x9E3779B97F4A7C15 | 1, i*0xC2B2AE3D27D4EB4F | 1}, &budget{max: 1 << 30}, true)
 				}
 				b.StartTimer()
 				if got, _ := mergeDistinct(ds, 1<<30); got != n {
