@@ -396,7 +396,7 @@ func (c *csvReader) fast(n int, line []byte) {
 		for k := range cells {
 			if cells[k].Recoded {
 				l := len(cells[k].Value)
-				cells[k].Value = c.scratch[pos : pos+l]
+				cells[k].Value = c.cutRecoded(n, c.scratch[pos:pos+l])
 				pos += l
 			}
 		}
@@ -669,7 +669,17 @@ func (c *csvReader) finishSlow(n int) {
 		if i+1 < len(spans) {
 			end = spans[i+1][1]
 		}
-		cells[sp[0]].Value = c.scratch[sp[1]:end]
+		cells[sp[0]].Value = c.cutRecoded(n, c.scratch[sp[1]:end])
 	}
 	c.emit(n, cells)
+}
+
+// cutRecoded cuts at MaxValue a value that recoding made longer: a byte
+// of Windows-1252 may take three in UTF-8 (“ is 0x93).
+func (c *csvReader) cutRecoded(n int, v []byte) []byte {
+	if len(v) <= c.o.MaxValue {
+		return v
+	}
+	c.tooLong(n)
+	return v[:utf8Cut(v, c.o.MaxValue)]
 }

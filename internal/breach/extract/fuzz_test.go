@@ -54,6 +54,7 @@ func FuzzCSV(f *testing.F) {
 		"\"unclosed;x\n",
 		"\xef\xbb\xbfnom\ttel\r\nL\xe9a\t1\r\n",
 		"a|b|c\n1|2\n3|4|5|6\n",
+		"nom;note\nx;" + strings.Repeat("\x93", 200) + "\n\"y\";\"" + strings.Repeat("\x93", 200) + "\"\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -68,6 +69,7 @@ func FuzzCSV(f *testing.F) {
 		}
 		doc.End(int64(len(data)))
 		checkRecorder(t, rec, len(data))
+		checkCellText(t, rec, o.MaxValue)
 		// Cutting the input into chunks must give the same rows.
 		sp := NewSplitter(bytes.NewReader(data), d.Quote, 16)
 		var rows []string
