@@ -19,6 +19,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"tocsin/internal/breach/corpus"
+	"tocsin/internal/breach/extract/rarwrite"
 	"tocsin/internal/breach/extract/xlswrite"
 	"tocsin/internal/breach/pii"
 )
@@ -150,11 +151,11 @@ func to1252(s string) ([]byte, bool) {
 	return out, true
 }
 
-// buildCorpus writes the corpus: 260 identities spread over every format.
+// buildCorpus writes the corpus: 270 identities spread over every format.
 // Identities 0–9 appear twice (a CSV with their NIR, a log with their
 // e-mail only), to be counted once.
 func buildCorpus(t testing.TB, dir string, seed int64) *groundTruth {
-	ids := corpus.Identities(seed, 260)
+	ids := corpus.Identities(seed, 270)
 	f := &corpusFixture{t: t, dir: dir, ids: ids, g: newTruth(), r: rand.New(rand.NewSource(seed))}
 	g := f.g
 	P := func(i int, c pii.Category, key, written string) string { return g.plant(i, c, key, written) }
@@ -385,6 +386,24 @@ func buildCorpus(t testing.TB, dir string, seed int64) *groundTruth {
 			{Text: P(i, pii.NIR, id.NIR, id.NIR)}, phone, {Text: P(i, pii.Email, id.Email, id.Email)}})
 	}
 	f.write("bureautique/ancien.xls", xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: xlswrite.Workbook([]xlswrite.Sheet{sheet})}))
+
+	// RAR, as leaks are published: a RAR 5 archive holding a CSV and a
+	// RAR 4 one holding a log.
+	b.Reset()
+	b.WriteString("nom;prénom;courriel;nir\n")
+	for i := 260; i < 265; i++ {
+		id := ids[i]
+		s, gv := name(i)
+		fmt.Fprintf(&b, "%s;%s;%s;%s\n", s, gv, P(i, pii.Email, id.Email, id.Email), P(i, pii.NIR, id.NIR, id.NIR))
+	}
+	clients := []byte(b.String())
+	b.Reset()
+	for i := 265; i < 270; i++ {
+		id := ids[i]
+		fmt.Fprintf(&b, "2025-11-26T08:00:0%dZ login ok user=%s from %s\n", i-265, P(i, pii.Email, id.Email, id.Email), P(i, pii.IP, id.IP, id.IP))
+	}
+	journal := rarwrite.RAR4(rarwrite.File{Name: "var/log/journal.log", Data: []byte(b.String())})
+	f.write("archives/fuite.rar", rarwrite.RAR5(rarwrite.File{Name: "export/clients.csv", Data: clients}, rarwrite.File{Name: "ancien.rar", Data: journal}))
 	return g
 }
 

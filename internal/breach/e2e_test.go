@@ -57,7 +57,7 @@ func TestEndToEndGroundTruth(t *testing.T) {
 			if want := int64(len(g.people)); rep.People.Count != want || !rep.People.Exact {
 				t.Errorf("%d people (exact %v), want %d", rep.People.Count, rep.People.Exact, want)
 			}
-			if rep.Scanned.ByFormat["sqlite"] != 1 || rep.Scanned.ByFormat["xlsx"] != 1 || rep.Scanned.ByFormat["ods"] != 1 || rep.Scanned.ByFormat["xls"] != 1 || rep.Scanned.ByFormat["tar"] != 1 {
+			if rep.Scanned.ByFormat["sqlite"] != 1 || rep.Scanned.ByFormat["xlsx"] != 1 || rep.Scanned.ByFormat["ods"] != 1 || rep.Scanned.ByFormat["xls"] != 1 || rep.Scanned.ByFormat["tar"] != 1 || rep.Scanned.ByFormat["rar"] != 2 {
 				t.Errorf("formats %v", rep.Scanned.ByFormat)
 			}
 			if rep.Risk.Level != LevelHigh && rep.Risk.Level != LevelVeryHigh {

@@ -114,13 +114,15 @@ Read, by their content whatever their names:
               (OpenDocument also as flat XML: .fodt, .fods, .fodp)
   mail        .eml, Maildir, mbox, Outlook .msg and winmail.dat (attachments
               by their format)
-  archives    zip, 7-Zip (LZMA, LZMA2, deflate, bzip2), tar; streams
+  archives    zip, 7-Zip (LZMA, LZMA2, deflate, bzip2), RAR (1.5 to 5),
+              tar; streams
               compressed with gzip, xz, bzip2 or zstd (nested, as a
               dump.sql.xz or a .tar.zst)
   text        logs and any other text (UTF-8, else Windows-1252)
-What cannot be read (encrypted files, scanned pages, images, RAR archives,
-7-Zip members packed with PPMd) is listed in the report's problems with
-the reason. Zip and 7-Zip archives, PDFs, .xls workbooks and Office
+What cannot be read (encrypted files, scanned pages, images, 7-Zip
+members packed with PPMd, the later volumes of a RAR archive) is listed
+in the report's problems with the reason. Zip, 7-Zip and RAR archives,
+PDFs, .xls workbooks and Office
 2007+ documents (.xlsx, .docx, .pptx) protected by a password are read
 with the password given (--password, --password-file), which no output
 shows.

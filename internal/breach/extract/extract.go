@@ -65,6 +65,7 @@ const (
 	FormatText          Format = "text"
 	FormatZip           Format = "zip"
 	Format7z            Format = "7z"
+	FormatRar           Format = "rar"
 	FormatTar           Format = "tar"
 	FormatGzip          Format = "gzip"
 	FormatXZ            Format = "xz"
@@ -201,7 +202,7 @@ type Options struct {
 	// a quoted CSV field); the rest is dropped and reported.
 	MaxValue int
 	// Passwords are tried, in order, on files protected by a password
-	// (7-Zip, zip, a PDF's user password, an .xls workbook's RC4): a leak
+	// (7-Zip, RAR, zip, a PDF's user password, an .xls workbook's RC4): a leak
 	// is often published so, with its password.
 	Passwords []string
 	// TempDir holds spooled archive members ("" = os.TempDir()).

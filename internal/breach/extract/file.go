@@ -141,6 +141,8 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.compressed(ctx, src, br, h, f)
 	case Format7z:
 		return e.sevenZipSource(ctx, src, br, h)
+	case FormatRar:
+		return e.rarSource(ctx, src, br, h)
 	case FormatTar:
 		return e.tar(ctx, src, br, h)
 	case FormatXLSX, FormatXLSB, FormatODS, FormatDOCX, FormatODT, FormatPPTX, FormatODP:
@@ -262,7 +264,7 @@ func (c *countReader) Read(p []byte) (int, error) {
 
 func isContainer(f Format) bool {
 	switch f {
-	case FormatZip, Format7z, FormatGzip, FormatXZ, FormatBzip2, FormatZstd, FormatTar, FormatXLSX, FormatXLSB, FormatODS, FormatSQLite, FormatXLS,
+	case FormatZip, Format7z, FormatRar, FormatGzip, FormatXZ, FormatBzip2, FormatZstd, FormatTar, FormatXLSX, FormatXLSB, FormatODS, FormatSQLite, FormatXLS,
 		FormatDOCX, FormatODT, FormatPPTX, FormatODP:
 		return true
 	}
@@ -291,6 +293,8 @@ func Sniff(name string, head []byte) Format {
 		return FormatBzip2
 	case bytes.HasPrefix(head, sevenZipMagic):
 		return Format7z
+	case bytes.HasPrefix(head, rarMagic):
+		return FormatRar
 	case bytes.HasPrefix(head, []byte("SQLite format 3\x00")):
 		return FormatSQLite
 	case bytes.HasPrefix(head, cfbMagic):
@@ -368,8 +372,6 @@ func flatODFKind(head []byte) Format {
 // scanned page or an archive of another kind from noise.
 func binaryKind(head []byte) string {
 	switch {
-	case bytes.HasPrefix(head, []byte("Rar!\x1A\x07")):
-		return "a RAR archive is not opened"
 	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}), bytes.HasPrefix(head, []byte("\x89PNG")),
 		bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")),
 		bytes.HasPrefix(head, []byte("GIF8")):
