@@ -88,7 +88,10 @@ func (e *Extractor) rarMembers(ctx context.Context, d Doc, src *source, r io.Rea
 		return false, nil
 	}
 	rr, err := rardecode.NewReader(r, opts...)
-	if err != nil {
+	switch {
+	case rarLocked(err):
+		return locked("") // its headers are encrypted (rar -hp)
+	case err != nil:
 		d.Problem(Problem{Path: src.display, Offset: -1, Err: rarError(err)})
 		return false, nil
 	}

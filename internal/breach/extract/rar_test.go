@@ -122,11 +122,13 @@ func FuzzRar(f *testing.F) {
 	f.Add(rar5Bytes(rarEntries(f)...))
 	f.Add(rar4Bytes(rarEntries(f)...))
 	f.Add(rarwrite.RAR5(rarwrite.File{Name: "a.csv", Data: []byte("nom;tel\nDupont;0612345678\n"), Password: "x"}))
+	f.Add(rarwrite.RAR5Hidden("x", rarwrite.File{Name: "a.txt", Data: []byte("0612345678\n")}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if !bytes.HasPrefix(b, rarMagic) {
 			b = append(append([]byte(nil), rarMagic...), b...)
 		}
 		o := fuzzOptions(t)
+		o.Passwords = []string{"faux", "x"} // the seeds' password second: the pass again from the start
 		rec := &recorder{}
 		if err := New(o).Reader(context.Background(), "x.rar", bytes.NewReader(b), rec); err != nil {
 			t.Fatal(err)
@@ -182,6 +184,36 @@ func TestRarPassword(t *testing.T) {
 			}
 			if c.problem == "" && !strings.Contains(strings.Join(rec.allRows(), "\n"), "jean.dupont@example.fr") {
 				t.Errorf("rows %q", rec.allRows())
+			}
+		})
+	}
+}
+
+// TestRarHiddenNames: an archive whose names are encrypted too (rar -hp)
+// is read with its password, the first or the second given; without it,
+// the archive is reported as locked, names unknown.
+func TestRarHiddenNames(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "cache.rar", rarwrite.RAR5Hidden("Secret1",
+		rarwrite.File{Name: "clients.csv", Data: []byte("nom;courriel\nDupont;jean.dupont@example.fr\n")},
+		rarwrite.File{Name: "notes.txt", Data: []byte("Rappeler au 0612345678\n")}))
+	for _, c := range []struct {
+		name      string
+		passwords []string
+		docs      int
+		problem   string
+	}{
+		{"none given", nil, 1, p + ": encrypted: RAR archive protected by a password; not scanned (give it with --password)"},
+		{"the right one", []string{"Secret1"}, 3, ""},
+		{"the second of two", []string{"faux", "Secret1"}, 3, ""},
+		{"a wrong one", []string{"faux"}, 1, p + ": encrypted: RAR archive protected by a password that none of those given opens; not scanned"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o := testOptions()
+			o.Passwords = c.passwords
+			rec := extractFile(t, p, o)
+			if probs := strings.Join(rec.problemText(), "\n"); probs != c.problem || len(rec.paths()) != c.docs {
+				t.Errorf("documents %q, problems %q, want %d documents and %q", rec.paths(), probs, c.docs, c.problem)
 			}
 		})
 	}

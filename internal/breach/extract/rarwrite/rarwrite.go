@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"hash/crc32"
+	"slices"
 )
 
 // File is a member of an archive, encrypted under Password if not empty
@@ -24,9 +25,40 @@ type File struct {
 // RAR5 returns a RAR 5 archive of the files. Those with a password are
 // encrypted as rar -p does (the names stay readable), the key derived
 // with few rounds (2^4), which the format allows.
-func RAR5(files ...File) []byte {
+func RAR5(files ...File) []byte { return rar5("", files) }
+
+// RAR5Hidden returns a RAR 5 archive whose headers, names included, are
+// encrypted under password, as rar -hp does; the files' data is too.
+func RAR5Hidden(password string, files ...File) []byte {
+	files = slices.Clone(files)
+	for i := range files {
+		files[i].Password = password
+	}
+	return rar5(password, files)
+}
+
+func rar5(hidden string, files []File) []byte {
 	out := []byte("Rar!\x1A\x07\x01\x00")
-	out = block5(out, []byte{1, 0, 0}, nil) // main archive header: no flags
+	emit := block5
+	if hidden != "" {
+		// The archive encryption header, then each header encrypted
+		// after an IV of its own, padded to the AES block.
+		salt := bytes.Repeat([]byte{0x5A}, 16)
+		key, check := derive5(hidden, salt)
+		h := append([]byte{4, 0}, vint(vint(nil, 0), 0x0001)...) // AES-256, a check value follows
+		h = append(append(append(h, kdfLog), salt...), check...)
+		out = block5(out, h, nil)
+		n := byte(0)
+		emit = func(out, hdr, data []byte) []byte {
+			plain := block5(nil, hdr, nil)
+			plain = append(plain, make([]byte, (16-len(plain)%16)%16)...)
+			n++
+			iv := bytes.Repeat([]byte{0x70 + n}, 16)
+			out = append(out, iv...)
+			return append(append(out, encryptCBC(key, iv, plain)...), data...)
+		}
+	}
+	out = emit(out, []byte{1, 0, 0}, nil) // main archive header: no flags
 	for i, f := range files {
 		data, extra := f.Data, []byte(nil)
 		if f.Password != "" {
@@ -49,18 +81,18 @@ func RAR5(files ...File) []byte {
 		h = vint(h, uint64(len(f.Name)))
 		h = append(h, f.Name...)
 		h = append(h, extra...)
-		out = block5(out, h, data)
+		out = emit(out, h, data)
 	}
-	return block5(out, []byte{5, 0, 0}, nil) // end of archive
+	return emit(out, []byte{5, 0, 0}, nil) // end of archive
 }
 
-// encrypt5 encrypts data with AES-256-CBC as RAR 5 does, and returns it
-// with the file header's encryption record: the key is PBKDF2-HMAC-SHA256
-// of the password, and 32 more rounds give the password check value.
-func encrypt5(password string, seed byte, data []byte) (enc, record []byte) {
-	const kdfLog = 4
-	salt := bytes.Repeat([]byte{seed + 1}, 16)
-	iv := bytes.Repeat([]byte{seed + 0x40}, 16)
+// kdfLog is log2 of the PBKDF2 rounds of the archives' keys.
+const kdfLog = 4
+
+// derive5 derives RAR 5's AES-256 key from a password and salt
+// (PBKDF2-HMAC-SHA256), with the password check value that 32 more
+// rounds give, folded to 8 bytes and followed by 4 of its SHA-256.
+func derive5(password string, salt []byte) (key, check []byte) {
 	prf := hmac.New(sha256.New, []byte(password))
 	prf.Write(salt)
 	prf.Write([]byte{0, 0, 0, 1})
@@ -78,18 +110,29 @@ func encrypt5(password string, seed byte, data []byte) (enc, record []byte) {
 		}
 		keys[k] = bytes.Clone(t)
 	}
-	check := make([]byte, 8)
+	check = make([]byte, 8)
 	for j, v := range keys[2] {
 		check[j%8] ^= v
 	}
 	sum := sha256.Sum256(check)
-	check = append(check, sum[:4]...)
+	return keys[0], append(check, sum[:4]...)
+}
 
-	padded := append(bytes.Clone(data), make([]byte, (16-len(data)%16)%16)...)
-	block, _ := aes.NewCipher(keys[0])
-	enc = make([]byte, len(padded))
-	cipher.NewCBCEncrypter(block, iv).CryptBlocks(enc, padded)
+// encryptCBC encrypts whole AES blocks.
+func encryptCBC(key, iv, plain []byte) []byte {
+	block, _ := aes.NewCipher(key)
+	enc := make([]byte, len(plain))
+	cipher.NewCBCEncrypter(block, iv).CryptBlocks(enc, plain)
+	return enc
+}
 
+// encrypt5 encrypts data as RAR 5 does, padded to the AES block, and
+// returns it with the file header's encryption record.
+func encrypt5(password string, seed byte, data []byte) (enc, record []byte) {
+	salt := bytes.Repeat([]byte{seed + 1}, 16)
+	iv := bytes.Repeat([]byte{seed + 0x40}, 16)
+	key, check := derive5(password, salt)
+	enc = encryptCBC(key, iv, append(bytes.Clone(data), make([]byte, (16-len(data)%16)%16)...))
 	r := vint(nil, 0)              // version: AES-256
 	r = vint(r, 0x0001)            // a password check value follows
 	r = append(r, kdfLog)          // log2 of the PBKDF2 rounds
