@@ -52,7 +52,7 @@
 //	    "seconds": 1.2
 //	  },
 //	  "records_affected": 4200,   // records with at least one finding
-//	  "people": {"count": 3900, "exact": true, "records": 4100, "shared_identifiers": 1},
+//	  "people": {"count": 3900, "exact": true, "records": 4100, "shared_identifiers": 1, "shared_by_kind": {"phone": 1}},
 //	  "categories": [             // every category, in pii.Categories order
 //	    {"category": "nir", "validated": true, "values": 4000, "distinct": 3900,
 //	     "distinct_exact": true, "records": 4000, "samples": ["1 85 05 ** *** *** 36"]},

@@ -154,6 +154,7 @@ type view struct {
 	Cats      []catRow
 	Locs      []locRow
 	Formats   string
+	Shared    string // "phone 1": People.SharedByKind
 }
 
 type catRow struct {
@@ -206,6 +207,13 @@ func newView(r *Report, l labels, lang string) *view {
 		}
 		v.Locs = append(v.Locs, row)
 	}
+	var shared []string
+	for _, k := range []string{"nir", "email", "phone", "name_and_birth_date"} {
+		if n := r.People.SharedByKind[k]; n > 0 {
+			shared = append(shared, k+" "+groupThousands(n, " "))
+		}
+	}
+	v.Shared = strings.Join(shared, ", ")
 	var fs []string
 	for f, n := range r.Scanned.ByFormat {
 		fs = append(fs, fmt.Sprintf("%s %d", f, n))

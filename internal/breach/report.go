@@ -65,6 +65,9 @@ type People struct {
 	// placeholder): past a few, they joined no more people, each
 	// counting as one.
 	SharedIdentifiers int64 `json:"shared_identifiers"`
+	// SharedByKind splits them by kind: nir, email, phone, or
+	// name_and_birth_date.
+	SharedByKind map[string]int64 `json:"shared_by_kind,omitempty"`
 }
 
 // CategoryStat is one category's count.

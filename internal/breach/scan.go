@@ -581,7 +581,15 @@ func (s *scan) report(workers []*worker, red *redactor, dbs []extract.Database) 
 	all := mergePeople(ps, s.o.MaxHashes/2)
 	rep.People.Count, rep.People.Exact = all.count()
 	rep.People.Records = peopleRecords
-	rep.People.SharedIdentifiers = all.sharedCount()
+	for tag, n := range all.sharedCount() {
+		if n > 0 {
+			rep.People.SharedIdentifiers += n
+			if rep.People.SharedByKind == nil {
+				rep.People.SharedByKind = map[string]int64{}
+			}
+			rep.People.SharedByKind[tagKind(uint64(tag))] += n
+		}
+	}
 	s.tally.mu.Lock()
 	for i, c := range pii.Categories() {
 		st := CategoryStat{Category: string(c), Validated: pii.Validated(c), Values: cats[i].values, Records: cats[i].records, Samples: []string{}, DistinctExact: true}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -271,7 +272,7 @@ func TestSplitMatchesWhole(t *testing.T) {
 					t.Errorf("%s: split %+v, whole %+v", c.Category, s, c)
 				}
 			}
-			if split.People != whole.People {
+			if !reflect.DeepEqual(split.People, whole.People) {
 				t.Errorf("people: split %+v, whole %+v", split.People, whole.People)
 			}
 		})
@@ -416,6 +417,9 @@ func TestSharedIdentifier(t *testing.T) {
 		}
 		if p := rep.People; p.Count < 1000-int64(o.Workers)*hubLinks || p.Count > 1001 || p.SharedIdentifiers != 1 || p.Records != 1000 {
 			t.Errorf("%d workers: people %+v, want about 1000 and 1 shared identifier", o.Workers, p)
+		}
+		if k := rep.People.SharedByKind; len(k) != 1 || k["phone"] != 1 {
+			t.Errorf("%d workers: shared by kind %v, want phone 1", o.Workers, k)
 		}
 		if c := rep.Category("phone"); c.Values != 1000 || c.Distinct != 1 {
 			t.Errorf("phones %+v", c)

@@ -97,6 +97,19 @@ func identifies(dom int) bool {
 	return 1<<dom&(1<<domNIR|1<<domEmail|1<<domPhone|1<<domPerson) != 0
 }
 
+// tagKind names the kind of identifier a tag stands for in a report.
+func tagKind(tag uint64) string {
+	switch tag {
+	case idTag(domNIR):
+		return string(pii.NIR)
+	case idTag(domEmail):
+		return string(pii.Email)
+	case idTag(domPhone):
+		return string(pii.Phone)
+	}
+	return "name_and_birth_date"
+}
+
 // The hash of an identifier carries its domain in its low bits, so that
 // the people's union-find, which files every identifier anyway, also
 // counts the distinct NIRs, e-mail addresses and phone numbers: a second
@@ -296,11 +309,11 @@ type people struct {
 	links   []uint8 // by node: the records in which it joined people apart, up to hubLinks
 	roots   int
 	sketch  *hll
-	nodes   []int32           // add's scratch
-	shared  int64             // hubs met before the sketch took over
-	tags    [tagMask + 1]int  // distinct identifiers by tag, while exact
-	tagHLL  [tagMask + 1]*hll // the same past the budget
-	touched uint64            // what hashIndex.touch read, kept so that it is read
+	nodes   []int32            // add's scratch
+	shared  [tagMask + 1]int64 // hubs by tag, met before the sketch took over
+	tags    [tagMask + 1]int   // distinct identifiers by tag, while exact
+	tagHLL  [tagMask + 1]*hll  // the same past the budget
+	touched uint64             // what hashIndex.touch read, kept so that it is read
 }
 
 // hubLinks is how many records an identifier may join to people it was
@@ -382,18 +395,24 @@ func (p *people) addHub(x uint64, b *budget) {
 	}
 }
 
-// sharedCount counts the hubs, with those met before the sketch took
-// over.
-func (p *people) sharedCount() int64 { return p.shared + p.hubs() }
-
-// hubs counts the identifiers that stopped joining people.
-func (p *people) hubs() int64 {
-	var n int64
-	for _, l := range p.links {
-		if l >= hubLinks {
-			n++
-		}
+// sharedCount counts the hubs by tag, with those met before the sketch
+// took over.
+func (p *people) sharedCount() [tagMask + 1]int64 {
+	n := p.hubs()
+	for t := range n {
+		n[t] += p.shared[t]
 	}
+	return n
+}
+
+// hubs counts by tag the identifiers that stopped joining people.
+func (p *people) hubs() [tagMask + 1]int64 {
+	var n [tagMask + 1]int64
+	p.node.each(func(x uint64, i int32) {
+		if p.links[i] >= hubLinks {
+			n[x&tagMask]++
+		}
+	})
 	return n
 }
 
@@ -508,7 +527,9 @@ func (p *people) toSketch(b *budget) {
 		p.sketchTag(x)
 	})
 	b.used -= p.node.len()
-	p.shared += p.hubs()
+	for t, n := range p.hubs() {
+		p.shared[t] += n
+	}
 	p.node, p.parent, p.links, p.tags = hashIndex{}, nil, nil, [tagMask + 1]int{}
 }
 
@@ -608,7 +629,9 @@ func mergePeople(ps []*people, max int) *people {
 			if p.sketch == nil {
 				p.toSketch(&budget{})
 			}
-			into.shared += p.shared
+			for t, n := range p.shared {
+				into.shared[t] += n
+			}
 			into.sketch.merge(p.sketch)
 			for t, h := range p.tagHLL {
 				if h != nil {

@@ -156,7 +156,7 @@ func TestPeopleHubs(t *testing.T) {
 				if got, _ := p.count(); got != tc.want {
 					t.Errorf("%d people, want %d", got, tc.want)
 				}
-				if got := p.sharedCount(); got != tc.shared {
+				if got := p.sharedCount()[idTag(domPhone)]; got != tc.shared {
 					t.Errorf("%d shared identifiers, want %d", got, tc.shared)
 				}
 			}
@@ -181,7 +181,9 @@ func TestMergePeopleHubs(t *testing.T) {
 	if got, _ := all.count(); got < n-workers*hubLinks || got > n+1 {
 		t.Errorf("%d people, want %d to %d", got, n-workers*hubLinks, n+1)
 	}
-	if got := all.sharedCount(); got != 1 {
+	var want [tagMask + 1]int64
+	want[idTag(domPhone)] = 1
+	if got := all.sharedCount(); got != want {
 		t.Errorf("%d shared identifiers, want 1", got)
 	}
 }
