@@ -104,9 +104,9 @@ masked samples. Exit status 0 when the scan ran.
 
 Read, by their content whatever their names:
   tables      CSV/TSV, JSON/NDJSON, XML exports, MySQL and PostgreSQL dumps,
-              MongoDB dumps (.bson), LDAP exports (LDIF), address books
-              (vCard .vcf), calendars (.ics), SQLite files, dBASE and
-              FoxPro .dbf
+              MongoDB dumps (.bson, --archive), LDAP exports (LDIF),
+              address books (vCard .vcf), calendars (.ics), SQLite files,
+              dBASE and FoxPro .dbf
   workbooks   XLSX, XLSB, ODS, Excel 97-2003 .xls (also encrypted under
               Excel's default password or one given), XML Spreadsheet 2003
   documents   DOCX, Word 97-2003 .doc, ODT, RTF, PPTX, PowerPoint 97-2003

@@ -111,15 +111,19 @@ type bsonReader struct {
 	maxVal    int
 	n         int // the document's number
 	elems     int // elements read, for the sniffer
+	reported  int // problems reported
+}
+
+func newBSONReader(t Table, maxValue int) *bsonReader {
+	return &bsonReader{rowBuffer: newRowBuffer(t, maxValue), maxVal: maxValue}
 }
 
 func readBSON(ctx context.Context, r *bufio.Reader, d Doc, table, display string, maxValue int) error {
-	b := &bsonReader{rowBuffer: newRowBuffer(d.Table(table), maxValue), maxVal: maxValue}
+	b := newBSONReader(d.Table(table), maxValue)
 	defer b.t.End()
 	var (
-		doc      []byte
-		off      int64
-		reported int
+		buf []byte
+		off int64
 	)
 	for b.n = 1; ; b.n++ {
 		if b.n&1023 == 0 && ctx.Err() != nil {
@@ -136,32 +140,46 @@ func readBSON(ctx context.Context, r *bufio.Reader, d Doc, table, display string
 		if size < 5 || size > maxBSONDoc {
 			return fmt.Errorf("%w: document %d at byte %d: a length of %d bytes cannot be a document's; the rest is not read", ErrSyntax, b.n, off, int32(size))
 		}
-		if cap(doc) < size {
-			doc = make([]byte, size)
-		}
-		doc = doc[:size]
-		got, rerr := io.ReadFull(r, doc[4:])
-		body, cut := doc[4:4+got], rerr != nil
-		if !cut {
-			if body[len(body)-1] != 0 {
-				cut = true // not a document's end: read what parses
-			}
-			body = body[:len(body)-1]
-		}
-		err := b.elements(body, 0, 0, false)
-		b.emit(b.n)
-		switch {
-		case rerr != nil:
-			return fmt.Errorf("%w: the file ends inside document %d (byte %d)", ErrSyntax, b.n, off)
-		case err != nil && reported < maxProblems:
-			reported++
-			d.Problem(Problem{Path: display, Line: b.n, Err: fmt.Errorf("%w: document %d at byte %d: %v; the rest of it is not read", ErrSyntax, b.n, off, err)})
-		case cut && reported < maxProblems:
-			reported++
-			d.Problem(Problem{Path: display, Line: b.n, Err: fmt.Errorf("%w: document %d at byte %d does not end where its length says", ErrSyntax, b.n, off)})
+		var err error
+		if buf, err = b.document(r, lb, buf, off, d, display); err != nil {
+			return err
 		}
 		off += int64(size)
 	}
+}
+
+// document reads into buf the document whose length lb holds (read from
+// r already, and valid), files it as record b.n and returns it whole. A
+// broken document is reported and what it held before the break read;
+// only one the input cuts short ends the reading (the error).
+func (b *bsonReader) document(r *bufio.Reader, lb [4]byte, buf []byte, off int64, d Doc, display string) ([]byte, error) {
+	size := int(binary.LittleEndian.Uint32(lb[:]))
+	if cap(buf) < size {
+		buf = make([]byte, size)
+	}
+	doc := buf[:size]
+	copy(doc, lb[:])
+	got, rerr := io.ReadFull(r, doc[4:])
+	body, cut := doc[4:4+got], rerr != nil
+	if !cut {
+		if body[len(body)-1] != 0 {
+			cut = true // not a document's end: read what parses
+		}
+		body = body[:len(body)-1]
+	}
+	err := b.elements(body, 0, 0, false)
+	b.emit(b.n)
+	switch {
+	case rerr != nil:
+		return doc, fmt.Errorf("%w: the file ends inside document %d (byte %d)", ErrSyntax, b.n, off)
+	case err != nil && b.reported < maxProblems:
+		b.reported++
+		d.Problem(Problem{Path: display, Line: b.n, Err: fmt.Errorf("%w: document %d at byte %d: %v; the rest of it is not read", ErrSyntax, b.n, off, err)})
+	case cut && b.reported < maxProblems:
+		b.reported++
+		d.Problem(Problem{Path: display, Line: b.n, Err: fmt.Errorf("%w: document %d at byte %d does not end where its length says", ErrSyntax, b.n, off)})
+	}
+	return doc, nil
 }
 
 var (

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"hash/crc64"
 	"io"
 	"math"
 	"os"
@@ -207,12 +208,28 @@ func FuzzBSON(f *testing.F) {
 	}
 	f.Add(data)
 	f.Add(data[:len(data)/2])
+	archive, err := os.ReadFile(filepath.Join("testdata", "bson", "usagers.archive"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(archive)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		Sniff("x", b)
 		rec := &recorder{}
 		d := rec.Begin("x.bson", FormatBSON)
 		readBSON(context.Background(), bufio.NewReader(bytes.NewReader(b)), d, "x", "x.bson", 1<<10)
 		checkCellText(t, rec, 1<<10)
+		// As an archive: the bytes after the magic number.
+		rec = &recorder{}
+		d = rec.Begin("x.archive", FormatMongoArchive)
+		b = bytes.TrimPrefix(b, mongoArchiveMagic)
+		readMongoArchive(context.Background(), bufio.NewReader(io.MultiReader(bytes.NewReader(mongoArchiveMagic), bytes.NewReader(b))), d, "x.archive", 1<<10)
+		checkCellText(t, rec, 1<<10)
+		for _, tb := range rec.docs[0].tables {
+			if !tb.ended {
+				t.Fatalf("table %q never ended", tb.name)
+			}
+		}
 	})
 }
 
@@ -222,4 +239,97 @@ func BenchmarkReadBSON(b *testing.B) {
 	benchFixture(b, filepath.Join("bson", "usagers.bson"), 32<<20, func(r io.Reader) error {
 		return readBSON(context.Background(), bufio.NewReaderSize(r, 64<<10), &discard{}, "x", "x", 1<<20)
 	})
+}
+
+// What mongodump --archive writes (testdata/bson/make.py, after the
+// archive format's specification): two collections whose segments
+// interleave, read as a table each, the documents as a .bson dump's; and
+// the same gzipped (--archive --gzip).
+func TestMongoArchive(t *testing.T) {
+	usagers := []string{
+		"1|nom=Faure|prenom=Renée|courriel=renee.faure@exemple.fr|telephone=06 98 76 54 32|nir=1 85 05 78 006 084 91|dateNaissance=1985-05-12|" +
+			"adresse.rue=12 rue de la Paix|adresse.cp=75002|adresse.ville=Paris|enfants.prenom=Lucie|enfants.age=7|enfants.prenom=Hugo|enfants.age=4|" +
+			"tags=famille|tags=cantine|solde=-12.50|commentaire=Rappeler Mme Faure au 06 98 76 54 32|creeLe=2024-03-14T09:26:53.589Z|score=12.75",
+		"2|nom=Martin|prenom=Jean|courriel=jean.martin@exemple.fr|telephone=612345678|nir=2 92 05 70 858 151 89|dateNaissance=1992-05-03|" +
+			"adresse.rue=3 avenue Foch|adresse.cp=69003|adresse.ville=Lyon|iban=FR76 3000 6000 0112 3456 7890 189|solde=1234567.891|score=3",
+	}
+	agents := []string{"1|nom=Petit|prenom=Claire|courriel=claire.petit@mairie-exemple.fr|poste=accueil"}
+	for _, name := range []string{"usagers.archive", "usagers.archive.gz"} {
+		p := filepath.Join("testdata", "bson", name)
+		rec := extractFile(t, p, testOptions())
+		d := rec.doc(p)
+		if len(rec.problems) > 0 || d == nil || d.format != FormatMongoArchive || len(d.tables) != 2 {
+			t.Fatalf("%s: documents %v, problems %v", name, rec.paths(), rec.problemText())
+		}
+		for _, tb := range d.tables {
+			want := map[string][]string{"mairie.usagers": usagers, "mairie.agents": agents}[tb.name]
+			if got := strings.Join(tb.rows, "\n"); got != strings.Join(want, "\n") || !tb.ended {
+				t.Errorf("%s: table %q (ended %v) rows\n%s\nwant\n%s", name, tb.name, tb.ended, got, strings.Join(want, "\n"))
+			}
+		}
+	}
+}
+
+// TestMongoArchiveDamage: a document changed since the dump is told by
+// its collection's CRC, the documents still read; an archive cut short,
+// or whose framing breaks, ends in a problem that says where.
+func TestMongoArchiveDamage(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "bson", "usagers.archive"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := bytes.Replace(data, []byte("Martin"), []byte("Marten"), 1)
+	frame := bytes.Clone(data)
+	i := bytes.Index(frame, []byte("\xff\xff\xff\xff"))
+	frame[i+1] = 0x00 // the prelude's terminator becomes a length
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, want string
+		rows       int
+	}{
+		{"changed.archive", "collection mairie.usagers damaged (its CRC does not match its documents)", 3},
+		{"cut.archive", "the file ends inside document 2", 3}, // what it held before the cut is read
+		{"frame.archive", "cannot be a document's", 0},
+	} {
+		b := map[string][]byte{"changed.archive": changed, "cut.archive": data[:len(data)-200], "frame.archive": frame}[c.name]
+		p := writeFile(t, dir, c.name, b)
+		rec := extractFile(t, p, testOptions())
+		if probs := strings.Join(rec.problemText(), "\n"); !strings.Contains(probs, c.want) || len(rec.allRows()) != c.rows {
+			t.Errorf("%s: problems %q, rows %d, want %q and %d rows", c.name, probs, len(rec.allRows()), c.want, c.rows)
+		}
+	}
+}
+
+// BenchmarkReadMongoArchive: the same documents as BenchmarkReadBSON in
+// an archive, in segments of 64 documents of one collection, with the
+// CRC of each collection: what the archive's framing adds.
+func BenchmarkReadMongoArchive(b *testing.B) {
+	one, err := os.ReadFile(filepath.Join("testdata", "bson", "usagers.bson"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	docs := bytes.Repeat(one, (32<<20)/len(one))
+	header := func(eof bool, crc uint64) []byte {
+		return bsonDoc(bsonElem(bsonString, "db", bsonStr8("mairie")), bsonElem(bsonString, "collection", bsonStr8("usagers")),
+			bsonElem(bsonBool, "EOF", []byte{map[bool]byte{false: 0, true: 1}[eof]}), bsonElem(bsonInt64, "CRC", bsonInt(int64(crc))))
+	}
+	term := []byte{0xFF, 0xFF, 0xFF, 0xFF}
+	archive := append(append(bytes.Clone(mongoArchiveMagic), bsonDoc(bsonElem(bsonString, "version", bsonStr8("0.1")))...), term...)
+	for p := docs; len(p) > 0; {
+		seg := p
+		for k, n := 0, 0; k < 64 && n < len(p); k++ {
+			n += int(binary.LittleEndian.Uint32(p[n:]))
+			seg = p[:n]
+		}
+		archive = append(append(append(archive, header(false, 0)...), seg...), term...)
+		p = p[len(seg):]
+	}
+	archive = append(append(archive, header(true, crc64.Checksum(docs, crc64ECMA))...), term...)
+	b.SetBytes(int64(len(archive)))
+	for b.Loop() {
+		rec := &discard{}
+		if err := readMongoArchive(context.Background(), bufio.NewReaderSize(bytes.NewReader(archive), 64<<10), rec, "x", 1<<20); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -54,6 +54,7 @@ const (
 	FormatDBF           Format = "dbf"           // dBASE, FoxPro
 	FormatXML           Format = "xml"           // an XML data export, read as a table
 	FormatBSON          Format = "bson"          // a MongoDB dump (mongodump's NAME.bson)
+	FormatMongoArchive  Format = "mongodump"     // a MongoDB dump in one file (mongodump --archive)
 	FormatLDIF          Format = "ldif"          // an LDAP directory export
 	FormatVCard         Format = "vcard"         // an address book (.vcf)
 	FormatICalendar     Format = "icalendar"     // a calendar (.ics)

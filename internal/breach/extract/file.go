@@ -166,6 +166,8 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.dbfSource(ctx, src, br, h)
 	case FormatBSON:
 		return e.bsonSource(ctx, src, br, h)
+	case FormatMongoArchive:
+		return e.mongoArchiveSource(ctx, src, br, h)
 	case FormatXML:
 		return e.xmlRecordsSource(ctx, src, br, h, xmlRecordDepth(head))
 	case FormatSpreadsheetML:
@@ -295,6 +297,8 @@ func Sniff(name string, head []byte) Format {
 		return Format7z
 	case bytes.HasPrefix(head, rarMagic):
 		return FormatRar
+	case bytes.HasPrefix(head, mongoArchiveMagic):
+		return FormatMongoArchive
 	case bytes.HasPrefix(head, []byte("SQLite format 3\x00")):
 		return FormatSQLite
 	case bytes.HasPrefix(head, cfbMagic):
@@ -376,8 +380,6 @@ func binaryKind(head []byte) string {
 		bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")),
 		bytes.HasPrefix(head, []byte("GIF8")):
 		return "an image is not scanned (a scanned document would need OCR)"
-	case bytes.HasPrefix(head, []byte{0x6D, 0xE2, 0x99, 0x81}):
-		return "a mongodump archive (--archive) is not read; a dump written to a folder is (NAME.bson)"
 	}
 	return "binary data is not scanned"
 }

@@ -3,7 +3,9 @@
 # after another, BSON as pymongo's bson module encodes it), its gzipped
 # copy (mongodump --gzip), and the same documents as mongoexport writes
 # them, one Extended JSON v2 document a line, relaxed (the default) and
-# canonical (bson.json_util). Debian: apt-get install python3-pymongo.
+# canonical (bson.json_util), and with a second collection as mongodump
+# --archive writes a dump in one file (usagers.archive, and gzipped).
+# Debian: apt-get install python3-pymongo.
 # Run from this folder: /usr/bin/python3 make.py
 import datetime, gzip
 from bson import encode, ObjectId, Int64, Decimal128, Binary, Code, Regex
@@ -52,3 +54,58 @@ for name, mode in (("usagers-relaxed.json", json_util.RELAXED_JSON_OPTIONS), ("u
     with open(name, "w") as f:
         for d in docs:
             f.write(json_util.dumps(d, json_options=mode) + "\n")
+
+# The same documents as mongodump --archive writes them (the archive format
+# specification of mongo-tools, docs/archive-spec.md): its magic number,
+# a header, the collections' metadata, a terminator, then segments of each
+# collection's documents, interleaved as parallel dumps leave them, and an
+# EOF header per collection with the CRC-64-ECMA of its documents.
+# usagers.archive.gz is mongodump --archive --gzip: the whole archive gzipped.
+import struct
+from bson import SON
+
+
+def crc64_ecma(data, crc=0):
+    # CRC-64/XZ: ECMA-182's polynomial, reflected, as Go's hash/crc64 with
+    # crc64.ECMA computes it (mongo-tools' archive package).
+    poly = 0xC96C5795D7870F42
+    crc ^= 0xFFFFFFFFFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (poly if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFFFFFFFFFF
+
+
+def int64(u):
+    return Int64(u - (1 << 64) if u >= 1 << 63 else u)
+
+
+docs[1]["dateNaissance"] = datetime.datetime(1992, 5, 3, tzinfo=utc)
+agents = [O([("_id", ObjectId("65a1b2c3d4e5f60718293b01")), ("nom", "Petit"), ("prenom", "Claire"),
+             ("courriel", "claire.petit@mairie-exemple.fr"), ("poste", "accueil")])]
+usagers = [encode(d, codec_options=opts) for d in docs]
+agent_docs = [encode(d, codec_options=opts) for d in agents]
+term = b"\xff\xff\xff\xff"
+out = struct.pack("<I", 0x8199E26D)
+out += encode(SON([("concurrent_collections", 4), ("version", "0.1"), ("server_version", "7.0.14"), ("tool_version", "100.10.0")]))
+for coll, body in (("usagers", usagers), ("agents", agent_docs)):
+    meta = '{"indexes":[{"v":{"$numberInt":"2"},"key":{"_id":{"$numberInt":"1"}},"name":"_id_"}],"uuid":"","collectionName":"%s","type":"collection"}' % coll
+    out += encode(SON([("db", "mairie"), ("collection", coll), ("metadata", meta), ("size", sum(map(len, body)))]))
+out += term
+
+
+def segment(coll, body):
+    return encode(SON([("db", "mairie"), ("collection", coll), ("EOF", False), ("CRC", Int64(0))])) + b"".join(body) + term
+
+
+def eof(coll, body):
+    return encode(SON([("db", "mairie"), ("collection", coll), ("EOF", True), ("CRC", int64(crc64_ecma(b"".join(body))))])) + term
+
+
+out += segment("usagers", usagers[:1]) + segment("agents", agent_docs) + eof("agents", agent_docs)
+out += segment("usagers", usagers[1:]) + eof("usagers", usagers)
+with open("usagers.archive", "wb") as f:
+    f.write(out)
+with gzip.GzipFile("usagers.archive.gz", "wb", mtime=0) as f:
+    f.write(out)
