@@ -166,11 +166,20 @@ func TestNoRawValueInAnyOutput(t *testing.T) {
 			outputs = append(outputs, b.Bytes())
 		}
 	}
-	for _, format := range []string{"markdown", "html"} {
+	for _, format := range []string{"markdown", "html", "pdf"} {
 		for _, lang := range []string{"fr", "en"} {
 			var b bytes.Buffer
 			if err := notification.Render(&b, rep, &notification.Config{}, notification.Options{Format: format, Lang: lang, Now: time.Now()}); err != nil {
 				t.Fatal(err)
+			}
+			if format == "pdf" {
+				// Its text, which the PDF holds compressed.
+				h := &pdfText{}
+				if err := extract.New(extract.Options{}).Reader(context.Background(), "draft.pdf", &b, h); err != nil || h.lines == 0 {
+					t.Fatalf("the PDF draft reads as %d lines: %v", h.lines, err)
+				}
+				outputs = append(outputs, h.text.Bytes())
+				continue
 			}
 			outputs = append(outputs, b.Bytes())
 		}
@@ -267,3 +276,19 @@ func zipBytes(t *testing.T, kv ...any) []byte {
 	}
 	return breach.ZipOf(t, files)
 }
+
+// pdfText gathers the text of a PDF read by extract.
+type pdfText struct {
+	text  bytes.Buffer
+	lines int
+}
+
+func (h *pdfText) Begin(string, extract.Format) extract.Doc { return h }
+func (h *pdfText) Line(l *extract.Line) {
+	h.text.Write(l.Text)
+	h.text.WriteByte('\n')
+	h.lines++
+}
+func (h *pdfText) Table(string) extract.Table { return nil }
+func (h *pdfText) Problem(extract.Problem)    {}
+func (h *pdfText) End(int64)                  {}

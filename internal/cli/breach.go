@@ -312,10 +312,10 @@ func runBreachNotify(ctx context.Context, args []string, s Streams) int {
 	fs.SetOutput(s.Err)
 	reportPath := fs.String("report", "", "the JSON report of tocsin breach scan --output json (`FILE`)")
 	configPath := fs.String("config", "", "a YAML `FILE` with the controller, the DPO, the breach's nature, origin and awareness time, the measures")
-	output := fs.String("output", "markdown", "markdown or html")
+	output := fs.String("output", "markdown", "markdown, html or pdf (PDF to a file: > notification.pdf)")
 	lang := fs.String("lang", "fr", "fr or en")
 	fs.Usage = func() {
-		fmt.Fprint(s.Err, `Usage: tocsin breach notify --report REPORT.json [--config FILE] [--output markdown|html] [--lang fr|en]
+		fmt.Fprint(s.Err, `Usage: tocsin breach notify --report REPORT.json [--config FILE] [--output markdown|html|pdf] [--lang fr|en]
 
 Drafts the GDPR article 33 notification to the CNIL from a scan report, with
 the article 34 letter to the people concerned. Whatever the configuration
@@ -339,8 +339,8 @@ Configuration (every key optional; unknown keys are errors):
 		fs.Usage()
 		return 2
 	}
-	if *output != "markdown" && *output != "html" {
-		fmt.Fprintf(s.Err, "tocsin breach notify: --output must be markdown or html, not %q\n", *output)
+	if *output != "markdown" && *output != "html" && *output != "pdf" {
+		fmt.Fprintf(s.Err, "tocsin breach notify: --output must be markdown, html or pdf, not %q\n", *output)
 		return 2
 	}
 	if *lang != "fr" && *lang != "en" {

@@ -104,6 +104,7 @@ func TestBreachScanAndNotify(t *testing.T) {
 	for _, tc := range []struct{ lang, format, want string }{
 		{"fr", "markdown", "Mairie de Val"},
 		{"en", "html", `<span class="todo">[TO BE COMPLETED: SIREN number]</span>`},
+		{"fr", "pdf", "%PDF-"},
 	} {
 		var o, e bytes.Buffer
 		code := Run(context.Background(), []string{"breach", "notify", "--report", reportPath, "--config", cfg, "--lang", tc.lang, "--output", tc.format}, Streams{Out: &o, Err: &e})
@@ -139,7 +140,7 @@ func TestBreachUsage(t *testing.T) {
 		{[]string{"breach", "notify"}, 2, "Usage: tocsin breach notify"},
 		{[]string{"breach", "notify", "--report", notJSON}, 1, "bad report: JSON syntax error"},
 		{[]string{"breach", "notify", "--report", rep, "--config", bad}, 1, "bad.yml:2:3: controller.nom: unknown key"},
-		{[]string{"breach", "notify", "--report", rep, "--output", "pdf"}, 2, "--output must be markdown or html"},
+		{[]string{"breach", "notify", "--report", rep, "--output", "docx"}, 2, "--output must be markdown, html or pdf"},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -512,6 +512,19 @@ func (e *Extractor) onDisk(src *source, br *bufio.Reader) (*os.File, func(), err
 	return e.spool(src, br)
 }
 
+// archiveOnDisk is onDisk for an archive's reader, which reports in d
+// why the archive could not be had (ok false).
+func (e *Extractor) archiveOnDisk(d Doc, src *source, br *bufio.Reader) (f *os.File, done func(), ok bool) {
+	f, done, err := e.onDisk(src, br)
+	switch {
+	case errors.Is(err, ErrLimit):
+		e.limitHit(d, src)
+	case err != nil:
+		d.Problem(Problem{Path: src.display, Offset: -1, Err: err})
+	}
+	return f, done, err == nil
+}
+
 // member builds the source of an archive member; counted says its reader
 // already counts against the budget.
 // smallMember reads a member whose size is not known beforehand (a

@@ -40,13 +40,8 @@ func (e *Extractor) rarSource(ctx context.Context, src *source, br *bufio.Reader
 	var r io.Reader = br
 	var file *os.File
 	if len(e.o.Passwords) > 1 {
-		f, done, err := e.onDisk(src, br)
-		if err != nil {
-			if errors.Is(err, ErrLimit) {
-				e.limitHit(d, src)
-			} else {
-				d.Problem(Problem{Path: src.display, Offset: -1, Err: err})
-			}
+		f, done, ok := e.archiveOnDisk(d, src, br)
+		if !ok {
 			return nil
 		}
 		defer done()

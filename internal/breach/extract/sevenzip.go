@@ -910,13 +910,8 @@ func (e *Extractor) sevenZipSource(ctx context.Context, src *source, br *bufio.R
 	if e.tooDeep(d, src) {
 		return nil
 	}
-	f, done, err := e.onDisk(src, br)
-	if err != nil {
-		if errors.Is(err, ErrLimit) {
-			e.limitHit(d, src)
-		} else {
-			d.Problem(Problem{Path: src.display, Offset: -1, Err: err})
-		}
+	f, done, ok := e.archiveOnDisk(d, src, br)
+	if !ok {
 		return nil
 	}
 	defer done()

@@ -1,7 +1,7 @@
 // Package notification drafts, from a breach scan report and a small
 // configuration, the GDPR article 33 notification to the CNIL and the
 // article 34 letter to the people concerned, in French or English, as
-// Markdown or HTML.
+// Markdown, HTML or PDF.
 //
 // The draft never invents a fact: what neither the report nor the
 // configuration gives is left as a visible placeholder ("[À COMPLÉTER :
@@ -29,7 +29,7 @@ var ErrOptions = errors.New("bad notification options")
 
 // Options choose the draft's form.
 type Options struct {
-	Format string    // markdown or html
+	Format string    // markdown, html or pdf
 	Lang   string    // fr or en
 	Now    time.Time // the draft's date (and whether the deadline is past)
 }
@@ -59,13 +59,22 @@ func Render(w io.Writer, r *breach.Report, c *Config, o Options) error {
 		c = &Config{}
 	}
 	v := build(r, c, t, o)
+	markdown := func(w io.Writer) error {
+		return texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap{"v": mdVal, "md": mdEscape}).Parse(mdTemplate)).Execute(w, v)
+	}
 	switch o.Format {
 	case "markdown", "md", "":
-		return texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap{"v": mdVal, "md": mdEscape}).Parse(mdTemplate)).Execute(w, v)
+		return markdown(w)
 	case "html":
 		return htmltemplate.Must(htmltemplate.New("html").Parse(htmlTemplate)).Execute(w, v)
+	case "pdf":
+		var md strings.Builder
+		if err := markdown(&md); err != nil {
+			return err
+		}
+		return renderPDF(w, md.String(), v.Title, o.Lang, o.Now)
 	}
-	return fmt.Errorf("%w: format %q (markdown or html)", ErrOptions, o.Format)
+	return fmt.Errorf("%w: format %q (markdown, html or pdf)", ErrOptions, o.Format)
 }
 
 // val is a value of the draft, or the placeholder for a missing one.

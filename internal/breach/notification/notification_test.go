@@ -31,7 +31,8 @@ func loadReport(t *testing.T) *breach.Report {
 }
 
 // TestGolden renders the draft for a complete and an incomplete
-// configuration, in French and English, as Markdown and HTML.
+// configuration, in French and English, as Markdown and HTML (against
+// their golden files) and PDF (checkPDF).
 func TestGolden(t *testing.T) {
 	rep := loadReport(t)
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.FixedZone("", 3600))
@@ -41,13 +42,21 @@ func TestGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, lang := range []string{"fr", "en"} {
-			for _, format := range []string{"markdown", "html"} {
-				ext := map[string]string{"markdown": "md", "html": "html"}[format]
+			for _, format := range []string{"markdown", "html", "pdf"} {
+				ext := map[string]string{"markdown": "md", "html": "html", "pdf": "pdf"}[format]
 				name := cfgName + "." + lang + "." + ext
 				t.Run(name, func(t *testing.T) {
 					var b bytes.Buffer
 					if err := Render(&b, rep, cfg, Options{Format: format, Lang: lang, Now: now}); err != nil {
 						t.Fatal(err)
+					}
+					if format == "pdf" {
+						var md bytes.Buffer
+						if err := Render(&md, rep, cfg, Options{Format: "markdown", Lang: lang, Now: now}); err != nil {
+							t.Fatal(err)
+						}
+						checkPDF(t, b.Bytes(), md.String())
+						return
 					}
 					golden.Check(t, filepath.Join("testdata", "golden", name), b.Bytes(), *update)
 					missing := map[string]string{"fr": "[À COMPLÉTER", "en": "[TO BE COMPLETED"}[lang]
