@@ -186,12 +186,21 @@ func (t texts) number(n int64, lang string) string {
 	return b.String()
 }
 
+// count writes n with its noun, singular for one (and, in French, for
+// zero).
+func (t texts) count(n int64, lang string, word [2]string) string {
+	if n == 1 || n == 0 && lang == "fr" {
+		return t.number(n, lang) + " " + word[0]
+	}
+	return t.number(n, lang) + " " + word[1]
+}
+
 // build gathers the draft's content.
 func build(r *breach.Report, c *Config, t texts, o Options) *view {
 	lang := o.Lang
 	m := t.Missing
 	v := &view{Lang: lang, T: t, Title: t.Title, Subtitle: t.Subtitle, DraftDate: t.date(o.Now, lang)}
-	v.Source = fmt.Sprintf(t.Source, t.date(r.Generated, lang), t.number(int64(r.Scanned.Documents), lang), t.number(r.Scanned.Records, lang))
+	v.Source = fmt.Sprintf(t.Source, t.date(r.Generated, lang), t.count(int64(r.Scanned.Documents), lang, t.DocumentWord), t.count(r.Scanned.Records, lang, t.RecordWord))
 
 	switch c.Notification.Kind {
 	case KindComplementary:

@@ -222,3 +222,20 @@ func TestCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestCount: a count takes its noun in the singular for one, and in
+// French for zero too.
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n          int64
+		lang, want string
+	}{
+		{1, "fr", "1 document"}, {0, "fr", "0 document"}, {2, "fr", "2 documents"}, {12000, "fr", "12\u202f000 documents"},
+		{1, "en", "1 document"}, {0, "en", "0 documents"}, {12000, "en", "12,000 documents"},
+	} {
+		tx := map[string]texts{"fr": frTexts, "en": enTexts}[c.lang]
+		if got := tx.count(c.n, c.lang, tx.DocumentWord); got != c.want {
+			t.Errorf("%s %d: %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
+}

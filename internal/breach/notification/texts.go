@@ -3,6 +3,7 @@ package notification
 // texts are the words of a draft in one language.
 type texts struct {
 	Title, Subtitle, Draft, Source                                           string
+	DocumentWord, RecordWord                                                 [2]string // one, many
 	Kind, KindInitial, KindComplementary, Reference                          string
 	ControllerH, Name, SIREN, Address, Representative, DPOH, Email, Phone    string
 	TimelineH, Started, Discovered, Aware, Deadline, DraftDate, Late, Ontime string
@@ -39,7 +40,9 @@ var frTexts = texts{
 	Title:             "Projet de notification d'une violation de données personnelles",
 	Subtitle:          "Article 33 du règlement (UE) 2016/679 (RGPD) — à adresser à la CNIL (notifications.cnil.fr)",
 	Draft:             "Projet établi le",
-	Source:            "Chiffres établis par l'analyse tocsin breach scan du %s : %s documents, %s enregistrements lus. Aucune valeur personnelle ne figure dans ce document.",
+	Source:            "Chiffres établis par l'analyse tocsin breach scan du %s : %s et %s lus. Aucune valeur personnelle ne figure dans ce document.",
+	DocumentWord:      [2]string{"document", "documents"},
+	RecordWord:        [2]string{"enregistrement", "enregistrements"},
 	Kind:              "Type de notification",
 	KindInitial:       "Notification initiale",
 	KindComplementary: "Notification complémentaire",
@@ -162,7 +165,9 @@ var enTexts = texts{
 	Title:             "Draft notification of a personal data breach",
 	Subtitle:          "Article 33 of Regulation (EU) 2016/679 (GDPR) — to the CNIL (notifications.cnil.fr)",
 	Draft:             "Draft of",
-	Source:            "Figures from the tocsin breach scan of %s: %s documents, %s records read. No personal value appears in this document.",
+	Source:            "Figures from the tocsin breach scan of %s: %s and %s read. No personal value appears in this document.",
+	DocumentWord:      [2]string{"document", "documents"},
+	RecordWord:        [2]string{"record", "records"},
 	Kind:              "Notification",
 	KindInitial:       "Initial notification",
 	KindComplementary: "Complementary notification",
