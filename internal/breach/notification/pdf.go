@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // The PDF draft is the Markdown draft laid out by fpdf: one source for
@@ -34,11 +35,20 @@ func renderPDF(w io.Writer, md, title, lang string, now time.Time) error {
 	f.SetLang(lang)
 	f.SetCreationDate(now)
 	f.SetModificationDate(now)
-	cp1252 := f.UnicodeTranslatorFromDescriptor("")
 	// Spaces Windows-1252 lacks: the narrow no-break space of French
 	// thousands (31 105) becomes the no-break space it has.
 	spaces := strings.NewReplacer("\u202f", "\u00a0", "\u2009", " ", "\u2011", "-")
-	p.tr = func(s string) string { return cp1252(spaces.Replace(s)) }
+	p.tr = func(s string) string {
+		var b []byte
+		for _, r := range spaces.Replace(s) {
+			c, ok := charmap.Windows1252.EncodeRune(r)
+			if !ok {
+				c = '?'
+			}
+			b = append(b, c)
+		}
+		return string(b)
+	}
 	f.AddPage()
 	lines := strings.Split(md, "\n")
 	for i := 0; i < len(lines); i++ {

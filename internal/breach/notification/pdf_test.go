@@ -105,3 +105,27 @@ func (h *textHandler) Line(l *extract.Line) {
 func (h *textHandler) Table(string) extract.Table { return nil }
 func (h *textHandler) Problem(p extract.Problem)  { h.problems = append(h.problems, p.Error()) }
 func (h *textHandler) End(int64)                  {}
+
+// TestPDFBeyondWindows1252: a name the core fonts cannot set prints
+// with '?' for each letter beyond Windows-1252, the rest as written.
+func TestPDFBeyondWindows1252(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.yml")
+	if err := os.WriteFile(p, []byte("controller:\n  name: \"Œuvre Şahin 北京 « Mairie »\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Render(&b, loadReport(t), cfg, Options{Format: "pdf", Lang: "fr"}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "n.pdf")
+	if err := os.WriteFile(out, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if text := readPDF(t, out); !strings.Contains(text, "Œuvre ?ahin ?? « Mairie »") {
+		t.Errorf("the controller's name is not as set:\n%s", text)
+	}
+}
