@@ -103,7 +103,8 @@ data is, and the risk rating. No value is ever printed: only counts and
 masked samples. Exit status 0 when the scan ran.
 
 Read, by their content whatever their names:
-  tables      CSV/TSV, JSON/NDJSON, XML exports, MySQL and PostgreSQL dumps,
+  tables      CSV/TSV, JSON/NDJSON, XML exports, MySQL and PostgreSQL dumps
+              (SQL, and pg_dump -Fc archives, their large objects included),
               MongoDB dumps (.bson, --archive), LDAP exports (LDIF),
               address books (vCard .vcf), calendars (.ics), SQLite files,
               dBASE and FoxPro .dbf

@@ -55,6 +55,7 @@ const (
 	FormatXML           Format = "xml"           // an XML data export, read as a table
 	FormatBSON          Format = "bson"          // a MongoDB dump (mongodump's NAME.bson)
 	FormatMongoArchive  Format = "mongodump"     // a MongoDB dump in one file (mongodump --archive)
+	FormatPGDump        Format = "pgdump"        // a PostgreSQL dump in pg_dump's custom format (-Fc)
 	FormatLDIF          Format = "ldif"          // an LDAP directory export
 	FormatVCard         Format = "vcard"         // an address book (.vcf)
 	FormatICalendar     Format = "icalendar"     // a calendar (.ics)

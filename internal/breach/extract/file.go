@@ -168,6 +168,8 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		return e.bsonSource(ctx, src, br, h)
 	case FormatMongoArchive:
 		return e.mongoArchiveSource(ctx, src, br, h)
+	case FormatPGDump:
+		return e.pgDumpSource(ctx, src, br, h)
 	case FormatXML:
 		return e.xmlRecordsSource(ctx, src, br, h, xmlRecordDepth(head))
 	case FormatSpreadsheetML:
@@ -299,6 +301,8 @@ func Sniff(name string, head []byte) Format {
 		return FormatRar
 	case bytes.HasPrefix(head, mongoArchiveMagic):
 		return FormatMongoArchive
+	case bytes.HasPrefix(head, pgDumpMagic):
+		return FormatPGDump
 	case bytes.HasPrefix(head, []byte("SQLite format 3\x00")):
 		return FormatSQLite
 	case bytes.HasPrefix(head, cfbMagic):

@@ -136,7 +136,7 @@ func FuzzSQLFastPaths(f *testing.F) {
 		for k, slow := range []bool{false, true} {
 			rec := &recorder{}
 			doc := rec.Begin("x.sql", FormatSQL)
-			if err := readSQLTuples(context.Background(), bytes.NewReader(data), doc, o, "x.sql", mysql, slow); err != nil {
+			if err := readSQLTuples(context.Background(), bytes.NewReader(data), doc, o, "x.sql", mysql, slow, 1); err != nil {
 				t.Fatal(err)
 			}
 			doc.End(int64(len(data)))

@@ -69,13 +69,14 @@ func sqlDialectMySQL(head []byte) bool {
 
 // readSQL reads a SQL dump.
 func readSQL(ctx context.Context, r io.Reader, d Doc, o Options, path string, mysql bool) error {
-	return readSQLTuples(ctx, r, d, o, path, mysql, false)
+	return readSQLTuples(ctx, r, d, o, path, mysql, false, 1)
 }
 
 // readSQLTuples is readSQL, with every tuple read by the general loop
-// when slowOnly is set (tests check the fast path against it).
-func readSQLTuples(ctx context.Context, r io.Reader, d Doc, o Options, path string, mysql, slowOnly bool) error {
-	q := &sqlReader{ctx: ctx, s: newStream(r, blockSize), o: o, doc: d, path: path, line: 1, backslash: mysql, tables: map[string]*sqlTable{},
+// when slowOnly is set (tests check the fast path against it), and the
+// first line numbered line.
+func readSQLTuples(ctx context.Context, r io.Reader, d Doc, o Options, path string, mysql, slowOnly bool, line int) error {
+	q := &sqlReader{ctx: ctx, s: newStream(r, blockSize), o: o, doc: d, path: path, line: line, backslash: mysql, tables: map[string]*sqlTable{},
 		slowOnly: slowOnly}
 	err := q.run()
 	for _, t := range q.order {

@@ -1,0 +1,411 @@
+package extract
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/klauspost/compress/zlib"
+	"github.com/klauspost/compress/zstd"
+)
+
+// pg_dump's custom format (pg_dump -Fc, the usual PostgreSQL backup, a
+// .dump file) is read after PostgreSQL's pg_backup_archiver.c and
+// pg_backup_custom.c: a header ("PGDMP", the archive version, the sizes
+// of integers and offsets, the compression), the table of contents, then
+// a block of data for each table, its COPY text cut in chunks, compressed
+// as a whole (zlib, zstd, or none). Each table's data is read as the
+// COPY block of a plain SQL dump, named and with the columns its TOC
+// entry's COPY statement gives: the same reader, the same tables.
+//
+// Integers are a sign byte then intSize bytes, little-endian; a string
+// is its length (an integer, -1 for none) then its bytes.
+
+var pgDumpMagic = []byte("PGDMP")
+
+// Bounds on what the archive declares: a TOC entry's strings (a
+// function's definition may be long) and one compressed chunk.
+const (
+	pgDumpMaxString = 64 << 20
+	pgDumpMaxChunk  = 1 << 30
+	pgDumpMaxTOC    = 1 << 20
+)
+
+// pgDump compression algorithms (archive version 1.15 on; before it, a
+// level: 0 none, else zlib).
+const (
+	pgCompressNone = 0
+	pgCompressGzip = 1
+	pgCompressLZ4  = 2
+	pgCompressZstd = 3
+)
+
+// Block types of the custom format.
+const (
+	pgBlockData  = 1
+	pgBlockBlobs = 3
+)
+
+func (e *Extractor) pgDumpSource(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
+	d := h.Begin(src.display, FormatPGDump)
+	cr := &countReader{r: br}
+	// A large object (lo_import: a scan, a letter) is a document of its
+	// own, read by its format.
+	blob := func(oid int64, r io.Reader) error {
+		if e.tooDeep(d, src) {
+			return nil
+		}
+		return e.read(ctx, member(src, fmt.Sprintf("large object %d", oid), r, -1, false), h)
+	}
+	err := readPGDump(ctx, bufio.NewReaderSize(cr, 64<<10), d, e.o, src.display, blob)
+	return e.endDoc(d, src, cr.n, err)
+}
+
+// pgArchive reads the framing of a custom-format archive.
+type pgArchive struct {
+	r        *bufio.Reader
+	intSize  int
+	offSize  int
+	version  int // major<<16 | minor<<8 | revision
+	compress int // pgCompress*
+	copyStmt map[int64]string
+	err      error
+	blob     func(oid int64, r io.Reader) error
+}
+
+func pgVersion(maj, min, rev int) int { return maj<<16 | min<<8 | rev }
+
+func (a *pgArchive) fail(format string, args ...any) {
+	if a.err == nil {
+		a.err = fmt.Errorf("%w: pg_dump archive: "+format, append([]any{ErrSyntax}, args...)...)
+	}
+}
+
+func (a *pgArchive) byte() int {
+	if a.err != nil {
+		return 0
+	}
+	b, err := a.r.ReadByte()
+	if err != nil {
+		a.fail("it ends early")
+		return 0
+	}
+	return int(b)
+}
+
+func (a *pgArchive) int() int64 {
+	sign := a.byte()
+	var v uint64
+	for i := 0; i < a.intSize; i++ {
+		v |= uint64(a.byte()) << (8 * i)
+	}
+	if a.err != nil {
+		return 0
+	}
+	if v > 1<<62 {
+		a.fail("an integer out of range")
+		return 0
+	}
+	if sign != 0 {
+		return -int64(v)
+	}
+	return int64(v)
+}
+
+// str reads a string; ok false for none (-1).
+func (a *pgArchive) str() (s string, ok bool) {
+	n := a.int()
+	switch {
+	case a.err != nil || n == -1:
+		return "", false
+	case n < 0 || n > pgDumpMaxString:
+		a.fail("a string of %d bytes", n)
+		return "", false
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(a.r, b); err != nil {
+		a.fail("it ends inside a string")
+		return "", false
+	}
+	return string(b), true
+}
+
+// readPGDump reads an archive; blob, if not nil, reads each large object.
+func readPGDump(ctx context.Context, r *bufio.Reader, d Doc, o Options, display string, blob func(oid int64, r io.Reader) error) error {
+	a := &pgArchive{r: r, copyStmt: map[int64]string{}, blob: blob}
+	if err := a.header(); err != nil {
+		return err
+	}
+	if err := a.toc(); err != nil {
+		return err
+	}
+	// Each table's data, its COPY statement before it and its end mark
+	// after, read as a COPY block of a plain dump, whose rows are
+	// numbered from 1 (the statement is line 0).
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		block, err := a.nextBlock()
+		if err != nil {
+			return err
+		}
+		if block == nil {
+			break
+		}
+		err = readSQLTuples(ctx, block, d, o, display, false, false, 0)
+		if _, derr := io.Copy(io.Discard, block); err == nil {
+			err = derr // what the reader left: the next block comes after
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// header reads the archive's header, up to its TOC.
+func (a *pgArchive) header() error {
+	magic := make([]byte, 5)
+	if _, err := io.ReadFull(a.r, magic); err != nil || !bytes.Equal(magic, pgDumpMagic) {
+		return fmt.Errorf("%w: no pg_dump archive magic", ErrSyntax)
+	}
+	maj, min, rev := a.byte(), a.byte(), a.byte()
+	a.version = pgVersion(maj, min, rev)
+	a.intSize = a.byte()
+	if a.err == nil && (a.version < pgVersion(1, 10, 0) || maj > 1) {
+		return fmt.Errorf("%w: pg_dump archive version %d.%d.%d (1.10 to 1.16 are read)", ErrUnsupported, maj, min, rev)
+	}
+	if a.err == nil && (a.intSize < 1 || a.intSize > 8) {
+		a.fail("integers of %d bytes", a.intSize)
+	}
+	a.offSize = a.byte()
+	if a.err == nil && (a.offSize < 1 || a.offSize > 8) {
+		a.fail("offsets of %d bytes", a.offSize)
+	}
+	if format := a.byte(); a.err == nil && format != 1 {
+		return fmt.Errorf("%w: a pg_dump archive of format %d (only the custom format, -Fc, is one file)", ErrUnsupported, format)
+	}
+	if a.version >= pgVersion(1, 15, 0) {
+		a.compress = a.byte()
+	} else if level := a.int(); level != 0 {
+		a.compress = pgCompressGzip
+	}
+	for range 7 { // the dump's time
+		a.int()
+	}
+	a.str() // database
+	a.str() // server version
+	a.str() // pg_dump version
+	return a.err
+}
+
+// toc reads the table of contents, keeping each table's COPY statement.
+func (a *pgArchive) toc() error {
+	n := a.int()
+	if a.err == nil && (n < 0 || n > pgDumpMaxTOC) {
+		a.fail("%d TOC entries", n)
+	}
+	for i := int64(0); i < n && a.err == nil; i++ {
+		id := a.int()
+		a.int() // hadDumper
+		a.str() // table oid
+		a.str() // oid
+		a.str() // tag
+		a.str() // desc
+		a.int() // section
+		a.str() // definition
+		a.str() // drop statement
+		copyStmt, ok := a.str()
+		a.str() // namespace
+		a.str() // tablespace
+		if a.version >= pgVersion(1, 14, 0) {
+			a.str() // table access method
+		}
+		if a.version >= pgVersion(1, 16, 0) {
+			a.int() // relkind
+		}
+		a.str() // owner
+		a.str() // "false": no OIDs
+		for k := 0; a.err == nil; k++ {
+			if _, ok := a.str(); !ok {
+				break // the dependencies end with none
+			}
+			if k > pgDumpMaxTOC {
+				a.fail("an entry of too many dependencies")
+			}
+		}
+		a.byte() // data state
+		for range a.offSize {
+			a.byte() // data offset
+		}
+		if ok && a.err == nil {
+			a.copyStmt[id] = copyStmt
+		}
+	}
+	return a.err
+}
+
+// nextBlock returns the next table's data as a COPY block of a plain
+// dump, or nil at the end; the data of what is no table (a sequence's
+// value) and large objects are skipped.
+func (a *pgArchive) nextBlock() (io.Reader, error) {
+	for {
+		typ, err := a.r.ReadByte()
+		if err == io.EOF {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		id := a.int()
+		if a.err != nil {
+			return nil, a.err
+		}
+		switch typ {
+		case pgBlockData:
+		case pgBlockBlobs:
+			if err := a.blobs(); err != nil {
+				return nil, err
+			}
+			continue
+		default:
+			a.fail("a block of type %d", typ)
+			return nil, a.err
+		}
+		chunks := &pgChunks{a: a}
+		stmt, ok := a.copyStmt[id]
+		if !ok {
+			if _, err := io.Copy(io.Discard, chunks); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		data, err := a.data(chunks)
+		if err != nil {
+			return nil, err
+		}
+		return io.MultiReader(strings.NewReader(stmt), data, strings.NewReader("\\.\n")), nil
+	}
+}
+
+// data is what chunks hold, decompressed, then their rest: a compressed
+// stream ends before its chunks' end mark, which the next block follows.
+func (a *pgArchive) data(chunks *pgChunks) (io.Reader, error) {
+	var data io.Reader
+	switch a.compress {
+	case pgCompressNone:
+		data = chunks
+	case pgCompressGzip:
+		z, err := zlib.NewReader(chunks)
+		if err != nil {
+			a.fail("%v", err)
+			return nil, a.err
+		}
+		data = z
+	case pgCompressZstd:
+		z, err := zstd.NewReader(chunks, zstd.WithDecoderMaxWindow(compressedMaxWindow), zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			a.fail("%v", err)
+			return nil, a.err
+		}
+		data = z.IOReadCloser()
+	default:
+		return nil, fmt.Errorf("%w: a pg_dump archive compressed with LZ4 (--compress=lz4)", ErrUnsupported)
+	}
+	rest := readerFunc(func([]byte) (int, error) {
+		if _, err := io.Copy(io.Discard, chunks); err != nil {
+			return 0, err
+		}
+		return 0, io.EOF
+	})
+	return io.MultiReader(&pgDataErr{r: data, a: a}, rest), nil
+}
+
+// pgDataErr names a decompressor's error; the archive's own is already
+// named.
+type pgDataErr struct {
+	r io.Reader
+	a *pgArchive
+}
+
+func (p *pgDataErr) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	switch {
+	case err == nil || err == io.EOF:
+	case p.a.err != nil:
+		err = p.a.err
+	default:
+		err = fmt.Errorf("%w: pg_dump data: %v", ErrSyntax, err)
+	}
+	return n, err
+}
+
+// blobs reads a block of large objects: an OID, its data chunks, until
+// an OID of 0. Each goes to a.blob, whatever it leaves is skipped.
+func (a *pgArchive) blobs() error {
+	for a.err == nil {
+		oid := a.int()
+		if oid == 0 || a.err != nil {
+			break
+		}
+		r, err := a.data(&pgChunks{a: a})
+		if err != nil {
+			return err
+		}
+		if a.blob != nil {
+			if err := a.blob(oid, r); err != nil {
+				return err
+			}
+		}
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return err
+		}
+	}
+	return a.err
+}
+
+// pgChunks reads a block's chunks, each its length then its bytes, until
+// a length of 0.
+type pgChunks struct {
+	a    *pgArchive
+	left int64
+	end  bool
+}
+
+func (c *pgChunks) Read(b []byte) (int, error) {
+	for c.left == 0 {
+		if c.end {
+			return 0, io.EOF
+		}
+		n := c.a.int()
+		switch {
+		case c.a.err != nil:
+			return 0, c.a.err
+		case n == 0:
+			c.end = true
+			return 0, io.EOF
+		case n < 0 || n > pgDumpMaxChunk:
+			c.a.fail("a chunk of %d bytes", n)
+			return 0, c.a.err
+		}
+		c.left = n
+	}
+	if int64(len(b)) > c.left {
+		b = b[:c.left]
+	}
+	n, err := c.a.r.Read(b)
+	c.left -= int64(n)
+	if err == io.EOF && c.left > 0 {
+		c.a.fail("it ends inside a chunk")
+		return n, c.a.err
+	}
+	return n, nil
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(b []byte) (int, error) { return f(b) }
