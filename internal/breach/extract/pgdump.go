@@ -115,22 +115,44 @@ func (a *pgArchive) int() int64 {
 	return int64(v)
 }
 
-// str reads a string; ok false for none (-1).
+// str reads a string; ok false for none (-1). The buffer grows as the
+// bytes come, not to the length the archive declares.
 func (a *pgArchive) str() (s string, ok bool) {
-	n := a.int()
-	switch {
-	case a.err != nil || n == -1:
-		return "", false
-	case n < 0 || n > pgDumpMaxString:
-		a.fail("a string of %d bytes", n)
+	n, ok := a.strLen()
+	if !ok {
 		return "", false
 	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(a.r, b); err != nil {
+	var b strings.Builder
+	if _, err := io.CopyN(&b, a.r, n); err != nil {
 		a.fail("it ends inside a string")
 		return "", false
 	}
-	return string(b), true
+	return b.String(), true
+}
+
+// skip passes over a string; ok false for none.
+func (a *pgArchive) skip() (ok bool) {
+	n, ok := a.strLen()
+	if ok {
+		if _, err := a.r.Discard(int(n)); err != nil {
+			a.fail("it ends inside a string")
+			return false
+		}
+	}
+	return ok
+}
+
+// strLen reads a string's length; ok false for none.
+func (a *pgArchive) strLen() (int64, bool) {
+	n := a.int()
+	switch {
+	case a.err != nil || n == -1:
+		return 0, false
+	case n < 0 || n > pgDumpMaxString:
+		a.fail("a string of %d bytes", n)
+		return 0, false
+	}
+	return n, true
 }
 
 // readPGDump reads an archive; blob, if not nil, reads each large object.
@@ -197,9 +219,9 @@ func (a *pgArchive) header() error {
 	for range 7 { // the dump's time
 		a.int()
 	}
-	a.str() // database
-	a.str() // server version
-	a.str() // pg_dump version
+	a.skip() // database
+	a.skip() // server version
+	a.skip() // pg_dump version
 	return a.err
 }
 
@@ -211,27 +233,27 @@ func (a *pgArchive) toc() error {
 	}
 	for i := int64(0); i < n && a.err == nil; i++ {
 		id := a.int()
-		a.int() // hadDumper
-		a.str() // table oid
-		a.str() // oid
-		a.str() // tag
-		a.str() // desc
-		a.int() // section
-		a.str() // definition
-		a.str() // drop statement
+		a.int()  // hadDumper
+		a.skip() // table oid
+		a.skip() // oid
+		a.skip() // tag
+		a.skip() // desc
+		a.int()  // section
+		a.skip() // definition
+		a.skip() // drop statement
 		copyStmt, ok := a.str()
-		a.str() // namespace
-		a.str() // tablespace
+		a.skip() // namespace
+		a.skip() // tablespace
 		if a.version >= pgVersion(1, 14, 0) {
-			a.str() // table access method
+			a.skip() // table access method
 		}
 		if a.version >= pgVersion(1, 16, 0) {
 			a.int() // relkind
 		}
-		a.str() // owner
-		a.str() // "false": no OIDs
+		a.skip() // owner
+		a.skip() // "false": no OIDs
 		for k := 0; a.err == nil; k++ {
-			if _, ok := a.str(); !ok {
+			if !a.skip() {
 				break // the dependencies end with none
 			}
 			if k > pgDumpMaxTOC {
