@@ -104,7 +104,8 @@ masked samples. Exit status 0 when the scan ran.
 
 Read, by their content whatever their names:
   tables      CSV/TSV, JSON/NDJSON, XML exports, MySQL and PostgreSQL dumps
-              (SQL, and pg_dump -Fc archives, their large objects included),
+              (SQL, pg_dump -Fc archives with their large objects, and
+              pg_dump -Fd folders),
               MongoDB dumps (.bson, --archive), LDAP exports (LDIF),
               address books (vCard .vcf), calendars (.ics), SQLite files,
               dBASE and FoxPro .dbf

@@ -22,13 +22,14 @@ const sniffSize = 64 << 10
 // Extractor reads files, archives and databases into a Handler. It holds
 // no state between calls and is safe for concurrent use.
 type Extractor struct {
-	o     Options
-	heads *sync.Pool // buffers of sniffSize bytes, for small members (see smallMember)
+	o      Options
+	heads  *sync.Pool // buffers of sniffSize bytes, for small members (see smallMember)
+	pgTOCs *pgTOCs    // the TOCs of pg_dump's directory dumps met
 }
 
 // New returns an Extractor; zero Options fields take the defaults.
 func New(o Options) *Extractor {
-	return &Extractor{o: o.withDefaults(), heads: &sync.Pool{New: func() any { b := make([]byte, sniffSize); return &b }}}
+	return &Extractor{o: o.withDefaults(), heads: &sync.Pool{New: func() any { b := make([]byte, sniffSize); return &b }}, pgTOCs: &pgTOCs{}}
 }
 
 // Options returns the options in effect.
@@ -133,6 +134,9 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		head, _ = br.Peek(size)
 	}
 	complete := len(head) < size
+	if stmt, gz, ok := e.pgDirStmt(src); ok {
+		return e.pgDirData(ctx, src, br, h, stmt, gz)
+	}
 	f := Sniff(src.name, head)
 	switch f {
 	case FormatZip:

@@ -6,8 +6,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zlib"
 	"github.com/klauspost/compress/zstd"
 )
@@ -43,6 +48,15 @@ const (
 	pgCompressZstd = 3
 )
 
+// pg_dump's formats, as the header says: the custom format (-Fc) holds
+// the data; the TOC of the directory (-Fd) and tar (-Ft) formats, toc.dat,
+// names the files that do (pg_dump 15 writes 3 for both).
+const (
+	pgFormatCustom    = 1
+	pgFormatTar       = 3
+	pgFormatDirectory = 5
+)
+
 // Block types of the custom format.
 const (
 	pgBlockData  = 1
@@ -70,6 +84,7 @@ type pgArchive struct {
 	intSize  int
 	offSize  int
 	version  int // major<<16 | minor<<8 | revision
+	format   int // pgFormat*
 	compress int // pgCompress*
 	copyStmt map[int64]string
 	err      error
@@ -164,6 +179,9 @@ func readPGDump(ctx context.Context, r *bufio.Reader, d Doc, o Options, display 
 	if err := a.toc(); err != nil {
 		return err
 	}
+	if a.format != pgFormatCustom {
+		return nil // toc.dat: the data is in the files it names (pgDirData)
+	}
 	// Each table's data, its COPY statement before it and its end mark
 	// after, read as a COPY block of a plain dump, whose rows are
 	// numbered from 1 (the statement is line 0).
@@ -208,8 +226,9 @@ func (a *pgArchive) header() error {
 	if a.err == nil && (a.offSize < 1 || a.offSize > 8) {
 		a.fail("offsets of %d bytes", a.offSize)
 	}
-	if format := a.byte(); a.err == nil && format != 1 {
-		return fmt.Errorf("%w: a pg_dump archive of format %d (only the custom format, -Fc, is one file)", ErrUnsupported, format)
+	a.format = a.byte()
+	if a.err == nil && a.format != pgFormatCustom && a.format != pgFormatDirectory && a.format != pgFormatTar {
+		return fmt.Errorf("%w: a pg_dump archive of format %d", ErrUnsupported, a.format)
 	}
 	if a.version >= pgVersion(1, 15, 0) {
 		a.compress = a.byte()
@@ -260,9 +279,13 @@ func (a *pgArchive) toc() error {
 				a.fail("an entry of too many dependencies")
 			}
 		}
-		a.byte() // data state
-		for range a.offSize {
-			a.byte() // data offset
+		if a.format == pgFormatCustom {
+			a.byte() // data state
+			for range a.offSize {
+				a.byte() // data offset
+			}
+		} else {
+			a.skip() // the data file's name
 		}
 		if ok && a.err == nil {
 			a.copyStmt[id] = copyStmt
@@ -431,3 +454,77 @@ func (c *pgChunks) Read(b []byte) (int, error) {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(b []byte) (int, error) { return f(b) }
+
+// pg_dump's directory format (-Fd, and -j for a parallel dump) keeps the
+// TOC in toc.dat and each table's data in a file of its own, NNNN.dat,
+// gzipped by default (NNNN.dat.gz). A data file beside its toc.dat is
+// read as its table's COPY block, with the columns the TOC names.
+
+// pgTOCs are the COPY statements of the directory dumps met, by the path
+// of their toc.dat: read once for all the data files beside it.
+type pgTOCs struct {
+	mu sync.Mutex
+	m  map[string]map[int64]string
+}
+
+// pgTOCsMax bounds the dumps remembered.
+const pgTOCsMax = 64
+
+// copyStmts returns the COPY statements of the dump whose TOC is at p,
+// nil if p is no directory dump's TOC.
+func (c *pgTOCs) copyStmts(p string) map[int64]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m, ok := c.m[p]; ok {
+		return m
+	}
+	var m map[int64]string
+	if f, err := os.Open(p); err == nil {
+		a := &pgArchive{r: bufio.NewReaderSize(f, 64<<10), copyStmt: map[int64]string{}}
+		if a.header() == nil && a.format != pgFormatCustom && a.toc() == nil {
+			m = a.copyStmt
+		}
+		f.Close()
+	}
+	if c.m == nil || len(c.m) >= pgTOCsMax {
+		c.m = map[string]map[int64]string{}
+	}
+	c.m[p] = m
+	return m
+}
+
+// pgDirStmt returns the COPY statement of a directory dump's data file,
+// if src is one: NNNN.dat or NNNN.dat.gz on disk, beside a toc.dat that
+// names NNNN.
+func (e *Extractor) pgDirStmt(src *source) (stmt string, gz, ok bool) {
+	if src.file == nil {
+		return "", false, false
+	}
+	name, gz := strings.CutSuffix(filepath.Base(src.name), ".gz")
+	digits, dat := strings.CutSuffix(name, ".dat")
+	if !dat || digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
+		return "", false, false
+	}
+	id, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return "", false, false
+	}
+	stmt, ok = e.pgTOCs.copyStmts(filepath.Join(filepath.Dir(src.file.Name()), "toc.dat"))[id]
+	return stmt, gz, ok
+}
+
+// pgDirData reads a data file of a directory dump as its table.
+func (e *Extractor) pgDirData(ctx context.Context, src *source, br *bufio.Reader, h Handler, stmt string, gz bool) error {
+	d := h.Begin(src.display, FormatPGDump)
+	cr := &countReader{r: br}
+	var data io.Reader = cr
+	if gz {
+		z, err := gzip.NewReader(cr)
+		if err != nil {
+			return e.endDoc(d, src, cr.n, fmt.Errorf("%w: %v", ErrSyntax, err))
+		}
+		data = &errPrefix{r: z, what: "gzip stream"}
+	}
+	err := readSQLTuples(ctx, io.MultiReader(strings.NewReader(stmt), data, strings.NewReader("\\.\n")), d, e.o, src.display, false, false, 0)
+	return e.endDoc(d, src, cr.n, err)
+}

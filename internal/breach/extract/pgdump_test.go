@@ -37,6 +37,41 @@ func TestPGDump(t *testing.T) {
 	}
 }
 
+// TestPGDumpDirectory: pg_dump -Fd's data files, beside their toc.dat,
+// read as the tables they hold; toc.dat itself holds no data and is no
+// problem; a data file alone is text.
+func TestPGDumpDirectory(t *testing.T) {
+	dir := filepath.Join("testdata", "pgdump", "usagers-dir")
+	files, err := filepath.Glob(filepath.Join(dir, "[0-9]*.dat.gz"))
+	if err != nil || len(files) != 2 {
+		t.Fatalf("data files %v (%v)", files, err)
+	}
+	var rows []string
+	for _, p := range append(files, filepath.Join(dir, "toc.dat")) {
+		rec := extractFile(t, p, testOptions())
+		if len(rec.problems) > 0 {
+			t.Fatalf("%s: problems %v", p, rec.problemText())
+		}
+		for _, r := range rec.allRows() {
+			rows = append(rows, r[strings.Index(r, "#"):])
+		}
+	}
+	want := []string{
+		"#public.agents:1|nom=Petit|courriel=claire.petit@mairie-exemple.fr",
+		"#public.usagers:1|id=1|nom=Faure|prenom=Renée|courriel=renee.faure@exemple.fr|telephone=06 98 76 54 32|nir=1 85 05 78 006 084 91|naissance=1985-05-12|note=Rappeler Mme Faure au 06 98 76 54 32",
+		"#public.usagers:2|id=2|nom=Martin|prenom=Jean|courriel=jean.martin@exemple.fr|telephone=0612345678|nir=2 92 05 70 858 151 89|naissance=1992-05-03|note=un\ttab, une\nligne, un \\ et rien après",
+		"#public.usagers:3|id=3|nom=Durand|prenom=Luc",
+	}
+	if got := sortRows(rows); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows\n%q\nwant\n%q", got, want)
+	}
+	// Without its toc.dat, a data file is what it looks like.
+	alone := writeFile(t, t.TempDir(), filepath.Base(files[0]), mustRead(t, files[0]))
+	if rec := extractFile(t, alone, testOptions()); rec.docs[0].format == FormatPGDump {
+		t.Errorf("a data file without its TOC read as a dump")
+	}
+}
+
 // TestPGDumpDamage: a cut archive ends in a problem, the tables before
 // the cut read; a header that cannot be one is named.
 func TestPGDumpDamage(t *testing.T) {

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Writes the pg_dump custom-format archives the tests read, with Debian's
-# PostgreSQL 15 (apt-get install postgresql): usagers.dump (pg_dump -Fc,
-# its data compressed with zlib) and usagers-z0.dump (-Fc -Z0, not
-# compressed). The database holds two tables, one with the escapes COPY
+# Writes the pg_dump archives the tests read, with Debian's PostgreSQL 15
+# (apt-get install postgresql): usagers.dump (pg_dump -Fc, its data
+# compressed with zlib), usagers-z0.dump (-Fc -Z0, not compressed) and
+# usagers-dir (-Fd: toc.dat and a gzipped file per table). The database holds two tables, one with the escapes COPY
 # writes (a tab, a line break, a backslash, a NULL), a sequence and a
 # large object. Run from this folder: ./make.sh
 set -euo pipefail
 cd "$(dirname "$0")"
+# A new cluster each time, so that the large object's OID stays 16400.
+runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D /tmp/tocsin-pgdump-fixture stop -m fast >/dev/null 2>&1 || true
+rm -rf /tmp/tocsin-pgdump-fixture
 dsn="$(PGPORT=54339 ../../../../../scripts/start-postgres.sh /tmp/tocsin-pgdump-fixture | tail -n 1)"
 psql -q "$dsn" >/dev/null <<'SQL'
 DROP TABLE IF EXISTS usagers, agents;
@@ -22,4 +25,6 @@ SELECT lo_from_bytea(0, convert_to('Note de Mme Faure, 06 98 76 54 32', 'UTF8'))
 SQL
 pg_dump -Fc "$dsn" > usagers.dump
 pg_dump -Fc -Z0 "$dsn" > usagers-z0.dump
+rm -rf usagers-dir
+pg_dump -Fd -f usagers-dir "$dsn"
 runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D /tmp/tocsin-pgdump-fixture stop -m fast >/dev/null
