@@ -104,8 +104,8 @@ masked samples. Exit status 0 when the scan ran.
 
 Read, by their content whatever their names:
   tables      CSV/TSV, JSON/NDJSON, XML exports, MySQL and PostgreSQL dumps
-              (SQL, pg_dump -Fc archives with their large objects, and
-              pg_dump -Fd folders),
+              (SQL, and pg_dump's -Fc archives with their large objects,
+              -Fd folders and -Ft tars),
               MongoDB dumps (.bson, --archive), LDAP exports (LDIF),
               address books (vCard .vcf), calendars (.ics), SQLite files,
               dBASE and FoxPro .dbf

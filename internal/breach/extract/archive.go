@@ -290,11 +290,27 @@ func (e *Extractor) tar(ctx context.Context, src *source, br *bufio.Reader, h Ha
 			continue
 		}
 		name := path.Clean(strings.TrimPrefix(hdr.Name, "./"))
-		if done, err := tt.member(ctx, e, src, name, tr, hdr.Size, h); done || err != nil {
+		// pg_dump -Ft: toc.dat first, which names the tables of the
+		// NNNN.dat members that follow.
+		var r io.Reader = tr
+		if path.Base(name) == "toc.dat" && tt.pgCopy == nil {
+			br := bufio.NewReaderSize(tr, 64<<10)
+			if head, _ := br.Peek(len(pgDumpMagic)); bytes.Equal(head, pgDumpMagic) {
+				tt.pgCopy = pgDataFiles(tarLimited(src, br)) // none if broken: the data files are text
+				continue
+			}
+			r = br
+		}
+		if id, gz, ok := pgDataID(name); ok && tt.pgCopy[id] != "" {
+			m := member(src, name, r, hdr.Size, src.counted)
+			if err := e.pgDirData(ctx, m, bufio.NewReaderSize(m.r, 64<<10), h, tt.pgCopy[id], gz); err != nil {
+				return err
+			}
+		} else if done, err := tt.member(ctx, e, src, name, r, hdr.Size, h); done || err != nil {
 			if err != nil {
 				return err
 			}
-		} else if err := e.read(ctx, member(src, name, tr, hdr.Size, src.counted), h); err != nil {
+		} else if err := e.read(ctx, member(src, name, r, hdr.Size, src.counted), h); err != nil {
 			return err
 		}
 		if src.b.hit {
@@ -311,6 +327,7 @@ func (e *Extractor) tar(ctx context.Context, src *source, br *bufio.Reader, h Ha
 type tarTables struct {
 	memos   map[string]*tarFile // by folder and name without extension, lower case
 	pending []*tarFile          // tables waiting for their memo file
+	pgCopy  map[int64]string    // a pg_dump -Ft's COPY statements (pgDataFiles)
 }
 
 type tarFile struct {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -480,10 +481,7 @@ func (c *pgTOCs) copyStmts(p string) map[int64]string {
 	}
 	var m map[int64]string
 	if f, err := os.Open(p); err == nil {
-		a := &pgArchive{r: bufio.NewReaderSize(f, 64<<10), copyStmt: map[int64]string{}}
-		if a.header() == nil && a.format != pgFormatCustom && a.toc() == nil {
-			m = a.copyStmt
-		}
+		m = pgDataFiles(f)
 		f.Close()
 	}
 	if c.m == nil || len(c.m) >= pgTOCsMax {
@@ -493,6 +491,28 @@ func (c *pgTOCs) copyStmts(p string) map[int64]string {
 	return m
 }
 
+// pgDataFiles reads a toc.dat: the COPY statements of the tables whose
+// data is in files of their own, by dump id; nil if r is no such TOC.
+func pgDataFiles(r io.Reader) map[int64]string {
+	a := &pgArchive{r: bufio.NewReaderSize(r, 64<<10), copyStmt: map[int64]string{}}
+	if a.header() != nil || a.format == pgFormatCustom || a.toc() != nil {
+		return nil
+	}
+	return a.copyStmt
+}
+
+// pgDataID is the dump id of a data file's name (NNNN.dat, and
+// NNNN.dat.gz, gz set), ok false for another name.
+func pgDataID(name string) (id int64, gz, ok bool) {
+	name, gz = strings.CutSuffix(path.Base(name), ".gz")
+	digits, dat := strings.CutSuffix(name, ".dat")
+	if !dat || digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
+		return 0, false, false
+	}
+	id, err := strconv.ParseInt(digits, 10, 64)
+	return id, gz, err == nil
+}
+
 // pgDirStmt returns the COPY statement of a directory dump's data file,
 // if src is one: NNNN.dat or NNNN.dat.gz on disk, beside a toc.dat that
 // names NNNN.
@@ -500,13 +520,8 @@ func (e *Extractor) pgDirStmt(src *source) (stmt string, gz, ok bool) {
 	if src.file == nil {
 		return "", false, false
 	}
-	name, gz := strings.CutSuffix(filepath.Base(src.name), ".gz")
-	digits, dat := strings.CutSuffix(name, ".dat")
-	if !dat || digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
-		return "", false, false
-	}
-	id, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil {
+	id, gz, ok := pgDataID(src.name)
+	if !ok {
 		return "", false, false
 	}
 	stmt, ok = e.pgTOCs.copyStmts(filepath.Join(filepath.Dir(src.file.Name()), "toc.dat"))[id]

@@ -21,11 +21,9 @@ func TestPGDump(t *testing.T) {
 		if len(rec.problems) > 0 {
 			t.Fatalf("%s: problems %v", name, rec.problemText())
 		}
-		want := []string{
-			p + "#public.agents:1|nom=Petit|courriel=claire.petit@mairie-exemple.fr",
-			p + "#public.usagers:1|id=1|nom=Faure|prenom=Renée|courriel=renee.faure@exemple.fr|telephone=06 98 76 54 32|nir=1 85 05 78 006 084 91|naissance=1985-05-12|note=Rappeler Mme Faure au 06 98 76 54 32",
-			p + "#public.usagers:2|id=2|nom=Martin|prenom=Jean|courriel=jean.martin@exemple.fr|telephone=0612345678|nir=2 92 05 70 858 151 89|naissance=1992-05-03|note=un\ttab, une\nligne, un \\ et rien après",
-			p + "#public.usagers:3|id=3|nom=Durand|prenom=Luc",
+		var want []string
+		for _, r := range pgDumpRows {
+			want = append(want, p+r)
 		}
 		if got := sortRows(rec.allRows()); strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("%s: rows\n%q\nwant\n%q", name, got, want)
@@ -56,19 +54,41 @@ func TestPGDumpDirectory(t *testing.T) {
 			rows = append(rows, r[strings.Index(r, "#"):])
 		}
 	}
-	want := []string{
-		"#public.agents:1|nom=Petit|courriel=claire.petit@mairie-exemple.fr",
-		"#public.usagers:1|id=1|nom=Faure|prenom=Renée|courriel=renee.faure@exemple.fr|telephone=06 98 76 54 32|nir=1 85 05 78 006 084 91|naissance=1985-05-12|note=Rappeler Mme Faure au 06 98 76 54 32",
-		"#public.usagers:2|id=2|nom=Martin|prenom=Jean|courriel=jean.martin@exemple.fr|telephone=0612345678|nir=2 92 05 70 858 151 89|naissance=1992-05-03|note=un\ttab, une\nligne, un \\ et rien après",
-		"#public.usagers:3|id=3|nom=Durand|prenom=Luc",
-	}
-	if got := sortRows(rows); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("rows\n%q\nwant\n%q", got, want)
+	if got := sortRows(rows); strings.Join(got, "\n") != strings.Join(pgDumpRows, "\n") {
+		t.Errorf("rows\n%q\nwant\n%q", got, pgDumpRows)
 	}
 	// Without its toc.dat, a data file is what it looks like.
 	alone := writeFile(t, t.TempDir(), filepath.Base(files[0]), mustRead(t, files[0]))
 	if rec := extractFile(t, alone, testOptions()); rec.docs[0].format == FormatPGDump {
 		t.Errorf("a data file without its TOC read as a dump")
+	}
+}
+
+// pgDumpRows are the fixtures' rows, after their document's path.
+var pgDumpRows = []string{
+	"#public.agents:1|nom=Petit|courriel=claire.petit@mairie-exemple.fr",
+	"#public.usagers:1|id=1|nom=Faure|prenom=Renée|courriel=renee.faure@exemple.fr|telephone=06 98 76 54 32|nir=1 85 05 78 006 084 91|naissance=1985-05-12|note=Rappeler Mme Faure au 06 98 76 54 32",
+	"#public.usagers:2|id=2|nom=Martin|prenom=Jean|courriel=jean.martin@exemple.fr|telephone=0612345678|nir=2 92 05 70 858 151 89|naissance=1992-05-03|note=un\ttab, une\nligne, un \\ et rien après",
+	"#public.usagers:3|id=3|nom=Durand|prenom=Luc",
+}
+
+// TestPGDumpTar: pg_dump -Ft's members read as the tables the toc.dat
+// before them names, the large object as text.
+func TestPGDumpTar(t *testing.T) {
+	p := filepath.Join("testdata", "pgdump", "usagers.tar")
+	rec := extractFile(t, p, testOptions())
+	if len(rec.problems) > 0 {
+		t.Fatalf("problems %v", rec.problemText())
+	}
+	var rows []string
+	for _, r := range rec.allRows() {
+		rows = append(rows, r[strings.Index(r, "#"):])
+	}
+	if got := sortRows(rows); strings.Join(got, "\n") != strings.Join(pgDumpRows, "\n") {
+		t.Errorf("rows\n%q\nwant\n%q", got, pgDumpRows)
+	}
+	if d := rec.doc(p + "!/blob_16400.dat"); d == nil || len(d.lines) != 1 {
+		t.Errorf("documents %v", rec.paths())
 	}
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Writes the pg_dump archives the tests read, with Debian's PostgreSQL 15
 # (apt-get install postgresql): usagers.dump (pg_dump -Fc, its data
-# compressed with zlib), usagers-z0.dump (-Fc -Z0, not compressed) and
-# usagers-dir (-Fd: toc.dat and a gzipped file per table). The database holds two tables, one with the escapes COPY
+# compressed with zlib), usagers-z0.dump (-Fc -Z0, not compressed),
+# usagers-dir (-Fd: toc.dat and a gzipped file per table) and usagers.tar
+# (-Ft: the same in a tar, not compressed). The database holds two tables, one with the escapes COPY
 # writes (a tab, a line break, a backslash, a NULL), a sequence and a
 # large object. Run from this folder: ./make.sh
 set -euo pipefail
@@ -27,4 +28,5 @@ pg_dump -Fc "$dsn" > usagers.dump
 pg_dump -Fc -Z0 "$dsn" > usagers-z0.dump
 rm -rf usagers-dir
 pg_dump -Fd -f usagers-dir "$dsn"
+pg_dump -Ft "$dsn" > usagers.tar
 runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D /tmp/tocsin-pgdump-fixture stop -m fast >/dev/null
