@@ -50,8 +50,9 @@ const (
 )
 
 // pg_dump's formats, as the header says: the custom format (-Fc) holds
-// the data; the TOC of the directory (-Fd) and tar (-Ft) formats, toc.dat,
-// names the files that do (pg_dump 15 writes 3 for both).
+// the data; the TOC of the tar (-Ft) and directory (-Fd) formats, toc.dat,
+// names the files that do. pg_dump writes the tar's code in a directory's
+// toc.dat too (the two are compatible): either is taken.
 const (
 	pgFormatCustom    = 1
 	pgFormatTar       = 3
