@@ -20,7 +20,9 @@ import (
 const sniffSize = 64 << 10
 
 // Extractor reads files, archives and databases into a Handler. It holds
-// no state between calls and is safe for concurrent use.
+// no state between calls but the TOCs of pg_dump's directory dumps it
+// met, read once for all their data files, and is safe for concurrent
+// use.
 type Extractor struct {
 	o      Options
 	heads  *sync.Pool // buffers of sniffSize bytes, for small members (see smallMember)
