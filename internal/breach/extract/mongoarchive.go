@@ -103,7 +103,7 @@ func readMongoArchive(ctx context.Context, r *bufio.Reader, d Doc, display strin
 	a.off = 4
 	// The header and the collections' metadata: nothing personal (names,
 	// options, indexes).
-	for k := 0; ; k++ {
+	for {
 		lb, term, eof, err := a.length("the archive's header")
 		if err != nil {
 			return err
@@ -127,7 +127,7 @@ func readMongoArchive(ctx context.Context, r *bufio.Reader, d Doc, display strin
 			}
 		}
 	}()
-	for seg := 1; ; seg++ {
+	for {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -171,10 +171,10 @@ func readMongoArchive(ctx context.Context, r *bufio.Reader, d Doc, display strin
 		}
 		// The segment's documents, up to its terminator.
 		for {
-			lb, term, eof, err := a.length("a document of " + ns)
+			lb, term, eof, err := a.length("a document")
 			switch {
 			case err != nil:
-				return err
+				return fmt.Errorf("%w (collection %s)", err, ns)
 			case eof:
 				return fmt.Errorf("%w: the archive ends inside a segment of %s", ErrSyntax, ns)
 			case term:

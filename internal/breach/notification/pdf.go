@@ -17,7 +17,7 @@ import (
 // The text is set in the PDF core fonts, whose Windows-1252 covers French
 // and English; a character beyond it prints as '?'.
 
-// pdfPage is the layout, in millimetres.
+// The layout, in millimetres.
 const (
 	pdfMargin = 20.0
 	pdfLine   = 5.5 // the height of a line of body text
