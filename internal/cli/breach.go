@@ -122,8 +122,8 @@ Read, by their content whatever their names:
               dump.sql.xz or a .tar.zst)
   text        logs and any other text (UTF-8, else Windows-1252)
 What cannot be read (encrypted files, scanned pages, images, 7-Zip
-members packed with PPMd, the later volumes of a RAR archive) is listed
-in the report's problems with the reason. Zip, 7-Zip and RAR archives,
+members packed with PPMd) is listed in the report's problems with the
+reason. Zip, 7-Zip and RAR archives,
 PDFs, .xls workbooks and Office
 2007+ documents (.xlsx, .docx, .pptx) protected by a password are read
 with the password given (--password, --password-file), which no output

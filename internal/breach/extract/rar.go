@@ -2,10 +2,13 @@ package extract
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 
@@ -37,9 +40,29 @@ func (e *Extractor) rarSource(ctx context.Context, src *source, br *bufio.Reader
 	if e.tooDeep(d, src) {
 		return nil
 	}
+	// A split archive (name.part1.rar, name.part2.rar…) on disk is read
+	// from its first volume, which opens the next ones beside it; the
+	// others are that one's.
+	var open func(opts []rardecode.Option) (*rardecode.Reader, io.Closer, error)
+	if head, _ := br.Peek(64); src.file != nil {
+		switch volume, first := rarVolume(head); {
+		case volume && !first:
+			d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: a later volume of a split RAR archive: read with its first volume", ErrUnsupported)})
+			return nil
+		case volume:
+			name := src.file.Name()
+			open = func(opts []rardecode.Option) (*rardecode.Reader, io.Closer, error) {
+				rc, err := rardecode.OpenReader(name, opts...)
+				if err != nil {
+					return nil, nil, err
+				}
+				return &rc.Reader, rc, nil
+			}
+		}
+	}
 	var r io.Reader = br
 	var file *os.File
-	if len(e.o.Passwords) > 1 {
+	if open == nil && len(e.o.Passwords) > 1 {
 		f, done, ok := e.archiveOnDisk(d, src, br)
 		if !ok {
 			return nil
@@ -60,7 +83,14 @@ func (e *Extractor) rarSource(ctx context.Context, src *source, br *bufio.Reader
 				return nil
 			}
 		}
-		retry, err := e.rarMembers(ctx, d, src, r, opts, &read, k+1 < len(e.o.Passwords), h)
+		o := open
+		if o == nil {
+			o = func(opts []rardecode.Option) (*rardecode.Reader, io.Closer, error) {
+				rr, err := rardecode.NewReader(r, opts...)
+				return rr, io.NopCloser(nil), err
+			}
+		}
+		retry, err := e.rarMembers(ctx, d, src, o, opts, &read, k+1 < len(e.o.Passwords), h)
 		if !retry {
 			return err
 		}
@@ -70,7 +100,7 @@ func (e *Extractor) rarSource(ctx context.Context, src *source, br *bufio.Reader
 // rarMembers reads the members of one pass over the archive, from the
 // read-th. It returns retry when the password failed and another may be
 // tried.
-func (e *Extractor) rarMembers(ctx context.Context, d Doc, src *source, r io.Reader, opts []rardecode.Option, read *int, more bool, h Handler) (retry bool, err error) {
+func (e *Extractor) rarMembers(ctx context.Context, d Doc, src *source, open func([]rardecode.Option) (*rardecode.Reader, io.Closer, error), opts []rardecode.Option, read *int, more bool, h Handler) (retry bool, err error) {
 	locked := func(name string) (bool, error) {
 		if more {
 			return true, nil
@@ -82,14 +112,15 @@ func (e *Extractor) rarMembers(ctx context.Context, d Doc, src *source, r io.Rea
 		d.Problem(Problem{Path: p, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: %s", ErrEncrypted, lockedText(what, e.o.Passwords))})
 		return false, nil
 	}
-	rr, err := rardecode.NewReader(r, opts...)
+	rr, closer, err := open(opts)
 	switch {
 	case rarLocked(err):
 		return locked("") // its headers are encrypted (rar -hp)
 	case err != nil:
-		d.Problem(Problem{Path: src.display, Offset: -1, Err: rarError(err)})
+		d.Problem(Problem{Path: src.display, Offset: -1, Err: rarError("RAR archive", err)})
 		return false, nil
 	}
+	defer closer.Close()
 	for i := 0; ; i++ {
 		if err := ctx.Err(); err != nil {
 			return false, err
@@ -104,7 +135,7 @@ func (e *Extractor) rarMembers(ctx context.Context, d Doc, src *source, r io.Rea
 			d.Problem(Problem{Path: src.display, Offset: -1, Skipped: true, Err: fmt.Errorf("%w: a RAR archive in several volumes (.part1.rar, .part2.rar…): what goes on in the next volume is not read", ErrUnsupported)})
 			return false, nil
 		case err != nil:
-			err = rarError(err)
+			err = rarError("RAR archive", err)
 			d.Problem(Problem{Path: src.display, Offset: -1, Skipped: errors.Is(err, ErrLimit), Err: err})
 			return false, nil
 		}
@@ -123,7 +154,7 @@ func (e *Extractor) rarMembers(ctx context.Context, d Doc, src *source, r io.Rea
 				*read = i + 1
 				continue
 			}
-			d.Problem(Problem{Path: src.display + "!/" + name, Offset: -1, Err: rarError(err)})
+			d.Problem(Problem{Path: src.display + "!/" + name, Offset: -1, Err: rarError("RAR member", err)})
 			*read = i + 1
 			continue
 		}
@@ -131,7 +162,7 @@ func (e *Extractor) rarMembers(ctx context.Context, d Doc, src *source, r io.Rea
 		if hdr.UnKnownSize {
 			size = -1
 		}
-		m := &errPrefix{r: mr, what: "RAR member"}
+		m := &rarMember{r: mr}
 		if err := e.read(ctx, member(src, name, m, size, false), h); err != nil {
 			return false, err
 		}
@@ -141,11 +172,31 @@ func (e *Extractor) rarMembers(ctx context.Context, d Doc, src *source, r io.Rea
 			return false, nil
 		}
 		// What the reader left of the member: its checksum is checked at
-		// its end.
-		if _, err := io.Copy(io.Discard, m); err != nil {
-			d.Problem(Problem{Path: src.display + "!/" + name, Offset: -1, Err: err})
+		// its end. An error the document met is its own problem already.
+		if m.err == nil {
+			if _, err := io.Copy(io.Discard, m); err != nil {
+				d.Problem(Problem{Path: src.display + "!/" + name, Offset: -1, Err: err})
+			}
 		}
 	}
+}
+
+// rarMember reads a member, naming its error once met, and keeping it.
+type rarMember struct {
+	r   io.Reader
+	err error
+}
+
+func (m *rarMember) Read(b []byte) (int, error) {
+	if m.err != nil {
+		return 0, m.err
+	}
+	n, err := m.r.Read(b)
+	if err != nil && err != io.EOF {
+		m.err = rarError("RAR member", err)
+		err = m.err
+	}
+	return n, err
 }
 
 // rarLocked tells the errors of a missing or wrong password.
@@ -154,10 +205,57 @@ func rarLocked(err error) bool {
 }
 
 // rarError classes an error of the decoder: a dictionary past the bound
-// is left out on purpose, the rest is damage.
-func rarError(err error) error {
-	if errors.Is(err, rardecode.ErrDictionaryTooLarge) {
+// is left out on purpose; a split archive whose next volume is missing
+// fails on the volume the decoder closed to open it; the rest is damage.
+func rarError(what string, err error) error {
+	switch {
+	case errors.Is(err, rardecode.ErrDictionaryTooLarge):
 		return fmt.Errorf("%w: the RAR dictionary is larger than %d MiB; not read", ErrLimit, rarMaxDict>>20)
+	case errors.Is(err, os.ErrClosed), errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%w: the next volume of this split RAR archive is missing beside it: what it holds is not read", ErrSyntax)
 	}
-	return fmt.Errorf("%w: RAR archive: %v", ErrSyntax, err)
+	return fmt.Errorf("%w: %s: %v", ErrSyntax, what, err)
+}
+
+// rarVolume tells from an archive's first bytes whether it is a volume
+// of a split archive, and whether the first: RAR 5's main header says so
+// in its archive flags (volume; a volume number, in all but the first),
+// RAR 4's in its header flags (volume; first volume, RAR 3 on).
+func rarVolume(head []byte) (volume, first bool) {
+	switch {
+	case bytes.HasPrefix(head, []byte("Rar!\x1A\x07\x01\x00")):
+		p := head[8:]
+		if len(p) < 4 {
+			return false, false
+		}
+		p = p[4:] // the header's CRC
+		var v [5]uint64
+		for k := range v {
+			x, n := binary.Uvarint(p)
+			if n <= 0 {
+				return false, false
+			}
+			v[k], p = x, p[n:]
+		}
+		// size, type, header flags, then an extra area's size and a data
+		// size when the flags say so, then the archive flags.
+		if v[1] != 1 {
+			return false, false
+		}
+		at := 3
+		if v[2]&0x0001 != 0 {
+			at++
+		}
+		if v[2]&0x0002 != 0 {
+			at++
+		}
+		if at >= len(v) {
+			return false, false
+		}
+		return v[at]&0x0001 != 0, v[at]&0x0002 == 0
+	case bytes.HasPrefix(head, []byte("Rar!\x1A\x07\x00")) && len(head) >= 12 && head[9] == 0x73:
+		flags := binary.LittleEndian.Uint16(head[10:])
+		return flags&0x0001 != 0, flags&0x0100 != 0
+	}
+	return false, false
 }

@@ -3,6 +3,8 @@ package extract
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -85,7 +87,7 @@ func TestRarDamage(t *testing.T) {
 		want  string
 		paths int
 	}{
-		{"flipped.rar", flipped, "flipped.rar!/a.txt: syntax error: RAR member: rardecode: bad file checksum", 3},
+		{"flipped.rar", flipped, "flipped.rar!/a.txt: byte 15: syntax error: RAR member: rardecode: bad file checksum", 3},
 		{"cut.rar", cut, "syntax error", 0},
 		{"header.rar", header, "header.rar: syntax error: RAR archive: rardecode: bad header crc", 1},
 	} {
@@ -123,6 +125,7 @@ func FuzzRar(f *testing.F) {
 	f.Add(rar4Bytes(rarEntries(f)...))
 	f.Add(rarwrite.RAR5(rarwrite.File{Name: "a.csv", Data: []byte("nom;tel\nDupont;0612345678\n"), Password: "x"}))
 	f.Add(rarwrite.RAR5Hidden("x", rarwrite.File{Name: "a.txt", Data: []byte("0612345678\n")}))
+	f.Add(rarwrite.RAR5Split(rarwrite.File{Name: "a.txt", Data: []byte("0612345678\n")}, 2)[0])
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if !bytes.HasPrefix(b, rarMagic) {
 			b = append(append([]byte(nil), rarMagic...), b...)
@@ -217,4 +220,53 @@ func TestRarHiddenNames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRarVolumes: a split archive on disk is read whole from its first
+// volume, whichever file of the folder comes first; the later volumes
+// say they were read with it.
+func TestRarVolumes(t *testing.T) {
+	dir := t.TempDir()
+	csv := []byte("nom;courriel;tel\n" + strings.Repeat("Dupont;jean.dupont@example.fr;0612345678\n", 300))
+	vols := rarwrite.RAR5Split(rarwrite.File{Name: "clients.csv", Data: csv}, 3)
+	for i, v := range vols {
+		writeFile(t, dir, fmt.Sprintf("fuite.part%d.rar", i+1), v)
+	}
+	first := filepath.Join(dir, "fuite.part1.rar")
+	rec := extractFile(t, first, testOptions())
+	if len(rec.problems) > 0 || len(rec.allRows()) != 300 {
+		t.Fatalf("%d rows, problems %v", len(rec.allRows()), rec.problemText())
+	}
+	for _, later := range []string{"fuite.part2.rar", "fuite.part3.rar"} {
+		rec := extractFile(t, filepath.Join(dir, later), testOptions())
+		if probs := strings.Join(rec.problemText(), "\n"); !strings.Contains(probs, "a later volume of a split RAR archive: read with its first volume") || len(rec.allRows()) != 0 {
+			t.Errorf("%s: problems %q, %d rows", later, probs, len(rec.allRows()))
+		}
+	}
+	// Alone, the first volume reads as far as it goes, and says why not
+	// further.
+	alone := writeFile(t, t.TempDir(), "seul.part1.rar", vols[0])
+	rec = extractFile(t, alone, testOptions())
+	if probs := strings.Join(rec.problemText(), "\n"); !strings.Contains(probs, "the next volume of this split RAR archive is missing beside it") || len(rec.allRows()) == 0 {
+		t.Errorf("a first volume alone: problems %q, %d rows", probs, len(rec.allRows()))
+	}
+}
+
+// FuzzRarVolume: the volume flags are read from any first bytes without
+// a panic, and from the archives rarwrite writes as they are.
+func FuzzRarVolume(f *testing.F) {
+	vols := rarwrite.RAR5Split(rarwrite.File{Name: "a.txt", Data: []byte("0612345678\n")}, 2)
+	for k, c := range []struct {
+		b             []byte
+		volume, first bool
+	}{
+		{vols[0], true, true}, {vols[1], true, false},
+		{rar5Bytes(entry{"a", []byte("x")}), false, true}, {rar4Bytes(entry{"a", []byte("x")}), false, false},
+	} {
+		if v, first := rarVolume(c.b); v != c.volume || v && first != c.first {
+			f.Errorf("archive %d: volume %v first %v, want %v %v", k, v, first, c.volume, c.first)
+		}
+		f.Add(c.b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { rarVolume(b) })
 }

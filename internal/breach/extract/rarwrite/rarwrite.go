@@ -86,6 +86,55 @@ func rar5(hidden string, files []File) []byte {
 	return emit(out, []byte{5, 0, 0}, nil) // end of archive
 }
 
+// RAR5Split returns the volumes of a RAR 5 archive of one file split in
+// parts pieces (rar -v): each volume's main header says it is one (and,
+// after the first, its number), the file's header its piece, continued
+// from the previous volume or in the next, with the piece's CRC32 but in
+// the last, which has the whole file's; each end header but the last
+// says another volume follows.
+func RAR5Split(f File, parts int) [][]byte {
+	var out [][]byte
+	size := (len(f.Data) + parts - 1) / parts
+	for i := range parts {
+		piece := f.Data[min(i*size, len(f.Data)):min((i+1)*size, len(f.Data))]
+		last := i == parts-1
+		v := []byte("Rar!\x1A\x07\x01\x00")
+		main := []byte{1, 0, 0x0001} // a volume
+		if i > 0 {
+			main[2] |= 0x0002 // its number follows
+			main = vint(main, uint64(i))
+		}
+		v = block5(v, main, nil)
+		flags := uint64(0x0002) // a data area follows
+		if i > 0 {
+			flags |= 0x0008 // continued from the previous volume
+		}
+		if !last {
+			flags |= 0x0010 // continued in the next
+		}
+		sum := crc32.ChecksumIEEE(piece)
+		if last {
+			sum = crc32.ChecksumIEEE(f.Data)
+		}
+		h := vint(vint(vint(nil, 2), flags), uint64(len(piece)))
+		h = vint(h, 0x0004) // file flags: CRC32 present
+		h = vint(h, uint64(len(f.Data)))
+		h = vint(h, 0o100644)
+		h = binary.LittleEndian.AppendUint32(h, sum)
+		h = vint(h, 0) // stored
+		h = vint(h, 1) // Unix
+		h = vint(h, uint64(len(f.Name)))
+		h = append(h, f.Name...)
+		v = block5(v, h, piece)
+		end := []byte{5, 0, 0}
+		if !last {
+			end[2] = 0x0001 // not the last volume
+		}
+		out = append(out, block5(v, end, nil))
+	}
+	return out
+}
+
 // kdfLog is log2 of the PBKDF2 rounds of the archives' keys.
 const kdfLog = 4
 
