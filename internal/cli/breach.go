@@ -105,7 +105,7 @@ masked samples. Exit status 0 when the scan ran.
 Read, by their content whatever their names:
   tables      CSV/TSV, JSON/NDJSON, XML exports, MySQL and PostgreSQL dumps
               (SQL, and pg_dump's -Fc archives with their large objects,
-              -Fd folders and -Ft tars),
+              -Fd folders and -Ft tars; zlib, LZ4 or zstd),
               MongoDB dumps (.bson, --archive), LDAP exports (LDIF),
               address books (vCard .vcf), calendars (.ics), SQLite files,
               dBASE and FoxPro .dbf
@@ -117,9 +117,8 @@ Read, by their content whatever their names:
   mail        .eml, Maildir, mbox, Outlook .msg and winmail.dat (attachments
               by their format)
   archives    zip, 7-Zip (LZMA, LZMA2, deflate, bzip2), RAR (1.5 to 5),
-              tar; streams
-              compressed with gzip, xz, bzip2 or zstd (nested, as a
-              dump.sql.xz or a .tar.zst)
+              tar; streams compressed with gzip, xz, bzip2, zstd or LZ4
+              (nested, as a dump.sql.xz or a .tar.zst)
   text        logs and any other text (UTF-8, else Windows-1252)
 What cannot be read (encrypted files, scanned pages, images, 7-Zip
 members packed with PPMd) is listed in the report's problems with the

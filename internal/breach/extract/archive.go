@@ -301,9 +301,9 @@ func (e *Extractor) tar(ctx context.Context, src *source, br *bufio.Reader, h Ha
 			}
 			r = br
 		}
-		if id, gz, ok := pgDataID(name); ok && tt.pgCopy[id] != "" {
+		if id, comp, ok := pgDataID(name); ok && tt.pgCopy[id] != "" {
 			m := member(src, name, r, hdr.Size, src.counted)
-			if err := e.pgDirData(ctx, m, bufio.NewReaderSize(m.r, 64<<10), h, tt.pgCopy[id], gz); err != nil {
+			if err := e.pgDirData(ctx, m, bufio.NewReaderSize(m.r, 64<<10), h, tt.pgCopy[id], comp); err != nil {
 				return err
 			}
 		} else if done, err := tt.member(ctx, e, src, name, r, hdr.Size, h); done || err != nil {

@@ -17,15 +17,17 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
 	"github.com/ulikunitz/xz/lzma"
 )
 
-// Compressed streams (gzip, xz, bzip2, zstd) hold one document, read
-// under the same path: a dump.sql.xz is a SQL dump, a .tar.zst a tar.
-// pg_dump and mysqldump output is as often piped into xz or zstd as into
-// gzip. Each decompressor's memory is bounded: zstd's window and xz's
-// dictionary by compressedMaxWindow (zstd -19 uses 8 MiB, xz -9 64 MiB),
-// bzip2's blocks by the format (900 kB).
+// Compressed streams (gzip, xz, bzip2, zstd, LZ4) hold one document,
+// read under the same path: a dump.sql.xz is a SQL dump, a .tar.zst a
+// tar. pg_dump and mysqldump output is as often piped into xz or zstd as
+// into gzip; LZ4 is what backup tools choose for speed. Each
+// decompressor's memory is bounded: zstd's window and xz's dictionary by
+// compressedMaxWindow (zstd -19 uses 8 MiB, xz -9 64 MiB), bzip2's
+// blocks by the format (900 kB), LZ4's too (4 MiB).
 
 const compressedMaxWindow = 256 << 20
 
@@ -33,7 +35,15 @@ const compressedMaxWindow = 256 << 20
 var (
 	xzMagic   = []byte{0xFD, '7', 'z', 'X', 'Z', 0}
 	zstdMagic = []byte{0x28, 0xB5, 0x2F, 0xFD}
+	// LZ4's frame format, and the legacy format of its first command
+	// line tool (lz4 -l, and the Linux kernel's images).
+	lz4Magic       = []byte{0x04, 0x22, 0x4D, 0x18}
+	lz4LegacyMagic = []byte{0x02, 0x21, 0x4C, 0x18}
 )
+
+func isLZ4(head []byte) bool {
+	return bytes.HasPrefix(head, lz4Magic) || bytes.HasPrefix(head, lz4LegacyMagic)
+}
 
 func isBzip2(head []byte) bool {
 	return len(head) >= 10 && string(head[:3]) == "BZh" && head[3] >= '1' && head[3] <= '9' && string(head[4:10]) == "1AY&SY"
@@ -43,7 +53,7 @@ func isBzip2(head []byte) bool {
 // of its name without the suffix.
 var compressedSuffixes = [...][2]string{
 	{".tgz", ".tar"}, {".txz", ".tar"}, {".tbz2", ".tar"}, {".tbz", ".tar"}, {".tzst", ".tar"},
-	{".gz", ""}, {".xz", ""}, {".bz2", ""}, {".zst", ""}, {".zstd", ""},
+	{".gz", ""}, {".xz", ""}, {".bz2", ""}, {".zst", ""}, {".zstd", ""}, {".lz4", ""},
 }
 
 // compressed reads the one document a compressed stream holds.
@@ -80,6 +90,8 @@ func (e *Extractor) compressed(ctx context.Context, src *source, br *bufio.Reade
 		r = &errPrefix{r: bzip2.NewReader(br), what: "bzip2"}
 	case FormatXZ:
 		r = &xzReader{r: br}
+	case FormatLZ4:
+		r = lz4Reader{lz4.NewReader(br)}
 	}
 	name := src.name
 	lower := strings.ToLower(name)
@@ -109,6 +121,39 @@ func (p *errPrefix) Read(b []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// lz4Reader names the LZ4 decoder's errors as the other streams' are:
+// without the library's own prefix and state, and its checksums (each
+// block's, the content's, if the frame has them) said to be checksums.
+type lz4Reader struct{ r *lz4.Reader }
+
+func (l lz4Reader) Read(b []byte) (int, error) {
+	n, err := l.r.Read(b)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%w: lz4: %s", ErrSyntax, lz4Problem(err))
+	}
+	return n, err
+}
+
+func lz4Problem(err error) string {
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "cut short"
+	case errors.Is(err, lz4.ErrInvalidBlockChecksum):
+		return "a block damaged (checksum)"
+	case errors.Is(err, lz4.ErrInvalidFrameChecksum), errors.Is(err, lz4.ErrInvalidContentSize):
+		return "the content damaged (checksum or size)"
+	case errors.Is(err, lz4.ErrInvalidHeaderChecksum), errors.Is(err, lz4.ErrInvalidFrameDescriptor):
+		return "a frame header damaged"
+	case errors.Is(err, lz4.ErrInvalidFrame):
+		return "no frame where one should start"
+	}
+	msg := strings.TrimPrefix(err.Error(), "lz4: ")
+	if i := strings.LastIndexByte(msg, '['); i > 0 && strings.HasSuffix(msg, "]") {
+		msg = msg[:i] // the decoder's state
+	}
+	return msg
 }
 
 // xzReader reads the xz format (tukaani.org's xz-file-format 1.2): a

@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// Streams xz, bzip2, zstd and tar wrote (testdata/compressed/make.sh)
+// Streams xz, bzip2, zstd, lz4 and tar wrote (testdata/compressed/make.sh)
 // read as the files they were made from, under the stream's path; a tar
 // inside one is read member by member.
 func TestCompressed(t *testing.T) {
@@ -21,6 +21,7 @@ func TestCompressed(t *testing.T) {
 		"annuaire.ldif.xz": ldif, "annuaire-blocs.ldif.xz": ldif, "annuaire-deux.ldif.xz": ldif,
 		"contacts-crc32.vcf.xz": vcf, "contacts-sha256.vcf.xz": vcf, "contacts-none.vcf.xz": vcf,
 		"annuaire.ldif.bz2": ldif, "annuaire.ldif.zst": ldif,
+		"annuaire.ldif.lz4": ldif, "contacts-blocs.vcf.lz4": vcf, "annuaire-legacy.ldif.lz4": ldif, "annuaire-deux.ldif.lz4": ldif,
 	} {
 		p := filepath.Join(dir, name)
 		rec := extractFile(t, p, testOptions())
@@ -29,7 +30,7 @@ func TestCompressed(t *testing.T) {
 			t.Errorf("%s: documents %v, problems %v", name, rec.paths(), rec.problemText())
 		}
 	}
-	for _, name := range []string{"fuite.txz", "fuite.tbz2", "fuite.tzst"} {
+	for _, name := range []string{"fuite.txz", "fuite.tbz2", "fuite.tzst", "fuite.tar.lz4"} {
 		p := filepath.Join(dir, name)
 		rec := extractFile(t, p, testOptions())
 		for member, orig := range map[string]string{"annuaire.ldif": ldif, "contacts.vcf": vcf} {
@@ -89,6 +90,36 @@ func TestCompressedXZBroken(t *testing.T) {
 		rec := extractFile(t, p, testOptions())
 		probs := rec.problemText()
 		if len(probs) != 1 || !strings.HasSuffix(probs[0], c.want) || rec.problems[0].Skipped != c.skipped {
+			t.Errorf("%s: problems %q, want %q", name, probs, c.want)
+		}
+	}
+}
+
+// TestCompressedLZ4Broken: a damaged or cut LZ4 stream is named for what
+// is wrong with it, the content read before the damage kept.
+func TestCompressedLZ4Broken(t *testing.T) {
+	dir := filepath.Join("testdata", "compressed")
+	blocks := mustRead(t, filepath.Join(dir, "contacts-blocs.vcf.lz4")) // block checksums
+	whole := mustRead(t, filepath.Join(dir, "annuaire.ldif.lz4"))       // a content checksum
+	flip := func(b []byte, i int) []byte {
+		b = append([]byte(nil), b...)
+		b[(i+len(b))%len(b)] ^= 0x55
+		return b
+	}
+	for name, c := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"bloc.vcf.lz4":   {flip(blocks, 200), "syntax error: lz4: a block damaged (checksum)"},
+		"contenu.lz4":    {flip(whole, 300), "syntax error: lz4: the content damaged (checksum or size)"},
+		"somme.lz4":      {flip(whole, -1), "syntax error: lz4: the content damaged (checksum or size)"},
+		"entete.lz4":     {flip(whole, 5), "syntax error: lz4: a frame header damaged"},
+		"coupe.ldif.lz4": {whole[:400], "syntax error: lz4: cut short"},
+		"suite.ldif.lz4": {append(append([]byte(nil), whole...), "PK\x03\x04"...), "syntax error: lz4: no frame where one should start"},
+	} {
+		p := writeFile(t, t.TempDir(), name, c.data)
+		rec := extractFile(t, p, testOptions())
+		if probs := rec.problemText(); len(probs) != 1 || !strings.HasSuffix(probs[0], c.want) {
 			t.Errorf("%s: problems %q, want %q", name, probs, c.want)
 		}
 	}

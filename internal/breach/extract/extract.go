@@ -73,6 +73,7 @@ const (
 	FormatXZ            Format = "xz"
 	FormatBzip2         Format = "bzip2"
 	FormatZstd          Format = "zstd"
+	FormatLZ4           Format = "lz4"
 	FormatSQLite        Format = "sqlite"
 	FormatBinary        Format = "binary"
 	FormatDB            Format = "database"

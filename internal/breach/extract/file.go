@@ -136,14 +136,14 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 		head, _ = br.Peek(size)
 	}
 	complete := len(head) < size
-	if stmt, gz, ok := e.pgDirStmt(src); ok {
-		return e.pgDirData(ctx, src, br, h, stmt, gz)
+	if stmt, comp, ok := e.pgDirStmt(src); ok {
+		return e.pgDirData(ctx, src, br, h, stmt, comp)
 	}
 	f := Sniff(src.name, head)
 	switch f {
 	case FormatZip:
 		return e.zipSource(ctx, src, br, h)
-	case FormatGzip, FormatXZ, FormatBzip2, FormatZstd:
+	case FormatGzip, FormatXZ, FormatBzip2, FormatZstd, FormatLZ4:
 		return e.compressed(ctx, src, br, h, f)
 	case Format7z:
 		return e.sevenZipSource(ctx, src, br, h)
@@ -274,7 +274,7 @@ func (c *countReader) Read(p []byte) (int, error) {
 
 func isContainer(f Format) bool {
 	switch f {
-	case FormatZip, Format7z, FormatRar, FormatGzip, FormatXZ, FormatBzip2, FormatZstd, FormatTar, FormatXLSX, FormatXLSB, FormatODS, FormatSQLite, FormatXLS,
+	case FormatZip, Format7z, FormatRar, FormatGzip, FormatXZ, FormatBzip2, FormatZstd, FormatLZ4, FormatTar, FormatXLSX, FormatXLSB, FormatODS, FormatSQLite, FormatXLS,
 		FormatDOCX, FormatODT, FormatPPTX, FormatODP:
 		return true
 	}
@@ -301,6 +301,8 @@ func Sniff(name string, head []byte) Format {
 		return FormatZstd
 	case isBzip2(head):
 		return FormatBzip2
+	case isLZ4(head):
+		return FormatLZ4
 	case bytes.HasPrefix(head, sevenZipMagic):
 		return Format7z
 	case bytes.HasPrefix(head, rarMagic):
@@ -447,6 +449,8 @@ func byName(name string) Format {
 		return FormatZstd
 	case strings.HasSuffix(n, ".tbz2") || strings.HasSuffix(n, ".tbz") || strings.HasSuffix(n, ".bz2"):
 		return FormatBzip2
+	case strings.HasSuffix(n, ".lz4"):
+		return FormatLZ4
 	}
 	switch path.Ext(n) {
 	case ".csv", ".tsv", ".tab", ".psv":

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zlib"
 	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
 )
 
 // pg_dump's custom format (pg_dump -Fc, the usual PostgreSQL backup, a
@@ -23,7 +25,7 @@ import (
 // pg_backup_custom.c: a header ("PGDMP", the archive version, the sizes
 // of integers and offsets, the compression), the table of contents, then
 // a block of data for each table, its COPY text cut in chunks, compressed
-// as a whole (zlib, zstd, or none). Each table's data is read as the
+// as a whole (zlib, LZ4 frames, zstd, or none). Each table's data is read as the
 // COPY block of a plain SQL dump, named and with the columns its TOC
 // entry's COPY statement gives: the same reader, the same tables.
 //
@@ -360,8 +362,11 @@ func (a *pgArchive) data(chunks *pgChunks) (io.Reader, error) {
 			return nil, a.err
 		}
 		data = z.IOReadCloser()
+	case pgCompressLZ4:
+		data = lz4Reader{lz4.NewReader(chunks)}
 	default:
-		return nil, fmt.Errorf("%w: a pg_dump archive compressed with LZ4 (--compress=lz4)", ErrUnsupported)
+		a.fail("compression method %d", a.compress)
+		return nil, a.err
 	}
 	rest := readerFunc(func([]byte) (int, error) {
 		if _, err := io.Copy(io.Discard, chunks); err != nil {
@@ -385,6 +390,7 @@ func (p *pgDataErr) Read(b []byte) (int, error) {
 	case err == nil || err == io.EOF:
 	case p.a.err != nil:
 		err = p.a.err
+	case errors.Is(err, ErrSyntax): // named already (lz4Reader)
 	default:
 		err = fmt.Errorf("%w: pg_dump data: %v", ErrSyntax, err)
 	}
@@ -502,44 +508,65 @@ func pgDataFiles(r io.Reader) map[int64]string {
 	return a.copyStmt
 }
 
-// pgDataID is the dump id of a data file's name (NNNN.dat, and
-// NNNN.dat.gz, gz set), ok false for another name.
-func pgDataID(name string) (id int64, gz, ok bool) {
-	name, gz = strings.CutSuffix(path.Base(name), ".gz")
+// pgDataID is the dump id of a data file's name (NNNN.dat, or NNNN.dat
+// compressed: .gz by default, .lz4 or .zst as --compress chooses) and
+// the compressed format, FormatUnknown for none; ok false for another
+// name.
+func pgDataID(name string) (id int64, comp Format, ok bool) {
+	name = path.Base(name)
+	for _, c := range [...]struct {
+		suffix string
+		f      Format
+	}{{".gz", FormatGzip}, {".lz4", FormatLZ4}, {".zst", FormatZstd}} {
+		if n, cut := strings.CutSuffix(name, c.suffix); cut {
+			name, comp = n, c.f
+			break
+		}
+	}
 	digits, dat := strings.CutSuffix(name, ".dat")
 	if !dat || digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
-		return 0, false, false
+		return 0, FormatUnknown, false
 	}
 	id, err := strconv.ParseInt(digits, 10, 64)
-	return id, gz, err == nil
+	return id, comp, err == nil
 }
 
 // pgDirStmt returns the COPY statement of a directory dump's data file,
-// if src is one: NNNN.dat or NNNN.dat.gz on disk, beside a toc.dat that
+// if src is one: NNNN.dat (or compressed) on disk, beside a toc.dat that
 // names NNNN.
-func (e *Extractor) pgDirStmt(src *source) (stmt string, gz, ok bool) {
+func (e *Extractor) pgDirStmt(src *source) (stmt string, comp Format, ok bool) {
 	if src.file == nil {
-		return "", false, false
+		return "", FormatUnknown, false
 	}
-	id, gz, ok := pgDataID(src.name)
+	id, comp, ok := pgDataID(src.name)
 	if !ok {
-		return "", false, false
+		return "", FormatUnknown, false
 	}
 	stmt, ok = e.pgTOCs.copyStmts(filepath.Join(filepath.Dir(src.file.Name()), "toc.dat"))[id]
-	return stmt, gz, ok
+	return stmt, comp, ok
 }
 
 // pgDirData reads a data file of a directory dump as its table.
-func (e *Extractor) pgDirData(ctx context.Context, src *source, br *bufio.Reader, h Handler, stmt string, gz bool) error {
+func (e *Extractor) pgDirData(ctx context.Context, src *source, br *bufio.Reader, h Handler, stmt string, comp Format) error {
 	d := h.Begin(src.display, FormatPGDump)
 	cr := &countReader{r: br}
 	var data io.Reader = cr
-	if gz {
+	switch comp {
+	case FormatGzip:
 		z, err := gzip.NewReader(cr)
 		if err != nil {
 			return e.endDoc(d, src, cr.n, fmt.Errorf("%w: %v", ErrSyntax, err))
 		}
 		data = &errPrefix{r: z, what: "gzip stream"}
+	case FormatLZ4:
+		data = lz4Reader{lz4.NewReader(cr)}
+	case FormatZstd:
+		z, err := zstd.NewReader(cr, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(compressedMaxWindow))
+		if err != nil {
+			return e.endDoc(d, src, cr.n, fmt.Errorf("%w: zstd: %v", ErrSyntax, err))
+		}
+		defer z.Close()
+		data = &errPrefix{r: z, what: "zstd"}
 	}
 	err := readSQLTuples(ctx, io.MultiReader(strings.NewReader(stmt), data, strings.NewReader("\\.\n")), d, e.o, src.display, false, false, 0)
 	return e.endDoc(d, src, cr.n, err)
