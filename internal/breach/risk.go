@@ -71,6 +71,69 @@ func rate(r *Report) Risk {
 			present[pii.Category(c.Category)] = c.Values
 		}
 	}
+	risk := rateWith(r, present)
+	if reason, ok := repeatedCaveat(r, present, risk); ok {
+		risk.Reasons = append(risk.Reasons, reason)
+	}
+	return risk
+}
+
+// A category whose values come down to a few, each repeated in many
+// records of many people, is most often the organisation's own: its IBAN
+// on every invoice, its address in every letterhead, its switchboard in
+// every signature. That is no one's personal data, yet it weighs on the
+// rating as if it were. The rating stays what the values say (they may be
+// a person's); the caveat says what it would be without them.
+const (
+	repeatedMaxDistinct = 3  // values at most
+	repeatedMinRecords  = 20 // records at least, and ten a value
+	repeatedPeopleRatio = 10 // people at least this many times the values
+)
+
+// repeatedCaveat returns a reason naming the categories whose values look
+// like the organisation's own, with the rating without them, when that
+// rating differs.
+func repeatedCaveat(r *Report, present map[pii.Category]int64, risk Risk) (Reason, bool) {
+	without := map[pii.Category]int64{}
+	for c, n := range present {
+		without[c] = n
+	}
+	var fr, en []string
+	for _, c := range r.Categories {
+		if c.Values == 0 || c.Distinct == 0 || c.Distinct > repeatedMaxDistinct || c.Records < repeatedMinRecords ||
+			c.Records < 10*c.Distinct || r.People.Count < repeatedPeopleRatio*c.Distinct {
+			continue
+		}
+		delete(without, pii.Category(c.Category))
+		fr = append(fr, fmt.Sprintf("%s : %s dans %s enregistrements", reportLabels["fr"].CategoryNames[c.Category], plural(c.Distinct, "valeur", "valeurs", frInt), frInt(c.Records)))
+		en = append(en, fmt.Sprintf("%s: %s in %s records", reportLabels["en"].CategoryNames[c.Category], plural(c.Distinct, "value", "values", enInt), enInt(c.Records)))
+	}
+	if len(fr) == 0 {
+		return Reason{}, false
+	}
+	alt := rateWith(r, without)
+	if alt.Level == risk.Level && alt.Severity.Level == risk.Severity.Level {
+		return Reason{}, false
+	}
+	levelFR := map[string]string{LevelLow: "faible", LevelHigh: "élevé", LevelVeryHigh: "très élevé"}
+	levelEN := map[string]string{LevelLow: "low", LevelHigh: "high", LevelVeryHigh: "very high"}
+	return Reason{"repeated_values",
+		fmt.Sprintf("Certaines catégories se réduisent à quelques valeurs répétées chez de nombreuses personnes (%s) : si ce sont celles de l'organisme (en-tête, signature, coordonnées bancaires de la régie), ce ne sont pas des données de personnes ; sans elles, la gravité serait de %s (%s) et le niveau de risque %s. À vérifier avant de notifier.",
+			strings.Join(fr, " ; "), frNum(alt.Severity.Score), enisaFR(alt.Severity.Level), levelFR[alt.Level]),
+		fmt.Sprintf("Some categories come down to a few values repeated across many people (%s): if they are the organisation's own (a letterhead, a signature, its bank details), they are no one's personal data; without them, the severity would be %g (%s) and the risk level %s. To be checked before notifying.",
+			strings.Join(en, "; "), alt.Severity.Score, alt.Severity.Level, levelEN[alt.Level])}, true
+}
+
+// plural writes n and the noun that agrees with it.
+func plural(n int64, one, many string, num func(int64) string) string {
+	if n == 1 {
+		return num(n) + " " + one
+	}
+	return num(n) + " " + many
+}
+
+// rateWith computes the risk from the categories present.
+func rateWith(r *Report, present map[pii.Category]int64) Risk {
 	var risk Risk
 	add := func(code, fr, en string) { risk.Reasons = append(risk.Reasons, Reason{code, fr, en}) }
 	if len(present) == 0 && len(r.Special) == 0 {

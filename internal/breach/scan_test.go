@@ -426,3 +426,64 @@ func TestSharedIdentifier(t *testing.T) {
 		}
 	}
 }
+
+// TestOrganisationValues: an IBAN and an address repeated in every
+// message, with a different person in each (a municipal office's
+// signature), rate the scan as IBANs would, with a caveat that says what
+// the rating would be without them; the same IBAN in one person's
+// records, or an IBAN per person, gets none.
+func TestOrganisationValues(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, lines func(i int) string) string {
+		var b strings.Builder
+		for i := range 300 {
+			b.WriteString(lines(i))
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	signature := "Régie de Trifouilly, 1 place de la Mairie, 75001 Paris. IBAN de la régie : FR76 3000 6000 0112 3456 7890 189.\n"
+	given := []string{"Jean", "Marie", "Luc", "Sophie", "Paul", "Claire", "Louis", "Emma", "Hugo", "Léa"}
+	family := []string{"Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
+		"Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier",
+		"Morel", "Girard", "André", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez", "Legrand"}
+	shared := write("regie.log", func(i int) string {
+		return fmt.Sprintf("De : %s %s, resident%d@example.fr.\n%s", given[i%10], family[i/10], i, signature)
+	})
+	mine := write("moi.log", func(i int) string {
+		return "De : Jean Martin, jean.martin@example.fr.\n" + signature
+	})
+	rep, err := Scan(context.Background(), Options{Paths: []string{shared}, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var caveat *Reason
+	for i, r := range rep.Risk.Reasons {
+		if r.Code == "repeated_values" {
+			caveat = &rep.Risk.Reasons[i]
+		}
+	}
+	if rep.Risk.Level != LevelHigh || caveat == nil {
+		t.Fatalf("risk %+v", rep.Risk)
+	}
+	for _, want := range []string{"IBAN : 1 valeur dans 300 enregistrements", "Adresse postale : 1 valeur dans 300 enregistrements", "sans elles, la gravité serait de 1,5 (faible) et le niveau de risque faible"} {
+		if !strings.Contains(caveat.FR, want) {
+			t.Errorf("caveat %q lacks %q", caveat.FR, want)
+		}
+	}
+	if !strings.Contains(caveat.EN, "IBAN: 1 value in 300 records") {
+		t.Errorf("caveat %q", caveat.EN)
+	}
+	rep, err = Scan(context.Background(), Options{Paths: []string{mine}, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Risk.Reasons {
+		if r.Code == "repeated_values" {
+			t.Errorf("one person's IBAN: %s", r.EN)
+		}
+	}
+}

@@ -314,6 +314,49 @@ func TestRiskLevels(t *testing.T) {
 	}
 }
 
+// TestRiskRepeatedValues: the caveat on values that may be the
+// organisation's own comes only when they are few, repeated across many
+// people, and the rating without them differs.
+func TestRiskRepeatedValues(t *testing.T) {
+	type cat struct {
+		name                      pii.Category
+		values, distinct, records int64
+	}
+	tests := []struct {
+		name   string
+		cats   []cat
+		people int64
+		want   bool
+	}{
+		{"one IBAN in every signature", []cat{{pii.IBAN, 300, 1, 300}, {pii.Name, 300, 290, 300}, {pii.Phone, 300, 300, 300}}, 300, true},
+		{"an IBAN a person", []cat{{pii.IBAN, 300, 300, 300}, {pii.Name, 300, 290, 300}}, 300, false},
+		{"one person's IBAN", []cat{{pii.IBAN, 300, 1, 300}, {pii.Name, 300, 1, 300}}, 1, false},
+		{"too few records", []cat{{pii.IBAN, 15, 1, 15}, {pii.Name, 300, 290, 300}}, 300, false},
+		{"the same rating without", []cat{{pii.IBAN, 300, 1, 300}, {pii.NIR, 300, 300, 300}, {pii.Name, 300, 290, 300}}, 300, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &Report{People: People{Count: tc.people}}
+			for _, c := range tc.cats {
+				r.Categories = append(r.Categories, CategoryStat{Category: string(c.name), Values: c.values, Distinct: c.distinct, Records: c.records})
+			}
+			risk := rate(r)
+			var got bool
+			for _, reason := range risk.Reasons {
+				if reason.Code == "repeated_values" {
+					got = true
+					if !strings.Contains(reason.EN, "IBAN: 1 value in 300 records") || !strings.Contains(reason.FR, "le niveau de risque faible") {
+						t.Errorf("reason %q / %q", reason.EN, reason.FR)
+					}
+				}
+			}
+			if got != tc.want {
+				t.Errorf("caveat %v, want %v (reasons %+v)", got, tc.want, risk.Reasons)
+			}
+		})
+	}
+}
+
 func TestSpecialKind(t *testing.T) {
 	for header, want := range map[string]string{
 		"pathologie": "health", "Handicap": "health", "date_vaccination": "health", "religion": "religion",

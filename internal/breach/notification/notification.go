@@ -142,7 +142,7 @@ type view struct {
 	Vulnerable                           val
 	Consequences                         []string
 	RiskLevel                            string
-	RiskReasons                          []string
+	RiskReasons                          []val
 	Taken, Proposed                      []val
 	Suggested                            []string
 	Art34                                []string
@@ -321,11 +321,17 @@ func build(r *breach.Report, c *Config, t texts, o Options) *view {
 	v.Consequences = consequences(t, present, len(r.Special) > 0)
 	v.RiskLevel = t.Levels[r.Risk.Level]
 	for _, reason := range r.Risk.Reasons {
+		text := reason.EN
 		if lang == "fr" {
-			v.RiskReasons = append(v.RiskReasons, reason.FR)
-		} else {
-			v.RiskReasons = append(v.RiskReasons, reason.EN)
+			text = reason.FR
 		}
+		// Values that may be the organisation's own are the author's
+		// to check: a placeholder, not a fact of the draft.
+		if reason.Code == "repeated_values" {
+			v.RiskReasons = append(v.RiskReasons, val{Text: t.Missing(text), Missing: true})
+			continue
+		}
+		v.RiskReasons = append(v.RiskReasons, val{Text: text})
 	}
 
 	v.Taken = list(c.Measures.Taken, val{Text: m(labelFor(lang, "mesures prises (isolement, réinitialisation des accès, restauration…)", "measures taken (isolation, credential reset, restore…)")), Missing: true})

@@ -138,6 +138,30 @@ func TestArticle34(t *testing.T) {
 	}
 }
 
+// TestRepeatedValues: the caveat on values that may be the
+// organisation's own is the author's to check before sending, shown as a
+// placeholder in every format; the other reasons stay plain text.
+func TestRepeatedValues(t *testing.T) {
+	rep := *loadReport(t)
+	rep.Risk.Reasons = append(append([]breach.Reason(nil), rep.Risk.Reasons...),
+		breach.Reason{Code: "repeated_values", FR: "IBAN : 1 valeur dans 300 enregistrements", EN: "IBAN: 1 value in 300 records"})
+	for format, want := range map[string]string{
+		"markdown": "- **[À COMPLÉTER : IBAN : 1 valeur dans 300 enregistrements]**",
+		"html":     `<li><span class="todo">[À COMPLÉTER : IBAN : 1 valeur dans 300 enregistrements]</span></li>`,
+	} {
+		var b bytes.Buffer
+		if err := Render(&b, &rep, &Config{}, Options{Format: format, Lang: "fr", Now: time.Unix(0, 0)}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("%s: missing %q", format, want)
+		}
+		if reason := rep.Risk.Reasons[0].FR; !strings.Contains(b.String(), reason) || strings.Contains(b.String(), "COMPLÉTER : "+reason) {
+			t.Errorf("%s: the first reason is not plain text", format)
+		}
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	tests := []struct {
 		name, yaml string
