@@ -92,7 +92,7 @@ func runBreachScan(ctx context.Context, args []string, s Streams) int {
 	maxArchive := fs.String("max-archive-bytes", "8G", "uncompressed bytes read through the archives of one input file (zip bombs); K, M, G suffixes")
 	maxDepth := fs.Int("max-depth", extract.DefaultMaxDepth, "archive nesting levels opened")
 	var passwords multiFlag
-	fs.Var(&passwords, "password", "try `PASS` on files protected by a password (7-Zip, zip, PDF, .xls, Office 2007+), as a leak is often published (repeatable; other users see it in the process list: prefer --password-file)")
+	fs.Var(&passwords, "password", "try `PASS` on files protected by a password (7-Zip, zip, RAR, PDF, .xls, .doc, Office 2007+), as a leak is often published (repeatable; other users see it in the process list: prefer --password-file)")
 	passwordFile := fs.String("password-file", "", "try each line of `FILE` as a password, after those of --password")
 	fs.Usage = func() {
 		fmt.Fprint(s.Err, `Usage: tocsin breach scan [flags] PATH...
@@ -123,7 +123,7 @@ Read, by their content whatever their names:
 What cannot be read (encrypted files, scanned pages, images, 7-Zip
 members packed with PPMd) is listed in the report's problems with the
 reason. Zip, 7-Zip and RAR archives,
-PDFs, .xls workbooks and Office
+PDFs, .xls workbooks, .doc documents and Office
 2007+ documents (.xlsx, .docx, .pptx) protected by a password are read
 with the password given (--password, --password-file), which no output
 shows.

@@ -1,20 +1,16 @@
 package extract
 
 import (
-	"bytes"
-	"crypto/md5"
-	"crypto/rc4"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"unicode/utf16"
 )
 
 // An Excel 97-2003 workbook may be encrypted ([MS-XLS] 2.2.10): a
 // FILEPASS record after the first BOF, then the data of every record
-// (not the headers, not a few records) XORed with RC4, rekeyed every
-// 1024 bytes of the stream. Excel encrypts with the password
+// (not the headers, not a few records) XORed with RC4 (rc4crypt.go),
+// rekeyed every 1024 bytes of the stream. Excel encrypts with the password
 // "VelvetSweatshop" a workbook that asks none to be opened (one whose
 // structure only is protected): such a workbook is read, and one whose
 // password is among those given (Options.Passwords). Another is
@@ -25,69 +21,32 @@ const defaultXLSPassword = "VelvetSweatshop"
 
 var errXLSPassword = errors.New("a password-protected workbook; not scanned")
 
-// rc4Key derives the key of each 1024-byte block for the RC4 encryption
-// of Office 97-2000 ([MS-OFFCRYPTO] 2.3.6.2): MD5 of the password cut to
-// 40 bits, mixed 16 times with the salt, then MD5 of that with the
-// block's number.
-type rc4Key [5]byte
-
-func newRC4Key(password string, salt []byte) rc4Key {
-	var pw []byte
-	for _, u := range utf16.Encode([]rune(password)) {
-		pw = binary.LittleEndian.AppendUint16(pw, u)
-	}
-	h0 := md5.Sum(pw)
-	var buf []byte
-	for range 16 {
-		buf = append(append(buf, h0[:5]...), salt...)
-	}
-	h1 := md5.Sum(buf)
-	var k rc4Key
-	copy(k[:], h1[:5])
-	return k
-}
-
-func (k rc4Key) cipher(block uint32) *rc4.Cipher {
-	h := md5.Sum(binary.LittleEndian.AppendUint32(append([]byte(nil), k[:]...), block))
-	c, _ := rc4.NewCipher(h[:]) // 16 bytes: never refused
-	return c
-}
-
 // filePassKey reads a FILEPASS record and returns the key when the
-// workbook is encrypted with RC4 under the default password or one of
-// passwords: the one whose key decrypts the verifier to its hash.
-func filePassKey(b []byte, passwords []string) (rc4Key, error) {
+// workbook is encrypted with RC4 or RC4 CryptoAPI under the default
+// password or one of passwords.
+func filePassKey(b []byte, passwords []string) (rc4Stream, error) {
 	if len(b) < 6 {
-		return rc4Key{}, errBIFFShort
+		return nil, errBIFFShort
 	}
-	le := binary.LittleEndian
-	switch kind, major, minor := le.Uint16(b), le.Uint16(b[2:]), le.Uint16(b[4:]); {
-	case kind == 0:
-		return rc4Key{}, fmt.Errorf("%w (XOR obfuscation, not read)", errXLSPassword)
-	case kind == 1 && major == 1 && minor == 1:
-	case kind == 1:
-		return rc4Key{}, fmt.Errorf("%w (RC4 CryptoAPI, not read)", errXLSPassword)
+	switch kind := binary.LittleEndian.Uint16(b); kind {
+	case 0:
+		return nil, fmt.Errorf("%w (XOR obfuscation, not read)", errXLSPassword)
+	case 1:
 	default:
-		return rc4Key{}, fmt.Errorf("%w (encryption of kind %d)", errXLSPassword, kind)
+		return nil, fmt.Errorf("%w (encryption of kind %d)", errXLSPassword, kind)
 	}
-	if len(b) < 54 {
-		return rc4Key{}, errBIFFShort
+	key, err := rc4Header(b[2:], append([]string{defaultXLSPassword}, passwords...))
+	switch {
+	case errors.Is(err, errRC4Short):
+		return nil, errBIFFShort
+	case errors.Is(err, errRC4Password) && len(passwords) > 0:
+		return nil, fmt.Errorf("%w (none of the passwords given opens it)", errXLSPassword)
+	case errors.Is(err, errRC4Password):
+		return nil, fmt.Errorf("%w (give its password with --password)", errXLSPassword)
+	case err != nil:
+		return nil, fmt.Errorf("%w (%v)", errXLSPassword, err)
 	}
-	salt, verifier, hash := b[6:22], b[22:38], b[38:54]
-	for _, pw := range append([]string{defaultXLSPassword}, passwords...) {
-		k := newRC4Key(pw, salt)
-		var v, h [16]byte
-		c := k.cipher(0)
-		c.XORKeyStream(v[:], verifier)
-		c.XORKeyStream(h[:], hash)
-		if sum := md5.Sum(v[:]); bytes.Equal(sum[:], h[:]) {
-			return k, nil
-		}
-	}
-	if len(passwords) > 0 {
-		return rc4Key{}, fmt.Errorf("%w (none of the passwords given opens it)", errXLSPassword)
-	}
-	return rc4Key{}, fmt.Errorf("%w (give its password with --password)", errXLSPassword)
+	return key, nil
 }
 
 // biffDecrypter reads a workbook stream encrypted with RC4 as it was
@@ -95,7 +54,7 @@ func filePassKey(b []byte, passwords []string) (rc4Key, error) {
 // are, pass; the rest is XORed with the key stream of its offset.
 type biffDecrypter struct {
 	r     io.Reader
-	key   rc4Key
+	key   rc4Stream
 	pos   int64 // stream offset of the next byte
 	block int64 // the block whose key stream is in ks
 	ks    [1024]byte
@@ -105,7 +64,7 @@ type biffDecrypter struct {
 	plain int // of those, how many pass as they are
 }
 
-func newBIFFDecrypter(r io.Reader, key rc4Key) *biffDecrypter {
+func newBIFFDecrypter(r io.Reader, key rc4Stream) *biffDecrypter {
 	return &biffDecrypter{r: r, key: key, block: -1}
 }
 

@@ -40,8 +40,18 @@ func (e *Extractor) readDoc(ctx context.Context, c *cfb, d Doc) error {
 		return fmt.Errorf("%w: a Word document older than Word 97 (FIB version %d) is not read", ErrUnsupported, nFib)
 	}
 	flags := le.Uint16(word[10:])
-	if flags&0x0100 != 0 {
-		return fmt.Errorf("%w: a password-protected Word document; not scanned", ErrEncrypted)
+	tableName := "0Table"
+	if flags&0x0200 != 0 {
+		tableName = "1Table"
+	}
+	table, err := docStream(c, tableName)
+	if err != nil {
+		return err
+	}
+	if flags&0x0100 != 0 { // fEncrypted
+		if err := e.decryptDoc(word, table, flags); err != nil {
+			return err
+		}
 	}
 	// FibBase (32 bytes), csw and FibRgW, cslw and FibRgLw, cbRgFcLcb and
 	// FibRgFcLcb: fcClx and lcbClx are its 34th pair.
@@ -70,14 +80,6 @@ func (e *Extractor) readDoc(ctx context.Context, c *cfb, d Doc) error {
 	}
 	fcClx, lcbClx := int(le.Uint32(word[at+33*8:])), int(le.Uint32(word[at+33*8+4:]))
 	fcChpx, lcbChpx := int(le.Uint32(word[at+12*8:])), int(le.Uint32(word[at+12*8+4:]))
-	tableName := "0Table"
-	if flags&0x0200 != 0 {
-		tableName = "1Table"
-	}
-	table, err := docStream(c, tableName)
-	if err != nil {
-		return err
-	}
 	if fcClx < 0 || lcbClx < 0 || fcClx+lcbClx > len(table) {
 		return fmt.Errorf("%w: the piece table lies past the end of %s", ErrSyntax, tableName)
 	}
@@ -113,6 +115,35 @@ func (e *Extractor) readDoc(ctx context.Context, c *cfb, d Doc) error {
 		}
 	}
 	t.flush()
+	return nil
+}
+
+// decryptDoc decrypts in place the WordDocument and Table streams of a
+// document encrypted under one of the passwords given ([MS-DOC] 2.2.6.2):
+// the encryption header starts the Table stream, lKey of the FIB its
+// size; both streams are encrypted in 512-byte blocks from their start,
+// but for the FIB's first 68 bytes (the FibBase and the counts after
+// it) and that header, left in clear.
+func (e *Extractor) decryptDoc(word, table []byte, flags uint16) error {
+	if flags&0x8000 != 0 { // fObfuscation
+		return fmt.Errorf("%w: a Word document under XOR obfuscation; not scanned", ErrEncrypted)
+	}
+	lKey := int(binary.LittleEndian.Uint32(word[14:]))
+	if lKey < 4 || lKey > len(table) {
+		return fmt.Errorf("%w: a Word encryption header of %d bytes in a Table stream of %d", ErrSyntax, lKey, len(table))
+	}
+	key, err := rc4Header(table[:lKey], e.o.Passwords)
+	switch {
+	case errors.Is(err, errRC4Password):
+		return fmt.Errorf("%w: %s", ErrEncrypted, lockedText("a Word document", e.o.Passwords))
+	case errors.Is(err, errRC4Short):
+		return fmt.Errorf("%w: %v", ErrSyntax, err)
+	case err != nil:
+		return fmt.Errorf("%w: a password-protected Word document: %v", ErrEncrypted, err)
+	}
+	const clear = 68
+	decryptRC4(word, key, 512, clear)
+	decryptRC4(table, key, 512, lKey)
 	return nil
 }
 

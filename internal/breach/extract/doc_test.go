@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"tocsin/internal/breach/extract/rc4write"
 	"tocsin/internal/breach/extract/xlswrite"
 )
 
@@ -81,8 +82,6 @@ func TestDocBuilt(t *testing.T) {
 		{"champ.doc", testWordDoc(text, nil), "1:0:Tel06 12 34 56 78 “ok”\n2:0:NIR 185057800608491", ""},
 		{"ancien.doc", testWordDoc(text, func(w []byte) { binary.LittleEndian.PutUint16(w[2:], 104) }), "",
 			"unsupported content: a Word document older than Word 97 (FIB version 104) is not read"},
-		{"secret.doc", testWordDoc(text, func(w []byte) { binary.LittleEndian.PutUint16(w[10:], 0x0300) }), "",
-			"encrypted: a password-protected Word document; not scanned"},
 		{"table.doc", testWordDoc(text, func(w []byte) { binary.LittleEndian.PutUint16(w[10:], 0) }), "",
 			"syntax error: a Word document without its 0Table stream"},
 		{"loin.doc", testWordDoc(text, func(w []byte) { binary.LittleEndian.PutUint32(w[32+30+90+2+33*8+4:], 5000) }), "",
@@ -102,6 +101,132 @@ func TestDocBuilt(t *testing.T) {
 			t.Errorf("%s: problems %q, want %q", c.name, probs, c.problem)
 		}
 	}
+}
+
+// cfbStreams returns every stream of a compound file, by its path.
+func cfbStreams(t testing.TB, data []byte) []xlswrite.Stream {
+	t.Helper()
+	c, err := openCFB(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []xlswrite.Stream
+	var walk func(i uint32, prefix string)
+	walk = func(i uint32, prefix string) {
+		for _, k := range c.children(i) {
+			e := c.dir[k]
+			switch e.kind {
+			case 1:
+				walk(k, prefix+e.name+"/")
+			case 2:
+				r, err := c.open(e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := io.ReadAll(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, xlswrite.Stream{Name: prefix + e.name, Data: b})
+			}
+		}
+	}
+	walk(0, "")
+	return out
+}
+
+// encryptDoc encrypts a Word document's streams under password; fix
+// changes its WordDocument stream after.
+func encryptDoc(t testing.TB, doc []byte, m rc4write.Method, password string, fix func(word []byte)) []byte {
+	t.Helper()
+	streams := cfbStreams(t, doc)
+	var word, table *xlswrite.Stream
+	for i := range streams {
+		switch streams[i].Name {
+		case "WordDocument":
+			word = &streams[i]
+		case "0Table", "1Table":
+			table = &streams[i]
+		}
+	}
+	if word == nil || table == nil {
+		t.Fatal("no WordDocument or Table stream")
+	}
+	salt, verifier := []byte("0123456789abcdef"), []byte("fedcba9876543210")
+	word.Data, table.Data = rc4write.Doc(word.Data, table.Data, m, password, salt, verifier)
+	if fix != nil {
+		fix(word.Data)
+	}
+	return xlswrite.Compound(streams...)
+}
+
+// Word documents encrypted under a password, as Word 97-2000 (RC4) and
+// Word 2002-2003 (RC4 CryptoAPI, 128 and 40 bits) do: read as the same
+// letter with the password given; named as locked without it or with a
+// wrong one, or when the header is broken, and nothing of the text read.
+func TestDocEncrypted(t *testing.T) {
+	plain := mustRead(t, filepath.Join("testdata", "document", "lettre.doc"))
+	want := docLines(t, filepath.Join("testdata", "document", "lettre.doc"), FormatDOC)
+	dir := t.TempDir()
+	for name, m := range map[string]rc4write.Method{"rc4.doc": {}, "cryptoapi.doc": {CryptoAPI: true}, "cryptoapi-40.doc": {CryptoAPI: true, KeyBits: 40}} {
+		p := writeFile(t, dir, name, encryptDoc(t, plain, m, "Secret", nil))
+		o := testOptions()
+		o.Passwords = []string{"faux", "Secret"}
+		rec := extractFile(t, p, o)
+		if len(rec.problems) > 0 {
+			t.Fatalf("%s: problems %q", name, rec.problemText())
+		}
+		if got := rec.doc(p).lines; strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: lines\n%q\nwant\n%q", name, got, want)
+		}
+		for pws, problem := range map[string]string{
+			"":     "encrypted: a Word document protected by a password; not scanned (give it with --password)",
+			"faux": "encrypted: a Word document protected by a password that none of those given opens; not scanned",
+		} {
+			o := testOptions()
+			if pws != "" {
+				o.Passwords = []string{pws}
+			}
+			rec := extractFile(t, p, o)
+			if probs := strings.Join(rec.problemText(), "\n"); !strings.HasSuffix(probs, problem) || len(rec.doc(p).lines) > 0 || !rec.problems[0].Skipped {
+				t.Errorf("%s, passwords %q: problems %q, lines %q", name, pws, probs, rec.doc(p).lines)
+			}
+		}
+	}
+	// A header cut short, of an unknown version, and XOR obfuscation.
+	short := encryptDoc(t, testWordDoc("NIR 185057800608491\r", nil), rc4write.Method{}, "Secret", func(w []byte) { binary.LittleEndian.PutUint32(w[14:], 40) })
+	obfuscated := testWordDoc("NIR 185057800608491\r", func(w []byte) { binary.LittleEndian.PutUint16(w[10:], 0x8300) })
+	for name, c := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"court.doc": {short, "syntax error: an encryption header cut short"},
+		"xor.doc":   {obfuscated, "encrypted: a Word document under XOR obfuscation; not scanned"},
+		"version.doc": {testWordDoc("x\r", func(w []byte) {
+			binary.LittleEndian.PutUint16(w[10:], 0x0300)
+			binary.LittleEndian.PutUint32(w[14:], 16)
+		}), "encryption version 0.0, not read"},
+	} {
+		p := writeFile(t, dir, name, c.data)
+		rec := extractFile(t, p, testOptions())
+		if probs := strings.Join(rec.problemText(), "\n"); !strings.HasSuffix(probs, c.want) || strings.Contains(probs, "1850578") {
+			t.Errorf("%s: problems %q, want %q", name, probs, c.want)
+		}
+	}
+}
+
+// FuzzRC4Header reads encryption headers whatever their bytes: no panic,
+// and a key only for the password that opens the header.
+func FuzzRC4Header(f *testing.F) {
+	for _, m := range []rc4write.Method{{}, {CryptoAPI: true}, {CryptoAPI: true, KeyBits: 40}} {
+		h, _ := rc4write.Header(m, "Secret", []byte("0123456789abcdef"), []byte("fedcba9876543210"))
+		f.Add(h)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if k, err := rc4Header(b, []string{"Secret"}); (k == nil) == (err == nil) {
+			t.Fatalf("key %v and error %v", k, err)
+		}
+	})
 }
 
 // The piece table and the character properties, whatever their bytes:

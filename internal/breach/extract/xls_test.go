@@ -17,6 +17,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"tocsin/internal/breach/extract/rc4write"
 	"tocsin/internal/breach/extract/xlswrite"
 )
 
@@ -24,8 +25,13 @@ import (
 // header cells included.
 func readXLSCells(t *testing.T, path string) (map[string]string, *recorder) {
 	t.Helper()
+	return readXLSCellsWith(t, path, testOptions())
+}
+
+func readXLSCellsWith(t *testing.T, path string, o Options) (map[string]string, *recorder) {
+	t.Helper()
 	rec := &recorder{}
-	if err := New(testOptions()).File(context.Background(), path, rec); err != nil {
+	if err := New(o).File(context.Background(), path, rec); err != nil {
 		t.Fatal(err)
 	}
 	cells := map[string]string{}
@@ -508,6 +514,34 @@ func TestXLSEncrypted(t *testing.T) {
 	}
 }
 
+// Workbooks encrypted as Excel 2002-2003 does (RC4 CryptoAPI, 128 and 40
+// bits) and as Excel 97-2000 did (RC4), from people-lo.xls: read as the
+// unencrypted one with the password given, reported without it.
+func TestXLSEncryptedMethods(t *testing.T) {
+	var stream []byte
+	for _, st := range cfbStreams(t, mustRead(t, filepath.Join("testdata", "xls", "people-lo.xls"))) {
+		if st.Name == "Workbook" {
+			stream = st.Data
+		}
+	}
+	want := readGolden(t, filepath.Join("testdata", "xls", "people-lo.golden"))
+	dir := t.TempDir()
+	for name, m := range map[string]rc4write.Method{"rc4.xls": {}, "cryptoapi.xls": {CryptoAPI: true}, "cryptoapi-40.xls": {CryptoAPI: true, KeyBits: 40}} {
+		enc := rc4write.Workbook(stream, m, "Secret", []byte("0123456789abcdef"), []byte("fedcba9876543210"))
+		p := writeFile(t, dir, name, xlswrite.Compound(xlswrite.Stream{Name: "Workbook", Data: enc}))
+		if got, _ := readXLSCells(t, p); len(got) > 0 {
+			t.Errorf("%s: %d cells read without the password", name, len(got))
+		}
+		o := testOptions()
+		o.Passwords = []string{"Secret"}
+		cells, rec := readXLSCellsWith(t, p, o)
+		if len(rec.problems) > 0 {
+			t.Fatalf("%s: problems %v", name, rec.problemText())
+		}
+		matchGolden(t, want, cells)
+	}
+}
+
 // The FILEPASS records of the encryptions not read, and broken ones: each
 // reported with what it is, nothing of the workbook read.
 func TestXLSFilePass(t *testing.T) {
@@ -540,7 +574,8 @@ func TestXLSFilePass(t *testing.T) {
 		want   string
 	}{
 		"xor.xls":       {with(append(u16(0), u32(0x1234)...)), "encrypted: a password-protected workbook; not scanned (XOR obfuscation, not read)"},
-		"cryptoapi.xls": {with(append(u16(1), append(u16(4), u16(2)...)...)), "encrypted: a password-protected workbook; not scanned (RC4 CryptoAPI, not read)"},
+		"cryptoapi.xls": {with(append(u16(1), append(u16(4), u16(2)...)...)), "syntax error: record 0x002F at byte 20: a record ends before its fields"},
+		"version.xls":   {with(append(u16(1), append(u16(9), u16(9)...)...)), "encrypted: a password-protected workbook; not scanned (encryption version 9.9, not read)"},
 		"verifier.xls":  {with(flipped), "encrypted: a password-protected workbook; not scanned"},
 		"court.xls":     {with(filePass[:20]), "syntax error: record 0x002F at byte 20: a record ends before its fields"},
 	} {
