@@ -18,7 +18,8 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/flate"
-	"github.com/ulikunitz/xz/lzma"
+
+	"tocsin/internal/breach/extract/lzma"
 )
 
 // Archives are read recursively. Two limits guard against zip bombs: the
@@ -88,9 +89,13 @@ func zipLZMAReader(r io.Reader) io.ReadCloser {
 	if dict > sevenZipMaxDict {
 		return io.NopCloser(errReader{fmt.Errorf("%w: the zip LZMA dictionary needs %d MiB, more than the %d MiB bound; not read", ErrLimit, (uint64(dict)+1<<20-1)>>20, sevenZipMaxDict>>20)})
 	}
-	// The classic header: properties, dictionary, an unknown size.
-	head := binary.LittleEndian.AppendUint64(h[4:9:9], ^uint64(0))
-	lr, err := lzma.NewReader(io.MultiReader(bytes.NewReader(head), bufio.NewReaderSize(r, 32<<10)))
+	props, err := lzma.ParseProps(h[4])
+	if err != nil {
+		return io.NopCloser(errReader{fmt.Errorf("%w: zip LZMA: %v", ErrSyntax, err)})
+	}
+	// The size is the member's, which the zip reader bounds; the stream
+	// may end with its end marker before.
+	lr, err := lzma.NewReader(r, props, int(dict), -1)
 	if err != nil {
 		return io.NopCloser(errReader{fmt.Errorf("%w: zip LZMA: %v", ErrSyntax, err)})
 	}

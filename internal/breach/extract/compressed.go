@@ -18,7 +18,8 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
-	"github.com/ulikunitz/xz/lzma"
+
+	"tocsin/internal/breach/extract/lzma"
 )
 
 // Compressed streams (gzip, xz, bzip2, zstd, LZ4) hold one document,
@@ -158,10 +159,9 @@ func lz4Problem(err error) string {
 
 // xzReader reads the xz format (tukaani.org's xz-file-format 1.2): a
 // stream header, blocks, an index, a footer; streams may follow one
-// another. Its blocks are LZMA2, decoded by ulikunitz/xz's lzma with the
-// dictionary each block declares, bounded: that library's own xz reader
-// allocates what a block declares, up to 4 GiB. Each block's check
-// (CRC32, CRC64, SHA-256) is verified.
+// another. Its blocks are LZMA2, decoded by the lzma package with the
+// dictionary each block declares, bounded (a block may declare up to
+// 4 GiB). Each block's check (CRC32, CRC64, SHA-256) is verified.
 type xzReader struct {
 	r     *bufio.Reader
 	block io.Reader // the block being read
@@ -279,17 +279,13 @@ func (x *xzReader) blockHeader() error {
 	if p := props[0]; p < 40 {
 		dict = uint64(2|p&1) << (p/2 + 11)
 	}
-	need := max(min(dict, unpacked), lzma.MinDictCap)
+	need := min(dict, unpacked)
 	if need > compressedMaxWindow {
 		return fmt.Errorf("%w: the xz dictionary needs %d MiB, more than the %d MiB bound; not read", ErrLimit, (dict+1<<20-1)>>20, compressedMaxWindow>>20)
 	}
 	x.read = (int64(size) + 1) * 4
 	cr := &xzCount{r: x.r, n: &x.read}
-	lr, err := lzma.Reader2Config{DictCap: int(need)}.NewReader2(cr)
-	if err != nil {
-		return x.fail(err.Error())
-	}
-	x.block = lr
+	x.block = lzma.NewReader2(cr, int(need))
 	switch x.ctype {
 	case 0x00:
 		x.check, x.csize = nil, 0

@@ -18,7 +18,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/klauspost/compress/flate"
-	"github.com/ulikunitz/xz/lzma"
+
+	"tocsin/internal/breach/extract/lzma"
 )
 
 // 7-Zip archives, the form many leaks are published in (7zFormat.txt of
@@ -856,10 +857,11 @@ func (a *szArchive) decoder(c szCoder, r *bufio.Reader, size, limit uint64) (io.
 		if min(dict, reach) > sevenZipMaxDict {
 			return nil, sevenZipMemory("LZMA", dict)
 		}
-		// The classic .lzma header: properties, dictionary, size.
-		h := append([]byte{c.props[0]}, binary.LittleEndian.AppendUint32(nil, uint32(max(min(dict, reach), lzma.MinDictCap)))...)
-		h = binary.LittleEndian.AppendUint64(h, size)
-		lr, err := lzma.NewReader(io.MultiReader(bytes.NewReader(h), r))
+		props, err := lzma.ParseProps(c.props[0])
+		if err != nil {
+			return nil, fmt.Errorf("%w: 7-Zip LZMA: %v", ErrSyntax, err)
+		}
+		lr, err := lzma.NewReader(r, props, int(min(dict, reach)), int64(size))
 		if err != nil {
 			return nil, fmt.Errorf("%w: 7-Zip LZMA: %v", ErrSyntax, err)
 		}
@@ -872,15 +874,11 @@ func (a *szArchive) decoder(c szCoder, r *bufio.Reader, size, limit uint64) (io.
 		if p := c.props[0]; p < 40 {
 			dict = uint64(2|p&1) << (p/2 + 11)
 		}
-		need := max(min(dict, reach), lzma.MinDictCap)
+		need := min(dict, reach)
 		if need > sevenZipMaxDict {
 			return nil, sevenZipMemory("LZMA2", dict)
 		}
-		lr, err := lzma.Reader2Config{DictCap: int(need)}.NewReader2(r)
-		if err != nil {
-			return nil, fmt.Errorf("%w: 7-Zip LZMA2: %v", ErrSyntax, err)
-		}
-		return lr, nil
+		return lzma.NewReader2(r, int(need)), nil
 	case szDeflate:
 		return flate.NewReader(r), nil
 	case szBZip2:
