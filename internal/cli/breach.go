@@ -116,7 +116,8 @@ Read, by their content whatever their names:
               (OpenDocument also as flat XML: .fodt, .fods, .fodp)
   mail        .eml, Maildir, mbox, Outlook .msg and winmail.dat (attachments
               by their format)
-  archives    zip, 7-Zip (LZMA, LZMA2, deflate, bzip2), RAR (1.5 to 5),
+  archives    zip (also Deflate64, bzip2, LZMA, xz, Zstandard), 7-Zip
+              (LZMA, LZMA2, deflate, bzip2), RAR (1.5 to 5),
               tar; streams compressed with gzip, xz, bzip2, zstd or LZ4
               (nested, as a dump.sql.xz or a .tar.zst)
   text        logs and any other text (UTF-8, else Windows-1252)

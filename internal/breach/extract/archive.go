@@ -18,7 +18,9 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/zstd"
 
+	"tocsin/internal/breach/extract/inflate64"
 	"tocsin/internal/breach/extract/lzma"
 )
 
@@ -48,29 +50,52 @@ func openZip(r io.ReaderAt, size int64) (*zip.Reader, error) {
 		}
 		return &inflater{ReadCloser: flate.NewReader(r), done: func(f *inflater) { free = f }}
 	})
-	// The other methods 7-Zip and WinZip write when asked: bzip2, LZMA.
+	// Deflate64, which Windows' compressed folders write for large
+	// files, and the other methods 7-Zip and WinZip write when asked:
+	// bzip2, LZMA, xz, Zstandard.
+	zr.RegisterDecompressor(zipDeflate64, func(r io.Reader) io.ReadCloser {
+		return io.NopCloser(&errPrefix{r: inflate64.NewReader(r), what: "Deflate64"})
+	})
 	zr.RegisterDecompressor(zipBZip2, func(r io.Reader) io.ReadCloser {
 		return io.NopCloser(&errPrefix{r: bzip2.NewReader(r), what: "bzip2"})
 	})
 	zr.RegisterDecompressor(zipLZMA, zipLZMAReader)
+	zr.RegisterDecompressor(zipXZ, func(r io.Reader) io.ReadCloser {
+		return io.NopCloser(&xzReader{r: bufio.NewReaderSize(r, 32<<10)})
+	})
+	zr.RegisterDecompressor(zipZstd, func(r io.Reader) io.ReadCloser {
+		z, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(compressedMaxWindow))
+		if err != nil {
+			return io.NopCloser(errReader{fmt.Errorf("%w: zstd: %v", ErrSyntax, err)})
+		}
+		return &zstdCloser{errPrefix{r: z, what: "zstd"}, z}
+	})
 	return zr, nil
+}
+
+// zstdCloser frees a zstd decoder when its member is read.
+type zstdCloser struct {
+	errPrefix
+	z *zstd.Decoder
+}
+
+func (c *zstdCloser) Close() error {
+	c.z.Close()
+	return nil
 }
 
 // Zip's method numbers beyond store and deflate (APPNOTE 4.4.5).
 const (
-	zipBZip2 = 12
-	zipLZMA  = 14
+	zipDeflate64 = 9
+	zipBZip2     = 12
+	zipLZMA      = 14
+	zipZstd      = 93
+	zipXZ        = 95
 )
 
 // zipMethodName names a zip method no reader is registered for.
 func zipMethodName(m uint16) string {
 	switch m {
-	case 9:
-		return "Deflate64"
-	case 93:
-		return "Zstandard"
-	case 95:
-		return "xz"
 	case 98:
 		return "PPMd"
 	}

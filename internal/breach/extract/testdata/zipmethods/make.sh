@@ -1,7 +1,7 @@
 #!/bin/sh
 # Writes zip archives of fixtures of the other readers with the methods
-# 7-Zip offers besides deflate: bzip2 and LZMA (read), Deflate64 and
-# PPMd (reported). Run from this folder: sh make.sh
+# 7-Zip offers besides deflate: bzip2, LZMA and Deflate64 (read), PPMd
+# (reported). Run from this folder: sh make.sh
 set -e
 rm -f *.zip
 t=$(mktemp -d)
