@@ -70,6 +70,8 @@ mariadb --socket="$sock" -u root <<SQL
 CREATE DATABASE IF NOT EXISTS $db;
 CREATE USER IF NOT EXISTS '$user'@'127.0.0.1' IDENTIFIED BY '$pass';
 GRANT ALL PRIVILEGES ON $db.* TO '$user'@'127.0.0.1';
+-- mysqldump --tab has the server write the data files (tests of its reader).
+GRANT FILE ON *.* TO '$user'@'127.0.0.1';
 FLUSH PRIVILEGES;
 SQL
 

@@ -105,7 +105,8 @@ masked samples. Exit status 0 when the scan ran.
 Read, by their content whatever their names:
   tables      CSV/TSV, JSON/NDJSON, XML exports, MySQL and PostgreSQL dumps
               (SQL, and pg_dump's -Fc archives with their large objects,
-              -Fd folders and -Ft tars; zlib, LZ4 or zstd),
+              -Fd folders and -Ft tars; zlib, LZ4 or zstd; mysqldump --tab
+              folders),
               MongoDB dumps (.bson, --archive), LDAP exports (LDIF),
               address books (vCard .vcf), calendars (.ics), SQLite files,
               dBASE and FoxPro .dbf

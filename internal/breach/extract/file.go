@@ -139,6 +139,9 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 	if stmt, comp, ok := e.pgDirStmt(src); ok {
 		return e.pgDirData(ctx, src, br, h, stmt, comp)
 	}
+	if table, cols, ok := e.mysqlTabColumns(ctx, src); ok {
+		return e.mysqlTabData(ctx, src, br, h, table, cols)
+	}
 	f := Sniff(src.name, head)
 	switch f {
 	case FormatZip:
