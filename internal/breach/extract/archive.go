@@ -297,7 +297,7 @@ func (e *Extractor) tar(ctx context.Context, src *source, br *bufio.Reader, h Ha
 	if e.tooDeep(d, src) {
 		return nil
 	}
-	tt := &tarTables{memos: map[string]*tarFile{}}
+	tt := &tarTables{memos: map[string]*tarFile{}, mysqlCols: map[string][]string{}}
 	defer tt.close()
 	tr := tar.NewReader(br)
 	for {
@@ -331,16 +331,36 @@ func (e *Extractor) tar(ctx context.Context, src *source, br *bufio.Reader, h Ha
 			}
 			r = br
 		}
+		// mysqldump --tab: NAME.sql, then NAME.txt (in the order of the
+		// names) read under the columns the script creates.
+		ext := strings.ToLower(path.Ext(name))
+		counted := src.counted
+		if ext == ".sql" && hdr.Size <= mysqlTabMaxDefinition {
+			script, err := io.ReadAll(tarLimited(src, tr))
+			if err != nil && !errors.Is(err, ErrLimit) {
+				return err
+			}
+			for table, cols := range e.sqlCreateColumns(ctx, script) {
+				tt.mysqlCols[path.Join(path.Dir(name), table)] = cols
+			}
+			r, counted = bytes.NewReader(script), true // its bytes are counted
+		}
+		cols := tt.mysqlCols[strings.TrimSuffix(name, path.Ext(name))]
 		if id, comp, ok := pgDataID(name); ok && tt.pgCopy[id] != "" {
 			m := member(src, name, r, hdr.Size, src.counted)
 			if err := e.pgDirData(ctx, m, bufio.NewReaderSize(m.r, 64<<10), h, tt.pgCopy[id], comp); err != nil {
+				return err
+			}
+		} else if ext == ".txt" && cols != nil {
+			m := member(src, name, r, hdr.Size, src.counted)
+			if err := e.mysqlTabData(ctx, m, bufio.NewReaderSize(m.r, 64<<10), h, path.Base(strings.TrimSuffix(name, path.Ext(name))), cols); err != nil {
 				return err
 			}
 		} else if done, err := tt.member(ctx, e, src, name, r, hdr.Size, h); done || err != nil {
 			if err != nil {
 				return err
 			}
-		} else if err := e.read(ctx, member(src, name, r, hdr.Size, src.counted), h); err != nil {
+		} else if err := e.read(ctx, member(src, name, r, hdr.Size, counted), h); err != nil {
 			return err
 		}
 		if src.b.hit {
@@ -358,6 +378,8 @@ type tarTables struct {
 	memos   map[string]*tarFile // by folder and name without extension, lower case
 	pending []*tarFile          // tables waiting for their memo file
 	pgCopy  map[int64]string    // a pg_dump -Ft's COPY statements (pgDataFiles)
+	// mysqldump --tab's tables, by folder and name: their columns
+	mysqlCols map[string][]string
 }
 
 type tarFile struct {

@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
 )
 
 // mysqldump --tab (and mariadb-dump --tab) write each table as two files
-// in one folder: NAME.sql, its CREATE TABLE, and NAME.txt, its rows as
+// in one folder (on disk, zipped, or tarred with the script first): NAME.sql, its CREATE TABLE, and NAME.txt, its rows as
 // SELECT … INTO OUTFILE writes them by default: tab-separated, a line a
 // row, \N for NULL, and a backslash before a backslash, a tab or a line
 // break that is data (so that a row may span lines), \0 for NUL. Alone,
@@ -25,30 +26,69 @@ import (
 const mysqlTabMaxDefinition = 1 << 20
 
 // mysqlTabColumns returns the columns of the table whose rows a data
-// file of mysqldump --tab on disk holds, as the NAME.sql beside it
-// creates it, and the table's name.
+// file of mysqldump --tab holds, as the NAME.sql beside it (on disk, or
+// in the same zip) creates it, and the table's name.
 func (e *Extractor) mysqlTabColumns(ctx context.Context, src *source) (table string, cols []string, ok bool) {
-	if src.file == nil || !strings.EqualFold(filepath.Ext(src.name), ".txt") {
+	if !strings.EqualFold(path.Ext(src.name), ".txt") || src.file == nil && src.zip == nil {
 		return "", nil, false
 	}
-	p := src.file.Name()
-	table = strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
-	f, err := os.Open(strings.TrimSuffix(p, filepath.Ext(p)) + ".sql")
-	if err != nil {
+	def := mysqlTabDefinition(src)
+	table = strings.TrimSuffix(path.Base(filepath.ToSlash(src.name)), path.Ext(src.name))
+	if def == nil || !bytes.Contains(def, []byte("CREATE TABLE `"+table+"`")) {
 		return "", nil, false
 	}
-	defer f.Close()
-	def, err := io.ReadAll(io.LimitReader(f, mysqlTabMaxDefinition+1))
-	if err != nil || len(def) > mysqlTabMaxDefinition || !bytes.Contains(def, []byte("CREATE TABLE `"+table+"`")) {
-		return "", nil, false
-	}
-	q := &sqlReader{ctx: ctx, s: newStream(bytes.NewReader(def), blockSize), o: e.o, doc: nopDoc{}, backslash: true, tables: map[string]*sqlTable{}}
+	cols = e.sqlCreateColumns(ctx, def)[table]
+	return table, cols, len(cols) > 0
+}
+
+// sqlCreateColumns returns the columns each CREATE TABLE of a script
+// names, by table.
+func (e *Extractor) sqlCreateColumns(ctx context.Context, script []byte) map[string][]string {
+	q := &sqlReader{ctx: ctx, s: newStream(bytes.NewReader(script), blockSize), o: e.o, doc: nopDoc{}, backslash: true, tables: map[string]*sqlTable{}}
 	q.run()
-	t := q.tables[table]
-	if t == nil || len(t.defined) == 0 {
-		return "", nil, false
+	out := map[string][]string{}
+	for name, t := range q.tables {
+		if len(t.defined) > 0 {
+			out[name] = t.defined
+		}
 	}
-	return table, t.defined, true
+	return out
+}
+
+// mysqlTabDefinition reads the NAME.sql beside a NAME.txt, nil if there
+// is none (or it is larger than a definition).
+func mysqlTabDefinition(src *source) []byte {
+	var r io.Reader
+	if src.file != nil {
+		p := src.file.Name()
+		f, err := os.Open(strings.TrimSuffix(p, filepath.Ext(p)) + ".sql")
+		if err != nil {
+			return nil
+		}
+		defer f.Close()
+		r = f
+	} else {
+		want := strings.TrimSuffix(src.name, path.Ext(src.name)) + ".sql"
+		for _, zf := range src.zip.File {
+			if zf.Name == want && zf.Flags&1 == 0 && zf.UncompressedSize64 <= mysqlTabMaxDefinition {
+				rc, err := zf.Open()
+				if err != nil {
+					return nil
+				}
+				defer rc.Close()
+				r = rc
+				break
+			}
+		}
+		if r == nil {
+			return nil
+		}
+	}
+	def, err := io.ReadAll(io.LimitReader(r, mysqlTabMaxDefinition+1))
+	if err != nil || len(def) > mysqlTabMaxDefinition {
+		return nil
+	}
+	return def
 }
 
 // nopDoc receives nothing: a script read for its definitions only.

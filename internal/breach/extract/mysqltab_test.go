@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"archive/tar"
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -9,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,9 +19,10 @@ import (
 )
 
 // What mariadb-dump --tab writes (testdata/mysqltab/make.sh): the data
-// file beside its CREATE TABLE is read as the table, its columns named,
-// the escaped tab, line break and backslash undone, NULL no value, each
-// row numbered by its first line; alone, it is delimited text.
+// file beside its CREATE TABLE, on disk, in a zip or after it in a tar,
+// is read as the table, its columns named, the escaped tab, line break
+// and backslash undone, NULL no value, each row numbered by its first
+// line; alone, it is delimited text.
 func TestMySQLTab(t *testing.T) {
 	p := filepath.Join("testdata", "mysqltab", "usagers.txt")
 	rec := extractFile(t, p, testOptions())
@@ -35,6 +39,41 @@ func TestMySQLTab(t *testing.T) {
 	}
 	if d := rec.doc(p); d == nil || d.format != FormatSQL {
 		t.Errorf("documents %v", rec.paths())
+	}
+	// The same folder zipped.
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	for _, name := range []string{"dump/usagers.txt", "dump/usagers.sql"} {
+		w, _ := zw.Create(name)
+		w.Write(mustRead(t, filepath.Join("testdata", "mysqltab", path.Base(name))))
+	}
+	zw.Close()
+	zp := writeFile(t, t.TempDir(), "dump.zip", zb.Bytes())
+	zrec := extractFile(t, zp, testOptions())
+	var zrows []string
+	for _, r := range zrec.allRows() {
+		zrows = append(zrows, strings.Replace(r, zp+"!/dump/usagers.txt", p, 1))
+	}
+	if strings.Join(zrows, "\n") != strings.Join(want, "\n") || len(zrec.problems) > 0 {
+		t.Errorf("zipped: rows\n%q\nproblems %v", zrec.allRows(), zrec.problemText())
+	}
+	// Tarred, the script first.
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	for _, name := range []string{"dump/usagers.sql", "dump/usagers.txt"} {
+		data := mustRead(t, filepath.Join("testdata", "mysqltab", path.Base(name)))
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
+		tw.Write(data)
+	}
+	tw.Close()
+	tp := writeFile(t, t.TempDir(), "dump.tar", tb.Bytes())
+	trec := extractFile(t, tp, testOptions())
+	var trows []string
+	for _, r := range trec.allRows() {
+		trows = append(trows, strings.Replace(r, tp+"!/dump/usagers.txt", p, 1))
+	}
+	if strings.Join(trows, "\n") != strings.Join(want, "\n") || len(trec.problems) > 0 {
+		t.Errorf("tarred: rows\n%q\nproblems %v", trec.allRows(), trec.problemText())
 	}
 	alone := writeFile(t, t.TempDir(), "usagers.txt", mustRead(t, p))
 	if rec := extractFile(t, alone, testOptions()); rec.docs[0].format == FormatSQL {
