@@ -162,11 +162,11 @@ func sortRows(rows []string) []string {
 	return out
 }
 
-// TestMySQLDatabase runs against a server named by TOCSIN_TEST_MYSQL_DSN
-// (mysql://user:pass@host:port/db): scripts/start-mariadb.sh starts one and
-// prints it. Without it the test is skipped, except under
-// TOCSIN_REQUIRE_SERVICES=1 (CI), where it fails.
-func TestMySQLDatabase(t *testing.T) {
+// mysqlTestDB returns the DSN and a connection of the scratch MySQL or
+// MariaDB database named by TOCSIN_TEST_MYSQL_DSN; without it the test
+// is skipped, except under TOCSIN_REQUIRE_SERVICES=1 (CI), where it fails.
+func mysqlTestDB(t *testing.T) (string, *sql.DB) {
+	t.Helper()
 	dsn := os.Getenv("TOCSIN_TEST_MYSQL_DSN")
 	if dsn == "" {
 		if os.Getenv("TOCSIN_REQUIRE_SERVICES") == "1" {
@@ -182,7 +182,16 @@ func TestMySQLDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return dsn, db
+}
+
+// TestMySQLDatabase runs against a server named by TOCSIN_TEST_MYSQL_DSN
+// (mysql://user:pass@host:port/db): scripts/start-mariadb.sh starts one and
+// prints it. Without it the test is skipped, except under
+// TOCSIN_REQUIRE_SERVICES=1 (CI), where it fails.
+func TestMySQLDatabase(t *testing.T) {
+	dsn, db := mysqlTestDB(t)
 	table := fmt.Sprintf("tocsin_test_%d", time.Now().UnixNano())
 	if _, err := db.Exec("CREATE TABLE " + table + " (nom VARCHAR(64), email VARCHAR(128), naissance DATE, solde DECIMAL(6,2), photo BLOB, note BLOB, tel BIGINT)"); err != nil {
 		t.Fatal(err)
@@ -193,6 +202,7 @@ func TestMySQLDatabase(t *testing.T) {
 		"Dupont", "a@b.fr", "1985-05-12", "12.50", "rappeler Jean", 612345678); err != nil {
 		t.Fatal(err)
 	}
+	d, _ := ParseDSN(dsn)
 	rec := &recorder{}
 	if err := New(testOptions()).Database(context.Background(), d, rec); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"net/url"
 	"os"
@@ -126,26 +125,13 @@ func TestMySQLTabEscapes(t *testing.T) {
 // as its table. Required where TOCSIN_REQUIRE_SERVICES=1 (the server is
 // local: it writes the data file itself).
 func TestMySQLTabLive(t *testing.T) {
-	dsn := os.Getenv("TOCSIN_TEST_MYSQL_DSN")
+	dsn, db := mysqlTestDB(t)
 	dump, err := exec.LookPath("mariadb-dump")
 	if err != nil {
-		dump, err = exec.LookPath("mysqldump")
-	}
-	if dsn == "" || err != nil {
-		if os.Getenv("TOCSIN_REQUIRE_SERVICES") == "1" {
-			t.Fatal("TOCSIN_REQUIRE_SERVICES=1 but TOCSIN_TEST_MYSQL_DSN or mariadb-dump is missing (scripts/start-mariadb.sh)")
+		if dump, err = exec.LookPath("mysqldump"); err != nil {
+			t.Fatal("neither mariadb-dump nor mysqldump beside the server (apt-get install mariadb-server)")
 		}
-		t.Skip("set TOCSIN_TEST_MYSQL_DSN (scripts/start-mariadb.sh)")
 	}
-	d, err := ParseDSN(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open(d.Driver, d.DSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	table := fmt.Sprintf("tocsin_tab_%d", time.Now().UnixNano())
 	if _, err := db.Exec("CREATE TABLE " + table + " (nom VARCHAR(64), courriel VARCHAR(128), note TEXT)"); err != nil {
 		t.Fatal(err)

@@ -22,17 +22,7 @@ import (
 func TestPGDump(t *testing.T) {
 	for _, name := range []string{"usagers.dump", "usagers-z0.dump"} {
 		p := filepath.Join("testdata", "pgdump", name)
-		rec := extractFile(t, p, testOptions())
-		if len(rec.problems) > 0 {
-			t.Fatalf("%s: problems %v", name, rec.problemText())
-		}
-		var want []string
-		for _, r := range pgDumpRows {
-			want = append(want, p+r)
-		}
-		if got := sortRows(rec.allRows()); strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Errorf("%s: rows\n%q\nwant\n%q", name, got, want)
-		}
+		rec := checkPGDumpRows(t, p)
 		lo := rec.doc(p + "!/large object 16400")
 		if d := rec.doc(p); d == nil || d.format != FormatPGDump || lo == nil || len(lo.lines) != 1 || !strings.Contains(lo.lines[0], "06 98 76 54 32") {
 			t.Errorf("%s: documents %v", name, rec.paths())
@@ -113,17 +103,7 @@ func TestPGDumpCompressed(t *testing.T) {
 		compress func(testing.TB, []byte) []byte
 	}{"usagers-lz4.dump": {pgCompressLZ4, lz4Frame}, "usagers-zstd.dump": {pgCompressZstd, zstdStream}} {
 		p := writeFile(t, dir, name, recompressPGDump(t, z0, c.algo, func(b []byte) []byte { return c.compress(t, b) }))
-		rec := extractFile(t, p, testOptions())
-		if len(rec.problems) > 0 {
-			t.Fatalf("%s: problems %v", name, rec.problemText())
-		}
-		var want []string
-		for _, r := range pgDumpRows {
-			want = append(want, p+r)
-		}
-		if got := sortRows(rec.allRows()); strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Errorf("%s: rows\n%q\nwant\n%q", name, got, want)
-		}
+		rec := checkPGDumpRows(t, p)
 		if lo := rec.doc(p + "!/large object 16400"); lo == nil || len(lo.lines) != 1 || !strings.Contains(lo.lines[0], "06 98 76 54 32") {
 			t.Errorf("%s: documents %v", name, rec.paths())
 		}
@@ -232,6 +212,24 @@ func recompressPGDump(t testing.TB, z0 []byte, algo byte, compress func([]byte) 
 			t.Fatal(a.err)
 		}
 	}
+}
+
+// checkPGDumpRows reads a custom archive of the fixtures and checks its
+// rows.
+func checkPGDumpRows(t *testing.T, p string) *recorder {
+	t.Helper()
+	rec := extractFile(t, p, testOptions())
+	if len(rec.problems) > 0 {
+		t.Fatalf("%s: problems %v", p, rec.problemText())
+	}
+	var want []string
+	for _, r := range pgDumpRows {
+		want = append(want, p+r)
+	}
+	if got := sortRows(rec.allRows()); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s: rows\n%q\nwant\n%q", p, got, want)
+	}
+	return rec
 }
 
 // pgDumpRows are the fixtures' rows, after their document's path.

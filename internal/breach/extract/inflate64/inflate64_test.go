@@ -11,23 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
-
-// readAll reads r in reads of n bytes.
-func readAll(r io.Reader, n int) ([]byte, error) {
-	var out []byte
-	buf := make([]byte, n)
-	for {
-		k, err := r.Read(buf)
-		out = append(out, buf[:k]...)
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-	}
-}
 
 // The members 7-Zip packed with Deflate64 (testdata/make.sh) decode to
 // their size and CRC-32: a text, and data whose matches reach 40 KB back
@@ -49,11 +34,15 @@ func TestSevenZip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, n := range []int{1, 1000, 1 << 20} {
+		for _, oneByte := range []bool{false, true} {
 			raw, _ = f.OpenRaw()
-			got, err := readAll(NewReader(raw), n)
+			var r io.Reader = NewReader(raw)
+			if oneByte {
+				r = iotest.OneByteReader(r)
+			}
+			got, err := io.ReadAll(r)
 			if err != nil || uint64(len(got)) != f.UncompressedSize64 || crc32.ChecksumIEEE(got) != f.CRC32 {
-				t.Errorf("%s in reads of %d: %d bytes of %d, %v", f.Name, n, len(got), f.UncompressedSize64, err)
+				t.Errorf("%s (one byte a read: %v): %d bytes of %d, %v", f.Name, oneByte, len(got), f.UncompressedSize64, err)
 			}
 		}
 	}
@@ -77,7 +66,7 @@ func TestDeflateSubset(t *testing.T) {
 			w, _ := flate.NewWriter(&enc, level)
 			w.Write(data)
 			w.Close()
-			got, err := readAll(NewReader(bytes.NewReader(enc.Bytes())), 4096)
+			got, err := io.ReadAll(NewReader(bytes.NewReader(enc.Bytes())))
 			if err != nil || !bytes.Equal(got, data) {
 				t.Errorf("level %d, %d bytes: got %d bytes, %v", level, size, len(got), err)
 			}
@@ -112,7 +101,7 @@ func FuzzReader(f *testing.F) {
 	f.Add(enc.Bytes())
 	f.Add([]byte{0x01, 0x03, 0x00, 0xFC, 0xFF, 'a', 'b', 'c'})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		out, _ := readAll(NewReader(bytes.NewReader(b)), 4096)
+		out, _ := io.ReadAll(NewReader(bytes.NewReader(b)))
 		if len(out) > (len(b)*8/11+1)*65538 {
 			t.Fatalf("%d bytes out of %d", len(out), len(b))
 		}

@@ -42,16 +42,24 @@ func NewReader(r io.Reader, props Props, dictSize int, size int64) (*Reader, err
 	return z, nil
 }
 
+// ready tells what Read returns before it decodes more: the bytes
+// pending, the error met, or nothing for an empty p.
+func (w *window) ready(p []byte, err error) (int, bool, error) {
+	switch {
+	case w.pending > 0:
+		return w.read(p), true, nil
+	case err != nil:
+		return 0, true, err
+	case len(p) == 0:
+		return 0, true, nil
+	}
+	return 0, false, nil
+}
+
 func (z *Reader) Read(p []byte) (int, error) {
 	for {
-		if z.w.pending > 0 {
-			return z.w.read(p), nil
-		}
-		if z.err != nil {
-			return 0, z.err
-		}
-		if len(p) == 0 {
-			return 0, nil
+		if n, done, err := z.w.ready(p, z.err); done {
+			return n, err
 		}
 		limit := min(len(p), len(z.w.buf)-maxMatch)
 		if z.size >= 0 {
@@ -115,14 +123,8 @@ func NewReader2(r io.Reader, dictSize int) *Reader2 {
 
 func (z *Reader2) Read(p []byte) (int, error) {
 	for {
-		if z.w.pending > 0 {
-			return z.w.read(p), nil
-		}
-		if z.err != nil {
-			return 0, z.err
-		}
-		if len(p) == 0 {
-			return 0, nil
+		if n, done, err := z.w.ready(p, z.err); done {
+			return n, err
 		}
 		if z.left == 0 {
 			z.err = z.nextChunk()
