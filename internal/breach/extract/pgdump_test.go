@@ -42,13 +42,7 @@ func TestPGDumpDirectory(t *testing.T) {
 	}
 	var rows []string
 	for _, p := range append(files, filepath.Join(dir, "toc.dat")) {
-		rec := extractFile(t, p, testOptions())
-		if len(rec.problems) > 0 {
-			t.Fatalf("%s: problems %v", p, rec.problemText())
-		}
-		for _, r := range rec.allRows() {
-			rows = append(rows, r[strings.Index(r, "#"):])
-		}
+		rows = append(rows, tableRows(t, p)...)
 	}
 	if got := sortRows(rows); strings.Join(got, "\n") != strings.Join(pgDumpRows, "\n") {
 		t.Errorf("rows\n%q\nwant\n%q", got, pgDumpRows)
@@ -69,13 +63,7 @@ func TestPGDumpDirectory(t *testing.T) {
 				t.Fatal(err)
 			}
 			p := writeFile(t, other, strings.TrimSuffix(filepath.Base(f), ".gz")+suffix, compress(t, raw))
-			rec := extractFile(t, p, testOptions())
-			if len(rec.problems) > 0 {
-				t.Fatalf("%s: problems %v", p, rec.problemText())
-			}
-			for _, r := range rec.allRows() {
-				rows = append(rows, r[strings.Index(r, "#"):])
-			}
+			rows = append(rows, tableRows(t, p)...)
 		}
 		if got := sortRows(rows); strings.Join(got, "\n") != strings.Join(pgDumpRows, "\n") {
 			t.Errorf("%s: rows\n%q\nwant\n%q", suffix, got, pgDumpRows)
@@ -212,6 +200,21 @@ func recompressPGDump(t testing.TB, z0 []byte, algo byte, compress func([]byte) 
 			t.Fatal(a.err)
 		}
 	}
+}
+
+// tableRows reads a file that must have no problem and returns its rows
+// without their document's path.
+func tableRows(t *testing.T, p string) []string {
+	t.Helper()
+	rec := extractFile(t, p, testOptions())
+	if len(rec.problems) > 0 {
+		t.Fatalf("%s: problems %v", p, rec.problemText())
+	}
+	var rows []string
+	for _, r := range rec.allRows() {
+		rows = append(rows, r[strings.Index(r, "#"):])
+	}
+	return rows
 }
 
 // checkPGDumpRows reads a custom archive of the fixtures and checks its
