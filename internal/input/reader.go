@@ -13,7 +13,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
+
+	"tocsin/internal/lzma"
 )
 
 // ErrBinary is reported for a file that holds binary data (an .evtx file,
@@ -60,6 +61,10 @@ type Reader struct {
 // freeBatches bounds the memory kept for reuse: batches beyond that are
 // left to the garbage collector.
 const freeBatches = 64
+
+// maxXZDict bounds the dictionary an xz log may ask for (xz -9 uses
+// 64 MiB; a block may declare 4 GiB).
+const maxXZDict = 256 << 20
 
 // NewReader returns a reader; stdin is read for the path "-" (nil: os.Stdin).
 func NewReader(opt Options, stdin io.Reader) *Reader {
@@ -196,12 +201,8 @@ func (r *Reader) readStream(ctx context.Context, src io.Reader, name string, eag
 		src = r.zstd
 	case len(magic) >= 4 && string(magic[:3]) == "BZh" && magic[3] >= '1' && magic[3] <= '9':
 		src = bzip2.NewReader(src)
-	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
-		xr, err := xz.NewReader(src)
-		if err != nil {
-			return r.report(ctx, out, name, err) // "xz: ..."
-		}
-		src = xr
+	case bytes.HasPrefix(magic, lzma.XZMagic):
+		src = lzma.NewXZReader(src, maxXZDict) // its errors say "xz: ..."
 	case bytes.HasPrefix(magic, []byte("ElfFile\x00")):
 		return r.report(ctx, out, name, ErrEVTX)
 	}

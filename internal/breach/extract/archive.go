@@ -21,7 +21,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"tocsin/internal/breach/extract/inflate64"
-	"tocsin/internal/breach/extract/lzma"
+	"tocsin/internal/lzma"
 )
 
 // Archives are read recursively. Two limits guard against zip bombs: the
@@ -61,7 +61,7 @@ func openZip(r io.ReaderAt, size int64) (*zip.Reader, error) {
 	})
 	zr.RegisterDecompressor(zipLZMA, zipLZMAReader)
 	zr.RegisterDecompressor(zipXZ, func(r io.Reader) io.ReadCloser {
-		return io.NopCloser(&xzReader{r: bufio.NewReaderSize(r, 32<<10)})
+		return io.NopCloser(xzStream(r))
 	})
 	zr.RegisterDecompressor(zipZstd, func(r io.Reader) io.ReadCloser {
 		z, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(compressedMaxWindow))

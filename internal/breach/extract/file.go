@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"tocsin/internal/lzma"
 )
 
 // sniffSize is how much of a file is looked at to tell its format.
@@ -298,7 +300,7 @@ func Sniff(name string, head []byte) Format {
 		return FormatZip
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		return FormatGzip
-	case bytes.HasPrefix(head, xzMagic):
+	case bytes.HasPrefix(head, lzma.XZMagic):
 		return FormatXZ
 	case bytes.HasPrefix(head, zstdMagic):
 		return FormatZstd

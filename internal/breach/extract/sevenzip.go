@@ -19,7 +19,7 @@ import (
 
 	"github.com/klauspost/compress/flate"
 
-	"tocsin/internal/breach/extract/lzma"
+	"tocsin/internal/lzma"
 )
 
 // 7-Zip archives, the form many leaks are published in (7zFormat.txt of
