@@ -117,13 +117,12 @@ func fill(p []prob) {
 type window struct {
 	buf     []byte
 	pos     int   // where the next byte goes
-	full    bool  // pos has wrapped: every byte of buf is output
 	total   int64 // bytes written since the dictionary's reset
 	pending int   // bytes from pos-pending not yet read
 }
 
 func (w *window) reset() {
-	w.pos, w.full, w.total, w.pending = 0, false, 0, 0
+	w.pos, w.total, w.pending = 0, 0, 0
 }
 
 // read copies to p the bytes not yet read, oldest first.
@@ -365,7 +364,7 @@ func (s *state) decode(r *rangeDecoder, w *window, limit int) error {
 			}
 			buf[pos] = byte(sym)
 			if pos++; pos == size {
-				pos, w.full = 0, true
+				pos = 0
 			}
 			total++
 			pending++
@@ -433,7 +432,7 @@ func (s *state) decode(r *rangeDecoder, w *window, limit int) error {
 					}
 					buf[pos] = buf[p]
 					if pos++; pos == size {
-						pos, w.full = 0, true
+						pos = 0
 					}
 					total++
 					pending++
@@ -480,7 +479,7 @@ func (s *state) decode(r *rangeDecoder, w *window, limit int) error {
 			copy(buf[pos:pos+length], buf[src:src+length])
 			pos += length
 			if pos == size {
-				pos, w.full = 0, true
+				pos = 0
 			}
 			continue
 		}
@@ -499,7 +498,7 @@ func (s *state) decode(r *rangeDecoder, w *window, limit int) error {
 		for ; length > 0; length-- {
 			buf[pos] = buf[src]
 			if pos++; pos == size {
-				pos, w.full = 0, true
+				pos = 0
 			}
 			if src++; src == size {
 				src = 0

@@ -135,7 +135,7 @@ func (z *Reader2) Read(p []byte) (int, error) {
 			n, err := io.ReadFull(z.src, z.w.buf[z.w.pos:min(len(z.w.buf), z.w.pos+limit)])
 			z.w.pos += n
 			if z.w.pos == len(z.w.buf) {
-				z.w.pos, z.w.full = 0, true
+				z.w.pos = 0
 			}
 			z.w.total += int64(n)
 			z.w.pending += n
