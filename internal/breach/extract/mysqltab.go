@@ -14,13 +14,14 @@ import (
 )
 
 // mysqldump --tab (and mariadb-dump --tab) write each table as two files
-// in one folder (on disk, zipped, or tarred with the script first): NAME.sql, its CREATE TABLE, and NAME.txt, its rows as
+// in one folder: NAME.sql, its CREATE TABLE, and NAME.txt, its rows as
 // SELECT … INTO OUTFILE writes them by default: tab-separated, a line a
 // row, \N for NULL, and a backslash before a backslash, a tab or a line
 // break that is data (so that a row may span lines), \0 for NUL. Alone,
 // NAME.txt is delimited text without a header, its rows cut at their
-// line breaks; beside the NAME.sql that creates NAME, it is read as that
-// table, its columns named.
+// line breaks; beside the NAME.sql that creates NAME (on disk, in the
+// same zip, or before it in a tar), it is read as that table, its
+// columns named.
 
 // mysqlTabMaxDefinition bounds the NAME.sql read for its columns.
 const mysqlTabMaxDefinition = 1 << 20
@@ -117,13 +118,13 @@ func (e *Extractor) mysqlTabData(ctx context.Context, src *source, br *bufio.Rea
 // backslashes is data), then its fields. A cell's offset is where its
 // value starts from the row's first line; a value with escapes or not in
 // UTF-8 (recoded from Windows-1252) is marked recoded.
-func readOutfile(ctx context.Context, r *bufio.Reader, d Doc, o Options, path, table string, cols []string) error {
+func readOutfile(ctx context.Context, r *bufio.Reader, d Doc, o Options, display, table string, cols []string) error {
 	t := d.Table(table)
 	for i, c := range cols {
 		t.Column(i, c, true)
 	}
 	defer t.End()
-	w := outfileRows{t: t, d: d, o: o, path: path, named: len(cols)}
+	w := outfileRows{t: t, d: d, o: o, path: display, named: len(cols)}
 	line := 1
 	for n := 0; ; n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
@@ -133,11 +134,12 @@ func readOutfile(ctx context.Context, r *bufio.Reader, d Doc, o Options, path, t
 		first, lines, long := line, 0, false
 		for {
 			b, err := r.ReadSlice('\n')
-			if len(w.raw)+len(b) <= o.MaxLine {
+			if room := o.MaxLine - len(w.raw); len(b) <= room {
 				w.raw = append(w.raw, b...)
 			} else if !long {
+				w.raw = append(w.raw, b[:room]...)
 				long = true
-				d.Problem(Problem{Path: path, Line: first, Offset: -1, Err: fmt.Errorf("%w: a row is longer than %d bytes; the rest is not scanned", ErrTooLong, o.MaxLine)})
+				d.Problem(Problem{Path: display, Line: first, Offset: -1, Err: fmt.Errorf("%w: a row is longer than %d bytes; the rest is not scanned", ErrTooLong, o.MaxLine)})
 			}
 			if err == bufio.ErrBufferFull {
 				continue
@@ -162,7 +164,9 @@ func readOutfile(ctx context.Context, r *bufio.Reader, d Doc, o Options, path, t
 			}
 		}
 		line += lines
-		w.raw = w.raw[:len(w.raw)-1] // the row's line break
+		if k := len(w.raw); k > 0 && w.raw[k-1] == '\n' {
+			w.raw = w.raw[:k-1] // the row's line break (not kept if the row was cut)
+		}
 		w.emit(first)
 	}
 }

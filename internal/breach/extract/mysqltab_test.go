@@ -119,6 +119,18 @@ func TestMySQLTabEscapes(t *testing.T) {
 			t.Errorf("offset of c: %d", c.Off)
 		}
 	}
+	// A row past MaxLine is cut there, the rows after it read.
+	writeFile(t, dir, "long.sql", []byte("CREATE TABLE `long` (`a` text, `b` text);\n"))
+	lp := writeFile(t, dir, "long.txt", []byte(strings.Repeat("x", 150)+"\tb\nsuite\n"))
+	o.MaxLine = 100
+	rec = extractFile(t, lp, o)
+	want = []string{lp + "#long:1|a=" + strings.Repeat("x", 100), lp + "#long:2|a=suite"}
+	if got := rec.allRows(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows\n%q\nwant\n%q", got, want)
+	}
+	if probs := rec.problemText(); len(probs) != 1 || !strings.Contains(probs[0], "a row is longer than 100 bytes") {
+		t.Errorf("problems %q", probs)
+	}
 }
 
 // TestMySQLTabLive: what the server's own mysqldump --tab writes now reads
