@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +37,19 @@ var (
 	lz4LegacyMagic = []byte{0x02, 0x21, 0x4C, 0x18}
 )
 
+// isLZMAAlone tells the .lzma format (xz-utils' --format=lzma, the
+// lzma tool's, 7-Zip's "lzma" type), which has no magic number, from its
+// name and a header that can be one: a properties byte, a dictionary
+// of 4 KiB or more, a size unknown (all ones) or below 2^48.
+func isLZMAAlone(name string, head []byte) bool {
+	n := strings.ToLower(name)
+	if !strings.HasSuffix(n, ".lzma") && !strings.HasSuffix(n, ".tlz") || len(head) < 13 {
+		return false
+	}
+	size := binary.LittleEndian.Uint64(head[5:])
+	return head[0] < 9*5*5 && binary.LittleEndian.Uint32(head[1:]) >= 1<<12 && (size == ^uint64(0) || size < 1<<48)
+}
+
 func isLZ4(head []byte) bool {
 	return bytes.HasPrefix(head, lz4Magic) || bytes.HasPrefix(head, lz4LegacyMagic)
 }
@@ -48,7 +62,7 @@ func isBzip2(head []byte) bool {
 // of its name without the suffix.
 var compressedSuffixes = [...][2]string{
 	{".tgz", ".tar"}, {".txz", ".tar"}, {".tbz2", ".tar"}, {".tbz", ".tar"}, {".tzst", ".tar"},
-	{".gz", ""}, {".xz", ""}, {".bz2", ""}, {".zst", ""}, {".zstd", ""}, {".lz4", ""},
+	{".tlz", ".tar"}, {".gz", ""}, {".xz", ""}, {".bz2", ""}, {".zst", ""}, {".zstd", ""}, {".lz4", ""}, {".lzma", ""},
 }
 
 // compressed reads the one document a compressed stream holds.
@@ -87,6 +101,28 @@ func (e *Extractor) compressed(ctx context.Context, src *source, br *bufio.Reade
 		r = xzStream(br)
 	case FormatLZ4:
 		r = lz4Reader{lz4.NewReader(br)}
+	case FormatLZMA:
+		var h [13]byte
+		if _, err := io.ReadFull(br, h[:]); err != nil {
+			return fail(fmt.Errorf("%w: lzma: cut short", ErrSyntax))
+		}
+		props, err := lzma.ParseProps(h[0])
+		if err != nil {
+			return fail(fmt.Errorf("%w: lzma: %v", ErrSyntax, err))
+		}
+		dict, size := uint64(binary.LittleEndian.Uint32(h[1:])), int64(binary.LittleEndian.Uint64(h[5:]))
+		need := dict
+		if size >= 0 {
+			need = min(dict, uint64(size)) // the whole output fits a smaller one
+		}
+		if need > compressedMaxWindow {
+			return fail(fmt.Errorf("%w: the lzma dictionary needs %d MiB, more than the %d MiB bound; not read", ErrLimit, (dict+1<<20-1)>>20, compressedMaxWindow>>20))
+		}
+		lr, err := lzma.NewReader(br, props, int(need), size) // size -1: ended by its end marker
+		if err != nil {
+			return fail(fmt.Errorf("%w: lzma: %v", ErrSyntax, err))
+		}
+		r = &errPrefix{r: lr, what: "lzma"}
 	}
 	name := src.name
 	lower := strings.ToLower(name)

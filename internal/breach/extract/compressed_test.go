@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// Streams xz, bzip2, zstd, lz4 and tar wrote (testdata/compressed/make.sh)
+// Streams xz, bzip2, zstd, lz4, lzma and tar wrote (testdata/compressed/make.sh)
 // read as the files they were made from, under the stream's path; a tar
 // inside one is read member by member.
 func TestCompressed(t *testing.T) {
@@ -22,6 +22,7 @@ func TestCompressed(t *testing.T) {
 		"contacts-crc32.vcf.xz": vcf, "contacts-sha256.vcf.xz": vcf, "contacts-none.vcf.xz": vcf,
 		"annuaire.ldif.bz2": ldif, "annuaire.ldif.zst": ldif,
 		"annuaire.ldif.lz4": ldif, "contacts-blocs.vcf.lz4": vcf, "annuaire-legacy.ldif.lz4": ldif, "annuaire-deux.ldif.lz4": ldif,
+		"annuaire.ldif.lzma": ldif,
 	} {
 		p := filepath.Join(dir, name)
 		rec := extractFile(t, p, testOptions())
@@ -30,7 +31,7 @@ func TestCompressed(t *testing.T) {
 			t.Errorf("%s: documents %v, problems %v", name, rec.paths(), rec.problemText())
 		}
 	}
-	for _, name := range []string{"fuite.txz", "fuite.tbz2", "fuite.tzst", "fuite.tar.lz4"} {
+	for _, name := range []string{"fuite.txz", "fuite.tbz2", "fuite.tzst", "fuite.tar.lz4", "fuite.tlz"} {
 		p := filepath.Join(dir, name)
 		rec := extractFile(t, p, testOptions())
 		for member, orig := range map[string]string{"annuaire.ldif": ldif, "contacts.vcf": vcf} {
@@ -122,6 +123,33 @@ func TestCompressedLZ4Broken(t *testing.T) {
 		if probs := rec.problemText(); len(probs) != 1 || !strings.HasSuffix(probs[0], c.want) {
 			t.Errorf("%s: problems %q, want %q", name, probs, c.want)
 		}
+	}
+}
+
+// The .lzma format has no magic number: a file of that name whose header
+// can be one is read; a dictionary past the bound is not, a stream cut
+// short is named, and a text of that name is read as text.
+func TestCompressedLZMAAlone(t *testing.T) {
+	data := mustRead(t, filepath.Join("testdata", "compressed", "annuaire.ldif.lzma"))
+	huge := append([]byte(nil), data...)
+	binary.LittleEndian.PutUint32(huge[1:], 1<<31)
+	dir := t.TempDir()
+	for name, c := range map[string]struct {
+		data    []byte
+		want    string
+		skipped bool
+	}{
+		"enorme.lzma": {huge, "archive limit reached: the lzma dictionary needs 2048 MiB, more than the 256 MiB bound; not read", true},
+		"coupe.lzma":  {data[:len(data)/2], "syntax error: lzma: unexpected EOF", false},
+	} {
+		rec := extractFile(t, writeFile(t, dir, name, c.data), testOptions())
+		if probs := rec.problemText(); len(probs) != 1 || !strings.HasSuffix(probs[0], c.want) || rec.problems[0].Skipped != c.skipped {
+			t.Errorf("%s: problems %q, want %q", name, probs, c.want)
+		}
+	}
+	p := writeFile(t, dir, "notes.lzma", []byte("Rappeler Mme Faure au 06 98 76 54 32.\n"))
+	if rec := extractFile(t, p, testOptions()); len(rec.problems) > 0 || rec.docs[0].format != FormatText {
+		t.Errorf("a text named .lzma: %v, problems %q", rec.paths(), rec.problemText())
 	}
 }
 

@@ -74,6 +74,7 @@ const (
 	FormatBzip2         Format = "bzip2"
 	FormatZstd          Format = "zstd"
 	FormatLZ4           Format = "lz4"
+	FormatLZMA          Format = "lzma" // the .lzma format: a header, then an LZMA stream
 	FormatSQLite        Format = "sqlite"
 	FormatBinary        Format = "binary"
 	FormatDB            Format = "database"
