@@ -512,10 +512,9 @@ func (st *scan) ipv4(t int) (int, bool) {
 	if oct[0] == 0 || oct[0] == 127 || oct == [4]int{255, 255, 255, 255} || oct[1]|oct[2]|oct[3] == 0 {
 		return 0, false
 	}
-	a := netip.AddrFrom4([4]byte{byte(oct[0]), byte(oct[1]), byte(oct[2]), byte(oct[3])})
-	from := len(st.fs.norms)
-	st.fs.norms = a.AppendTo(st.fs.norms)
-	st.addFrom(IP, t, i, confIP, from)
+	// Its text is the address's canonical form already (no octet has a
+	// leading zero): netip's would be the same bytes.
+	st.add(IP, t, i, confIP, b[t:i])
 	return i, true
 }
 
