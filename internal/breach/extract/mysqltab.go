@@ -252,7 +252,12 @@ func (w *outfileRows) emit(n int) {
 			if !validUTF8(c.Value) {
 				from := len(w.scratch)
 				w.scratch = recode(w.scratch, c.Value)
-				c.Value, c.Recoded = w.scratch[from:len(w.scratch):len(w.scratch)], true
+				v := w.scratch[from:len(w.scratch):len(w.scratch)]
+				if len(v) > w.o.MaxValue { // a byte of Windows-1252 may take three in UTF-8
+					v = v[:utf8Cut(v, w.o.MaxValue)]
+					w.tooLong()
+				}
+				c.Value, c.Recoded = v, true
 			}
 		}
 	}
@@ -274,11 +279,16 @@ func (w *outfileRows) cell(col int, v []byte, off int, recoded bool) {
 		return
 	}
 	if len(v) > w.o.MaxValue {
-		v = v[:w.o.MaxValue]
-		if !w.cut {
-			w.cut = true
-			w.d.Problem(Problem{Path: w.path, Line: w.row.N, Offset: -1, Err: fmt.Errorf("%w: a field is longer than %d bytes; the rest is not scanned", ErrTooLong, w.o.MaxValue)})
-		}
+		v = v[:utf8Cut(v, w.o.MaxValue)] // not inside a character
+		w.tooLong()
 	}
 	w.row.Cells = append(w.row.Cells, Cell{Col: col, Value: v, Off: off, Recoded: recoded})
+}
+
+// tooLong reports, once per file, a field cut at MaxValue.
+func (w *outfileRows) tooLong() {
+	if !w.cut {
+		w.cut = true
+		w.d.Problem(Problem{Path: w.path, Line: w.row.N, Offset: -1, Err: fmt.Errorf("%w: a field is longer than %d bytes; the rest is not scanned", ErrTooLong, w.o.MaxValue)})
+	}
 }
