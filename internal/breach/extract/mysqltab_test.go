@@ -189,7 +189,7 @@ func FuzzOutfile(f *testing.F) {
 	f.Add(mustRead(f, filepath.Join("testdata", "mysqltab", "usagers.txt")))
 	f.Add([]byte("x\\0y\t\\Nz\t\\Z\ncaf\xe9\t\\N\t\\\\N\na\\\nb\tc\\"))
 	f.Add(bytes.Repeat([]byte("\xe9"), 300)) // recoded past the cap
-	f.Add(bytes.Repeat([]byte("€"), 100))     // cut inside a character
+	f.Add(bytes.Repeat([]byte("€"), 100))    // cut inside a character
 	f.Fuzz(func(t *testing.T, b []byte) {
 		o := fuzzOptions(t)
 		rec := &recorder{}
