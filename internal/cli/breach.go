@@ -112,8 +112,9 @@ Read, by their content whatever their names:
               dBASE and FoxPro .dbf
   workbooks   XLSX, XLSB, ODS, Excel 97-2003 .xls (also encrypted under
               Excel's default password or one given), XML Spreadsheet 2003
-  documents   DOCX, Word 97-2003 .doc, ODT, RTF, PPTX, PowerPoint 97-2003
-              .ppt, ODP, PDF, HTML
+  documents   DOCX, Word 97-2003 .doc (also encrypted, with the password
+              given), ODT, RTF, PPTX, PowerPoint 97-2003 .ppt, ODP, PDF,
+              HTML
               (OpenDocument also as flat XML: .fodt, .fods, .fodp)
   mail        .eml, Maildir, mbox, Outlook .msg and winmail.dat (attachments
               by their format)
@@ -124,11 +125,10 @@ Read, by their content whatever their names:
   text        logs and any other text (UTF-8, else Windows-1252)
 What cannot be read (encrypted files, scanned pages, images, 7-Zip
 members packed with PPMd) is listed in the report's problems with the
-reason. Zip, 7-Zip and RAR archives,
-PDFs, .xls workbooks, .doc documents and Office
-2007+ documents (.xlsx, .docx, .pptx) protected by a password are read
-with the password given (--password, --password-file), which no output
-shows.
+reason. Zip, 7-Zip and RAR archives, PDFs, .xls workbooks, .doc
+documents and Office 2007+ documents (.xlsx, .docx, .pptx) protected by a
+password are read with the password given (--password, --password-file),
+which no output shows.
 
 Categories: nir, france_travail_id, iban, payment_card, email, phone,
 date_of_birth, postal_address, person_name, id_document, ip_address, and
