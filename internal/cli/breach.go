@@ -120,8 +120,8 @@ Read, by their content whatever their names:
               by their format)
   archives    zip (also Deflate64, bzip2, LZMA, xz, Zstandard), 7-Zip
               (LZMA, LZMA2, deflate, bzip2), RAR (1.5 to 5),
-              tar; streams compressed with gzip, xz, lzma, bzip2, zstd or
-              LZ4 (nested, as a dump.sql.xz or a .tar.zst)
+              tar; streams compressed with gzip, xz, lzma, lzip, bzip2,
+              zstd or LZ4 (nested, as a dump.sql.xz or a .tar.zst)
   text        logs and any other text (UTF-8, else Windows-1252)
 What cannot be read (encrypted files, scanned pages, images, 7-Zip
 members packed with PPMd) is listed in the report's problems with the

@@ -97,6 +97,18 @@ func (z *Reader) Read(p []byte) (int, error) {
 	}
 }
 
+// Rest returns, once the stream has ended, the input read past its end:
+// what follows it (a container's trailer) starts with these bytes, then
+// continues in the reader given to NewReader.
+func (z *Reader) Rest() []byte {
+	if z.rc.rng < topValue && z.rc.pos < z.rc.end {
+		// The last normalisation, which decoding leaves to the next bit.
+		z.rc.rng <<= 8
+		z.rc.pos++
+	}
+	return z.rc.in[min(z.rc.pos, z.rc.end):z.rc.end]
+}
+
 // Reader2 decodes an LZMA2 stream (xz's blocks, 7-Zip's LZMA2): chunks,
 // each stored or LZMA-compressed, each read whole from r before it is
 // decoded, so that nothing past the stream's end marker is read.

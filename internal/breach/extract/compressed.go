@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"strings"
 
@@ -37,6 +38,9 @@ var (
 	lz4LegacyMagic = []byte{0x02, 0x21, 0x4C, 0x18}
 )
 
+// lzipMagic starts each member of an lzip file.
+var lzipMagic = []byte("LZIP")
+
 // isLZMAAlone tells the .lzma format (xz-utils' --format=lzma, the
 // lzma tool's, 7-Zip's "lzma" type), which has no magic number, from its
 // name and a header that can be one: a properties byte, a dictionary
@@ -62,7 +66,7 @@ func isBzip2(head []byte) bool {
 // of its name without the suffix.
 var compressedSuffixes = [...][2]string{
 	{".tgz", ".tar"}, {".txz", ".tar"}, {".tbz2", ".tar"}, {".tbz", ".tar"}, {".tzst", ".tar"},
-	{".tlz", ".tar"}, {".gz", ""}, {".xz", ""}, {".bz2", ""}, {".zst", ""}, {".zstd", ""}, {".lz4", ""}, {".lzma", ""},
+	{".tlz", ".tar"}, {".lz", ""}, {".gz", ""}, {".xz", ""}, {".bz2", ""}, {".zst", ""}, {".zstd", ""}, {".lz4", ""}, {".lzma", ""},
 }
 
 // compressed reads the one document a compressed stream holds.
@@ -101,6 +105,8 @@ func (e *Extractor) compressed(ctx context.Context, src *source, br *bufio.Reade
 		r = xzStream(br)
 	case FormatLZ4:
 		r = lz4Reader{lz4.NewReader(br)}
+	case FormatLzip:
+		r = &lzipReader{src: br}
 	case FormatLZMA:
 		var h [13]byte
 		if _, err := io.ReadFull(br, h[:]); err != nil {
@@ -210,4 +216,90 @@ func (x xzErrors) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// lzipReader reads lzip's format (lzip 1.23's manual): members one after
+// the other, each "LZIP", a version (1), its dictionary's size in a
+// byte, an LZMA stream (lc 3, lp 0, pb 2) ended by its end marker, then
+// the CRC32 and size of its data and its own size, all checked.
+type lzipReader struct {
+	src    io.Reader
+	member *lzma.Reader
+	crc    uint32
+	size   uint64 // bytes of the member's data
+	n      int    // members read
+	err    error
+}
+
+func (z *lzipReader) Read(p []byte) (int, error) {
+	for z.err == nil {
+		if z.member == nil {
+			z.err = z.header()
+			continue
+		}
+		n, err := z.member.Read(p)
+		z.crc = crc32.Update(z.crc, crc32.IEEETable, p[:n])
+		z.size += uint64(n)
+		switch {
+		case err == io.EOF:
+			z.err = z.trailer()
+		case err != nil:
+			z.err = fmt.Errorf("%w: lzip: %v", ErrSyntax, err)
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
+	return 0, z.err
+}
+
+// header starts the next member; io.EOF when there is none.
+func (z *lzipReader) header() error {
+	var h [6]byte
+	n, err := io.ReadFull(z.src, h[:])
+	switch {
+	case n == 0 && z.n > 0:
+		return io.EOF
+	case err != nil || !bytes.Equal(h[:4], lzipMagic):
+		if z.n > 0 && n > 0 {
+			return fmt.Errorf("%w: lzip: data after the last member", ErrSyntax)
+		}
+		return fmt.Errorf("%w: lzip: a member's header", ErrSyntax)
+	case h[4] != 1:
+		return fmt.Errorf("%w: lzip version %d; not read", errMethod, h[4])
+	}
+	bits := uint(h[5] & 0x1F)
+	if bits < 12 || bits > 29 {
+		return fmt.Errorf("%w: lzip: a dictionary of 2^%d bytes", ErrSyntax, bits)
+	}
+	dict := uint64(1)<<bits - uint64(h[5]>>5)*(uint64(1)<<bits/16)
+	if dict > compressedMaxWindow {
+		return fmt.Errorf("%w: the lzip dictionary needs %d MiB, more than the %d MiB bound; not read", ErrLimit, (dict+1<<20-1)>>20, compressedMaxWindow>>20)
+	}
+	m, err := lzma.NewReader(z.src, lzma.Props{LC: 3, LP: 0, PB: 2}, int(dict), -1)
+	if err != nil {
+		return fmt.Errorf("%w: lzip: %v", ErrSyntax, err)
+	}
+	z.member, z.crc, z.size = m, 0, 0
+	z.n++
+	return nil
+}
+
+// trailer checks a member's data against its trailer, which follows the
+// stream partly in the bytes its decoder read ahead.
+func (z *lzipReader) trailer() error {
+	rest := z.member.Rest()
+	var t [20]byte
+	k := copy(t[:], rest)
+	if _, err := io.ReadFull(z.src, t[k:]); err != nil {
+		return fmt.Errorf("%w: lzip: a member's trailer cut short", ErrSyntax)
+	}
+	le := binary.LittleEndian
+	if le.Uint32(t[:]) != z.crc || le.Uint64(t[4:]) != z.size {
+		return fmt.Errorf("%w: lzip: a member damaged (CRC32 or size)", ErrSyntax)
+	}
+	// What the decoder read past the trailer starts the next member.
+	z.src = io.MultiReader(bytes.NewReader(rest[min(len(rest), 20):]), z.src)
+	z.member = nil
+	return nil
 }

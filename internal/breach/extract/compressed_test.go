@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// Streams xz, bzip2, zstd, lz4, lzma and tar wrote (testdata/compressed/make.sh)
+// Streams xz, bzip2, zstd, lz4, lzma, lzip and tar wrote (testdata/compressed/make.sh)
 // read as the files they were made from, under the stream's path; a tar
 // inside one is read member by member.
 func TestCompressed(t *testing.T) {
@@ -22,7 +22,7 @@ func TestCompressed(t *testing.T) {
 		"contacts-crc32.vcf.xz": vcf, "contacts-sha256.vcf.xz": vcf, "contacts-none.vcf.xz": vcf,
 		"annuaire.ldif.bz2": ldif, "annuaire.ldif.zst": ldif,
 		"annuaire.ldif.lz4": ldif, "contacts-blocs.vcf.lz4": vcf, "annuaire-legacy.ldif.lz4": ldif, "annuaire-deux.ldif.lz4": ldif,
-		"annuaire.ldif.lzma": ldif,
+		"annuaire.ldif.lzma": ldif, "annuaire.ldif.lz": ldif, "contacts-membres.vcf.lz": vcf,
 	} {
 		p := filepath.Join(dir, name)
 		rec := extractFile(t, p, testOptions())
@@ -31,7 +31,7 @@ func TestCompressed(t *testing.T) {
 			t.Errorf("%s: documents %v, problems %v", name, rec.paths(), rec.problemText())
 		}
 	}
-	for _, name := range []string{"fuite.txz", "fuite.tbz2", "fuite.tzst", "fuite.tar.lz4", "fuite.tlz"} {
+	for _, name := range []string{"fuite.txz", "fuite.tbz2", "fuite.tzst", "fuite.tar.lz4", "fuite.tlz", "fuite.tar.lz"} {
 		p := filepath.Join(dir, name)
 		rec := extractFile(t, p, testOptions())
 		for member, orig := range map[string]string{"annuaire.ldif": ldif, "contacts.vcf": vcf} {
@@ -150,6 +150,28 @@ func TestCompressedLZMAAlone(t *testing.T) {
 	p := writeFile(t, dir, "notes.lzma", []byte("Rappeler Mme Faure au 06 98 76 54 32.\n"))
 	if rec := extractFile(t, p, testOptions()); len(rec.problems) > 0 || rec.docs[0].format != FormatText {
 		t.Errorf("a text named .lzma: %v, problems %q", rec.paths(), rec.problemText())
+	}
+}
+
+// An lzip member's trailer checks its data: a damaged one is named, a
+// cut one too, and what follows the last member is not read as data.
+func TestCompressedLzipBroken(t *testing.T) {
+	data := mustRead(t, filepath.Join("testdata", "compressed", "contacts-membres.vcf.lz"))
+	crc := append([]byte(nil), data...)
+	crc[len(crc)-20] ^= 1 // the second member's CRC32
+	dir := t.TempDir()
+	for name, c := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"crc.vcf.lz":   {crc, "syntax error: lzip: a member damaged (CRC32 or size)"},
+		"coupe.vcf.lz": {data[:len(data)-10], "syntax error: lzip: a member's trailer cut short"},
+		"suite.vcf.lz": {append(append([]byte(nil), data...), "PK\x03\x04"...), "syntax error: lzip: data after the last member"},
+	} {
+		rec := extractFile(t, writeFile(t, dir, name, c.data), testOptions())
+		if probs := rec.problemText(); len(probs) != 1 || !strings.HasSuffix(probs[0], c.want) {
+			t.Errorf("%s: problems %q, want %q", name, probs, c.want)
+		}
 	}
 }
 

@@ -75,6 +75,7 @@ const (
 	FormatZstd          Format = "zstd"
 	FormatLZ4           Format = "lz4"
 	FormatLZMA          Format = "lzma" // the .lzma format: a header, then an LZMA stream
+	FormatLzip          Format = "lzip"
 	FormatSQLite        Format = "sqlite"
 	FormatBinary        Format = "binary"
 	FormatDB            Format = "database"

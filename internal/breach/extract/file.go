@@ -148,7 +148,7 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 	switch f {
 	case FormatZip:
 		return e.zipSource(ctx, src, br, h)
-	case FormatGzip, FormatXZ, FormatBzip2, FormatZstd, FormatLZ4, FormatLZMA:
+	case FormatGzip, FormatXZ, FormatBzip2, FormatZstd, FormatLZ4, FormatLZMA, FormatLzip:
 		return e.compressed(ctx, src, br, h, f)
 	case Format7z:
 		return e.sevenZipSource(ctx, src, br, h)
@@ -279,7 +279,7 @@ func (c *countReader) Read(p []byte) (int, error) {
 
 func isContainer(f Format) bool {
 	switch f {
-	case FormatZip, Format7z, FormatRar, FormatGzip, FormatXZ, FormatBzip2, FormatZstd, FormatLZ4, FormatLZMA, FormatTar, FormatXLSX, FormatXLSB, FormatODS, FormatSQLite, FormatXLS,
+	case FormatZip, Format7z, FormatRar, FormatGzip, FormatXZ, FormatBzip2, FormatZstd, FormatLZ4, FormatLZMA, FormatLzip, FormatTar, FormatXLSX, FormatXLSB, FormatODS, FormatSQLite, FormatXLS,
 		FormatDOCX, FormatODT, FormatPPTX, FormatODP:
 		return true
 	}
@@ -308,6 +308,8 @@ func Sniff(name string, head []byte) Format {
 		return FormatBzip2
 	case isLZ4(head):
 		return FormatLZ4
+	case bytes.HasPrefix(head, lzipMagic) && len(head) > 5 && head[4] == 1:
+		return FormatLzip
 	case isLZMAAlone(name, head):
 		return FormatLZMA
 	case bytes.HasPrefix(head, sevenZipMagic):
