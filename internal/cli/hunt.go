@@ -47,8 +47,7 @@ func runHunt(ctx context.Context, args []string, s Streams) int {
 		fmt.Fprint(s.Err, `Usage: tocsin hunt [flags] PATH...
 
 Runs Sigma rules over log files, folders (recursive), compressed files (gzip,
-zstd, bzip2, xz) or - (stdin)
-and prints what fired. Exit status 0 when the run completed, whether or not
+zstd, bzip2, xz, lz4) or - (stdin) and prints what fired. Exit status 0 when the run completed, whether or not
 anything fired. Correlations see their hits in event time order across all
 files: beyond 64 MiB, the hits wait in temporary files in $TMPDIR.
 

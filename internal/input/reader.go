@@ -13,6 +13,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
 
 	"tocsin/internal/lzma"
 )
@@ -201,6 +202,8 @@ func (r *Reader) readStream(ctx context.Context, src io.Reader, name string, eag
 		src = r.zstd
 	case len(magic) >= 4 && string(magic[:3]) == "BZh" && magic[3] >= '1' && magic[3] <= '9':
 		src = bzip2.NewReader(src)
+	case bytes.HasPrefix(magic, []byte{0x04, 0x22, 0x4d, 0x18}), bytes.HasPrefix(magic, []byte{0x02, 0x21, 0x4c, 0x18}):
+		src = lz4.NewReader(src) // a frame, or lz4's legacy format; its errors say "lz4: ..."
 	case bytes.HasPrefix(magic, lzma.XZMagic):
 		src = lzma.NewXZReader(src, maxXZDict) // its errors say "xz: ..."
 	case bytes.HasPrefix(magic, []byte("ElfFile\x00")):

@@ -15,6 +15,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
 	"github.com/ulikunitz/xz"
 )
 
@@ -83,6 +84,16 @@ func zst(t testing.TB, s string) []byte {
 	return w.EncodeAll([]byte(s), nil)
 }
 
+func lz4ed(t testing.TB, s string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := lz4.NewWriter(&b)
+	if _, err := w.Write([]byte(s)); err != nil || w.Close() != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 func xzed(t testing.TB, s string) []byte {
 	t.Helper()
 	var b bytes.Buffer
@@ -127,6 +138,7 @@ func TestReaderRun(t *testing.T) {
 		"logs/sub/j.log.xz":     xzed(t, "xz one\n"),
 		"logs/sub/k.log.bz2":    bz2(t),
 		"logs/sub/l.log.xz":     []byte("\xfd7zXZ\x00broken"),
+		"logs/sub/m.log.lz4":    lz4ed(t, "lz4 one\nlz4 two\n"),
 		"logs/sub/empty.log":    nil,
 		"logs/z/zz.log":         []byte("last\n"),
 		"single.log":            []byte("x\n"),
@@ -164,6 +176,8 @@ func TestReaderRun(t *testing.T) {
 		"logs/sub/k.log.bz2:2 lines bz line two",
 		"ERR logs/sub/l.log.xz: xz: stream flags damaged",
 		"ERR logs/sub/loop: symbolic link to a folder: not followed",
+		"logs/sub/m.log.lz4:1 lines lz4 one",
+		"logs/sub/m.log.lz4:2 lines lz4 two",
 		"logs/z/zz.log:1 lines last",
 		"-:1 lines from stdin",
 		"ERR nope.log: no such file or directory",
