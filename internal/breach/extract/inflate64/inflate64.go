@@ -189,15 +189,17 @@ func (z *Reader) take(n uint) (uint32, error) {
 
 // decode reads a symbol of h.
 func (z *Reader) decode(h *huffman) (int, error) {
-	// Fill what the input has, up to fastBits: a short code near the
-	// stream's end may not need them all.
-	for z.nbits < fastBits {
-		b, err := z.r.ReadByte()
-		if err != nil {
-			break
+	// Fill what the input has, several bytes at once (a short code near
+	// the stream's end may not need them all).
+	if z.nbits < fastBits {
+		for z.nbits <= 56 {
+			b, err := z.r.ReadByte()
+			if err != nil {
+				break
+			}
+			z.bits |= uint64(b) << z.nbits
+			z.nbits += 8
 		}
-		z.bits |= uint64(b) << z.nbits
-		z.nbits += 8
 	}
 	if e := h.fast[z.bits&(1<<fastBits-1)]; e != 0 && uint(e&15) <= z.nbits {
 		z.bits >>= e & 15
@@ -265,11 +267,15 @@ func (z *Reader) Read(p []byte) (int, error) {
 func (z *Reader) step(limit int) error {
 	for z.pending < limit {
 		if z.copyLen > 0 {
-			src := (z.pos - z.copyDist) & (windowSize - 1)
-			for ; z.copyLen > 0 && z.pending < limit; z.copyLen-- {
-				z.put(z.window[src])
-				src = (src + 1) & (windowSize - 1)
+			// The match, up to the limit: byte by byte, as a distance
+			// shorter than the length repeats what it copies.
+			n := min(z.copyLen, limit-z.pending)
+			pos, src := z.pos, (z.pos-z.copyDist)&(windowSize-1)
+			for range n {
+				z.window[pos] = z.window[src]
+				pos, src = (pos+1)&(windowSize-1), (src+1)&(windowSize-1)
 			}
+			z.pos, z.pending, z.have, z.copyLen = pos, z.pending+n, min(z.have+n, windowSize), z.copyLen-n
 			continue
 		}
 		if !z.inBlock {
