@@ -34,8 +34,7 @@ import (
 // dates — are filed once and an identifier's SipHash is computed once.
 // The cache holds hashes only.
 type keyed struct {
-	sip   sipKey
-	msg   []byte
+	sip   [numCats + 1]sipKey // by domain, drawn from the run's key
 	seeds hashSeeds
 	use   [numCats + 1]cacheUse // by domain
 	cache [keyedCache]struct{ fast, h uint64 }
@@ -89,7 +88,15 @@ func newHashSeeds() *hashSeeds {
 }
 
 func newKeyed(key []byte, seeds *hashSeeds) *keyed {
-	return &keyed{sip: newSipKey(key), seeds: *seeds}
+	k := &keyed{seeds: *seeds}
+	// A key of each domain, two outputs of the run's PRF: a NIR and a
+	// phone number of the same digits must not meet in the union-find,
+	// and the domain need not be copied in front of each value.
+	run := newSipKey(key)
+	for d := range k.sip {
+		k.sip[d] = sipKey{run.sum64([]byte{byte(d), 0}), run.sum64([]byte{byte(d), 1})}
+	}
+	return k
 }
 
 // identifies tells the domains whose hashes identify a person.
@@ -166,12 +173,10 @@ func (k *keyed) hash(dom int, v []byte) (h uint64, seen bool) {
 	return h, false
 }
 
-// sum is the SipHash of an identifying value, tagged with its domain.
+// sum is the SipHash of an identifying value under its domain's key,
+// tagged with its domain.
 func (k *keyed) sum(dom int, v []byte) uint64 {
-	// The domain goes in the message: a NIR and a phone number of the
-	// same digits must not meet in the union-find.
-	k.msg = append(append(k.msg[:0], byte(dom)), v...)
-	return k.sip.sum64(k.msg)&^tagMask | idTag(dom)
+	return k.sip[dom].sum64(v)&^tagMask | idTag(dom)
 }
 
 // newRunKey draws the run's 128-bit key.

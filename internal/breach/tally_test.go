@@ -188,12 +188,16 @@ func TestMergePeopleHubs(t *testing.T) {
 	}
 }
 
-// TestKeyedHash: equal values hash alike, categories apart, and the key
-// matters (two runs do not share hashes).
+// TestKeyedHash: equal values hash alike (in two workers of a run too),
+// categories apart, and the key matters (two runs do not share hashes).
 func TestKeyedHash(t *testing.T) {
 	seeds := newHashSeeds()
-	k1, k2 := newKeyed(newRunKey(), seeds), newKeyed(newRunKey(), seeds)
+	key := newRunKey()
+	k1, k2 := newKeyed(key, seeds), newKeyed(newRunKey(), seeds)
 	a, _ := k1.hash(domEmail, []byte("jean@example.fr"))
+	if other, _ := newKeyed(key, seeds).hash(domEmail, []byte("jean@example.fr")); other != a {
+		t.Fatal("two workers of one run hash a value apart")
+	}
 	b, seen := k1.hash(domEmail, []byte("jean@example.fr"))
 	if a != b || !seen {
 		t.Fatal("the same value hashes differently, or the cache missed it")

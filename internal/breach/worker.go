@@ -525,15 +525,16 @@ func (t *tableScan) scan(r *extract.Row) {
 	w.fs.Reset()
 	// Locals: the calls in the loop would make the compiler load these
 	// again for every cell.
-	cells, scanner := r.Cells, w.s.pii
+	cells, scanner, cols := r.Cells, w.s.pii, t.cols
 	for i := range cells {
 		cell := &cells[i]
 		var col *colState
-		if c := cell.Col; c < len(t.cols) {
-			col = t.cols[c]
+		if c := cell.Col; c < len(cols) {
+			col = cols[c]
 		}
 		if col == nil || !col.classified {
 			col = t.lateColumn(cell)
+			cols = t.cols // it may have grown
 		}
 		var finds []pii.Finding
 		switch {
