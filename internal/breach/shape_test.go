@@ -439,6 +439,17 @@ func TestShapeScan(t *testing.T) {
 			}
 			return clean(func() string { return fmt.Sprintf("%c%c-%04d", 'A'+r.Intn(26), 'A'+r.Intn(26), r.Intn(10000)) })
 		}, map[string]int64{"phone": 5}},
+		{"phones among amounts, labels between them", func(i int) string {
+			// Amounts are inert, and keep the column asking, labels
+			// and phones not.
+			switch {
+			case i >= 1500 && i%100 == 0:
+				return phone()
+			case i%3 == 0:
+				return "offert"
+			}
+			return fmt.Sprintf("%d,%02d", r.Intn(1000), r.Intn(100))
+		}, map[string]int64{"phone": 5}},
 		{"a NIR of a trusted shape is a decoy", func(i int) string {
 			if i == 1000 {
 				return nir

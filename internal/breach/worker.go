@@ -382,7 +382,17 @@ type colState struct {
 	json       []byte     // `"column":"…"`
 	end        []byte     // what ends the findings of the column: table, column, "}\n"
 	shapes     shapeCache // what the shapes of a column of no category gave
+	// notInert counts the column's values in a row that were not inert
+	// (codes, labels, dates with a time): past inertGiveUp, its values
+	// go to the shapes without being asked.
+	notInert int
 }
+
+// inertGiveUp is how many values in a row a column must have that are
+// not inert for the next ones not to be asked. Asking is only a shortcut:
+// a value not asked is looked at through its shape, as those that are
+// not inert are, and gives the same findings.
+const inertGiveUp = 64
 
 // fix sets the classes decided beforehand (chunks of a big file).
 func (t *tableScan) fix(cols []fixedColumn) {
@@ -537,14 +547,19 @@ func (t *tableScan) scan(r *extract.Row) {
 			cols = t.cols // it may have grown
 		}
 		var finds []pii.Finding
-		switch {
-		case col.class.Category != "":
-			finds = scanner.Cell(col.class, cell.Value, &w.fs)
-		case scanner.Inert(cell.Value):
+		if col.class.Category == "" && col.notInert < inertGiveUp {
 			// A column of no category scans its cells as text (as Cell
 			// does); amounts, quantities and rates cannot hold anything,
 			// which costs less to tell than their shape.
-			continue
+			if scanner.Inert(cell.Value) {
+				col.notInert = 0
+				continue
+			}
+			col.notInert++
+		}
+		switch {
+		case col.class.Category != "":
+			finds = scanner.Cell(col.class, cell.Value, &w.fs)
 		case len(cell.Value) <= shapeMaxLen && col.shapes.wanted(t.shapes):
 			// Values of a shape that gave nothing often enough are
 			// codes (shape.go).
