@@ -1,6 +1,7 @@
 package breach
 
 import (
+	"archive/tar"
 	"bufio"
 	"bytes"
 	"context"
@@ -8,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,8 +19,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
 	"github.com/xuri/excelize/v2"
 
+	"tocsin/internal/breach/extract"
 	"tocsin/internal/breach/pii"
 )
 
@@ -234,12 +240,16 @@ func TestRepeatedValues(t *testing.T) {
 // and the same counts as the file scanned whole by one worker.
 func TestSplitMatchesWhole(t *testing.T) {
 	dir := t.TempDir()
+	orders, text := benchOrdersCSV(t, dir, 256<<10), benchText(t, dir, 256<<10)
 	tests := []struct {
 		name string
 		path string
 	}{
-		{"orders csv", benchOrdersCSV(t, dir, 256<<10)},
-		{"text", benchText(t, dir, 256<<10)},
+		{"orders csv", orders},
+		{"text", text},
+		{"orders csv, gzip", compressTo(t, orders, ".gz")},
+		{"text, xz", compressTo(t, text, ".xz")},
+		{"orders csv, zstd", compressTo(t, orders, ".zst")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -274,6 +284,128 @@ func TestSplitMatchesWhole(t *testing.T) {
 			}
 			if !reflect.DeepEqual(split.People, whole.People) {
 				t.Errorf("people: split %+v, whole %+v", split.People, whole.People)
+			}
+		})
+	}
+}
+
+// compressTo writes a copy of the file at path compressed by the format
+// of suffix (.gz, .xz, .zst), and returns its path.
+func compressTo(t *testing.T, path, suffix string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	var w io.WriteCloser
+	switch suffix {
+	case ".gz":
+		w = gzip.NewWriter(&b)
+	case ".xz":
+		if w, err = xz.NewWriter(&b); err != nil {
+			t.Fatal(err)
+		}
+	case ".zst":
+		if w, err = zstd.NewWriter(&b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Write(data); err != nil || w.Close() != nil {
+		t.Fatal(err)
+	}
+	out := path + suffix
+	if err := os.WriteFile(out, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestSplitCompressed: a big compressed table or log is decompressed as
+// its chunks are scanned by the workers, in as many chunks as the same
+// file uncompressed; a tarball is left to the whole-file path.
+func TestSplitCompressed(t *testing.T) {
+	dir := t.TempDir()
+	orders := benchOrdersCSV(t, dir, 256<<10)
+	var tarball bytes.Buffer
+	tw := tar.NewWriter(&tarball)
+	data, _ := os.ReadFile(orders)
+	tw.WriteHeader(&tar.Header{Name: "orders.csv", Mode: 0o600, Size: int64(len(data))})
+	tw.Write(data)
+	tw.Close()
+	tgz := filepath.Join(dir, "export.tar")
+	if err := os.WriteFile(tgz, tarball.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tgz = compressTo(t, tgz, ".gz")
+	chunks := func(path string) (int, bool) {
+		o := Options{Workers: 2, SplitSize: 1, ChunkSize: 32 << 10}
+		s := &scan{o: o, pii: pii.New(), ex: extract.New(extract.Options{}), chunks: make(chan []byte, 1)}
+		s.chunks <- nil
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		split, err := s.trySplit(context.Background(), inputFile{path, st.Size()}, func(j job) error {
+			n++
+			s.chunks <- j.chunk.c.Data[:0]
+			return nil
+		}, newRedactor(s.pii))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.read.Load(); split && got != st.Size() {
+			t.Errorf("%s: progress counted %d bytes of %d", path, got, st.Size())
+		}
+		return n, split
+	}
+	want, _ := chunks(orders)
+	for _, suffix := range []string{".gz", ".xz", ".zst"} {
+		p := compressTo(t, orders, suffix)
+		if n, split := chunks(p); !split || n != want || n < 4 {
+			t.Errorf("%s: split %v in %d chunks, want %d", p, split, n, want)
+		}
+	}
+	if n, split := chunks(tgz); split || n != 0 {
+		t.Errorf("a tarball: split %v in %d chunks", split, n)
+	}
+}
+
+// TestSplitCompressedProblems: a compressed stream cut short, or that
+// expands past the bound, is reported as a reader of the whole file
+// reports it, with what came before it scanned.
+func TestSplitCompressedProblems(t *testing.T) {
+	dir := t.TempDir()
+	gz := compressTo(t, benchOrdersCSV(t, dir, 512<<10), ".gz")
+	data, _ := os.ReadFile(gz)
+	cut := filepath.Join(dir, "coupe.csv.gz")
+	if err := os.WriteFile(cut, data[:len(data)*2/3], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path string
+		limit      int64
+	}{
+		{"cut short", cut, 0},
+		{"past the bound", gz, 300 << 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			scan := func(o Options) *Report {
+				o.Paths, o.Extract.MaxArchiveBytes = []string{tc.path}, tc.limit
+				rep, err := Scan(context.Background(), o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return rep
+			}
+			whole, split := scan(Options{Workers: 1}), scan(Options{Workers: 2, SplitSize: 1, ChunkSize: 32 << 10})
+			if len(whole.Problems) != 1 || !reflect.DeepEqual(split.Problems, whole.Problems) {
+				t.Fatalf("problems: split %+v, whole %+v", split.Problems, whole.Problems)
+			}
+			if split.Scanned.Records != whole.Scanned.Records || split.Scanned.Bytes != whole.Scanned.Bytes ||
+				split.Scanned.Skipped != whole.Scanned.Skipped || split.Scanned.Errors != whole.Scanned.Errors || whole.Scanned.Records < 1000 {
+				t.Errorf("scanned: split %+v, whole %+v", split.Scanned, whole.Scanned)
 			}
 		})
 	}

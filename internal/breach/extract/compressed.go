@@ -71,50 +71,96 @@ var compressedSuffixes = [...][2]string{
 
 // compressed reads the one document a compressed stream holds.
 func (e *Extractor) compressed(ctx context.Context, src *source, br *bufio.Reader, h Handler, f Format) error {
-	fail := func(err error) error {
-		d := h.Begin(src.display, f)
-		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: errors.Is(err, ErrLimit) || errors.Is(err, errMethod), Err: err})
-		d.End(0)
-		return nil
-	}
 	if src.depth >= e.o.MaxDepth {
 		d := h.Begin(src.display, f)
 		e.tooDeep(d, src)
 		d.End(0)
 		return nil
 	}
-	var r io.Reader
+	r, done, err := openStream(f, br)
+	if err != nil {
+		d := h.Begin(src.display, f)
+		d.Problem(Problem{Path: src.display, Offset: -1, Skipped: errors.Is(err, ErrLimit) || errors.Is(err, errMethod), Err: err})
+		d.End(0)
+		return nil
+	}
+	defer done()
+	inner := &source{display: src.display, name: streamDocName(src.name), r: &limited{r: r, b: src.b}, size: -1, depth: src.depth + 1, b: src.b, counted: true}
+	return e.read(ctx, inner, h)
+}
+
+// Decompress opens a file of one of the compressed streams' formats
+// (gzip, xz, zstd, bzip2, LZ4, lzip, .lzma) as the document it holds, for
+// a caller that reads it apart: the scan cuts a big one into chunks, as
+// it does a big file. It returns the document's reader, bounded as
+// Reader bounds what an archive expands to, the document's name (the
+// file's without the suffix), and a function that releases the
+// decompressor. ok is false for a file of another format, or a stream
+// whose header is broken: Reader reads it, and reports that.
+func (e *Extractor) Decompress(name string, r io.Reader) (doc io.Reader, docName string, done func(), ok bool) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(512)
+	switch f := Sniff(name, head); f {
+	case FormatGzip, FormatXZ, FormatBzip2, FormatZstd, FormatLZ4, FormatLZMA, FormatLzip:
+		dr, done, err := openStream(f, br)
+		if err != nil {
+			return nil, "", nil, false
+		}
+		b := &budget{left: e.o.MaxArchiveBytes, limit: e.o.MaxArchiveBytes}
+		return boundedDoc{limited{r: dr, b: b}}, streamDocName(name), done, true
+	}
+	return nil, "", nil, false
+}
+
+// boundedDoc is a compressed stream's document read apart: its bound,
+// once reached, is told as Reader tells it.
+type boundedDoc struct{ l limited }
+
+func (d boundedDoc) Read(p []byte) (int, error) {
+	n, err := d.l.Read(p)
+	if err != nil && d.l.b.hit && errors.Is(err, ErrLimit) {
+		err = d.l.b.limitError()
+	}
+	return n, err
+}
+
+// MaybeCompressed tells whether name is that of a compressed stream
+// (orders.csv.gz, access.log.xz, dump.tar.zst).
+func MaybeCompressed(name string) bool { return streamDocName(name) != name }
+
+// openStream returns the decompressor of a stream of format f, whose
+// errors are of this package's kinds, and a function that releases it.
+func openStream(f Format, br *bufio.Reader) (io.Reader, func(), error) {
+	nop := func() {}
 	switch f {
 	case FormatGzip:
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return fail(fmt.Errorf("%w: %v", ErrSyntax, err))
+			return nil, nil, fmt.Errorf("%w: %v", ErrSyntax, err)
 		}
-		defer zr.Close()
-		r = zr
+		return &errPrefix{r: zr, what: "gzip"}, func() { zr.Close() }, nil
 	case FormatZstd:
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(compressedMaxWindow))
 		if err != nil {
-			return fail(fmt.Errorf("%w: zstd: %v", ErrSyntax, err))
+			return nil, nil, fmt.Errorf("%w: zstd: %v", ErrSyntax, err)
 		}
-		defer zr.Close()
-		r = &errPrefix{r: zr, what: "zstd"}
+		return &errPrefix{r: zr, what: "zstd"}, zr.Close, nil
 	case FormatBzip2:
-		r = &errPrefix{r: bzip2.NewReader(br), what: "bzip2"}
+		return &errPrefix{r: bzip2.NewReader(br), what: "bzip2"}, nop, nil
 	case FormatXZ:
-		r = xzStream(br)
+		return xzStream(br), nop, nil
 	case FormatLZ4:
-		r = lz4Reader{lz4.NewReader(br)}
+		return lz4Reader{lz4.NewReader(br)}, nop, nil
 	case FormatLzip:
-		r = &lzipReader{src: br}
+		return &lzipReader{src: br}, nop, nil
 	case FormatLZMA:
 		var h [13]byte
 		if _, err := io.ReadFull(br, h[:]); err != nil {
-			return fail(fmt.Errorf("%w: lzma: cut short", ErrSyntax))
+			return nil, nil, fmt.Errorf("%w: lzma: cut short", ErrSyntax)
 		}
 		props, err := lzma.ParseProps(h[0])
 		if err != nil {
-			return fail(fmt.Errorf("%w: lzma: %v", ErrSyntax, err))
+			return nil, nil, fmt.Errorf("%w: lzma: %v", ErrSyntax, err)
 		}
 		dict, size := uint64(binary.LittleEndian.Uint32(h[1:])), int64(binary.LittleEndian.Uint64(h[5:]))
 		need := dict
@@ -122,24 +168,27 @@ func (e *Extractor) compressed(ctx context.Context, src *source, br *bufio.Reade
 			need = min(dict, uint64(size)) // the whole output fits a smaller one
 		}
 		if need > compressedMaxWindow {
-			return fail(fmt.Errorf("%w: the lzma dictionary needs %d MiB, more than the %d MiB bound; not read", ErrLimit, (dict+1<<20-1)>>20, compressedMaxWindow>>20))
+			return nil, nil, fmt.Errorf("%w: the lzma dictionary needs %d MiB, more than the %d MiB bound; not read", ErrLimit, (dict+1<<20-1)>>20, compressedMaxWindow>>20)
 		}
 		lr, err := lzma.NewReader(br, props, int(need), size) // size -1: ended by its end marker
 		if err != nil {
-			return fail(fmt.Errorf("%w: lzma: %v", ErrSyntax, err))
+			return nil, nil, fmt.Errorf("%w: lzma: %v", ErrSyntax, err)
 		}
-		r = &errPrefix{r: lr, what: "lzma"}
+		return &errPrefix{r: lr, what: "lzma"}, nop, nil
 	}
-	name := src.name
+	return nil, nil, fmt.Errorf("%w: %s is no compressed stream", ErrUnsupported, f)
+}
+
+// streamDocName is the name of a compressed stream's document: the
+// stream's without its suffix (a .tgz's is a .tar).
+func streamDocName(name string) string {
 	lower := strings.ToLower(name)
 	for _, s := range compressedSuffixes {
 		if strings.HasSuffix(lower, s[0]) {
-			name = name[:len(name)-len(s[0])] + s[1]
-			break
+			return name[:len(name)-len(s[0])] + s[1]
 		}
 	}
-	inner := &source{display: src.display, name: name, r: &limited{r: r, b: src.b}, size: -1, depth: src.depth + 1, b: src.b, counted: true}
-	return e.read(ctx, inner, h)
+	return name
 }
 
 // errPrefix marks a decompressor's errors as a broken stream, or member.
@@ -154,7 +203,8 @@ func (p *errPrefix) Read(b []byte) (int, error) {
 		if errors.Is(err, zstd.ErrWindowSizeExceeded) {
 			err = fmt.Errorf("%w: the zstd window is larger than %d MiB; not read", ErrLimit, compressedMaxWindow>>20)
 		} else {
-			err = fmt.Errorf("%w: %s: %v", ErrSyntax, p.what, err)
+			// Without the library's own prefix, where it has one.
+			err = fmt.Errorf("%w: %s: %s", ErrSyntax, p.what, strings.TrimPrefix(err.Error(), p.what+": "))
 		}
 	}
 	return n, err

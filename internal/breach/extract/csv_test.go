@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -202,6 +203,31 @@ func TestSplitterKeepsQuotedNewlines(t *testing.T) {
 	}
 	if strings.Join(rows, "\n") != strings.Join(whole.rows, "\n") {
 		t.Fatalf("chunked rows differ from whole-file rows (%d vs %d)", len(rows), len(whole.rows))
+	}
+}
+
+// TestSplitterReadError: what was read before a reader's error comes as
+// the last chunks, then the error, whose offset is the bytes read.
+func TestSplitterReadError(t *testing.T) {
+	in := strings.Repeat("Dupont;0612345678\n", 1000)
+	broken := errors.New("disk error")
+	sp := NewSplitter(io.MultiReader(strings.NewReader(in), iotest.ErrReader(broken)), 0, 4096)
+	var got strings.Builder
+	for {
+		c, err := sp.Next(nil)
+		if err != nil {
+			if !errors.Is(err, broken) {
+				t.Fatalf("error %v, want %v", err, broken)
+			}
+			break
+		}
+		got.Write(c.Data)
+	}
+	if got.String() != in || sp.Offset() != int64(len(in)) {
+		t.Fatalf("%d bytes in chunks, offset %d, want %d", got.Len(), sp.Offset(), len(in))
+	}
+	if _, err := sp.Next(nil); !errors.Is(err, broken) {
+		t.Fatalf("after the error: %v", err)
 	}
 }
 

@@ -46,6 +46,11 @@ type budget struct {
 	hit   bool
 }
 
+// limitError tells that the budget stopped the reading.
+func (b *budget) limitError() error {
+	return fmt.Errorf("%w: stopped after %d uncompressed bytes; the rest is not scanned", ErrLimit, b.limit)
+}
+
 // limited counts expanded bytes against a budget.
 type limited struct {
 	r io.Reader
@@ -233,7 +238,7 @@ func (e *Extractor) read(ctx context.Context, src *source, h Handler) error {
 func (e *Extractor) endDoc(d Doc, src *source, n int64, err error) error {
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		if errors.Is(err, ErrLimit) && src.b.hit {
-			err = fmt.Errorf("%w: stopped after %d uncompressed bytes; the rest is not scanned", ErrLimit, src.b.limit)
+			err = src.b.limitError()
 			d.Problem(Problem{Path: src.display, Offset: n, Skipped: true, Err: err})
 		} else if errors.Is(err, ErrEncrypted) || errors.Is(err, ErrLimit) {
 			// Left out on purpose: a password, or a size past a bound.

@@ -29,7 +29,12 @@ type Splitter struct {
 	first bool
 	eof   bool
 	err   error
+	read  int64 // bytes read from r
 }
+
+// Offset is how many bytes the Splitter read: after an error, where it
+// happened.
+func (s *Splitter) Offset() int64 { return s.read }
 
 // maxGrowth bounds how far a chunk grows looking for a record boundary.
 const maxGrowth = 8
@@ -58,16 +63,22 @@ func (s *Splitter) Next(buf []byte) (Chunk, error) {
 			}
 			n, err := s.r.Read(data[len(data):min(cap(data), len(data)+want)])
 			data = data[:len(data)+n]
-			if err == io.EOF {
+			s.read += int64(n)
+			if err != nil {
+				// What was read before an error is the last chunk, as a
+				// reader of the whole file reads up to it; the error comes
+				// next.
 				s.eof = true
-			} else if err != nil {
-				s.err = err
-				return Chunk{}, err
+				if err != io.EOF {
+					s.err = err
+				}
 			}
 		}
 		if len(data) == 0 {
-			s.err = io.EOF
-			return Chunk{}, io.EOF
+			if s.err == nil {
+				s.err = io.EOF
+			}
+			return Chunk{}, s.err
 		}
 		if s.eof {
 			return s.emit(data, len(data), false), nil
