@@ -374,7 +374,10 @@ func (s *scan) trySplit(ctx context.Context, f inputFile, send func(job) error, 
 		pr.held = 0 // read again from the start
 	}
 	head := make([]byte, 64<<10)
-	n, _ := io.ReadFull(r, head)
+	n, err := io.ReadFull(r, head)
+	if n == 0 || err != nil && err != io.ErrUnexpectedEOF {
+		return false, nil // empty, or broken at once: the whole-file path reports it
+	}
 	head = head[:n]
 	format := extract.Sniff(name, head)
 	switch {

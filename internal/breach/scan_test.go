@@ -370,6 +370,22 @@ func TestSplitCompressed(t *testing.T) {
 	if n, split := chunks(tgz); split || n != 0 {
 		t.Errorf("a tarball: split %v in %d chunks", split, n)
 	}
+	// Left to the whole-file path, which reports them: a stream that
+	// holds nothing, and one broken from its first block.
+	empty := filepath.Join(dir, "vide.csv")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	gz, _ := os.ReadFile(compressTo(t, orders, ".gz"))
+	broken := filepath.Join(dir, "casse.csv.gz")
+	if err := os.WriteFile(broken, append(gz[:10:10], bytes.Repeat([]byte{0xFF}, 4096)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{compressTo(t, empty, ".gz"), broken} {
+		if n, split := chunks(p); split || n != 0 {
+			t.Errorf("%s: split %v in %d chunks", p, split, n)
+		}
+	}
 }
 
 // TestSplitCompressedProblems: a compressed stream cut short, or that
