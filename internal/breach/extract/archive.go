@@ -344,8 +344,39 @@ func (e *Extractor) tar(ctx context.Context, src *source, br *bufio.Reader, h Ha
 				tt.mysqlCols[path.Join(path.Dir(name), table)] = cols
 			}
 			r, counted = bytes.NewReader(script), true // its bytes are counted
+			// The data files that came before their script.
+			if err := tt.readTabData(ctx, e, src, h, false); err != nil {
+				return err
+			}
 		}
 		cols := tt.mysqlCols[strings.TrimSuffix(name, path.Ext(name))]
+		if ext == ".txt" && cols == nil && tt.held+hdr.Size <= min(tabHoldMax, e.o.MaxArchiveBytes/4) {
+			// Maybe a data file whose script comes later (tar writes a
+			// folder in the order the file system lists it): one with
+			// tabs waits, spooled, for it.
+			br := bufio.NewReaderSize(r, 64<<10)
+			line, _ := br.Peek(min(4096, int(max(hdr.Size, 0))))
+			if i := bytes.IndexByte(line, '\n'); i >= 0 {
+				line = line[:i]
+			}
+			if bytes.IndexByte(line, '\t') >= 0 {
+				f, done, err := e.spool(src, tarLimited(src, br))
+				if err != nil {
+					if err := tarSpoolProblem(h, src, name, err); err != nil {
+						return err
+					}
+				} else {
+					tt.tabData = append(tt.tabData, &tarFile{f: f, done: done, name: name, size: hdr.Size})
+					tt.held += hdr.Size
+				}
+				if src.b.hit {
+					e.limitHit(d, src)
+					return nil
+				}
+				continue
+			}
+			r = br
+		}
 		if id, comp, ok := pgDataID(name); ok && tt.pgCopy[id] != "" {
 			m := member(src, name, r, hdr.Size, src.counted)
 			if err := e.pgDirData(ctx, m, bufio.NewReaderSize(m.r, 64<<10), h, tt.pgCopy[id], comp); err != nil {
@@ -380,7 +411,15 @@ type tarTables struct {
 	pgCopy  map[int64]string    // a pg_dump -Ft's COPY statements (pgDataFiles)
 	// mysqldump --tab's tables, by folder and name: their columns
 	mysqlCols map[string][]string
+	tabData   []*tarFile // .txt files with tabs whose script has not come
+	held      int64      // their bytes
 }
+
+// tabHoldMax bounds the bytes of .txt files a tar holds on disk waiting
+// for their script, with a quarter of what the input may expand to: past
+// it, they are read as text, as they come (a tarball of tab-separated
+// logs named .txt is not all spooled).
+const tabHoldMax = 256 << 20
 
 type tarFile struct {
 	f     *os.File
@@ -451,9 +490,41 @@ func (tt *tarTables) source(src *source, name string, r io.Reader, size int64, m
 	return m
 }
 
+// readTabData reads the .txt files spooled whose script has come, as
+// their tables; at the end of the tar, all the others as files alone.
+func (tt *tarTables) readTabData(ctx context.Context, e *Extractor, src *source, h Handler, end bool) error {
+	left := tt.tabData[:0]
+	for i, t := range tt.tabData {
+		key := strings.TrimSuffix(t.name, path.Ext(t.name))
+		cols := tt.mysqlCols[key]
+		var err error
+		switch {
+		case cols != nil:
+			m := member(src, t.name, t.f, t.size, true)
+			err = e.mysqlTabData(ctx, m, bufio.NewReaderSize(t.f, 64<<10), h, path.Base(key), cols)
+		case end:
+			err = e.read(ctx, member(src, t.name, t.f, t.size, true), h)
+		default:
+			left = append(left, t)
+			continue
+		}
+		t.done()
+		tt.held -= t.size
+		if err != nil {
+			tt.tabData = append(left, tt.tabData[i+1:]...)
+			return err
+		}
+	}
+	tt.tabData = left
+	return nil
+}
+
 // end reads the tables whose memo file never came, and says of each memo
 // file which table read it.
 func (tt *tarTables) end(ctx context.Context, e *Extractor, src *source, h Handler) error {
+	if err := tt.readTabData(ctx, e, src, h, true); err != nil {
+		return err
+	}
 	for _, t := range tt.pending {
 		if err := tt.read(ctx, e, src, t, h); err != nil {
 			return err
@@ -475,6 +546,9 @@ func (tt *tarTables) end(ctx context.Context, e *Extractor, src *source, h Handl
 
 func (tt *tarTables) close() {
 	for _, t := range tt.pending {
+		t.done()
+	}
+	for _, t := range tt.tabData {
 		t.done()
 	}
 	for _, m := range tt.memos {

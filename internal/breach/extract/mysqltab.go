@@ -20,8 +20,9 @@ import (
 // break that is data (so that a row may span lines), \0 for NUL. Alone,
 // NAME.txt is delimited text without a header, its rows cut at their
 // line breaks; beside the NAME.sql that creates NAME (on disk, in the
-// same zip, or before it in a tar), it is read as that table, its
-// columns named.
+// same zip, or in the same tar, before or after it: a data file with
+// tabs waits there, spooled, for its script), it is read as that table,
+// its columns named.
 
 // mysqlTabMaxDefinition bounds the NAME.sql read for its columns.
 const mysqlTabMaxDefinition = 1 << 20

@@ -18,7 +18,7 @@ import (
 )
 
 // What mariadb-dump --tab writes (testdata/mysqltab/make.sh): the data
-// file beside its CREATE TABLE, on disk, in a zip or after it in a tar,
+// file beside its CREATE TABLE, on disk, in a zip or in a tar either way,
 // is read as the table, its columns named, the escaped tab, line break
 // and backslash undone, NULL no value, each row numbered by its first
 // line; alone, it is delimited text.
@@ -56,23 +56,26 @@ func TestMySQLTab(t *testing.T) {
 	if strings.Join(zrows, "\n") != strings.Join(want, "\n") || len(zrec.problems) > 0 {
 		t.Errorf("zipped: rows\n%q\nproblems %v", zrec.allRows(), zrec.problemText())
 	}
-	// Tarred, the script first.
-	var tb bytes.Buffer
-	tw := tar.NewWriter(&tb)
-	for _, name := range []string{"dump/usagers.sql", "dump/usagers.txt"} {
-		data := mustRead(t, filepath.Join("testdata", "mysqltab", path.Base(name)))
-		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
-		tw.Write(data)
-	}
-	tw.Close()
-	tp := writeFile(t, t.TempDir(), "dump.tar", tb.Bytes())
-	trec := extractFile(t, tp, testOptions())
-	var trows []string
-	for _, r := range trec.allRows() {
-		trows = append(trows, strings.Replace(r, tp+"!/dump/usagers.txt", p, 1))
-	}
-	if strings.Join(trows, "\n") != strings.Join(want, "\n") || len(trec.problems) > 0 {
-		t.Errorf("tarred: rows\n%q\nproblems %v", trec.allRows(), trec.problemText())
+	// Tarred, the script first or last (tar writes a folder in the order
+	// the file system lists it).
+	for _, order := range [][]string{{"dump/usagers.sql", "dump/usagers.txt"}, {"dump/usagers.txt", "dump/usagers.sql"}} {
+		var tb bytes.Buffer
+		tw := tar.NewWriter(&tb)
+		for _, name := range order {
+			data := mustRead(t, filepath.Join("testdata", "mysqltab", path.Base(name)))
+			tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
+			tw.Write(data)
+		}
+		tw.Close()
+		tp := writeFile(t, t.TempDir(), "dump.tar", tb.Bytes())
+		trec := extractFile(t, tp, testOptions())
+		var trows []string
+		for _, r := range trec.allRows() {
+			trows = append(trows, strings.Replace(r, tp+"!/dump/usagers.txt", p, 1))
+		}
+		if strings.Join(trows, "\n") != strings.Join(want, "\n") || len(trec.problems) > 0 {
+			t.Errorf("tarred %v: rows\n%q\nproblems %v", order, trec.allRows(), trec.problemText())
+		}
 	}
 	alone := writeFile(t, t.TempDir(), "usagers.txt", mustRead(t, p))
 	if rec := extractFile(t, alone, testOptions()); rec.docs[0].format == FormatSQL {
@@ -83,6 +86,47 @@ func TestMySQLTab(t *testing.T) {
 	writeFile(t, dir, "usagers.sql", []byte("CREATE TABLE `autre` (`a` int);\n"))
 	if rec := extractFile(t, writeFile(t, dir, "usagers.txt", mustRead(t, p)), testOptions()); rec.docs[0].format == FormatSQL {
 		t.Error("paired with a script that does not create its table")
+	}
+}
+
+// TestMySQLTabTarHeld: in a tar, a tab-separated .txt without its script
+// waits, and is read as it would have been at the end; past the bound of
+// what waits (a quarter of --max-archive-bytes, 256 MiB at most), it is
+// read where it comes.
+func TestMySQLTabTarHeld(t *testing.T) {
+	tsv := strings.Repeat("Faure\t06 98 76 54 32\n", 50)
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	for _, m := range []struct{ name, data string }{{"export/contacts.txt", tsv}, {"notes.txt", "Rappeler Mme Faure.\n"}} {
+		tw.WriteHeader(&tar.Header{Name: m.name, Mode: 0o644, Size: int64(len(m.data)), Typeflag: tar.TypeReg})
+		tw.Write([]byte(m.data))
+	}
+	tw.Close()
+	tp := writeFile(t, t.TempDir(), "export.tar", tb.Bytes())
+	for _, tc := range []struct {
+		name  string
+		limit int64
+		order []string
+	}{
+		{"held", 0, []string{"", "notes.txt", "export/contacts.txt"}},
+		{"past the bound", 4 * int64(len(tsv)-1), []string{"", "export/contacts.txt", "notes.txt"}},
+	} {
+		o := testOptions()
+		if tc.limit > 0 {
+			o.MaxArchiveBytes = tc.limit
+		}
+		rec := extractFile(t, tp, o)
+		if len(rec.problems) > 0 || len(rec.docs) != 3 {
+			t.Fatalf("%s: documents %v, problems %v", tc.name, rec.paths(), rec.problemText())
+		}
+		for i, name := range tc.order[1:] {
+			if d := rec.docs[i+1]; d.path != tp+"!/"+name || d.format == FormatSQL {
+				t.Errorf("%s: document %d is %s (%s), want %s", tc.name, i+1, d.path, d.format, name)
+			}
+		}
+		if d := rec.doc(tp + "!/export/contacts.txt"); d == nil || len(d.lines)+len(rec.allRows()) < 50 {
+			t.Errorf("%s: the held file's lines %d, rows %d", tc.name, len(d.lines), len(rec.allRows()))
+		}
 	}
 }
 
@@ -180,6 +224,17 @@ func TestMySQLTabLive(t *testing.T) {
 	rows := rec.allRows()
 	if len(rows) != 2000 || len(rec.problems) > 0 || rows[1999] != fmt.Sprintf("%s#%s:3999|nom=Nom1999|courriel=usager1999@exemple.fr|note=ligne\tun\nligne deux\\", p, table) {
 		t.Fatalf("%d rows (last %q), problems %v", len(rows), rows[len(rows)-1], rec.problemText())
+	}
+	// The folder as GNU tar writes it, in the order the file system lists
+	// it, the data file first or not.
+	tgz := filepath.Join(t.TempDir(), "dump.tar.gz")
+	if out, err := exec.Command("tar", "czf", tgz, "-C", out, ".").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v\n%s", err, out)
+	}
+	rec = extractFile(t, tgz, testOptions())
+	rows = rec.allRows()
+	if len(rows) != 2000 || len(rec.problems) > 0 || !strings.HasSuffix(rows[1999], fmt.Sprintf("#%s:3999|nom=Nom1999|courriel=usager1999@exemple.fr|note=ligne\tun\nligne deux\\", table)) {
+		t.Fatalf("tarred: %d rows, problems %v", len(rows), rec.problemText())
 	}
 }
 
