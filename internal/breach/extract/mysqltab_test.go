@@ -39,7 +39,18 @@ func TestMySQLTab(t *testing.T) {
 	if d := rec.doc(p); d == nil || d.format != FormatSQL {
 		t.Errorf("documents %v", rec.paths())
 	}
-	// The same folder zipped.
+	// The same folder in an archive: the same rows, under the member's path.
+	archived := func(what, archive string) {
+		t.Helper()
+		rec := extractFile(t, archive, testOptions())
+		var rows []string
+		for _, r := range rec.allRows() {
+			rows = append(rows, strings.Replace(r, archive+"!/dump/usagers.txt", p, 1))
+		}
+		if strings.Join(rows, "\n") != strings.Join(want, "\n") || len(rec.problems) > 0 {
+			t.Errorf("%s: rows\n%q\nproblems %v", what, rec.allRows(), rec.problemText())
+		}
+	}
 	var zb bytes.Buffer
 	zw := zip.NewWriter(&zb)
 	for _, name := range []string{"dump/usagers.txt", "dump/usagers.sql"} {
@@ -47,15 +58,7 @@ func TestMySQLTab(t *testing.T) {
 		w.Write(mustRead(t, filepath.Join("testdata", "mysqltab", path.Base(name))))
 	}
 	zw.Close()
-	zp := writeFile(t, t.TempDir(), "dump.zip", zb.Bytes())
-	zrec := extractFile(t, zp, testOptions())
-	var zrows []string
-	for _, r := range zrec.allRows() {
-		zrows = append(zrows, strings.Replace(r, zp+"!/dump/usagers.txt", p, 1))
-	}
-	if strings.Join(zrows, "\n") != strings.Join(want, "\n") || len(zrec.problems) > 0 {
-		t.Errorf("zipped: rows\n%q\nproblems %v", zrec.allRows(), zrec.problemText())
-	}
+	archived("zipped", writeFile(t, t.TempDir(), "dump.zip", zb.Bytes()))
 	// Tarred, the script first or last (tar writes a folder in the order
 	// the file system lists it).
 	for _, order := range [][]string{{"dump/usagers.sql", "dump/usagers.txt"}, {"dump/usagers.txt", "dump/usagers.sql"}} {
@@ -67,15 +70,7 @@ func TestMySQLTab(t *testing.T) {
 			tw.Write(data)
 		}
 		tw.Close()
-		tp := writeFile(t, t.TempDir(), "dump.tar", tb.Bytes())
-		trec := extractFile(t, tp, testOptions())
-		var trows []string
-		for _, r := range trec.allRows() {
-			trows = append(trows, strings.Replace(r, tp+"!/dump/usagers.txt", p, 1))
-		}
-		if strings.Join(trows, "\n") != strings.Join(want, "\n") || len(trec.problems) > 0 {
-			t.Errorf("tarred %v: rows\n%q\nproblems %v", order, trec.allRows(), trec.problemText())
-		}
+		archived(fmt.Sprintf("tarred %v", order), writeFile(t, t.TempDir(), "dump.tar", tb.Bytes()))
 	}
 	alone := writeFile(t, t.TempDir(), "usagers.txt", mustRead(t, p))
 	if rec := extractFile(t, alone, testOptions()); rec.docs[0].format == FormatSQL {
