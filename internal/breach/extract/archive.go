@@ -290,7 +290,7 @@ func officeKind(zr *zip.Reader) Format {
 
 // tar reads the regular files of a tar stream. A dBASE table with memo
 // fields waits, spooled, for its memo file when that comes later in the
-// stream (tarTables).
+// stream, and a mysqldump --tab data file for its script (tarTables).
 func (e *Extractor) tar(ctx context.Context, src *source, br *bufio.Reader, h Handler) error {
 	d := h.Begin(src.display, FormatTar)
 	defer func() { d.End(max(src.size, 0)) }()
@@ -404,7 +404,8 @@ func (e *Extractor) tar(ctx context.Context, src *source, br *bufio.Reader, h Ha
 // tarTables pairs the dBASE tables of a tar with their memo files,
 // which may come before or after them: the memo files are spooled as
 // they come, and a table with memo fields whose memo file has not come
-// yet is spooled until it does, or until the end of the stream.
+// yet is spooled until it does, or until the end of the stream. It pairs
+// mysqldump --tab's data files with their scripts the same way.
 type tarTables struct {
 	memos   map[string]*tarFile // by folder and name without extension, lower case
 	pending []*tarFile          // tables waiting for their memo file
