@@ -383,7 +383,7 @@ func (s *scan) trySplit(ctx context.Context, f inputFile, send func(job) error, 
 	switch {
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		return false, nil // UTF-16: converted as a stream
-	case format == extract.FormatCSV || format == extract.FormatText:
+	case format == extract.FormatCSV || format == extract.FormatText || format == extract.FormatMbox:
 	case format == extract.FormatJSON && extract.IsNDJSON(head):
 	default:
 		return false, nil
@@ -397,7 +397,12 @@ func (s *scan) trySplit(ctx context.Context, f inputFile, send func(job) error, 
 	}
 	sf.left.Store(1)
 	pr.count(&s.read)
-	sp := extract.NewSplitter(io.MultiReader(bytes.NewReader(head), r), quote, chunkSize(f.size, s.o.Workers, s.o.ChunkSize))
+	var sp *extract.Splitter
+	if format == extract.FormatMbox {
+		sp = extract.NewMboxSplitter(io.MultiReader(bytes.NewReader(head), r), chunkSize(f.size, s.o.Workers, s.o.ChunkSize))
+	} else {
+		sp = extract.NewSplitter(io.MultiReader(bytes.NewReader(head), r), quote, chunkSize(f.size, s.o.Workers, s.o.ChunkSize))
+	}
 	for {
 		var buf []byte
 		select {

@@ -241,6 +241,8 @@ func TestRepeatedValues(t *testing.T) {
 func TestSplitMatchesWhole(t *testing.T) {
 	dir := t.TempDir()
 	orders, text := benchOrdersCSV(t, dir, 256<<10), benchText(t, dir, 256<<10)
+	mbox := filepath.Join(dir, "boite.mbox")
+	writeMbox(t, mbox, 1500)
 	tests := []struct {
 		name string
 		path string
@@ -250,6 +252,8 @@ func TestSplitMatchesWhole(t *testing.T) {
 		{"orders csv, gzip", compressTo(t, orders, ".gz")},
 		{"text, xz", compressTo(t, text, ".xz")},
 		{"orders csv, zstd", compressTo(t, orders, ".zst")},
+		{"mbox", mbox},
+		{"mbox, gzip", compressTo(t, mbox, ".gz")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -266,8 +270,8 @@ func TestSplitMatchesWhole(t *testing.T) {
 			}
 			whole, wantLines := scan(Options{Workers: 1})
 			split, gotLines := scan(Options{Workers: 2, SplitSize: 1, ChunkSize: 32 << 10})
-			if split.Scanned.Documents != 1 || whole.Scanned.Records != split.Scanned.Records {
-				t.Fatalf("%d documents, %d records; whole: %d records", split.Scanned.Documents, split.Scanned.Records, whole.Scanned.Records)
+			if split.Scanned.Documents != whole.Scanned.Documents || whole.Scanned.Records != split.Scanned.Records {
+				t.Fatalf("%d documents, %d records; whole: %d, %d", split.Scanned.Documents, split.Scanned.Records, whole.Scanned.Documents, whole.Scanned.Records)
 			}
 			if len(gotLines) != len(wantLines) || len(wantLines) < 1000 {
 				t.Fatalf("%d findings split, %d whole", len(gotLines), len(wantLines))
@@ -323,7 +327,8 @@ func compressTo(t *testing.T, path, suffix string) string {
 
 // TestSplitCompressed: a big compressed table or log is decompressed as
 // its chunks are scanned by the workers, in as many chunks as the same
-// file uncompressed; a tarball is left to the whole-file path.
+// file uncompressed; a tarball is left to the whole-file path. An mbox is
+// cut too (between messages).
 func TestSplitCompressed(t *testing.T) {
 	dir := t.TempDir()
 	orders := benchOrdersCSV(t, dir, 256<<10)
@@ -361,6 +366,11 @@ func TestSplitCompressed(t *testing.T) {
 		return n, split
 	}
 	want, _ := chunks(orders)
+	mbox := filepath.Join(dir, "boite.mbox")
+	writeMbox(t, mbox, 500)
+	if n, split := chunks(mbox); !split || n < 4 {
+		t.Errorf("an mbox: split %v in %d chunks", split, n)
+	}
 	for _, suffix := range []string{".gz", ".xz", ".zst"} {
 		p := compressTo(t, orders, suffix)
 		if n, split := chunks(p); !split || n != want || n < 4 {

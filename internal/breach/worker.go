@@ -245,8 +245,12 @@ func (w *worker) chunk(ctx context.Context, cj *chunkJob) {
 	d.chunk = !cj.c.First
 	r := bytes.NewReader(cj.c.Data)
 	if cj.c.Forced {
+		what := "a quoted field"
+		if sf.format == extract.FormatMbox {
+			what = "a message"
+		}
 		d.Problem(extract.Problem{Path: sf.path, Line: cj.c.Line, Offset: -1,
-			Err: fmt.Errorf("%w: no record boundary within %d bytes; a quoted field may be split here", extract.ErrSyntax, len(cj.c.Data))})
+			Err: fmt.Errorf("%w: no record boundary within %d bytes; %s may be split here", extract.ErrSyntax, len(cj.c.Data), what)})
 	}
 	switch sf.format {
 	case extract.FormatCSV:
@@ -256,6 +260,10 @@ func (w *worker) chunk(ctx context.Context, cj *chunkJob) {
 		t.End()
 	case extract.FormatJSON:
 		if err := extract.ReadJSON(ctx, r, cj.c.Line, d, sf.path, w.s.ex.Options()); err != nil && ctx.Err() == nil {
+			d.Problem(extract.Problem{Path: sf.path, Line: cj.c.Line, Offset: -1, Err: err})
+		}
+	case extract.FormatMbox:
+		if err := w.s.ex.ReadMboxChunk(ctx, r, cj.c.Line, cj.c.Message, sf.path, d, w); err != nil && ctx.Err() == nil {
 			d.Problem(extract.Problem{Path: sf.path, Line: cj.c.Line, Offset: -1, Err: err})
 		}
 	default:

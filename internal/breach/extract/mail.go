@@ -67,6 +67,7 @@ type mailScan struct {
 	h    Handler
 	mbox bool
 
+	first     int    // the rank of the first message (0: 1)
 	n         int    // the number of the line last read
 	piece     []byte // the piece of it last read
 	off       int    // the offset of piece in its line
@@ -185,9 +186,21 @@ func (m *mailScan) skip() stop {
 	return stopEnd
 }
 
+// ReadMboxChunk reads a chunk of an mbox cut by NewMboxSplitter: its
+// lines numbered from line, its messages ranked from message, into d;
+// attachments go to h as documents of their own, under display.
+func (e *Extractor) ReadMboxChunk(ctx context.Context, r io.Reader, line, message int, display string, d Doc, h Handler) error {
+	src := &source{display: display, name: display, r: r, size: -1, b: &budget{left: e.o.MaxArchiveBytes, limit: e.o.MaxArchiveBytes}}
+	// As if the line before line were read, and blank (the chunk starts
+	// after one, or is the file's start).
+	m := &mailScan{e: e, ctx: ctx, r: bufio.NewReaderSize(r, 16<<10), max: e.o.MaxLine, d: d, src: src, h: h, mbox: true,
+		n: line - 1, whole: true, first: message}
+	return m.run()
+}
+
 // run reads the file's messages (one, or an mbox's).
 func (m *mailScan) run() error {
-	for k := 1; ; k++ {
+	for k := max(m.first, 1); ; k++ {
 		if !m.next() {
 			return m.err
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,4 +156,65 @@ func FuzzMail(f *testing.F) {
 			validLines(t, rec, -1, false)
 		}
 	})
+}
+
+// TestMboxChunks: an mbox cut between messages and read chunk by chunk
+// gives the lines, the attachments and their names of the file read
+// whole: a "From " line starts a message only after a blank line (not
+// the ">From " a body quotes, nor one right after a text line), with
+// CRLF line ends too, and a file may start with a blank line.
+func TestMboxChunks(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("\n")
+	for i := range 40 {
+		nl := "\n"
+		if i%3 == 0 {
+			nl = "\r\n"
+		}
+		fmt.Fprintf(&b, "From agent%d@mairie.fr Fri Nov 27 08:00:00 2026%sFrom: Agent %d <agent%d@mairie.fr>%sSubject: Demande %d%s", i, nl, i, i, nl, i, nl)
+		if i%4 == 0 {
+			fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=\"b%d\"%s%s--b%d%sContent-Type: text/plain%s%sRappeler au 06 12 34 56 %02d.%s>From the archive%s--b%d%sContent-Type: text/csv%sContent-Disposition: attachment; filename=\"liste.csv\"%s%snom;tel%sDupont;06123456%02d%s--b%d--%s%s",
+				i, nl, nl, i, nl, nl, nl, i, nl, nl, i, nl, nl, nl, nl, nl, i, nl, i, nl, nl)
+			continue
+		}
+		fmt.Fprintf(&b, "%sBonjour, je suis joignable au 07 11 22 33 %02d.%sFrom now on, merci.%s%s", nl, i, nl, nl, nl)
+	}
+	p := writeFile(t, t.TempDir(), "boite.mbox", []byte(b.String()))
+	whole := extractFile(t, p, testOptions())
+	for _, size := range []int{64, 300, 1 << 20} {
+		sp := NewMboxSplitter(strings.NewReader(b.String()), size)
+		rec := &recorder{}
+		d := rec.Begin(p, FormatMbox)
+		chunks := 0
+		for {
+			c, err := sp.Next(nil)
+			if err == io.EOF {
+				break
+			}
+			if err != nil || c.Forced {
+				t.Fatalf("size %d: %v, forced %v", size, err, c.Forced)
+			}
+			if chunks++; !c.First && !bytes.HasPrefix(c.Data, []byte("From ")) {
+				t.Fatalf("size %d: chunk %d starts with %q", size, chunks, c.Data[:min(20, len(c.Data))])
+			}
+			if err := New(testOptions()).ReadMboxChunk(context.Background(), bytes.NewReader(c.Data), c.Line, c.Message, p, d, rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d.End(int64(b.Len()))
+		if size < 1<<20 && chunks < 10 {
+			t.Errorf("size %d: %d chunks", size, chunks)
+		}
+		if got, want := strings.Join(rec.paths(), "\n"), strings.Join(whole.paths(), "\n"); got != want {
+			t.Errorf("size %d: documents\n%s\nwant\n%s", size, got, want)
+		}
+		for i, wd := range whole.docs {
+			if gd := rec.doc(wd.path); gd == nil || strings.Join(gd.lines, "\n") != strings.Join(wd.lines, "\n") {
+				t.Fatalf("size %d: document %d (%s) lines differ", size, i, wd.path)
+			}
+		}
+		if got, want := strings.Join(rec.allRows(), "\n"), strings.Join(whole.allRows(), "\n"); got != want || len(want) == 0 {
+			t.Errorf("size %d: rows\n%s\nwant\n%s", size, got, want)
+		}
+	}
 }

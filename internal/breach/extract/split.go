@@ -8,9 +8,10 @@ import (
 // Chunk is a piece of a text or delimited file cut at a record boundary,
 // so that pieces of one big file can be scanned on several cores.
 type Chunk struct {
-	Data  []byte
-	Line  int  // number of its first line
-	First bool // the file's first chunk (it holds the header, if any)
+	Data    []byte
+	Line    int  // number of its first line
+	Message int  // in an mbox, the rank of its first message
+	First   bool // the file's first chunk (it holds the header, if any)
 	// Forced: no record boundary was found within the growth limit, so
 	// the cut may fall inside a quoted field.
 	Forced bool
@@ -30,6 +31,10 @@ type Splitter struct {
 	eof   bool
 	err   error
 	read  int64 // bytes read from r
+	// An mbox is cut before a message's "From " line; message is the
+	// rank of the next chunk's first message.
+	mbox    bool
+	message int
 }
 
 // Offset is how many bytes the Splitter read: after an error, where it
@@ -43,6 +48,13 @@ const maxGrowth = 8
 // character of a delimited file, 0 for plain text.
 func NewSplitter(r io.Reader, quote byte, size int) *Splitter {
 	return &Splitter{r: r, quote: quote, size: size, line: 1, first: true}
+}
+
+// NewMboxSplitter cuts an mbox into chunks of about size bytes of whole
+// messages: each but the first starts at a message's "From " line, after
+// a blank line, as the mbox reader tells messages apart.
+func NewMboxSplitter(r io.Reader, size int) *Splitter {
+	return &Splitter{r: r, size: size, line: 1, first: true, mbox: true, message: 1}
 }
 
 // Next returns the next chunk, in buf's storage when it is large enough,
@@ -83,7 +95,13 @@ func (s *Splitter) Next(buf []byte) (Chunk, error) {
 		if s.eof {
 			return s.emit(data, len(data), false), nil
 		}
-		if cut := cutPoint(data, s.quote); cut > 0 {
+		cut := 0
+		if s.mbox {
+			cut = mboxCut(data)
+		} else {
+			cut = cutPoint(data, s.quote)
+		}
+		if cut > 0 {
 			return s.emit(data, cut, false), nil
 		}
 		if want >= maxGrowth*s.size {
@@ -98,7 +116,68 @@ func (s *Splitter) emit(data []byte, cut int, forced bool) Chunk {
 	c := Chunk{Data: data[:cut], Line: s.line, First: s.first, Forced: forced}
 	s.first = false
 	s.line += bytes.Count(c.Data, []byte{'\n'})
+	if s.mbox {
+		// Its first message, however it starts, and one more at each
+		// "From " line after a blank line.
+		c.Message = s.message
+		s.message++
+		for i := 1; ; {
+			k := mboxStart(c.Data, i)
+			if k < 0 {
+				break
+			}
+			s.message++
+			i = k + 1
+		}
+	}
 	return c
+}
+
+// mboxStart returns the offset of the first message start of data at or
+// after from (> 0): a line that begins with "From " after a blank line.
+// -1 if there is none.
+func mboxStart(data []byte, from int) int {
+	for i := from; i < len(data); {
+		k := bytes.Index(data[i-1:], []byte("\nFrom "))
+		if k < 0 {
+			return -1
+		}
+		at := i + k // the "From " line's first byte
+		if blankBefore(data, at-1) {
+			return at
+		}
+		i = at + 1
+	}
+	return -1
+}
+
+// blankBefore tells whether the line that ends with the newline at nl is
+// blank (empty, or a lone carriage return). A line that starts with data
+// is the file's first (later chunks start with a "From " line).
+func blankBefore(data []byte, nl int) bool {
+	switch {
+	case nl == 0 || data[nl-1] == '\n':
+		return true
+	case data[nl-1] == '\r':
+		return nl == 1 || data[nl-2] == '\n'
+	}
+	return false
+}
+
+// mboxCut returns the offset of the last message start of data past its
+// first byte, or 0.
+func mboxCut(data []byte) int {
+	for end := len(data); end > 0; {
+		k := bytes.LastIndex(data[:end], []byte("\nFrom "))
+		if k < 0 {
+			return 0
+		}
+		if blankBefore(data, k) {
+			return k + 1
+		}
+		end = k
+	}
+	return 0
 }
 
 // cutPoint returns the offset just after the last newline of data that is
