@@ -188,7 +188,8 @@ func (m *mailScan) skip() stop {
 
 // ReadMboxChunk reads a chunk of an mbox cut by NewMboxSplitter: its
 // lines numbered from line, its messages ranked from message, into d;
-// attachments go to h as documents of their own, under display.
+// attachments go to h as documents of their own, under display. What
+// they expand to is bounded as a file's is, for each chunk.
 func (e *Extractor) ReadMboxChunk(ctx context.Context, r io.Reader, line, message int, display string, d Doc, h Handler) error {
 	src := &source{display: display, name: display, r: r, size: -1, b: &budget{left: e.o.MaxArchiveBytes, limit: e.o.MaxArchiveBytes}}
 	// As if the line before line were read, and blank (the chunk starts
