@@ -399,7 +399,7 @@ func (s *scan) trySplit(ctx context.Context, f inputFile, send func(job) error, 
 	pr.count(&s.read)
 	var sp *extract.Splitter
 	if format == extract.FormatMbox {
-		sp = extract.NewMboxSplitter(io.MultiReader(bytes.NewReader(head), r), chunkSize(f.size, s.o.Workers, s.o.ChunkSize))
+		sp = extract.NewMboxSplitter(io.MultiReader(bytes.NewReader(head), r), chunkSize(f.size, s.o.Workers, s.o.ChunkSize), s.ex.Options().MaxLine)
 	} else {
 		sp = extract.NewSplitter(io.MultiReader(bytes.NewReader(head), r), quote, chunkSize(f.size, s.o.Workers, s.o.ChunkSize))
 	}

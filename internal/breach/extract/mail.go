@@ -29,6 +29,11 @@ import (
 // maxHeaderLines bounds a header block: past it, the rest is body.
 const maxHeaderLines = 10000
 
+// mailReadBuf is how many bytes the reader of a message reads at a time:
+// a line longer is read in pieces once it reaches MaxLine (the mbox
+// splitter must know it, to cut where the reader starts a message).
+const mailReadBuf = 16 << 10
+
 // maxMailPieces bounds the pieces of one header field kept (folded lines
 // and lines longer than MaxLine).
 const maxMailPieces = 64
@@ -51,7 +56,7 @@ func (e *Extractor) mailDoc(ctx context.Context, src *source, br *bufio.Reader, 
 		d.End(cr.n)
 		return nil
 	}
-	m := &mailScan{e: e, ctx: ctx, r: bufio.NewReaderSize(cr, 16<<10), max: e.o.MaxLine, d: d, src: src, h: h, mbox: f == FormatMbox}
+	m := &mailScan{e: e, ctx: ctx, r: bufio.NewReaderSize(cr, mailReadBuf), max: e.o.MaxLine, d: d, src: src, h: h, mbox: f == FormatMbox}
 	err := m.run()
 	return e.endDoc(d, src, cr.n, err)
 }
@@ -194,7 +199,7 @@ func (e *Extractor) ReadMboxChunk(ctx context.Context, r io.Reader, line, messag
 	src := &source{display: display, name: display, r: r, size: -1, b: &budget{left: e.o.MaxArchiveBytes, limit: e.o.MaxArchiveBytes}}
 	// As if the line before line were read, and blank (the chunk starts
 	// after one, or is the file's start).
-	m := &mailScan{e: e, ctx: ctx, r: bufio.NewReaderSize(r, 16<<10), max: e.o.MaxLine, d: d, src: src, h: h, mbox: true,
+	m := &mailScan{e: e, ctx: ctx, r: bufio.NewReaderSize(r, mailReadBuf), max: e.o.MaxLine, d: d, src: src, h: h, mbox: true,
 		n: line - 1, whole: true, first: message}
 	return m.run()
 }

@@ -32,9 +32,10 @@ type Splitter struct {
 	err   error
 	read  int64 // bytes read from r
 	// An mbox is cut before a message's "From " line; message is the
-	// rank of the next chunk's first message.
+	// rank of the next chunk's first message, maxLine the reader's.
 	mbox    bool
 	message int
+	maxLine int
 }
 
 // Offset is how many bytes the Splitter read: after an error, where it
@@ -52,9 +53,10 @@ func NewSplitter(r io.Reader, quote byte, size int) *Splitter {
 
 // NewMboxSplitter cuts an mbox into chunks of about size bytes of whole
 // messages: each but the first starts at a message's "From " line, after
-// a blank line, as the mbox reader tells messages apart.
-func NewMboxSplitter(r io.Reader, size int) *Splitter {
-	return &Splitter{r: r, size: size, line: 1, first: true, mbox: true, message: 1}
+// a blank line, as the mbox reader with lines of at most maxLine
+// (Options.MaxLine) tells messages apart.
+func NewMboxSplitter(r io.Reader, size, maxLine int) *Splitter {
+	return &Splitter{r: r, size: size, line: 1, first: true, mbox: true, message: 1, maxLine: maxLine}
 }
 
 // Next returns the next chunk, in buf's storage when it is large enough,
@@ -97,7 +99,7 @@ func (s *Splitter) Next(buf []byte) (Chunk, error) {
 		}
 		cut := 0
 		if s.mbox {
-			cut = mboxCut(data)
+			cut = mboxCut(data, s.maxLine)
 		} else {
 			cut = cutPoint(data, s.quote)
 		}
@@ -122,7 +124,7 @@ func (s *Splitter) emit(data []byte, cut int, forced bool) Chunk {
 		c.Message = s.message
 		s.message++
 		for i := 1; ; {
-			k := mboxStart(c.Data, i)
+			k := mboxStart(c.Data, i, s.maxLine)
 			if k < 0 {
 				break
 			}
@@ -134,16 +136,17 @@ func (s *Splitter) emit(data []byte, cut int, forced bool) Chunk {
 }
 
 // mboxStart returns the offset of the first message start of data at or
-// after from (> 0): a line that begins with "From " after a blank line.
-// -1 if there is none.
-func mboxStart(data []byte, from int) int {
+// after from (> 0), -1 if there is none. A message starts as the mbox
+// reader sees one (mailScan.boundary): a line that begins with "From ",
+// read whole, after a blank line.
+func mboxStart(data []byte, from, maxLine int) int {
 	for i := from; i < len(data); {
 		k := bytes.Index(data[i-1:], []byte("\nFrom "))
 		if k < 0 {
 			return -1
 		}
 		at := i + k // the "From " line's first byte
-		if blankBefore(data, at-1) {
+		if blankBefore(data, at-1) && wholeLine(data[at:], maxLine) {
 			return at
 		}
 		i = at + 1
@@ -152,27 +155,38 @@ func mboxStart(data []byte, from int) int {
 }
 
 // blankBefore tells whether the line that ends with the newline at nl is
-// blank (empty, or a lone carriage return). A line that starts with data
-// is the file's first (later chunks start with a "From " line).
+// blank: nothing but carriage returns, which the mbox reader trims. A
+// line that starts with data is the file's first (later chunks start
+// with a "From " line).
 func blankBefore(data []byte, nl int) bool {
-	switch {
-	case nl == 0 || data[nl-1] == '\n':
-		return true
-	case data[nl-1] == '\r':
-		return nl == 1 || data[nl-2] == '\n'
+	j := nl - 1
+	for j >= 0 && data[j] == '\r' {
+		j--
 	}
-	return false
+	return j < 0 || data[j] == '\n'
+}
+
+// wholeLine tells whether the line line starts with is read whole by the
+// mbox reader: it reads mailReadBuf bytes at a time and cuts a line once
+// what it holds of it reaches maxLine. A line without its end in data is
+// not cut at.
+func wholeLine(line []byte, maxLine int) bool {
+	n := bytes.IndexByte(line, '\n') + 1
+	if n == 0 {
+		return false
+	}
+	return (n+mailReadBuf-1)/mailReadBuf*mailReadBuf-mailReadBuf < maxLine
 }
 
 // mboxCut returns the offset of the last message start of data past its
 // first byte, or 0.
-func mboxCut(data []byte) int {
+func mboxCut(data []byte, maxLine int) int {
 	for end := len(data); end > 0; {
 		k := bytes.LastIndex(data[:end], []byte("\nFrom "))
 		if k < 0 {
 			return 0
 		}
-		if blankBefore(data, k) {
+		if blankBefore(data, k) && wholeLine(data[k+1:], maxLine) {
 			return k + 1
 		}
 		end = k
