@@ -112,8 +112,11 @@ func (st *scan) afterKey(i int) (int, bool) {
 // mayTrigger8 marks (0x80) the bytes of v (little-endian) that may start
 // a value: ASCII from '0' to 'Z' (digits, ':', '=', '@', capitals, and
 // the quiet ';', '<', '>', '?'), '+', '$', and every byte past ASCII (the
-// lead bytes of accented capitals, and the rest). It marks every byte the
-// trigger table does and a few more, which the caller looks up there.
+// lead bytes of accented capitals, and the rest). Its lowest mark is the
+// first such byte; above it, a few other bytes may be marked too (the
+// borrow of an exact '+' or '$' spills into the next byte), which is no
+// matter: the caller takes the lowest mark and looks it up in the
+// trigger table.
 func mayTrigger8(v uint64) uint64 {
 	const (
 		ones = 0x0101010101010101
@@ -122,10 +125,11 @@ func mayTrigger8(v uint64) uint64 {
 	)
 	w := v & low // no carry from a byte into the next below
 	inRange := (w + (0x80-'0')*ones) &^ (w + (0x80-'Z'-1)*ones)
-	// Bytes equal to '+' or '$', exactly (the borrow-free test).
+	// Bytes equal to '+' or '$': a zero byte of p or d, exact up to the
+	// first (a zero's borrow may mark the byte above it).
 	p := v ^ '+'*ones
 	d := v ^ '$'*ones
-	eq := ^((p&low + low) | p | low) | ^((d&low + low) | d | low)
+	eq := (p-ones)&^p | (d-ones)&^d
 	return (inRange | eq | v) & high
 }
 
