@@ -165,6 +165,46 @@ func TestLexicon(t *testing.T) {
 	}
 }
 
+// TestLexiconSetsIn: a word looked up where it lies in a text, eight
+// bytes at a time, has the sets of the same word looked up alone, for
+// every entry in every case, after a text of any length and before any.
+func TestLexiconSetsIn(t *testing.T) {
+	s := New()
+	words := []string{"Jean", "MME", "d'Arc", "l'", "Rond-Point", "Hélène", "Mozilla", "x\x00y", "Zoé", "ab-cd-ef", "Le-", "Jean-Pierre", "Marie-Ange", "MARTINEZ"}
+	for _, e := range s.lex.slots {
+		if e.word != "" {
+			words = append(words, e.word, string(appendUpper(nil, []byte(e.word))))
+		}
+	}
+	for _, w := range words {
+		for _, before := range []string{"", "A", "Madame ", "0123456789 "} {
+			for _, after := range []string{"", " Dupont", "é"} {
+				b := []byte(before + w + after)
+				i, j := len(before), len(before)+len(w)
+				if got, want := s.lex.setsIn(b, i, j), s.lex.sets(b[i:j]); got != want {
+					t.Fatalf("setsIn(%q, %d, %d) = %06b, sets(%q) = %06b", b, i, j, got, w, want)
+				}
+			}
+		}
+	}
+}
+
+// FuzzLexiconSetsIn: setsIn and sets agree on any word of any text.
+func FuzzLexiconSetsIn(f *testing.F) {
+	f.Add([]byte("Bonjour Madame Dupont"), 8, 14)
+	f.Add([]byte("12345678Jean-Luc"), 8, 16)
+	f.Add([]byte("xxxxxxxd'Arc"), 7, 12)
+	s := New()
+	f.Fuzz(func(t *testing.T, b []byte, i, j int) {
+		if i < 0 || j < i || j > len(b) {
+			return
+		}
+		if got, want := s.lex.setsIn(b, i, j), s.lex.sets(b[i:j]); got != want {
+			t.Fatalf("setsIn(%q, %d, %d) = %06b, sets = %06b", b, i, j, got, want)
+		}
+	})
+}
+
 // TestIPv6Shape: the colon count that turns times away keeps every form
 // of address.
 func TestIPv6Shape(t *testing.T) {

@@ -65,6 +65,37 @@ func newLexicon(sets map[string]uint8) *lexicon {
 	return l
 }
 
+// setsIn returns the sets of the word b[i:j], as sets does. A word of
+// eight bytes or fewer, of ASCII letters, '-' and '\'', that has eight
+// bytes of the text ending with it is folded and hashed in one word: the
+// eight bytes are read at once and those before the word shifted out.
+func (l *lexicon) setsIn(b []byte, i, j int) uint8 {
+	n := j - i
+	if n <= 0 || n > 8 || j < 8 || j > len(b) {
+		return l.sets(b[i:j])
+	}
+	v := binary.LittleEndian.Uint64(b[j-8:j]) >> (64 - 8*n)
+	hy := v ^ '-'*lo8
+	ap := v ^ '\''*lo8
+	const low = 0x7F7F7F7F7F7F7F7F
+	marks := letters8(v) | ^((hy&low+low)|hy|low) | ^((ap&low+low)|ap|low)
+	if want := uint64(hi8) >> (64 - 8*n); marks&want != want {
+		return l.sets(b[i:j]) // accents, or other bytes
+	}
+	f := lower8(v)
+	const m = 0x9E3779B97F4A7C15
+	h := uint64(n) * m
+	t := f
+	if n == 8 {
+		h, t = bits.RotateLeft64((h^t)*m, 29), 0
+	}
+	h = (h ^ t) * m
+	h ^= h >> 31
+	var buf [8]byte
+	binary.LittleEndian.PutUint64(buf[:], f)
+	return l.probe(h, buf[:n])
+}
+
 // sets returns the sets the word w (any case, accents or not) belongs to.
 func (l *lexicon) sets(w []byte) uint8 {
 	var buf [lexWordMax]byte
@@ -92,6 +123,11 @@ func (l *lexicon) sets(w []byte) uint8 {
 	h = (h ^ t) * m
 	h ^= h >> 31
 probe:
+	return l.probe(h, f)
+}
+
+// probe returns the sets of the folded word f of hash h.
+func (l *lexicon) probe(h uint64, f []byte) uint8 {
 	if l.bloom[h>>54]&(1<<(h>>48&63)) == 0 {
 		return 0
 	}

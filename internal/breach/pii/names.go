@@ -45,7 +45,7 @@ func (st *scan) atUpper(i int) int {
 	s := st.s
 	w := b[i:we]
 	// One lookup answers for the sets of a word without a hyphen.
-	sets := s.lex.sets(w)
+	sets := s.lex.setsIn(b, i, we)
 	// Civility, then one to three capitalised words. Not inside a code
 	// ("LP-4750-DR.").
 	if civEnd, ok := civility(b, i, we, sets); ok && (i == 0 || b[i-1] != '-' && b[i-1] != '_' && b[i-1] != '/' && b[i-1] != '.') {
