@@ -66,7 +66,7 @@ func newLexicon(sets map[string]uint8) *lexicon {
 }
 
 // setsIn returns the sets of the word b[i:j], as sets does. A word of
-// eight bytes or fewer, of ASCII letters, '-' and '\'', that has eight
+// eight bytes or fewer, of ASCII letters, '-' and '\”, that has eight
 // bytes of the text ending with it is folded and hashed in one word: the
 // eight bytes are read at once and those before the word shifted out.
 func (l *lexicon) setsIn(b []byte, i, j int) uint8 {
@@ -78,7 +78,7 @@ func (l *lexicon) setsIn(b []byte, i, j int) uint8 {
 	hy := v ^ '-'*lo8
 	ap := v ^ '\''*lo8
 	const low = 0x7F7F7F7F7F7F7F7F
-	marks := letters8(v) | ^((hy&low+low)|hy|low) | ^((ap&low+low)|ap|low)
+	marks := letters8(v) | ^((hy&low + low) | hy | low) | ^((ap&low + low) | ap | low)
 	if want := uint64(hi8) >> (64 - 8*n); marks&want != want {
 		return l.sets(b[i:j]) // accents, or other bytes
 	}
