@@ -60,7 +60,7 @@ func foldInto(dst, src []byte, table *[256]byte) []byte {
 	}
 	k := i
 	space := i == 0 // drop leading separators
-	for ; i < len(src); i++ {
+	for ; uint(i) < uint(len(src)); i++ { // unsigned: no bounds check on src[i]
 		c := src[i]
 		if f := table[c]; f != 0 {
 			out[k] = f
