@@ -37,7 +37,7 @@ func (st *scan) run() {
 	b, trig := st.b, &st.s.trig
 	n := len(b)
 	i := 0
-	for i < n {
+	for uint(i) < uint(n) { // unsigned: no bounds check on b[i]
 		if trig[b[i]] == trigNone {
 			// Most runs between triggers are a few bytes (capitals,
 			// digits and accents are frequent), the most frequent one
