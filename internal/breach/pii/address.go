@@ -62,7 +62,7 @@ func (s *Scanner) parseAddress(b []byte, t int) (end int, capital, postcode, ok 
 		}
 		i++
 	}
-	if i == ws || i-ws > 11 || !strings.ContainsRune("rabcipqsvlhfemtgzdRABCIPQSVLHFEMTGZD", rune(b[ws])) || !s.inSet(lexStreet, b[ws:i]) {
+	if i == ws || i-ws > 11 || !strings.ContainsRune("rabcipqsvlhfemtgzdRABCIPQSVLHFEMTGZD", rune(b[ws])) || !s.inSet(lexStreet, b, ws, i) {
 		return 0, false, false, false
 	}
 	if i < len(b) && b[i] == '.' {

@@ -308,7 +308,7 @@ func (s *Scanner) casedName(v []byte) bool {
 		r, _ := utf8.DecodeRune(w)
 		switch {
 		case unicode.IsUpper(r) || unicode.IsLetter(r) && !unicode.IsLower(r):
-		case s.inSet(lexParticle, w):
+		case s.inSet(lexParticle, w, 0, len(w)):
 		case len(w) > 2 && (w[0] == 'd' || w[0] == 'l') && w[1] == '\'':
 			// d'Aubigné, l'Hermite: the elided particle, then a capital.
 			if r, _ := utf8.DecodeRune(w[2:]); !unicode.IsUpper(r) {
@@ -339,10 +339,10 @@ func (s *Scanner) looksLikeListedName(v []byte) bool {
 				start = i
 			}
 		case start >= 0:
-			if start == first && s.inSet(lexEponym, v[start:i]) {
+			if start == first && s.inSet(lexEponym, v, start, i) {
 				return false // a place named after someone: Collège Jules Ferry
 			}
-			if s.isGiven(v[start:i]) {
+			if s.isGiven(v, start, i) {
 				return true
 			}
 			start = -1

@@ -61,12 +61,12 @@ func (st *scan) atUpper(i int) int {
 		}
 		return civEnd
 	}
-	if sets&lexGiven != 0 || bytes.IndexByte(w, '-') > 0 && s.isGiven(w) {
+	if sets&lexGiven != 0 || bytes.IndexByte(w, '-') > 0 && s.isGiven(b, i, we) {
 		// More given names may follow (Jean Pierre Dupont) before the surname.
 		end := we
 		for k := 0; k < 2; k++ {
 			ns, ne, ok := st.nextWord(end)
-			if !ok || !s.isGiven(b[ns:ne]) {
+			if !ok || !s.isGiven(b, ns, ne) {
 				break
 			}
 			if _, _, ok := st.nextWord(ne); !ok {
@@ -84,7 +84,7 @@ func (st *scan) atUpper(i int) int {
 	}
 	// DUPONT Jean: a surname in capitals, then a given name.
 	if we-i >= 2 && sets&lexNotSurname == 0 && allUpper(w) {
-		if ns, ne, ok := st.nextWord(we); ok && !allUpper(b[ns:ne]) && s.isGiven(b[ns:ne]) {
+		if ns, ne, ok := st.nextWord(we); ok && !allUpper(b[ns:ne]) && s.isGiven(b, ns, ne) {
 			if !st.eponym(i) {
 				st.addFrom(Name, i, ne, confName, st.appendNorm(b[i:ne]))
 			}
@@ -115,7 +115,7 @@ func (st *scan) eponym(i int) bool {
 			i = k
 			continue
 		}
-		return len(w) > 1 && st.s.inSet(lexEponym, w)
+		return len(w) > 1 && st.s.inSet(lexEponym, b, k, e)
 	}
 	return false
 }
@@ -166,7 +166,7 @@ func (st *scan) nextWord(p int) (int, int, bool) {
 	if e-(p+1) < 2 || e < len(b) && isDigit(b[e]) {
 		return 0, 0, false
 	}
-	if st.s.inSet(lexNotSurname, b[p+1:e]) || st.s.inSet(lexCivility, b[p+1:e]) {
+	if st.s.inSet(lexNotSurname|lexCivility, b, p+1, e) {
 		return 0, 0, false
 	}
 	return p + 1, e, true
@@ -188,7 +188,7 @@ func (st *scan) surname(p int) (int, int, bool) {
 			return 0, 0, false
 		}
 		w := b[ws:we]
-		isParticle := s.inSet(lexParticle, w) || len(w) == 2 && (w[1] == '\'')
+		isParticle := s.inSet(lexParticle, b, ws, we) || len(w) == 2 && (w[1] == '\'')
 		up, _ := isUpperAt(b, ws)
 		if !up && len(w) > 2 && w[1] == '\'' {
 			up, _ = isUpperAt(b, ws+2) // d'Aubigné: the particle is part of the word
@@ -204,7 +204,7 @@ func (st *scan) surname(p int) (int, int, bool) {
 				continue
 			}
 		}
-		if !up || we-ws < 2 || s.inSet(lexNotSurname, w) || s.inSet(lexCivility, w) {
+		if !up || we-ws < 2 || s.inSet(lexNotSurname|lexCivility, b, ws, we) {
 			return 0, 0, false
 		}
 		return start, we, true
@@ -236,7 +236,7 @@ func (st *scan) nameWords(p, max int) (int, int, bool) {
 		return 0, 0, false
 	}
 	we := nameWordEnd(b, p)
-	if we-p < 2 || we < len(b) && isDigit(b[we]) || s.inSet(lexNotSurname, b[p:we]) || s.inSet(lexCivility, b[p:we]) {
+	if we-p < 2 || we < len(b) && isDigit(b[we]) || s.inSet(lexNotSurname|lexCivility, b, p, we) {
 		return 0, 0, false
 	}
 	end := we
@@ -367,7 +367,7 @@ func (st *scan) labelledName(i int) (int, bool) {
 		}
 	}
 	// A civility first ("Nom : M. Dupont") is not part of the name.
-	if we := nameWordEnd(b, p); we > p && st.s.inSet(lexCivility, b[p:we]) {
+	if we := nameWordEnd(b, p); we > p && st.s.inSet(lexCivility, b, p, we) {
 		if we < len(b) && b[we] == '.' {
 			we++
 		}
@@ -386,13 +386,12 @@ func (st *scan) labelledName(i int) (int, bool) {
 			}
 			break
 		}
-		w := b[p:we]
-		if words == 0 && st.s.inSet(lexNotSurname|lexEponym|lexOrganisation, w) {
+		if words == 0 && st.s.inSet(lexNotSurname|lexEponym|lexOrganisation, b, p, we) {
 			return 0, false // "Nom : Service informatique", "Nom : Mairie de Lyon"
 		}
 		// The next label ("PRENOM:"), or a word of a sentence.
 		if words > 0 && (we < len(b) && (b[we] == ':' || b[we] == '=' || we+1 < len(b) && b[we] == ' ' && (b[we+1] == ':' || b[we+1] == '=')) ||
-			st.s.inSet(lexNotSurname|lexCivility, w) || !st.capitalised(p)) {
+			st.s.inSet(lexNotSurname|lexCivility, b, p, we) || !st.capitalised(p)) {
 			break
 		}
 		end = we

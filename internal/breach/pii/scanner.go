@@ -145,16 +145,17 @@ func New() *Scanner {
 	return s
 }
 
-// isGiven reports whether the word w (any case, accents or not) is a given
-// name of the list; of a hyphenated name (Marie-Ange) the first part must
-// be, the others need only be words.
-func (s *Scanner) isGiven(w []byte) bool {
+// isGiven reports whether the word b[i:j] (any case, accents or not) is a
+// given name of the list; of a hyphenated name (Marie-Ange) the first part
+// must be, the others need only be words.
+func (s *Scanner) isGiven(b []byte, i, j int) bool {
+	w := b[i:j]
 	if len(w) > lexWordMax {
 		return false
 	}
-	first := w
+	end := j
 	if k := bytes.IndexByte(w, '-'); k >= 0 {
-		first = w[:k]
+		end = i + k
 		for rest := w[k+1:]; ; {
 			k := bytes.IndexByte(rest, '-')
 			if k == 0 || len(rest) == 0 {
@@ -166,13 +167,13 @@ func (s *Scanner) isGiven(w []byte) bool {
 			rest = rest[k+1:]
 		}
 	}
-	return s.lex.sets(first)&lexGiven != 0
+	return s.lex.setsIn(b, i, end)&lexGiven != 0
 }
 
-// inSet reports whether the word w (any case, accents or not) is in one
-// of the sets.
-func (s *Scanner) inSet(sets uint8, w []byte) bool {
-	return s.lex.sets(w)&sets != 0
+// inSet reports whether the word b[i:j] (any case, accents or not) is in
+// one of the sets.
+func (s *Scanner) inSet(sets uint8, b []byte, i, j int) bool {
+	return s.lex.setsIn(b, i, j)&sets != 0
 }
 
 // GivenNames returns the embedded list of given names, as written (with
