@@ -85,7 +85,6 @@ func pairIndex(f []byte) uint {
 // contextWindow is how many bytes before a value are searched for context.
 const contextWindow = 64
 
-// hasContext reports whether the folded window holds one of kws.
 // endsWithKeyword tells whether a folded window ends with one of kws, but
 // for the separators and the abbreviations of "number" that come between
 // a document's name and its number (n°, no, num, numéro, ':', '=').
@@ -116,9 +115,19 @@ func endsWithKeyword(window []byte, kws *keywords) bool {
 	return false
 }
 
+// hasContext reports whether the folded window holds one of kws.
 func hasContext(window []byte, kws *keywords) bool {
-	for j := 0; j+1 < len(window); j++ {
-		for m := kws.pairs[uint(window[j]&31)<<5|uint(window[j+1]&31)]; m != 0; m &= m - 1 { // pairIndex
+	if len(window) < 2 {
+		return false
+	}
+	// Each byte's 5 bits are read once, kept for the next pair.
+	prev := uint(window[0] & 31)
+	for e := 1; e < len(window); e++ {
+		cur := uint(window[e] & 31)
+		m := kws.pairs[(prev<<5|cur)&1023] // pairIndex of window[e-1:]
+		prev = cur
+		for ; m != 0; m &= m - 1 {
+			j := e - 1
 			k := &kws.list[bits.TrailingZeros32(m)]
 			end := j + len(k.text)
 			if end > len(window) || string(window[j:end]) != string(k.text) {
