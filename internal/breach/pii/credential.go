@@ -538,30 +538,20 @@ func hasLower(v []byte) bool {
 // URL (scheme://user:password@host, RFC 3986 3.2.1) that starts after
 // from; it returns where the user information starts.
 func urlUserinfo(b []byte, i, from int) (int, bool) {
-	// The "//" comes first: most '@' are e-mail addresses with no '/'
-	// before them, which one fast search tells.
+	// The user information goes back to the "//": most '@' are e-mail
+	// addresses, whose local part ends at a space or a delimiter that is
+	// no '/', a few bytes back.
 	lo := max(from, i-256)
-	k := bytes.LastIndexByte(b[lo:i], '/') + lo + 1
-	if k == lo || k-3 <= from || b[k-2] != '/' || b[k-3] != ':' || !isAlpha(b[k-4]) {
-		return 0, false
+	k := i
+	for k > lo && isUserinfo(b[k-1]) {
+		k--
 	}
-	for _, c := range b[k:i] {
-		if !isUserinfo(c) {
-			return 0, false
-		}
+	if k == lo || b[k-1] != '/' || k-3 <= from || b[k-2] != '/' || b[k-3] != ':' || !isAlpha(b[k-4]) {
+		return 0, false
 	}
 	return k, true
 }
 
 // isUserinfo tells the bytes of a URL's user information: unreserved,
 // percent-encoded, sub-delims and ':'.
-func isUserinfo(c byte) bool {
-	if isAlnum(c) {
-		return true
-	}
-	switch c {
-	case '-', '.', '_', '~', '%', '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=', ':':
-		return true
-	}
-	return false
-}
+func isUserinfo(c byte) bool { return byteClass[c]&clsUserinfo != 0 }

@@ -202,6 +202,7 @@ const (
 	clsDomain                      // a domain's label: digits, ASCII letters, '-'
 	clsCrypt                       // a password hash's alphabet (isCryptChar)
 	clsCryptCore                   // crypt's own alphabet: digits, ASCII letters, '.', '/'
+	clsUserinfo                    // a URL's user information (isUserinfo)
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -226,6 +227,9 @@ var byteClass = func() (t [256]uint8) {
 		}
 		if isAlnum(byte(c)) || c == '.' || c == '/' {
 			t[c] |= clsCryptCore
+		}
+		if isAlnum(byte(c)) || strings.IndexByte("-._~%!$&'()*+,;=:", byte(c)) >= 0 {
+			t[c] |= clsUserinfo
 		}
 	}
 	return t

@@ -236,3 +236,60 @@ func FuzzValueKinds(f *testing.F) {
 		}
 	})
 }
+
+// urlUserinfoSlow is the search urlUserinfo replaces: the last '/' within
+// 256 bytes before the '@', then every byte up to it checked.
+func urlUserinfoSlow(b []byte, i, from int) (int, bool) {
+	lo := max(from, i-256)
+	k := bytes.LastIndexByte(b[lo:i], '/') + lo + 1
+	if k == lo || k-3 <= from || b[k-2] != '/' || b[k-3] != ':' || !isAlpha(b[k-4]) {
+		return 0, false
+	}
+	for _, c := range b[k:i] {
+		if !isUserinfoSlow(c) {
+			return 0, false
+		}
+	}
+	return k, true
+}
+
+// isUserinfoSlow is RFC 3986's list of the bytes of user information:
+// unreserved, '%' (of percent-encoding), sub-delims and ':'.
+func isUserinfoSlow(c byte) bool {
+	if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+		return true
+	}
+	switch c {
+	case '-', '.', '_', '~', '%', '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=', ':':
+		return true
+	}
+	return false
+}
+
+// FuzzURLUserinfo: the walk back from the '@' answers as the search for
+// the last '/' does, at every '@' of any text and from any start; every
+// byte's class is checked too.
+func FuzzURLUserinfo(f *testing.F) {
+	for _, s := range []string{"ftp://user:secret@host", "voir https://jean:pw@x.fr/a et jean@x.fr", "a://b/c:d@e", "mailto:x@y.fr", "http://" + strings.Repeat("a", 300) + "@h", "://u@h", "x://@h"} {
+		f.Add(s, 0)
+	}
+	for c := 0; c < 256; c++ {
+		if isUserinfo(byte(c)) != isUserinfoSlow(byte(c)) {
+			f.Fatalf("isUserinfo(%#x) = %v", c, isUserinfo(byte(c)))
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string, from int) {
+		b := []byte(s)
+		from = max(0, min(from, len(b)))
+		for i := from; i < len(b); i++ {
+			if b[i] != '@' {
+				continue
+			}
+			k, ok := urlUserinfo(b, i, from)
+			wk, wok := urlUserinfoSlow(b, i, from)
+			if k != wk || ok != wok {
+				t.Fatalf("urlUserinfo(%q, %d, %d) = %d, %v; want %d, %v", s, i, from, k, ok, wk, wok)
+			}
+		}
+	})
+}
