@@ -401,34 +401,60 @@ func keyBefore(b []byte, i int) keyKind {
 	}
 	// Most ':' and '=' follow other words ("Adresse :", "NIR :", id=…):
 	// the key's last three letters, folded to lower case, turn them away
-	// and choose the keys to compare.
-	ok := false
-	switch uint32(b[k-3]|0x20)<<16 | uint32(b[k-2]|0x20)<<8 | uint32(b[k-1]|0x20) {
-	case 'o'<<16 | 'r'<<8 | 'd':
-		ok = keyAt(b, k, "password")
-	case 's'<<16 | 'w'<<8 | 'd':
-		ok = keyAt(b, k, "passwd")
-	case 'p'<<16 | 'w'<<8 | 'd':
-		ok = keyAt(b, k, "pwd")
-	case 'm'<<16 | 'd'<<8 | 'p':
-		ok = keyAt(b, k, "mdp")
-	case 's'<<16 | 's'<<8 | 'e':
-		ok = keyAt(b, k, "mot de passe") || keyAt(b, k, "mot_de_passe") || keyAt(b, k, "mot-de-passe") || keyAt(b, k, "motdepasse")
-	case 'a'<<16 | 's'<<8 | 'e':
-		ok = keyAt(b, k, "passphrase")
-	case 'a'<<16 | 's'<<8 | 's':
-		ok = b[i] == '=' && keyAt(b, k, "pass")
-	case 'o'<<16 | 'r'<<8 | 't':
-		ok = keyAt(b, k, "passwort")
-	case 'n'<<16 | 'o'<<8 | 'm', 'o'<<16 | 'm'<<8 | 's', 'n'<<16 | 'c'<<8 | 'e', 'a'<<16 | 'g'<<8 | 'e',
-		'l'<<16 | 'l'<<8 | 'e', 'a'<<16 | 'm'<<8 | 'e', 'l'<<16 | 'e'<<8 | 't':
-		return keyName // nom, prénoms, naissance, usage, famille, …name, complet
+	// with one look in keyTails and choose the keys to compare.
+	tail := uint32(b[k-3]|0x20)<<16 | uint32(b[k-2]|0x20)<<8 | uint32(b[k-1]|0x20)
+	e := &keyTails[keyTailSlot(tail)]
+	if e.tail != tail {
+		return keyNone
 	}
-	if ok {
-		return keyPassword
+	switch {
+	case e.kind == keyName:
+		return keyName // nom, prénoms, naissance, usage, famille, …name, complet
+	case e.eqOnly && b[i] != '=':
+		return keyNone
+	}
+	for _, key := range e.keys {
+		if keyAt(b, k, key) {
+			return keyPassword
+		}
 	}
 	return keyNone
 }
+
+// A keyTail is what keyBefore knows of the keys that end with three
+// letters: a name label's, or password keys to compare whole.
+type keyTail struct {
+	tail   uint32 // the three letters, lower case; 0 in an empty slot
+	kind   keyKind
+	eqOnly bool     // a key only before '=' (pass)
+	keys   []string // the password keys, lower case
+}
+
+// keyTailSlot is the slot of keyTails for three letters: a multiplication
+// whose top six bits set the known tails apart (keyTails panics if two
+// share a slot).
+func keyTailSlot(tail uint32) uint32 { return tail * 0x85EBCA6B >> 26 }
+
+// keyTails holds the tails keyBefore knows, each in its slot.
+var keyTails = func() (t [64]keyTail) {
+	add := func(e keyTail, tail string) {
+		e.tail = uint32(tail[0])<<16 | uint32(tail[1])<<8 | uint32(tail[2])
+		slot := &t[keyTailSlot(e.tail)]
+		if slot.tail != 0 {
+			panic("pii: two key tails share a slot")
+		}
+		*slot = e
+	}
+	for _, keys := range [][]string{{"password"}, {"passwd"}, {"pwd"}, {"mdp"}, {"mot de passe", "mot_de_passe", "mot-de-passe", "motdepasse"}, {"passphrase"}, {"passwort"}} {
+		k := keys[0]
+		add(keyTail{kind: keyPassword, keys: keys}, k[len(k)-3:])
+	}
+	add(keyTail{kind: keyPassword, keys: []string{"pass"}, eqOnly: true}, "ass")
+	for _, tail := range []string{"nom", "oms", "nce", "age", "lle", "ame", "let"} {
+		add(keyTail{kind: keyName}, tail)
+	}
+	return t
+}()
 
 // keyAt tells whether b ends at k with key (lower case; b in any case),
 // the key starting a word or after '_', '-' or '.'.

@@ -293,3 +293,58 @@ func FuzzURLUserinfo(f *testing.F) {
 		}
 	})
 }
+
+// keyBeforeSlow is the switch keyBefore's table replaces.
+func keyBeforeSlow(b []byte, i int) keyKind {
+	if i < 3 {
+		return keyNone
+	}
+	k := keyEnd(b, i)
+	if k < 3 {
+		return keyNone
+	}
+	ok := false
+	switch string([]byte{b[k-3] | 0x20, b[k-2] | 0x20, b[k-1] | 0x20}) {
+	case "ord":
+		ok = keyAt(b, k, "password")
+	case "swd":
+		ok = keyAt(b, k, "passwd")
+	case "pwd":
+		ok = keyAt(b, k, "pwd")
+	case "mdp":
+		ok = keyAt(b, k, "mdp")
+	case "sse":
+		ok = keyAt(b, k, "mot de passe") || keyAt(b, k, "mot_de_passe") || keyAt(b, k, "mot-de-passe") || keyAt(b, k, "motdepasse")
+	case "ase":
+		ok = keyAt(b, k, "passphrase")
+	case "ass":
+		ok = b[i] == '=' && keyAt(b, k, "pass")
+	case "ort":
+		ok = keyAt(b, k, "passwort")
+	case "nom", "oms", "nce", "age", "lle", "ame", "let":
+		return keyName
+	}
+	if ok {
+		return keyPassword
+	}
+	return keyNone
+}
+
+// FuzzKeyBefore: the table of key tails answers as the switch, at every
+// ':' and '=' of any text.
+func FuzzKeyBefore(f *testing.F) {
+	for _, s := range []string{"password=x", "Mot de passe : x", "db.PASSWD: y", "pass=z pass: z", "nom=Dupont", "prénoms: Jean", "NOM_COMPLET=x", "id=3 level=info", "mdp=1 pwd:2", "PassPhrase=a", "Passwort: b", "xpassword=c", "\xff\xff\xff=", "ass=", "  =", "'pwd' : q"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b := []byte(s)
+		for i := range b {
+			if b[i] != ':' && b[i] != '=' {
+				continue
+			}
+			if got, want := keyBefore(b, i), keyBeforeSlow(b, i); got != want {
+				t.Fatalf("keyBefore(%q, %d) = %d, want %d", s, i, got, want)
+			}
+		}
+	})
+}
