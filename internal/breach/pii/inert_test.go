@@ -330,3 +330,14 @@ func TestLongRun(t *testing.T) {
 		t.Fatalf("only %d checked", checked)
 	}
 }
+
+// TestIsGroupEnd: a separator may follow the sex, year, month,
+// département, commune and order of a NIR, and nothing else.
+func TestIsGroupEnd(t *testing.T) {
+	for n := -1; n < 70; n++ {
+		want := n == 1 || n == 3 || n == 5 || n == 7 || n == 10 || n == 13
+		if got := isGroupEnd(n); got != want {
+			t.Errorf("isGroupEnd(%d) = %v", n, got)
+		}
+	}
+}
