@@ -171,7 +171,7 @@ func ldapHash(b []byte, i int) (end int, kind string, ok bool) {
 	}
 	e := j + 1
 	if kind == CredentialPlain {
-		for e < len(b) && b[e] > ' ' && !endsSecret(b[e]) {
+		for e < len(b) && secretBytes[b[e]] {
 			e++
 		}
 		return e, kind, e > j+1
@@ -498,7 +498,7 @@ func secretAfter(b []byte, i int) (start, end int, ok bool) {
 		end = e
 	} else {
 		e := j
-		for e < len(b) && e-j <= 128 && b[e] > ' ' && !endsSecret(b[e]) {
+		for e < len(b) && e-j <= 128 && secretBytes[b[e]] {
 			e++
 		}
 		end = e
@@ -550,6 +550,16 @@ func endsSecret(c byte) bool {
 	}
 	return false
 }
+
+// secretBytes marks the bytes a password written without quotes goes on
+// with: past the space, but for those that end it (endsSecret). One look
+// each, where the comparisons of a switch branch on the password's bytes.
+var secretBytes = func() (t [256]bool) {
+	for c := '!'; c < 256; c++ {
+		t[c] = !endsSecret(byte(c))
+	}
+	return t
+}()
 
 func hasLower(v []byte) bool {
 	for _, c := range v {
