@@ -432,6 +432,11 @@ func (st *scan) atColon(i int) int {
 	if t > 0 && (isAlnum(b[t-1]) || b[t-1] == ':') {
 		return i + 1
 	}
+	// A ':' that nothing an address goes on with follows (a label's
+	// "Adresse : …") has no second colon: ipv6 would read it and stop.
+	if i+1 == len(b) || !isHex(b[i+1]) && b[i+1] != ':' && b[i+1] != '.' {
+		return i + 1
+	}
 	if end, ok := st.ipv6(t); ok {
 		return end
 	}
