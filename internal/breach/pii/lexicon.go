@@ -66,9 +66,10 @@ func newLexicon(sets map[string]uint8) *lexicon {
 }
 
 // setsIn returns the sets of the word b[i:j], as sets does. A word of
-// eight bytes or fewer, of ASCII letters, hyphens and apostrophes, that has eight
-// bytes of the text ending with it is folded and hashed in one word: the
-// eight bytes are read at once and those before the word shifted out.
+// eight bytes or fewer, of ASCII letters, hyphens and apostrophes, with
+// eight bytes of the text ending with it, is folded and hashed in one
+// word: the eight bytes are read at once, those before the word shifted
+// out.
 func (l *lexicon) setsIn(b []byte, i, j int) uint8 {
 	n := j - i
 	if n <= 0 || n > 8 || j < 8 || j > len(b) {
