@@ -59,7 +59,7 @@ func foldInto(dst, src []byte, table *[256]byte) []byte {
 		out[i] = f
 	}
 	k := i
-	space := i == 0 // drop leading separators
+	space := i == 0                       // drop leading separators
 	for ; uint(i) < uint(len(src)); i++ { // unsigned: no bounds check on src[i]
 		c := src[i]
 		if f := table[c]; f != 0 {
