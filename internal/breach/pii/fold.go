@@ -59,8 +59,9 @@ func foldInto(dst, src []byte, table *[256]byte) []byte {
 		out[i] = f
 	}
 	k := i
-	space := i == 0                       // drop leading separators
-	for ; uint(i) < uint(len(src)); i++ { // unsigned: no bounds check on src[i]
+	space := i == 0 // drop leading separators
+	// Compared unsigned, i needs no bounds check on src[i].
+	for ; uint(i) < uint(len(src)); i++ {
 		c := src[i]
 		if f := table[c]; f != 0 {
 			out[k] = f
