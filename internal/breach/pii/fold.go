@@ -10,26 +10,43 @@ import (
 // (U+00C0–U+00FF) to its lower-case ASCII base letter, 0 when there is none.
 const foldC3 = "aaaaaaeceeeeiiii" + "dnooooo\x00ouuuuyts" + "aaaaaaeceeeeiiii" + "dnooooo\x00ouuuuyty"
 
-// foldASCII maps a byte to its lower case, and white space and non-ASCII
-// bytes (and NUL) to 0: those leave appendFold's fast path.
-var foldASCII = foldTable(" \t\n\r")
+// foldASCII folds the ASCII bytes of a text: letters to lower case,
+// white space to one space between words.
+var foldASCII = newFoldTables(" \t\n\r")
 
 // foldNormASCII is foldASCII with the punctuation appendNormText drops
 // between words.
-var foldNormASCII = foldTable(" \t\n\r,;\"")
+var foldNormASCII = newFoldTables(" \t\n\r,;\"")
 
-// foldTable maps ASCII bytes to their lower case, and the separators,
-// NUL and non-ASCII bytes to 0.
-func foldTable(seps string) *[256]byte {
-	var t [256]byte
+// foldTables tell what foldInto makes of each ASCII byte.
+type foldTables struct {
+	// fold maps ASCII bytes to their lower case, and the separators, NUL
+	// and non-ASCII bytes to 0.
+	fold [256]byte
+	// emit is what an ASCII byte writes: its fold, a space for a
+	// separator, 0 for NUL.
+	emit [256]byte
+	// sep is 1 for a separator.
+	sep [256]byte
+}
+
+func newFoldTables(seps string) *foldTables {
+	var t foldTables
 	for c := 1; c < 0x80; c++ {
-		t[c] = byte(c)
+		t.fold[c] = byte(c)
 		if isUpper(byte(c)) {
-			t[c] += 0x20
+			t.fold[c] += 0x20
 		}
 	}
 	for i := 0; i < len(seps); i++ {
-		t[seps[i]] = 0
+		t.fold[seps[i]] = 0
+		t.sep[seps[i]] = 1
+	}
+	for c := 0; c < 0x80; c++ {
+		t.emit[c] = t.fold[c]
+		if t.sep[c] == 1 {
+			t.emit[c] = ' '
+		}
 	}
 	return &t
 }
@@ -41,25 +58,42 @@ func foldTable(seps string) *[256]byte {
 func appendFold(dst, src []byte) []byte { return foldInto(dst, src, foldASCII) }
 
 // foldInto appends src folded as appendFold says, the separators being
-// the ASCII bytes but NUL that table maps to 0. The folded text is never
-// longer than src: dst grows once and the bytes are stored in place, not
-// appended one by one.
-func foldInto(dst, src []byte, table *[256]byte) []byte {
+// those of t. The folded text is never longer than src: dst grows once
+// and the bytes are stored in place, not appended one by one.
+func foldInto(dst, src []byte, t *foldTables) []byte {
 	n := len(dst)
 	dst = slices.Grow(dst, len(src))
 	out := dst[n : n+len(src)]
-	// Most words are plain ASCII: fold them byte by byte until the first
-	// separator or non-ASCII byte.
-	i := 0
-	for ; i < len(src); i++ {
-		f := table[src[i]]
-		if f == 0 {
+	table := &t.fold
+	// ASCII, the most of a context window or a name, goes with no branch
+	// but the one for the end of it: each byte writes what it folds to
+	// (a separator a space), and the output moves on but for a separator
+	// after a separator (or at the start), whose space the next byte
+	// overwrites.
+	i, k := 0, 0
+	space := 1 // drop leading separators
+	for ; uint(i) < uint(len(src)); i++ {
+		c := src[i]
+		if c >= 0x80 {
 			break
 		}
-		out[i] = f
+		sep := int(t.sep[c])
+		out[k] = t.emit[c]
+		k += 1 - sep&space
+		space = sep
 	}
-	k := i
-	space := i == 0 // drop leading separators
+	if i == len(src) {
+		if k > 0 && space == 1 {
+			k-- // a trailing separator's space
+		}
+		return dst[:n+k]
+	}
+	return foldRest(dst, src, out, n, i, k, space == 1, table)
+}
+
+// foldRest folds src from i, past ASCII, into out at k; space tells that
+// the last byte written is a separator's space (or that none was written).
+func foldRest(dst, src, out []byte, n, i, k int, space bool, table *[256]byte) []byte {
 	// Compared unsigned, i needs no bounds check on src[i].
 	for ; uint(i) < uint(len(src)); i++ {
 		c := src[i]
