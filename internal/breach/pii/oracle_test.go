@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode"
-	"unicode/utf8"
 )
 
 // FuzzAppendLower checks the 8-bytes-at-a-time lower-casing against a
@@ -299,13 +297,19 @@ func FuzzURLUserinfo(f *testing.F) {
 
 // keyBeforeSlow is the switch keyBefore's table replaces.
 func keyBeforeSlow(b []byte, i int) keyKind {
-	if i < 3 {
-		return keyNone
+	k := 0
+	if i >= 3 {
+		k = keyEnd(b, i)
 	}
-	k := keyEnd(b, i)
-	if k < 3 {
-		return keyNone
+	if k >= 3 {
+		return keyOfSlow(b, i, k)
 	}
+	return keyNone
+}
+
+// keyOfSlow tells what the key ending at k names, by a switch on its
+// last three letters.
+func keyOfSlow(b []byte, i, k int) keyKind {
 	ok := false
 	switch string([]byte{b[k-3] | 0x20, b[k-2] | 0x20, b[k-1] | 0x20}) {
 	case "ord":
@@ -353,87 +357,12 @@ func FuzzKeyBefore(f *testing.F) {
 }
 
 // foldIntoSlow is foldInto as a byte loop, with a branch at each
-// separator: the fold the branch-free ASCII loop replaces.
-func foldIntoSlow(dst, src []byte, table *[256]byte) []byte {
+// separator: foldRest from the first byte, the fold the branch-free ASCII
+// loop replaces.
+func foldIntoSlow(dst, src []byte, t *foldTables) []byte {
 	n := len(dst)
 	dst = slices.Grow(dst, len(src))
-	out := dst[n : n+len(src)]
-	// Most words are plain ASCII: fold them byte by byte until the first
-	// separator or non-ASCII byte.
-	i := 0
-	for ; i < len(src); i++ {
-		f := table[src[i]]
-		if f == 0 {
-			break
-		}
-		out[i] = f
-	}
-	k := i
-	space := i == 0 // drop leading separators
-	// Compared unsigned, i needs no bounds check on src[i].
-	for ; uint(i) < uint(len(src)); i++ {
-		c := src[i]
-		if f := table[c]; f != 0 {
-			out[k] = f
-			k++
-			space = false
-			continue
-		}
-		switch {
-		case c == 0: // NUL, the one ASCII byte kept that table maps to 0
-			out[k] = 0
-			k++
-		case c < 0x80: // a separator
-			if !space {
-				out[k] = ' '
-				k++
-				space = true
-			}
-			continue
-		case c == 0xC3 && i+1 < len(src) && src[i+1] >= 0x80 && src[i+1] <= 0xBF && foldC3[src[i+1]-0x80] != 0:
-			out[k] = foldC3[src[i+1]-0x80]
-			k++
-			i++
-		case c == 0xC5 && i+1 < len(src) && (src[i+1] == 0x92 || src[i+1] == 0x93):
-			out[k], out[k+1] = 'o', 'e'
-			k += 2
-			i++
-		default:
-			r, size := utf8.DecodeRune(src[i:])
-			i += size - 1
-			if r >= 0x300 && r <= 0x36F {
-				continue // a combining accent (é written e + U+0301): dropped as é's is
-			}
-			if base := latinBase(r); base != 0 {
-				out[k] = base
-				k++
-				break
-			}
-			// Other letters in lower case, when that takes no more bytes,
-			// folded on if that gives a letter folded above (ẞ → ß → s,
-			// the Ångström sign → å → a), so that folding twice changes
-			// nothing.
-			if l := unicode.ToLower(r); l != r && utf8.RuneLen(l) <= size {
-				switch {
-				case l >= 0xC0 && l <= 0xFF && foldC3[l-0xC0] != 0:
-					out[k] = foldC3[l-0xC0]
-					k++
-				case latinBase(l) != 0:
-					out[k] = latinBase(l)
-					k++
-				default:
-					k += utf8.EncodeRune(out[k:], l)
-				}
-				break
-			}
-			k += copy(out[k:], src[i+1-size:i+1])
-		}
-		space = false
-	}
-	if k > 0 && out[k-1] == ' ' && space {
-		k--
-	}
-	return dst[:n+k]
+	return foldRest(dst, src, dst[n:n+len(src)], n, 0, 0, true, &t.fold)
 }
 
 // FuzzFoldInto: foldInto folds as the byte loop does, with either set of
@@ -444,7 +373,7 @@ func FuzzFoldInto(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, dst, in []byte) {
 		for _, tb := range []*foldTables{foldASCII, foldNormASCII} {
-			want := foldIntoSlow(append([]byte(nil), dst...), in, &tb.fold)
+			want := foldIntoSlow(append([]byte(nil), dst...), in, tb)
 			if got := foldInto(append([]byte(nil), dst...), in, tb); string(got) != string(want) {
 				t.Fatalf("foldInto(%q, %q) = %q, want %q", dst, in, got, want)
 			}
