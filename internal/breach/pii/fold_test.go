@@ -73,26 +73,34 @@ func FuzzAppendFold(f *testing.F) {
 	})
 }
 
-// TestLettersEnd: the 8-byte search for the end of a word's ASCII
-// letters stops where a byte loop does, on random words made of letters,
-// the bytes beside their ranges and bytes past ASCII.
-func TestLettersEnd(t *testing.T) {
+// TestNameWordEnd: the end of a word, found eight ASCII letters at a
+// time, is where a loop over its letters one by one stops, on random
+// words made of letters, the bytes beside their ranges, hyphens,
+// apostrophes and bytes past ASCII.
+func TestNameWordEnd(t *testing.T) {
 	r := rand.New(rand.NewSource(9))
-	const alphabet = "azAZ09@[`{/: -'\x80\xc3\xa9mQ5\xc1\xda\xe1\xfa"
-	b := make([]byte, 40)
+	const alphabet = "azAZ09@[`{/: -'\x80\xc3\xa9mQ5\xc1\xda\xe1\xfa\xc3\x89"
+	b := make([]byte, 60)
 	for range 200000 {
 		n := r.Intn(len(b) + 1)
 		for i := range n {
 			b[i] = alphabet[r.Intn(len(alphabet))]
 		}
 		i := r.Intn(n + 1)
-		lim := i + r.Intn(n-i+1)
-		want := i
-		for want < lim && isAlpha(b[want]) {
-			want++
+		want, lim := i, min(i+40, n)
+		for want < lim {
+			if ok, size := letterAt(b[:n], want); ok {
+				want += size
+			} else if want > i && want+1 < n && (b[want] == '-' || b[want] == '\'' && want-i == 1) && isLetterAt(b[:n], want+1) {
+				want++
+			} else {
+				break
+			}
 		}
-		if got := lettersEnd(b[:n], i, lim); got != want {
-			t.Fatalf("lettersEnd(%q, %d, %d) = %d, want %d", b[:n], i, lim, got, want)
+		if got := nameWordEnd(b[:n], i); got != want {
+			t.Fatalf("nameWordEnd(%q, %d) = %d, want %d", b[:n], i, got, want)
 		}
 	}
 }
+
+func isLetterAt(b []byte, i int) bool { ok, _ := letterAt(b, i); return ok }

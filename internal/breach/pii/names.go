@@ -1,6 +1,10 @@
 package pii
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // atUpper handles a capital letter at i. At the start of a word it may
 // begin a person's name: a civility (M., Mme, Madame…) then capitalised
@@ -272,7 +276,21 @@ func civility(b []byte, i, we int, sets uint8) (int, bool) {
 func nameWordEnd(b []byte, i int) int {
 	j, lim := i, min(i+40, len(b))
 	for j < lim {
-		j = lettersEnd(b, j, lim)
+		// The ASCII letters, eight at a time: most words end within the
+		// first eight (written here, not called: a call costs as much).
+		for {
+			if j+8 > lim {
+				for j < lim && isAlpha(b[j]) {
+					j++
+				}
+				break
+			}
+			if other := ^letters8(binary.LittleEndian.Uint64(b[j:j+8])) & hi8; other != 0 {
+				j += bits.TrailingZeros64(other) >> 3
+				break
+			}
+			j += 8
+		}
 		if j == lim {
 			break
 		}

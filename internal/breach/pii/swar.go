@@ -1,10 +1,5 @@
 package pii
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
-
 // Eight bytes at a time: a loop over a run of digits or letters asks of
 // each byte whether it goes on, a branch each, where a word's masks
 // answer for eight.
@@ -35,18 +30,4 @@ func lower8(w uint64) uint64 {
 	low := w &^ hi8
 	up := (low + (0x80-'A')*lo8) &^ (low + (0x80-'Z'-1)*lo8) &^ w & hi8
 	return w | up>>2
-}
-
-// lettersEnd returns the end of the ASCII letters of b[i:lim]: most words
-// are a few letters more than a byte loop's branches would take.
-func lettersEnd(b []byte, i, lim int) int {
-	for ; i+8 <= lim; i += 8 {
-		if other := ^letters8(binary.LittleEndian.Uint64(b[i:i+8])) & hi8; other != 0 {
-			return i + bits.TrailingZeros64(other)>>3
-		}
-	}
-	for i < lim && isAlpha(b[i]) {
-		i++
-	}
-	return i
 }
