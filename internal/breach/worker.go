@@ -331,9 +331,11 @@ func (d *docScan) Table(name string) extract.Table {
 	d.tables++
 	safe := d.w.red.name(name)
 	t := &tableScan{d: d, loc: d.w.loc(d.path, safe, d.format), name: safe, shapes: &d.w.shapes}
-	if safe != "" {
+	switch {
+	case d.w.s.out == nil: // no findings file: no JSON to end them with
+	case safe != "":
 		t.tableJSON = append(appendJSONString([]byte(`,"table":`), safe), ',')
-	} else {
+	default:
 		t.tableJSON = []byte{','}
 	}
 	return t
@@ -374,7 +376,7 @@ type tableScan struct {
 	d          *docScan
 	loc        *locStats
 	name       string
-	tableJSON  []byte
+	tableJSON  []byte // `,"table":"…",` for the findings file
 	cols       []*colState
 	classified bool
 	held       heldRows   // rows held back until classify
@@ -387,8 +389,7 @@ type colState struct {
 	stats      *colStats
 	class      pii.Column
 	classified bool
-	json       []byte     // `"column":"…"`
-	end        []byte     // what ends the findings of the column: table, column, "}\n"
+	end        []byte     // what ends the findings of the column: table, column, "}\n"; only with a findings file
 	shapes     shapeCache // what the shapes of a column of no category gave
 	// notInert counts the column's values in a row that were not inert
 	// (codes, labels, dates with a time): past inertGiveUp, its values
@@ -434,8 +435,10 @@ func (t *tableScan) Column(i int, name string, header bool) {
 		}
 	}
 	c.stats = t.loc.cols[i]
-	c.json = appendJSONString([]byte(`"column":`), display)
-	c.end = append(append(append([]byte(nil), t.tableJSON...), c.json...), "}\n"...)
+	if t.d.w.s.out != nil {
+		end := append(append([]byte(nil), t.tableJSON...), `"column":`...)
+		c.end = append(appendJSONString(end, display), "}\n"...)
+	}
 	t.cols[i] = c
 }
 
@@ -487,7 +490,20 @@ type pendingCell struct {
 func (t *tableScan) classify() {
 	t.classified = true
 	h := &t.held
+	// Each column's sample is a part of one array, as long as the column
+	// has cells: growing a slice a column costs a small table most of its
+	// allocations.
 	samples := make([][][]byte, len(t.cols))
+	counts := make([]int, len(t.cols))
+	for _, c := range h.cells {
+		if c.col < len(counts) {
+			counts[c.col]++
+		}
+	}
+	all := make([][]byte, len(h.cells))
+	for i, n := range counts {
+		samples[i], all = all[:0:n], all[n:]
+	}
 	for _, p := range h.rows {
 		pos := p.start
 		for _, c := range h.cells[p.from:p.to] {
