@@ -63,6 +63,7 @@ type locStats struct {
 	records, affected   int64
 	values              [numCats]int64
 	cols                []*colStats
+	colSlab             []colStats // where cols are allocated, several at once
 }
 
 type colStats struct {
@@ -119,10 +120,26 @@ func (l *locStats) location() (Location, bool) {
 	return loc, true
 }
 
+// newIn returns a new zero T from *slab, grown eight at a time or more:
+// the columns of a table are allocated together, not one by one. The
+// elements stay where they are when the slab is replaced.
+func newIn[T any](slab *[]T) *T {
+	if len(*slab) == cap(*slab) {
+		*slab = make([]T, 0, max(8, 2*cap(*slab)))
+	}
+	*slab = append(*slab, *new(T))
+	return &(*slab)[len(*slab)-1]
+}
+
+// valuesMap returns the counts of v by category name, nil when all are
+// zero (most columns of a folder of tables).
 func valuesMap(v *[numCats]int64) map[string]int64 {
-	m := map[string]int64{}
+	var m map[string]int64
 	for i, c := range pii.Categories() {
 		if v[i] > 0 {
+			if m == nil {
+				m = map[string]int64{}
+			}
 			m[string(c)] = v[i]
 		}
 	}
@@ -378,6 +395,7 @@ type tableScan struct {
 	name       string
 	tableJSON  []byte // `,"table":"…",` for the findings file
 	cols       []*colState
+	colSlab    []colState // where cols are allocated, several at once
 	classified bool
 	held       heldRows   // rows held back until classify
 	shapes     *shapeSets // the worker's
@@ -424,12 +442,14 @@ func (t *tableScan) Column(i int, name string, header bool) {
 	if header {
 		display = t.d.w.red.name(name)
 	}
-	c := &colState{name: name, header: header}
+	c := newIn(&t.colSlab)
+	c.name, c.header = name, header
 	for len(t.loc.cols) <= i {
 		t.loc.cols = append(t.loc.cols, nil)
 	}
 	if t.loc.cols[i] == nil {
-		t.loc.cols[i] = &colStats{name: display}
+		t.loc.cols[i] = newIn(&t.loc.colSlab)
+		t.loc.cols[i].name = display
 		if header {
 			t.loc.cols[i].special = t.d.w.specials.get(name, specialKind)
 		}

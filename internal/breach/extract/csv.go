@@ -109,8 +109,9 @@ func raggedFit(recs [][][]byte, mode int) (width int, fit float64) {
 
 func names(rec [][]byte) []string {
 	out := make([]string, len(rec))
+	var scratch []byte // what a name not in UTF-8 is recoded into, copied out at once
 	for i, f := range rec {
-		f, _ = ensureUTF8(bytes.TrimSpace(f), new([]byte))
+		f, _ = ensureUTF8(bytes.TrimSpace(f), &scratch)
 		out[i] = string(f)
 	}
 	return out
