@@ -177,32 +177,40 @@ func TestSplitterKeepsQuotedNewlines(t *testing.T) {
 	if err := ReadCSV(context.Background(), strings.NewReader(in), d, 1, true, whole, func(Problem) {}, "x", testOptions()); err != nil {
 		t.Fatal(err)
 	}
-	sp := NewSplitter(strings.NewReader(in), '"', 4096)
+	chunks := splitAll(t, NewSplitter(strings.NewReader(in), '"', 4096))
 	var rows []string
-	chunks := 0
-	for {
-		c, err := sp.Next(nil)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range chunks {
 		if c.Forced {
 			t.Fatal("forced cut")
 		}
-		chunks++
 		part := &recTable{cols: map[int]string{}, header: map[int]bool{}}
 		if err := ReadCSV(context.Background(), bytes.NewReader(c.Data), d, c.Line, c.First && d.Header, part, func(Problem) {}, "x", testOptions()); err != nil {
 			t.Fatal(err)
 		}
 		rows = append(rows, part.rows...)
 	}
-	if chunks < 10 {
-		t.Fatalf("only %d chunks", chunks)
+	if len(chunks) < 10 {
+		t.Fatalf("only %d chunks", len(chunks))
 	}
 	if strings.Join(rows, "\n") != strings.Join(whole.rows, "\n") {
 		t.Fatalf("chunked rows differ from whole-file rows (%d vs %d)", len(rows), len(whole.rows))
+	}
+}
+
+// splitAll returns every chunk of sp, each in its own storage; a read
+// error fails t.
+func splitAll(t testing.TB, sp *Splitter) []Chunk {
+	t.Helper()
+	var chunks []Chunk
+	for {
+		c, err := sp.Next(nil)
+		if err == io.EOF {
+			return chunks
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		chunks = append(chunks, c)
 	}
 }
 

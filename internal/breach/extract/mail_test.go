@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,15 +199,7 @@ func readMboxChunked(t *testing.T, data []byte, path string, size int, o Options
 	t.Helper()
 	rec = &recorder{}
 	d := rec.Begin(path, FormatMbox)
-	sp := NewMboxSplitter(bytes.NewReader(data), size, o.MaxLine)
-	for {
-		c, err := sp.Next(nil)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range splitAll(t, NewMboxSplitter(bytes.NewReader(data), size, o.MaxLine)) {
 		if !c.First && !forced && !bytes.HasPrefix(c.Data, []byte("From ")) {
 			t.Fatalf("size %d: chunk %d starts with %q", size, chunks+1, c.Data[:min(20, len(c.Data))])
 		}
