@@ -5,6 +5,7 @@ package pii
 
 import (
 	"bytes"
+	"math/rand"
 	"slices"
 	"strings"
 	"testing"
@@ -379,4 +380,99 @@ func FuzzFoldInto(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzLongRun holds longRun, eight bytes at a time, to its byte loop at
+// every position of the input.
+func FuzzLongRun(f *testing.F) {
+	for _, seed := range []string{
+		"2 84 05 2A 321 025 52", "4970-1012-3456-7899 x", "2021-06-02 12:00", "1 85 05 78 006 084 36.",
+		"12  34 56 78 90 12 34 56", "1234567890123", "123456789012-", "12-AB-34 56.78.90.12.34", " 1234567890123456",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for i := 0; i <= len(b); i++ {
+			if got, want := longRun(b, i), longRunFrom(b, i, 0); got != want {
+				t.Fatalf("longRun(%q, %d) = %v, want %v", b, i, got, want)
+			}
+		}
+	})
+}
+
+// TestLongRunWords: longRun against its byte loop on random runs of the
+// bytes that matter, long enough to take several words.
+func TestLongRunWords(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	const alphabet = "0123456789012345678901234567890123456789AB .-x"
+	for k := 0; k < 100000; k++ {
+		b := make([]byte, r.Intn(40))
+		for i := range b {
+			b[i] = alphabet[r.Intn(len(alphabet))]
+		}
+		for i := 0; i <= len(b); i++ {
+			if got, want := longRun(b, i), longRunFrom(b, i, 0); got != want {
+				t.Fatalf("longRun(%q, %d) = %v, want %v", b, i, got, want)
+			}
+		}
+	}
+}
+
+// FuzzDottedQuad holds dottedQuad, which reads 16 bytes with no branch,
+// to its byte loop at every position of the input.
+func FuzzDottedQuad(f *testing.F) {
+	for _, seed := range []string{
+		"173.208.168.128 ", "1.2.3.4", "01.2.3.4.5.6.7.8.9.0.1", "255.255.255.255x", "256.1.1.1        ",
+		"1234.1.1.1       ", "$228.40 et 12.3.45.6 x", "192.168.001.1    ", "9.99.999.0.........",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for i := 0; i < len(b); i++ {
+			checkDottedQuad(t, b, i)
+		}
+	})
+}
+
+// TestDottedQuadWords: dottedQuad against its byte loop on random runs of
+// digits and dots, with room for the 16 bytes.
+func TestDottedQuadWords(t *testing.T) {
+	r := rand.New(rand.NewSource(4))
+	const alphabet = "0123456789012345678901234567890123456789...x "
+	for k := 0; k < 200000; k++ {
+		b := make([]byte, 16+r.Intn(8))
+		for i := range b {
+			b[i] = alphabet[r.Intn(len(alphabet))]
+		}
+		for i := 0; i < len(b); i++ {
+			checkDottedQuad(t, b, i)
+		}
+	}
+}
+
+func checkDottedQuad(t *testing.T, b []byte, at int) {
+	oct, i, ok := dottedQuad(b, at)
+	wantOct, wantI, wantOK := dottedQuadBytes(b, at)
+	if ok != wantOK || ok && (oct != wantOct || i != wantI) {
+		t.Fatalf("dottedQuad(%q, %d) = %v, %d, %v; want %v, %d, %v", b, at, oct, i, ok, wantOct, wantI, wantOK)
+	}
+}
+
+// TestFoldIntoWords: foldInto against the byte loop on random text of
+// the bytes that matter to it, long enough to take several words.
+func TestFoldIntoWords(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	alphabet := []string{"a", "Z", "e", "M", " ", " ", "\t", "\n", "\r", ",", ";", "\"", "\x00", "-", "é", "É", "œ", "\xff"}
+	for k := 0; k < 100000; k++ {
+		var in []byte
+		for n := r.Intn(40); len(in) < n; {
+			in = append(in, alphabet[r.Intn(len(alphabet))]...)
+		}
+		for _, tb := range []*foldTables{foldASCII, foldNormASCII} {
+			want := foldIntoSlow([]byte("pre"), in, tb)
+			if got := foldInto([]byte("pre"), in, tb); string(got) != string(want) {
+				t.Fatalf("foldInto(%q) = %q, want %q", in, got, want)
+			}
+		}
+	}
 }

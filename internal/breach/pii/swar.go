@@ -16,6 +16,27 @@ func digits8(w uint64) uint64 {
 	return (low + (0x80-'0')*lo8) &^ (low + (0x80-'9'-1)*lo8) &^ w & hi8
 }
 
+// runDigits8 marks the bytes of w that a NIR's or a card's digits may
+// be: ASCII digits, and the 'A' and 'B' of Corsica.
+func runDigits8(w uint64) uint64 {
+	low := w &^ hi8
+	ab := (low + (0x80-'A')*lo8) &^ (low + (0x80-'B'-1)*lo8)
+	return digits8(w) | ab&^w&hi8
+}
+
+// runSeps8 marks the bytes of w that may join the groups of a NIR or a
+// card: spaces, dots and dashes, each an exact zero byte of w XOR it.
+func runSeps8(w uint64) uint64 {
+	return zeroBytes8(w^' '*lo8) | zeroBytes8(w^'.'*lo8) | zeroBytes8(w^'-'*lo8)
+}
+
+// zeroBytes8 marks the zero bytes of x, exactly (no borrow into the next
+// byte).
+func zeroBytes8(x uint64) uint64 {
+	const low = 0x7F7F7F7F7F7F7F7F
+	return ^((x&low + low) | x | low)
+}
+
 // letters8 marks the ASCII letters of w: a byte below 0x80 is one when
 // its small letter, which setting 0x20 makes, is from 'a' to 'z'.
 func letters8(w uint64) uint64 {

@@ -445,18 +445,34 @@ func (st *scan) atColon(i int) int {
 
 func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
+// ipv6Bytes classes the bytes of an IPv6 address: 1 for a hex digit, 3
+// for ':', 5 for '.' (an IPv4 tail), 0 for the others.
+var ipv6Bytes = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if isHex(byte(c)) {
+			t[c] = 1
+		}
+	}
+	t[':'], t['.'] = 3, 5
+	return t
+}()
+
 // ipv6 reads an IPv6 address at t.
 func (st *scan) ipv6(t int) (int, bool) {
 	b := st.b
-	e, colons, dots, double := t, 0, 0, false
-	for e < len(b) && e-t < 46 && (isHex(b[e]) || b[e] == ':' || b[e] == '.') {
-		switch b[e] {
-		case ':':
-			colons++
-			double = double || e > t && b[e-1] == ':'
-		case '.':
-			dots++
+	// Counted with no branch but the end's: times (14:22:01) come here
+	// too, and their colons and digits would alternate branches.
+	e, colons, dots, double, prev := t, 0, 0, 0, 0
+	for e < len(b) && e-t < 46 {
+		c := ipv6Bytes[b[e]]
+		if c == 0 {
+			break
 		}
+		colon := int(c >> 1 & 1)
+		colons += colon
+		dots += int(c >> 2)
+		double |= prev & colon
+		prev = colon
 		e++
 	}
 	for e > t && b[e-1] == '.' {
@@ -469,7 +485,7 @@ func (st *scan) ipv6(t int) (int, bool) {
 	}
 	// Without "::" an address writes all 8 groups: 7 colons, or 6 and an
 	// IPv4 tail. Times (14:22:01) stop here, before the parser.
-	if !double && colons != 7 && !(colons == 6 && dots > 0) {
+	if double == 0 && colons != 7 && !(colons == 6 && dots > 0) {
 		return 0, false
 	}
 	a, err := netip.ParseAddr(string(b[t:e]))
@@ -482,6 +498,72 @@ func (st *scan) ipv6(t int) (int, bool) {
 	return e, true
 }
 
+// dottedQuad reads four octets joined by dots at t (1 to 3 digits each,
+// no leading zero, at most 255); i is where they end. Octets of one to
+// three digits end where a byte loop would branch the way the processor
+// did not foresee: with 16 bytes after t, the octets are read with no
+// branch, and one tells the outcome.
+func dottedQuad(b []byte, t int) (oct [4]int, i int, ok bool) {
+	if t+16 > len(b) {
+		return dottedQuadBytes(b, t)
+	}
+	w := b[t : t+16 : t+16]
+	bad := 0
+	for k := 0; k < 4; k++ {
+		if k > 0 {
+			bad |= int(w[i] ^ '.')
+			i++
+		}
+		// i <= 12 here: each octet takes at most 3 bytes and a dot.
+		x0, x1, x2 := int(w[i])-'0', int(w[i+1])-'0', int(w[i+2])-'0'
+		d0 := int(digitBits[w[i]] & 1)
+		d1 := int(digitBits[w[i+1]]) & d0
+		d2 := int(digitBits[w[i+2]]) & d1
+		d3 := int(digitBits[w[i+3]]) & d2
+		v := x0*d0 + d1*(x0*9+x1) // x0, or 10*x0 + x1
+		v += d2 * (v*9 + x2)      // or 10*v + x2
+		// No digit, a fourth digit, or a leading zero.
+		bad |= 1 - d0 | d3 | d1&int(digitBits[w[i]]>>1)
+		bad |= (255 - v) >> 63 & 1
+		oct[k] = v
+		i += d0 + d1 + d2
+	}
+	return oct, t + i, bad == 0
+}
+
+// dottedQuadBytes is dottedQuad byte by byte, near the end of b.
+func dottedQuadBytes(b []byte, t int) (oct [4]int, i int, ok bool) {
+	i = t
+	for k := 0; k < 4; k++ {
+		if k > 0 {
+			if i >= len(b) || b[i] != '.' {
+				return oct, i, false
+			}
+			i++
+		}
+		s := i
+		v := 0
+		for i < len(b) && isDigit(b[i]) && i-s < 4 {
+			v = v*10 + int(b[i]-'0')
+			i++
+		}
+		if i == s || i-s > 3 || v > 255 || (i-s > 1 && b[s] == '0') {
+			return oct, i, false
+		}
+		oct[k] = v
+	}
+	return oct, i, true
+}
+
+// digitBits is 1 for an ASCII digit, 3 for '0', 0 for any other byte.
+var digitBits = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = 1
+	}
+	t['0'] = 3
+	return t
+}()
+
 // ipv4 reads a dotted-quad IPv4 address at t.
 func (st *scan) ipv4(t int) (int, bool) {
 	b := st.b
@@ -493,25 +575,9 @@ func (st *scan) ipv4(t int) (int, bool) {
 	if t >= 2 && b[t-1] == '/' && isAlpha(b[t-2]) {
 		return 0, false
 	}
-	var oct [4]int
-	i := t
-	for k := 0; k < 4; k++ {
-		if k > 0 {
-			if i >= len(b) || b[i] != '.' {
-				return 0, false
-			}
-			i++
-		}
-		s := i
-		v := 0
-		for i < len(b) && isDigit(b[i]) && i-s < 4 {
-			v = v*10 + int(b[i]-'0')
-			i++
-		}
-		if i == s || i-s > 3 || v > 255 || (i-s > 1 && b[s] == '0') {
-			return 0, false
-		}
-		oct[k] = v
+	oct, i, ok := dottedQuad(b, t)
+	if !ok {
+		return 0, false
 	}
 	if i < len(b) && (isAlnum(b[i]) || b[i] == '.' && i+1 < len(b) && isDigit(b[i+1])) {
 		return 0, false
@@ -580,10 +646,34 @@ func (st *scan) nir(t int) (int, bool) {
 // longRun reports whether b[t:] starts with at least 13 digits (or the
 // 'A' and 'B' of a Corsican NIR), single spaces, dots or dashes allowed
 // between them: what a NIR or a card number needs. Most numbers of a
-// text are shorter, and are spared both readers.
+// text are shorter, and are spared both readers. The run is read eight
+// bytes at a time: its groups (2021-06-02, 1 85 05 78 006 084 36) end
+// where a byte loop would branch the way the processor did not foresee.
 func longRun(b []byte, t int) bool {
-	n := 0
-	for i := t; i < len(b); i++ {
+	if t < len(b) && b[t] != 'A' && b[t] != 'B' && !isDigit(b[t]) {
+		return false // a separator first joins nothing
+	}
+	n, i := 0, t
+	for ; i+9 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i : i+8])
+		d, s := runDigits8(w), runSeps8(w)
+		// A separator goes on only before a digit: the byte after each,
+		// the next word's first for the last.
+		next := d>>8 | runDigits8(uint64(b[i+8]))<<56
+		if stop := (^(d | s) | s&^next) & hi8; stop != 0 {
+			// The digits before the first byte that stops the run.
+			return n+bits.OnesCount64(d&(stop&-stop-1)) >= 13
+		}
+		if n += bits.OnesCount64(d); n >= 13 {
+			return true
+		}
+	}
+	return longRunFrom(b, i, n)
+}
+
+// longRunFrom is longRun's byte loop, from i with n digits read.
+func longRunFrom(b []byte, i, n int) bool {
+	for ; i < len(b); i++ {
 		switch c := b[i]; {
 		case isDigit(c) || c == 'A' || c == 'B':
 			if n++; n == 13 {
