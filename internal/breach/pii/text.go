@@ -701,17 +701,21 @@ func isGroupEnd(n int) bool {
 func (st *scan) card(t int) (int, bool) {
 	b := st.b
 	var buf [19]byte
-	var ends [19]int  // ends[k]: byte end after k+1 digits when a group ends there
+	// ends[k]: where the group ends, from t, when one ends after k+1
+	// digits (the 19 digits and 18 separators take less than 256 bytes).
+	var ends [19]uint8
 	var groups uint32 // bit k: a separator after k digits
 	n, i := 0, t
 	for i < len(b) && n < 19 {
 		c := b[i]
 		if isDigit(c) {
-			buf[n] = c
-			n++
-			i++
+			// A group at once: most long numbers are one.
+			for lim := min(len(b), i+19-n); i < lim && isDigit(b[i]); i++ {
+				buf[n] = b[i]
+				n++
+			}
 			if i == len(b) || !isDigit(b[i]) {
-				ends[n-1] = i
+				ends[n-1] = uint8(i - t)
 			}
 			continue
 		}
@@ -726,8 +730,11 @@ func (st *scan) card(t int) (int, bool) {
 		return 0, false
 	}
 	for k := n; k >= 13; k-- {
-		e := ends[k-1]
-		if e == 0 || (e < len(b) && isAlnum(b[e])) {
+		if ends[k-1] == 0 {
+			continue
+		}
+		e := t + int(ends[k-1])
+		if e < len(b) && isAlnum(b[e]) {
 			continue
 		}
 		if k == n && n == 19 && e < len(b) && (b[e] == ' ' || b[e] == '-') && e+1 < len(b) && isDigit(b[e+1]) {
