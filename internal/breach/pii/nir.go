@@ -1,5 +1,7 @@
 package pii
 
+import "encoding/binary"
+
 // NIRKind tells a NIR apart from the numbers that share its layout.
 type NIRKind uint8
 
@@ -93,10 +95,16 @@ func nirKind(b []byte) NIRKind {
 	default:
 		return NotNIR
 	}
-	for _, i := range [...]int{1, 2, 3, 4, 5} {
-		if !isDigit(b[i]) {
-			return NotNIR
-		}
+	// All digits but Corsica's letter (6), eight bytes at a time: the
+	// first eight and the last eight.
+	head := binary.LittleEndian.Uint64(b[:8])
+	tail := binary.LittleEndian.Uint64(b[len(b)-8:])
+	var letter uint64 // byte 6 among the last eight, if there
+	if len(b) == 13 {
+		letter = 0x80 << 8
+	}
+	if digits8(head)|0x80<<48 != hi8 || digits8(tail)|letter != hi8 {
+		return NotNIR
 	}
 	// Month: 01–12, or 20–99 when unknown or incomplete (INSEE), 13–19 never.
 	m := int(b[3]-'0')*10 + int(b[4]-'0')
@@ -117,29 +125,23 @@ func nirKind(b []byte) NIRKind {
 	default:
 		return NotNIR
 	}
-	for i := 7; i < len(b); i++ {
-		if !isDigit(b[i]) {
-			return NotNIR
-		}
-	}
 	if len(b) == 13 {
 		if sexTemp {
 			return NotNIR
 		}
 		return NIRNoKey
 	}
-	// Key = 97 − (body mod 97), with 2A → 19 and 2B → 18 in the body.
-	var r uint64
-	for i := 0; i < 13; i++ {
-		d := uint64(b[i] - '0')
-		if i == 6 && corsica != 0 {
-			d = 0
-		}
-		r = r*10 + d
+	// Key = 97 − (body mod 97), with 2A → 19 and 2B → 18 in the body:
+	// the letter read as 0, then 20 → 19 or 18 at positions 6-7. The
+	// body is its first eight digits, then the last five of bytes 5 to
+	// 12 (those before weigh a multiple of 10^5, whatever the letter).
+	if corsica != 0 {
+		head = head&^(0xFF<<48) | '0'<<48
 	}
+	r := parse8(head)*100000 + parse8(binary.LittleEndian.Uint64(b[5:13]))%100000
 	switch corsica {
 	case 1:
-		r -= 1000000 // "2A…" reads as "19…": 20 → 19 at positions 6-7
+		r -= 1000000 // "2A…" reads as "19…"
 	case 2:
 		r -= 2000000 // "2B…" reads as "18…"
 	}

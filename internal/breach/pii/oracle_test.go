@@ -476,3 +476,172 @@ func TestFoldIntoWords(t *testing.T) {
 		}
 	}
 }
+
+// nirKindBytes is nirKind byte by byte, as it was written before it read
+// eight bytes at a time: the oracle of FuzzNIRKind.
+func nirKindBytes(b []byte) NIRKind {
+	if len(b) != 13 && len(b) != 15 {
+		return NotNIR
+	}
+	var sexTemp bool
+	switch b[0] {
+	case '1', '2':
+	case '7', '8':
+		sexTemp = true
+	default:
+		return NotNIR
+	}
+	for _, i := range [...]int{1, 2, 3, 4, 5} {
+		if !isDigit(b[i]) {
+			return NotNIR
+		}
+	}
+	// Month: 01–12, or 20–99 when unknown or incomplete (INSEE), 13–19 never.
+	m := int(b[3]-'0')*10 + int(b[4]-'0')
+	if m == 0 || (m > 12 && m < 20) {
+		return NotNIR
+	}
+	// Département: 2A/2B for Corsica, else two digits (00 never).
+	corsica := 0
+	switch {
+	case b[5] == '2' && b[6] == 'A':
+		corsica = 1
+	case b[5] == '2' && b[6] == 'B':
+		corsica = 2
+	case isDigit(b[6]):
+		if b[5] == '0' && b[6] == '0' {
+			return NotNIR
+		}
+	default:
+		return NotNIR
+	}
+	for i := 7; i < len(b); i++ {
+		if !isDigit(b[i]) {
+			return NotNIR
+		}
+	}
+	if len(b) == 13 {
+		if sexTemp {
+			return NotNIR
+		}
+		return NIRNoKey
+	}
+	// Key = 97 − (body mod 97), with 2A → 19 and 2B → 18 in the body.
+	var r uint64
+	for i := 0; i < 13; i++ {
+		d := uint64(b[i] - '0')
+		if i == 6 && corsica != 0 {
+			d = 0
+		}
+		r = r*10 + d
+	}
+	switch corsica {
+	case 1:
+		r -= 1000000 // "2A…" reads as "19…": 20 → 19 at positions 6-7
+	case 2:
+		r -= 2000000 // "2B…" reads as "18…"
+	}
+	key := int(b[13]-'0')*10 + int(b[14]-'0')
+	if key < 1 || key > 97 || uint64(97-key) != r%97 {
+		return NotNIR
+	}
+	if sexTemp {
+		return NIRTemporary
+	}
+	return NIRPermanent
+}
+
+// FuzzNIRKind holds nirKind to its byte loop.
+func FuzzNIRKind(f *testing.F) {
+	for _, seed := range []string{"185057800608436", "2842A32102552", "284052A32102552", "284052B32102552", "7850578006084", "1850078006084", "185137800608436", "18505780060843"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := nirKind(b), nirKindBytes(b); got != want {
+			t.Fatalf("nirKind(%q) = %v, want %v", b, got, want)
+		}
+	})
+}
+
+// TestNIRKindWords: nirKind against its byte loop on random NIR-shaped
+// values, valid keys among them.
+func TestNIRKindWords(t *testing.T) {
+	r := rand.New(rand.NewSource(6))
+	const alphabet = "01234567890123456789012345678901234567892AB x"
+	valid := 0
+	for k := 0; k < 300000; k++ {
+		b := make([]byte, 13+2*r.Intn(2))
+		for i := range b {
+			b[i] = alphabet[r.Intn(len(alphabet))]
+		}
+		b[0] = "12780"[r.Intn(5)]
+		if r.Intn(3) == 0 {
+			b[5], b[6] = '2', "AB"[r.Intn(2)]
+		}
+		if len(b) == 15 && r.Intn(2) == 0 {
+			// The right key, when the body is digits.
+			body := string(b[:13])
+			body = strings.Replace(body, "2A", "19", 1)
+			body = strings.Replace(body, "2B", "18", 1)
+			var v uint64
+			ok := true
+			for _, c := range []byte(body) {
+				ok = ok && c >= '0' && c <= '9'
+				v = v*10 + uint64(c-'0')
+			}
+			if ok {
+				key := 97 - v%97
+				b[13], b[14] = byte('0'+key/10), byte('0'+key%10)
+			}
+		}
+		got, want := nirKind(b), nirKindBytes(b)
+		if got != want {
+			t.Fatalf("nirKind(%q) = %v, want %v", b, got, want)
+		}
+		if got == NIRPermanent || got == NIRTemporary {
+			valid++
+		}
+	}
+	if valid < 1000 {
+		t.Fatalf("only %d valid", valid)
+	}
+}
+
+// TestNIRRun: nir, which takes fifteen characters in a row at once,
+// against the loop that gathers them one by one.
+func TestNIRRun(t *testing.T) {
+	s := New()
+	r := rand.New(rand.NewSource(7))
+	const alphabet = "01234567890123456789012345678901234567892AB ..x"
+	for k := 0; k < 300000; k++ {
+		b := make([]byte, 14+r.Intn(6))
+		for i := range b {
+			b[i] = alphabet[r.Intn(len(alphabet))]
+		}
+		b[0] = "12789"[r.Intn(5)]
+		if r.Intn(2) == 0 && len(b) >= 15 {
+			// A valid key half the time the body is digits.
+			var v uint64
+			ok := true
+			for _, c := range b[:13] {
+				ok = ok && c >= '0' && c <= '9'
+				v = v*10 + uint64(c-'0')
+			}
+			if ok {
+				key := 97 - v%97
+				b[13], b[14] = byte('0'+key/10), byte('0'+key%10)
+			}
+		}
+		fast, slow := &Findings{}, &Findings{}
+		a := scan{s: s, b: b, fs: fast}
+		c := scan{s: s, b: b, fs: slow}
+		end, ok := a.nir(0)
+		wantEnd, wantOK := 0, false
+		if b[0] != '9' {
+			wantEnd, wantOK = c.nirGroups(0)
+		}
+		if end != wantEnd || ok != wantOK || a.ctxFrom != c.ctxFrom || len(fast.List) != len(slow.List) || string(fast.norms) != string(slow.norms) {
+			t.Fatalf("nir(%q) = %d, %v, %v; want %d, %v, %v", b, end, ok, fast.List, wantEnd, wantOK, slow.List)
+		}
+	}
+}

@@ -16,6 +16,16 @@ func digits8(w uint64) uint64 {
 	return (low + (0x80-'0')*lo8) &^ (low + (0x80-'9'-1)*lo8) &^ w & hi8
 }
 
+// parse8 reads the eight ASCII digits of w, the first the most
+// significant: each step joins neighbours into numbers of twice as many
+// digits, with no carry from one into the next.
+func parse8(w uint64) uint64 {
+	w -= '0' * lo8
+	w = (w*10 + w>>8) & 0x00FF00FF00FF00FF
+	w = (w*100 + w>>16) & 0x0000FFFF0000FFFF
+	return (w*10000 + w>>32) & 0xFFFFFFFF
+}
+
 // runDigits8 marks the bytes of w that a NIR's or a card's digits may
 // be: ASCII digits, and the 'A' and 'B' of Corsica.
 func runDigits8(w uint64) uint64 {

@@ -600,6 +600,19 @@ func (st *scan) nir(t int) (int, bool) {
 	if b[t] != '1' && b[t] != '2' && b[t] != '7' && b[t] != '8' {
 		return 0, false
 	}
+	// Fifteen characters in a row, the most of them (a separator breaks
+	// the second eight bytes): no buffer to gather them in.
+	if t+15 <= len(b) && digits8(binary.LittleEndian.Uint64(b[t:t+8]))|0x80<<48 == hi8 &&
+		digits8(binary.LittleEndian.Uint64(b[t+7:t+15])) == hi8 && (t+15 == len(b) || !isAlnum(b[t+15])) {
+		return st.addNIR(t, t+15, nirKind(b[t:t+15]), b[t:t+15])
+	}
+	return st.nirGroups(t)
+}
+
+// nirGroups is nir where the NIR's characters are gathered one by one,
+// separators dropped.
+func (st *scan) nirGroups(t int) (int, bool) {
+	b := st.b
 	var buf [15]byte
 	n, i := 0, t
 	dotted := false // a NIR written with dots has a dot between all its groups
@@ -625,12 +638,17 @@ func (st *scan) nir(t int) (int, bool) {
 	if n != 15 || (i < len(b) && isAlnum(b[i])) {
 		return 0, false
 	}
-	kind := nirKind(buf[:])
+	return st.addNIR(t, i, nirKind(buf[:]), buf[:])
+}
+
+// addNIR adds the NIR norm of kind read from t to i, or tells nir's
+// caller where to go on.
+func (st *scan) addNIR(t, i int, kind NIRKind, norm []byte) (int, bool) {
 	switch kind {
 	case NIRPermanent:
-		st.add(NIR, t, i, confChecksum, buf[:])
+		st.add(NIR, t, i, confChecksum, norm)
 	case NIRTemporary:
-		st.add(NIR, t, i, confTemporary, buf[:])
+		st.add(NIR, t, i, confTemporary, norm)
 	default:
 		// Written in NIR groups but with a wrong key or structure: skip it
 		// whole, so that its parts are not read as a phone or a card.
