@@ -1,5 +1,7 @@
 package pii
 
+import "encoding/binary"
+
 // date reads a calendar date at t: dd/mm/yyyy (or with '.', '-'),
 // yyyy-mm-dd (or '/'), or "12 mars 1985" / "1er mai 1990". A date is a
 // date of birth only when a context word comes before it; any other date
@@ -25,6 +27,27 @@ func birthYear(y int) bool { return y >= 1890 && y <= 2030 }
 
 // parseDate reads a date at b[i:] and returns its parts and end.
 func (s *Scanner) parseDate(b []byte, i int) (y, m, d, end int, ok bool) {
+	// yyyy-mm-dd (or '/'), the most of a log's dates: its first eight
+	// bytes checked at once.
+	if i+11 <= len(b) {
+		const isoDigits = 0x0080800080808080 // yyyy-mm-
+		sep := b[i+4]
+		if digits8(binary.LittleEndian.Uint64(b[i:i+8])) == isoDigits && (sep == '-' || sep == '/') && b[i+7] == sep &&
+			isDigit(b[i+8]) && isDigit(b[i+9]) && !isDigit(b[i+10]) {
+			y = int(b[i]-'0')*1000 + int(b[i+1]-'0')*100 + int(b[i+2]-'0')*10 + int(b[i+3]-'0')
+			m = int(b[i+5]-'0')*10 + int(b[i+6]-'0')
+			d = int(b[i+8]-'0')*10 + int(b[i+9]-'0')
+			if !validDate(y, m, d) {
+				return 0, 0, 0, 0, false
+			}
+			return y, m, d, i + 10, true
+		}
+	}
+	return s.parseDateNums(b, i)
+}
+
+// parseDateNums is parseDate, its numbers read one by one.
+func (s *Scanner) parseDateNums(b []byte, i int) (y, m, d, end int, ok bool) {
 	a, j := dateNum(b, i, 1, 4)
 	if a < 0 || j >= len(b) {
 		return 0, 0, 0, 0, false

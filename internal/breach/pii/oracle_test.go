@@ -5,6 +5,7 @@ package pii
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand"
 	"slices"
 	"strings"
@@ -642,6 +643,31 @@ func TestNIRRun(t *testing.T) {
 		}
 		if end != wantEnd || ok != wantOK || a.ctxFrom != c.ctxFrom || len(fast.List) != len(slow.List) || string(fast.norms) != string(slow.norms) {
 			t.Fatalf("nir(%q) = %d, %v, %v; want %d, %v, %v", b, end, ok, fast.List, wantEnd, wantOK, slow.List)
+		}
+	}
+}
+
+// TestParseDateISO: parseDate, which reads yyyy-mm-dd at once, against
+// the reading of its numbers one by one.
+func TestParseDateISO(t *testing.T) {
+	s := New()
+	r := rand.New(rand.NewSource(8))
+	const alphabet = "0123456789012345678901234567890123456789--//. x"
+	for k := 0; k < 300000; k++ {
+		b := []byte(fmt.Sprintf("%04d-%02d-%02d", r.Intn(3000), r.Intn(14), r.Intn(33)))
+		if r.Intn(2) == 0 {
+			b[4], b[7] = '/', '/'
+		}
+		for n := r.Intn(3); n > 0; n-- {
+			b[r.Intn(len(b))] = alphabet[r.Intn(len(alphabet))]
+		}
+		for n := r.Intn(3); n > 0; n-- {
+			b = append(b, alphabet[r.Intn(len(alphabet))])
+		}
+		y, m, d, end, ok := s.parseDate(b, 0)
+		wy, wm, wd, wend, wok := s.parseDateNums(b, 0)
+		if y != wy || m != wm || d != wd || end != wend || ok != wok {
+			t.Fatalf("parseDate(%q) = %d %d %d %d %v, want %d %d %d %d %v", b, y, m, d, end, ok, wy, wm, wd, wend, wok)
 		}
 	}
 }
