@@ -517,16 +517,18 @@ func splitInto(cells []Cell, line []byte, comma byte, max int) (_ []Cell, ok boo
 const ones8 = 0x0101010101010101
 
 // equalBits8 returns a bit for each byte of v (little-endian) equal to
-// the byte that pat repeats: bit b for byte b.
+// the byte that pat repeats: bit b for byte b. The eight marks of
+// zeroBytes are gathered into the top byte by one multiplication: the
+// products of distinct bits never meet, so nothing carries.
 func equalBits8(v, pat uint64) uint64 {
+	return (zeroBytes(v^pat) >> 7) * 0x0102040810204080 >> 56
+}
+
+// zeroBytes marks (0x80) the zero bytes of x, exactly: the borrow-free
+// form, which marks no byte above a zero.
+func zeroBytes(x uint64) uint64 {
 	const low = 0x7F7F7F7F7F7F7F7F
-	x := v ^ pat
-	// 0x80 where x has a zero byte (the borrow-free form, which has no
-	// false positives), then the eight high bits gathered into the top
-	// byte by one multiplication: the products of distinct bits never
-	// meet, so nothing carries.
-	m := ^((x&low + low) | x | low)
-	return (m >> 7) * 0x0102040810204080 >> 56
+	return ^((x&low + low) | x | low)
 }
 
 // tooLong reports, once per file, a field cut at MaxValue.

@@ -3,9 +3,11 @@ package extract
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"slices"
 	"strconv"
 )
@@ -712,10 +714,12 @@ func (q *sqlReader) tuple(t *sqlTable, cols []string) error {
 
 // emitTuple hands over the row gathered in q.rec and q.cells.
 func (q *sqlReader) emitTuple(t *sqlTable, line int) {
-	cells := q.row.Cells[:0]
-	for _, c := range q.cells {
-		v := q.rec[c.start:c.end]
-		cells = append(cells, Cell{Col: c.col, Value: v, Off: c.off})
+	// Field by field: a composite literal appended is built on the stack
+	// and copied in 16-byte moves, which wait for its 8-byte stores.
+	cells := slices.Grow(q.row.Cells[:0], len(q.cells))[:len(q.cells)]
+	for k, c := range q.cells {
+		x := &cells[k]
+		x.Col, x.Value, x.Off, x.Recoded = c.col, q.rec[c.start:c.end], c.off, false
 	}
 	recodeSpans(cells, q.cells, q.rec, &q.scratch, q.o.MaxValue)
 	q.row = Row{N: line, Cells: cells}
@@ -736,25 +740,60 @@ func (q *sqlReader) tupleFast(t *sqlTable, cols []string) bool {
 	base := int(s.abs(s.pos) - q.lineAt) // b's offset in the line
 	col := 0
 	i := 1 // past '('
+	// What stops a string's run: a quote, a line break (which tuple
+	// counts), a backslash if it escapes (else a quote again).
+	quotes, lineEnds, escapes := uint64('\'')*ones8, uint64('\n')*ones8, uint64('\'')*ones8
+	if q.backslash {
+		escapes = '\\' * ones8
+	}
 	for {
 		if i >= len(b) {
 			return false
 		}
 		switch c := b[i]; {
 		case c == '\'':
-			j := bytes.IndexByte(b[i+1:], '\'')
-			if j < 0 || j >= q.o.MaxValue {
-				return false
+			// The string's runs between escapes (a doubled quote, and
+			// with backslash \x as quoted decodes them) are copied.
+			start, from := len(rec), i+1
+			k := from
+			for {
+				// The run's end, eight bytes at a time (a tuple that ends
+				// within eight bytes of the buffer's is left to tuple).
+				e := k
+				var m uint64
+				for {
+					if e+8 > len(b) {
+						return false
+					}
+					w := binary.LittleEndian.Uint64(b[e : e+8])
+					if m = zeroBytes(w^quotes) | zeroBytes(w^lineEnds) | zeroBytes(w^escapes); m != 0 {
+						break
+					}
+					e += 8
+				}
+				e += bits.TrailingZeros64(m) >> 3
+				if e >= len(b)-1 || e-from >= q.o.MaxValue || b[e] == '\n' {
+					return false // not whole in the buffer, too long, or a line break tuple counts
+				}
+				rec = append(rec, b[k:e]...)
+				if b[e] == '\\' {
+					if b[e+1] == '\n' {
+						return false // an escaped line break: tuple counts it too
+					}
+					rec = append(rec, unescapeMySQL(b[e+1]))
+					k = e + 2
+					continue
+				}
+				if b[e+1] == '\'' {
+					rec = append(rec, '\'')
+					k = e + 2
+					continue
+				}
+				i = e + 1 // past the closing quote
+				break
 			}
-			v := b[i+1 : i+1+j]
-			if !plainSQLString(v, q.backslash) {
-				return false
-			}
-			i += j + 2
-			if len(v) > 0 {
-				start := len(rec)
-				rec = append(rec, v...)
-				cells = append(cells, jcell{col: col, start: start, end: len(rec), off: base + i - 1 - len(v)})
+			if len(rec) > start {
+				cells = append(cells, jcell{col: col, start: start, end: len(rec), off: base + from})
 			}
 		case isWordByte(c) || c == '-' || c == '.' || c == '+':
 			j := i + 1
@@ -787,28 +826,17 @@ func (q *sqlReader) tupleFast(t *sqlTable, cols []string) bool {
 		i++
 		col++
 	}
-	// The row is whole: name its columns, then hand it over.
-	for k := range cells {
-		cells[k].col = q.colIndex(t, cols, cells[k].col)
+	// The row is whole: name its columns, then hand it over. Without a
+	// column list, those the table has are named already.
+	if cols != nil || len(cells) > 0 && cells[len(cells)-1].col >= len(t.names) {
+		for k := range cells {
+			cells[k].col = q.colIndex(t, cols, cells[k].col)
+		}
 	}
 	s.pos += i
 	q.rec, q.cells = rec, cells
 	q.emitTuple(t, q.line)
 	return true
-}
-
-// plainSQLString tells whether a quoted value's bytes are the value
-// itself: no escape, and no line break (which tuple counts).
-func plainSQLString(v []byte, backslash bool) bool {
-	if len(v) <= 32 {
-		for _, c := range v {
-			if c == '\n' || c == '\\' && backslash {
-				return false
-			}
-		}
-		return true
-	}
-	return bytes.IndexByte(v, '\n') < 0 && (!backslash || bytes.IndexByte(v, '\\') < 0)
 }
 
 // rawToken consumes one token that is not a string: a run of word bytes,
