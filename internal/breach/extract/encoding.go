@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"io"
 	"math/bits"
+	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -78,6 +79,23 @@ func ensureUTF8(text []byte, scratch *[]byte) (out []byte, recoded bool) {
 	}
 	*scratch = recode((*scratch)[:0], text)
 	return *scratch, true
+}
+
+// spanCells appends to dst the cells of a row whose values were read end
+// to end into buf (a SQL tuple, a JSON record), each at its span, then
+// recodes those that are not UTF-8 (recodeSpans). Field by field: a
+// composite literal appended is built on the stack and copied in 16-byte
+// moves, which wait for its 8-byte stores.
+func spanCells(dst []Cell, spans []jcell, buf []byte, scratch *[]byte, max int) []Cell {
+	n := len(dst)
+	dst = slices.Grow(dst, len(spans))[:n+len(spans)]
+	cells := dst[n:]
+	for k, c := range spans {
+		x := &cells[k]
+		x.Col, x.Value, x.Off, x.Recoded = c.col, buf[c.start:c.end], c.off, false
+	}
+	recodeSpans(cells, spans, buf, scratch, max)
+	return dst
 }
 
 // recodeSpans recodes, into *scratch, the values of cells that are not

@@ -94,6 +94,7 @@ const (
 
 type jrecord struct {
 	table  *jtable
+	named  int // how many of its values were named (an index of table.last)
 	depth  int // index of the record's object frame
 	line   int
 	lineAt int64
@@ -108,7 +109,19 @@ type jcell struct{ col, start, end, off int }
 type jtable struct {
 	t    Table
 	cols map[string]int
+	// last holds the column names of the last record's values in order,
+	// and their columns: the records of a file repeat their keys in the
+	// same order, and comparing a name costs less than hashing it.
+	last []jname
 }
+
+type jname struct {
+	name string
+	col  int
+}
+
+// lastMax bounds jtable.last: past it, a record's names are looked up.
+const lastMax = 256
 
 // readJSON reads JSON, NDJSON or concatenated JSON values from r.
 func readJSON(ctx context.Context, r io.Reader, d Doc, o Options, path string) error {
@@ -339,11 +352,7 @@ func (j *jsonReader) emitRecord(r *jrecord) {
 	if len(r.cells) == 0 {
 		return
 	}
-	cells := j.row.Cells[:0]
-	for _, c := range r.cells {
-		cells = append(cells, Cell{Col: c.col, Value: r.arena[c.start:c.end], Off: c.off})
-	}
-	recodeSpans(cells, r.cells, r.arena, &j.scratch, j.o.MaxValue)
+	cells := spanCells(j.row.Cells[:0], r.cells, r.arena, &j.scratch, j.o.MaxValue)
 	j.row = Row{N: r.line, Cells: cells}
 	r.table.t.Row(&j.row)
 	r.arena, r.cells = r.arena[:0], r.cells[:0]
@@ -381,14 +390,7 @@ func (j *jsonReader) scalar(v []byte, at int64, line int, lineAt int64) {
 				j.name = append(j.name, g.key...)
 			}
 		}
-		col, ok := r.table.cols[string(j.name)]
-		if !ok {
-			col = len(r.table.cols)
-			r.table.cols[string(j.name)] = col
-			name, _ := ensureUTF8(j.name, new([]byte))
-			r.table.t.Column(col, string(name), true)
-		}
-		f.col = col
+		f.col = j.column(r)
 	}
 	if len(r.arena)+len(v) > maxRecordBytes || len(r.cells) >= maxCells {
 		j.emitRecord(r)
@@ -397,6 +399,30 @@ func (j *jsonReader) scalar(v []byte, at int64, line int, lineAt int64) {
 	start := len(r.arena)
 	r.arena = append(r.arena, v...)
 	r.cells = append(r.cells, jcell{col: f.col, start: start, end: len(r.arena), off: int(at - r.lineAt)})
+}
+
+// column returns the column of the value named j.name in record r: the
+// one the last record had at the same rank, if its name is the same.
+func (j *jsonReader) column(r *jrecord) int {
+	t, k := r.table, r.named
+	r.named++
+	if k < len(t.last) && t.last[k].name == string(j.name) {
+		return t.last[k].col
+	}
+	col, ok := t.cols[string(j.name)]
+	if !ok {
+		col = len(t.cols)
+		t.cols[string(j.name)] = col
+		name, _ := ensureUTF8(j.name, new([]byte))
+		t.t.Column(col, string(name), true)
+	}
+	switch {
+	case k < len(t.last):
+		t.last[k] = jname{string(j.name), col}
+	case k == len(t.last) && k < lastMax:
+		t.last = append(t.last, jname{string(j.name), col})
+	}
+	return col
 }
 
 // MongoDB's Extended JSON (what mongoexport writes) wraps typed values in

@@ -30,6 +30,10 @@ func TestJSON(t *testing.T) {
 			[]string{":1|a=1", ":6|d=4"}, []string{"4:2:\"c\": \"3\"", "5:0:}"}, []string{"x.json:3: syntax error: column 7: expected ':'"}},
 		{"truncated", `[{"a":"1"},{"b":"2`, []string{":1|a=1"}, nil, []string{"x.json:1: syntax error: column 19: unexpected end of input"}},
 		{"bom", "\xef\xbb\xbf{\"a\":\"1\"}", []string{":1|a=1"}, nil, nil},
+		// Each record's keys named as the last record's at the same rank,
+		// or not: moved, missing, new, nested, repeated in an array.
+		{"keys that move", "{\"a\":\"1\",\"b\":\"2\"}\n{\"b\":\"3\",\"a\":\"4\"}\n{\"b\":\"5\"}\n{\"c\":{\"a\":\"6\"},\"a\":\"7\",\"t\":[\"8\",\"9\"]}\n{\"a\":\"10\",\"b\":\"11\"}\n",
+			[]string{":1|a=1|b=2", ":2|b=3|a=4", ":3|b=5", ":4|c.a=6|a=7|t=8|t=9", ":5|a=10|b=11"}, nil, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -49,18 +49,14 @@ func (r *rowBuffer) column(key, name []byte) int {
 
 // add files arena[start:] as a value of column col.
 func (r *rowBuffer) add(col, start int) {
-	r.cells = append(r.cells, jcell{col: col, start: start, end: len(r.arena)})
+	r.cells = append(r.cells, jcell{col: col, start: start, end: len(r.arena), off: -1})
 }
 
 // emit hands over the values gathered as row n, those that are not UTF-8
 // recoded, and empties the buffer.
 func (r *rowBuffer) emit(n int) {
 	if len(r.cells) > 0 {
-		r.row.N, r.row.Cells = n, r.row.Cells[:0]
-		for _, c := range r.cells {
-			r.row.Cells = append(r.row.Cells, Cell{Col: c.col, Value: r.arena[c.start:c.end], Off: -1})
-		}
-		recodeSpans(r.row.Cells, r.cells, r.arena, &r.scratch, r.max)
+		r.row.N, r.row.Cells = n, spanCells(r.row.Cells[:0], r.cells, r.arena, &r.scratch, r.max)
 		r.t.Row(&r.row)
 	}
 	r.arena, r.cells = r.arena[:0], r.cells[:0]

@@ -714,14 +714,7 @@ func (q *sqlReader) tuple(t *sqlTable, cols []string) error {
 
 // emitTuple hands over the row gathered in q.rec and q.cells.
 func (q *sqlReader) emitTuple(t *sqlTable, line int) {
-	// Field by field: a composite literal appended is built on the stack
-	// and copied in 16-byte moves, which wait for its 8-byte stores.
-	cells := slices.Grow(q.row.Cells[:0], len(q.cells))[:len(q.cells)]
-	for k, c := range q.cells {
-		x := &cells[k]
-		x.Col, x.Value, x.Off, x.Recoded = c.col, q.rec[c.start:c.end], c.off, false
-	}
-	recodeSpans(cells, q.cells, q.rec, &q.scratch, q.o.MaxValue)
+	cells := spanCells(q.row.Cells[:0], q.cells, q.rec, &q.scratch, q.o.MaxValue)
 	q.row = Row{N: line, Cells: cells}
 	if len(cells) > 0 {
 		t.t.Row(&q.row)
@@ -949,11 +942,7 @@ func (q *sqlReader) copyRow(t *sqlTable, cols []string, line int, text []byte) {
 		}
 		pos = end + 1
 	}
-	cells := q.row.Cells[:0]
-	for _, c := range q.cells {
-		cells = append(cells, Cell{Col: c.col, Value: q.rec[c.start:c.end], Off: c.off})
-	}
-	recodeSpans(cells, q.cells, q.rec, &q.scratch, q.o.MaxValue)
+	cells := spanCells(q.row.Cells[:0], q.cells, q.rec, &q.scratch, q.o.MaxValue)
 	q.row = Row{N: line, Cells: cells}
 	if len(cells) > 0 {
 		t.t.Row(&q.row)
