@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"slices"
@@ -326,4 +327,46 @@ func FuzzRecodeCells(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzTagEnd holds tagEnd, eight bytes at a time, to its byte loop at
+// every position of the input.
+func FuzzTagEnd(f *testing.F) {
+	for _, seed := range []string{`<c r="B2" t="s"><v>1</v></c>`, `<a b='x>y' c="1">`, `<x y="a>b">z>`, `<row r="1" spans="1:20">`, `<t xml:space="preserve">`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		scanner := func() *xmlScanner {
+			return &xmlScanner{r: bytes.NewReader(nil), buf: append([]byte(nil), b...), end: len(b)}
+		}
+		for i := 0; i < len(b); i++ {
+			got, gerr := scanner().tagEnd(i)
+			want, werr := scanner().tagEndBytes(i)
+			if got != want || (gerr == nil) != (werr == nil) {
+				t.Fatalf("tagEnd(%q, %d) = %d, %v; want %d, %v", b, i, got, gerr, want, werr)
+			}
+		}
+	})
+}
+
+// TestTagEndWords: tagEnd against its byte loop on random tags of the
+// bytes that matter to it, up to past the 64 its loop reads.
+func TestTagEndWords(t *testing.T) {
+	r := rand.New(rand.NewSource(10))
+	const alphabet = `abc==  """>'x`
+	for k := 0; k < 50000; k++ {
+		b := make([]byte, r.Intn(90))
+		for i := range b {
+			b[i] = alphabet[r.Intn(len(alphabet))]
+		}
+		for i := 0; i < len(b); i++ {
+			s := &xmlScanner{r: bytes.NewReader(nil), buf: append([]byte(nil), b...), end: len(b)}
+			got, gerr := s.tagEnd(i)
+			s = &xmlScanner{r: bytes.NewReader(nil), buf: append([]byte(nil), b...), end: len(b)}
+			want, werr := s.tagEndBytes(i)
+			if got != want || (gerr == nil) != (werr == nil) {
+				t.Fatalf("tagEnd(%q, %d) = %d, %v; want %d, %v", b, i, got, gerr, want, werr)
+			}
+		}
+	}
 }

@@ -552,6 +552,12 @@ func (r *sheetReader) read(ctx context.Context, sc *xmlScanner, s *sheet) error 
 	)
 	r.rowN = 0
 	for {
+		if inRow && !inCell && !r.slowOnly {
+			if col, ok := r.cell(sc, nextCol); ok {
+				nextCol = col + 1
+				continue
+			}
+		}
 		k, err := sc.next()
 		if err != nil {
 			return err
@@ -664,6 +670,92 @@ func (r *sheetReader) read(ctx context.Context, sc *xmlScanner, s *sheet) error 
 			}
 		}
 	}
+}
+
+// cell reads a whole cell at the scanner's position when the buffer
+// holds it and it is written as most are: <c r="B2" s="1" t="s"><v>12</v></c>
+// (the attributes r, s and t only, in any order, in double quotes; a
+// value with no entity or carriage return) or empty, <c r="B2" s="1"/>.
+// It files the value as read does and returns its column; or reports
+// false and moves nothing, for read to take the cell token by token.
+func (r *sheetReader) cell(sc *xmlScanner, nextCol int) (int, bool) {
+	if sc.pendEnd {
+		return 0, false
+	}
+	b := sc.buf[sc.pos:sc.end]
+	if len(b) < 4 || b[0] != '<' || b[1] != 'c' || b[2] != ' ' {
+		return 0, false
+	}
+	col, kind, style := nextCol, cellNumber, 0
+	i := 3
+	for {
+		for i < len(b) && b[i] == ' ' {
+			i++
+		}
+		if i+4 > len(b) {
+			return 0, false
+		}
+		if b[i] == '>' || b[i] == '/' {
+			break
+		}
+		// One letter, '=', a value in double quotes.
+		if b[i+1] != '=' || b[i+2] != '"' {
+			return 0, false
+		}
+		name := b[i]
+		v := b[i+3:]
+		e := bytes.IndexByte(v[:min(len(v), 32)], '"')
+		if e < 0 || bytes.IndexByte(v[:e], '&') >= 0 {
+			return 0, false
+		}
+		v = v[:e]
+		switch name {
+		case 'r':
+			if c, ok := columnOf(v); ok {
+				col = c
+			}
+		case 's':
+			style, _ = strconv.Atoi(string(v))
+		case 't':
+			switch string(v) {
+			case "s":
+				kind = cellShared
+			case "inlineStr":
+				return 0, false // <is><t>…</t></is>: token by token
+			case "b":
+				kind = cellBool
+			case "n":
+			default:
+				kind = cellText
+			}
+		default:
+			return 0, false
+		}
+		i += 3 + e + 1
+	}
+	r.raw = r.raw[:0]
+	if b[i] == '/' {
+		if b[i+1] != '>' {
+			return 0, false
+		}
+		sc.pos += i + 2 // an empty cell: filed as read files one
+	} else {
+		const open, close = "><v>", "</v></c>"
+		rest := b[i:]
+		if len(rest) < len(open) || string(rest[:len(open)]) != open {
+			return 0, false
+		}
+		rest = rest[len(open):]
+		e := bytes.IndexByte(rest[:min(len(rest), r.o.MaxValue)], '<')
+		if e < 0 || len(rest)-e < len(close) || string(rest[e:e+len(close)]) != close ||
+			bytes.IndexByte(rest[:e], '&') >= 0 || bytes.IndexByte(rest[:e], '\r') >= 0 {
+			return 0, false
+		}
+		r.raw = append(r.raw, rest[:e]...)
+		sc.pos += i + len(open) + e + len(close)
+	}
+	r.value(col, kind, style)
+	return col, true
 }
 
 // plainCell reads the rest of a cell at once when it is as most are,

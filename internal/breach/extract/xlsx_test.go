@@ -514,6 +514,14 @@ func FuzzXLSX(f *testing.F) {
 		[]byte(`<sst><si><t>nom</t></si><si><r><t>a</t></r><rPh><t>b</t></rPh></si></sst>`),
 		[]byte(`<styleSheet><numFmts><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts><cellXfs><xf/><xf numFmtId="164"/></cellXfs></styleSheet>`))
 	f.Add([]byte(`<worksheet><sheetData><row><c t="n" s="2"><v>612345678</v></c></row></sheetData>`), []byte(`<sst>`), []byte(`<cellXfs><xf numFmtId="1"/><xf numFmtId="22"/><xf numFmtId="165"/></cellXfs><numFmt numFmtId="165" formatCode="00&quot; &quot;00"/>`))
+	// Cells the fast path reads whole, and cells next to them it leaves
+	// to the tokens.
+	f.Add([]byte(`<worksheet><sheetData><row r="1"><c r="A1" s="1"/><c t="s" r="B1"><v>1</v></c><c s="2" ><v>45440.5</v></c>`+
+		`<c r="E1" t="b"><v>1</v></c><c r="F1" t="str"><v>a&amp;b</v></c><c r="G1" cm="1"><v>3</v></c><c r='H1'><v>4</v></c>`+
+		`<c r="I1" t="e"><v>#N/A</v></c><c r="J1"><v>5</v><f>1+4</f></c><c r="K1" t="inlineStr"><is><t>x</t></is></c><c r="L1"><v>6\r</v></c></row>`+
+		`<row><c r="A2" t="s"><v>0</v></c><c><v>7</v></c><c r="D2" s="1"/><c><v>8</v></c></row></sheetData></worksheet>`),
+		[]byte(`<sst><si><t>nom</t></si><si><t>Léa</t></si></sst>`),
+		[]byte(`<styleSheet><cellXfs><xf/><xf numFmtId="14"/><xf numFmtId="22"/></cellXfs></styleSheet>`))
 	f.Fuzz(func(t *testing.T, sheetXML, strs, styles []byte) {
 		// The parts are read straight from memory: FuzzArchive covers
 		// the zip around them.
