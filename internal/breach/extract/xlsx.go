@@ -614,7 +614,7 @@ func (r *sheetReader) read(ctx context.Context, sc *xmlScanner, s *sheet) error 
 							col = c
 						}
 					case 's':
-						style, _ = strconv.Atoi(string(v))
+						style = atoiOr0(v)
 					case 't':
 						switch string(v) {
 						case "s":
@@ -703,9 +703,12 @@ func (r *sheetReader) cell(sc *xmlScanner, nextCol int) (int, bool) {
 			return 0, false
 		}
 		name := b[i]
-		v := b[i+3:]
-		e := bytes.IndexByte(v[:min(len(v), 32)], '"')
-		if e < 0 || bytes.IndexByte(v[:e], '&') >= 0 {
+		v := b[i+3 : min(len(b), i+3+32)]
+		e := 0
+		for e < len(v) && v[e] != '"' && v[e] != '&' {
+			e++
+		}
+		if e == len(v) || v[e] != '"' {
 			return 0, false
 		}
 		v = v[:e]
@@ -715,7 +718,7 @@ func (r *sheetReader) cell(sc *xmlScanner, nextCol int) (int, bool) {
 				col = c
 			}
 		case 's':
-			style, _ = strconv.Atoi(string(v))
+			style = atoiOr0(v)
 		case 't':
 			switch string(v) {
 			case "s":
@@ -746,9 +749,13 @@ func (r *sheetReader) cell(sc *xmlScanner, nextCol int) (int, bool) {
 			return 0, false
 		}
 		rest = rest[len(open):]
-		e := bytes.IndexByte(rest[:min(len(rest), r.o.MaxValue)], '<')
-		if e < 0 || len(rest)-e < len(close) || string(rest[e:e+len(close)]) != close ||
-			bytes.IndexByte(rest[:e], '&') >= 0 || bytes.IndexByte(rest[:e], '\r') >= 0 {
+		// Most values are a few bytes: a loop costs less than the calls
+		// that search long ones.
+		e, lim := 0, min(len(rest), r.o.MaxValue)
+		for e < lim && rest[e] != '<' && rest[e] != '&' && rest[e] != '\r' {
+			e++
+		}
+		if e == lim || rest[e] != '<' || len(rest)-e < len(close) || string(rest[e:e+len(close)]) != close {
 			return 0, false
 		}
 		r.raw = append(r.raw, rest[:e]...)
@@ -756,6 +763,31 @@ func (r *sheetReader) cell(sc *xmlScanner, nextCol int) (int, bool) {
 	}
 	r.value(col, kind, style)
 	return col, true
+}
+
+// digitsInt reads v when it is one to nine ASCII digits, as strconv.Atoi
+// would, without making it a string.
+func digitsInt(v []byte) (int, bool) {
+	if len(v) == 0 || len(v) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// atoiOr0 is strconv.Atoi's value of v, 0 when it is not a number.
+func atoiOr0(v []byte) int {
+	if n, ok := digitsInt(v); ok {
+		return n
+	}
+	n, _ := strconv.Atoi(string(v))
+	return n
 }
 
 // plainCell reads the rest of a cell at once when it is as most are,
@@ -778,9 +810,12 @@ func (r *sheetReader) value(col, kind, style int) {
 	start := len(r.arena)
 	switch kind {
 	case cellShared:
-		i, err := strconv.Atoi(string(bytes.TrimSpace(r.raw)))
-		if err != nil {
-			return
+		i, ok := digitsInt(r.raw)
+		if !ok {
+			var err error
+			if i, err = strconv.Atoi(string(bytes.TrimSpace(r.raw))); err != nil {
+				return
+			}
 		}
 		v, ok := r.wb.strs.get(i)
 		if !ok {
