@@ -605,28 +605,8 @@ func (r *sheetReader) read(ctx context.Context, sc *xmlScanner, s *sheet) error 
 						break
 					}
 					i = next
-					if len(name) != 1 {
-						continue
-					}
-					switch name[0] {
-					case 'r':
-						if c, ok := columnOf(v); ok {
-							col = c
-						}
-					case 's':
-						style = atoiOr0(v)
-					case 't':
-						switch string(v) {
-						case "s":
-							kind = cellShared
-						case "inlineStr":
-							kind = cellInline
-						case "b":
-							kind = cellBool
-						case "n":
-						default:
-							kind = cellText
-						}
+					if len(name) == 1 {
+						cellAttr(name[0], v, &col, &kind, &style)
 					}
 				}
 				r.raw = r.raw[:0]
@@ -711,27 +691,9 @@ func (r *sheetReader) cell(sc *xmlScanner, nextCol int) (int, bool) {
 		if e == len(v) || v[e] != '"' {
 			return 0, false
 		}
-		v = v[:e]
-		switch name {
-		case 'r':
-			if c, ok := columnOf(v); ok {
-				col = c
-			}
-		case 's':
-			style = atoiOr0(v)
-		case 't':
-			switch string(v) {
-			case "s":
-				kind = cellShared
-			case "inlineStr":
-				return 0, false // <is><t>…</t></is>: token by token
-			case "b":
-				kind = cellBool
-			case "n":
-			default:
-				kind = cellText
-			}
-		default:
+		// Another attribute, or an inline string (<is><t>…</t></is>):
+		// token by token.
+		if !cellAttr(name, v[:e], &col, &kind, &style) || kind == cellInline {
 			return 0, false
 		}
 		i += 3 + e + 1
@@ -763,6 +725,39 @@ func (r *sheetReader) cell(sc *xmlScanner, nextCol int) (int, bool) {
 	}
 	r.value(col, kind, style)
 	return col, true
+}
+
+// cellAttr files the value v of a cell's attribute name (r, s or t) and
+// reports whether it is one of those.
+func cellAttr(name byte, v []byte, col, kind, style *int) bool {
+	switch name {
+	case 'r':
+		if c, ok := columnOf(v); ok {
+			*col = c
+		}
+	case 's':
+		*style = atoiOr0(v)
+	case 't':
+		*kind = cellKind(v)
+	default:
+		return false
+	}
+	return true
+}
+
+// cellKind is the kind of a cell whose t attribute is v.
+func cellKind(v []byte) int {
+	switch string(v) {
+	case "s":
+		return cellShared
+	case "inlineStr":
+		return cellInline
+	case "b":
+		return cellBool
+	case "n":
+		return cellNumber
+	}
+	return cellText
 }
 
 // digitsInt reads v when it is one to nine ASCII digits, as strconv.Atoi

@@ -6,7 +6,9 @@ package pii
 import (
 	"bytes"
 	"fmt"
+	"math/big"
 	"math/rand"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -407,10 +409,7 @@ func TestLongRunWords(t *testing.T) {
 	r := rand.New(rand.NewSource(3))
 	const alphabet = "0123456789012345678901234567890123456789AB .-x"
 	for k := 0; k < 100000; k++ {
-		b := make([]byte, r.Intn(40))
-		for i := range b {
-			b[i] = alphabet[r.Intn(len(alphabet))]
-		}
+		b := randomText(r, alphabet, r.Intn(40))
 		for i := 0; i <= len(b); i++ {
 			if got, want := longRun(b, i), longRunFrom(b, i, 0); got != want {
 				t.Fatalf("longRun(%q, %d) = %v, want %v", b, i, got, want)
@@ -441,10 +440,7 @@ func TestDottedQuadWords(t *testing.T) {
 	r := rand.New(rand.NewSource(4))
 	const alphabet = "0123456789012345678901234567890123456789...x "
 	for k := 0; k < 200000; k++ {
-		b := make([]byte, 16+r.Intn(8))
-		for i := range b {
-			b[i] = alphabet[r.Intn(len(alphabet))]
-		}
+		b := randomText(r, alphabet, 16+r.Intn(8))
 		for i := 0; i < len(b); i++ {
 			checkDottedQuad(t, b, i)
 		}
@@ -478,78 +474,56 @@ func TestFoldIntoWords(t *testing.T) {
 	}
 }
 
-// nirKindBytes is nirKind byte by byte, as it was written before it read
-// eight bytes at a time: the oracle of FuzzNIRKind.
-func nirKindBytes(b []byte) NIRKind {
-	if len(b) != 13 && len(b) != 15 {
+// nirPattern is the layout of a NIR without separators, written as the
+// INSEE describes it: sex (1, 2; 7, 8 for a temporary number), year,
+// month (01–12, or 20–99 when unknown), département (2A, 2B, or two
+// digits but 00), commune and order, then the key if any.
+var nirPattern = regexp.MustCompile(`^[1278][0-9]{2}(0[1-9]|1[0-2]|[2-9][0-9])(2[AB]|0[1-9]|[1-9][0-9])[0-9]{6}([0-9]{2})?$`)
+
+// nirKindOracle is nirKind written another way, for FuzzNIRKind: the
+// layout by a regular expression, the key by big-number arithmetic.
+func nirKindOracle(b []byte) NIRKind {
+	if !nirPattern.Match(b) {
 		return NotNIR
 	}
-	var sexTemp bool
-	switch b[0] {
-	case '1', '2':
-	case '7', '8':
-		sexTemp = true
-	default:
-		return NotNIR
-	}
-	for _, i := range [...]int{1, 2, 3, 4, 5} {
-		if !isDigit(b[i]) {
-			return NotNIR
-		}
-	}
-	// Month: 01–12, or 20–99 when unknown or incomplete (INSEE), 13–19 never.
-	m := int(b[3]-'0')*10 + int(b[4]-'0')
-	if m == 0 || (m > 12 && m < 20) {
-		return NotNIR
-	}
-	// Département: 2A/2B for Corsica, else two digits (00 never).
-	corsica := 0
-	switch {
-	case b[5] == '2' && b[6] == 'A':
-		corsica = 1
-	case b[5] == '2' && b[6] == 'B':
-		corsica = 2
-	case isDigit(b[6]):
-		if b[5] == '0' && b[6] == '0' {
-			return NotNIR
-		}
-	default:
-		return NotNIR
-	}
-	for i := 7; i < len(b); i++ {
-		if !isDigit(b[i]) {
-			return NotNIR
-		}
-	}
+	temporary := b[0] == '7' || b[0] == '8'
 	if len(b) == 13 {
-		if sexTemp {
+		if temporary {
 			return NotNIR
 		}
 		return NIRNoKey
 	}
-	// Key = 97 − (body mod 97), with 2A → 19 and 2B → 18 in the body.
-	var r uint64
-	for i := 0; i < 13; i++ {
-		d := uint64(b[i] - '0')
-		if i == 6 && corsica != 0 {
-			d = 0
-		}
-		r = r*10 + d
-	}
-	switch corsica {
-	case 1:
-		r -= 1000000 // "2A…" reads as "19…": 20 → 19 at positions 6-7
-	case 2:
-		r -= 2000000 // "2B…" reads as "18…"
-	}
-	key := int(b[13]-'0')*10 + int(b[14]-'0')
-	if key < 1 || key > 97 || uint64(97-key) != r%97 {
+	if key, ok := nirKey(b[:13]); !ok || string(b[13:]) != key {
 		return NotNIR
 	}
-	if sexTemp {
+	if temporary {
 		return NIRTemporary
 	}
 	return NIRPermanent
+}
+
+// nirKey is the key of a NIR's 13-character body (2A read as 19, 2B as
+// 18), two digits; false when the body has another character.
+func nirKey(body []byte) (string, bool) {
+	d := string(body)
+	switch d[5:7] {
+	case "2A":
+		d = d[:5] + "19" + d[7:]
+	case "2B":
+		d = d[:5] + "18" + d[7:]
+	}
+	n, ok := new(big.Int).SetString(d, 10)
+	if !ok || n.Sign() < 0 || strings.ContainsAny(d, "+-") {
+		return "", false
+	}
+	return fmt.Sprintf("%02d", 97-new(big.Int).Mod(n, big.NewInt(97)).Int64()), true
+}
+
+// withNIRKey gives b (15 bytes) the right key when its body allows one.
+func withNIRKey(b []byte) {
+	if key, ok := nirKey(b[:13]); ok {
+		copy(b[13:], key)
+	}
 }
 
 // FuzzNIRKind holds nirKind to its byte loop.
@@ -558,7 +532,7 @@ func FuzzNIRKind(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if got, want := nirKind(b), nirKindBytes(b); got != want {
+		if got, want := nirKind(b), nirKindOracle(b); got != want {
 			t.Fatalf("nirKind(%q) = %v, want %v", b, got, want)
 		}
 	})
@@ -571,31 +545,15 @@ func TestNIRKindWords(t *testing.T) {
 	const alphabet = "01234567890123456789012345678901234567892AB x"
 	valid := 0
 	for k := 0; k < 300000; k++ {
-		b := make([]byte, 13+2*r.Intn(2))
-		for i := range b {
-			b[i] = alphabet[r.Intn(len(alphabet))]
-		}
+		b := randomText(r, alphabet, 13+2*r.Intn(2))
 		b[0] = "12780"[r.Intn(5)]
 		if r.Intn(3) == 0 {
 			b[5], b[6] = '2', "AB"[r.Intn(2)]
 		}
 		if len(b) == 15 && r.Intn(2) == 0 {
-			// The right key, when the body is digits.
-			body := string(b[:13])
-			body = strings.Replace(body, "2A", "19", 1)
-			body = strings.Replace(body, "2B", "18", 1)
-			var v uint64
-			ok := true
-			for _, c := range []byte(body) {
-				ok = ok && c >= '0' && c <= '9'
-				v = v*10 + uint64(c-'0')
-			}
-			if ok {
-				key := 97 - v%97
-				b[13], b[14] = byte('0'+key/10), byte('0'+key%10)
-			}
+			withNIRKey(b)
 		}
-		got, want := nirKind(b), nirKindBytes(b)
+		got, want := nirKind(b), nirKindOracle(b)
 		if got != want {
 			t.Fatalf("nirKind(%q) = %v, want %v", b, got, want)
 		}
@@ -615,23 +573,10 @@ func TestNIRRun(t *testing.T) {
 	r := rand.New(rand.NewSource(7))
 	const alphabet = "01234567890123456789012345678901234567892AB ..x"
 	for k := 0; k < 300000; k++ {
-		b := make([]byte, 14+r.Intn(6))
-		for i := range b {
-			b[i] = alphabet[r.Intn(len(alphabet))]
-		}
+		b := randomText(r, alphabet, 14+r.Intn(6))
 		b[0] = "12789"[r.Intn(5)]
 		if r.Intn(2) == 0 && len(b) >= 15 {
-			// A valid key half the time the body is digits.
-			var v uint64
-			ok := true
-			for _, c := range b[:13] {
-				ok = ok && c >= '0' && c <= '9'
-				v = v*10 + uint64(c-'0')
-			}
-			if ok {
-				key := 97 - v%97
-				b[13], b[14] = byte('0'+key/10), byte('0'+key%10)
-			}
+			withNIRKey(b) // a valid key half the time the body allows one
 		}
 		fast, slow := &Findings{}, &Findings{}
 		a := scan{s: s, b: b, fs: fast}
@@ -670,4 +615,14 @@ func TestParseDateISO(t *testing.T) {
 			t.Fatalf("parseDate(%q) = %d %d %d %d %v, want %d %d %d %d %v", b, y, m, d, end, ok, wy, wm, wd, wend, wok)
 		}
 	}
+}
+
+// randomText is n bytes drawn from alphabet (a byte more often the more
+// times it holds it).
+func randomText(r *rand.Rand, alphabet string, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[r.Intn(len(alphabet))]
+	}
+	return b
 }
