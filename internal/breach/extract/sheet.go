@@ -164,11 +164,58 @@ func repeat(sc *xmlScanner, local string) int {
 	if !ok {
 		return 1 // most cells: no error made and dropped
 	}
+	return repeatCount(v)
+}
+
+// repeatCount reads a count of repetitions: 1 when it is not one.
+func repeatCount(v []byte) int {
 	n, err := strconv.Atoi(string(v))
 	if err != nil || n < 1 {
 		return 1
 	}
 	return n
+}
+
+// cellAttrs reads a table cell's repetitions and its raw value and date
+// value in one pass over its attributes, the first of a name counting
+// as for the scanner's attr: a cell has a few, and looking each up went
+// over them again.
+func cellAttrs(sc *xmlScanner) (rep int, value, date []byte) {
+	rep = 1 // most cells: no error made and dropped
+	var seen uint8
+	for i := 0; ; {
+		name, v, next, ok := nextAttr(sc.attrs, i)
+		if !ok {
+			return rep, value, date
+		}
+		i = next
+		switch string(localName(name)) {
+		case "number-columns-repeated":
+			if seen&1 == 0 {
+				rep = repeatCount(appendAttr(sc.adec[:0], v))
+			}
+			seen |= 1
+		case "value":
+			if seen&2 == 0 {
+				value = v
+			}
+			seen |= 2
+		case "date-value":
+			if seen&4 == 0 {
+				date = v
+			}
+			seen |= 4
+		}
+	}
+}
+
+// appendAttr appends a raw attribute value to dst, its entities decoded
+// when it has any, as the scanner's attr returns it.
+func appendAttr(dst, v []byte) []byte {
+	if bytes.IndexByte(v, '&') < 0 {
+		return append(dst, v...)
+	}
+	return appendXMLText(dst, v)
 }
 
 // odsRow gathers one row's values end to end; a repeated cell's copies
@@ -232,17 +279,16 @@ func readODSContent(ctx context.Context, r io.Reader, d Doc, o Options, display 
 				rowRep = repeat(sc, "number-rows-repeated")
 			case "table-cell", "covered-table-cell":
 				inCell = true
-				cellRep = repeat(sc, "number-columns-repeated")
 				// A date's value is ISO 8601 whatever the text shows
 				// (12/05/85, 12 mai 1985): the date readers take it for
 				// a date of birth; it wins over the text.
-				row.date = false
-				v, _ := sc.attr("value")
-				if d, ok := sc.attr("date-value"); ok && len(d) >= 10 {
-					v, row.date = d, true
+				var v, d []byte
+				cellRep, v, d = cellAttrs(sc)
+				row.attr = appendAttr(row.attr[:0], d)
+				if row.date = len(row.attr) >= 10; !row.date {
+					row.attr = appendAttr(row.attr[:0], v)
 				}
-				row.attr = append(row.attr[:0], v...)
-				if row.date && len(v) > 10 && v[10] == 'T' {
+				if row.date && len(row.attr) > 10 && row.attr[10] == 'T' {
 					row.attr[10] = ' '
 				}
 				row.start, row.hasPar, inPar = len(row.arena), false, 0

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"sort"
@@ -708,4 +709,42 @@ func TestODSDates(t *testing.T) {
 		"Usagers!4:0": "Petit", "Usagers!4:1": "06 12 34 56 78",
 	}
 	diffCells(t, got.cells, want)
+}
+
+// TestCellAttrs: a table cell's attributes read in one pass give what
+// looking each up gives (repeat, attr), duplicates, prefixes and
+// entities among them.
+func TestCellAttrs(t *testing.T) {
+	r := rand.New(rand.NewSource(11))
+	names := []string{"office:value", "calcext:value", "office:date-value", "table:number-columns-repeated", "office:value-type", "value", "x:date-value"}
+	values := []string{"2", "0", "-3", "12.5", "1985-05-12", "1985-05-12T00:00:00", "1&amp;2", "&#x31;9850512345", "", "abc"}
+	for k := 0; k < 20000; k++ {
+		var b strings.Builder
+		b.WriteString("table:table-cell")
+		for n := r.Intn(5); n > 0; n-- {
+			q := `"`
+			if r.Intn(5) == 0 {
+				q = "'"
+			}
+			fmt.Fprintf(&b, " %s=%s%s%s", names[r.Intn(len(names))], q, values[r.Intn(len(values))], q)
+		}
+		tag := []byte("<" + b.String() + ">")
+		sc := newXMLScanner(bytes.NewReader(tag))
+		if kind, err := sc.next(); err != nil || kind != xmlStart {
+			t.Fatalf("%s: %v %v", tag, kind, err)
+		}
+		rep, v, d := cellAttrs(sc)
+		gotV := string(appendAttr(nil, v))
+		gotD := string(appendAttr(nil, d))
+		// Each looked up alone, copied before the next (attr decodes
+		// into one buffer).
+		wantRep := repeat(sc, "number-columns-repeated")
+		wv, _ := sc.attr("value")
+		wantV := string(wv)
+		wd, _ := sc.attr("date-value")
+		wantD := string(wd)
+		if rep != wantRep || gotV != wantV || gotD != wantD {
+			t.Fatalf("%s: %d %q %q, want %d %q %q", tag, rep, gotV, gotD, wantRep, wantV, wantD)
+		}
+	}
 }

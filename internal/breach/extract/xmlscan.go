@@ -304,10 +304,11 @@ func (s *xmlScanner) tagEnd(from int) (int, error) {
 	// Most tags are a few bytes long (</v>, <c r="B2" t="s">), their
 	// values in double quotes: eight bytes at a time, the first '>'
 	// after an even count of them ends the tag. A single quote, or a
-	// '>' inside a value, goes the byte loop's way.
-	b := s.buf[from:min(s.end, from+64)]
-	quotes := 0
-	for i := 0; i+8 <= len(b); i += 8 {
+	// '>' inside a value, goes the byte loop's way; a tag past what is
+	// buffered, the way of the long ones.
+	b := s.buf[from:s.end]
+	quotes, i := 0, 0
+	for ; i+8 <= len(b); i += 8 {
 		w := binary.LittleEndian.Uint64(b[i : i+8])
 		gt, dq, sq := zeroBytes(w^'>'*ones8), zeroBytes(w^'"'*ones8), zeroBytes(w^'\''*ones8)
 		if gt != 0 {
@@ -321,6 +322,9 @@ func (s *xmlScanner) tagEnd(from int) (int, error) {
 			break
 		}
 		quotes += bits.OnesCount64(dq)
+	}
+	if i+8 > len(b) && i >= 64 {
+		return s.tagEndLong(from) // the byte loop would read its 64 again
 	}
 	return s.tagEndBytes(from)
 }
