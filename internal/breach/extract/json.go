@@ -107,8 +107,9 @@ type jrecord struct {
 type jcell struct{ col, start, end, off int }
 
 type jtable struct {
-	t    Table
-	cols map[string]int
+	t     Table
+	cols  map[string]int
+	names []string // of each column, for last
 	// last holds the column names of the last record's values in order,
 	// and their columns: the records of a file repeat their keys in the
 	// same order, and comparing a name costs less than hashing it.
@@ -412,15 +413,18 @@ func (j *jsonReader) column(r *jrecord) int {
 	col, ok := t.cols[string(j.name)]
 	if !ok {
 		col = len(t.cols)
-		t.cols[string(j.name)] = col
+		t.names = append(t.names, string(j.name))
+		t.cols[t.names[col]] = col
 		name, _ := ensureUTF8(j.name, new([]byte))
 		t.t.Column(col, string(name), true)
 	}
+	// The column's own string: records whose keys come in another
+	// order each time make no garbage.
 	switch {
 	case k < len(t.last):
-		t.last[k] = jname{string(j.name), col}
+		t.last[k] = jname{t.names[col], col}
 	case k == len(t.last) && k < lastMax:
-		t.last = append(t.last, jname{string(j.name), col})
+		t.last = append(t.last, jname{t.names[col], col})
 	}
 	return col
 }
