@@ -44,7 +44,7 @@ func contentLines(head []byte) Format {
 }
 
 func hasPrefixFold(b []byte, prefix string) bool {
-	return len(b) >= len(prefix) && strings.EqualFold(string(b[:len(prefix)]), prefix)
+	return len(b) >= len(prefix) && bytes.EqualFold(b[:len(prefix)], []byte(prefix))
 }
 
 // vcardRecord tells the line that begins or ends a record: a card, an
@@ -126,6 +126,7 @@ type vcardReader struct {
 	first     int    // the line the card begins on; 0: before the first card
 	dec       []byte // a quoted-printable value decoded
 	parts     [][]byte
+	part      []byte // a component unescaped
 }
 
 // more appends to the content line being read, up to a bound (three
@@ -236,30 +237,35 @@ func (v *vcardReader) endLine() {
 	switch string(key) {
 	case "N":
 		// Family; given; additional; prefix; suffix: "Renée Faure".
-		c := v.components(val)
-		v.arena = append(v.arena, joinNonEmpty(" ", component(c, 1), component(c, 2), component(c, 0))...)
+		v.joinComponents(v.components(val), " ", []int{1, 2, 0})
 	case "ADR":
 		// PO box; extended; street; locality; region; code; country:
 		// "12 rue de la Paix, 75002 Paris, France".
 		c := v.components(val)
-		v.arena = append(v.arena, joinNonEmpty(", ",
-			joinNonEmpty(" ", component(c, 2), component(c, 1)),
-			joinNonEmpty(" ", component(c, 5), component(c, 3)),
-			component(c, 4), component(c, 6), component(c, 0))...)
+		for _, group := range [...][]int{{2, 1}, {5, 3}, {4}, {6}, {0}} {
+			mark := len(v.arena)
+			if mark > start {
+				v.arena = append(v.arena, ", "...)
+			}
+			if !v.joinComponents(c, " ", group) {
+				v.arena = v.arena[:mark] // an empty group: no separator either
+			}
+		}
 	case "ORG":
 		c := v.components(val)
 		for k := range c {
-			if p := component(c, k); p != "" {
-				if len(v.arena) > start {
-					v.arena = append(v.arena, ", "...)
-				}
-				v.arena = append(v.arena, p...)
+			mark := len(v.arena)
+			if mark > start {
+				v.arena = append(v.arena, ", "...)
+			}
+			if !v.joinComponents(c, "", []int{k}) {
+				v.arena = v.arena[:mark]
 			}
 		}
 	case "TEL", "EMAIL", "ATTENDEE":
 		// As URIs: tel:+33-6-12-34-56-78 (vCard 4.0), mailto:… .
 		for _, scheme := range []string{"tel:", "mailto:"} {
-			if len(val) > len(scheme) && strings.EqualFold(string(val[:len(scheme)]), scheme) {
+			if len(val) > len(scheme) && hasPrefixFold(val, scheme) {
 				val = val[len(scheme):]
 			}
 		}
@@ -312,24 +318,27 @@ func (v *vcardReader) components(val []byte) [][]byte {
 	return append(v.parts, val[from:])
 }
 
-// component returns the k-th component of a structured value, unescaped
-// and trimmed, "" when there is none.
-func component(c [][]byte, k int) string {
-	if k >= len(c) {
-		return ""
-	}
-	return strings.TrimSpace(string(vcardUnescape(nil, c[k])))
-}
-
-// joinNonEmpty joins the parts that are not empty.
-func joinNonEmpty(sep string, parts ...string) string {
-	out := parts[:0:0]
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
+// joinComponents appends to the arena the components ks of a structured
+// value, each unescaped and trimmed, those not empty joined by sep; it
+// reports whether it appended any. The unescaping goes through v.part,
+// with no allocation for each.
+func (v *vcardReader) joinComponents(c [][]byte, sep string, ks []int) bool {
+	start := len(v.arena)
+	for _, k := range ks {
+		if k >= len(c) {
+			continue
 		}
+		v.part = vcardUnescape(v.part[:0], c[k])
+		p := bytes.TrimSpace(v.part)
+		if len(p) == 0 {
+			continue
+		}
+		if len(v.arena) > start {
+			v.arena = append(v.arena, sep...)
+		}
+		v.arena = append(v.arena, p...)
 	}
-	return strings.Join(out, sep)
+	return len(v.arena) > start
 }
 
 // vcardUnescape appends val with the escapes of vCard 3.0 and 4.0 undone

@@ -43,6 +43,11 @@ func TestVCardBuilt(t *testing.T) {
 			"1|TEL=+33-6-12-34-56-78|EMAIL=jean@exemple.fr"},
 		{"escapes", "BEGIN:VCARD\nNOTE:un\\, deux\\; trois\\nquatre \\\\ cinq\nADR:;;;Lyon;;;\nEND:VCARD\n", "1|NOTE=un, deux; trois quatre \\ cinq|ADR=Lyon"},
 		{"no end", "BEGIN:VCARD\nFN:Jean Martin\nBEGIN:VCARD\nFN:Marie Curie\n", "1|FN=Jean Martin\n3|FN=Marie Curie"},
+		// Empty components and groups leave no separator; spaces around
+		// a component go, escaped ones inside stay.
+		{"sparse structures", "BEGIN:VCARD\nN: ;;;Mme;\nADR:BP 12;;  ;Paris;;75002;\nORG:;Mairie\\, annexe; ;État civil\nEND:VCARD\n" +
+			"BEGIN:VCARD\nN:;;;;\nADR:;;;;;;\nORG:;\nN:Faure;Renée\nEND:VCARD\n",
+			"1|ADR=75002 Paris, BP 12|ORG=Mairie, annexe, État civil\n6|N=Renée Faure"},
 		{"between cards", "BEGIN:VCARD\nFN:Jean Martin\nEND:VCARD\nFN:Personne\n\nBEGIN:VCARD\nFN:Marie Curie\nEND:VCARD\n", "1|FN=Jean Martin\n6|FN=Marie Curie"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
