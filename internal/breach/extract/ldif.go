@@ -90,6 +90,7 @@ type ldifReader struct {
 	lines     bool   // the value is a postal address, its lines joined by '$'
 	start     int    // where the value being read starts in arena
 	dec       []byte // a base64 value decoded
+	key       []byte // the attribute's name in lower case
 	probs     int
 }
 
@@ -120,11 +121,26 @@ func (l *ldifReader) attribute(text []byte, n int) error {
 	case len(rest) > 0 && rest[0] == '<':
 		return nil // a URL to fetch the value from: not followed
 	}
-	key := strings.ToLower(string(attr))
-	l.lines = strings.HasSuffix(key, "postaladdress") || key == "registeredaddress"
-	l.col, l.start = l.column([]byte(key), attr), len(l.arena)
+	l.key = appendLowerName(l.key[:0], attr)
+	l.lines = bytes.HasSuffix(l.key, []byte("postaladdress")) || string(l.key) == "registeredaddress"
+	l.col, l.start = l.column(l.key, attr), len(l.arena)
 	l.more(bytes.TrimLeft(rest, " "))
 	return nil
+}
+
+// appendLowerName appends an attribute's name in lower case: ASCII, as
+// LDAP's names are, byte by byte with no allocation; any other name as
+// strings.ToLower makes it.
+func appendLowerName(dst, name []byte) []byte {
+	for _, c := range name {
+		if c >= utf8.RuneSelf {
+			return append(dst, strings.ToLower(string(name))...)
+		}
+	}
+	for _, c := range name {
+		dst = append(dst, lowerASCII(c))
+	}
+	return dst
 }
 
 // more appends text to the value being read.
