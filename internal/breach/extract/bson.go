@@ -124,12 +124,12 @@ func readBSON(ctx context.Context, r *bufio.Reader, d Doc, table, display string
 	var (
 		buf []byte
 		off int64
+		lb  [4]byte // out of the loop: read through an interface, it is allocated
 	)
 	for b.n = 1; ; b.n++ {
 		if b.n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		var lb [4]byte
 		if _, err := io.ReadFull(r, lb[:]); err != nil {
 			if err == io.EOF {
 				return nil
@@ -368,11 +368,19 @@ func appendDecimal128(dst []byte, lo, hi uint64) []byte {
 		dst = append(dst, '-')
 	}
 	exp := int(hi>>49&0x3FFF) - 6176
-	coef := new(big.Int).SetUint64(hi & (1<<49 - 1))
-	coef.Lsh(coef, 64).Or(coef, new(big.Int).SetUint64(lo))
-	digits := coef.Append(nil, 10)
-	if coef.Sign() == 0 {
-		return append(dst[:0], '0')
+	// The coefficient's digits (at most 35): most amounts fit in the low
+	// 64 bits, read with no allocation.
+	var buf [40]byte
+	var digits []byte
+	if high := hi & (1<<49 - 1); high == 0 {
+		if lo == 0 {
+			return append(dst[:0], '0')
+		}
+		digits = strconv.AppendUint(buf[:0], lo, 10)
+	} else {
+		coef := new(big.Int).SetUint64(high)
+		coef.Lsh(coef, 64).Or(coef, new(big.Int).SetUint64(lo))
+		digits = coef.Append(buf[:0], 10)
 	}
 	switch {
 	case exp >= 0 && exp <= 40:

@@ -55,12 +55,14 @@ type archiveReader struct {
 	r   *bufio.Reader
 	off int64
 	buf []byte
+	lb  [4]byte // read through an interface: a local would be allocated each time
 }
 
 // length reads a document's length, or a terminator (term); eof tells
 // that the input ended cleanly before it.
 func (a *archiveReader) length(what string) (lb [4]byte, term, eof bool, err error) {
-	n, err := io.ReadFull(a.r, lb[:])
+	n, err := io.ReadFull(a.r, a.lb[:])
+	lb = a.lb
 	switch {
 	case err == io.EOF:
 		return lb, false, true, nil
