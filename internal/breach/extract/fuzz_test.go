@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"slices"
@@ -367,6 +368,35 @@ func TestTagEndWords(t *testing.T) {
 			if got != want || (gerr == nil) != (werr == nil) {
 				t.Fatalf("tagEnd(%q, %d) = %d, %v; want %d, %v", b, i, got, gerr, want, werr)
 			}
+		}
+	}
+}
+
+// FuzzCanonicalKey holds appendCanonicalKey to
+// textproto.CanonicalMIMEHeaderKey.
+func FuzzCanonicalKey(f *testing.F) {
+	for _, seed := range []string{"content-type", "X-MAILER", "x-Original-To", "dkim-signature", "Subject", "a--b", "é-x", "x_y.z", "(x)"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, k []byte) {
+		if got, want := string(appendCanonicalKey([]byte("p"), k)), "p"+textproto.CanonicalMIMEHeaderKey(string(k)); got != want {
+			t.Fatalf("appendCanonicalKey(%q) = %q, want %q", k, got, want)
+		}
+	})
+}
+
+// TestCanonicalKeyBytes: appendCanonicalKey against textproto on random
+// names of the bytes that matter to it.
+func TestCanonicalKeyBytes(t *testing.T) {
+	r := rand.New(rand.NewSource(12))
+	const alphabet = "aZmQ-_.!~ (:\"é\x7f09"
+	for k := 0; k < 50000; k++ {
+		b := make([]byte, r.Intn(12))
+		for i := range b {
+			b[i] = alphabet[r.Intn(len(alphabet))]
+		}
+		if got, want := string(appendCanonicalKey(nil, b)), textproto.CanonicalMIMEHeaderKey(string(b)); got != want {
+			t.Fatalf("appendCanonicalKey(%q) = %q, want %q", b, got, want)
 		}
 	}
 }

@@ -89,6 +89,13 @@ type mailScan struct {
 	bounds    []string // the boundaries of the multiparts being read, innermost last
 	prefix    string   // a message's rank in an mbox ("12/"), for its parts' names
 	nesting   int      // messages inside messages
+	// The header field being read: its canonical name, its value with
+	// its continuation lines, its first line and how many pieces.
+	fieldName   []byte
+	fieldValue  []byte
+	fieldFirst  int
+	fieldPieces int
+	words       mime.WordDecoder // encoded words (=?UTF-8?Q?…?=) of a field
 }
 
 // stop is what ended a body: the boundary (an index in bounds, final
@@ -248,54 +255,27 @@ func (m *mailScan) message(place string) stop {
 // hands those of people (not the structural ones) to the document when
 // lines is set. A boundary met first ends the part (ended).
 func (m *mailScan) header(lines bool) (textproto.MIMEHeader, stop, bool) {
-	hdr := textproto.MIMEHeader{}
-	var (
-		name   string
-		value  []byte
-		first  int
-		pieces int
-	)
-	dec := mime.WordDecoder{CharsetReader: charsetReader}
-	flush := func() {
-		if name == "" {
-			return
-		}
-		switch name {
-		case "Content-Type", "Content-Transfer-Encoding", "Content-Disposition":
-			hdr.Add(name, string(value)) // what the body needs
-		}
-		if lines && !structural(name) {
-			m.text = append(append(m.text[:0], name...), ": "...)
-			if bytes.Contains(value, []byte("=?")) {
-				if dv, err := dec.DecodeHeader(string(value)); err == nil {
-					m.text = append(m.text, dv...)
-				} else {
-					m.text = append(m.text, value...)
-				}
-			} else {
-				m.text = append(m.text, value...)
-			}
-			m.emit(first, 0, m.text)
-		}
-		name = ""
-	}
+	// Made when a field the body needs comes: most parts of a message
+	// and many messages say nothing of their content.
+	var hdr textproto.MIMEHeader
+	m.fieldName = m.fieldName[:0]
 	for i := 0; i < maxHeaderLines && m.next(); i++ {
 		p := m.piece
 		if s, ok := m.boundary(); ok {
-			flush()
+			hdr = m.flushField(hdr, lines)
 			return hdr, s, true
 		}
 		if m.whole && m.off == 0 && len(p) == 0 {
-			flush()
+			hdr = m.flushField(hdr, lines)
 			return hdr, stop{}, false
 		}
 		if m.n == 1 && !m.mbox && bytes.HasPrefix(p, []byte("From ")) {
 			continue // a message saved with its mbox separator
 		}
 		if m.off > 0 || p[0] == ' ' || p[0] == '\t' {
-			if name != "" && pieces < maxMailPieces {
-				value = append(append(value, ' '), bytes.TrimSpace(p)...)
-				pieces++
+			if len(m.fieldName) > 0 && m.fieldPieces < maxMailPieces {
+				m.fieldValue = append(append(m.fieldValue, ' '), bytes.TrimSpace(p)...)
+				m.fieldPieces++
 			}
 			continue
 		}
@@ -303,15 +283,85 @@ func (m *mailScan) header(lines bool) (textproto.MIMEHeader, stop, bool) {
 		if !ok || len(k) == 0 || bytes.ContainsAny(k, " \t") {
 			// Not a header field: the body starts here, without the
 			// blank line before it.
-			flush()
+			hdr = m.flushField(hdr, lines)
 			m.unread()
 			return hdr, stop{}, false
 		}
-		flush()
-		name, value, first, pieces = textproto.CanonicalMIMEHeaderKey(string(k)), append(value[:0], bytes.TrimSpace(v)...), m.n, 1
+		hdr = m.flushField(hdr, lines)
+		m.fieldName = appendCanonicalKey(m.fieldName[:0], k)
+		m.fieldValue = append(m.fieldValue[:0], bytes.TrimSpace(v)...)
+		m.fieldFirst, m.fieldPieces = m.n, 1
 	}
-	flush()
+	hdr = m.flushField(hdr, lines)
 	return hdr, stop{}, false
+}
+
+// flushField files the header field read last: into hdr (made if need
+// be, and returned) if the body needs it, and as a line of text (its
+// encoded words decoded) unless it is structural.
+func (m *mailScan) flushField(hdr textproto.MIMEHeader, lines bool) textproto.MIMEHeader {
+	name := m.fieldName
+	if len(name) == 0 {
+		return hdr
+	}
+	m.fieldName = m.fieldName[:0]
+	switch string(name) {
+	case "Content-Type", "Content-Transfer-Encoding", "Content-Disposition":
+		if hdr == nil {
+			hdr = textproto.MIMEHeader{}
+		}
+		hdr.Add(string(name), string(m.fieldValue)) // what the body needs
+	}
+	if !lines || structural(string(name)) {
+		return hdr
+	}
+	m.text = append(append(m.text[:0], name...), ": "...)
+	value := m.fieldValue
+	if bytes.Contains(value, []byte("=?")) {
+		if m.words.CharsetReader == nil {
+			m.words.CharsetReader = charsetReader
+		}
+		if dv, err := m.words.DecodeHeader(string(value)); err == nil {
+			m.text = append(m.text, dv...)
+		} else {
+			m.text = append(m.text, value...)
+		}
+	} else {
+		m.text = append(m.text, value...)
+	}
+	m.emit(m.fieldFirst, 0, m.text)
+	return hdr
+}
+
+// appendCanonicalKey appends the canonical form of a header field's name,
+// as textproto.CanonicalMIMEHeaderKey makes it (content-type →
+// Content-Type), without making a string of it: a name of valid bytes
+// has each letter after a hyphen or at the start upper-cased, the others
+// lower-cased; any other name is kept as it is.
+func appendCanonicalKey(dst, k []byte) []byte {
+	for _, c := range k {
+		if !validHeaderFieldByte(c) {
+			return append(dst, k...)
+		}
+	}
+	upper := true
+	for _, c := range k {
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case !upper && 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+		upper = c == '-'
+	}
+	return dst
+}
+
+// validHeaderFieldByte reports whether c may be in a header field's name
+// (RFC 7230's token), as textproto tells it.
+func validHeaderFieldByte(c byte) bool {
+	return c < 0x80 && c > ' ' && c != 0x7f && !strings.ContainsRune("\"(),/:;<=>?@[\\]{}", rune(c))
 }
 
 // structural tells the header fields that hold no one's data but look
