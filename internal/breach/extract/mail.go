@@ -359,10 +359,22 @@ func appendCanonicalKey(dst, k []byte) []byte {
 }
 
 // validHeaderFieldByte reports whether c may be in a header field's name
-// (RFC 7230's token), as textproto tells it.
+// (RFC 7230's token: a visible character but "(),/:;<=>?@[\]{}), as
+// textproto tells it.
 func validHeaderFieldByte(c byte) bool {
-	return c < 0x80 && c > ' ' && c != 0x7f && !strings.ContainsRune("\"(),/:;<=>?@[\\]{}", rune(c))
+	return c < 0x80 && headerTokenBytes[c>>6]>>(c&63)&1 != 0
 }
+
+// headerTokenBytes has a bit for each byte of a token, of the two halves
+// of ASCII.
+var headerTokenBytes = func() (m [2]uint64) {
+	for c := byte('!'); c <= '~'; c++ {
+		if !strings.ContainsRune("\"(),/:;<=>?@[\\]{}", rune(c)) {
+			m[c>>6] |= 1 << (c & 63)
+		}
+	}
+	return m
+}()
 
 // structural tells the header fields that hold no one's data but look
 // like it: a Message-ID is shaped as an e-mail address.
