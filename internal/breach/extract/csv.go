@@ -312,6 +312,8 @@ type csvReader struct {
 	path   string
 
 	row     Row
+	masks   lineMasks
+	comma   byte // the delimiter the masks look for: a newline for none
 	bounds  []fieldBounds
 	rec     []byte
 	scratch []byte
@@ -333,7 +335,10 @@ func ReadCSV(ctx context.Context, r io.Reader, d Dialect, firstLine int, header 
 	if o.MaxLine+1 > size {
 		size = o.MaxLine + 1
 	}
-	c := &csvReader{s: newStream(r, size), d: d, o: o, line: firstLine, header: header, t: t, report: report, path: path}
+	c := &csvReader{s: newStream(r, size), d: d, o: o, line: firstLine, header: header, t: t, report: report, path: path, comma: d.Comma}
+	if d.Comma == 0 {
+		c.comma = '\n' // no field is cut: the line ends at the first one
+	}
 	if d.Header {
 		for i, n := range d.Names {
 			t.Column(i, n, true)
@@ -356,7 +361,7 @@ func (c *csvReader) next() bool {
 	s := c.s
 	for {
 		data := s.buf[s.pos:s.end]
-		i := bytes.IndexByte(data, '\n')
+		i := c.masks.scan(data, c.comma, c.d.Quote)
 		if i < 0 {
 			if !s.eof && !s.full() {
 				s.fill()
@@ -372,7 +377,8 @@ func (c *csvReader) next() bool {
 			i = len(data)
 		}
 		line := data[:i]
-		if c.d.Quote != 0 && bytes.IndexByte(line, c.d.Quote) >= 0 {
+		valid, quoted := c.masks.special(line, c.d.Quote)
+		if quoted {
 			return c.slow()
 		}
 		s.pos += i
@@ -387,14 +393,19 @@ func (c *csvReader) next() bool {
 		if len(line) == 0 {
 			continue
 		}
-		c.fast(n, line)
+		c.fast(n, line, valid)
 		return true
 	}
 }
 
-// fast splits a line without quotes in place.
-func (c *csvReader) fast(n int, line []byte) {
-	cells := splitFields(c.row.Cells[:0], line, c.d.Comma, maxCells)
+// fast splits a line without quotes in place, from its masks; valid
+// tells whether it is UTF-8.
+func (c *csvReader) fast(n int, line []byte, valid bool) {
+	cells, ok := splitMasks(c.row.Cells[:0], line, c.masks.cm, maxCells)
+	if !ok {
+		need := min(maxCells, bytes.Count(line, []byte{c.comma})+1)
+		cells, _ = splitMasks(slices.Grow(c.row.Cells[:0], need), line, c.masks.cm, maxCells)
+	}
 	for k := 0; len(line) > c.o.MaxValue && k < len(cells); k++ {
 		if len(cells[k].Value) > c.o.MaxValue {
 			v := cells[k].Value
@@ -402,7 +413,7 @@ func (c *csvReader) fast(n int, line []byte) {
 			c.tooLong(n)
 		}
 	}
-	if !validUTF8(line) {
+	if !valid {
 		// Recode the values that are not UTF-8. Appends may move the
 		// scratch buffer: the values are sliced once it stops growing.
 		c.scratch = c.scratch[:0]
@@ -518,10 +529,16 @@ const ones8 = 0x0101010101010101
 
 // equalBits8 returns a bit for each byte of v (little-endian) equal to
 // the byte that pat repeats: bit b for byte b. The eight marks of
-// zeroBytes are gathered into the top byte by one multiplication: the
-// products of distinct bits never meet, so nothing carries.
+// zeroBytes are gathered into the top byte by one multiplication (the
+// products of distinct bits never meet, so nothing carries).
 func equalBits8(v, pat uint64) uint64 {
-	return (zeroBytes(v^pat) >> 7) * 0x0102040810204080 >> 56
+	return gatherBits8(zeroBytes(v ^ pat))
+}
+
+// gatherBits8 returns bit b for each byte b of marks (little-endian)
+// that is 0x80, all its other bytes being 0.
+func gatherBits8(marks uint64) uint64 {
+	return (marks >> 7) * 0x0102040810204080 >> 56
 }
 
 // zeroBytes marks (0x80) the zero bytes of x, exactly: the borrow-free

@@ -1,0 +1,147 @@
+package extract
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"unicode/utf8"
+)
+
+// A line of a delimited file is read from three masks of its bytes, 64 to
+// a word, made in one pass over it (maskBlocks, with vector instructions
+// where there are some): its newline, its delimiters, and the bytes that
+// are the quote or past ASCII. Searching the newline, then the quote, then
+// the delimiters, then checking UTF-8 each went over the line again, and
+// the last three cost as much as the fields' detectors on an order table.
+
+// lineMasks holds the masks of one line, from the start of the unread
+// bytes: bit b of cm[k] is set when byte 64k+b is the delimiter, of sp[k]
+// when it is the quote or not ASCII. Past the line's newline the bits
+// are those of the following bytes, to be dropped.
+type lineMasks struct {
+	cm, sp []uint64
+}
+
+// scan makes the masks of data, a slice of a reader's buffer, up to its
+// first newline, and returns that newline's index, or -1 when data has
+// none. Whole blocks of 64 bytes are read as long as they fit in data's
+// capacity; the bytes past len(data) are those of the buffer and their
+// bits are never used. A block that would not fit is copied first.
+func (m *lineMasks) scan(data []byte, comma, quote byte) int {
+	need := (len(data) + 63) / 64
+	if len(m.cm) < need {
+		m.cm = make([]uint64, need+need/4)
+		m.sp = make([]uint64, len(m.cm))
+	}
+	full := need
+	if need*64 > cap(data) {
+		full = len(data) / 64
+	}
+	if full > 0 {
+		if nl := maskBlocks(&data[:1][0], full, comma, quote, &m.cm[0], &m.sp[0]); nl >= 0 {
+			if nl >= len(data) {
+				return -1
+			}
+			return nl
+		}
+	}
+	if full == need {
+		return -1
+	}
+	var last [64]byte
+	copy(last[:], data[full*64:])
+	if nl := maskBlocks(&last[0], 1, comma, quote, &m.cm[full], &m.sp[full]); nl >= 0 && full*64+nl < len(data) {
+		return full*64 + nl
+	}
+	return -1
+}
+
+// maskBlocksGo is maskBlocks eight bytes at a time: the masks of n blocks
+// of 64 bytes from p, up to the first that holds a newline, whose index
+// it returns (-1 when none does).
+func maskBlocksGo(p []byte, n int, comma, quote byte, cm, sp []uint64) int {
+	nlPat, cmPat, qPat := ones8*uint64('\n'), ones8*uint64(comma), ones8*uint64(quote)
+	for k := 0; k < n; k++ {
+		var nl, c, s uint64
+		for w := 0; w < 8; w++ {
+			v := binary.LittleEndian.Uint64(p[64*k+8*w:])
+			nl |= equalBits8(v, nlPat) << (8 * w)
+			c |= equalBits8(v, cmPat) << (8 * w)
+			s |= gatherBits8((zeroBytes(v^qPat)|v)&(ones8*0x80)) << (8 * w)
+		}
+		cm[k], sp[k] = c, s
+		if nl != 0 {
+			return 64*k + bits.TrailingZeros64(nl)
+		}
+	}
+	return -1
+}
+
+// special reads the bits of sp over line: it tells whether line holds
+// the quote (when quoting) and whether it is UTF-8, decoding each
+// character past ASCII where its bit says it starts.
+func (m *lineMasks) special(line []byte, quote byte) (valid, quoted bool) {
+	valid = true
+	skip := 0 // bytes before skip were decoded with a character before them
+	for k := 0; 64*k < len(line); k++ {
+		w := m.sp[k]
+		if r := len(line) - 64*k; r < 64 {
+			w &= 1<<r - 1
+		}
+		for ; w != 0; w &= w - 1 {
+			i := 64*k + bits.TrailingZeros64(w)
+			c := line[i]
+			if c == quote && quote != 0 {
+				return valid, true
+			}
+			if i < skip || !valid {
+				continue
+			}
+			if c >= 0xC2 && c <= 0xDF && i+1 < len(line) && line[i+1]&0xC0 == 0x80 {
+				skip = i + 2 // two bytes, as the accented letters of Latin scripts
+				continue
+			}
+			r, size := utf8.DecodeRune(line[i:])
+			if r == utf8.RuneError && size == 1 {
+				valid = false // not UTF-8 (a valid U+FFFD takes 3 bytes)
+				continue
+			}
+			skip = i + size
+		}
+	}
+	return valid, false
+}
+
+// splitMasks is splitInto with the delimiters' masks made: the first max
+// fields of line, in the room cells have; ok is false when the line has
+// more fields.
+//
+//go:noinline
+func splitMasks(cells []Cell, line []byte, cm []uint64, max int) (_ []Cell, ok bool) {
+	n0 := len(cells)
+	want := min(max, len(line)+1)
+	out := cells[n0:min(cap(cells), n0+want)]
+	k, start := 0, 0
+	for i := 0; i < len(line); i += 64 {
+		mask := cm[i>>6]
+		if r := len(line) - i; r < 64 {
+			mask &= 1<<r - 1
+		}
+		for ; mask != 0; mask &= mask - 1 {
+			if k == len(out) {
+				goto full
+			}
+			j := i + bits.TrailingZeros64(mask)
+			c := &out[k]
+			c.Col, c.Value, c.Off, c.Recoded = k, line[start:j:j], start, false
+			k, start = k+1, j+1
+		}
+	}
+	if k < len(out) {
+		c := &out[k]
+		c.Col, c.Value, c.Off, c.Recoded = k, line[start:], start, false
+		return cells[:n0+k+1], true
+	}
+full:
+	// Out of room: ok when the room ends at max, or past the last field.
+	return cells[:n0+k], len(out) == want
+}

@@ -1,0 +1,219 @@
+package extract
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// linemaskBytes draws bytes of the kinds the masks tell apart.
+func linemaskBytes(r *rand.Rand, n int) []byte {
+	alphabet := []byte(";,\"\n\r\t |aZ09\x00\x7f\x80\xc3\xa9\xff")
+	p := make([]byte, n)
+	for i := range p {
+		if r.IntN(4) == 0 {
+			p[i] = byte(r.UintN(256))
+		} else {
+			p[i] = alphabet[r.IntN(len(alphabet))]
+		}
+	}
+	return p
+}
+
+// maskOracle is the masks one byte at a time.
+func maskOracle(p []byte, comma, quote byte) (nl int, cm, sp []uint64) {
+	nl = -1
+	for k := 0; 64*k < len(p); k++ {
+		var c, s uint64
+		for b := 0; b < 64; b++ {
+			x := p[64*k+b]
+			if x == comma {
+				c |= 1 << b
+			}
+			if x == quote || x >= 0x80 {
+				s |= 1 << b
+			}
+			if x == '\n' && nl < 0 {
+				nl = 64*k + b
+			}
+		}
+		cm, sp = append(cm, c), append(sp, s)
+		if nl >= 0 {
+			break
+		}
+	}
+	return nl, cm, sp
+}
+
+func TestMaskBlocks(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for iter := 0; iter < 3000; iter++ {
+		n := 1 + r.IntN(6)
+		p := linemaskBytes(r, 64*n)
+		if r.IntN(3) == 0 {
+			// Lines without a newline, whose blocks are all made.
+			p = bytes.ReplaceAll(p, []byte{'\n'}, []byte{'x'})
+		}
+		comma, quote := []byte(";,\t|")[r.IntN(4)], []byte{'"', '\'', 0x80, '\n'}[r.IntN(4)]
+		wantNL, wantCM, wantSP := maskOracle(p, comma, quote)
+		for _, impl := range []struct {
+			name string
+			f    func(cm, sp []uint64) int
+		}{
+			{"maskBlocks", func(cm, sp []uint64) int { return maskBlocks(&p[0], n, comma, quote, &cm[0], &sp[0]) }},
+			{"maskBlocksGo", func(cm, sp []uint64) int { return maskBlocksGo(p, n, comma, quote, cm, sp) }},
+		} {
+			cm, sp := make([]uint64, n+1), make([]uint64, n+1)
+			nl := impl.f(cm, sp)
+			if nl != wantNL {
+				t.Fatalf("%s(%q): newline %d, want %d", impl.name, p, nl, wantNL)
+			}
+			for k := range wantCM {
+				if cm[k] != wantCM[k] || sp[k] != wantSP[k] {
+					t.Fatalf("%s(%q) block %d: cm %x sp %x, want %x %x", impl.name, p, k, cm[k], sp[k], wantCM[k], wantSP[k])
+				}
+			}
+			if cm[len(wantCM)] != 0 || sp[len(wantSP)] != 0 {
+				t.Fatalf("%s wrote past the newline's block", impl.name)
+			}
+		}
+	}
+}
+
+// TestLineMasksScan cuts data anywhere in a buffer, so that its last
+// block is read past its length, or copied when it would pass the
+// buffer's capacity.
+func TestLineMasksScan(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var m lineMasks
+	for iter := 0; iter < 5000; iter++ {
+		buf := linemaskBytes(r, r.IntN(300))
+		from := 0
+		if len(buf) > 0 {
+			from = r.IntN(len(buf) + 1)
+		}
+		to := from + r.IntN(len(buf)-from+1)
+		data := buf[from:to]
+		want := bytes.IndexByte(data, '\n')
+		got := m.scan(data, ';', '"')
+		if got != want {
+			t.Fatalf("scan(%q): %d, want %d", data, got, want)
+		}
+		end := len(data)
+		if got >= 0 {
+			end = got
+		}
+		for i := 0; i < end; i++ {
+			isComma := m.cm[i>>6]>>(i&63)&1 == 1
+			isSpecial := m.sp[i>>6]>>(i&63)&1 == 1
+			if isComma != (data[i] == ';') || isSpecial != (data[i] == '"' || data[i] >= 0x80) {
+				t.Fatalf("scan(%q): byte %d marked wrongly", data, i)
+			}
+		}
+	}
+}
+
+// TestLineMasksSpecial checks the quote and UTF-8 verdicts against
+// bytes.IndexByte and utf8.Valid.
+func TestLineMasksSpecial(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var m lineMasks
+	pieces := [][]byte{[]byte("é"), []byte("€"), []byte("𝄞"), []byte("\xc3"), []byte("\xe2\x82"), []byte("\xed\xa0\x80"), []byte("\xf4\x90\x80\x80"), []byte("a;b"), []byte("\""), []byte("\xc0\xaf"), []byte("\xef\xbf\xbd")}
+	for iter := 0; iter < 20000; iter++ {
+		var line []byte
+		for n := r.IntN(40); n > 0; n-- {
+			if r.IntN(3) == 0 {
+				line = append(line, pieces[r.IntN(len(pieces))]...)
+			} else {
+				line = append(line, "abc;123 "[r.IntN(8)])
+			}
+		}
+		for _, quote := range []byte{'"', 0} {
+			m.scan(line, ';', quote)
+			valid, quoted := m.special(line, quote)
+			wantQuoted := quote != 0 && bytes.IndexByte(line, quote) >= 0
+			if quoted != wantQuoted {
+				t.Fatalf("special(%q, %q): quoted %v", line, quote, quoted)
+			}
+			if !quoted && valid != utf8.Valid(line) {
+				t.Fatalf("special(%q): valid %v", line, valid)
+			}
+		}
+	}
+}
+
+// TestSplitMasks checks splitMasks against splitInto, which finds the
+// delimiters itself.
+func TestSplitMasks(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var m lineMasks
+	for iter := 0; iter < 5000; iter++ {
+		line := bytes.ReplaceAll(linemaskBytes(r, r.IntN(200)), []byte{'\n'}, []byte{'.'})
+		m.scan(line, ';', '"')
+		max := 1 + r.IntN(40)
+		room := make([]Cell, r.IntN(50))
+		got, gotOK := splitMasks(room[:0], line, m.cm, max)
+		want, wantOK := splitInto(make([]Cell, len(room))[:0], line, ';', max)
+		if gotOK != wantOK || len(got) != len(want) {
+			t.Fatalf("splitMasks(%q, %d): %d fields %v, want %d %v", line, max, len(got), gotOK, len(want), wantOK)
+		}
+		for k := range got {
+			if got[k].Col != want[k].Col || got[k].Off != want[k].Off || !bytes.Equal(got[k].Value, want[k].Value) {
+				t.Fatalf("splitMasks(%q) field %d: %+v, want %+v", line, k, got[k], want[k])
+			}
+		}
+	}
+}
+
+// FuzzLineMasks checks a line read from its masks against the searches
+// it replaces: bytes.IndexByte, utf8.Valid and splitInto.
+func FuzzLineMasks(f *testing.F) {
+	for _, s := range []string{
+		"CMD-1;2023-07-22;Bonnet;Séléna;x@free.fr\nnext",
+		"a,\"b\",c\n",
+		strings.Repeat("é;", 40) + "\xff;\xc3\n;",
+		"no newline;" + strings.Repeat("x", 70),
+	} {
+		f.Add([]byte(s), uint8(3), byte(';'), byte('"'))
+	}
+	f.Fuzz(func(t *testing.T, buf []byte, from uint8, comma, quote byte) {
+		if comma == '\n' || quote == comma {
+			return
+		}
+		data := buf[min(int(from), len(buf)):]
+		var m lineMasks
+		nl := m.scan(data, comma, quote)
+		if want := bytes.IndexByte(data, '\n'); nl != want {
+			t.Fatalf("scan: newline %d, want %d", nl, want)
+		}
+		line := data
+		if nl >= 0 {
+			line = data[:nl]
+		}
+		valid, quoted := m.special(line, quote)
+		if want := quote != 0 && bytes.IndexByte(line, quote) >= 0; quoted != want {
+			t.Fatalf("special: quoted %v", quoted)
+		}
+		if !quoted && valid != utf8.Valid(line) {
+			t.Fatalf("special: valid %v", valid)
+		}
+		got, gotOK := splitMasks(nil, line, m.cm, maxCells)
+		want, wantOK := splitInto(nil, line, comma, maxCells)
+		if !gotOK {
+			got, _ = splitMasks(make([]Cell, 0, len(line)+1), line, m.cm, maxCells)
+		}
+		if !wantOK {
+			want, _ = splitInto(make([]Cell, 0, len(line)+1), line, comma, maxCells)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("splitMasks: %d fields, want %d", len(got), len(want))
+		}
+		for k := range got {
+			if got[k].Off != want[k].Off || !bytes.Equal(got[k].Value, want[k].Value) {
+				t.Fatalf("splitMasks field %d: %q, want %q", k, got[k].Value, want[k].Value)
+			}
+		}
+	})
+}
