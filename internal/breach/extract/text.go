@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"unicode/utf8"
@@ -88,6 +87,7 @@ type lineReader struct {
 	n       int // number of the line being read
 	off     int // offset in the current line of the next piece
 	scratch []byte
+	masks   lineMasks
 	l       Line
 }
 
@@ -105,7 +105,8 @@ func (lr *lineReader) next() *Line {
 	s := lr.s
 	for {
 		data := s.buf[s.pos:s.end]
-		if i := bytes.IndexByte(data, '\n'); i >= 0 && i <= lr.max {
+		// The masks mark the bytes past ASCII, where emit checks UTF-8.
+		if i := lr.masks.scan(data, '\n', 0x80); i >= 0 && i <= lr.max {
 			text := data[:i]
 			if len(text) > 0 && text[len(text)-1] == '\r' {
 				text = text[:len(text)-1]
@@ -141,8 +142,14 @@ func (lr *lineReader) next() *Line {
 	}
 }
 
+// emit hands over text, the start of the bytes next scanned, recoded
+// when it is not UTF-8.
 func (lr *lineReader) emit(text []byte) {
-	out, rec := ensureUTF8(text, &lr.scratch)
+	out, rec := text, false
+	if valid, _ := lr.masks.special(text, 0); !valid {
+		lr.scratch = recode(lr.scratch[:0], text)
+		out, rec = lr.scratch, true
+	}
 	lr.l = Line{N: lr.n, Off: lr.off, Text: out, Recoded: rec}
 }
 
