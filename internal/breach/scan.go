@@ -59,6 +59,9 @@ type Options struct {
 	Now func() time.Time
 	// Scanner is the detector (default pii.New()).
 	Scanner *pii.Scanner
+	// rowByRow hands each table's rows over one at a time, as the readers
+	// without batches do: tests check that batches scan alike.
+	rowByRow bool
 }
 
 // Defaults of Options.

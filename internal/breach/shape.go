@@ -302,6 +302,15 @@ func (c *shapeCache) wanted(p *shapeSets) bool {
 	return true
 }
 
+// settled tells whether the column's trial is over and kept the cache.
+// From then on wanted always says yes, whatever lookups find, and a shape
+// once trusted stays so: lookups may run ahead of the outcomes of earlier
+// values, as long as a value found untrusted is looked up again once
+// those are recorded.
+func (c *shapeCache) settled() bool {
+	return c.set != nil && !c.off && c.lookups == shapeTrial && c.found >= shapeTrial/4
+}
+
 // release gives the column's set back, at the end of its table or when
 // the column gives up.
 func (c *shapeCache) release(p *shapeSets) {

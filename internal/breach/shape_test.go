@@ -303,8 +303,18 @@ func TestShapeGiveUp(t *testing.T) {
 			seeds := testSeeds()
 			skipped := 0
 			var sets shapeSets
+			settled := false
 			for i := 0; i < 4*shapeTrial; i++ {
+				// Once settled, a column stays so and always wanted
+				// (what lets tableScan.Rows look up ahead).
+				if settled && !c.settled() {
+					t.Fatalf("value %d: no longer settled", i)
+				}
+				settled = c.settled()
 				if !c.wanted(&sets) {
+					if settled {
+						t.Fatalf("value %d: settled, not wanted", i)
+					}
 					continue
 				}
 				k := newShapeKey(seeds, []byte(tc.value(i)), c.coarse)
@@ -320,6 +330,9 @@ func TestShapeGiveUp(t *testing.T) {
 			}
 			if c.off && c.set != nil {
 				t.Fatal("set kept")
+			}
+			if c.settled() == c.off {
+				t.Fatalf("settled %v, off %v: a column kept after its trial settles", c.settled(), c.off)
 			}
 			if skipped < tc.minSkipped {
 				t.Fatalf("%d skipped of %d, want %d", skipped, 4*shapeTrial, tc.minSkipped)

@@ -181,6 +181,7 @@ type worker struct {
 	shapeSecret   shapeSecret
 	shapes        shapeSets          // the shape tables of the open tables' columns, and spares
 	held          heldRows           // buffers for a table's rows held back, when no table has them
+	marks         []cellMarks        // a batch's rows' (tableScan.Rows)
 	headerCats    memo[pii.Category] // what each column header names
 	specials      memo[string]       // the special category each column header names
 	words         [][]byte
@@ -355,6 +356,9 @@ func (d *docScan) Table(name string) extract.Table {
 	default:
 		t.tableJSON = []byte{','}
 	}
+	if d.w.s.o.rowByRow {
+		return struct{ extract.Table }{t} // without Rows
+	}
 	return t
 }
 
@@ -464,7 +468,7 @@ func (t *tableScan) Column(i int, name string, header bool) {
 
 func (t *tableScan) Row(r *extract.Row) {
 	if t.classified {
-		t.scan(r)
+		t.scan(r, cellMarks{})
 		return
 	}
 	// Hold a copy back; values live in the arena until classify.
@@ -547,7 +551,7 @@ func (t *tableScan) classify() {
 			row.Cells = append(row.Cells, extract.Cell{Col: c.col, Value: h.arena[pos : pos+c.n], Off: c.off, Recoded: c.recoded})
 			pos += c.n
 		}
-		t.scan(&row)
+		t.scan(&row, cellMarks{})
 	}
 	// Give the buffers back to the worker, emptied, unless they grew
 	// past what a small table needs.
@@ -572,60 +576,157 @@ func (t *tableScan) setClass(c *colState, sample [][]byte) {
 	c.stats.class = c.class
 }
 
-func (t *tableScan) scan(r *extract.Row) {
+// cellMarks tells of a row's first 64 columns which cells Rows already
+// asked: bit c of skip, that column c's cell is done (inert, or of a
+// trusted shape); of asked, that it was asked whether it is inert.
+type cellMarks struct{ skip, asked uint64 }
+
+// Rows scans a batch of rows. Before going row by row, it asks the
+// columns of codes about their cells a column at a time: whether each
+// value is inert (amounts, quantities) and, in a column whose shapes
+// have settled, whether its shape is trusted. Column by column, the
+// column's state stays in registers, where row by row each cell reloaded
+// it after the previous cell's calls; the rows' pass then looks only at
+// the cells left. The findings, their order and each column's state are
+// those of scanning row by row: asking whether a value is inert changes
+// its column alone, and a settled column's lookups change nothing that
+// decides what is scanned (shapeCache.settled).
+func (t *tableScan) Rows(rows []extract.Row) {
+	if !t.classified {
+		for i := range rows {
+			t.Row(&rows[i])
+		}
+		return
+	}
+	w := t.d.w
+	if cap(w.marks) < len(rows) {
+		w.marks = make([]cellMarks, len(rows))
+	}
+	marks := w.marks[:len(rows)]
+	clear(marks)
+	for ci, col := range t.cols[:min(len(t.cols), 64)] {
+		if col != nil && col.classified && col.class.Category == "" {
+			t.askColumn(ci, col, rows, marks)
+		}
+	}
+	for r := range rows {
+		t.scan(&rows[r], marks[r])
+	}
+}
+
+// askColumn asks the cells of column ci of rows, a column of no category,
+// what Rows asks them, marking in marks those done.
+func (t *tableScan) askColumn(ci int, col *colState, rows []extract.Row, marks []cellMarks) {
+	w := t.d.w
+	settled := col.shapes.settled()
+	bit := uint64(1) << ci
+	r := 0
+	// While the column is asked whether its values are inert.
+	for ; r < len(rows) && col.notInert < inertGiveUp; r++ {
+		cells := rows[r].Cells
+		if ci >= len(cells) || cells[ci].Col != ci {
+			continue // not in its place: the row's pass asks
+		}
+		v := cells[ci].Value
+		if w.s.pii.Inert(v) {
+			col.notInert = 0
+			marks[r].skip |= bit
+			continue
+		}
+		col.notInert++
+		marks[r].asked |= bit
+		if settled && len(v) <= shapeMaxLen {
+			if _, trusted := col.shapes.lookup(newShapeKey(&w.shapeSecret, v, col.shapes.coarse)); trusted {
+				marks[r].skip |= bit
+			}
+		}
+	}
+	if !settled {
+		return
+	}
+	// Then by shape alone: no call, the loop's values stay in registers.
+	shapes, coarse := &col.shapes, col.shapes.coarse
+	for ; r < len(rows); r++ {
+		cells := rows[r].Cells
+		if ci >= len(cells) || cells[ci].Col != ci {
+			continue
+		}
+		if v := cells[ci].Value; len(v) <= shapeMaxLen {
+			if _, trusted := shapes.lookup(newShapeKey(&w.shapeSecret, v, coarse)); trusted {
+				marks[r].skip |= bit
+			}
+		}
+	}
+}
+
+// scan scans a row's cells but those m marks as done. The first 64 are
+// taken from the bits left: a row whose codes were all asked costs
+// nothing for them.
+func (t *tableScan) scan(r *extract.Row, m cellMarks) {
 	w := t.d.w
 	t.loc.records++
 	w.records++
 	w.fs.Reset()
-	// Locals: the calls in the loop would make the compiler load these
-	// again for every cell.
-	cells, scanner, cols := r.Cells, w.s.pii, t.cols
-	for i := range cells {
-		cell := &cells[i]
-		var col *colState
-		if c := cell.Col; c < len(cols) {
-			col = cols[c]
-		}
-		if col == nil || !col.classified {
-			col = t.lateColumn(cell)
-			cols = t.cols // it may have grown
-		}
-		var finds []pii.Finding
-		if col.class.Category == "" && col.notInert < inertGiveUp {
-			// A column of no category scans its cells as text (as Cell
-			// does); amounts, quantities and rates cannot hold anything,
-			// which costs less to tell than their shape.
-			if scanner.Inert(cell.Value) {
-				col.notInert = 0
-				continue
-			}
-			col.notInert++
-		}
-		switch {
-		case col.class.Category != "":
-			finds = scanner.Cell(col.class, cell.Value, &w.fs)
-		case len(cell.Value) <= shapeMaxLen && col.shapes.wanted(t.shapes):
-			// Values of a shape that gave nothing often enough are
-			// codes (shape.go).
-			key := newShapeKey(&w.shapeSecret, cell.Value, col.shapes.coarse)
-			slot, trusted := col.shapes.lookup(key)
-			if trusted {
-				continue
-			}
-			finds = scanner.Text(cell.Value, &w.fs)
-			col.shapes.record(slot, key, len(finds) == 0)
-		default:
-			finds = scanner.Text(cell.Value, &w.fs)
-		}
-		for k := range finds {
-			f := &finds[k]
-			ci := w.finding(t.loc, col, f)
-			if w.s.out != nil {
-				w.writeFinding(col, ci, f, t.d.pathJSON, r.N, cell.Orig(f.Start), cell.Orig(f.End))
-			}
-		}
+	cells := r.Cells
+	left := ^m.skip // set only for cells in their column's place
+	if len(cells) < 64 {
+		left &= 1<<len(cells) - 1
+	}
+	for ; left != 0; left &= left - 1 {
+		t.cell(r, &cells[bits.TrailingZeros64(left)], m.asked)
+	}
+	for i := 64; i < len(cells); i++ {
+		t.cell(r, &cells[i], m.asked)
 	}
 	w.endRecord(t.loc)
+}
+
+// cell scans one cell of row r; asked marks the columns whose value was
+// asked whether it is inert.
+func (t *tableScan) cell(r *extract.Row, cell *extract.Cell, asked uint64) {
+	w := t.d.w
+	c := cell.Col
+	var col *colState
+	if c < len(t.cols) {
+		col = t.cols[c]
+	}
+	if col == nil || !col.classified {
+		col = t.lateColumn(cell)
+	}
+	var finds []pii.Finding
+	if col.class.Category == "" && col.notInert < inertGiveUp && asked>>uint(c)&1 == 0 {
+		// A column of no category scans its cells as text (as Cell
+		// does); amounts, quantities and rates cannot hold anything,
+		// which costs less to tell than their shape.
+		if w.s.pii.Inert(cell.Value) {
+			col.notInert = 0
+			return
+		}
+		col.notInert++
+	}
+	switch {
+	case col.class.Category != "":
+		finds = w.s.pii.Cell(col.class, cell.Value, &w.fs)
+	case len(cell.Value) <= shapeMaxLen && col.shapes.wanted(t.shapes):
+		// Values of a shape that gave nothing often enough are codes
+		// (shape.go).
+		key := newShapeKey(&w.shapeSecret, cell.Value, col.shapes.coarse)
+		slot, trusted := col.shapes.lookup(key)
+		if trusted {
+			return
+		}
+		finds = w.s.pii.Text(cell.Value, &w.fs)
+		col.shapes.record(slot, key, len(finds) == 0)
+	default:
+		finds = w.s.pii.Text(cell.Value, &w.fs)
+	}
+	for k := range finds {
+		f := &finds[k]
+		ci := w.finding(t.loc, col, f)
+		if w.s.out != nil {
+			w.writeFinding(col, ci, f, t.d.pathJSON, r.N, cell.Orig(f.Start), cell.Orig(f.End))
+		}
+	}
 }
 
 // memo remembers what a function of a column header gave: the headers of

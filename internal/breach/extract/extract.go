@@ -122,6 +122,14 @@ type Table interface {
 	End()
 }
 
+// RowBatcher is a Table that also takes rows several at a time, in their
+// order; the rows, their cells and values are valid only during the call.
+// A reader with several rows at hand gives them together, so that the
+// table may go through them a column at a time.
+type RowBatcher interface {
+	Rows(rows []Row)
+}
+
 // Line is a piece of text with its place in the document.
 type Line struct {
 	N    int    // 1-based line number

@@ -72,6 +72,7 @@ func FuzzCSV(f *testing.F) {
 		doc.End(int64(len(data)))
 		checkRecorder(t, rec, len(data))
 		checkCellText(t, rec, o.MaxValue)
+		readBothWays(t, data, d, o) // in batches as one at a time
 		// Cutting the input into chunks must give the same rows.
 		sp := NewSplitter(bytes.NewReader(data), d.Quote, 16)
 		var rows []string

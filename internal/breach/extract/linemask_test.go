@@ -2,7 +2,10 @@ package extract
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -216,4 +219,90 @@ func FuzzLineMasks(f *testing.F) {
 			}
 		}
 	})
+}
+
+// batchRecorder takes rows in batches, as the breach scan's tables do.
+type batchRecorder struct {
+	*recTable
+	batches, batched int
+}
+
+func (b *batchRecorder) Rows(rows []Row) {
+	b.batches++
+	b.batched += len(rows)
+	for i := range rows {
+		b.recTable.Row(&rows[i])
+	}
+}
+
+// readBothWays reads data as CSV into a table that takes rows one at a
+// time and into one that takes them in batches, and fails unless both
+// got the same columns, rows, cells and problems. It returns the
+// batched table.
+func readBothWays(t *testing.T, data []byte, d Dialect, o Options) *batchRecorder {
+	t.Helper()
+	one, many := &recTable{cols: map[int]string{}, header: map[int]bool{}}, &batchRecorder{recTable: &recTable{cols: map[int]string{}, header: map[int]bool{}}}
+	var oneProblems, manyProblems []Problem
+	if err := ReadCSV(context.Background(), bytes.NewReader(data), d, 1, d.Header, one, func(p Problem) { oneProblems = append(oneProblems, p) }, "x.csv", o); err != nil {
+		t.Fatal(err)
+	}
+	if err := ReadCSV(context.Background(), bytes.NewReader(data), d, 1, d.Header, many, func(p Problem) { manyProblems = append(manyProblems, p) }, "x.csv", o); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(one.cols, many.cols) || !reflect.DeepEqual(one.header, many.header) {
+		t.Fatalf("columns: %v one by one, %v in batches", one.cols, many.cols)
+	}
+	if len(one.rows) != len(many.rows) {
+		t.Fatalf("%d rows one by one, %d in batches", len(one.rows), len(many.rows))
+	}
+	for i := range one.rows {
+		if one.rows[i] != many.rows[i] {
+			t.Fatalf("row %d: %q one by one, %q in batches", i, one.rows[i], many.rows[i])
+		}
+	}
+	if !reflect.DeepEqual(one.cells, many.cells) || !reflect.DeepEqual(one.cellN, many.cellN) {
+		t.Fatal("cells differ")
+	}
+	if !reflect.DeepEqual(oneProblems, manyProblems) {
+		t.Fatalf("problems: %v one by one, %v in batches", oneProblems, manyProblems)
+	}
+	return many
+}
+
+// TestCSVBatches: rows handed over in batches are those handed over one
+// at a time, across the buffer's refills (the batch goes before the
+// buffer moves), quoted lines and lines in Windows-1252 (read alone),
+// new columns (named before their row), cut values and blank lines.
+func TestCSVBatches(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var b bytes.Buffer
+	b.WriteString("a;b;c\n")
+	for i := 0; i < 20000; i++ {
+		fields := []string{fmt.Sprint(i), "Séléna", strings.Repeat("x", r.IntN(40))}
+		switch r.IntN(50) {
+		case 0:
+			fields[1] = `"Dupont; ""fils"""`
+		case 1:
+			fields[1] = "L\xe9a"
+		case 2:
+			fields = append(fields, "extra", "more")
+		case 3:
+			fields[2] = strings.Repeat("y", 300) // cut at MaxValue
+		case 4:
+			b.WriteString("\n")
+		}
+		b.WriteString(strings.Join(fields, ";"))
+		if i%3 == 0 {
+			b.WriteString("\r")
+		}
+		b.WriteString("\n")
+	}
+	o := Options{MaxValue: 200}.withDefaults()
+	many := readBothWays(t, b.Bytes(), Dialect{Comma: ';', Quote: '"', Header: true, Names: []string{"a", "b", "c"}}, o)
+	if many.batches == 0 || many.batched/many.batches < batchRows/2 {
+		t.Fatalf("%d rows in %d batches", many.batched, many.batches)
+	}
+	// Without quoting, and without a delimiter.
+	readBothWays(t, b.Bytes(), Dialect{Comma: ';'}, o)
+	readBothWays(t, b.Bytes(), Dialect{}, o)
 }

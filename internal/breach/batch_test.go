@@ -1,0 +1,121 @@
+package breach
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"tocsin/internal/breach/corpus"
+)
+
+// batchTable writes a table whose columns of codes change state in the
+// middle of batches: codes of one shape now and then holding a phone
+// number or a NIR (their shape is banned), amounts that are inert but for
+// a phone number now and then, labels without digits, free text, short
+// rows, a quoted line and a line in Windows-1252 (both read alone,
+// between batches), and width past 64 columns when wide.
+func batchTable(t *testing.T, path string, rows int, wide bool) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(11, uint64(rows)))
+	ids := corpus.Identities(7, rows)
+	var b bytes.Buffer
+	cols := []string{"ref", "montant", "statut", "nom", "courriel", "suivi", "note", "code"}
+	extra := 0
+	if wide {
+		extra = 70
+	}
+	b.WriteString(strings.Join(cols, ";"))
+	for i := range extra {
+		fmt.Fprintf(&b, ";c%d", i)
+	}
+	b.WriteByte('\n')
+	statuts := []string{"livrée", "en attente", "annulée", "remboursée"}
+	for i := range rows {
+		id := ids[i]
+		ref := fmt.Sprintf("CMD-%011d", r.Int64N(1e11))
+		switch r.IntN(60) {
+		case 0:
+			ref = id.Phone // a value of another shape that is personal data
+		case 1:
+			ref = strings.ReplaceAll(id.NIR, " ", "") // a NIR in a column of codes
+		}
+		amount := fmt.Sprintf("%d,%02d", r.IntN(900), r.IntN(100))
+		if r.IntN(40) == 0 {
+			amount = id.Phone
+		}
+		suivi := fmt.Sprintf("%010d", r.Int64N(1e10))
+		note := ""
+		switch r.IntN(8) {
+		case 0:
+			note = "rappeler " + id.Given + " au " + id.Phone
+		case 1:
+			note = "retour sous 30 jours"
+		}
+		code := fmt.Sprintf("%c%c-%04d", 'A'+r.IntN(26), 'A'+r.IntN(26), r.IntN(10000))
+		fields := []string{ref, amount, statuts[r.IntN(len(statuts))], id.Surname, id.Email, suivi, note, code}
+		for k := range extra {
+			if k%7 == 3 && r.IntN(50) == 0 {
+				fields = append(fields, id.Phone)
+			} else {
+				fields = append(fields, fmt.Sprintf("X%d-%03d", k, r.IntN(1000)))
+			}
+		}
+		switch {
+		case i%997 == 500:
+			fields = fields[:3] // a short row
+		case i%1499 == 700:
+			fields[6] = `"dit ""non""; rappeler"` // quoted: read alone
+		case i%1999 == 900:
+			fields[6] = "r\xe9clamation" // Windows-1252: recoded, read alone
+		}
+		b.WriteString(strings.Join(fields, ";"))
+		b.WriteByte('\n')
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBatchesScanAsRows: a table read in batches, its columns of codes
+// asked a column at a time (tableScan.Rows), gives the findings, in the
+// same order, and the report of the same table read row by row.
+func TestBatchesScanAsRows(t *testing.T) {
+	dir := t.TempDir()
+	for _, wide := range []bool{false, true} {
+		path := filepath.Join(dir, fmt.Sprintf("table-%v.csv", wide))
+		batchTable(t, path, 12000, wide)
+		scan := func(rowByRow bool) (*Report, string) {
+			var out bytes.Buffer
+			rep, err := Scan(context.Background(), Options{Paths: []string{path}, Workers: 1, Findings: &out, rowByRow: rowByRow, Now: func() time.Time { return time.Unix(0, 0) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep.Scanned.Seconds = 0
+			return rep, out.String()
+		}
+		rowsRep, rowsOut := scan(true)
+		batchRep, batchOut := scan(false)
+		if n := strings.Count(rowsOut, "\n"); n < 15000 {
+			t.Fatalf("wide %v: %d findings row by row: the table tests little", wide, n)
+		}
+		if batchOut != rowsOut {
+			a, b := strings.Split(batchOut, "\n"), strings.Split(rowsOut, "\n")
+			for i := range min(len(a), len(b)) {
+				if a[i] != b[i] {
+					t.Fatalf("wide %v: finding %d in batches %s, row by row %s", wide, i, a[i], b[i])
+				}
+			}
+			t.Fatalf("wide %v: %d findings in batches, %d row by row", wide, len(a), len(b))
+		}
+		if !reflect.DeepEqual(batchRep, rowsRep) {
+			t.Errorf("wide %v: reports differ:\nbatches %+v\nrows %+v", wide, batchRep, rowsRep)
+		}
+	}
+}
