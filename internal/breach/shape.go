@@ -122,6 +122,13 @@ func newShapeSecret() shapeSecret {
 // own shape either way, and so are words: "Vue le 12/03/2024" and "Nee le
 // 12/03/1985" would be one coarse shape. Coarse, both hashes are taken as
 // the bytes come, the digits and spaces choosing at the end.
+//
+// Not inlined: the loop that asks a column's values (askColumn) keeps its
+// own values in registers around the call, and inlined, its registers
+// and this function's did not fit together (15 M more instructions on
+// the order table).
+//
+//go:noinline
 func newShapeKey(k *shapeSecret, v []byte, coarse bool) shapeKey {
 	n := len(v)
 	a, ka := k[0]^uint64(n), k[1]

@@ -182,6 +182,7 @@ type worker struct {
 	shapes        shapeSets          // the shape tables of the open tables' columns, and spares
 	held          heldRows           // buffers for a table's rows held back, when no table has them
 	marks         []cellMarks        // a batch's rows' (tableScan.Rows)
+	cells         []extract.Cell     // a batch's row made cells, for a table not yet classified
 	headerCats    memo[pii.Category] // what each column header names
 	specials      memo[string]       // the special category each column header names
 	words         [][]byte
@@ -468,7 +469,7 @@ func (t *tableScan) Column(i int, name string, header bool) {
 
 func (t *tableScan) Row(r *extract.Row) {
 	if t.classified {
-		t.scan(r, cellMarks{})
+		t.scan(r)
 		return
 	}
 	// Hold a copy back; values live in the arena until classify.
@@ -551,7 +552,7 @@ func (t *tableScan) classify() {
 			row.Cells = append(row.Cells, extract.Cell{Col: c.col, Value: h.arena[pos : pos+c.n], Off: c.off, Recoded: c.recoded})
 			pos += c.n
 		}
-		t.scan(&row, cellMarks{})
+		t.scan(&row)
 	}
 	// Give the buffers back to the worker, emptied, unless they grew
 	// past what a small table needs.
@@ -576,29 +577,36 @@ func (t *tableScan) setClass(c *colState, sample [][]byte) {
 	c.stats.class = c.class
 }
 
-// cellMarks tells of a row's first 64 columns which cells Rows already
-// asked: bit c of skip, that column c's cell is done (inert, or of a
-// trusted shape); of asked, that it was asked whether it is inert.
+// cellMarks tells of a row's first 64 fields which Rows already asked:
+// bit c of skip, that field c is done (inert, or of a trusted shape); of
+// asked, that it was asked whether it is inert.
 type cellMarks struct{ skip, asked uint64 }
 
 // Rows scans a batch of rows. Before going row by row, it asks the
-// columns of codes about their cells a column at a time: whether each
+// columns of codes about their fields a column at a time: whether each
 // value is inert (amounts, quantities) and, in a column whose shapes
 // have settled, whether its shape is trusted. Column by column, the
 // column's state stays in registers, where row by row each cell reloaded
 // it after the previous cell's calls; the rows' pass then looks only at
-// the cells left. The findings, their order and each column's state are
-// those of scanning row by row: asking whether a value is inert changes
-// its column alone, and a settled column's lookups change nothing that
-// decides what is scanned (shapeCache.settled).
-func (t *tableScan) Rows(rows []extract.Row) {
+// the fields left, and makes a Cell of those alone. The findings, their
+// order and each column's state are those of scanning row by row: asking
+// whether a value is inert changes its column alone, and a settled
+// column's lookups change nothing that decides what is scanned
+// (shapeCache.settled).
+func (t *tableScan) Rows(rows []extract.LineRow) {
+	w := t.d.w
 	if !t.classified {
+		var row extract.Row
 		for i := range rows {
-			t.Row(&rows[i])
+			row.N, row.Cells = rows[i].N, w.cells[:0]
+			for k := range rows[i].Fields() {
+				row.Cells = append(row.Cells, rows[i].Cell(k))
+			}
+			w.cells = row.Cells
+			t.Row(&row)
 		}
 		return
 	}
-	w := t.d.w
 	if cap(w.marks) < len(rows) {
 		w.marks = make([]cellMarks, len(rows))
 	}
@@ -610,24 +618,24 @@ func (t *tableScan) Rows(rows []extract.Row) {
 		}
 	}
 	for r := range rows {
-		t.scan(&rows[r], marks[r])
+		t.scanLine(&rows[r], marks[r])
 	}
 }
 
 // askColumn asks the cells of column ci of rows, a column of no category,
 // what Rows asks them, marking in marks those done.
-func (t *tableScan) askColumn(ci int, col *colState, rows []extract.Row, marks []cellMarks) {
+func (t *tableScan) askColumn(ci int, col *colState, rows []extract.LineRow, marks []cellMarks) {
 	w := t.d.w
 	settled := col.shapes.settled()
 	bit := uint64(1) << ci
 	r := 0
 	// While the column is asked whether its values are inert.
 	for ; r < len(rows) && col.notInert < inertGiveUp; r++ {
-		cells := rows[r].Cells
-		if ci >= len(cells) || cells[ci].Col != ci {
-			continue // not in its place: the row's pass asks
+		b := rows[r].Bounds
+		if ci+1 >= len(b) {
+			continue
 		}
-		v := cells[ci].Value
+		v := rows[r].Line[b[ci]+1 : b[ci+1]]
 		if w.s.pii.Inert(v) {
 			col.notInert = 0
 			marks[r].skip |= bit
@@ -647,11 +655,11 @@ func (t *tableScan) askColumn(ci int, col *colState, rows []extract.Row, marks [
 	// Then by shape alone: no call, the loop's values stay in registers.
 	shapes, coarse := &col.shapes, col.shapes.coarse
 	for ; r < len(rows); r++ {
-		cells := rows[r].Cells
-		if ci >= len(cells) || cells[ci].Col != ci {
+		b := rows[r].Bounds
+		if ci+1 >= len(b) {
 			continue
 		}
-		if v := cells[ci].Value; len(v) <= shapeMaxLen {
+		if v := rows[r].Line[b[ci]+1 : b[ci+1]]; len(v) <= shapeMaxLen {
 			if _, trusted := shapes.lookup(newShapeKey(&w.shapeSecret, v, coarse)); trusted {
 				marks[r].skip |= bit
 			}
@@ -659,31 +667,45 @@ func (t *tableScan) askColumn(ci int, col *colState, rows []extract.Row, marks [
 	}
 }
 
-// scan scans a row's cells but those m marks as done. The first 64 are
-// taken from the bits left: a row whose codes were all asked costs
-// nothing for them.
-func (t *tableScan) scan(r *extract.Row, m cellMarks) {
+// scan scans a row's cells.
+func (t *tableScan) scan(r *extract.Row) {
 	w := t.d.w
 	t.loc.records++
 	w.records++
 	w.fs.Reset()
-	cells := r.Cells
-	left := ^m.skip // set only for cells in their column's place
-	if len(cells) < 64 {
-		left &= 1<<len(cells) - 1
-	}
-	for ; left != 0; left &= left - 1 {
-		t.cell(r, &cells[bits.TrailingZeros64(left)], m.asked)
-	}
-	for i := 64; i < len(cells); i++ {
-		t.cell(r, &cells[i], m.asked)
+	for i := range r.Cells {
+		t.cell(r.N, &r.Cells[i], 0)
 	}
 	w.endRecord(t.loc)
 }
 
-// cell scans one cell of row r; asked marks the columns whose value was
-// asked whether it is inert.
-func (t *tableScan) cell(r *extract.Row, cell *extract.Cell, asked uint64) {
+// scanLine scans a row of a batch but the fields m marks as done. The
+// first 64 are taken from the bits left: a row whose codes were all asked
+// costs nothing for them.
+func (t *tableScan) scanLine(r *extract.LineRow, m cellMarks) {
+	w := t.d.w
+	t.loc.records++
+	w.records++
+	w.fs.Reset()
+	n := r.Fields()
+	left := ^m.skip
+	if n < 64 {
+		left &= 1<<n - 1
+	}
+	for ; left != 0; left &= left - 1 {
+		c := r.Cell(bits.TrailingZeros64(left))
+		t.cell(r.N, &c, m.asked)
+	}
+	for k := 64; k < n; k++ {
+		c := r.Cell(k)
+		t.cell(r.N, &c, m.asked)
+	}
+	w.endRecord(t.loc)
+}
+
+// cell scans one cell of the row at line n; asked marks the columns
+// whose value was asked whether it is inert.
+func (t *tableScan) cell(n int, cell *extract.Cell, asked uint64) {
 	w := t.d.w
 	c := cell.Col
 	var col *colState
@@ -724,7 +746,7 @@ func (t *tableScan) cell(r *extract.Row, cell *extract.Cell, asked uint64) {
 		f := &finds[k]
 		ci := w.finding(t.loc, col, f)
 		if w.s.out != nil {
-			w.writeFinding(col, ci, f, t.d.pathJSON, r.N, cell.Orig(f.Start), cell.Orig(f.End))
+			w.writeFinding(col, ci, f, t.d.pathJSON, n, cell.Orig(f.Start), cell.Orig(f.End))
 		}
 	}
 }

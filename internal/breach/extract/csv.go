@@ -363,15 +363,15 @@ func ReadCSV(ctx context.Context, r io.Reader, d Dialect, firstLine int, header 
 // rowBatch gathers rows cut in place in the reader's buffer, for a
 // RowBatcher: they go before the buffer moves or another row does.
 type rowBatch struct {
-	to    RowBatcher // nil: rows go one at a time
-	rows  []Row
-	from  []int  // where each row's cells start in cells
-	cells []Cell // the rows' cells, end to end
+	to     RowBatcher // nil: rows go one at a time
+	rows   []LineRow
+	from   []int   // where each row's bounds start in bounds
+	bounds []int32 // the rows' Bounds, end to end
 }
 
 // batchRows is how many rows a batch holds: a table goes through a
-// batch's cells once for some columns, then again row by row, and 32
-// rows of 20 fields (30 KiB of cells) stay in the first-level cache.
+// batch's fields once for some columns, then again row by row, and 32
+// lines of a few hundred bytes stay in the first-level cache.
 const batchRows = 32
 
 // flush hands the rows gathered over.
@@ -380,14 +380,14 @@ func (b *rowBatch) flush() {
 		return
 	}
 	for i := range b.rows {
-		end := len(b.cells)
+		end := len(b.bounds)
 		if i+1 < len(b.rows) {
 			end = b.from[i+1]
 		}
-		b.rows[i].Cells = b.cells[b.from[i]:end:end]
+		b.rows[i].Bounds = b.bounds[b.from[i]:end:end]
 	}
 	b.to.Rows(b.rows)
-	b.rows, b.from, b.cells = b.rows[:0], b.from[:0], b.cells[:0]
+	b.rows, b.from, b.bounds = b.rows[:0], b.from[:0], b.bounds[:0]
 }
 
 // next reads one record and hands it over; false at the end of input.
@@ -479,29 +479,22 @@ func (c *csvReader) fast(n int, line []byte, valid bool) {
 	c.emit(n, cells)
 }
 
-// gather adds a line to the batch, unless it names new columns: those
-// are named once the rows before them are handed over.
+// gather adds a line to the batch, unless it has fields to cut at
+// MaxValue or names new columns: those are named once the rows before
+// them are handed over.
 func (c *csvReader) gather(n int, line []byte) bool {
-	b := &c.batch
-	from := len(b.cells)
-	cells, ok := splitMasks(b.cells, line, c.masks.cm, maxCells)
-	if !ok {
-		need := min(maxCells, bytes.Count(line, []byte{c.comma})+1)
-		cells, _ = splitMasks(slices.Grow(b.cells, need), line, c.masks.cm, maxCells)
-	}
-	if len(cells)-from > c.named {
-		b.cells = cells[:from]
+	if len(line) > c.o.MaxValue {
 		return false
 	}
-	row := cells[from:]
-	for k := 0; len(line) > c.o.MaxValue && k < len(row); k++ {
-		if v := row[k].Value; len(v) > c.o.MaxValue {
-			row[k].Value = v[:utf8Cut(v, c.o.MaxValue)]
-			c.tooLong(n)
-		}
+	b := &c.batch
+	from := len(b.bounds)
+	b.bounds = slices.Grow(b.bounds, min(len(line)+1, maxCells)+1)
+	k := cutBounds(b.bounds[from:cap(b.bounds)], line, c.masks.cm)
+	if k < 0 || k-1 > c.named {
+		return false // more fields than room (maxCells), or new columns
 	}
-	b.cells = cells
-	b.rows = append(b.rows, Row{N: n})
+	b.bounds = b.bounds[:from+k]
+	b.rows = append(b.rows, LineRow{N: n, Line: line})
 	b.from = append(b.from, from)
 	if len(b.rows) == batchRows {
 		b.flush()

@@ -123,11 +123,37 @@ type Table interface {
 }
 
 // RowBatcher is a Table that also takes rows several at a time, in their
-// order; the rows, their cells and values are valid only during the call.
-// A reader with several rows at hand gives them together, so that the
-// table may go through them a column at a time.
+// order, as the lines of a delimited file cut where its fields end: a
+// reader with several rows at hand gives them together, so that the table
+// may go through them a column at a time, and gives no Cell it may not
+// need. The rows and their bytes are valid only during the call.
 type RowBatcher interface {
-	Rows(rows []Row)
+	Rows(rows []LineRow)
+}
+
+// LineRow is a record of a delimited file that is one line, UTF-8 and
+// without quotes, each of its values whole (none cut at MaxValue).
+type LineRow struct {
+	N    int    // the line
+	Line []byte // its bytes, without the line ending
+	// Bounds are where the fields are cut: field k is the bytes between
+	// Bounds[k] and Bounds[k+1], Bounds[0] being -1 and the last
+	// len(Line). A row has len(Bounds)-1 fields.
+	Bounds []int32
+}
+
+// Fields returns how many fields r has.
+func (r *LineRow) Fields() int { return len(r.Bounds) - 1 }
+
+// Field returns the value of field k < r.Fields().
+func (r *LineRow) Field(k int) []byte {
+	return r.Line[r.Bounds[k]+1 : r.Bounds[k+1]]
+}
+
+// Cell returns field k as a Cell of column k.
+func (r *LineRow) Cell(k int) Cell {
+	start, end := r.Bounds[k]+1, r.Bounds[k+1]
+	return Cell{Col: k, Value: r.Line[start:end:end], Off: int(start)}
 }
 
 // Line is a piece of text with its place in the document.

@@ -145,3 +145,29 @@ full:
 	// Out of room: ok when the room ends at max, or past the last field.
 	return cells[:n0+k], len(out) == want
 }
+
+// cutBounds writes to bounds a LineRow's Bounds for line, from the
+// masks of its delimiters: -1, where each field ends, len(line). It
+// returns how many it wrote, or -1 when bounds has no room for them all.
+func cutBounds(bounds []int32, line []byte, cm []uint64) int {
+	if len(bounds) < 2 {
+		return -1
+	}
+	bounds[0] = -1
+	k := 1
+	for i := 0; i < len(line); i += 64 {
+		mask := cm[i>>6]
+		if r := len(line) - i; r < 64 {
+			mask &= 1<<r - 1
+		}
+		for ; mask != 0; mask &= mask - 1 {
+			if k == len(bounds)-1 {
+				return -1
+			}
+			bounds[k] = int32(i + bits.TrailingZeros64(mask))
+			k++
+		}
+	}
+	bounds[k] = int32(len(line))
+	return k + 1
+}
