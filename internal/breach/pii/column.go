@@ -520,8 +520,11 @@ func minf(a, b float64) float64 {
 	return b
 }
 
+// isSpace tells the bytes trimmed from a cell: white space and quotes.
+// All are at most '\'', so a value's first and last bytes, letters and
+// digits, are told apart by one comparison.
 func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '"' || c == '\''
+	return c <= '\'' && (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '"' || c == '\'')
 }
 
 // cellDate reads a whole cell as a date: the forms of free text, ISO 8601
