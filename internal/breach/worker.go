@@ -633,7 +633,7 @@ func (t *tableScan) askColumn(ci int, col *colState, rows []extract.LineRow, mar
 	for ; r < len(rows) && col.notInert < inertGiveUp; r++ {
 		b := rows[r].Bounds
 		if ci+1 >= len(b) {
-			continue
+			continue // a short row
 		}
 		v := rows[r].Line[b[ci]+1 : b[ci+1]]
 		if w.s.pii.Inert(v) {
@@ -652,7 +652,7 @@ func (t *tableScan) askColumn(ci int, col *colState, rows []extract.LineRow, mar
 	if !settled {
 		return
 	}
-	// Then by shape alone: no call, the loop's values stay in registers.
+	// Then, once no longer asked, by shape alone.
 	shapes, coarse := &col.shapes, col.shapes.coarse
 	for ; r < len(rows); r++ {
 		b := rows[r].Bounds
