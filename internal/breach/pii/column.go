@@ -521,8 +521,8 @@ func minf(a, b float64) float64 {
 }
 
 // isSpace tells the bytes trimmed from a cell: white space and quotes.
-// All are at most '\'', so a value's first and last bytes, letters and
-// digits, are told apart by one comparison.
+// All are at most the apostrophe (0x27), so a value's first and last bytes,
+// letters and digits, are told apart by one comparison.
 func isSpace(c byte) bool {
 	return c <= '\'' && (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '"' || c == '\'')
 }
