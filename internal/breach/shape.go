@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"math/rand/v2"
+
+	"tocsin/internal/swar"
 )
 
 // Most columns of no category hold codes: order, tracking and invoice
@@ -140,7 +142,7 @@ func newShapeKey(k *shapeSecret, v []byte, coarse bool) shapeKey {
 		w, d := shapeWord(binary.LittleEndian.Uint64(v[i:i+8]), keep)
 		a, keep, digits = mum(a^w, ka), 0, digits|d
 		if coarse {
-			b, spaces = mum(b^coarseWord(w), ka), spaces|spaceBytes(w)
+			b, spaces = mum(b^coarseWord(w), ka), spaces|swar.Equal(w, ' ')
 		}
 	}
 	if i < n {
@@ -159,7 +161,7 @@ func newShapeKey(k *shapeSecret, v []byte, coarse bool) shapeKey {
 		w, d := shapeWord(w, keep)
 		a, digits = mum(a^w, ka), digits|d
 		if coarse {
-			b, spaces = mum(b^coarseWord(w), ka), spaces|spaceBytes(w)
+			b, spaces = mum(b^coarseWord(w), ka), spaces|swar.Equal(w, ' ')
 		}
 	}
 	if coarse && digits != 0 && spaces == 0 {
@@ -176,40 +178,23 @@ func newShapeKey(k *shapeSecret, v []byte, coarse bool) shapeKey {
 
 // shapeWord shapes 8 bytes: their digits become shapeMark, but those
 // that keep marks (0x80 in the byte: the value's first). It returns the
-// shaped word and its digits (0x80 in each byte that is one). A byte
-// b < 0x80 is a digit when b+0x50 reaches 0x80 and b+0x46 does not.
+// shaped word and its digits (0x80 in each byte that is one).
 func shapeWord(w, keep uint64) (shaped, digits uint64) {
-	const (
-		lo = 0x0101010101010101
-		hi = 0x8080808080808080
-	)
-	low := w &^ hi
-	d := (low + (0x80-'0')*lo) &^ (low + (0x80-'9'-1)*lo) &^ w & hi
+	d := swar.Digits(w)
 	return w | (d&^keep>>7)*0xFF, d
 }
 
 // coarseWord takes the ASCII letters of a shaped word for their case:
-// capitals become 'A', small letters 'a'. A byte b < 0x80 is a capital
-// when b+0x3F reaches 0x80 and b+0x25 does not (as for digits in
-// shapeWord).
+// capitals become 'A', small letters 'a'. Both ranges are tested as
+// swar.Range does, written out: through two calls of it, the function
+// would be too costly for the compiler to inline into newShapeKey.
 func coarseWord(w uint64) uint64 {
-	const (
-		lo = 0x0101010101010101
-		hi = 0x8080808080808080
-	)
+	const lo, hi = swar.Ones, swar.High
 	low := w &^ hi
 	up := (low + (0x80-'A')*lo) &^ (low + (0x80-'Z'-1)*lo) &^ w & hi
 	small := (low + (0x80-'a')*lo) &^ (low + (0x80-'z'-1)*lo) &^ w & hi
 	up, small = up>>7, small>>7
 	return w&^((up|small)*0xFF) | up*'A' | small*'a'
-}
-
-// spaceBytes marks (0x80) the spaces of w, exactly: the borrow-free test
-// for a zero byte.
-func spaceBytes(w uint64) uint64 {
-	const low = 0x7F7F7F7F7F7F7F7F
-	x := w ^ 0x2020202020202020
-	return ^((x&low + low) | x | low)
 }
 
 // coarseTweak starts a coarse shape's hash apart from an exact one's.

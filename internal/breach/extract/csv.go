@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"tocsin/internal/swar"
 )
 
 // Dialect describes a delimited text file.
@@ -539,7 +541,7 @@ func splitInto(cells []Cell, line []byte, comma byte, max int) (_ []Cell, ok boo
 	want := min(max, len(line)+1)
 	out := cells[n0:min(cap(cells), n0+want)]
 	room := len(out) == want // its end is max, or past the line's last field
-	pat := ones8 * uint64(comma)
+	pat := swar.Ones * uint64(comma)
 	k, start := 0, 0
 	for i := 0; i < len(line); i += 64 {
 		var mask uint64 // bit b: line[i+b] is comma
@@ -591,28 +593,9 @@ func splitInto(cells []Cell, line []byte, comma byte, max int) (_ []Cell, ok boo
 	return cells[:n0+k+1], true
 }
 
-const ones8 = 0x0101010101010101
-
 // equalBits8 returns a bit for each byte of v (little-endian) equal to
-// the byte that pat repeats: bit b for byte b. The eight marks of
-// zeroBytes are gathered into the top byte by one multiplication (the
-// products of distinct bits never meet, so nothing carries).
-func equalBits8(v, pat uint64) uint64 {
-	return gatherBits8(zeroBytes(v ^ pat))
-}
-
-// gatherBits8 returns bit b for each byte b of marks (little-endian)
-// that is 0x80, all its other bytes being 0.
-func gatherBits8(marks uint64) uint64 {
-	return (marks >> 7) * 0x0102040810204080 >> 56
-}
-
-// zeroBytes marks (0x80) the zero bytes of x, exactly: the borrow-free
-// form, which marks no byte above a zero.
-func zeroBytes(x uint64) uint64 {
-	const low = 0x7F7F7F7F7F7F7F7F
-	return ^((x&low + low) | x | low)
-}
+// the byte that pat repeats: bit b for byte b.
+func equalBits8(v, pat uint64) uint64 { return swar.Bits(swar.Zero(v ^ pat)) }
 
 // tooLong reports, once per file, a field cut at MaxValue.
 func (c *csvReader) tooLong(line int) {

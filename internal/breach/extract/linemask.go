@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"unicode/utf8"
+
+	"tocsin/internal/swar"
 )
 
 // A line of a delimited file is read from three masks of its bytes, 64 to
@@ -59,14 +61,13 @@ func (m *lineMasks) scan(data []byte, comma, quote byte) int {
 // of 64 bytes from p, up to the first that holds a newline, whose index
 // it returns (-1 when none does).
 func maskBlocksGo(p []byte, n int, comma, quote byte, cm, sp []uint64) int {
-	nlPat, cmPat, qPat := ones8*uint64('\n'), ones8*uint64(comma), ones8*uint64(quote)
 	for k := 0; k < n; k++ {
 		var nl, c, s uint64
 		for w := 0; w < 8; w++ {
 			v := binary.LittleEndian.Uint64(p[64*k+8*w:])
-			nl |= equalBits8(v, nlPat) << (8 * w)
-			c |= equalBits8(v, cmPat) << (8 * w)
-			s |= gatherBits8((zeroBytes(v^qPat)|v)&(ones8*0x80)) << (8 * w)
+			nl |= swar.Bits(swar.Equal(v, '\n')) << (8 * w)
+			c |= swar.Bits(swar.Equal(v, comma)) << (8 * w)
+			s |= swar.Bits(swar.Equal(v, quote)|v&swar.High) << (8 * w)
 		}
 		cm[k], sp[k] = c, s
 		if nl != 0 {

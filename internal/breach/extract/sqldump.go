@@ -10,6 +10,8 @@ import (
 	"math/bits"
 	"slices"
 	"strconv"
+
+	"tocsin/internal/swar"
 )
 
 // A SQL dump is read statement by statement, streaming:
@@ -735,9 +737,9 @@ func (q *sqlReader) tupleFast(t *sqlTable, cols []string) bool {
 	i := 1 // past '('
 	// What stops a string's run: a quote, a line break (which tuple
 	// counts), a backslash if it escapes (else a quote again).
-	quotes, lineEnds, escapes := uint64('\'')*ones8, uint64('\n')*ones8, uint64('\'')*ones8
+	quotes, lineEnds, escapes := uint64('\'')*swar.Ones, uint64('\n')*swar.Ones, uint64('\'')*swar.Ones
 	if q.backslash {
-		escapes = '\\' * ones8
+		escapes = '\\' * swar.Ones
 	}
 	for {
 		if i >= len(b) {
@@ -759,7 +761,7 @@ func (q *sqlReader) tupleFast(t *sqlTable, cols []string) bool {
 						return false
 					}
 					w := binary.LittleEndian.Uint64(b[e : e+8])
-					if m = zeroBytes(w^quotes) | zeroBytes(w^lineEnds) | zeroBytes(w^escapes); m != 0 {
+					if m = swar.Zero(w^quotes) | swar.Zero(w^lineEnds) | swar.Zero(w^escapes); m != 0 {
 						break
 					}
 					e += 8

@@ -7,6 +7,8 @@ import (
 	"io"
 	"math/bits"
 	"unicode/utf8"
+
+	"tocsin/internal/swar"
 )
 
 // xmlScanner reads the XML of a workbook part token by token without
@@ -310,7 +312,7 @@ func (s *xmlScanner) tagEnd(from int) (int, error) {
 	quotes, i := 0, 0
 	for ; i+8 <= len(b); i += 8 {
 		w := binary.LittleEndian.Uint64(b[i : i+8])
-		gt, dq, sq := zeroBytes(w^'>'*ones8), zeroBytes(w^'"'*ones8), zeroBytes(w^'\''*ones8)
+		gt, dq, sq := swar.Equal(w, '>'), swar.Equal(w, '"'), swar.Equal(w, '\'')
 		if gt != 0 {
 			before := gt&-gt - 1
 			if sq&before == 0 && (quotes+bits.OnesCount64(dq&before))%2 == 0 {

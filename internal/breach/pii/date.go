@@ -1,6 +1,10 @@
 package pii
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"tocsin/internal/swar"
+)
 
 // date reads a calendar date at t: dd/mm/yyyy (or with '.', '-'),
 // yyyy-mm-dd (or '/'), or "12 mars 1985" / "1er mai 1990". A date is a
@@ -32,7 +36,7 @@ func (s *Scanner) parseDate(b []byte, i int) (y, m, d, end int, ok bool) {
 	if i+11 <= len(b) {
 		const isoDigits = 0x0080800080808080 // yyyy-mm-
 		sep := b[i+4]
-		if digits8(binary.LittleEndian.Uint64(b[i:i+8])) == isoDigits && (sep == '-' || sep == '/') && b[i+7] == sep &&
+		if swar.Digits(binary.LittleEndian.Uint64(b[i:i+8])) == isoDigits && (sep == '-' || sep == '/') && b[i+7] == sep &&
 			isDigit(b[i+8]) && isDigit(b[i+9]) && !isDigit(b[i+10]) {
 			y = int(b[i]-'0')*1000 + int(b[i+1]-'0')*100 + int(b[i+2]-'0')*10 + int(b[i+3]-'0')
 			m = int(b[i+5]-'0')*10 + int(b[i+6]-'0')

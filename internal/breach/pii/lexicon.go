@@ -3,6 +3,8 @@ package pii
 import (
 	"encoding/binary"
 	"math/bits"
+
+	"tocsin/internal/swar"
 )
 
 // The sets of words a lexicon entry may belong to.
@@ -76,11 +78,8 @@ func (l *lexicon) setsIn(b []byte, i, j int) uint8 {
 		return l.sets(b[i:j])
 	}
 	v := binary.LittleEndian.Uint64(b[j-8:j]) >> (64 - 8*n)
-	hy := v ^ '-'*lo8
-	ap := v ^ '\''*lo8
-	const low = 0x7F7F7F7F7F7F7F7F
-	marks := letters8(v) | ^((hy&low + low) | hy | low) | ^((ap&low + low) | ap | low)
-	if want := uint64(hi8) >> (64 - 8*n); marks&want != want {
+	marks := swar.Letters(v) | swar.Equal(v, '-') | swar.Equal(v, '\'')
+	if want := uint64(swar.High) >> (64 - 8*n); marks&want != want {
 		return l.sets(b[i:j]) // accents, or other bytes
 	}
 	f := lower8(v)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+
+	"tocsin/internal/swar"
 )
 
 // atUpper handles a capital letter at i. At the start of a word it may
@@ -285,7 +287,7 @@ func nameWordEnd(b []byte, i int) int {
 				}
 				break
 			}
-			if other := ^letters8(binary.LittleEndian.Uint64(b[j:j+8])) & hi8; other != 0 {
+			if other := ^swar.Letters(binary.LittleEndian.Uint64(b[j:j+8])) & swar.High; other != 0 {
 				j += bits.TrailingZeros64(other) >> 3
 				break
 			}

@@ -1,6 +1,10 @@
 package pii
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"tocsin/internal/swar"
+)
 
 // NIRKind tells a NIR apart from the numbers that share its layout.
 type NIRKind uint8
@@ -103,7 +107,7 @@ func nirKind(b []byte) NIRKind {
 	if len(b) == 13 {
 		letter = 0x80 << 8
 	}
-	if digits8(head)|0x80<<48 != hi8 || digits8(tail)|letter != hi8 {
+	if swar.Digits(head)|0x80<<48 != swar.High || swar.Digits(tail)|letter != swar.High {
 		return NotNIR
 	}
 	// Month: 01–12, or 20–99 when unknown or incomplete (INSEE), 13–19 never.

@@ -1,6 +1,10 @@
 package pii
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"tocsin/internal/swar"
+)
 
 // PhoneKind is the part of the French numbering plan (ARCEP) a number is in.
 type PhoneKind uint8
@@ -47,7 +51,7 @@ var phoneKinds = [9]PhoneKind{PhoneFixed, PhoneFixed, PhoneFixed, PhoneFixed, Ph
 
 // tenDigits tells whether the 10 bytes of s are ASCII digits, 8 at a time.
 func tenDigits(s []byte) bool {
-	return digits8(binary.LittleEndian.Uint64(s[:8])) == hi8 && isDigit(s[8]) && isDigit(s[9])
+	return swar.Digits(binary.LittleEndian.Uint64(s[:8])) == swar.High && isDigit(s[8]) && isDigit(s[9])
 }
 
 // parseBarePhone reads a French number whose leading 0 was lost (a

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"net/netip"
+
+	"tocsin/internal/swar"
 )
 
 // Text scans free text (a line of a log, a JSON string value, a
@@ -602,8 +604,8 @@ func (st *scan) nir(t int) (int, bool) {
 	}
 	// Fifteen characters in a row, the most of them (a separator breaks
 	// the second eight bytes): no buffer to gather them in.
-	if t+15 <= len(b) && digits8(binary.LittleEndian.Uint64(b[t:t+8]))|0x80<<48 == hi8 &&
-		digits8(binary.LittleEndian.Uint64(b[t+7:t+15])) == hi8 && (t+15 == len(b) || !isAlnum(b[t+15])) {
+	if t+15 <= len(b) && swar.Digits(binary.LittleEndian.Uint64(b[t:t+8]))|0x80<<48 == swar.High &&
+		swar.Digits(binary.LittleEndian.Uint64(b[t+7:t+15])) == swar.High && (t+15 == len(b) || !isAlnum(b[t+15])) {
 		return st.addNIR(t, t+15, nirKind(b[t:t+15]), b[t:t+15])
 	}
 	return st.nirGroups(t)
@@ -678,7 +680,7 @@ func longRun(b []byte, t int) bool {
 		// A separator goes on only before a digit: the byte after each,
 		// the next word's first for the last.
 		next := d>>8 | runDigits8(uint64(b[i+8]))<<56
-		if stop := (^(d | s) | s&^next) & hi8; stop != 0 {
+		if stop := (^(d | s) | s&^next) & swar.High; stop != 0 {
 			// The digits before the first byte that stops the run.
 			return n+bits.OnesCount64(d&(stop&-stop-1)) >= 13
 		}
