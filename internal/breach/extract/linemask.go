@@ -8,12 +8,13 @@ import (
 	"tocsin/internal/swar"
 )
 
-// A line of a delimited file is read from three masks of its bytes, 64 to
-// a word, made in one pass over it (maskBlocks, with vector instructions
-// where there are some): its newline, its delimiters, and the bytes that
-// are the quote or past ASCII. Searching the newline, then the quote, then
-// the delimiters, then checking UTF-8 each went over the line again, and
-// the last three cost as much as the fields' detectors on an order table.
+// A line of a delimited file, or of text, is read from three masks of its
+// bytes, 64 to a word, made in one pass over it (maskBlocks, with vector
+// instructions where there are some): its newline, its delimiters, and
+// the bytes that are the quote or past ASCII. Searching the newline, then
+// the quote, then the delimiters, then checking UTF-8 each went over the
+// line again, and together they cost nearly as much as the detectors of
+// an order table's four personal columns.
 
 // lineMasks holds the masks of one line, from the start of the unread
 // bytes: bit b of cm[k] is set when byte 64k+b is the delimiter, of sp[k]
