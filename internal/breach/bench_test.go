@@ -201,6 +201,15 @@ func cpuSeconds() float64 {
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
+// minorFaults is the process's count of page faults served without I/O.
+func minorFaults(b *testing.B) int64 {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		b.Fatal(err)
+	}
+	return u.Minflt
+}
+
 func startCPU(b *testing.B, bytes int64) *cpuClock {
 	b.SetBytes(bytes)
 	b.ReportAllocs()

@@ -1,6 +1,9 @@
 package breach
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // The keys of the tally are keyed hashes, already uniform: open-addressing
 // tables indexed by the key's own bits beat the general-purpose map on the
@@ -98,6 +101,7 @@ func (s *hashSet) grow() {
 		size = 64
 	}
 	s.slots, s.n, s.shift = make([]uint64, size), 0, uint8(64-bits.TrailingZeros(uint(size)))
+	writePages(s.slots)
 	s.insert(old)
 }
 
@@ -162,6 +166,9 @@ func (m *hashIndex) reserve(n int) {
 	}
 }
 
+// capacity is how many keys the table holds before it grows.
+func (m *hashIndex) capacity() int { return len(m.keys) * 3 / 4 }
+
 // getOrPut returns the index of x; when x is new it is given index next,
 // and added is true. One probe where get and put would take two.
 func (m *hashIndex) getOrPut(x uint64, next int32) (i int32, added bool) {
@@ -205,6 +212,8 @@ func (m *hashIndex) grow() {
 		size = 64
 	}
 	m.keys, m.vals, m.n, m.shift = make([]uint64, size), make([]int32, size), 0, uint8(64-bits.TrailingZeros(uint(size)))
+	writePages(m.keys)
+	writePages(m.vals)
 	for i, k := range oldK {
 		if k != 0 {
 			m.put(k, oldV[i])
@@ -219,3 +228,19 @@ func (m *hashIndex) each(f func(uint64, int32)) {
 		}
 	}
 }
+
+// writePages writes a zero in each page of a table just made. A table
+// too big for the allocator's spans comes fresh from the system, its
+// pages not yet mapped; the first access of each, a read of the slot that
+// probing does, would map a shared page of zeros, and the write that
+// follows would fault a second time for the page of its own.
+func writePages[T uint64 | int32](s []T) {
+	step := pageSize / int(unsafe.Sizeof(s[0]))
+	for i := 0; i < len(s); i += step {
+		s[i] = 0
+	}
+}
+
+// pageSize is the system's smallest page on the platforms the scan runs
+// on; a larger one only makes writePages write more than it needs.
+const pageSize = 4096

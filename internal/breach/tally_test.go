@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"math/rand"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -710,4 +711,44 @@ func BenchmarkMerge(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkPeopleFile: 158,000 people of two identifiers each, each
+// met four times, filed in batches as a worker files them: the people of
+// the order table. It reports the page faults of an iteration that
+// starts with the memory given back to the system, as a scan's process
+// does: the tables' growth faults in fresh pages, which cost the scan
+// more than their lookups (docs/PERFORMANCE.md).
+func BenchmarkPeopleFile(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	const nPeople = 158000
+	ids := make([][2]uint64, nPeople)
+	for i := range ids {
+		ids[i] = [2]uint64{r.Uint64()&^7 | 2, r.Uint64()&^7 | 3}
+	}
+	var groups []uint64
+	for range 4 {
+		for _, id := range ids {
+			groups = append(groups, id[0], id[1], 0)
+		}
+	}
+	var faults int64
+	for b.Loop() {
+		b.StopTimer()
+		debug.FreeOSMemory()
+		before := minorFaults(b)
+		b.StartTimer()
+		p, bud, s := &people{}, &budget{max: 1 << 24}, &peopleBatch{}
+		const step = peopleBatchLen / 3 * 3 // whole groups
+		for i := 0; i < len(groups); i += step {
+			p.addBatch(groups[i:min(i+step, len(groups))], bud, s)
+		}
+		b.StopTimer()
+		faults += minorFaults(b) - before
+		if c, _ := p.count(); c != nPeople {
+			b.Fatal(c)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(faults)/float64(b.N), "faults/op")
 }
