@@ -21,10 +21,51 @@ func (st *scan) date(t int) (int, bool) {
 	if birthYear(y) && hasContext(st.window(t), &st.s.ctx.birth) {
 		iso := isoDate(y, m, d)
 		st.add(DateOfBirth, t, end, confContext, iso[:])
-		return end, true
 	}
+	// A time of day after the date is read with it: its numbers, which
+	// cannot be anyone's, are not taken one by one through the readers.
+	end = timeEnd(st.b, end)
 	st.ctxFrom = end
 	return end, true
+}
+
+// timeEnd returns the end of a time of day at b[i:], after its date: 'T'
+// or a space, hh:mm, then :ss, a fraction and a zone (Z, ±hh, ±hhmm or
+// ±hh:mm) if there are; i if there is no time there. The time ends
+// where a letter or a digit could not follow it.
+func timeEnd(b []byte, i int) int {
+	if i+6 > len(b) || b[i] != 'T' && b[i] != ' ' || !digitPair(b, i+1) || b[i+3] != ':' || !digitPair(b, i+4) {
+		return i
+	}
+	j := i + 6
+	if j+3 <= len(b) && b[j] == ':' && digitPair(b, j+1) {
+		j += 3
+		if j+1 < len(b) && (b[j] == '.' || b[j] == ',') && isDigit(b[j+1]) {
+			for j++; j < len(b) && isDigit(b[j]); j++ {
+			}
+		}
+	}
+	switch {
+	case j < len(b) && b[j] == 'Z':
+		j++
+	case j+3 <= len(b) && (b[j] == '+' || b[j] == '-') && digitPair(b, j+1):
+		k := j + 3
+		if k+3 <= len(b) && b[k] == ':' && digitPair(b, k+1) {
+			k += 3
+		} else if digitPair(b, k) {
+			k += 2
+		}
+		j = k
+	}
+	if j < len(b) && isAlnum(b[j]) {
+		return i
+	}
+	return j
+}
+
+// digitPair reports whether b[i:i+2] are two ASCII digits.
+func digitPair(b []byte, i int) bool {
+	return i+2 <= len(b) && isDigit(b[i]) && isDigit(b[i+1])
 }
 
 func birthYear(y int) bool { return y >= 1890 && y <= 2030 }

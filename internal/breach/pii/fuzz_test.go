@@ -32,6 +32,7 @@ func checkFindings(t *testing.T, in []byte, fs []Finding) {
 func FuzzText(f *testing.F) {
 	f.Add([]byte("Jean Dupont, né le 12/03/1985, NIR 2 84 05 2A 321 025 52, tél +33 (0)6 12 34 56 78"))
 	f.Add([]byte("Nom : M. Jean Dupont ; PRENOM: Sophie nom=lefebvre mot de passe : S3cret! contact@ville.fr SIRET 36398259791909 rue du Général Ben Ali. Nom : Jean Dupont"))
+	f.Add([]byte("2024-10-17T01:26:35Z portail level=info src_ip=59.89.185.165 birth_date=1963-12-16 12:30:00.5+01:00 tel=05-18-20-49-72"))
 	s := New()
 	f.Fuzz(func(t *testing.T, in []byte) {
 		checkFindings(t, in, s.Text(in, &Findings{}))
