@@ -28,16 +28,27 @@ func (k sipKey) sum64(m []byte) uint64 {
 	v1 := k.k1 ^ 0x646f72616e646f6d
 	v2 := k.k0 ^ 0x6c7967656e657261
 	v3 := k.k1 ^ 0x7465646279746573
-	last := uint64(len(m)) << 56
-	for ; len(m) >= 8; m = m[8:] {
-		x := binary.LittleEndian.Uint64(m)
+	n := len(m)
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		x := binary.LittleEndian.Uint64(m[i:])
 		v3 ^= x
 		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
 		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
 		v0 ^= x
 	}
-	for i := len(m) - 1; i >= 0; i-- {
-		last |= uint64(m[i]) << (8 * i)
+	// The last bytes, fewer than 8, in the low bytes of the last word,
+	// read at once: from the last 8 bytes of m, else (a short m) from two
+	// reads that overlap, or three bytes.
+	last := uint64(n) << 56
+	switch r := n - i; {
+	case r == 0:
+	case n >= 8:
+		last |= binary.LittleEndian.Uint64(m[n-8:]) >> (64 - 8*r)
+	case n >= 4:
+		last |= uint64(binary.LittleEndian.Uint32(m)) | uint64(binary.LittleEndian.Uint32(m[n-4:]))<<(8*(n-4))
+	default:
+		last |= uint64(m[0]) | uint64(m[n/2])<<(8*(n/2)) | uint64(m[n-1])<<(8*(n-1))
 	}
 	v3 ^= last
 	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
