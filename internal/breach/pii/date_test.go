@@ -34,11 +34,39 @@ func TestTimeEnd(t *testing.T) {
 	}
 }
 
+// TestClfEnd: a web server's date, read whole, and what it leaves.
+func TestClfEnd(t *testing.T) {
+	tests := []struct {
+		in, date string
+	}{
+		{"13/Nov/2025:16:36:08 +0100] \"GET", "13/Nov/2025:16:36:08 +0100"},
+		{"13/Nov/2025:16:36:08] x", "13/Nov/2025:16:36:08"},
+		{"01/Jan/1999 0612345678", "01/Jan/1999"},
+		{"13/Nov/2025:16:36:08 +010", "13/Nov/2025:16:36:08"},
+		{"13/Nov/2025:16:36", "13/Nov/2025"},
+		{"13/Nov/20251", ""},
+		{"13/nov/2025", ""},
+		{"13/Nox/2025", ""},
+		{"1/Nov/2025", ""},
+		{"13/Nov/2025a", ""},
+		{"13/Nov/2025:16:36:08 +0100a", ""},
+		{"13/Nov/202", ""},
+	}
+	for _, tc := range tests {
+		b := []byte(tc.in)
+		if got := string(b[:clfEnd(b, 0)]); got != tc.date {
+			t.Errorf("%q: date %q, want %q", tc.in, got, tc.date)
+		}
+	}
+}
+
 // FuzzTimeEnd: the end is within the input and after the date, and
-// what it takes is a time's bytes.
+// what it takes is a time's bytes; so for clfEnd and a web server's
+// date.
 func FuzzTimeEnd(f *testing.F) {
 	f.Add([]byte("T10:00:00.123456+01:00"))
 	f.Add([]byte(" 12:57:24"))
+	f.Add([]byte("13/Nov/2025:16:36:08 +0100]"))
 	f.Fuzz(func(t *testing.T, after []byte) {
 		b := append([]byte("2024-10-17"), after...)
 		end := timeEnd(b, 10)
@@ -48,6 +76,18 @@ func FuzzTimeEnd(f *testing.F) {
 		for _, c := range b[10:end] {
 			if !isDigit(c) && c != 'T' && c != ' ' && c != ':' && c != '.' && c != ',' && c != 'Z' && c != '+' && c != '-' {
 				t.Fatalf("time %q holds %q", b[10:end], c)
+			}
+		}
+		// The same bytes as a web server's date, from anywhere.
+		for i := range after {
+			end := clfEnd(after, i)
+			if end < i || end > len(after) || end > i && end-i < 11 {
+				t.Fatalf("date at %d of %q ends at %d", i, after, end)
+			}
+			for _, c := range after[i:end] {
+				if !isDigit(c) && !isAlpha(c) && c != '/' && c != ':' && c != ' ' && c != '+' && c != '-' {
+					t.Fatalf("date %q holds %q", after[i:end], c)
+				}
 			}
 		}
 	})

@@ -283,6 +283,12 @@ func (st *scan) atDigit(i int) int {
 	if dn <= 4 {
 		// Dates: dd/mm/yyyy (or '.', '-'), yyyy-mm-dd (or '/'),
 		// "12 mars 1985", "1er mai 1990".
+		if sep == '/' && dn == 2 && isUpper(next) {
+			if end := clfEnd(b, t); end > t {
+				st.ctxFrom = end
+				return end
+			}
+		}
 		var date bool
 		switch sep {
 		case '/', '-':
