@@ -85,8 +85,20 @@ func clfEnd(b []byte, i int) int {
 	return j
 }
 
+// syslogEnd returns the end of a syslog line's date at b[i:] (RFC 3164:
+// "Mar  3 00:00:07", "Nov 28 10:22:01"), or i if there is none: as
+// clfEnd, read whole.
+func syslogEnd(b []byte, i int) int {
+	if i+15 > len(b) || b[i+3] != ' ' || b[i+6] != ' ' || b[i+9] != ':' || b[i+12] != ':' ||
+		!(b[i+4] == ' ' || isDigit(b[i+4])) || !isDigit(b[i+5]) || !digitPair(b, i+7) || !digitPair(b, i+10) ||
+		!digitPair(b, i+13) || !englishMonth(b[i:i+3]) || i+15 < len(b) && isAlnum(b[i+15]) {
+		return i
+	}
+	return i + 15
+}
+
 // englishMonth reports whether m is an English month's abbreviation,
-// capitalised, as web servers write them.
+// capitalised, as web servers and syslog write them.
 func englishMonth(m []byte) bool {
 	switch string(m) {
 	case "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec":

@@ -60,13 +60,36 @@ func TestClfEnd(t *testing.T) {
 	}
 }
 
+// TestSyslogEnd: a syslog line's date, read whole.
+func TestSyslogEnd(t *testing.T) {
+	tests := []struct {
+		in, date string
+	}{
+		{"Mar  3 00:00:07 gov-srv01 sshd[162149]:", "Mar  3 00:00:07"},
+		{"Nov 28 10:22:01", "Nov 28 10:22:01"},
+		{"Nov 28 10:22:01.5", "Nov 28 10:22:01"},
+		{"Nov 28 10:22:015", ""},
+		{"Mon 28 10:22:01", ""},
+		{"Nov  x 10:22:01", ""},
+		{"Nov 28 10:22", ""},
+		{"Nov 28 1:22:01 x", ""},
+	}
+	for _, tc := range tests {
+		b := []byte(tc.in)
+		if got := string(b[:syslogEnd(b, 0)]); got != tc.date {
+			t.Errorf("%q: date %q, want %q", tc.in, got, tc.date)
+		}
+	}
+}
+
 // FuzzTimeEnd: the end is within the input and after the date, and
-// what it takes is a time's bytes; so for clfEnd and a web server's
-// date.
+// what it takes is a time's bytes; so for the dates of web servers and
+// syslog.
 func FuzzTimeEnd(f *testing.F) {
 	f.Add([]byte("T10:00:00.123456+01:00"))
 	f.Add([]byte(" 12:57:24"))
 	f.Add([]byte("13/Nov/2025:16:36:08 +0100]"))
+	f.Add([]byte("Mar  3 00:00:07 host"))
 	f.Fuzz(func(t *testing.T, after []byte) {
 		b := append([]byte("2024-10-17"), after...)
 		end := timeEnd(b, 10)
@@ -78,15 +101,17 @@ func FuzzTimeEnd(f *testing.F) {
 				t.Fatalf("time %q holds %q", b[10:end], c)
 			}
 		}
-		// The same bytes as a web server's date, from anywhere.
+		// The same bytes as a web server's or a syslog line's date,
+		// from anywhere.
 		for i := range after {
-			end := clfEnd(after, i)
-			if end < i || end > len(after) || end > i && end-i < 11 {
-				t.Fatalf("date at %d of %q ends at %d", i, after, end)
-			}
-			for _, c := range after[i:end] {
-				if !isDigit(c) && !isAlpha(c) && c != '/' && c != ':' && c != ' ' && c != '+' && c != '-' {
-					t.Fatalf("date %q holds %q", after[i:end], c)
+			for _, end := range []int{clfEnd(after, i), syslogEnd(after, i)} {
+				if end < i || end > len(after) || end > i && end-i < 11 {
+					t.Fatalf("date at %d of %q ends at %d", i, after, end)
+				}
+				for _, c := range after[i:end] {
+					if !isDigit(c) && !isAlpha(c) && c != '/' && c != ':' && c != ' ' && c != '+' && c != '-' {
+						t.Fatalf("date %q holds %q", after[i:end], c)
+					}
 				}
 			}
 		}

@@ -35,6 +35,12 @@ func (st *scan) atUpper(i int) int {
 	if i < st.lastEnd {
 		return we
 	}
+	if we == i+3 {
+		if end := syslogEnd(b, i); end > i {
+			st.ctxFrom = end
+			return end
+		}
+	}
 	// Every name this handler reads goes on after the word with a space
 	// (Jean Dupont, DUPONT Jean, Mme Dupont) or a civility's dot (M.):
 	// other words (Mozilla/5.0, Gecko), it spares the lookup.
