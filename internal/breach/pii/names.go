@@ -35,7 +35,7 @@ func (st *scan) atUpper(i int) int {
 	if i < st.lastEnd {
 		return we
 	}
-	if we == i+3 {
+	if we == i+3 && i+15 <= len(b) && b[i+9] == ':' {
 		if end := syslogEnd(b, i); end > i {
 			st.ctxFrom = end
 			return end
