@@ -45,6 +45,8 @@ func TestText(t *testing.T) {
 		{"times after dates", "birth_date=1963-12-16T00:00:00Z tel=0612345678 né le 1985-03-12 14:30:05.123+01:00, appeler le 2024-10-17 0612345678",
 			[]want{{DateOfBirth, "1963-12-16"}, {Phone, "0612345678"}, {DateOfBirth, "1985-03-12"}, {Phone, "0612345678"}}},
 		{"a zone that is a phone", "créé le 2024-10-17T10:00+33612345678", []want{{Phone, "+33612345678"}}},
+		{"accented capitals among small accents", "déjà reçu, Mme Élodie Dupré a été prévenue ; à Ève Martin, née Éléonore Bérénice, écrire",
+			[]want{{Name, "Élodie Dupré"}, {Name, "Ève Martin"}, {Name, "Éléonore Bérénice"}}},
 		{"syslog dates", "Mar  3 00:00:07 gov-srv01 sshd[162149]: Accepted password for ivan from 10.205.90.199 port 46206\nNov 28 10:22:01 srv mail: to jean.dupont@ville.fr, Mar Dupont tel 0612345678",
 			[]want{{IP, "10.205.90.199"}, {Email, "jean.dupont@ville.fr"}, {Phone, "0612345678"}}},
 		{"web server dates", `[13/Nov/2025:16:36:08 +0100] "GET /?tel=0612345678" 13/Nov/2025 0698765432, 01/Jan/1999:00:00:00 +01006 12 34 56 78`,
