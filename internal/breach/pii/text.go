@@ -35,6 +35,11 @@ type scan struct {
 	at      int // the position of the next '@' from where it was last looked for, or len(b)
 }
 
+// run hands each byte that may start a value to its handler. A small
+// accented letter (é, è, à, ç: 0xC3 then 0xA0 and above) starts
+// nothing, and French text has one every fifty bytes: it is passed over
+// before the handlers' switch, whose jump the processor mispredicts as
+// triggers alternate.
 func (st *scan) run() {
 	b, trig := st.b, &st.s.trig
 	n := len(b)
@@ -64,13 +69,8 @@ func (st *scan) run() {
 			i = j
 			continue
 		}
-		// A small accented letter (é, è, à, ç: 0xC3 then 0xA0 and
-		// above) starts nothing, and French text has one every fifty
-		// bytes: passed over here, it is spared the jump through the
-		// handlers' table, which the processor mispredicts as triggers
-		// alternate.
 		if b[i] == 0xC3 && uint(i+1) < uint(n) && b[i+1] >= 0xA0 {
-			i += 2
+			i += 2 // a small accented letter (see above)
 			continue
 		}
 		switch trig[b[i]] {
