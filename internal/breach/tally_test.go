@@ -713,6 +713,28 @@ func BenchmarkMerge(b *testing.B) {
 	}
 }
 
+// TestPeopleNodesDouble: the nodes' arrays take the index's capacity,
+// which doubles, instead of growing by append: their copies into fresh
+// memory stay near twice their size (BenchmarkPeopleFile).
+func TestPeopleNodesDouble(t *testing.T) {
+	var p people
+	b := &budget{max: 1 << 20}
+	grows := 0
+	for i := uint64(1); i <= 100000; i++ {
+		c := cap(p.parent)
+		p.add([]uint64{i*0x9E3779B97F4A7C15&^tagMask | 1}, b, true)
+		if cap(p.parent) != c {
+			grows++
+			if cap(p.parent) != p.node.capacity() || cap(p.links) != cap(p.parent) {
+				t.Fatalf("at %d nodes: capacities %d and %d, the index's %d", len(p.parent), cap(p.parent), cap(p.links), p.node.capacity())
+			}
+		}
+	}
+	if grows > 16 { // 13 by doubling from 48; some 35 by append
+		t.Fatalf("the nodes' arrays grew %d times for 100,000 nodes", grows)
+	}
+}
+
 // BenchmarkPeopleFile: 158,000 people of two identifiers each, each
 // met four times, filed in batches as a worker files them: the people of
 // the order table. It reports the page faults of an iteration that
