@@ -34,49 +34,38 @@ func TestTimeEnd(t *testing.T) {
 	}
 }
 
-// TestClfEnd: a web server's date, read whole, and what it leaves.
-func TestClfEnd(t *testing.T) {
+// TestLogDateEnds: a web server's date (clfEnd) and a syslog line's
+// (syslogEnd), read whole, and what they leave.
+func TestLogDateEnds(t *testing.T) {
+	clf, syslog := clfEnd, syslogEnd
 	tests := []struct {
+		end      func([]byte, int) int
 		in, date string
 	}{
-		{"13/Nov/2025:16:36:08 +0100] \"GET", "13/Nov/2025:16:36:08 +0100"},
-		{"13/Nov/2025:16:36:08] x", "13/Nov/2025:16:36:08"},
-		{"01/Jan/1999 0612345678", "01/Jan/1999"},
-		{"13/Nov/2025:16:36:08 +010", "13/Nov/2025:16:36:08"},
-		{"13/Nov/2025:16:36", "13/Nov/2025"},
-		{"13/Nov/20251", ""},
-		{"13/nov/2025", ""},
-		{"13/Nox/2025", ""},
-		{"1/Nov/2025", ""},
-		{"13/Nov/2025a", ""},
-		{"13/Nov/2025:16:36:08 +0100a", ""},
-		{"13/Nov/202", ""},
+		{clf, "13/Nov/2025:16:36:08 +0100] \"GET", "13/Nov/2025:16:36:08 +0100"},
+		{clf, "13/Nov/2025:16:36:08] x", "13/Nov/2025:16:36:08"},
+		{clf, "01/Jan/1999 0612345678", "01/Jan/1999"},
+		{clf, "13/Nov/2025:16:36:08 +010", "13/Nov/2025:16:36:08"},
+		{clf, "13/Nov/2025:16:36", "13/Nov/2025"},
+		{clf, "13/Nov/20251", ""},
+		{clf, "13/nov/2025", ""},
+		{clf, "13/Nox/2025", ""},
+		{clf, "1/Nov/2025", ""},
+		{clf, "13/Nov/2025a", ""},
+		{clf, "13/Nov/2025:16:36:08 +0100a", ""},
+		{clf, "13/Nov/202", ""},
+		{syslog, "Mar  3 00:00:07 gov-srv01 sshd[162149]:", "Mar  3 00:00:07"},
+		{syslog, "Nov 28 10:22:01", "Nov 28 10:22:01"},
+		{syslog, "Nov 28 10:22:01.5", "Nov 28 10:22:01"},
+		{syslog, "Nov 28 10:22:015", ""},
+		{syslog, "Mon 28 10:22:01", ""},
+		{syslog, "Nov  x 10:22:01", ""},
+		{syslog, "Nov 28 10:22", ""},
+		{syslog, "Nov 28 1:22:01 x", ""},
 	}
 	for _, tc := range tests {
 		b := []byte(tc.in)
-		if got := string(b[:clfEnd(b, 0)]); got != tc.date {
-			t.Errorf("%q: date %q, want %q", tc.in, got, tc.date)
-		}
-	}
-}
-
-// TestSyslogEnd: a syslog line's date, read whole.
-func TestSyslogEnd(t *testing.T) {
-	tests := []struct {
-		in, date string
-	}{
-		{"Mar  3 00:00:07 gov-srv01 sshd[162149]:", "Mar  3 00:00:07"},
-		{"Nov 28 10:22:01", "Nov 28 10:22:01"},
-		{"Nov 28 10:22:01.5", "Nov 28 10:22:01"},
-		{"Nov 28 10:22:015", ""},
-		{"Mon 28 10:22:01", ""},
-		{"Nov  x 10:22:01", ""},
-		{"Nov 28 10:22", ""},
-		{"Nov 28 1:22:01 x", ""},
-	}
-	for _, tc := range tests {
-		b := []byte(tc.in)
-		if got := string(b[:syslogEnd(b, 0)]); got != tc.date {
+		if got := string(b[:tc.end(b, 0)]); got != tc.date {
 			t.Errorf("%q: date %q, want %q", tc.in, got, tc.date)
 		}
 	}
