@@ -17,6 +17,10 @@
 //     column.
 //   - Runs written like a NIR or an IBAN whose key is wrong are skipped
 //     whole, so that their parts are not reported as a phone or a card.
+//   - Logs' dates are read whole: a time of day after a date (ISO 8601,
+//     RFC 3339), a web server's 13/Nov/2025:16:36:08 +0100 and syslog's
+//     Mar  3 00:00:07. Their numbers are no one's; a date of birth
+//     followed by a time keeps the date's span.
 package pii
 
 // Category is the kind of personal data a finding holds. The names are a
