@@ -7,6 +7,8 @@
 // depends on its neighbours.
 package swar
 
+import "encoding/binary"
+
 const (
 	Ones = 0x0101010101010101 // a 1 in each byte; Ones*c repeats c
 	High = 0x8080808080808080 // each byte's top bit, where marks are
@@ -42,3 +44,19 @@ func Letters(w uint64) uint64 { return Range(w|0x20*Ones, 'a', 'z') }
 // multiplication moves the eight marks into the top byte, the products
 // of distinct bits never meeting, so nothing carries.
 func Bits(marks uint64) uint64 { return (marks >> 7) * 0x0102040810204080 >> 56 }
+
+// Load returns the first 8 bytes of b as a word, byte i of b in byte i;
+// a shorter b leaves the bytes past its length zero. Short values are read in at most two
+// loads that overlap, the bytes read twice being ORed with themselves.
+func Load(b []byte) uint64 {
+	n := len(b)
+	switch {
+	case n >= 8:
+		return binary.LittleEndian.Uint64(b)
+	case n >= 4:
+		return uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<(8*(n-4))
+	case n > 0:
+		return uint64(b[0]) | uint64(b[n/2])<<(8*(n/2)) | uint64(b[n-1])<<(8*(n-1))
+	}
+	return 0
+}

@@ -63,3 +63,15 @@ func FuzzWords(f *testing.F) {
 	f.Add(uint64(0x3930392f3a402f30))
 	f.Fuzz(func(t *testing.T, w uint64) { checkAll(t, w) })
 }
+
+// TestLoad: every length up to 9 gives the bytes of b and zeros past them.
+func TestLoad(t *testing.T) {
+	b := []byte{0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99}
+	for n := 0; n <= len(b); n++ {
+		var want [8]byte
+		copy(want[:], b[:n])
+		if got := Load(b[:n]); got != binary.LittleEndian.Uint64(want[:]) {
+			t.Errorf("Load of %d bytes = %#x, want % x", n, got, want)
+		}
+	}
+}

@@ -2,9 +2,12 @@ package pii
 
 import (
 	"bytes"
+	"math/bits"
 	"net/netip"
 	"unicode"
 	"unicode/utf8"
+
+	"tocsin/internal/swar"
 )
 
 // Column is what a table column holds, decided from its header and a
@@ -483,7 +486,19 @@ func (s *Scanner) Inert(v []byte) bool { return s.inert(v) }
 // value needs a run of at least 10 digits (phone, NIR, card; digits joined
 // by spaces, dots, dashes or parentheses), three dots (IPv4) or "::" or
 // seven colons (IPv6).
+//
+// A value of at most 8 bytes below '@' but for '+' and ':' (amounts,
+// quantities, rates, dates: most cells asked) has no letter nor any
+// byte beyond ASCII and is too short for a run of 10 digits: its word
+// answers, in a third of the byte loop's instructions.
 func (s *Scanner) inert(v []byte) bool {
+	if n := len(v); n > 0 && n <= 8 {
+		const lo, hi = swar.Ones, swar.High
+		w := swar.Load(v)
+		if (w&^hi+0x40*lo|w)&hi|swar.Equal(w, '+')|swar.Equal(w, ':') == 0 {
+			return bits.OnesCount64(swar.Equal(w, '.')) < 3
+		}
+	}
 	run, dots, colons := 0, 0, 0
 	prev := byte(0)
 	for _, c := range v {

@@ -50,6 +50,52 @@ func TestInert(t *testing.T) {
 	}
 }
 
+// inertBytes is inert's byte loop alone, which its words must agree with.
+func inertBytes(s *Scanner, v []byte) bool {
+	run, dots, colons := 0, 0, 0
+	prev := byte(0)
+	for _, c := range v {
+		switch s.cellClass[c] {
+		case cellDigit:
+			if run++; run >= 10 {
+				return false
+			}
+		case cellJoin:
+			if c == '.' {
+				dots++
+			}
+		case cellColon:
+			if colons++; prev == ':' {
+				return false
+			}
+			run = 0
+		case cellLive:
+			return false
+		default:
+			run = 0
+		}
+		prev = c
+	}
+	return dots < 3 && colons < 7
+}
+
+// TestInertWords: values of up to 20 bytes drawn from the bytes that
+// decide, answered from their words as by the byte loop.
+func TestInertWords(t *testing.T) {
+	s := New()
+	alphabet := []byte("0123456789012345678901234567890123456789.,:- /()aZ@+\x00\xc3\xa9")
+	rng := rand.New(rand.NewSource(6))
+	for range 200000 {
+		v := make([]byte, rng.Intn(21))
+		for i := range v {
+			v[i] = alphabet[rng.Intn(len(alphabet))]
+		}
+		if got, want := s.inert(v), inertBytes(s, v); got != want {
+			t.Fatalf("inert(%q) = %v, the byte loop says %v", v, got, want)
+		}
+	}
+}
+
 // FuzzInert: whatever the input, an inert value yields no finding.
 func FuzzInert(f *testing.F) {
 	for _, seed := range []string{"1234,56", "06 12 34 56 78", "2001:0:0:1::5", "192.168.1.1", "0033 (0)1 23 45 67 89", "12/03/2024 14:22:01"} {
@@ -57,6 +103,9 @@ func FuzzInert(f *testing.F) {
 	}
 	s := New()
 	f.Fuzz(func(t *testing.T, in []byte) {
+		if got, want := s.inert(in), inertBytes(s, in); got != want {
+			t.Fatalf("inert(%q) = %v, the byte loop says %v", in, got, want)
+		}
 		if s.inert(in) {
 			if fs := s.Text(in, &Findings{}); len(fs) > 0 {
 				t.Fatalf("inert, but Text finds a %s value at [%d,%d)", fs[0].Category, fs[0].Start, fs[0].End)
