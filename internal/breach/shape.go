@@ -122,58 +122,85 @@ func newShapeSecret() shapeSecret {
 // A coarse shape also takes the ASCII letters of a value with digits and
 // no space for their case alone (coarseWord); a digit-free value is its
 // own shape either way, and so are words: "Vue le 12/03/2024" and "Nee le
-// 12/03/1985" would be one coarse shape. Coarse, both hashes are taken as
-// the bytes come, the digits and spaces choosing at the end.
+// 12/03/1985" would be one coarse shape.
 //
 // Not inlined: the loop that asks a column's values (askColumn) keeps its
 // own values in registers around the call, and inlined, its registers
 // and this function's did not fit together (15 M more instructions on
-// the order table).
+// the order table). Most columns shape exactly: their loop is apart from
+// the coarse one, whose second hash and spaces left too few registers
+// for the first, spilled to the stack on every word.
 //
 //go:noinline
 func newShapeKey(k *shapeSecret, v []byte, coarse bool) shapeKey {
+	if coarse {
+		return coarseShapeKey(k, v)
+	}
 	n := len(v)
 	a, ka := k[0]^uint64(n), k[1]
-	b := a ^ coarseTweak
-	var digits, spaces uint64
+	var digits uint64
 	keep := uint64(0x80) // the value's first byte, if a digit, stays
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		w, d := shapeWord(binary.LittleEndian.Uint64(v[i:i+8]), keep)
+	p := v
+	for len(p) >= 8 {
+		w, d := shapeWord(binary.LittleEndian.Uint64(p), keep)
 		a, keep, digits = mum(a^w, ka), 0, digits|d
-		if coarse {
-			b, spaces = mum(b^coarseWord(w), ka), spaces|swar.Equal(w, ' ')
-		}
+		p = p[8:]
 	}
-	if i < n {
-		// The last bytes, in the low bytes of w: from the last 8 bytes
-		// of v, else (a short v) from two reads that overlap, or three
-		// bytes.
+	if len(p) > 0 {
+		// The last bytes, in the low bytes of a word.
 		var w uint64
-		switch {
-		case n >= 8:
-			w = binary.LittleEndian.Uint64(v[n-8:]) >> (64 - 8*(n-i))
-		case n >= 4:
-			w = uint64(binary.LittleEndian.Uint32(v)) | uint64(binary.LittleEndian.Uint32(v[n-4:]))<<(8*(n-4))
-		default:
-			w = uint64(v[0]) | uint64(v[n/2])<<(8*(n/2)) | uint64(v[n-1])<<(8*(n-1))
+		if n >= 8 {
+			w = binary.LittleEndian.Uint64(v[n-8:]) >> (64 - 8*len(p))
+		} else {
+			w = swar.Load(p)
 		}
 		w, d := shapeWord(w, keep)
 		a, digits = mum(a^w, ka), digits|d
-		if coarse {
-			b, spaces = mum(b^coarseWord(w), ka), spaces|swar.Equal(w, ' ')
-		}
 	}
-	if coarse && digits != 0 && spaces == 0 {
-		a = b
-	}
-	// The low bit tells a digit-free value: "a\xff" (undecoded binary)
-	// and "a1" share a shape, not a key.
+	return keyOf(a, digits)
+}
+
+// keyOf makes a shape's key of its hash: the low bit tells a digit-free
+// value, so that "a\xff" (undecoded binary) and "a1" share a shape, not
+// a key.
+func keyOf(a, digits uint64) shapeKey {
 	a = a&^1 | 2
 	if digits == 0 {
 		a |= 1
 	}
 	return shapeKey(a)
+}
+
+// coarseShapeKey is newShapeKey of a coarse shape: both hashes are taken
+// as the bytes come, the digits and spaces choosing at the end.
+func coarseShapeKey(k *shapeSecret, v []byte) shapeKey {
+	n := len(v)
+	a, ka := k[0]^uint64(n), k[1]
+	b := a ^ coarseTweak
+	var digits, spaces uint64
+	keep := uint64(0x80)
+	p := v
+	for len(p) >= 8 {
+		w, d := shapeWord(binary.LittleEndian.Uint64(p), keep)
+		a, keep, digits = mum(a^w, ka), 0, digits|d
+		b, spaces = mum(b^coarseWord(w), ka), spaces|swar.Equal(w, ' ')
+		p = p[8:]
+	}
+	if len(p) > 0 {
+		var w uint64
+		if n >= 8 {
+			w = binary.LittleEndian.Uint64(v[n-8:]) >> (64 - 8*len(p))
+		} else {
+			w = swar.Load(p)
+		}
+		w, d := shapeWord(w, keep)
+		a, digits = mum(a^w, ka), digits|d
+		b, spaces = mum(b^coarseWord(w), ka), spaces|swar.Equal(w, ' ')
+	}
+	if digits != 0 && spaces == 0 {
+		a = b
+	}
+	return keyOf(a, digits)
 }
 
 // shapeWord shapes 8 bytes: their digits become shapeMark, but those
