@@ -62,6 +62,9 @@ type Options struct {
 	// rowByRow hands each table's rows over one at a time, as the readers
 	// without batches do: tests check that batches scan alike.
 	rowByRow bool
+	// noMemo keeps the columns of a category from remembering what their
+	// values gave (cellmemo.go): tests check that they count alike.
+	noMemo bool
 }
 
 // Defaults of Options.

@@ -509,7 +509,7 @@ func TestShapeScan(t *testing.T) {
 // table's column cleared: nothing trusted or banned carries over.
 func TestShapeSetsReused(t *testing.T) {
 	seeds := testSeeds()
-	var sets shapeSets
+	sets := shapeSets{max: shapeFreeMax}
 	var first shapeCache
 	if !first.wanted(&sets) {
 		t.Fatal("no set")

@@ -180,6 +180,9 @@ type worker struct {
 	pb            peopleBatch
 	shapeSecret   shapeSecret
 	shapes        shapeSets          // the shape tables of the open tables' columns, and spares
+	memoSeed      maphash.Seed       // keys the memos' hashes of values (cellmemo.go)
+	memos         tablePool[memoSet] // the memo tables of the open tables' columns, and spares
+	lastHash      uint64             // the tally's hash of the last finding
 	held          heldRows           // buffers for a table's rows held back, when no table has them
 	marks         []cellMarks        // a batch's rows' (tableScan.Rows)
 	cells         []extract.Cell     // a batch's row made cells, for a table not yet classified
@@ -187,6 +190,7 @@ type worker struct {
 	specials      memo[string]       // the special category each column header names
 	words         [][]byte
 	person        []byte       // a person's key: the words of the names, '|', date of birth
+	norms         []byte       // the names of rawNames normalised, for the person's key
 	tails         [16]tailText // category and confidence as written, round robin
 	nextTail      int
 	head          []byte // the findings' common start for headLine in headPath
@@ -200,6 +204,7 @@ func (s *scan) newWorker() *worker {
 	for i := range w.masksWanted {
 		w.masksWanted[i] = maxSamples
 	}
+	w.shapes.max, w.memos.max, w.memoSeed = shapeFreeMax, memoFreeMax, maphash.MakeSeed()
 	return w
 }
 
@@ -414,6 +419,7 @@ type colState struct {
 	classified bool
 	end        []byte     // what ends the findings of the column: table, column, "}\n"; only with a findings file
 	shapes     shapeCache // what the shapes of a column of no category gave
+	memo       cellMemo   // what the values of a column of a category gave
 	// notInert counts the column's values in a row that were not inert
 	// (codes, labels, dates with a time): past inertGiveUp, its values
 	// go to the shapes without being asked.
@@ -448,7 +454,7 @@ func (t *tableScan) Column(i int, name string, header bool) {
 		display = t.d.w.red.name(name)
 	}
 	c := newIn(&t.colSlab)
-	c.name, c.header = name, header
+	c.name, c.header, c.memo.off = name, header, t.d.w.s.o.noMemo
 	for len(t.loc.cols) <= i {
 		t.loc.cols = append(t.loc.cols, nil)
 	}
@@ -728,6 +734,10 @@ func (t *tableScan) cell(n int, cell *extract.Cell, asked uint64) {
 	}
 	switch {
 	case col.class.Category != "":
+		if ci := catIdx(col.class.Category); memoCats>>ci&1 != 0 && w.masksWanted[ci] == 0 && col.memo.wanted(&w.memos) {
+			t.memoCell(n, cell, col, ci)
+			return
+		}
 		finds = w.s.pii.Cell(col.class, cell.Value, &w.fs)
 	case len(cell.Value) <= shapeMaxLen && col.shapes.wanted(t.shapes):
 		// Values of a shape that gave nothing often enough are codes
@@ -748,6 +758,63 @@ func (t *tableScan) cell(n int, cell *extract.Cell, asked uint64) {
 		if w.s.out != nil {
 			w.writeFinding(col, ci, f, t.d.pathJSON, n, cell.Orig(f.Start), cell.Orig(f.End))
 		}
+	}
+}
+
+// memoCell scans a cell of a column whose memo is in use (cellmemo.go)
+// and whose category has index ci.
+func (t *tableScan) memoCell(n int, cell *extract.Cell, col *colState, ci int) {
+	w := t.d.w
+	m := &col.memo
+	key := maphash.Bytes(w.memoSeed, cell.Value) | 1
+	slot, h, found := m.lookup(key)
+	if found {
+		if h != 0 {
+			t.replay(n, cell, col, ci, h)
+		}
+		return
+	}
+	finds, fits := w.s.pii.CellFits(col.class, cell.Value, &w.fs)
+	// Counted as cell counts them: through a method of both, cell's
+	// own loop cost 10 M instructions more on the order table.
+	for k := range finds {
+		f := &finds[k]
+		fci := w.finding(t.loc, col, f)
+		if w.s.out != nil {
+			w.writeFinding(col, fci, f, t.d.pathJSON, n, cell.Orig(f.Start), cell.Orig(f.End))
+		}
+	}
+	switch {
+	case !fits:
+	case len(finds) == 0:
+		m.record(slot, key, 0)
+	case m.conf == 0 || m.conf == finds[0].Confidence:
+		m.conf = finds[0].Confidence
+		m.record(slot, key, w.lastHash)
+	}
+}
+
+// replay counts what a memo kept of a value met before: its whole trimmed
+// value, of its column's category (index ci), whose tally hash is h. It
+// is what finding does, but for the hash, which was filed the first time.
+func (t *tableScan) replay(n int, cell *extract.Cell, col *colState, ci int, h uint64) {
+	w := t.d.w
+	start, end := pii.TrimCell(cell.Value)
+	w.cats[ci].values++
+	t.loc.values[ci]++
+	col.stats.values[ci]++
+	w.rec.cats |= 1 << ci
+	switch ci {
+	case domEmail:
+		w.rec.email = append(w.rec.email, h)
+	case domPhone:
+		w.rec.phone = append(w.rec.phone, h)
+	case domName:
+		w.rec.rawNames = append(w.rec.rawNames, cell.Value[start:end])
+	}
+	if w.s.out != nil {
+		f := pii.Finding{Category: col.class.Category, Start: start, End: end, Confidence: col.memo.conf}
+		w.writeFinding(col, ci, &f, t.d.pathJSON, n, cell.Orig(start), cell.Orig(end))
 	}
 }
 
@@ -800,6 +867,7 @@ func (t *tableScan) End() {
 	for _, c := range t.cols {
 		if c != nil {
 			c.shapes.release(t.shapes)
+			c.memo.release(&t.d.w.memos)
 		}
 	}
 }
@@ -814,6 +882,9 @@ type record struct {
 	phone []uint64
 	names [][]byte
 	dob   []byte
+	// rawNames are names a memo answered for, as in their cells: they
+	// are normalised only if the person's key needs them.
+	rawNames [][]byte
 }
 
 // finding counts one finding and feeds the tally; it returns the index
@@ -830,6 +901,7 @@ func (w *worker) finding(l *locStats, col *colState, f *pii.Finding) int {
 		w.credKinds[max(slices.Index(credentialKinds[:], pii.CredentialKind(f.Norm)), 0)]++ // plain text unless known
 	}
 	h, seen := w.k.hash(ci, f.Norm)
+	w.lastHash = h
 	// The distinct identifiers are counted by the people they join
 	// (endRecord); the other categories by a set each.
 	if !seen && !identifies(ci) {
@@ -978,10 +1050,18 @@ func (w *worker) endRecord(l *locStats) {
 	// Name with date of birth identifies a person only where nothing
 	// stronger does: homonyms born the same day are rare, but records
 	// that carry distinct NIRs must never be joined through them.
-	if len(ids) == n && len(r.names) > 0 && r.dob != nil {
+	if len(ids) == n && len(r.names)+len(r.rawNames) > 0 && r.dob != nil {
 		w.words = w.words[:0]
 		for _, n := range r.names {
 			w.words = appendWords(w.words, n)
+		}
+		if len(r.rawNames) > 0 {
+			// Into one buffer first: its growth would move the words.
+			w.norms = w.norms[:0]
+			for _, n := range r.rawNames {
+				w.norms = append(pii.AppendNormName(w.norms, n), ' ')
+			}
+			w.words = appendWords(w.words, w.norms)
 		}
 		slices.SortFunc(w.words, bytes.Compare)
 		w.person = w.person[:0]
@@ -1006,6 +1086,7 @@ func (w *worker) endRecord(l *locStats) {
 	// Field by field: a composite literal is built on the stack and
 	// copied in 16-byte moves, which wait for its 8-byte stores.
 	r.cats, r.nir, r.email, r.phone, r.names, r.dob = 0, r.nir[:0], r.email[:0], r.phone[:0], r.names[:0], nil
+	r.rawNames = r.rawNames[:0]
 }
 
 // appendWords appends the space-separated words of a normalised name. A

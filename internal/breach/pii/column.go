@@ -370,16 +370,38 @@ func (s *Scanner) Cell(col Column, value []byte, fs *Findings) []Finding {
 	return fs.List[n:]
 }
 
-// cellColumn adds the value of a cell of a classified column when it
-// fits the column's category.
-func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
-	start, end := 0, len(value)
+// CellFits is Cell that also tells whether the value fitted the column's
+// category (or was empty): its finding, if any, is then its whole trimmed
+// value (TrimCell) and depends on its bytes and the column alone.
+func (s *Scanner) CellFits(col Column, value []byte, fs *Findings) (finds []Finding, fits bool) {
+	n := len(fs.List)
+	if fits = col.Category != "" && s.cellColumn(col, value, fs); !fits {
+		s.cellText(value, fs)
+	}
+	return fs.List[n:], fits
+}
+
+// TrimCell tells where a cell's value starts and ends, white space and
+// quotes around it left out.
+func TrimCell(value []byte) (start, end int) {
+	start, end = 0, len(value)
 	for start < end && isSpace(value[start]) {
 		start++
 	}
 	for end > start && isSpace(value[end-1]) {
 		end--
 	}
+	return start, end
+}
+
+// AppendNormName appends a name normalised as the finding of a cell of a
+// column of names holds it.
+func AppendNormName(dst, v []byte) []byte { return appendNormText(dst, v) }
+
+// cellColumn adds the value of a cell of a classified column when it
+// fits the column's category.
+func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
+	start, end := TrimCell(value)
 	if start == end {
 		return true
 	}

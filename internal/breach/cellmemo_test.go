@@ -1,0 +1,185 @@
+package breach
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"tocsin/internal/breach/corpus"
+	"tocsin/internal/breach/pii"
+)
+
+// memoTable writes a table whose personal columns repeat their values:
+// few surnames and first names, some with spaces around them, empty or
+// holding what is no name; communes; a phone number shared by many rows;
+// e-mail addresses on half the rows only, so that the other half's people
+// are told by name and date of birth; and names in Windows-1252, recoded.
+func memoTable(t *testing.T, path string, rows int) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(5, uint64(rows)))
+	ids := corpus.Identities(3, 40)
+	var b bytes.Buffer
+	b.WriteString("nom;prénom;date_naissance;ville;téléphone;courriel\n")
+	for i := range rows {
+		id := ids[r.IntN(len(ids))]
+		nom, prenom := id.Surname, ids[r.IntN(len(ids))].Given
+		switch i % 50 {
+		case 7:
+			nom = "  " + nom + " "
+		case 11:
+			nom = ""
+		case 13:
+			nom = "voir dossier 12" // no name: scanned as text
+		case 17:
+			prenom = "H\xe9l\xe8ne" // Windows-1252
+		case 19:
+			prenom = "rappeler au " + id.Phone // no name, a phone in text
+		}
+		dob := fmt.Sprintf("%02d/%02d/19%02d", 1+r.IntN(3), 1+r.IntN(2), 60+r.IntN(3))
+		phone := ""
+		if i%3 == 0 {
+			phone = ids[r.IntN(4)].Phone
+		}
+		mail := ""
+		if i%2 == 0 {
+			mail = fmt.Sprintf("p%d@exemple.fr", i)
+		}
+		fmt.Fprintf(&b, "%s;%s;%s;%s;%s;%s\n", nom, prenom, dob, []string{"Lyon", "Nantes", "Brest"}[r.IntN(3)], phone, mail)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMemoScansAlike: the columns' memos change nothing of the findings,
+// line by line, nor of the report: values, distinct values, records,
+// people (told by name and date of birth on half the rows) and columns.
+func TestMemoScansAlike(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "clients.csv")
+	memoTable(t, path, 20000)
+	scan := func(noMemo, rowByRow bool) (*Report, string) {
+		var out bytes.Buffer
+		rep, err := Scan(context.Background(), Options{Paths: []string{path}, Workers: 1, Findings: &out, noMemo: noMemo, rowByRow: rowByRow, Now: func() time.Time { return time.Unix(0, 0) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep.Scanned.Seconds = 0
+		return rep, out.String()
+	}
+	wantRep, wantOut := scan(true, false)
+	if wantRep.People.Count < 100 || !wantRep.People.Exact {
+		t.Fatalf("%+v: too few people for a test", wantRep.People)
+	}
+	for _, rowByRow := range []bool{false, true} {
+		rep, out := scan(false, rowByRow)
+		if out != wantOut {
+			a, b := strings.Split(out, "\n"), strings.Split(wantOut, "\n")
+			for i := range min(len(a), len(b)) {
+				if a[i] != b[i] {
+					t.Fatalf("finding %d with memos %s, without %s", i, a[i], b[i])
+				}
+			}
+			t.Fatalf("%d findings with memos, %d without", len(a), len(b))
+		}
+		if !reflect.DeepEqual(rep, wantRep) {
+			t.Fatalf("reports differ:\nwith memos %+v\nwithout %+v", rep, wantRep)
+		}
+	}
+}
+
+// TestMemoAnswers: a value met again is answered with the hash kept for
+// it, and only once the column has looked at memoAfter values.
+func TestMemoAnswers(t *testing.T) {
+	var pool tablePool[memoSet]
+	var m cellMemo
+	for range memoAfter - 1 {
+		if m.wanted(&pool) {
+			t.Fatal("a memo before memoAfter values")
+		}
+	}
+	if !m.wanted(&pool) || pool.live != 1 {
+		t.Fatal("no memo after memoAfter values")
+	}
+	slot, _, found := m.lookup(3)
+	if found {
+		t.Fatal("found in an empty table")
+	}
+	m.record(slot, 3, 42)
+	if _, h, found := m.lookup(3); !found || h != 42 {
+		t.Fatalf("lookup = %d, %v; want 42, true", h, found)
+	}
+	// A key of the same slot goes to the next.
+	if _, _, found := m.lookup(3 + 2*memoSlots); found {
+		t.Fatal("another key found")
+	}
+}
+
+// TestMemoGivesUp: a column whose values do not repeat (e-mail addresses)
+// gives its table back after memoTrial lookups; one whose values repeat
+// keeps it, and a full table answers what it holds and keeps no more.
+func TestMemoGivesUp(t *testing.T) {
+	var pool tablePool[memoSet]
+	pool.max = 1
+	var unique, repeated cellMemo
+	unique.seen, repeated.seen = memoAfter, memoAfter
+	for i := range memoTrial {
+		if !unique.wanted(&pool) || !repeated.wanted(&pool) {
+			t.Fatalf("given up after %d lookups", i)
+		}
+		key := uint64(2*i + 1)
+		if slot, _, found := unique.lookup(key); !found {
+			unique.record(slot, key, key)
+		}
+		key = uint64(2*(i%1000) + 1)
+		if slot, _, found := repeated.lookup(key); !found {
+			repeated.record(slot, key, key)
+		}
+	}
+	if unique.set.n != memoFull {
+		t.Fatalf("%d values kept, want %d (full)", unique.set.n, memoFull)
+	}
+	if unique.wanted(&pool) || !unique.off || pool.live != 1 || len(pool.free) != 1 {
+		t.Fatalf("unique values: kept their table (off %v, %d live, %d spare)", unique.off, pool.live, len(pool.free))
+	}
+	if unique.set != nil || *pool.free[0] != (memoSet{}) {
+		t.Fatal("the table given back is not cleared")
+	}
+	if !repeated.wanted(&pool) {
+		t.Fatal("repeated values gave up their table")
+	}
+}
+
+// TestMemoSetsBounded: a worker's open tables hold at most memoSetsMax
+// memo tables.
+func TestMemoSetsBounded(t *testing.T) {
+	var pool tablePool[memoSet]
+	cols := make([]cellMemo, memoSetsMax+3)
+	for i := range cols {
+		cols[i].seen = memoAfter
+		if got, want := cols[i].wanted(&pool), i < memoSetsMax; got != want {
+			t.Fatalf("column %d: wanted %v", i, got)
+		}
+	}
+	if pool.live != memoSetsMax {
+		t.Fatalf("%d tables, want %d", pool.live, memoSetsMax)
+	}
+}
+
+// TestMemoCats: a memo answers for every category but those whose
+// finding's confidence or normalised value is read after it.
+func TestMemoCats(t *testing.T) {
+	for _, c := range pii.Categories() {
+		ci := catIdx(c)
+		want := ci != domNIR && ci != domDOB && ci != domCredential
+		if got := memoCats>>ci&1 != 0; got != want {
+			t.Errorf("%s: memo %v, want %v", c, got, want)
+		}
+	}
+}
