@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 
+	"tocsin/internal/breach/extract"
 	"tocsin/internal/swar"
 )
 
@@ -124,18 +125,23 @@ func newShapeSecret() shapeSecret {
 // own shape either way, and so are words: "Vue le 12/03/2024" and "Nee le
 // 12/03/1985" would be one coarse shape.
 //
-// Not inlined: the loop that asks a column's values (askColumn) keeps its
-// own values in registers around the call, and inlined, its registers
-// and this function's did not fit together (15 M more instructions on
-// the order table). Most columns shape exactly: their loop is apart from
-// the coarse one, whose second hash and spaces left too few registers
-// for the first, spilled to the stack on every word.
-//
-//go:noinline
+// Most columns shape exactly: their loop is apart from the coarse one,
+// whose second hash and spaces left too few registers for the first,
+// spilled to the stack on every word. Neither is inlined: the loops that
+// ask a column's values keep their own in registers around the call, and
+// inlined, their registers and the hash's did not fit together (15 M more
+// instructions on the order table).
 func newShapeKey(k *shapeSecret, v []byte, coarse bool) shapeKey {
 	if coarse {
 		return coarseShapeKey(k, v)
 	}
+	return exactShapeKey(k, v)
+}
+
+// exactShapeKey is newShapeKey of an exact shape.
+//
+//go:noinline
+func exactShapeKey(k *shapeSecret, v []byte) shapeKey {
 	n := len(v)
 	a, ka := k[0]^uint64(n), k[1]
 	var digits uint64
@@ -173,6 +179,8 @@ func keyOf(a, digits uint64) shapeKey {
 
 // coarseShapeKey is newShapeKey of a coarse shape: both hashes are taken
 // as the bytes come, the digits and spaces choosing at the end.
+//
+//go:noinline
 func coarseShapeKey(k *shapeSecret, v []byte) shapeKey {
 	n := len(v)
 	a, ka := k[0]^uint64(n), k[1]
@@ -393,5 +401,43 @@ func (c *shapeCache) record(slot int, k shapeKey, clean bool) {
 		s.state[slot] = shapeTrust
 	default:
 		s.state[slot]++
+	}
+}
+
+// markTrusted marks in marks the rows whose value in column ci has a
+// trusted shape, once the column has settled. It calls nothing but the
+// hash, so that its own values stay in registers from row to row: in
+// askColumn, whose other loop calls the detectors, they were reloaded
+// from the stack after each call.
+func (c *shapeCache) markTrusted(k *shapeSecret, rows []extract.LineRow, ci int, marks []cellMarks) {
+	bit := uint64(1) << ci
+	marks = marks[:len(rows)]
+	s := c.set
+	for r := range rows {
+		b := rows[r].Bounds
+		if ci+1 >= len(b) {
+			continue
+		}
+		v := rows[r].Line[b[ci]+1 : b[ci+1]]
+		if len(v) > shapeMaxLen {
+			continue
+		}
+		var key shapeKey
+		if c.coarse {
+			key = coarseShapeKey(k, v)
+		} else {
+			key = exactShapeKey(k, v)
+		}
+		for i := int(key>>2) & (shapeSlots - 1); ; i = (i + 1) & (shapeSlots - 1) {
+			if s.keys[i] == key {
+				if s.state[i] == shapeTrust {
+					marks[r].skip |= bit
+				}
+				break
+			}
+			if s.keys[i] == 0 {
+				break
+			}
+		}
 	}
 }

@@ -659,18 +659,7 @@ func (t *tableScan) askColumn(ci int, col *colState, rows []extract.LineRow, mar
 		return
 	}
 	// Then, once no longer asked, by shape alone.
-	shapes, coarse := &col.shapes, col.shapes.coarse
-	for ; r < len(rows); r++ {
-		b := rows[r].Bounds
-		if ci+1 >= len(b) {
-			continue
-		}
-		if v := rows[r].Line[b[ci]+1 : b[ci+1]]; len(v) <= shapeMaxLen {
-			if _, trusted := shapes.lookup(newShapeKey(&w.shapeSecret, v, coarse)); trusted {
-				marks[r].skip |= bit
-			}
-		}
-	}
+	col.shapes.markTrusted(&w.shapeSecret, rows[r:], ci, marks[r:])
 }
 
 // scan scans a row's cells.
