@@ -492,18 +492,15 @@ func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 // cells of a table are amounts, quantities and dates, which Text would
 // otherwise take digit by digit through every detector.
 func (s *Scanner) cellText(v []byte, fs *Findings) {
-	if !s.inert(v) {
+	if !s.Inert(v) {
 		s.Text(v, fs)
 	}
 }
 
 // Inert reports whether Text, and so Cell in a column of no category,
 // can find nothing in v: a few table lookups per byte, far cheaper than
-// the detectors (amounts, quantities, rates, short codes).
-func (s *Scanner) Inert(v []byte) bool { return s.inert(v) }
-
-// inert reports whether Text can find nothing in v. Every context word,
-// name, street, commune and IBAN needs a letter, an e-mail its '@', an
+// the detectors (amounts, quantities, rates, short codes). Every context
+// word, name, street, commune and IBAN needs a letter, an e-mail its '@', an
 // international number its '+' or 00 33 (10 digits); without those, a
 // value needs a run of at least 10 digits (phone, NIR, card; digits joined
 // by spaces, dots, dashes or parentheses), three dots (IPv4) or "::" or
@@ -514,7 +511,7 @@ func (s *Scanner) Inert(v []byte) bool { return s.inert(v) }
 // beyond ASCII: fewer than 10 bytes from '0' on (its digits and a few
 // signs) cannot make a run of 10 digits, and its words answer in a third
 // of the byte loop's instructions.
-func (s *Scanner) inert(v []byte) bool {
+func (s *Scanner) Inert(v []byte) bool {
 	switch n := len(v); {
 	case n == 0:
 	case n <= 8:

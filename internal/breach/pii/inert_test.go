@@ -38,7 +38,7 @@ func TestInert(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			if got := s.inert([]byte(tc.in)); got != tc.inert {
+			if got := s.Inert([]byte(tc.in)); got != tc.inert {
 				t.Fatalf("inert = %v, want %v", got, tc.inert)
 			}
 			if tc.inert {
@@ -90,7 +90,7 @@ func TestInertWords(t *testing.T) {
 		for i := range v {
 			v[i] = alphabet[rng.Intn(len(alphabet))]
 		}
-		if got, want := s.inert(v), inertBytes(s, v); got != want {
+		if got, want := s.Inert(v), inertBytes(s, v); got != want {
 			t.Fatalf("inert(%q) = %v, the byte loop says %v", v, got, want)
 		}
 	}
@@ -103,10 +103,10 @@ func FuzzInert(f *testing.F) {
 	}
 	s := New()
 	f.Fuzz(func(t *testing.T, in []byte) {
-		if got, want := s.inert(in), inertBytes(s, in); got != want {
+		if got, want := s.Inert(in), inertBytes(s, in); got != want {
 			t.Fatalf("inert(%q) = %v, the byte loop says %v", in, got, want)
 		}
-		if s.inert(in) {
+		if s.Inert(in) {
 			if fs := s.Text(in, &Findings{}); len(fs) > 0 {
 				t.Fatalf("inert, but Text finds a %s value at [%d,%d)", fs[0].Category, fs[0].Start, fs[0].End)
 			}
