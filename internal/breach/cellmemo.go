@@ -15,12 +15,16 @@ package breach
 // of birth's and a credential's normalised values are read again after
 // the finding (the person's key, the kind of password).
 
-// memoSlots is the size of a column's table (a power of two), of which
-// it fills at most memoFull: 64 KiB a column, in two arrays so that a
-// probe reads the keys alone.
+// memoSlots is the most slots a column's table has (a power of two), of
+// which it fills at most memoFull: 64 KiB. A table starts at memoStart
+// slots and doubles when three quarters full: a column of 240 surnames
+// keeps to 8 KiB, where its lookups do not push the rest of the scan out
+// of the processor's first cache, as 64 KiB did. A key and its hash are
+// side by side: a value met again reads one cache line.
 const (
 	memoSlots = 4096
 	memoFull  = memoSlots * 3 / 4
+	memoStart = 256
 )
 
 // memoTrial is how many lookups a column's memo has to hit a quarter of
@@ -34,11 +38,8 @@ const memoTrial = 4096
 const memoAfter = 256
 
 // memoSetsMax bounds the tables a worker's open tables hold at once (4
-// MiB), memoFreeMax the spares it keeps for the next tables.
-const (
-	memoSetsMax = 64
-	memoFreeMax = 4
-)
+// MiB).
+const memoSetsMax = 64
 
 // memoCats are the category indexes a memo may answer for.
 const memoCats = (1<<numCats - 1) &^ (1<<domNIR | 1<<domDOB | 1<<domCredential)
@@ -46,10 +47,11 @@ const memoCats = (1<<numCats - 1) &^ (1<<domNIR | 1<<domDOB | 1<<domCredential)
 // memoSet maps keys (never 0) to the tally's hash of the value's
 // normalised form, or 0 for a value that gave nothing (an empty cell).
 type memoSet struct {
-	keys [memoSlots]uint64
-	hs   [memoSlots]uint64
-	n    int
+	slots []memoSlot // a power of two of them
+	n     int
 }
+
+type memoSlot struct{ key, h uint64 }
 
 // cellMemo is a column's memo.
 type cellMemo struct {
@@ -61,8 +63,8 @@ type cellMemo struct {
 
 // wanted tells whether the memo is in use, making its table once the
 // column has looked at memoAfter values, and giving it up when the trial
-// fails.
-func (c *cellMemo) wanted(p *tablePool[memoSet]) bool {
+// fails; live counts the tables of the worker's open tables.
+func (c *cellMemo) wanted(live *int) bool {
 	if c.off {
 		return false
 	}
@@ -70,28 +72,27 @@ func (c *cellMemo) wanted(p *tablePool[memoSet]) bool {
 		if c.seen++; c.seen < memoAfter {
 			return false
 		}
-		if p.live >= memoSetsMax {
+		if *live >= memoSetsMax {
 			c.off = true
 			return false
 		}
-		c.set = p.take()
-		p.live++
+		c.set = &memoSet{slots: make([]memoSlot, memoStart)}
+		*live++
 	}
 	if c.lookups == memoTrial && c.found < memoTrial/4 {
-		c.release(p)
+		c.release(live)
 		c.off = true
 		return false
 	}
 	return true
 }
 
-// release gives the column's table back, at the end of its table or when
-// the column gives up.
-func (c *cellMemo) release(p *tablePool[memoSet]) {
+// release drops the column's table, at the end of its table or when the
+// column gives up.
+func (c *cellMemo) release(live *int) {
 	if c.set != nil {
-		p.put(c.set)
 		c.set = nil
-		p.live--
+		*live--
 	}
 }
 
@@ -103,13 +104,14 @@ func (c *cellMemo) lookup(key uint64) (slot int, h uint64, found bool) {
 		c.lookups++
 	}
 	s := c.set
-	for i := int(key>>1) & (memoSlots - 1); ; i = (i + 1) & (memoSlots - 1) {
-		switch s.keys[i] {
+	mask := len(s.slots) - 1
+	for i := int(key>>1) & mask; ; i = (i + 1) & mask {
+		switch e := &s.slots[i]; e.key {
 		case key:
 			if trial {
 				c.found++
 			}
-			return i, s.hs[i], true
+			return i, e.h, true
 		case 0:
 			if s.n == memoFull {
 				return -1, 0, false
@@ -119,10 +121,26 @@ func (c *cellMemo) lookup(key uint64) (slot int, h uint64, found bool) {
 	}
 }
 
-// record keeps h for key in the slot lookup returned.
+// record keeps h for key in the slot lookup returned, and doubles the
+// table when it is three quarters full.
 func (c *cellMemo) record(slot int, key, h uint64) {
-	if slot >= 0 {
-		c.set.keys[slot], c.set.hs[slot] = key, h
-		c.set.n++
+	if slot < 0 {
+		return
+	}
+	s := c.set
+	s.slots[slot] = memoSlot{key, h}
+	if s.n++; s.n*4 > len(s.slots)*3 && len(s.slots) < memoSlots {
+		old := s.slots
+		s.slots = make([]memoSlot, 2*len(old))
+		mask := len(s.slots) - 1
+		for _, e := range old {
+			if e.key != 0 {
+				i := int(e.key>>1) & mask
+				for s.slots[i].key != 0 {
+					i = (i + 1) & mask
+				}
+				s.slots[i] = e
+			}
+		}
 	}
 }

@@ -97,14 +97,14 @@ func TestMemoScansAlike(t *testing.T) {
 // TestMemoAnswers: a value met again is answered with the hash kept for
 // it, and only once the column has looked at memoAfter values.
 func TestMemoAnswers(t *testing.T) {
-	var pool tablePool[memoSet]
+	var live int
 	var m cellMemo
 	for range memoAfter - 1 {
-		if m.wanted(&pool) {
+		if m.wanted(&live) {
 			t.Fatal("a memo before memoAfter values")
 		}
 	}
-	if !m.wanted(&pool) || pool.live != 1 {
+	if !m.wanted(&live) || live != 1 {
 		t.Fatal("no memo after memoAfter values")
 	}
 	slot, _, found := m.lookup(3)
@@ -121,16 +121,45 @@ func TestMemoAnswers(t *testing.T) {
 	}
 }
 
+// TestMemoGrows: a table doubles as it fills, keeping what it held, up
+// to memoSlots; full, it answers what it holds and keeps no more.
+func TestMemoGrows(t *testing.T) {
+	var live int
+	m := cellMemo{seen: memoAfter}
+	m.wanted(&live)
+	if len(m.set.slots) != memoStart {
+		t.Fatalf("%d slots at first, want %d", len(m.set.slots), memoStart)
+	}
+	key := func(i int) uint64 { return uint64(i)*0x9E3779B97F4A7C15 | 1 }
+	for i := range memoFull + 10 {
+		if slot, _, found := m.lookup(key(i)); !found {
+			m.record(slot, key(i), uint64(i)+1)
+		}
+		if i%97 == 0 {
+			// All values kept so far are still answered.
+			for j := 0; j <= i && j < memoFull; j += 13 {
+				if _, h, found := m.lookup(key(j)); !found || h != uint64(j)+1 {
+					t.Fatalf("after %d values, value %d: %d, %v", i+1, j, h, found)
+				}
+			}
+		}
+	}
+	if m.set.n != memoFull || len(m.set.slots) != memoSlots {
+		t.Fatalf("%d values in %d slots, want %d in %d", m.set.n, len(m.set.slots), memoFull, memoSlots)
+	}
+	if slot, _, found := m.lookup(key(memoFull + 5)); found || slot != -1 {
+		t.Fatalf("a value past a full table: slot %d, found %v", slot, found)
+	}
+}
+
 // TestMemoGivesUp: a column whose values do not repeat (e-mail addresses)
-// gives its table back after memoTrial lookups; one whose values repeat
-// keeps it, and a full table answers what it holds and keeps no more.
+// drops its table after memoTrial lookups; one whose values repeat keeps
+// it.
 func TestMemoGivesUp(t *testing.T) {
-	var pool tablePool[memoSet]
-	pool.max = 1
-	var unique, repeated cellMemo
-	unique.seen, repeated.seen = memoAfter, memoAfter
+	var live int
+	unique, repeated := cellMemo{seen: memoAfter}, cellMemo{seen: memoAfter}
 	for i := range memoTrial {
-		if !unique.wanted(&pool) || !repeated.wanted(&pool) {
+		if !unique.wanted(&live) || !repeated.wanted(&live) {
 			t.Fatalf("given up after %d lookups", i)
 		}
 		key := uint64(2*i + 1)
@@ -142,16 +171,10 @@ func TestMemoGivesUp(t *testing.T) {
 			repeated.record(slot, key, key)
 		}
 	}
-	if unique.set.n != memoFull {
-		t.Fatalf("%d values kept, want %d (full)", unique.set.n, memoFull)
+	if unique.wanted(&live) || !unique.off || unique.set != nil || live != 1 {
+		t.Fatalf("unique values: kept their table (off %v, %d live)", unique.off, live)
 	}
-	if unique.wanted(&pool) || !unique.off || pool.live != 1 || len(pool.free) != 1 {
-		t.Fatalf("unique values: kept their table (off %v, %d live, %d spare)", unique.off, pool.live, len(pool.free))
-	}
-	if unique.set != nil || *pool.free[0] != (memoSet{}) {
-		t.Fatal("the table given back is not cleared")
-	}
-	if !repeated.wanted(&pool) {
+	if !repeated.wanted(&live) {
 		t.Fatal("repeated values gave up their table")
 	}
 }
@@ -159,16 +182,16 @@ func TestMemoGivesUp(t *testing.T) {
 // TestMemoSetsBounded: a worker's open tables hold at most memoSetsMax
 // memo tables.
 func TestMemoSetsBounded(t *testing.T) {
-	var pool tablePool[memoSet]
+	var live int
 	cols := make([]cellMemo, memoSetsMax+3)
 	for i := range cols {
 		cols[i].seen = memoAfter
-		if got, want := cols[i].wanted(&pool), i < memoSetsMax; got != want {
+		if got, want := cols[i].wanted(&live), i < memoSetsMax; got != want {
 			t.Fatalf("column %d: wanted %v", i, got)
 		}
 	}
-	if pool.live != memoSetsMax {
-		t.Fatalf("%d tables, want %d", pool.live, memoSetsMax)
+	if live != memoSetsMax {
+		t.Fatalf("%d tables, want %d", live, memoSetsMax)
 	}
 }
 

@@ -268,28 +268,23 @@ type shapeCache struct {
 // scanned without the cache.
 const shapeSetsMax = 1024
 
-// shapeSets are the shapeSets of a worker.
-type shapeSets = tablePool[shapeSet]
+// shapeSets are the shapeSets of a worker: how many its open tables
+// hold, and the ones of finished tables, cleared for the next. Most files of a
+// breach folder are small tables, each of a dozen columns of codes:
+// 2.3 KiB made for each column of each would be garbage a few rows later.
+type shapeSets struct {
+	live int
+	free []*shapeSet
+}
 
 // shapeFreeMax bounds the sets a worker keeps for the next tables.
 const shapeFreeMax = 64
 
-// tablePool holds the tables a worker's columns remember things in: how
-// many its open tables hold, and the ones of finished tables, cleared for
-// the next. Most files of a breach folder are small tables, each of a
-// dozen columns: kilobytes made for each column of each would be garbage
-// a few rows later.
-type tablePool[T any] struct {
-	live int
-	free []*T
-	max  int // how many spares are kept
-}
-
-// take returns a cleared table.
-func (p *tablePool[T]) take() *T {
+// take returns a cleared set.
+func (p *shapeSets) take() *shapeSet {
 	n := len(p.free)
 	if n == 0 {
-		return new(T)
+		return new(shapeSet)
 	}
 	s := p.free[n-1]
 	p.free = p.free[:n-1]
@@ -297,10 +292,9 @@ func (p *tablePool[T]) take() *T {
 }
 
 // put clears s and keeps it for another column, if there is room.
-func (p *tablePool[T]) put(s *T) {
-	if len(p.free) < p.max {
-		var zero T
-		*s = zero
+func (p *shapeSets) put(s *shapeSet) {
+	if len(p.free) < shapeFreeMax {
+		*s = shapeSet{}
 		p.free = append(p.free, s)
 	}
 }

@@ -509,7 +509,7 @@ func TestShapeScan(t *testing.T) {
 // table's column cleared: nothing trusted or banned carries over.
 func TestShapeSetsReused(t *testing.T) {
 	seeds := testSeeds()
-	sets := shapeSets{max: shapeFreeMax}
+	var sets shapeSets
 	var first shapeCache
 	if !first.wanted(&sets) {
 		t.Fatal("no set")

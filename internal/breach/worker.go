@@ -181,7 +181,7 @@ type worker struct {
 	shapeSecret   shapeSecret
 	shapes        shapeSets          // the shape tables of the open tables' columns, and spares
 	memoSeed      maphash.Seed       // keys the memos' hashes of values (cellmemo.go)
-	memos         tablePool[memoSet] // the memo tables of the open tables' columns, and spares
+	memos         int                // the memo tables of the open tables' columns
 	lastHash      uint64             // the tally's hash of the last finding
 	held          heldRows           // buffers for a table's rows held back, when no table has them
 	marks         []cellMarks        // a batch's rows' (tableScan.Rows)
@@ -204,7 +204,7 @@ func (s *scan) newWorker() *worker {
 	for i := range w.masksWanted {
 		w.masksWanted[i] = maxSamples
 	}
-	w.shapes.max, w.memos.max, w.memoSeed = shapeFreeMax, memoFreeMax, maphash.MakeSeed()
+	w.memoSeed = maphash.MakeSeed()
 	return w
 }
 
