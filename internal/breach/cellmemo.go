@@ -1,5 +1,7 @@
 package breach
 
+import "tocsin/internal/breach/pii"
+
 // The values of a personal column repeat: a customer table has a few
 // hundred surnames and a few thousand first names for a hundred thousand
 // rows, a log table the same user's address on every line. Each value
@@ -57,8 +59,20 @@ type memoSlot struct{ key, h uint64 }
 type cellMemo struct {
 	set                  *memoSet
 	seen, lookups, found int
+	ci                   int     // the index of the column's category
 	conf                 float64 // the confidence of the column's findings
 	off                  bool
+}
+
+// classified readies the memo of a column found to be of category cat:
+// it stays off for a category it does not answer for, or none.
+func (c *cellMemo) classified(cat pii.Category) {
+	if cat == "" {
+		c.off = true
+		return
+	}
+	c.ci = catIdx(cat)
+	c.off = c.off || memoCats>>c.ci&1 == 0
 }
 
 // wanted tells whether the memo is in use, making its table once the

@@ -63,8 +63,10 @@ type Options struct {
 	// without batches do: tests check that batches scan alike.
 	rowByRow bool
 	// noMemo keeps the columns of a category from remembering what their
-	// values gave (cellmemo.go): tests check that they count alike.
-	noMemo bool
+	// values gave (cellmemo.go): tests check that they count alike. The
+	// memos' answers of their trials are added to memoFound, if not nil.
+	noMemo    bool
+	memoFound *atomic.Int64
 }
 
 // Defaults of Options.

@@ -438,6 +438,7 @@ func (t *tableScan) fix(cols []fixedColumn) {
 		t.Column(i, c.name, c.header)
 		t.cols[i].class, t.cols[i].classified = c.class, true
 		t.cols[i].stats.class = c.class
+		t.cols[i].memo.classified(c.class.Category)
 	}
 	t.classified = true
 }
@@ -581,6 +582,7 @@ func (t *tableScan) setClass(c *colState, sample [][]byte) {
 	c.class = w.s.pii.ClassifyValues(w.headerCats.get(hdr, w.s.pii.HeaderCategory), sample)
 	c.classified = true
 	c.stats.class = c.class
+	c.memo.classified(c.class.Category)
 }
 
 // cellMarks tells of a row's first 64 fields which Rows already asked:
@@ -723,8 +725,8 @@ func (t *tableScan) cell(n int, cell *extract.Cell, asked uint64) {
 	}
 	switch {
 	case col.class.Category != "":
-		if ci := catIdx(col.class.Category); memoCats>>ci&1 != 0 && w.masksWanted[ci] == 0 && col.memo.wanted(&w.memos) {
-			t.memoCell(n, cell, col, ci)
+		if m := &col.memo; !m.off && w.masksWanted[m.ci] == 0 && m.wanted(&w.memos) {
+			t.memoCell(n, cell, col, m.ci)
 			return
 		}
 		finds = w.s.pii.Cell(col.class, cell.Value, &w.fs)
@@ -856,6 +858,9 @@ func (t *tableScan) End() {
 	for _, c := range t.cols {
 		if c != nil {
 			c.shapes.release(t.shapes)
+			if f := t.d.w.s.o.memoFound; f != nil {
+				f.Add(int64(c.memo.found))
+			}
 			c.memo.release(&t.d.w.memos)
 		}
 	}
