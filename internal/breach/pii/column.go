@@ -515,8 +515,8 @@ func (s *Scanner) Inert(v []byte) bool {
 	switch n := len(v); {
 	case n == 0:
 	case n <= 8:
-		if w := swar.Load(v); inertLive(w) == 0 {
-			return bits.OnesCount64(swar.Equal(w, '.')) < 3
+		if inert, sure := InertWord(swar.Load(v)); sure {
+			return inert
 		}
 	case n <= 16:
 		lo, hi := swar.Load(v), swar.Load(v[8:])
@@ -551,6 +551,19 @@ func (s *Scanner) Inert(v []byte) bool {
 		prev = c
 	}
 	return dots < 3 && colons < 7
+}
+
+// InertWord is Inert of a value of 1 to 8 bytes read into a word by
+// swar.Load, when sure: small enough for a caller's loop to inline, with
+// no call that would spill the loop's values to the stack.
+func InertWord(w uint64) (inert, sure bool) {
+	// Bytes from '@' on, and '+' or ':' (with '*' and ';', which are
+	// the same but for the bits 0x11, and go the long way).
+	const lo, hi = swar.Ones, swar.High
+	if (w&^hi+0x40*lo|w|swar.Equal(w|0x11*lo, ';'))&hi != 0 {
+		return false, false
+	}
+	return bits.OnesCount64(swar.Equal(w, '.')) < 3, true
 }
 
 // inertLive marks the bytes of w from '@' on, '+' and ':', those a value
