@@ -57,11 +57,14 @@ type memoSlot struct{ key, h uint64 }
 
 // cellMemo is a column's memo.
 type cellMemo struct {
-	set                  *memoSet
-	seen, lookups, found int
-	ci                   int     // the index of the column's category
-	conf                 float64 // the confidence of the column's findings
-	off                  bool
+	set  *memoSet
+	seen int // values looked at before the table was made
+	// lookups counts the table's lookups, found those of the first
+	// memoTrial that found their value.
+	lookups, found int
+	ci             int     // the index of the column's category
+	conf           float64 // the confidence of the column's findings
+	off            bool
 }
 
 // classified readies the memo of a column found to be of category cat:
@@ -111,27 +114,30 @@ func (c *cellMemo) release(live *int) {
 }
 
 // lookup returns the hash kept for key, or the slot where to keep it (-1
-// for none: the table is full).
+// for none: the table is full). Small enough to be inlined; count
+// counts it.
 func (c *cellMemo) lookup(key uint64) (slot int, h uint64, found bool) {
-	trial := c.lookups < memoTrial
-	if trial {
-		c.lookups++
-	}
 	s := c.set
-	mask := len(s.slots) - 1
-	for i := int(key>>1) & mask; ; i = (i + 1) & mask {
-		switch e := &s.slots[i]; e.key {
-		case key:
-			if trial {
-				c.found++
-			}
+	i := int(key >> 1)
+	for {
+		i &= len(s.slots) - 1
+		if e := s.slots[i]; e.key == key {
 			return i, e.h, true
-		case 0:
+		} else if e.key == 0 {
 			if s.n == memoFull {
-				return -1, 0, false
+				i = -1
 			}
 			return i, 0, false
 		}
+		i++
+	}
+}
+
+// count counts a lookup and, among the first memoTrial, one that found
+// its value.
+func (c *cellMemo) count(found bool) {
+	if c.lookups++; found && c.lookups <= memoTrial {
+		c.found++
 	}
 }
 

@@ -174,11 +174,13 @@ func TestMemoGivesUp(t *testing.T) {
 			t.Fatalf("given up after %d lookups", i)
 		}
 		key := uint64(2*i + 1)
-		if slot, _, found := unique.lookup(key); !found {
+		slot, _, found := unique.lookup(key)
+		if unique.count(found); !found {
 			unique.record(slot, key, key)
 		}
 		key = uint64(2*(i%1000) + 1)
-		if slot, _, found := repeated.lookup(key); !found {
+		slot, _, found = repeated.lookup(key)
+		if repeated.count(found); !found {
 			repeated.record(slot, key, key)
 		}
 	}

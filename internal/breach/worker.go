@@ -768,6 +768,7 @@ func (t *tableScan) memoCell(n int, cell *extract.Cell, col *colState, ci int) {
 	m := &col.memo
 	key := maphash.Bytes(w.memoSeed, cell.Value) | 1
 	slot, h, found := m.lookup(key)
+	m.count(found)
 	if found {
 		if h != 0 {
 			t.replay(n, cell, col, ci, h)
@@ -799,7 +800,11 @@ func (t *tableScan) memoCell(n int, cell *extract.Cell, col *colState, ci int) {
 // is what finding does, but for the hash, which was filed the first time.
 func (t *tableScan) replay(n int, cell *extract.Cell, col *colState, ci int, h uint64) {
 	w := t.d.w
-	start, end := pii.TrimCell(cell.Value)
+	v := cell.Value
+	start, end := 0, len(v)
+	if v[0] <= pii.TrimMax || v[end-1] <= pii.TrimMax {
+		start, end = pii.TrimCell(v)
+	}
 	w.cats[ci].values++
 	t.loc.values[ci]++
 	col.stats.values[ci]++
@@ -810,7 +815,7 @@ func (t *tableScan) replay(n int, cell *extract.Cell, col *colState, ci int, h u
 	case domPhone:
 		w.rec.phone = append(w.rec.phone, h)
 	case domName:
-		w.rec.rawNames = append(w.rec.rawNames, cell.Value[start:end])
+		w.rec.rawNames = append(w.rec.rawNames, v[start:end])
 	}
 	if w.s.out != nil {
 		f := pii.Finding{Category: col.class.Category, Start: start, End: end, Confidence: col.memo.conf}

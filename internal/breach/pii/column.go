@@ -381,6 +381,10 @@ func (s *Scanner) CellFits(col Column, value []byte, fs *Findings) (finds []Find
 	return fs.List[n:], fits
 }
 
+// TrimMax is the greatest byte TrimCell trims: a value whose two ends
+// are above it needs no trimming.
+const TrimMax = '\''
+
 // TrimCell tells where a cell's value starts and ends, white space and
 // quotes around it left out.
 func TrimCell(value []byte) (start, end int) {
@@ -585,10 +589,10 @@ func minf(a, b float64) float64 {
 }
 
 // isSpace tells the bytes trimmed from a cell: white space and quotes.
-// All are at most the apostrophe (0x27), so a value's first and last bytes,
-// letters and digits, are told apart by one comparison.
+// All are at most the apostrophe (TrimMax), so a value's first and last
+// bytes, letters and digits, are told apart by one comparison.
 func isSpace(c byte) bool {
-	return c <= '\'' && (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '"' || c == '\'')
+	return c <= TrimMax && (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '"' || c == '\'')
 }
 
 // cellDate reads a whole cell as a date: the forms of free text, ISO 8601

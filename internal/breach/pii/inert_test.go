@@ -390,3 +390,19 @@ func TestIsGroupEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestTrimMax: every byte TrimCell trims is at most TrimMax, which
+// callers test a value's ends against before calling it.
+func TestTrimMax(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		if isSpace(byte(c)) && c > TrimMax {
+			t.Errorf("%#x is trimmed, past TrimMax", c)
+		}
+	}
+	for _, v := range []string{" Dupont", "Dupont\t", "\"Dupont\"", "'a'", "a"} {
+		s, e := TrimCell([]byte(v))
+		if got := v[s:e]; got != strings.Trim(v, " \t\"'") {
+			t.Errorf("TrimCell(%q) = %q", v, got)
+		}
+	}
+}
