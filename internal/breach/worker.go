@@ -20,39 +20,22 @@ import (
 const numCats = 12
 
 // catIdx is the index of a category in pii.Categories. Every finding
-// asks: the names' lengths and, where two share one, their first letters
-// tell the categories apart without comparing strings (a test checks
-// every category).
-func catIdx(c pii.Category) int {
-	switch len(c) {
-	case len(pii.NIR):
-		return 0
-	case len(pii.FranceTravail):
-		return 1
-	case len(pii.IBAN):
-		return 2
-	case len(pii.Card):
-		return 3
-	case len(pii.Email): // and pii.Phone
-		if c[0] == pii.Email[0] {
-			return 4
-		}
-		return 5
-	case len(pii.DateOfBirth):
-		return 6
-	case len(pii.Address):
-		return 7
-	case len(pii.Name): // and pii.IDDocument
-		if c[0] == pii.Name[0] {
-			return 8
-		}
-		return 9
+// asks: the names' lengths and the bits 1 to 3 of their first letters
+// tell the categories apart without comparing strings, through a table
+// (a test checks every category). A switch on the length, compiled to a
+// jump table, jumped elsewhere from one cell to the next (an e-mail
+// address, a phone number, a name), and the processor mispredicted it
+// about twice a row of the order table.
+func catIdx(c pii.Category) int { return int(catTable[catKey(c)]) }
+
+func catKey(c pii.Category) int { return len(c)&31<<3 | int(c[0]>>1&7) }
+
+var catTable = func() (t [256]int8) {
+	for i, c := range pii.Categories() {
+		t[catKey(c)] = int8(i)
 	}
-	if c[0] == pii.IP[0] { // and pii.Credential, of the same length
-		return 10
-	}
-	return 11
-}
+	return t
+}()
 
 type catStats struct{ values, records int64 }
 
