@@ -99,19 +99,26 @@ func scanBothWays(t *testing.T, path string, scanner *pii.Scanner) (findings int
 	}
 	rowsRep, rowsOut := scan(true)
 	batchRep, batchOut := scan(false)
-	if batchOut != rowsOut {
-		a, b := strings.Split(batchOut, "\n"), strings.Split(rowsOut, "\n")
-		for i := range min(len(a), len(b)) {
-			if a[i] != b[i] {
-				t.Fatalf("finding %d in batches %s, row by row %s", i, a[i], b[i])
+	sameScans(t, "in batches", batchRep, batchOut, "row by row", rowsRep, rowsOut)
+	return strings.Count(rowsOut, "\n")
+}
+
+// sameScans fails unless two scans, a and b, wrote the same findings,
+// line by line, and the same report.
+func sameScans(t *testing.T, a string, aRep *Report, aOut string, b string, bRep *Report, bOut string) {
+	t.Helper()
+	if aOut != bOut {
+		al, bl := strings.Split(aOut, "\n"), strings.Split(bOut, "\n")
+		for i := range min(len(al), len(bl)) {
+			if al[i] != bl[i] {
+				t.Fatalf("finding %d %s %s, %s %s", i, a, al[i], b, bl[i])
 			}
 		}
-		t.Fatalf("%d findings in batches, %d row by row", len(a), len(b))
+		t.Fatalf("%d findings %s, %d %s", len(al), a, len(bl), b)
 	}
-	if !reflect.DeepEqual(batchRep, rowsRep) {
-		t.Fatalf("reports differ:\nbatches %+v\nrows %+v", batchRep, rowsRep)
+	if !reflect.DeepEqual(aRep, bRep) {
+		t.Fatalf("reports differ:\n%s %+v\n%s %+v", a, aRep, b, bRep)
 	}
-	return strings.Count(rowsOut, "\n")
 }
 
 // FuzzBatchesScanAsRows: a table of any lines, repeated until its columns

@@ -7,8 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"reflect"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -90,18 +88,7 @@ func TestMemoScansAlike(t *testing.T) {
 		if found.Load() < 3*memoTrial {
 			t.Fatalf("the memos answered %d values of their trials", found.Load())
 		}
-		if out != wantOut {
-			a, b := strings.Split(out, "\n"), strings.Split(wantOut, "\n")
-			for i := range min(len(a), len(b)) {
-				if a[i] != b[i] {
-					t.Fatalf("finding %d with memos %s, without %s", i, a[i], b[i])
-				}
-			}
-			t.Fatalf("%d findings with memos, %d without", len(a), len(b))
-		}
-		if !reflect.DeepEqual(rep, wantRep) {
-			t.Fatalf("reports differ:\nwith memos %+v\nwithout %+v", rep, wantRep)
-		}
+		sameScans(t, "with memos", rep, out, "without", wantRep, wantOut)
 	}
 }
 
