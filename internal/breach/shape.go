@@ -127,10 +127,9 @@ func newShapeSecret() shapeSecret {
 //
 // Most columns shape exactly: their loop is apart from the coarse one,
 // whose second hash and spaces left too few registers for the first,
-// spilled to the stack on every word. Neither is inlined: the loops that
-// ask a column's values keep their own in registers around the call, and
-// inlined, their registers and the hash's did not fit together (15 M more
-// instructions on the order table).
+// spilled to the stack on every word. Neither is inlined: inlined into
+// the loops that ask a column's values, their registers and the hash's
+// did not fit together (15 M more instructions on the order table).
 func newShapeKey(k *shapeSecret, v []byte, coarse bool) shapeKey {
 	if coarse {
 		return coarseShapeKey(k, v)
@@ -399,10 +398,10 @@ func (c *shapeCache) record(slot int, k shapeKey, clean bool) {
 }
 
 // markTrusted marks in marks the rows whose value in column ci has a
-// trusted shape, once the column has settled. It calls nothing but the
-// hash, so that its own values stay in registers from row to row: in
-// askColumn, whose other loop calls the detectors, they were reloaded
-// from the stack after each call.
+// trusted shape, once the column has settled. Its loop calls nothing but
+// the hash and holds few values: in askColumn, whose first loop also
+// calls the detectors, more of them were saved to the stack and reloaded
+// around every call.
 func (c *shapeCache) markTrusted(k *shapeSecret, rows []extract.LineRow, ci int, marks []cellMarks) {
 	bit := uint64(1) << ci
 	marks = marks[:len(rows)]

@@ -561,20 +561,18 @@ func (s *Scanner) Inert(v []byte) bool {
 // swar.Load, when sure: small enough for a caller's loop to inline, with
 // no call that would spill the loop's values to the stack.
 func InertWord(w uint64) (inert, sure bool) {
-	// Bytes from '@' on, and '+' or ':' (with '*' and ';', which are
-	// the same but for the bits 0x11, and go the long way).
-	const lo, hi = swar.Ones, swar.High
-	if (w&^hi+0x40*lo|w|swar.Equal(w|0x11*lo, ';'))&hi != 0 {
+	if inertLive(w) != 0 {
 		return false, false
 	}
 	return bits.OnesCount64(swar.Equal(w, '.')) < 3, true
 }
 
-// inertLive marks the bytes of w from '@' on, '+' and ':', those a value
-// of a word or two is not answered with.
+// inertLive marks the bytes of w a value of a word or two is not answered
+// with: from '@' on, and '+' or ':' (with '*' and ';', which are the same
+// but for the bits 0x11, one test for the four).
 func inertLive(w uint64) uint64 {
 	const lo, hi = swar.Ones, swar.High
-	return (w&^hi+0x40*lo|w)&hi | swar.Equal(w, '+') | swar.Equal(w, ':')
+	return (w&^hi + 0x40*lo | w | swar.Equal(w|0x11*lo, ';')) & hi
 }
 
 // inertHigh marks the bytes of w from '0' on, all below 0x80: its digits,
