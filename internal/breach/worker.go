@@ -681,12 +681,13 @@ func (t *tableScan) scanLine(r *extract.LineRow, m cellMarks) {
 	if n < 64 {
 		left &= 1<<n - 1
 	}
+	var c extract.Cell
 	for ; left != 0; left &= left - 1 {
-		c := r.Cell(bits.TrailingZeros64(left))
+		r.SetCell(&c, bits.TrailingZeros64(left))
 		t.cell(r.N, &c, m.asked)
 	}
 	for k := 64; k < n; k++ {
-		c := r.Cell(k)
+		r.SetCell(&c, k)
 		t.cell(r.N, &c, m.asked)
 	}
 	w.endRecord(t.loc)
