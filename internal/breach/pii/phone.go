@@ -35,8 +35,11 @@ func parsePhoneFR(s []byte) (e164 [12]byte, kind PhoneKind, ok bool) {
 	// Most numbers of a phone column are ten digits from 0: read at
 	// once, as parsePhone would.
 	if len(s) == 10 && s[0] == '0' && s[1] != '0' && tenDigits(s) {
-		copy(e164[:], "+33")
-		copy(e164[3:], s[1:])
+		// Written as the caller reads the result, a word and a half:
+		// copied in, its bytes came from stores of other sizes, which
+		// the caller's loads waited for.
+		binary.LittleEndian.PutUint64(e164[:8], '+'|'3'<<8|'3'<<16|binary.LittleEndian.Uint64(s[1:9])<<24)
+		binary.LittleEndian.PutUint32(e164[8:], binary.LittleEndian.Uint32(s[6:10]))
 		return e164, phoneKinds[s[1]-'1'], true
 	}
 	n, kind, end := parsePhone(s, 0)
