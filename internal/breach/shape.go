@@ -398,39 +398,73 @@ func (c *shapeCache) record(slot int, k shapeKey, clean bool) {
 }
 
 // markTrusted marks in marks the rows whose value in column ci has a
-// trusted shape, once the column has settled. Its loop calls nothing but
-// the hash and holds few values: in askColumn, whose first loop also
+// trusted shape, once the column has settled. Its loops call nothing but
+// the hash, and hold few values: in askColumn, whose first loop also
 // calls the detectors, more of them were saved to the stack and reloaded
-// around every call.
+// around every call. The exact shapes of values up to 24 bytes, most of
+// a table's codes, are hashed in the loop itself, as exactShapeKey hashes
+// them (TestMarkTrusted holds the two together): called, the hash saved
+// and reloaded the loop's values for every value, and took a third of
+// its instructions in doing so.
 func (c *shapeCache) markTrusted(k *shapeSecret, rows []extract.LineRow, ci int, marks []cellMarks) {
 	bit := uint64(1) << ci
 	marks = marks[:len(rows)]
 	s := c.set
+	if c.coarse {
+		for r := range rows {
+			b := rows[r].Bounds
+			if ci+1 >= len(b) {
+				continue
+			}
+			v := rows[r].Line[b[ci]+1 : b[ci+1]]
+			if len(v) <= shapeMaxLen && s.trusted(coarseShapeKey(k, v)) {
+				marks[r].skip |= bit
+			}
+		}
+		return
+	}
+	k0, k1 := k[0], k[1]
 	for r := range rows {
 		b := rows[r].Bounds
 		if ci+1 >= len(b) {
 			continue
 		}
 		v := rows[r].Line[b[ci]+1 : b[ci+1]]
-		if len(v) > shapeMaxLen {
-			continue
-		}
 		var key shapeKey
-		if c.coarse {
-			key = coarseShapeKey(k, v)
-		} else {
+		switch n := len(v); {
+		case n > shapeMaxLen:
+			continue
+		case n > 24:
 			key = exactShapeKey(k, v)
+		case n > 16:
+			w0, d0 := shapeWord(binary.LittleEndian.Uint64(v), 0x80)
+			w1, d1 := shapeWord(binary.LittleEndian.Uint64(v[8:]), 0)
+			w2, d2 := shapeWord(binary.LittleEndian.Uint64(v[n-8:])>>(192-8*n), 0)
+			key = keyOf(mum(mum(mum(k0^uint64(n)^w0, k1)^w1, k1)^w2, k1), d0|d1|d2)
+		case n > 8:
+			w0, d0 := shapeWord(binary.LittleEndian.Uint64(v), 0x80)
+			w1, d1 := shapeWord(binary.LittleEndian.Uint64(v[n-8:])>>(128-8*n), 0)
+			key = keyOf(mum(mum(k0^uint64(n)^w0, k1)^w1, k1), d0|d1)
+		case n > 0:
+			w, d := shapeWord(swar.Load(v), 0x80)
+			key = keyOf(mum(k0^uint64(n)^w, k1), d)
+		default:
+			key = keyOf(k0, 0)
 		}
-		for i := int(key>>2) & (shapeSlots - 1); ; i = (i + 1) & (shapeSlots - 1) {
-			if s.keys[i] == key {
-				if s.state[i] == shapeTrust {
-					marks[r].skip |= bit
-				}
-				break
-			}
-			if s.keys[i] == 0 {
-				break
-			}
+		if s.trusted(key) {
+			marks[r].skip |= bit
+		}
+	}
+}
+
+// trusted tells whether the shape of key is trusted.
+func (s *shapeSet) trusted(key shapeKey) bool {
+	for i := int(key>>2) & (shapeSlots - 1); ; i = (i + 1) & (shapeSlots - 1) {
+		switch s.keys[i] {
+		case key:
+			return s.state[i] == shapeTrust
+		case 0:
+			return false
 		}
 	}
 }

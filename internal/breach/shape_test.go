@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"tocsin/internal/breach/corpus"
+	"tocsin/internal/breach/extract"
 	"tocsin/internal/breach/pii"
 )
 
@@ -537,5 +538,76 @@ func TestShapeSetsReused(t *testing.T) {
 	}
 	if len(sets.free) != shapeFreeMax {
 		t.Fatalf("%d spares kept, want at most %d", len(sets.free), shapeFreeMax)
+	}
+}
+
+// TestMarkTrusted: a settled column's rows are marked exactly when their
+// value's shape is trusted, as lookup tells it: markTrusted hashes short
+// values inline, and a key of its own that differed from newShapeKey's
+// would leave the rows of trusted shapes unmarked.
+func TestMarkTrusted(t *testing.T) {
+	for _, coarse := range []bool{false, true} {
+		t.Run(fmt.Sprint("coarse ", coarse), func(t *testing.T) { testMarkTrusted(t, coarse) })
+	}
+}
+
+func testMarkTrusted(t *testing.T, coarse bool) {
+	seeds := testSeeds()
+	r := rand.New(rand.NewSource(5))
+	const alphabet = "0159a-/ \xffAZz@;"
+	const ci = 2
+	marked := 0
+	for round := range 200 {
+		c := &shapeCache{set: &shapeSet{}, coarse: coarse}
+		var rows []extract.LineRow
+		for range 64 {
+			n := r.Intn(shapeMaxLen + 3)
+			if round%2 == 0 {
+				n = r.Intn(26) // the lengths hashed inline, and the next
+			}
+			v := make([]byte, n)
+			for i := range v {
+				v[i] = alphabet[r.Intn(len(alphabet)-1)] // no delimiter
+			}
+			fields := []string{"a", "1", string(v), "x"}
+			if r.Intn(16) == 0 {
+				fields = fields[:r.Intn(3)] // a short row
+			}
+			line := []byte(strings.Join(fields, ";"))
+			bounds := []int32{-1}
+			for i, b := range line {
+				if b == ';' {
+					bounds = append(bounds, int32(i))
+				}
+			}
+			rows = append(rows, extract.LineRow{N: len(rows) + 1, Line: line, Bounds: append(bounds, int32(len(line)))})
+			if len(v) <= shapeMaxLen && r.Intn(2) == 0 {
+				k := newShapeKey(seeds, v, coarse)
+				if slot, _ := c.lookup(k); slot >= 0 {
+					for range shapeTrust {
+						c.record(slot, k, true)
+					}
+				}
+			}
+		}
+		marks := make([]cellMarks, len(rows))
+		c.markTrusted(seeds, rows, ci, marks)
+		for i := range rows {
+			want := false
+			if ci < rows[i].Fields() {
+				if v := rows[i].Field(ci); len(v) <= shapeMaxLen {
+					_, want = c.lookup(newShapeKey(seeds, v, coarse))
+				}
+			}
+			if got := marks[i].skip == 1<<ci; got != want || marks[i].skip&^(1<<ci) != 0 {
+				t.Fatalf("round %d, row %d (%q): marks %b, want trusted %v", round, i, rows[i].Line, marks[i].skip, want)
+			}
+			if want {
+				marked++
+			}
+		}
+	}
+	if marked < 1000 {
+		t.Fatalf("only %d rows marked", marked)
 	}
 }
