@@ -1,7 +1,7 @@
 #include "textflag.h"
 
-// func maskBlocks(p *byte, n int, comma, quote byte, cm, sp *uint64) int
-TEXT ·maskBlocks(SB), NOSPLIT, $0-48
+// func maskBlocksSSE2(p *byte, n int, comma, quote byte, cm, sp *uint64) int
+TEXT ·maskBlocksSSE2(SB), NOSPLIT, $0-48
 	MOVQ	p+0(FP), SI
 	MOVQ	n+8(FP), CX
 	MOVQ	cm+24(FP), DI
@@ -108,5 +108,71 @@ found:
 	RET
 
 none:
+	MOVQ	$-1, ret+40(FP)
+	RET
+
+// func maskBlocksAVX2(p *byte, n int, comma, quote byte, cm, sp *uint64) int
+TEXT ·maskBlocksAVX2(SB), NOSPLIT, $0-48
+	MOVQ	p+0(FP), SI
+	MOVQ	n+8(FP), CX
+	MOVQ	cm+24(FP), DI
+	MOVQ	sp+32(FP), R8
+	MOVQ	$0x0a, AX
+	VMOVQ	AX, X13
+	VPBROADCASTB	X13, Y13
+	VPBROADCASTB	comma+16(FP), Y14
+	VPBROADCASTB	quote+17(FP), Y12
+	XORQ	DX, DX
+
+avxloop:
+	CMPQ	DX, CX
+	JGE	avxnone
+	VMOVDQU	0(SI), Y0
+	VMOVDQU	32(SI), Y1
+
+	// Newlines, in R10.
+	VPCMPEQB	Y13, Y0, Y4
+	VPMOVMSKB	Y4, R10
+	VPCMPEQB	Y13, Y1, Y5
+	VPMOVMSKB	Y5, R11
+	SHLQ	$32, R11
+	ORQ	R11, R10
+
+	// Delimiters, to cm.
+	VPCMPEQB	Y14, Y0, Y4
+	VPMOVMSKB	Y4, R9
+	VPCMPEQB	Y14, Y1, Y5
+	VPMOVMSKB	Y5, R11
+	SHLQ	$32, R11
+	ORQ	R11, R9
+	MOVQ	R9, (DI)(DX*8)
+
+	// The quote, or a byte past ASCII (its top bit), to sp.
+	VPCMPEQB	Y12, Y0, Y4
+	VPOR	Y0, Y4, Y4
+	VPMOVMSKB	Y4, R9
+	VPCMPEQB	Y12, Y1, Y5
+	VPOR	Y1, Y5, Y5
+	VPMOVMSKB	Y5, R11
+	SHLQ	$32, R11
+	ORQ	R11, R9
+	MOVQ	R9, (R8)(DX*8)
+
+	TESTQ	R10, R10
+	JNZ	avxfound
+	ADDQ	$64, SI
+	INCQ	DX
+	JMP	avxloop
+
+avxfound:
+	VZEROUPPER
+	BSFQ	R10, R10
+	SHLQ	$6, DX
+	ADDQ	R10, DX
+	MOVQ	DX, ret+40(FP)
+	RET
+
+avxnone:
+	VZEROUPPER
 	MOVQ	$-1, ret+40(FP)
 	RET

@@ -50,6 +50,12 @@ func maskOracle(p []byte, comma, quote byte) (nl int, cm, sp []uint64) {
 	return nl, cm, sp
 }
 
+// maskImpl is a way of making the masks, into cm and sp.
+type maskImpl struct {
+	name string
+	f    func(cm, sp []uint64) int
+}
+
 func TestMaskBlocks(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for iter := 0; iter < 3000; iter++ {
@@ -61,13 +67,11 @@ func TestMaskBlocks(t *testing.T) {
 		}
 		comma, quote := []byte(";,\t|")[r.IntN(4)], []byte{'"', '\'', 0x80, '\n'}[r.IntN(4)]
 		wantNL, wantCM, wantSP := maskOracle(p, comma, quote)
-		for _, impl := range []struct {
-			name string
-			f    func(cm, sp []uint64) int
-		}{
+		impls := append([]maskImpl{
 			{"maskBlocks", func(cm, sp []uint64) int { return maskBlocks(&p[0], n, comma, quote, &cm[0], &sp[0]) }},
 			{"maskBlocksGo", func(cm, sp []uint64) int { return maskBlocksGo(p, n, comma, quote, cm, sp) }},
-		} {
+		}, archMaskBlocks(p, n, comma, quote)...)
+		for _, impl := range impls {
 			cm, sp := make([]uint64, n+1), make([]uint64, n+1)
 			nl := impl.f(cm, sp)
 			if nl != wantNL {

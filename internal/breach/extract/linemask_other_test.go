@@ -1,0 +1,6 @@
+//go:build !amd64
+
+package extract
+
+// archMaskBlocks: maskBlocks is maskBlocksGo here.
+func archMaskBlocks(p []byte, n int, comma, quote byte) []maskImpl { return nil }
