@@ -439,7 +439,7 @@ func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 			fs.norms = append(fs.norms, buf[:n]...)
 		}
 	case Email:
-		if at := emailAt(v); at > 0 && !roleMailbox(v[:at]) {
+		if at := emailAtCell(v); at > 0 && !roleMailbox(v[:at]) {
 			ok = true
 			fs.norms = appendLower(fs.norms, v)
 		}

@@ -85,7 +85,47 @@ func FuzzEmailOK(f *testing.F) {
 		if at := emailAt([]byte(s)); at > 0 && at != strings.IndexByte(s, '@') {
 			t.Fatalf("emailAt(%q) = %d, not its '@'", s, at)
 		}
+		if got, want := emailAtCell([]byte(s)), emailAt([]byte(s)); got != want {
+			t.Fatalf("emailAtCell(%q) = %d, emailAt %d", s, got, want)
+		}
 	})
+}
+
+// TestEmailAtCell holds the masks' reading of an address to the byte
+// loops, on addresses of every length up to and past the masks' 64
+// bytes, a byte or two of which are changed for one that decides.
+func TestEmailAtCell(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	const alphabet = "aZz09.@-_+!~{`\x00\xc3\xa9 A."
+	word := func(chars string, n int) []byte {
+		w := make([]byte, n)
+		for i := range w {
+			w[i] = chars[r.Intn(len(chars))]
+		}
+		return w
+	}
+	valid := 0
+	for iter := 0; iter < 300000; iter++ {
+		b := word("abz09._+-!~", 1+r.Intn(30))
+		b = append(b, '@')
+		for l := 1 + r.Intn(4); l > 0; l-- {
+			b = append(append(b, word("abzAZ09-", 1+r.Intn(12))...), '.')
+		}
+		b = append(b, word("frcomZ", 1+r.Intn(4))...)
+		for k := r.Intn(3); k > 0; k-- {
+			b[r.Intn(len(b))] = alphabet[r.Intn(len(alphabet))]
+		}
+		got, want := emailAtCell(b), emailAt(b)
+		if got != want {
+			t.Fatalf("emailAtCell(%q) = %d, emailAt %d", b, got, want)
+		}
+		if want > 0 {
+			valid++
+		}
+	}
+	if valid < 20000 {
+		t.Fatalf("only %d valid addresses drawn", valid)
+	}
 }
 
 // FuzzPlausibleName checks the ASCII fast path of plausibleName against
