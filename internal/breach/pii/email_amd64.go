@@ -1,22 +1,36 @@
 package pii
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // emailAtCell is emailAt of a table's cell: from the masks of its bytes
 // (emailMaskSet.at) where the processor has AVX2, else byte by byte.
 func emailAtCell(v []byte) int {
-	if len(v) > 64 || !cpu.X86.HasAVX2 {
+	n := len(v)
+	if n == 0 || n > 64 || !cpu.X86.HasAVX2 {
 		return emailAt(v)
 	}
-	var buf [64]byte
-	copy(buf[:], v)
 	var m emailMaskSet
-	emailMasksAVX2(&buf, len(v), &m)
-	return m.at(len(v))
+	if uintptr(unsafe.Pointer(&v[0]))&4095 <= 4096-64 {
+		// The masks read 32 or 64 bytes from v, past its end but within
+		// its page, which is mapped; the bits past it are dropped.
+		// Copied first, v's bytes were stored a few at a time and read
+		// back 32 at a time, which waited for the stores to complete.
+		emailMasksAVX2(&v[0], n, &m)
+	} else {
+		var buf [64]byte
+		copy(buf[:], v)
+		emailMasksAVX2(&buf[0], n, &m)
+	}
+	return m.at(n)
 }
 
-// emailMasksAVX2 sets in m the masks of p's first n bytes (m zero; the
-// masks of the next bytes up to 32 or 64 are set too, to be dropped).
+// emailMasksAVX2 sets in m the masks of the n bytes from p (m zero),
+// reading 32 bytes, or 64 when n is more than 32; the masks of the bytes
+// past n are set too, to be dropped.
 //
 //go:noescape
-func emailMasksAVX2(p *[64]byte, n int, m *emailMaskSet)
+func emailMasksAVX2(p *byte, n int, m *emailMaskSet)

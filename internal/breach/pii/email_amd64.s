@@ -11,7 +11,7 @@ DATA emailConst<>+32(SB)/8, $0x1008040002010000
 DATA emailConst<>+40(SB)/8, $0x0000000000000000
 GLOBL emailConst<>(SB), RODATA|NOPTR, $48
 
-// func emailMasksAVX2(p *[64]byte, n int, m *emailMaskSet)
+// func emailMasksAVX2(p *byte, n int, m *emailMaskSet)
 TEXT ·emailMasksAVX2(SB), NOSPLIT, $0-24
 	MOVQ	p+0(FP), SI
 	MOVQ	n+8(FP), R11
