@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math/bits"
 	"net/netip"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -439,9 +440,12 @@ func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 			fs.norms = append(fs.norms, buf[:n]...)
 		}
 	case Email:
-		if at := emailAtCell(v); at > 0 && !roleMailbox(v[:at]) {
+		// Lower-cased past the normalised values' end, and kept there
+		// for an address.
+		fs.norms = slices.Grow(fs.norms, max(len(v), 64))
+		if at := emailAtCell(v, fs.norms[from:cap(fs.norms)]); at > 0 && !roleMailbox(v[:at]) {
 			ok = true
-			fs.norms = appendLower(fs.norms, v)
+			fs.norms = fs.norms[:from+len(v)]
 		}
 	case Phone:
 		e164, k, valid := parsePhoneFR(v)

@@ -1,21 +1,23 @@
 #include "textflag.h"
 
 // The bytes emailMasksAVX2 broadcasts: '@', '.', '-', 0x20, 'a', 25, '0',
-// 9, 0x0F; then the tables of the local part's specials by low and by
+// 9, 0x0F, 'A'; then the tables of the local part's specials by low and by
 // high nibble (a bit a high nibble: 2, 3, 5, 6, 7).
 DATA emailConst<>+0(SB)/8, $0x09301961202d2e40
-DATA emailConst<>+8(SB)/8, $0x000000000000000f
+DATA emailConst<>+8(SB)/8, $0x000000000000410f
 DATA emailConst<>+16(SB)/8, $0x0101010101000108
 DATA emailConst<>+24(SB)/8, $0x0715131011010000
 DATA emailConst<>+32(SB)/8, $0x1008040002010000
 DATA emailConst<>+40(SB)/8, $0x0000000000000000
 GLOBL emailConst<>(SB), RODATA|NOPTR, $48
 
-// func emailMasksAVX2(p *byte, n int, m *emailMaskSet)
-TEXT ·emailMasksAVX2(SB), NOSPLIT, $0-24
+// func emailMasksAVX2(p *byte, n int, m *emailMaskSet, lower *byte)
+TEXT ·emailMasksAVX2(SB), NOSPLIT, $0-32
 	MOVQ	p+0(FP), SI
 	MOVQ	n+8(FP), R11
 	MOVQ	m+16(FP), DI
+	MOVQ	lower+24(FP), R12
+	VPBROADCASTB	emailConst<>+9(SB), Y3  // 'A'
 	VPBROADCASTB	emailConst<>+0(SB), Y4  // '@'
 	VPBROADCASTB	emailConst<>+1(SB), Y5  // '.'
 	VPBROADCASTB	emailConst<>+2(SB), Y6  // '-'
@@ -46,6 +48,14 @@ half:
 	VPMINUB	Y9, Y1, Y2
 	VPCMPEQB	Y1, Y2, Y2
 	VPMOVMSKB	Y2, R8
+
+	// Lower-cased: capitals (the byte less 'A', at most 25) get 0x20.
+	VPSUBB	Y3, Y0, Y1
+	VPMINUB	Y9, Y1, Y2
+	VPCMPEQB	Y1, Y2, Y2
+	VPAND	Y7, Y2, Y2
+	VPOR	Y0, Y2, Y2
+	VMOVDQU	Y2, (R12)(CX*1)
 
 	// Digits: the byte less '0', at most 9.
 	VPSUBB	Y10, Y0, Y1

@@ -85,10 +85,23 @@ func FuzzEmailOK(f *testing.F) {
 		if at := emailAt([]byte(s)); at > 0 && at != strings.IndexByte(s, '@') {
 			t.Fatalf("emailAt(%q) = %d, not its '@'", s, at)
 		}
-		if got, want := emailAtCell([]byte(s)), emailAt([]byte(s)); got != want {
-			t.Fatalf("emailAtCell(%q) = %d, emailAt %d", s, got, want)
-		}
+		checkEmailAtCell(t, []byte(s))
 	})
+}
+
+// checkEmailAtCell holds emailAtCell to emailAt and appendLower on v,
+// and returns where v's '@' is, or -1 when v is no address.
+func checkEmailAtCell(t *testing.T, v []byte) int {
+	t.Helper()
+	lower := bytes.Repeat([]byte{'#'}, max(len(v), 64))
+	got, want := emailAtCell(v, lower), emailAt(v)
+	if got != want {
+		t.Fatalf("emailAtCell(%q) = %d, emailAt %d", v, got, want)
+	}
+	if l := appendLower(nil, v); !bytes.Equal(lower[:len(v)], l) {
+		t.Fatalf("emailAtCell(%q) lower-cased it to %q, want %q", v, lower[:len(v)], l)
+	}
+	return got
 }
 
 // TestEmailAtCell holds the masks' reading of an address to the byte
@@ -115,11 +128,7 @@ func TestEmailAtCell(t *testing.T) {
 		for k := r.Intn(3); k > 0; k-- {
 			b[r.Intn(len(b))] = alphabet[r.Intn(len(alphabet))]
 		}
-		got, want := emailAtCell(b), emailAt(b)
-		if got != want {
-			t.Fatalf("emailAtCell(%q) = %d, emailAt %d", b, got, want)
-		}
-		if want > 0 {
+		if checkEmailAtCell(t, b) > 0 {
 			valid++
 		}
 	}
