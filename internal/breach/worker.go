@@ -630,7 +630,7 @@ func (t *tableScan) askColumn(ci int, col *colState, rows []extract.LineRow, mar
 		v := rows[r].Line[b[ci]+1 : b[ci+1]]
 		// Short values answered here, with no call: amounts and rates.
 		inert, sure := false, false
-		if n := len(v); n > 0 && n <= 8 {
+		if len(v) <= 8 {
 			inert, sure = pii.InertWord(swar.Load(v))
 		}
 		if !sure {
