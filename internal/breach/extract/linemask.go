@@ -18,10 +18,14 @@ import (
 
 // lineMasks holds the masks of one line, from the start of the unread
 // bytes: bit b of cm[k] is set when byte 64k+b is the delimiter, of sp[k]
-// when it is the quote or not ASCII. Past the line's newline the bits
-// are those of the following bytes, to be dropped.
+// when it is the quote or not ASCII. Bit b of u8[k] is set for the
+// bytes special has to look at: with AVX2, the quote and the bytes past
+// ASCII but those of 2-byte UTF-8 sequences (accented Latin letters),
+// which the masks check in pairs, lead byte and continuation; else the
+// bits of sp. Past the line's newline the bits are those of the
+// following bytes, to be dropped.
 type lineMasks struct {
-	cm, sp []uint64
+	cm, sp, u8 []uint64
 }
 
 // scan makes the masks of data, a slice of a reader's buffer, up to its
@@ -33,14 +37,14 @@ func (m *lineMasks) scan(data []byte, comma, quote byte) int {
 	need := (len(data) + 63) / 64
 	if len(m.cm) < need {
 		m.cm = make([]uint64, need+need/4)
-		m.sp = make([]uint64, len(m.cm))
+		m.sp, m.u8 = make([]uint64, len(m.cm)), make([]uint64, len(m.cm))
 	}
 	full := need
 	if need*64 > cap(data) {
 		full = len(data) / 64
 	}
 	if full > 0 {
-		if nl := maskBlocks(&data[:1][0], full, comma, quote, &m.cm[0], &m.sp[0]); nl >= 0 {
+		if nl := maskBlocks(&data[:1][0], full, comma, quote, &m.cm[0], &m.sp[0], &m.u8[0]); nl >= 0 {
 			if nl >= len(data) {
 				return -1
 			}
@@ -52,7 +56,7 @@ func (m *lineMasks) scan(data []byte, comma, quote byte) int {
 	}
 	var last [64]byte
 	copy(last[:], data[full*64:])
-	if nl := maskBlocks(&last[0], 1, comma, quote, &m.cm[full], &m.sp[full]); nl >= 0 && full*64+nl < len(data) {
+	if nl := maskBlocks(&last[0], 1, comma, quote, &m.cm[full], &m.sp[full], &m.u8[full]); nl >= 0 && full*64+nl < len(data) {
 		return full*64 + nl
 	}
 	return -1
@@ -61,7 +65,7 @@ func (m *lineMasks) scan(data []byte, comma, quote byte) int {
 // maskBlocksGo is maskBlocks eight bytes at a time: the masks of n blocks
 // of 64 bytes from p, up to the first that holds a newline, whose index
 // it returns (-1 when none does).
-func maskBlocksGo(p []byte, n int, comma, quote byte, cm, sp []uint64) int {
+func maskBlocksGo(p []byte, n int, comma, quote byte, cm, sp, u8 []uint64) int {
 	for k := 0; k < n; k++ {
 		var nl, c, s uint64
 		for w := 0; w < 8; w++ {
@@ -70,7 +74,7 @@ func maskBlocksGo(p []byte, n int, comma, quote byte, cm, sp []uint64) int {
 			c |= swar.Bits(swar.Equal(v, comma)) << (8 * w)
 			s |= swar.Bits(swar.Equal(v, quote)|v&swar.High) << (8 * w)
 		}
-		cm[k], sp[k] = c, s
+		cm[k], sp[k], u8[k] = c, s, s
 		if nl != 0 {
 			return 64*k + bits.TrailingZeros64(nl)
 		}
@@ -78,10 +82,25 @@ func maskBlocksGo(p []byte, n int, comma, quote byte, cm, sp []uint64) int {
 	return -1
 }
 
-// special reads the bits of sp over line: it tells whether line holds
-// the quote (when quoting) and whether it is UTF-8, decoding each
-// character past ASCII where its bit says it starts.
+// special tells whether line holds the quote (when quoting) and whether
+// it is UTF-8: from the bits of u8 when none is set, else from those of
+// sp, decoding each character past ASCII where its bit says it starts.
 func (m *lineMasks) special(line []byte, quote byte) (valid, quoted bool) {
+	// Most lines are vouched for by u8: no quote, and past ASCII only
+	// 2-byte sequences, the last of which ends in the line. The bits of
+	// sp, decoded one at a time, cost French text (an accented letter
+	// every fifty bytes) a branch the processor foresaw badly for each.
+	var doubt uint64
+	for k := 0; 64*k < len(line); k++ {
+		w := m.u8[k]
+		if r := len(line) - 64*k; r < 64 {
+			w &= 1<<r - 1
+		}
+		doubt |= w
+	}
+	if doubt == 0 && (len(line) == 0 || line[len(line)-1] < 0xC0) {
+		return true, false
+	}
 	valid = true
 	skip := 0 // bytes before skip were decoded with a character before them
 	for k := 0; 64*k < len(line); k++ {

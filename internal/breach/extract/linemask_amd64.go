@@ -8,19 +8,19 @@ import "golang.org/x/sys/cpu"
 // holds a newline; it returns that newline's index from p, or -1. It
 // reads 64n bytes from p and writes up to n words to cm and sp: with
 // AVX2, 32 bytes a compare, else with SSE2, in every amd64 processor, 16.
-func maskBlocks(p *byte, n int, comma, quote byte, cm, sp *uint64) int {
+func maskBlocks(p *byte, n int, comma, quote byte, cm, sp, u8 *uint64) int {
 	if cpu.X86.HasAVX2 {
-		return maskBlocksAVX2(p, n, comma, quote, cm, sp)
+		return maskBlocksAVX2(p, n, comma, quote, cm, sp, u8)
 	}
-	return maskBlocksSSE2(p, n, comma, quote, cm, sp)
+	return maskBlocksSSE2(p, n, comma, quote, cm, sp, u8)
 }
 
 // maskBlocksAVX2 is maskBlocks with AVX2 instructions.
 //
 //go:noescape
-func maskBlocksAVX2(p *byte, n int, comma, quote byte, cm, sp *uint64) int
+func maskBlocksAVX2(p *byte, n int, comma, quote byte, cm, sp, u8 *uint64) int
 
 // maskBlocksSSE2 is maskBlocks with SSE2 instructions.
 //
 //go:noescape
-func maskBlocksSSE2(p *byte, n int, comma, quote byte, cm, sp *uint64) int
+func maskBlocksSSE2(p *byte, n int, comma, quote byte, cm, sp, u8 *uint64) int

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -67,9 +68,10 @@ func TestMaskBlocks(t *testing.T) {
 		}
 		comma, quote := []byte(";,\t|")[r.IntN(4)], []byte{'"', '\'', 0x80, '\n'}[r.IntN(4)]
 		wantNL, wantCM, wantSP := maskOracle(p, comma, quote)
+		u8 := make([]uint64, n+1) // special's, checked through it (TestLineMasksSpecial)
 		impls := append([]maskImpl{
-			{"maskBlocks", func(cm, sp []uint64) int { return maskBlocks(&p[0], n, comma, quote, &cm[0], &sp[0]) }},
-			{"maskBlocksGo", func(cm, sp []uint64) int { return maskBlocksGo(p, n, comma, quote, cm, sp) }},
+			{"maskBlocks", func(cm, sp []uint64) int { return maskBlocks(&p[0], n, comma, quote, &cm[0], &sp[0], &u8[0]) }},
+			{"maskBlocksGo", func(cm, sp []uint64) int { return maskBlocksGo(p, n, comma, quote, cm, sp, u8) }},
 		}, archMaskBlocks(p, n, comma, quote)...)
 		for _, impl := range impls {
 			cm, sp := make([]uint64, n+1), make([]uint64, n+1)
@@ -127,15 +129,33 @@ func TestLineMasksScan(t *testing.T) {
 func TestLineMasksSpecial(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	var m lineMasks
-	pieces := [][]byte{[]byte("é"), []byte("€"), []byte("𝄞"), []byte("\xc3"), []byte("\xe2\x82"), []byte("\xed\xa0\x80"), []byte("\xf4\x90\x80\x80"), []byte("a;b"), []byte("\""), []byte("\xc0\xaf"), []byte("\xef\xbf\xbd")}
+	// A lead byte last in the blocks read in place, its next byte in the
+	// block scan copies: read by two calls, the pair is checked by none.
+	for _, tail := range []string{"b", "\xa9b", "\xc3\xa9"} {
+		for _, lead := range []int{63, 127} {
+			line := slices.Clip([]byte(strings.Repeat("a", lead) + "\xc3" + tail + "xyz"))
+			m.scan(line, ';', '"')
+			if valid, _ := m.special(line, '"'); valid != utf8.Valid(line) {
+				t.Fatalf("special(%q): valid %v", line, valid)
+			}
+		}
+	}
+	pieces := [][]byte{[]byte("é"), []byte("€"), []byte("𝄞"), []byte("\xc3"), []byte("\xe2\x82"), []byte("\xed\xa0\x80"), []byte("\xf4\x90\x80\x80"), []byte("a;b"), []byte("\""), []byte("\xc0\xaf"), []byte("\xef\xbf\xbd"),
+		[]byte("\xff"), []byte("\xe0"), []byte("\xc1\xbf"), []byte("\xc2\x80"), []byte("\xdf\xbf"), []byte("\xe0\xa0"), []byte("\x80"), []byte("\xc3\xc0")}
 	for iter := 0; iter < 20000; iter++ {
 		var line []byte
-		for n := r.IntN(40); n > 0; n-- {
-			if r.IntN(3) == 0 {
+		for n := r.IntN(40 + iter%4*60); n > 0; n-- {
+			switch r.IntN(6) {
+			case 0:
 				line = append(line, pieces[r.IntN(len(pieces))]...)
-			} else {
+			case 1:
+				line = append(line, "é"...) // pairs across blocks and halves
+			default:
 				line = append(line, "abc;123 "[r.IntN(8)])
 			}
+		}
+		if iter%2 == 0 {
+			line = slices.Clip(line) // its last block copied by scan
 		}
 		for _, quote := range []byte{'"', 0} {
 			m.scan(line, ';', quote)
@@ -146,6 +166,38 @@ func TestLineMasksSpecial(t *testing.T) {
 			}
 			if !quoted && valid != utf8.Valid(line) {
 				t.Fatalf("special(%q): valid %v", line, valid)
+			}
+		}
+	}
+}
+
+// TestLineMasksVouch: with AVX2, lines of ASCII and accented letters
+// (2-byte sequences) without the quote are vouched for by u8 alone,
+// wherever their pairs fall: special's fast path.
+func TestLineMasksVouch(t *testing.T) {
+	if !vouches() {
+		t.Skip("u8 is sp on this processor")
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	var m lineMasks
+	letters := []string{"é", "ü", "ç", "À", "ß", "a", ";", "1", " ", "Z"}
+	for iter := 0; iter < 5000; iter++ {
+		var line []byte
+		for n := r.IntN(200); n > 0; n-- {
+			line = append(line, letters[r.IntN(len(letters))]...)
+		}
+		// Room past the line: scan reads whole blocks in place. (A block
+		// it copies does not learn whether a lead byte ends the block
+		// before it, which is then marked.)
+		line = append(line, make([]byte, 64)...)[:len(line)]
+		m.scan(line, ';', '"')
+		for k := 0; 64*k < len(line); k++ {
+			w := m.u8[k]
+			if r := len(line) - 64*k; r < 64 {
+				w &= 1<<r - 1
+			}
+			if w != 0 {
+				t.Fatalf("scan(%q): u8[%d] = %x", line, k, w)
 			}
 		}
 	}
