@@ -48,13 +48,35 @@ func benchCSV(tb testing.TB, dir string, size int) string {
 // dates, product codes, quantities, amounts, statuses, carriers, tracking
 // numbers and a free comment, as most columns of a real breach file are.
 func benchOrdersCSV(tb testing.TB, dir string, size int) string {
+	return writeOrdersCSV(tb, filepath.Join(dir, "orders.csv"), size)
+}
+
+// writeOrdersCSV writes benchOrdersCSV's table to p: every 2,000 rows are
+// customers of their own, and the first size bytes of a larger table are
+// the smaller one.
+func writeOrdersCSV(tb testing.TB, p string, size int) string {
 	o := newOrders(3)
-	return writeBlocks(tb, filepath.Join(dir, "orders.csv"), size, func(block *bytes.Buffer, k int) {
+	return writeBlocks(tb, p, size, func(block *bytes.Buffer, k int) {
 		if k == 0 {
 			block.WriteString(ordersHeader)
 		}
 		o.write(block, corpus.Identities(int64(11+k), 2000))
 	})
+}
+
+// TestWriteBenchInputs writes the inputs of the breach scan's figures in
+// docs/PERFORMANCE.md into the directory TOCSIN_BENCH_INPUTS names, for
+// the command to be timed on them; without it, it is skipped.
+func TestWriteBenchInputs(t *testing.T) {
+	dir := os.Getenv("TOCSIN_BENCH_INPUTS")
+	if dir == "" {
+		t.Skip("TOCSIN_BENCH_INPUTS names the directory to write the inputs into")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Log(benchOrdersCSV(t, dir, 32<<20), writeOrdersCSV(t, filepath.Join(dir, "orders128.csv"), 128<<20),
+		benchCSV(t, dir, 32<<20), benchText(t, dir, 16<<20), benchProse(t, dir, 32<<20), benchAccessLog(t, dir, 32<<20))
 }
 
 // benchSmallFiles writes n order tables of rows rows each into dir, as a
