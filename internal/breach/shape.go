@@ -403,9 +403,9 @@ func (c *shapeCache) record(slot int, k shapeKey, clean bool) {
 // calls the detectors, more of them were saved to the stack and reloaded
 // around every call. The exact shapes of values up to 24 bytes, most of
 // a table's codes, are hashed in the loop itself, as exactShapeKey hashes
-// them (TestMarkTrusted holds the two together): called, the hash saved
-// and reloaded the loop's values for every value, and took a third of
-// its instructions in doing so.
+// them (TestMarkTrusted holds the two together): called, the hash made
+// the loop save and reload its values for every value, a quarter of the
+// instructions of the loop and the hash together.
 func (c *shapeCache) markTrusted(k *shapeSecret, rows []extract.LineRow, ci int, marks []cellMarks) {
 	bit := uint64(1) << ci
 	marks = marks[:len(rows)]
