@@ -78,7 +78,8 @@ type Finding struct {
 type Findings struct {
 	List   []Finding
 	norms  []byte
-	window []byte // Text's folded context window, kept to spare each call its zeroing
+	window []byte   // Text's folded context window, kept to spare each call its zeroing
+	trig   []uint64 // the masks of Text's bytes that may start a value
 }
 
 // Reset empties the list and the buffer; the Norm of every finding

@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"bytes"
 	"math/rand"
 	"strings"
 	"testing"
@@ -403,6 +404,59 @@ func TestTrimMax(t *testing.T) {
 		s, e := TrimCell([]byte(v))
 		if got := v[s:e]; got != strings.Trim(v, " \t\"'") {
 			t.Errorf("TrimCell(%q) = %q", v, got)
+		}
+	}
+}
+
+// triggerSet tells the bytes the trigger masks mark: mayTrigger8's set.
+func triggerSet(c byte) bool {
+	return '0' <= c && c <= 'Z' || c == '+' || c == '$' || c >= 0x80
+}
+
+// TestTriggerMasks: Findings.triggers marks exactly the bytes of
+// triggerSet (triggerBlocksGo may mark a byte more above a '+' or a '$'),
+// none past the text, and every byte the scanner's table starts a value
+// with is one of them.
+func TestTriggerMasks(t *testing.T) {
+	s := New()
+	for c := 0; c < 256; c++ {
+		if s.trig[c] != trigNone && !triggerSet(byte(c)) {
+			t.Fatalf("byte %#x starts a value but is not in the masks' set", c)
+		}
+	}
+	r := rand.New(rand.NewSource(4))
+	var fs Findings
+	for iter := 0; iter < 20000; iter++ {
+		b := make([]byte, r.Intn(300))
+		for i := range b {
+			if r.Intn(3) == 0 {
+				b[i] = byte(r.Intn(256))
+			} else {
+				b[i] = "aZ09+$*,/:@[`\xc3\xa9 "[r.Intn(16)]
+			}
+		}
+		masks := fs.triggers(b)
+		if len(masks) != (len(b)+63)/64 {
+			t.Fatalf("%d masks for %d bytes", len(masks), len(b))
+		}
+		for i := 0; i < 64*len(masks); i++ {
+			got := masks[i>>6]>>(i&63)&1 == 1
+			if want := i < len(b) && triggerSet(b[i]); got != want {
+				t.Fatalf("triggers(%q): byte %d marked %v", b, i, got)
+			}
+		}
+		// The portable version: the same set, and perhaps bytes more
+		// above a '+' or a '$' of their word (mayTrigger8's borrow).
+		if full := len(b) / 64; full > 0 {
+			out := make([]uint64, full)
+			triggerBlocksGo(b, out)
+			for i := 0; i < 64*full; i++ {
+				got, want := out[i>>6]>>(i&63)&1 == 1, triggerSet(b[i])
+				word := b[i&^7 : i]
+				if want && !got || got && !want && !bytes.ContainsAny(word, "+$") {
+					t.Fatalf("triggerBlocksGo(%q): byte %d marked %v", b, i, got)
+				}
+			}
 		}
 	}
 }

@@ -35,48 +35,45 @@ type scan struct {
 	at      int // the position of the next '@' from where it was last looked for, or len(b)
 }
 
-// run hands each byte that may start a value to its handler. A small
-// accented letter (é, è, à, ç: 0xC3 then 0xA0 and above) starts
-// nothing, and French text has one every fifty bytes: it is passed over
-// before the handlers' switch, whose jump the processor mispredicts as
-// triggers alternate. The switch compares, digits and capitals first:
-// with eight cases of constants the compiler made it a jump table, one
-// indirect jump for every trigger, whose target the processor foresaw
-// worse than these branches.
+// run hands each byte that may start a value to its handler. The bytes
+// that may are found from masks of the text made first, a bit a byte
+// (Findings.triggers: 32 bytes a compare with AVX2), where the loop
+// looked each byte up in the table and tested it, a branch the
+// processor foresaw badly between words, and looked for the next 8
+// bytes at a time. A small accented letter (é, è, à, ç: 0xC3 then 0xA0
+// and above) starts nothing, and French text has one every fifty bytes:
+// it is passed over before the handlers' switch, whose jump the
+// processor mispredicts as triggers alternate. The switch compares,
+// digits and capitals first: with eight cases of constants the compiler
+// made it a jump table, one indirect jump for every trigger, whose
+// target the processor foresaw worse than these branches.
 func (st *scan) run() {
 	b, trig := st.b, &st.s.trig
 	n := len(b)
+	masks := st.fs.triggers(b)
 	i := 0
-	for uint(i) < uint(n) { // unsigned: no bounds check on b[i]
-		if trig[b[i]] == trigNone {
-			// Most runs between triggers are a few bytes (capitals,
-			// digits and accents are frequent), the most frequent one
-			// byte: past it, the next byte that may be one is found 8
-			// bytes at a time, with no branch per byte.
-			j := i + 1
-			if j < n && trig[b[j]] != trigNone {
-				i = j // a single byte: a space between words
-				continue
-			}
-			for ; j+8 <= n; j += 8 {
-				if m := mayTrigger8(binary.LittleEndian.Uint64(b[j : j+8])); m != 0 {
-					j += bits.TrailingZeros64(m) >> 3
-					break
-				}
-			}
-			if j+8 > n {
-				for j < n && trig[b[j]] == trigNone {
-					j++
-				}
-			}
-			i = j
-			continue
+	for {
+		// The next byte from i that may start a value; the masks have
+		// no bit past the text.
+		k := i >> 6
+		if k >= len(masks) {
+			return
 		}
+		m := masks[k] >> (uint(i) & 63)
+		for m == 0 {
+			if k++; k >= len(masks) {
+				return
+			}
+			m, i = masks[k], k<<6
+		}
+		i += bits.TrailingZeros64(m)
 		if b[i] == 0xC3 && uint(i+1) < uint(n) && b[i+1] >= 0xA0 {
 			i += 2 // a small accented letter (see above)
 			continue
 		}
 		switch t := trig[b[i]]; {
+		case t == trigNone:
+			i++ // a byte of the masks' wider set: ';' to '?', past ASCII
 		case t == trigDigit:
 			i = st.atDigit(i)
 		case t == trigUpper:
@@ -145,6 +142,37 @@ func mayTrigger8(v uint64) uint64 {
 	d := v ^ '$'*ones
 	eq := (p-ones)&^p | (d-ones)&^d
 	return (inRange | eq | v) & high
+}
+
+// triggers returns the masks of the bytes of b that may start a value
+// (mayTrigger8's set), a bit a byte: bit i&63 of word i>>6 for byte i,
+// none past len(b). They are kept in fs, for the next call.
+func (fs *Findings) triggers(b []byte) []uint64 {
+	n := (len(b) + 63) / 64
+	if cap(fs.trig) < n {
+		fs.trig = make([]uint64, n+n/4)
+	}
+	t := fs.trig[:n]
+	full := len(b) / 64
+	triggerBlocks(b, t[:full])
+	if full < n {
+		var last [64]byte // the bytes past b are zero, which start nothing
+		copy(last[:], b[full*64:])
+		triggerBlocks(last[:], t[full:])
+	}
+	return t
+}
+
+// triggerBlocksGo is triggerBlocks eight bytes at a time (mayTrigger8:
+// above a '+' or a '$' it may mark a byte more, which run passes over).
+func triggerBlocksGo(p []byte, out []uint64) {
+	for k := range out {
+		var m uint64
+		for w := 0; w < 8; w++ {
+			m |= swar.Bits(mayTrigger8(binary.LittleEndian.Uint64(p[64*k+8*w:]))) << (8 * w)
+		}
+		out[k] = m
+	}
 }
 
 func (st *scan) add(c Category, start, end int, conf float64, norm []byte) {
