@@ -159,10 +159,14 @@ func (m *hashIndex) touch(xs []uint64) uint64 {
 const touchRun = 32
 
 // reserve grows the table to hold n more keys without growing again (see
-// hashSet.reserve).
+// hashSet.reserve), at once however many times it doubles.
 func (m *hashIndex) reserve(n int) {
-	for (m.n+n)*4 > len(m.keys)*3 {
-		m.grow()
+	size := len(m.keys)
+	for (m.n+n)*4 > size*3 {
+		size = max(2*size, 64)
+	}
+	if size > len(m.keys) {
+		m.growTo(size)
 	}
 }
 
@@ -205,12 +209,11 @@ func (m *hashIndex) put(x uint64, v int32) {
 	}
 }
 
-func (m *hashIndex) grow() {
+func (m *hashIndex) grow() { m.growTo(max(2*len(m.keys), 64)) }
+
+// growTo moves the keys into a table of size slots (a power of two).
+func (m *hashIndex) growTo(size int) {
 	oldK, oldV := m.keys, m.vals
-	size := 2 * len(oldK)
-	if size == 0 {
-		size = 64
-	}
 	m.keys, m.vals, m.n, m.shift = make([]uint64, size), make([]int32, size), 0, uint8(64-bits.TrailingZeros(uint(size)))
 	writePages(m.keys)
 	writePages(m.vals)

@@ -109,3 +109,21 @@ func TestHashIndexGetOrPut(t *testing.T) {
 		t.Fatalf("%d keys, want %d", m.len(), len(ref))
 	}
 }
+
+// TestHashIndexReserveOnce: reserve grows to the size it needs in one
+// move, keeping every key and its index.
+func TestHashIndexReserveOnce(t *testing.T) {
+	var m hashIndex
+	for i := uint64(1); i <= 1000; i++ {
+		m.put(i*0x9E3779B97F4A7C15|1, int32(i))
+	}
+	m.reserve(100000)
+	if want := 1 << 18; len(m.keys) != want { // 101,000 keys at three quarters
+		t.Fatalf("%d slots after reserve, want %d", len(m.keys), want)
+	}
+	for i := uint64(1); i <= 1000; i++ {
+		if v, ok := m.get(i*0x9E3779B97F4A7C15 | 1); !ok || v != int32(i) {
+			t.Fatalf("key %d: %d %v", i, v, ok)
+		}
+	}
+}

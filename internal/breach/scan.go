@@ -104,6 +104,7 @@ type scan struct {
 	seeds   *hashSeeds
 	start   time.Time
 	read    atomic.Int64
+	total   int64 // the input files' size, as read counts them
 	docs    atomic.Int64
 	files   atomic.Int64
 	outMu   sync.Mutex
@@ -193,6 +194,7 @@ func Scan(ctx context.Context, o Options) (*Report, error) {
 
 	red := newRedactor(s.pii)
 	files, total := s.walk(o.Paths, red)
+	s.total = total
 	var dbs []extract.Database
 	for _, dsn := range o.DSNs {
 		d, err := extract.ParseDSN(dsn)
@@ -257,6 +259,17 @@ func Scan(ctx context.Context, o Options) (*Report, error) {
 	}
 	rep := s.report(workers, red, dbs)
 	return rep, nil
+}
+
+// projected is how many of something the input holds when n were met in
+// what has been read of it so far: 0 when unknown (no files, a database)
+// or before a thirty-second of it.
+func (s *scan) projected(n int) int {
+	read, total := s.read.Load(), s.total
+	if total <= 0 || read <= 0 || read < total/32 {
+		return 0
+	}
+	return int(min(float64(n)*float64(total)/float64(read), 1<<30))
 }
 
 func (s *scan) progress(total, totalFiles int64, done bool) Progress {

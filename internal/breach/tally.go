@@ -319,6 +319,24 @@ type people struct {
 	tags    [tagMask + 1]int   // distinct identifiers by tag, while exact
 	tagHLL  [tagMask + 1]*hll  // the same past the budget
 	touched uint64             // what hashIndex.touch read, kept so that it is read
+	expect  int                // the identifiers the worker's input projects (presize), 0 when unknown
+}
+
+// presizeFrom is the size from which the people's index grows at once to
+// what the input projects (people.presize).
+const presizeFrom = 1 << 16
+
+// presize returns how many more identifiers the index is to make room
+// for when n more come: n, or past presizeFrom slots, as many as the
+// input projects, within the budget. Doubling, a table that grows to two
+// million slots is made and filled eleven times, each time in pages the
+// system zeroes; the order table of 630,000 customers spent a twelfth of
+// its time in that.
+func (p *people) presize(n int, b *budget) int {
+	if p.expect <= 0 || len(p.node.keys) < presizeFrom || (p.node.n+n)*4 <= len(p.node.keys)*3 {
+		return n
+	}
+	return max(n, min(p.expect, b.max-b.used+p.node.n)-p.node.n)
 }
 
 // hubLinks is how many records an identifier may join to people it was
@@ -519,7 +537,7 @@ func (p *people) addBatch(groups []uint64, b *budget, s *peopleBatch) {
 		s.idx = make([]int32, len(groups))
 	}
 	s.idx = s.idx[:len(groups)]
-	p.node.reserve(len(s.keys))
+	p.node.reserve(p.presize(len(s.keys), b))
 	for c := 0; c < len(s.keys); c += touchRun {
 		e := min(c+touchRun, len(s.keys))
 		p.touched ^= p.node.touch(s.keys[c:e])

@@ -774,3 +774,62 @@ func BenchmarkPeopleFile(b *testing.B) {
 	}
 	b.ReportMetric(float64(faults)/float64(b.N), "faults/op")
 }
+
+// TestPeoplePresize: past presizeFrom slots, the people's index grows at
+// once to the identifiers the input projects, within the budget, and the
+// counts are those of an index that doubles.
+func TestPeoplePresize(t *testing.T) {
+	r := rand.New(rand.NewSource(9))
+	var groups []uint64
+	for i := 0; i < 120000; i++ {
+		groups = append(groups, r.Uint64()|1, r.Uint64()|1, 0)
+	}
+	for _, expect := range []int{0, 240000, 1 << 30} {
+		t.Run(fmt.Sprint(expect), func(t *testing.T) {
+			var doubling, presized people
+			b1, b2 := &budget{max: 1 << 20}, &budget{max: 1 << 20}
+			var s1, s2 peopleBatch
+			sizes := map[int]bool{}
+			for start := 0; start < len(groups); start += 3 * 2000 {
+				end := min(start+3*2000, len(groups))
+				doubling.addBatch(groups[start:end], b1, &s1)
+				presized.expect = expect
+				presized.addBatch(groups[start:end], b2, &s2)
+				sizes[len(presized.node.keys)] = true
+			}
+			w, we := doubling.count()
+			if p, pe := presized.count(); p != w || pe != we {
+				t.Fatalf("presized: %d people (exact %v), doubling: %d (%v)", p, pe, w, we)
+			}
+			// Doubling, the index takes seven sizes from 8,192 slots to
+			// 524,288; presized, it jumps from 65,536 to its projection.
+			final := len(presized.node.keys)
+			switch {
+			case expect == 0 && final != len(doubling.node.keys):
+				t.Fatalf("no projection: %d slots, doubling %d", final, len(doubling.node.keys))
+			case expect > 0 && len(sizes) > 5:
+				t.Fatalf("projected %d: the index took %d sizes", expect, len(sizes))
+			case final > 1<<21:
+				t.Fatalf("projected %d: %d slots, past the budget's", expect, final)
+			}
+		})
+	}
+}
+
+// TestProjected: the identifiers an input projects, from a thirty-second
+// of it on.
+func TestProjected(t *testing.T) {
+	s := &scan{total: 3200}
+	for _, tc := range []struct {
+		read    int64
+		n, want int
+	}{{0, 10, 0}, {99, 10, 0}, {100, 10, 320}, {1600, 10, 20}, {3200, 10, 10}} {
+		s.read.Store(tc.read)
+		if got := s.projected(tc.n); got != tc.want {
+			t.Fatalf("read %d of 3200, %d met: projected %d, want %d", tc.read, tc.n, got, tc.want)
+		}
+	}
+	if got := (&scan{}).projected(10); got != 0 {
+		t.Fatalf("no files: projected %d", got)
+	}
+}
