@@ -423,6 +423,12 @@ func (c *shapeCache) markTrusted(k *shapeSecret, rows []extract.LineRow, ci int,
 		}
 		return
 	}
+	markExact(k, s, rows, ci, marks)
+}
+
+// markExactGo is markTrusted's loop for a column that shapes exactly.
+func markExactGo(k *shapeSecret, s *shapeSet, rows []extract.LineRow, ci int, marks []cellMarks) {
+	bit := uint64(1) << ci
 	k0, k1 := k[0], k[1]
 	for r := range rows {
 		b := rows[r].Bounds

@@ -611,3 +611,80 @@ func testMarkTrusted(t *testing.T, coarse bool) {
 		t.Fatalf("only %d rows marked", marked)
 	}
 }
+
+// TestMarkExact: markExact (in assembly where there is one) marks the
+// rows markExactGo marks, whatever the column, the values' lengths and
+// bytes, the shapes' states (counting, trusted, banned) and the marks
+// already set.
+func TestMarkExact(t *testing.T) {
+	seeds := testSeeds()
+	r := rand.New(rand.NewSource(9))
+	const alphabet = "0123456789a-/ \xff\x80AZz@.:/" // digits, their neighbours, bytes past ASCII
+	marked := 0
+	for round := range 400 {
+		ci := r.Intn(6)
+		s := &shapeSet{}
+		rows := make([]extract.LineRow, 1+r.Intn(200))
+		for i := range rows {
+			fields := make([]string, 1+r.Intn(8))
+			for f := range fields {
+				n := r.Intn(27)
+				if r.Intn(8) == 0 {
+					n = r.Intn(shapeMaxLen + 8)
+				}
+				v := make([]byte, n)
+				for j := range v {
+					v[j] = alphabet[r.Intn(len(alphabet))]
+				}
+				if r.Intn(3) == 0 && n > 0 {
+					v[0] = byte('0' + r.Intn(10)) // a leading digit, which the shape keeps
+				}
+				fields[f] = string(v)
+				if f == ci && n <= shapeMaxLen && s.n < shapeFull && r.Intn(2) == 0 {
+					key := exactShapeKey(seeds, v)
+					slot, _ := (&shapeCache{set: s}).lookup(key)
+					if slot >= 0 && s.keys[slot] == 0 {
+						s.keys[slot] = key
+						s.n++
+						s.state[slot] = []uint8{1, shapeTrust - 1, shapeTrust, shapeTrust, shapeBanned}[r.Intn(5)]
+					}
+				}
+			}
+			line := []byte(strings.Join(fields, ";"))
+			bounds := []int32{-1}
+			for j, b := range line {
+				if b == ';' {
+					bounds = append(bounds, int32(j))
+				}
+			}
+			// Past the last bound, an empty field that is not there: a
+			// row of ci fields must not be read as having one more.
+			bounds = append(bounds, int32(len(line)), int32(len(line))+1)
+			rows[i] = extract.LineRow{N: i + 1, Line: line, Bounds: bounds[:len(bounds)-1]}
+		}
+		if key := exactShapeKey(seeds, nil); round%2 == 0 {
+			if slot, _ := (&shapeCache{set: s}).lookup(key); slot >= 0 {
+				s.keys[slot], s.state[slot] = key, shapeTrust
+			}
+		}
+		got, want := make([]cellMarks, len(rows)), make([]cellMarks, len(rows))
+		for i := range got {
+			got[i].skip = r.Uint64() &^ (1 << ci)
+			got[i].asked = r.Uint64()
+			want[i] = got[i]
+		}
+		markExact(seeds, s, rows, ci, got)
+		markExactGo(seeds, s, rows, ci, want)
+		for i := range rows {
+			if got[i] != want[i] {
+				t.Fatalf("round %d, column %d, row %q: marks %x, want %x", round, ci, rows[i].Line, got[i], want[i])
+			}
+			if want[i].skip&(1<<ci) != 0 {
+				marked++
+			}
+		}
+	}
+	if marked < 2000 {
+		t.Fatalf("only %d rows marked", marked)
+	}
+}
