@@ -1,5 +1,51 @@
 #include "textflag.h"
 
+// The rows are extract.LineRows (Line at 8, Bounds at 32, 56 bytes a
+// row), the marks cellMarks (16 bytes), the set a shapeSet (its keys,
+// then their states at 2048): shape_amd64.go checks the offsets.
+
+// VALUE sets DI to the value of column ci in the row at SI and R11 to
+// its length, R12 holding ci+1; a row without the column jumps to SHORT.
+// Clobbers BX.
+#define VALUE(SHORT) \
+	MOVQ 40(SI), BX \
+	CMPQ BX, R12 \
+	JLE  SHORT \
+	MOVQ 32(SI), BX \
+	MOVLQSX -4(BX)(R12*4), DI \
+	MOVLQSX (BX)(R12*4), R11 \
+	INCQ DI \
+	SUBQ DI, R11 \
+	ADDQ 8(SI), DI
+
+// LOAD8 sets AX to the 1 to 8 bytes at DI, R11 of them, as swar.Load
+// reads them (the bytes past them zero), in loads that stay within
+// them: two of 4 that overlap, or the first, middle and last byte.
+// Clobbers CX and DX.
+#define LOAD8(TINY, DONE) \
+	CMPQ R11, $4 \
+	JB   TINY \
+	MOVL (DI), AX \
+	MOVL -4(DI)(R11*1), DX \
+	LEAQ -32(R11*8), CX \
+	SHLQ CX, DX \
+	ORQ  DX, AX \
+	JMP  DONE \
+TINY: \
+	MOVBQZX (DI), AX \
+	MOVQ R11, CX \
+	SHRQ $1, CX \
+	MOVBQZX (DI)(CX*1), DX \
+	SHLQ $3, CX \
+	SHLQ CX, DX \
+	ORQ  DX, AX \
+	MOVBQZX -1(DI)(R11*1), DX \
+	LEAQ -8(R11*8), CX \
+	SHLQ CX, DX \
+	ORQ  DX, AX \
+DONE:
+
+
 // SHAPE shapes the word in AX as shapeWord does, its digits but those
 // of the bytes in KEEP (0x80 for the first, or 0) becoming 0xFF, and ORs
 // its digit marks (swar.Digits) into BX. Clobbers CX and DX. The low
@@ -44,15 +90,7 @@ TEXT ·markShort(SB), NOSPLIT, $0-88
 loop:
 	CMPQ R13, rows_len+8(FP)
 	JGE  done
-	MOVQ 40(SI), BX           // len(Bounds)
-	CMPQ BX, R12
-	JLE  next                 // a short row
-	MOVQ 32(SI), BX
-	MOVLQSX -4(BX)(R12*4), DI // Bounds[ci]
-	MOVLQSX (BX)(R12*4), R11  // Bounds[ci+1]
-	INCQ DI
-	SUBQ DI, R11              // n
-	ADDQ 8(SI), DI            // the value
+	VALUE(next)
 	CMPQ R11, $24
 	JA   done                 // longer: left to Go
 	XORQ BX, BX               // digits
@@ -60,31 +98,7 @@ loop:
 	JA   words
 	TESTQ R11, R11
 	JZ   empty
-	CMPQ R11, $4
-	JB   tiny
-	// 4 to 8 bytes: two loads of 4 that overlap (swar.Load).
-	MOVL (DI), AX
-	MOVL -4(DI)(R11*1), DX
-	LEAQ -32(R11*8), CX
-	SHLQ CX, DX
-	ORQ  DX, AX
-	JMP  one
-
-tiny:
-	// 1 to 3 bytes: the first, middle and last.
-	MOVBQZX (DI), AX
-	MOVQ R11, CX
-	SHRQ $1, CX
-	MOVBQZX (DI)(CX*1), DX
-	SHLQ $3, CX
-	SHLQ CX, DX
-	ORQ  DX, AX
-	MOVBQZX -1(DI)(R11*1), DX
-	LEAQ -8(R11*8), CX
-	SHLQ CX, DX
-	ORQ  DX, AX
-
-one:
+	LOAD8(tiny, one)
 	SHAPE(0x80)
 	XORQ R10, AX
 	XORQ R11, AX
