@@ -401,9 +401,11 @@ func (c *shapeCache) record(slot int, k shapeKey, clean bool) {
 // trusted shape, once the column has settled. Its loops call nothing but
 // the hash, and hold few values: in askColumn, whose first loop also
 // calls the detectors, more of them were saved to the stack and reloaded
-// around every call. A column that shapes exactly goes through
-// markExact: in assembly on amd64 (shape_amd64.s), markExactGo
-// elsewhere.
+// around every call. The exact shapes of values up to 24 bytes, most of
+// a table's codes, are hashed in the loop itself, as exactShapeKey hashes
+// them (TestMarkTrusted holds the two together): called, the hash made
+// the loop save and reload its values for every value, a quarter of the
+// instructions of the loop and the hash together.
 func (c *shapeCache) markTrusted(k *shapeSecret, rows []extract.LineRow, ci int, marks []cellMarks) {
 	bit := uint64(1) << ci
 	marks = marks[:len(rows)]
@@ -425,11 +427,6 @@ func (c *shapeCache) markTrusted(k *shapeSecret, rows []extract.LineRow, ci int,
 }
 
 // markExactGo is markTrusted's loop for a column that shapes exactly.
-// The exact shapes of values up to 24 bytes, most of a table's codes,
-// are hashed in the loop itself, as exactShapeKey hashes them
-// (TestMarkTrusted holds the two together): called, the hash made the
-// loop save and reload its values for every value, a quarter of the
-// instructions of the loop and the hash together.
 func markExactGo(k *shapeSecret, s *shapeSet, rows []extract.LineRow, ci int, marks []cellMarks) {
 	bit := uint64(1) << ci
 	k0, k1 := k[0], k[1]

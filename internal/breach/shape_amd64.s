@@ -75,27 +75,25 @@ DONE:
 	SUBQ CX, DX \
 	ORQ DX, AX
 
-// func markExact(k *shapeSecret, s *shapeSet, rows []extract.LineRow, ci int, marks []cellMarks)
-TEXT ·markExact(SB), NOSPLIT, $0-72
-	MOVQ rows_base+16(FP), SI
-	MOVQ ci+40(FP), R12
+// func markShort(rows []extract.LineRow, ci int, marks []cellMarks, s *shapeSet, k *shapeSecret, bit uint64) int
+TEXT ·markShort(SB), NOSPLIT, $0-88
+	MOVQ rows_base+0(FP), SI
+	MOVQ ci+24(FP), R12
 	INCQ R12                  // ci+1
-	MOVQ marks_base+48(FP), R8
-	MOVQ s+8(FP), R9
-	MOVQ k+0(FP), AX
+	MOVQ marks_base+32(FP), R8
+	MOVQ s+56(FP), R9
+	MOVQ k+64(FP), AX
 	MOVQ 0(AX), R10           // k0
 	MOVQ 8(AX), R14           // k1
 	XORQ R13, R13             // r
 
 loop:
-	CMPQ R13, rows_len+24(FP)
+	CMPQ R13, rows_len+8(FP)
 	JGE  done
 	VALUE(next)
-	CMPQ R11, $64
-	JA   next                 // longer than a shape
-	XORQ BX, BX               // digits
 	CMPQ R11, $24
-	JA   long
+	JA   done                 // longer: left to Go
+	XORQ BX, BX               // digits
 	CMPQ R11, $8
 	JA   words
 	TESTQ R11, R11
@@ -146,40 +144,6 @@ tail:
 	XORQ R15, AX
 	MULQ R14
 	XORQ DX, AX
-	JMP  key
-
-long:
-	// 25 to 64 bytes, as exactShapeKey: the words, then the last bytes
-	// in the low bytes of the last 8.
-	MOVQ (DI), AX
-	SHAPE(0x80)
-	XORQ R10, AX
-	XORQ R11, AX
-	MULQ R14
-	XORQ DX, AX
-	MOVQ AX, R15
-	ADDQ $8, DI
-	SUBQ $8, R11
-
-middle:
-	CMPQ R11, $8
-	JB   rest
-	MOVQ (DI), AX
-	SHAPE(0)
-	XORQ R15, AX
-	MULQ R14
-	XORQ DX, AX
-	MOVQ AX, R15
-	ADDQ $8, DI
-	SUBQ $8, R11
-	JMP  middle
-
-rest:
-	MOVQ R15, AX
-	TESTQ R11, R11
-	JZ   key
-	MOVQ $64, CX
-	JMP  tail
 
 key:
 	// keyOf: the low bit set when there is no digit, the next always.
@@ -207,9 +171,7 @@ probe:
 found:
 	CMPB 2048(R9)(CX*1), $32
 	JNE  next
-	MOVQ $1, DX
-	MOVQ ci+40(FP), CX
-	SHLQ CX, DX
+	MOVQ bit+72(FP), DX
 	ORQ  DX, (R8)
 
 next:
@@ -219,4 +181,5 @@ next:
 	JMP  loop
 
 done:
+	MOVQ R13, ret+80(FP)
 	RET
