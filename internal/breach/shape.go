@@ -405,7 +405,8 @@ func (c *shapeCache) record(slot int, k shapeKey, clean bool) {
 // a table's codes, are hashed in the loop itself, as exactShapeKey hashes
 // them (TestMarkTrusted holds the two together): called, the hash made
 // the loop save and reload its values for every value, a quarter of the
-// instructions of the loop and the hash together.
+// instructions of the loop and the hash together. On amd64 that loop is
+// in assembly (markExact, shape_amd64.s); markExactGo is the loop in Go.
 func (c *shapeCache) markTrusted(k *shapeSecret, rows []extract.LineRow, ci int, marks []cellMarks) {
 	bit := uint64(1) << ci
 	marks = marks[:len(rows)]

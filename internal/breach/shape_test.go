@@ -1,6 +1,7 @@
 package breach
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -664,6 +665,9 @@ func TestMarkExact(t *testing.T) {
 		}
 		if key := exactShapeKey(seeds, nil); round%2 == 0 {
 			if slot, _ := (&shapeCache{set: s}).lookup(key); slot >= 0 {
+				if s.keys[slot] == 0 {
+					s.n++
+				}
 				s.keys[slot], s.state[slot] = key, shapeTrust
 			}
 		}
@@ -687,4 +691,49 @@ func TestMarkExact(t *testing.T) {
 	if marked < 2000 {
 		t.Fatalf("only %d rows marked", marked)
 	}
+}
+
+// FuzzMarkExact: on any lines cut at ';', with the shapes of some of
+// their values trusted, markExact marks what markExactGo marks.
+func FuzzMarkExact(f *testing.F) {
+	f.Add([]byte("CMD-1;2023-07-22 12:57:24;3\nCMD-2;2023-07-23 08:01:02;12\n;;\nx"), uint8(1), uint8(0x55))
+	f.Add([]byte("0\xc3\xa9;\xff\x80;123456789012345678901234567890"), uint8(2), uint8(0xff))
+	f.Fuzz(func(t *testing.T, text []byte, col, trust uint8) {
+		seeds := testSeeds()
+		ci := int(col % 8)
+		s := &shapeSet{}
+		var rows []extract.LineRow
+		for i, line := range bytes.Split(text, []byte("\n")) {
+			bounds := []int32{-1}
+			for j, b := range line {
+				if b == ';' {
+					bounds = append(bounds, int32(j))
+				}
+			}
+			bounds = append(bounds, int32(len(line)))
+			rows = append(rows, extract.LineRow{N: i + 1, Line: line, Bounds: bounds})
+			// Trust the shape of this row's value when the bit of trust
+			// for the row says so.
+			if trust>>(i&7)&1 != 0 && ci+1 < len(bounds) && s.n < shapeFull {
+				v := line[bounds[ci]+1 : bounds[ci+1]]
+				if len(v) <= shapeMaxLen {
+					key := exactShapeKey(seeds, v)
+					if slot, _ := (&shapeCache{set: s}).lookup(key); slot >= 0 {
+						if s.keys[slot] == 0 {
+							s.n++
+						}
+						s.keys[slot], s.state[slot] = key, shapeTrust
+					}
+				}
+			}
+		}
+		got, want := make([]cellMarks, len(rows)), make([]cellMarks, len(rows))
+		markExact(seeds, s, rows, ci, got)
+		markExactGo(seeds, s, rows, ci, want)
+		for i := range rows {
+			if got[i] != want[i] {
+				t.Fatalf("column %d, row %q: marks %x, want %x", ci, rows[i].Line, got[i], want[i])
+			}
+		}
+	})
 }
