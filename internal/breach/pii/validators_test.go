@@ -284,16 +284,133 @@ func FuzzParseIPv4(f *testing.F) {
 	})
 }
 
-// TestIBANMod97: the remainder taken only before an overflow equals the
-// remainder taken at each character, on long runs of 9s and Zs too.
+// TestIBANBodySpellings: an IBAN reads the same however it is written,
+// whole or in groups, in capitals or not, with a separator or a small
+// letter in any byte the fast path checks, up to the 34th.
+func TestIBANBodySpellings(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"FR7630006000011234567890189", "FR7630006000011234567890189"},
+		{"FR76 3000 6000 0112 3456 7890 189", "FR7630006000011234567890189"},
+		{"FR76-3000-6000-0112-3456-7890-189", "FR7630006000011234567890189"},
+		{"fr7630006000011234567890189", "FR7630006000011234567890189"},
+		{"FR763000600001123456789018-9", "FR7630006000011234567890189"},
+		{"LC55HEMM000100010012001200023015", "LC55HEMM000100010012001200023015"},
+		{"LC55HEMM000100010012001200023015 ", "LC55HEMM000100010012001200023015"},
+		{"LC55HEMM00010001001200120002301 5", "LC55HEMM000100010012001200023015"},
+		{"LC55HEMM000100010012001200023015-", "LC55HEMM000100010012001200023015"},
+		{"LC55HEMM000100010012001200023015 -", "LC55HEMM000100010012001200023015"},
+		{"RU020445256004070281041234567890z", ""}, // a small letter where the key wants a digit
+		{"RU0204452560040702810412345678901", "RU0204452560040702810412345678901"},
+		{"RU0204452560040702810412345678901 ", "RU0204452560040702810412345678901"},
+	} {
+		buf, n, ok := ibanBody(c.in)
+		if got := string(buf[:n]); got != c.want || ok != (c.want != "") {
+			t.Errorf("ibanBody(%q) = %q, %v; want %q", c.in, got, ok, c.want)
+		}
+		if bbuf, bn, bok := ibanBody([]byte(c.in)); string(bbuf[:bn]) != string(buf[:n]) || bok != ok {
+			t.Errorf("ibanBody([]byte(%q)) = %q, %v; the string gave %q, %v", c.in, bbuf[:bn], bok, buf[:n], ok)
+		}
+	}
+}
+
+// refRIBKey is the French BBAN's key as the banks state it: 97 less
+// (89 × bank + 15 × branch + 3 × account) modulo 97, the account's
+// letters counting as digits (A–I and J–R as 1–9, S–Z as 2–9).
+func refRIBKey(bban string) (key int, ok bool) {
+	num := func(p string) int {
+		v := 0
+		for _, c := range []byte(p) {
+			switch {
+			case c >= '0' && c <= '9':
+				v = v*10 + int(c-'0')
+			case c >= 'A' && c <= 'I':
+				v = v*10 + int(c-'A') + 1
+			case c >= 'J' && c <= 'R':
+				v = v*10 + int(c-'J') + 1
+			case c >= 'S' && c <= 'Z':
+				v = v*10 + int(c-'S') + 2
+			default:
+				return -1
+			}
+		}
+		return v
+	}
+	bank, branch, account := num(bban[:5]), num(bban[5:10]), num(bban[10:21])
+	if bank < 0 || branch < 0 || account < 0 || strings.ContainsAny(bban[:10], "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+		return 0, false
+	}
+	return 97 - (89*bank+15*branch+3*account)%97, true
+}
+
+// bbanMod97 is the remainder ribKeyOK is given with a BBAN.
+func bbanMod97(bban string) uint64 {
+	r, _ := ibanMod97(0, []byte(bban))
+	return r
+}
+
+// TestRIBKey: ribKeyOK accepts a BBAN exactly when its last two digits
+// are the key refRIBKey computes, whether its account holds letters or
+// only digits (read then as one number); known answers first.
+func TestRIBKey(t *testing.T) {
+	for _, c := range []struct {
+		bban string
+		ok   bool
+	}{
+		{"30006000011234567890189", true},  // FR76 3000 6000 0112 3456 7890 189
+		{"30006000011234567890188", false}, // the key less one
+		{"20041010050500013M02606", true},  // La Banque Postale's example, a letter in the account
+		{"20041010050500013M02607", false},
+		{"3000600001123456789018", false}, // 22 characters
+	} {
+		if got := ribKeyOK([]byte(c.bban), bbanMod97(c.bban)); got != c.ok {
+			t.Errorf("ribKeyOK(%q) = %v, want %v", c.bban, got, c.ok)
+		}
+	}
+	r := rand.New(rand.NewSource(3))
+	accepted := 0
+	for range 20000 {
+		b := make([]byte, 21)
+		for i := range b {
+			b[i] = byte('0' + r.Intn(10))
+			if i >= 10 && r.Intn(8) == 0 {
+				b[i] = byte('A' + r.Intn(26))
+			}
+		}
+		want, ok := refRIBKey(string(b) + "00")
+		key := want
+		if r.Intn(3) == 0 {
+			key = r.Intn(100) // most often wrong
+		}
+		bban := string(b) + twoDigits(key%100)
+		wantOK := ok && key%97 == want%97 // 00 stands for 97, as the sum is taken modulo 97
+		got := ribKeyOK([]byte(bban), bbanMod97(bban))
+		if got != wantOK {
+			t.Fatalf("ribKeyOK(%q) = %v, want %v (key %d)", bban, got, wantOK, want)
+		}
+		if got {
+			accepted++
+		}
+	}
+	if accepted < 10000 {
+		t.Fatalf("only %d accepted", accepted)
+	}
+}
+
+// TestIBANMod97: the remainder taken only before an overflow, and eight
+// digits at a time, equals the remainder taken at each character, on
+// long runs of 9s and Zs too, and on runs of digits broken by a letter
+// anywhere in or out of an eight-digit word.
 func TestIBANMod97(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	inputs := []string{strings.Repeat("9", 34), strings.Repeat("Z", 34), "FR7630006000011234567890189"}
+	inputs := []string{strings.Repeat("9", 34), strings.Repeat("Z", 34), "FR7630006000011234567890189", "00000000", "99999999A"}
 	for k := 0; k < 5000; k++ {
 		b := make([]byte, 1+r.Intn(40))
 		for i := range b {
 			b[i] = alphabet[r.Intn(len(alphabet))]
+			if k%2 == 0 && r.Intn(12) != 0 {
+				b[i] = alphabet[r.Intn(10)] // mostly digits
+			}
 		}
 		inputs = append(inputs, string(b))
 	}
@@ -301,6 +418,19 @@ func TestIBANMod97(t *testing.T) {
 		got, ok := ibanMod97(0, []byte(in))
 		if !ok || int(got) != mod97(in) {
 			t.Fatalf("ibanMod97(%q) = %d %v, want %d", in, got, ok, mod97(in))
+		}
+		// Continued from a remainder not yet taken (below 2^57).
+		start := r.Uint64() >> 7
+		want := start % 97
+		for _, c := range []byte(in) {
+			if c >= 'A' {
+				want = (want*100 + uint64(c-'A') + 10) % 97
+			} else {
+				want = (want*10 + uint64(c-'0')) % 97
+			}
+		}
+		if got, ok := ibanMod97(start, []byte(in)); !ok || got != want {
+			t.Fatalf("ibanMod97(%d, %q) = %d %v, want %d", start, in, got, ok, want)
 		}
 	}
 	if _, ok := ibanMod97(0, []byte("12a4")); ok {
