@@ -87,30 +87,44 @@ func ibanBody[T text](s T) (buf [34]byte, n int, ok bool) {
 		}
 		buf = [34]byte{}
 	}
+	// Else a byte at a time, with no branch on the byte: each is written,
+	// upper-cased, where the next one kept goes, and kept unless it is a
+	// separator; where the separators fall, the processor cannot tell.
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c == ' ' || c == '-' {
+		keep := ibanKept[c]
+		if n == len(buf) {
+			if keep != 0 {
+				return buf, 0, false
+			}
 			continue
 		}
-		if n == len(buf) {
+		buf[n] = ibanUpper[c]
+		n += int(keep)
+		// What ibanOK would refuse, refused once read: a country code
+		// not of letters, check digits not digits.
+		if n == 4 && keep != 0 && !(isUpper(buf[0]) && isUpper(buf[1]) && isDigit(buf[2]) && isDigit(buf[3])) {
 			return buf, 0, false
 		}
-		if c >= 'a' && c <= 'z' {
-			c -= 0x20
-		}
-		// What ibanOK would refuse, refused as soon as read: a country
-		// code not of letters, check digits not digits.
-		if n < 4 && (n < 2 && !isUpper(c) || n >= 2 && !isDigit(c)) {
-			return buf, 0, false
-		}
-		buf[n] = c
-		n++
 	}
 	if !ibanOK(buf[:n]) {
 		return buf, 0, false
 	}
 	return buf, n, true
 }
+
+// ibanKept is 1 for the bytes ibanBody keeps, 0 for the separators;
+// ibanUpper upper-cases the small letters and leaves the other bytes.
+var ibanKept, ibanUpper = func() (kept, upper [256]byte) {
+	for c := range 256 {
+		kept[c], upper[c] = 1, byte(c)
+	}
+	kept[' '], kept['-'] = 0, 0
+	for c := 'a'; c <= 'z'; c++ {
+		upper[c] = byte(c) - 0x20
+	}
+	return kept, upper
+}()
 
 // ibanCopied marks the bytes of w that ibanBody would not copy as they
 // are: separators (' ', '-') and small letters. The bytes past a value
