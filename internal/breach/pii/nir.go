@@ -59,31 +59,58 @@ func validNIR[T text](s T) (norm string, ok bool, kind NIRKind) {
 
 // nirBody reads s as a NIR: its canonical characters and their number,
 // or NotNIR.
+//
+// A byte that can be in no NIR ends the reading; the others are read
+// with no branch on where the separators fall (2 85 05 78…, 2.85.05.78…,
+// 2850578…), which the processor could not foresee: each byte is
+// written, upper-cased, where the next kept one goes, and kept unless a
+// separator.
 func nirBody[T text](s T) (buf [15]byte, n int, kind NIRKind) {
+	if len(s) == 0 || nirChar[s[0]] != nirKeep || nirChar[s[len(s)-1]] != nirKeep {
+		return buf, 0, NotNIR // empty, or a separator first or last
+	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case c == ' ' || c == '.' || c == '-':
-			if i == 0 || i == len(s)-1 {
+		k := nirChar[c]
+		if k == nirOther {
+			return buf, 0, NotNIR
+		}
+		keep := int(k) - 1 // nirKeep 2, nirSeparator 1
+		if n == 15 {
+			if keep != 0 {
 				return buf, 0, NotNIR
 			}
 			continue
-		case n == 15:
-			return buf, 0, NotNIR
-		case c >= '0' && c <= '9':
-		case c == 'A' || c == 'B' || c == 'a' || c == 'b':
-			c &^= 0x20
-		default:
-			return buf, 0, NotNIR
 		}
-		buf[n] = c
-		n++
+		buf[n] = c &^ nirCase[c]
+		n += keep
 	}
 	if n != 15 && n != 13 {
 		return buf, 0, NotNIR
 	}
 	return buf, n, nirKind(buf[:n])
 }
+
+// The classes of bytes of nirBody: what a NIR cannot hold, its
+// separators, and the characters it keeps (digits, A and B in either
+// case); nirCase holds the bit that upper-cases a and b.
+const (
+	nirOther uint8 = iota
+	nirSeparator
+	nirKeep
+)
+
+var nirChar, nirCase = func() (class, lower [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		class[c] = nirKeep
+	}
+	for _, c := range "ABab" {
+		class[c] = nirKeep
+	}
+	lower['a'], lower['b'] = 0x20, 0x20
+	class[' '], class['.'], class['-'] = nirSeparator, nirSeparator, nirSeparator
+	return class, lower
+}()
 
 // nirKind checks the structure and key of an upper-cased, separator-free
 // NIR of 13 or 15 characters.

@@ -173,6 +173,48 @@ func FuzzListedNameWords(f *testing.F) {
 	})
 }
 
+// refNIRBody is nirBody a branch a byte, as it was written first.
+func refNIRBody(s string) (string, NIRKind) {
+	var buf []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '.' || c == '-':
+			if i == 0 || i == len(s)-1 {
+				return "", NotNIR
+			}
+			continue
+		case len(buf) == 15:
+			return "", NotNIR
+		case c >= '0' && c <= '9':
+		case c == 'A' || c == 'B' || c == 'a' || c == 'b':
+			c &^= 0x20
+		default:
+			return "", NotNIR
+		}
+		buf = append(buf, c)
+	}
+	if len(buf) != 15 && len(buf) != 13 {
+		return "", NotNIR
+	}
+	return string(buf), nirKind(buf)
+}
+
+// FuzzNIRBody checks nirBody against refNIRBody.
+func FuzzNIRBody(f *testing.F) {
+	// Valid ones (keys 91, 54, 81) and spellings a byte away.
+	for _, s := range []string{"1 85 05 78 006 084 91", "1 85 05 78 006 084 91 ", " 1 85 05 78 006 084 91", "2.80.09.2A.056.958.54", "280092a05695854", "1850578006084", "18505780060849-", "1 85 05 78 006 084 91 7", "1850578006084 91.", "2-80-09-2b-056-958-81", "2_80_09_2B_056_958_81"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		buf, n, kind := nirBody(s)
+		want, wantKind := refNIRBody(s)
+		if kind != wantKind || kind != NotNIR && string(buf[:n]) != want {
+			t.Fatalf("nirBody(%q) = %q, %v; want %q, %v", s, buf[:n], kind, want, wantKind)
+		}
+	})
+}
+
 // refIBANBody is ibanBody without its early refusals: every byte read,
 // then ibanOK.
 func refIBANBody(s string) (string, bool) {
