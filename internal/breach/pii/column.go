@@ -458,7 +458,12 @@ func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 		}
 	case IP:
 		a, valid := parseAddr(v)
-		if ok = valid; ok {
+		switch ok = valid; {
+		case ok && a.Is4():
+			// Read by parseIPv4, which takes a dotted quad only as
+			// netip writes it: decimal, no leading zero.
+			fs.norms = append(fs.norms, v...)
+		case ok:
 			fs.norms = a.AppendTo(fs.norms)
 		}
 	case DateOfBirth:

@@ -485,3 +485,22 @@ func TestByteClasses(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCellIP: an address column's values are counted as netip writes
+// them, whatever way Cell reads them.
+func FuzzCellIP(f *testing.F) {
+	for _, in := range []string{"192.168.1.10", " 10.0.0.1 ", "2001:DB8::1", "::ffff:1.2.3.4", "01.2.3.4", "fe80::1%eth0"} {
+		f.Add(in)
+	}
+	s := New()
+	f.Fuzz(func(t *testing.T, in string) {
+		finds := s.Cell(Column{IP, 0.9}, []byte(in), &Findings{})
+		v := strings.Trim(in, " \t\r\n\"'")
+		if len(finds) != 1 || finds[0].Category != IP || finds[0].End-finds[0].Start != len(v) {
+			return // not read as a whole cell
+		}
+		if want, err := netip.ParseAddr(v); err != nil || string(finds[0].Norm) != want.String() {
+			t.Fatalf("Cell(%q) counts %q, netip: %v %v", in, finds[0].Norm, want, err)
+		}
+	})
+}
