@@ -717,3 +717,41 @@ func randomText(r *rand.Rand, alphabet string, n int) []byte {
 	}
 	return b
 }
+
+// FuzzDate10 holds the ten-byte dates read at once to what cellDateAny
+// reads of them, and TestDate10 makes sure it reads the forms it is for.
+func FuzzDate10(f *testing.F) {
+	for _, in := range []string{"15/09/1980", "29.02.2000", "29-02-1900", "1985-03-12", "1985/03/12", "1985-03/12",
+		"15/09-1980", "31/04/1980", "12/13/1980", "15/09/1880", "00/01/1980", "2a/01/1980", "1985-03-1a", "15 09 1980"} {
+		f.Add(in)
+	}
+	s := New()
+	f.Fuzz(func(t *testing.T, in string) {
+		if len(in) != 10 {
+			return
+		}
+		iso, ok := s.cellDate([]byte(in))
+		want, wantOK := s.cellDateAny([]byte(in))
+		if ok != wantOK || ok && iso != want {
+			t.Fatalf("cellDate(%q) = %q %v, cellDateAny %q %v", in, iso[:], ok, want[:], wantOK)
+		}
+	})
+}
+
+func TestDate10(t *testing.T) {
+	for in, want := range map[string]string{
+		"15/09/1980": "1980-09-15", "29.02.2000": "2000-02-29", "01-12-1931": "1931-12-01",
+		"1985-03-12": "1985-03-12", "1985/03/12": "1985-03-12",
+		"29/02/1900": "", "31/04/1980": "", "12/13/1980": "", "15/09/1880": "",
+	} {
+		iso, ok, decided := date10([]byte(in))
+		if !decided || ok != (want != "") || ok && string(iso[:]) != want {
+			t.Errorf("date10(%q) = %q %v %v, want %q", in, iso[:], ok, decided, want)
+		}
+	}
+	for _, in := range []string{"15/09-1980", "1985-03/12", "15 09 1980", "1985-03-1a"} {
+		if _, _, decided := date10([]byte(in)); decided {
+			t.Errorf("date10(%q) decided", in)
+		}
+	}
+}
