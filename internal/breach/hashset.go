@@ -44,8 +44,12 @@ func (s *hashSet) add(x uint64) bool {
 // final size: a smaller table would take a batch that spans the whole
 // key range into its first slots, one long cluster.
 func (s *hashSet) reserve(n int) {
-	for (s.n+n)*4 > len(s.slots)*3 {
-		s.grow()
+	size := len(s.slots)
+	for (s.n+n)*4 > size*3 {
+		size = max(2*size, 64)
+	}
+	if size > len(s.slots) {
+		s.growTo(size)
 	}
 }
 
@@ -94,12 +98,11 @@ func (s *hashSet) insert(xs []uint64) int {
 	return added
 }
 
-func (s *hashSet) grow() {
+func (s *hashSet) grow() { s.growTo(max(2*len(s.slots), 64)) }
+
+// growTo moves the hashes into a table of size slots (a power of two).
+func (s *hashSet) growTo(size int) {
 	old := s.slots
-	size := 2 * len(old)
-	if size == 0 {
-		size = 64
-	}
 	s.slots, s.n, s.shift = make([]uint64, size), 0, uint8(64-bits.TrailingZeros(uint(size)))
 	writePages(s.slots)
 	s.insert(old)

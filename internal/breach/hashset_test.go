@@ -1,6 +1,7 @@
 package breach
 
 import (
+	"fmt"
 	"math/rand"
 	"testing"
 )
@@ -71,7 +72,7 @@ func TestDistinctAddAll(t *testing.T) {
 					batch[i] = pool[r.Intn(len(pool))] // repeats
 				}
 				order = byTopBits(order, batch, &buckets)
-				all.addAll(order, ball)
+				all.addAll(order, ball, 0)
 				for _, x := range order {
 					one.add(x, bone)
 				}
@@ -124,6 +125,66 @@ func TestHashIndexReserveOnce(t *testing.T) {
 	for i := uint64(1); i <= 1000; i++ {
 		if v, ok := m.get(i*0x9E3779B97F4A7C15 | 1); !ok || v != int32(i) {
 			t.Fatalf("key %d: %d %v", i, v, ok)
+		}
+	}
+}
+
+// TestDistinctPresize: past presizeFrom slots, a distinct set grows at
+// once to the hashes the input projects, within the budget, in one move
+// however many times it doubles, and counts what a set that doubles
+// counts.
+func TestDistinctPresize(t *testing.T) {
+	r := rand.New(rand.NewSource(10))
+	hashes := make([]uint64, 240000)
+	for i := range hashes {
+		hashes[i] = r.Uint64() | 1
+	}
+	var buckets [1 << bucketBits]int32
+	var order []uint64
+	for _, expect := range []int{0, 240000, 1 << 30} {
+		t.Run(fmt.Sprint(expect), func(t *testing.T) {
+			var doubling, presized distinct
+			b1, b2 := &budget{max: 1 << 20}, &budget{max: 1 << 20}
+			sizes := map[int]bool{}
+			for start := 0; start < len(hashes); start += 8192 {
+				order = byTopBits(order, hashes[start:min(start+8192, len(hashes))], &buckets)
+				doubling.addAll(order, b1, 0)
+				presized.addAll(order, b2, expect)
+				sizes[len(presized.exact.slots)] = true
+			}
+			w, we := doubling.count()
+			if p, pe := presized.count(); p != w || pe != we || w != int64(len(hashes)) {
+				t.Fatalf("presized: %d distinct (exact %v), doubling: %d (%v), want %d", p, pe, w, we, len(hashes))
+			}
+			// Doubling, the set takes six sizes from 16,384 slots to
+			// 524,288; presized, it jumps from 65,536 to its projection.
+			final := len(presized.exact.slots)
+			switch {
+			case expect == 0 && final != len(doubling.exact.slots):
+				t.Fatalf("no projection: %d slots, doubling %d", final, len(doubling.exact.slots))
+			case expect > 0 && len(sizes) > 4:
+				t.Fatalf("projected %d: the set took %d sizes", expect, len(sizes))
+			case final > 1<<21:
+				t.Fatalf("projected %d: %d slots, past the budget's", expect, final)
+			}
+		})
+	}
+}
+
+// TestHashSetReserveOnce: reserve grows to the size it needs in one move,
+// keeping every hash.
+func TestHashSetReserveOnce(t *testing.T) {
+	var s hashSet
+	for i := uint64(1); i <= 1000; i++ {
+		s.add(i*0x9E3779B97F4A7C15 | 1)
+	}
+	s.reserve(100000)
+	if want := 1 << 18; len(s.slots) != want || s.len() != 1000 { // 101,000 hashes at three quarters
+		t.Fatalf("%d slots and %d hashes after reserve, want %d and 1000", len(s.slots), s.len(), want)
+	}
+	for i := uint64(1); i <= 1000; i++ {
+		if !s.has(i*0x9E3779B97F4A7C15 | 1) {
+			t.Fatalf("hash %d lost", i)
 		}
 	}
 }

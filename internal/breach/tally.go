@@ -263,10 +263,13 @@ func (d *distinct) add(x uint64, b *budget) {
 }
 
 // addAll adds xs, ordered by their top bits (see hashSet.reserve): in
-// one pass when the budget holds them all.
-func (d *distinct) addAll(xs []uint64, b *budget) {
+// one pass when the budget holds them all. expect is how many distinct
+// hashes the input projects, 0 when unknown (presized).
+func (d *distinct) addAll(xs []uint64, b *budget, expect int) {
 	if d.sketch == nil && len(xs) <= b.max-b.used {
-		b.used += d.exact.addAll(xs)
+		s := &d.exact
+		s.reserve(presized(len(xs), s.n, len(s.slots), expect, b.max-b.used))
+		b.used += s.insert(xs)
 		return
 	}
 	d.reserve(len(xs), b)
@@ -319,24 +322,25 @@ type people struct {
 	tags    [tagMask + 1]int   // distinct identifiers by tag, while exact
 	tagHLL  [tagMask + 1]*hll  // the same past the budget
 	touched uint64             // what hashIndex.touch read, kept so that it is read
-	expect  int                // the identifiers the worker's input projects (presize), 0 when unknown
+	expect  int                // the identifiers the worker's input projects (presized), 0 when unknown
 }
 
-// presizeFrom is the size from which the people's index grows at once to
-// what the input projects (people.presize).
+// presizeFrom is the size from which the people's index and the distinct
+// sets grow at once to what the input projects (presized).
 const presizeFrom = 1 << 16
 
-// presize returns how many more identifiers the index is to make room
-// for when n more come: n, or past presizeFrom slots, as many as the
-// input projects, within the budget. Doubling, a table that grows to two
-// million slots is made and filled eleven times, each time in pages the
-// system zeroes; the order table of 630,000 customers spent a twelfth of
-// its time in that.
-func (p *people) presize(n int, b *budget) int {
-	if p.expect <= 0 || len(p.node.keys) < presizeFrom || (p.node.n+n)*4 <= len(p.node.keys)*3 {
-		return n
+// presized returns how many more keys a table of slots slots holding n
+// is to make room for when add more come: add, or, past presizeFrom
+// slots and when it must grow, as many as the input projects (expect,
+// 0 when unknown), within room, what the budget has left. Doubling, a
+// table that grows to two million slots is made and filled eleven times,
+// each time in pages the system zeroes; the order table of 630,000
+// customers spent a twelfth of its time in that.
+func presized(add, n, slots, expect, room int) int {
+	if expect <= 0 || slots < presizeFrom || (n+add)*4 <= slots*3 {
+		return add
 	}
-	return max(n, min(p.expect, b.max-b.used+p.node.n)-p.node.n)
+	return max(add, min(expect, room+n)-n)
 }
 
 // hubLinks is how many records an identifier may join to people it was
@@ -537,7 +541,7 @@ func (p *people) addBatch(groups []uint64, b *budget, s *peopleBatch) {
 		s.idx = make([]int32, len(groups))
 	}
 	s.idx = s.idx[:len(groups)]
-	p.node.reserve(p.presize(len(s.keys), b))
+	p.node.reserve(presized(len(s.keys), p.node.n, len(p.node.keys), p.expect, b.max-b.used))
 	for c := 0; c < len(s.keys); c += touchRun {
 		e := min(c+touchRun, len(s.keys))
 		p.touched ^= p.node.touch(s.keys[c:e])

@@ -972,7 +972,8 @@ func (w *worker) fileDistinct(ci int) {
 		w.buckets = new([1 << bucketBits]int32)
 	}
 	w.order = byTopBits(w.order, p, w.buckets)
-	w.dist[ci].addAll(w.order, &w.distBudget)
+	d := &w.dist[ci]
+	d.addAll(w.order, &w.distBudget, w.s.projected(d.exact.len()+len(p)))
 	w.pend[ci] = p[:0]
 }
 
