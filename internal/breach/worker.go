@@ -973,7 +973,7 @@ func (w *worker) fileDistinct(ci int) {
 	}
 	w.order = byTopBits(w.order, p, w.buckets)
 	d := &w.dist[ci]
-	d.addAll(w.order, &w.distBudget, w.s.projected(d.exact.len()+len(p)))
+	d.addAll(w.order, &w.distBudget, d.expect(w.s.projected(d.offered+len(p))))
 	w.pend[ci] = p[:0]
 }
 
