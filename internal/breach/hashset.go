@@ -68,13 +68,6 @@ func (s *hashSet) has(x uint64) bool {
 	}
 }
 
-// addAll inserts xs and returns how many were new. The table grows
-// first, once, to hold them all.
-func (s *hashSet) addAll(xs []uint64) int {
-	s.reserve(len(xs))
-	return s.insert(xs)
-}
-
 // insert inserts xs, skipping zeros, into a table with room for them
 // all.
 func (s *hashSet) insert(xs []uint64) int {
