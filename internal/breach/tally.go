@@ -289,13 +289,17 @@ func (d *distinct) reserve(n int, b *budget) {
 }
 
 // expect returns how many distinct hashes the input holds if it holds
-// values hashes in all, at the share of new ones met so far; 0 when
+// values hashes in all (shareOf).
+func (d *distinct) expect(values int) int { return shareOf(values, d.exact.n, d.offered) }
+
+// shareOf returns how many distinct keys values keys hold when offered
+// ones held distinct of them: as many as that share makes, 0 when
 // unknown. Distinct IBANs grow with the rows, surnames soon stop.
-func (d *distinct) expect(values int) int {
-	if d.offered == 0 || values <= 0 {
+func shareOf(values, distinct, offered int) int {
+	if offered == 0 || values <= 0 {
 		return 0
 	}
-	return int(float64(values) * float64(d.exact.n) / float64(d.offered))
+	return int(float64(values) * float64(distinct) / float64(offered))
 }
 
 func (d *distinct) toSketch(b *budget) {
@@ -335,11 +339,8 @@ type people struct {
 	tagHLL  [tagMask + 1]*hll  // the same past the budget
 	touched uint64             // what hashIndex.touch read, kept so that it is read
 	expect  int                // the identifiers the worker's input projects (presized), 0 when unknown
+	offered int                // the groups' entries addBatch took
 }
-
-// presizeFrom is the size from which the people's index grows at once
-// to what the input projects: the identifiers it projects may repeat.
-const presizeFrom = 1 << 16
 
 // presized returns how many more keys a table of slots slots holding n
 // is to make room for when add more come: add, or, when it must grow,
@@ -516,6 +517,7 @@ type peopleBatch struct {
 // index instead of missing the cache on each; the groups are then joined
 // on the nodes. Near the budget it falls back to add.
 func (p *people) addBatch(groups []uint64, b *budget, s *peopleBatch) {
+	p.offered += len(groups)
 	if p.sketch != nil || b.used+len(groups) > b.max {
 		start := 0
 		for i, x := range groups {
@@ -553,11 +555,7 @@ func (p *people) addBatch(groups []uint64, b *budget, s *peopleBatch) {
 		s.idx = make([]int32, len(groups))
 	}
 	s.idx = s.idx[:len(groups)]
-	expect := p.expect
-	if len(p.node.keys) < presizeFrom {
-		expect = 0
-	}
-	p.node.reserve(presized(len(s.keys), p.node.n, len(p.node.keys), expect, b.max-b.used))
+	p.node.reserve(presized(len(s.keys), p.node.n, len(p.node.keys), p.expect, b.max-b.used))
 	for c := 0; c < len(s.keys); c += touchRun {
 		e := min(c+touchRun, len(s.keys))
 		p.touched ^= p.node.touch(s.keys[c:e])

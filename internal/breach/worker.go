@@ -217,8 +217,9 @@ func (w *worker) run(ctx context.Context, jobs <-chan job) {
 const peopleBatchLen = 1 << 13
 
 func (w *worker) fileGroups() {
-	w.people.expect = w.s.projected(w.people.node.len() + len(w.groups))
-	w.people.addBatch(w.groups, &w.peopleBudget, &w.pb)
+	p := &w.people
+	p.expect = shareOf(w.s.projected(p.offered+len(w.groups)), p.node.len(), p.offered)
+	p.addBatch(w.groups, &w.peopleBudget, &w.pb)
 	w.groups = w.groups[:0]
 }
 
