@@ -6,15 +6,21 @@ import (
 	"testing"
 )
 
+// randomHashes returns n random non-zero hashes.
+func randomHashes(r *rand.Rand, n int) []uint64 {
+	h := make([]uint64, n)
+	for i := range h {
+		h[i] = r.Uint64() | 1
+	}
+	return h
+}
+
 // TestHashSetInsert: a batch inserted at once, once the table has room
 // for it, gives the set and the count of new hashes that adding them one
 // by one gives, across growth, with repeats inside and across batches.
 func TestHashSetInsert(t *testing.T) {
 	r := rand.New(rand.NewSource(5))
-	pool := make([]uint64, 20000)
-	for i := range pool {
-		pool[i] = r.Uint64() | 1
-	}
+	pool := randomHashes(r, 20000)
 	var all, one hashSet
 	var buckets [1 << bucketBits]int32
 	var order []uint64
@@ -59,10 +65,7 @@ func TestDistinctAddAll(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := rand.New(rand.NewSource(6))
-			pool := make([]uint64, 30000)
-			for i := range pool {
-				pool[i] = r.Uint64() | 1
-			}
+			pool := randomHashes(r, 30000)
 			var buckets [1 << bucketBits]int32
 			var order []uint64
 			var all, one distinct
@@ -135,10 +138,7 @@ func TestHashIndexReserveOnce(t *testing.T) {
 // many times it doubles, and counts what a set that doubles counts.
 func TestDistinctPresize(t *testing.T) {
 	r := rand.New(rand.NewSource(10))
-	hashes := make([]uint64, 240000)
-	for i := range hashes {
-		hashes[i] = r.Uint64() | 1
-	}
+	hashes := randomHashes(r, 240000)
 	var buckets [1 << bucketBits]int32
 	var order []uint64
 	for _, expect := range []int{0, 240000, 1 << 30} {
@@ -158,15 +158,7 @@ func TestDistinctPresize(t *testing.T) {
 			}
 			// Doubling, the set takes six sizes from 16,384 slots to
 			// 524,288; presized, it jumps to its projection at once.
-			final := len(presized.exact.slots)
-			switch {
-			case expect == 0 && final != len(doubling.exact.slots):
-				t.Fatalf("no projection: %d slots, doubling %d", final, len(doubling.exact.slots))
-			case expect > 0 && len(sizes) > 1:
-				t.Fatalf("projected %d: the set took %d sizes", expect, len(sizes))
-			case final > 1<<21:
-				t.Fatalf("projected %d: %d slots, past the budget's", expect, final)
-			}
+			checkPresized(t, expect, len(presized.exact.slots), len(doubling.exact.slots), sizes)
 		})
 	}
 }
@@ -202,10 +194,7 @@ func TestDistinctExpect(t *testing.T) {
 		t.Fatalf("nothing met yet: expect %d", got)
 	}
 	for range 4 {
-		batch := make([]uint64, 8192)
-		for i := range batch {
-			batch[i] = r.Uint64() | 1
-		}
+		batch := randomHashes(r, 8192)
 		order = byTopBits(order, batch, &buckets)
 		unique.addAll(order, b, 0)
 		for i := range batch {
@@ -219,5 +208,20 @@ func TestDistinctExpect(t *testing.T) {
 	}
 	if got := repeated.expect(1 << 20); got < 1000 || got > 40000 {
 		t.Fatalf("values from a thousand: expect %d of %d", got, 1<<20)
+	}
+}
+
+// checkPresized checks a table presized for expect keys (0: none): of
+// final slots, the size a doubling table reached if expect is 0, else
+// one size taken, within the budget of 1 << 20 keys of the tests.
+func checkPresized(t *testing.T, expect, final, doubling int, sizes map[int]bool) {
+	t.Helper()
+	switch {
+	case expect == 0 && final != doubling:
+		t.Fatalf("no projection: %d slots, doubling %d", final, doubling)
+	case expect > 0 && len(sizes) > 1:
+		t.Fatalf("projected %d: the table took %d sizes", expect, len(sizes))
+	case final > 1<<21:
+		t.Fatalf("projected %d: %d slots, past the budget's", expect, final)
 	}
 }

@@ -596,10 +596,7 @@ func TestReserve(t *testing.T) {
 	var with, without distinct
 	bw, bo := &budget{max: 1 << 20}, &budget{max: 1 << 20}
 	var order []uint64
-	pool := make([]uint64, 30000)
-	for i := range pool {
-		pool[i] = r.Uint64() | 1
-	}
+	pool := randomHashes(r, 30000)
 	for batch := 0; batch < 20; batch++ {
 		vals := make([]uint64, 5000)
 		for i := range vals {
@@ -634,10 +631,7 @@ func TestReserve(t *testing.T) {
 // groups filed one by one count, within the budget and past it.
 func TestPeopleBatch(t *testing.T) {
 	r := rand.New(rand.NewSource(5))
-	pool := make([]uint64, 4000)
-	for i := range pool {
-		pool[i] = r.Uint64() | 1
-	}
+	pool := randomHashes(r, 4000)
 	var groups []uint64
 	for i := 0; i < 6000; i++ {
 		for k := 0; k < 1+r.Intn(3); k++ {
@@ -803,15 +797,7 @@ func TestPeoplePresize(t *testing.T) {
 			}
 			// Doubling, the index takes seven sizes from 8,192 slots to
 			// 524,288; presized, it jumps to its projection at once.
-			final := len(presized.node.keys)
-			switch {
-			case expect == 0 && final != len(doubling.node.keys):
-				t.Fatalf("no projection: %d slots, doubling %d", final, len(doubling.node.keys))
-			case expect > 0 && len(sizes) > 1:
-				t.Fatalf("projected %d: the index took %d sizes", expect, len(sizes))
-			case final > 1<<21:
-				t.Fatalf("projected %d: %d slots, past the budget's", expect, final)
-			}
+			checkPresized(t, expect, len(presized.node.keys), len(doubling.node.keys), sizes)
 		})
 	}
 }
