@@ -338,8 +338,8 @@ type people struct {
 	tags    [tagMask + 1]int   // distinct identifiers by tag, while exact
 	tagHLL  [tagMask + 1]*hll  // the same past the budget
 	touched uint64             // what hashIndex.touch read, kept so that it is read
-	expect  int                // the identifiers the worker's input projects (presized), 0 when unknown
-	offered int                // the groups' entries addBatch took
+	expect  int                // the distinct identifiers the worker's input projects (presized), 0 when unknown
+	offered int                // the groups' entries, identifiers and ends, addBatch took
 }
 
 // presized returns how many more keys a table of slots slots holding n
