@@ -44,11 +44,7 @@ func (s *hashSet) add(x uint64) bool {
 // final size: a smaller table would take a batch that spans the whole
 // key range into its first slots, one long cluster.
 func (s *hashSet) reserve(n int) {
-	size := len(s.slots)
-	for (s.n+n)*4 > size*3 {
-		size = max(2*size, 64)
-	}
-	if size > len(s.slots) {
+	if size := sizeFor(s.n+n, len(s.slots)); size > len(s.slots) {
 		s.growTo(size)
 	}
 }
@@ -157,11 +153,7 @@ const touchRun = 32
 // reserve grows the table to hold n more keys without growing again (see
 // hashSet.reserve), at once however many times it doubles.
 func (m *hashIndex) reserve(n int) {
-	size := len(m.keys)
-	for (m.n+n)*4 > size*3 {
-		size = max(2*size, 64)
-	}
-	if size > len(m.keys) {
+	if size := sizeFor(m.n+n, len(m.keys)); size > len(m.keys) {
 		m.growTo(size)
 	}
 }
@@ -226,6 +218,15 @@ func (m *hashIndex) each(f func(uint64, int32)) {
 			f(k, m.vals[i])
 		}
 	}
+}
+
+// sizeFor returns the slots a table of size slots (a power of two, or 0)
+// needs to hold n keys at most three quarters full, doubling it.
+func sizeFor(n, size int) int {
+	for n*4 > size*3 {
+		size = max(2*size, 64)
+	}
+	return size
 }
 
 // writePages writes a zero in each page of a table just made. A table
