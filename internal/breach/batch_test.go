@@ -123,7 +123,8 @@ func sameScans(t *testing.T, a string, aRep *Report, aOut string, b string, bRep
 
 // FuzzBatchesScanAsRows: a table of any lines, repeated until its columns
 // have settled (each '#' of a line becomes the row's number, so that codes
-// vary), scans in batches as it does row by row.
+// vary), scans in batches as it does row by row, and its columns of a
+// category a column at a time as row by row.
 func FuzzBatchesScanAsRows(f *testing.F) {
 	for _, seed := range []string{
 		"ref;nom;montant;tel\nCMD-#;Dupont;12,50;06 12 34 56 78\nCMD-#;Martin;3,00;\nCMD-#;Léa;#;+33 6 12 34 56 78",
@@ -153,6 +154,7 @@ func FuzzBatchesScanAsRows(f *testing.F) {
 			t.Fatal(err)
 		}
 		scanBothWays(t, path, scanner)
+		scanByColumn(t, path, Options{Scanner: scanner})
 	})
 }
 

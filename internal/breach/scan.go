@@ -67,6 +67,12 @@ type Options struct {
 	// memos' answers of their trials are added to memoFound, if not nil.
 	noMemo    bool
 	memoFound *atomic.Int64
+	// byColumn, if not nil, counts the values found a column at a time
+	// (bycolumn.go): tests check that those columns are.
+	byColumn *atomic.Int64
+	// runKey, if not nil, is the keyed hashes' key instead of one drawn
+	// for the run: tests compare the estimates of two scans.
+	runKey []byte
 }
 
 // Defaults of Options.
@@ -176,7 +182,10 @@ func Scan(ctx context.Context, o Options) (*Report, error) {
 	if o.Scanner == nil {
 		o.Scanner = pii.New()
 	}
-	s := &scan{o: o, pii: o.Scanner, tally: newTally(), key: newRunKey(), seeds: newHashSeeds(), start: time.Now(), out: o.Findings}
+	if o.runKey == nil {
+		o.runKey = newRunKey()
+	}
+	s := &scan{o: o, pii: o.Scanner, tally: newTally(), key: o.runKey, seeds: newHashSeeds(), start: time.Now(), out: o.Findings}
 	defer clear(s.key)
 	eo := o.Extract
 	eo.Read = &s.read

@@ -169,6 +169,9 @@ type worker struct {
 	lastHash      uint64             // the tally's hash of the last finding
 	held          heldRows           // buffers for a table's rows held back, when no table has them
 	marks         []cellMarks        // a batch's rows' (tableScan.Rows)
+	colFinds      []colFinds         // what a batch's columns scanned a column at a time found for the records (bycolumn.go)
+	colCats       []uint16           // by row of a batch, the category indexes found a column at a time
+	colNorm       []byte             // the normalised value of a cell scanned a column at a time
 	cells         []extract.Cell     // a batch's row made cells, for a table not yet classified
 	headerCats    memo[pii.Category] // what each column header names
 	specials      memo[string]       // the special category each column header names
@@ -572,8 +575,9 @@ func (t *tableScan) setClass(c *colState, sample [][]byte) {
 }
 
 // cellMarks tells of a row's first 64 fields which Rows already asked:
-// bit c of skip, that field c is done (inert, or of a trusted shape); of
-// asked, that it was asked whether it is inert.
+// bit c of skip, that field c is done (inert, of a trusted shape, or
+// scanned a column at a time); of asked, that it was asked whether it is
+// inert.
 type cellMarks struct{ skip, asked uint64 }
 
 // Rows scans a batch of rows. Before going row by row, it asks the
@@ -606,13 +610,23 @@ func (t *tableScan) Rows(rows []extract.LineRow) {
 	}
 	marks := w.marks[:len(rows)]
 	clear(marks)
+	w.colFinds = w.colFinds[:0]
+	if cap(w.colCats) < len(rows) {
+		w.colCats = make([]uint16, len(rows))
+	}
+	w.colCats = w.colCats[:len(rows)]
+	clear(w.colCats)
 	for ci, col := range t.cols[:min(len(t.cols), 64)] {
-		if col != nil && col.classified && col.class.Category == "" {
+		switch {
+		case col == nil || !col.classified:
+		case col.class.Category == "":
 			t.askColumn(ci, col, rows, marks)
+		case t.byColumn(col):
+			t.scanColumn(ci, col, rows, marks)
 		}
 	}
 	for r := range rows {
-		t.scanLine(&rows[r], marks[r])
+		t.scanLine(&rows[r], r, marks[r])
 	}
 }
 
@@ -670,23 +684,33 @@ func (t *tableScan) scan(r *extract.Row) {
 	w.endRecord(t.loc)
 }
 
-// scanLine scans a row of a batch but the fields m marks as done. The
+// scanLine scans row ri of a batch but the fields m marks as done. The
 // first 64 are taken from the bits left: a row whose codes were all asked
-// costs nothing for them.
-func (t *tableScan) scanLine(r *extract.LineRow, m cellMarks) {
+// costs nothing for them. The identifiers its columns scanned a column at
+// a time found join the record in the order of its columns.
+func (t *tableScan) scanLine(r *extract.LineRow, ri int, m cellMarks) {
 	w := t.d.w
 	t.loc.records++
 	w.records++
 	w.fs.Reset()
+	w.rec.cats |= w.colCats[ri]
 	n := r.Fields()
 	left := ^m.skip
 	if n < 64 {
 		left &= 1<<n - 1
 	}
+	found, k := w.colFinds, 0
 	var c extract.Cell
 	for ; left != 0; left &= left - 1 {
-		r.SetCell(&c, bits.TrailingZeros64(left))
+		ci := bits.TrailingZeros64(left)
+		for ; k < len(found) && found[k].ci < ci; k++ {
+			w.rec.add(&found[k], ri)
+		}
+		r.SetCell(&c, ci)
 		t.cell(r.N, &c, m.asked)
+	}
+	for ; k < len(found); k++ {
+		w.rec.add(&found[k], ri)
 	}
 	for k := 64; k < n; k++ {
 		r.SetCell(&c, k)

@@ -411,14 +411,36 @@ func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 	if start == end {
 		return true
 	}
-	v := value[start:end]
 	conf := col.Confidence
 	if conf == 0 {
 		conf = confColumn
 	}
 	from := len(fs.norms)
+	var ok bool
+	fs.norms, conf, ok = s.appendCell(fs.norms, col.Category, value[start:end], conf)
+	if !ok {
+		return false
+	}
+	fs.addFrom(col.Category, start, end, conf, from)
+	return true
+}
+
+// CellValue appends to dst the normalised form of v, the trimmed value
+// (TrimCell) of a cell of a column of category cat, when v fits the
+// category: it is then the one finding Cell gives. False when it does
+// not, and Cell scans it as text; dst is then returned as it was.
+func (s *Scanner) CellValue(dst []byte, cat Category, v []byte) ([]byte, bool) {
+	dst, _, ok := s.appendCell(dst, cat, v, 0)
+	return dst, ok
+}
+
+// appendCell appends to dst the normalised form of v, a trimmed value
+// of category cat, and the confidence of its finding from conf, the
+// column's.
+func (s *Scanner) appendCell(dst []byte, cat Category, v []byte, conf float64) ([]byte, float64, bool) {
+	from := len(dst)
 	ok := false
-	switch col.Category {
+	switch cat {
 	case NIR:
 		buf, n, kind := nirBody(v)
 		switch kind {
@@ -428,25 +450,25 @@ func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 			conf = minf(conf, confWeak)
 		}
 		if ok = kind != NotNIR; ok {
-			fs.norms = append(fs.norms, buf[:n]...)
+			dst = append(dst, buf[:n]...)
 		}
 	case IBAN:
 		buf, n, valid := ibanBody(v)
 		if ok = valid; ok {
-			fs.norms = append(fs.norms, buf[:n]...)
+			dst = append(dst, buf[:n]...)
 		}
 	case Card:
 		buf, n, valid := cardBody(v)
 		if ok = valid; ok {
-			fs.norms = append(fs.norms, buf[:n]...)
+			dst = append(dst, buf[:n]...)
 		}
 	case Email:
 		// Lower-cased past the normalised values' end, and kept there
 		// for an address.
-		fs.norms = slices.Grow(fs.norms, max(len(v), 64))
-		if at := emailAtCell(v, fs.norms[from:cap(fs.norms)]); at > 0 && !roleMailbox(v[:at]) {
+		dst = slices.Grow(dst, max(len(v), 64))
+		if at := emailAtCell(v, dst[from:cap(dst)]); at > 0 && !roleMailbox(v[:at]) {
 			ok = true
-			fs.norms = fs.norms[:from+len(v)]
+			dst = dst[:from+len(v)]
 		}
 	case Phone:
 		e164, k, valid := parsePhoneFR(v)
@@ -455,7 +477,7 @@ func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 			e164, ok = parseBarePhone(v)
 		}
 		if ok {
-			fs.norms = append(fs.norms, e164[:]...)
+			dst = append(dst, e164[:]...)
 		}
 	case IP:
 		a, valid := parseAddr(v)
@@ -463,43 +485,41 @@ func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 		case ok && a.Is4():
 			// Read by parseIPv4, which takes a dotted quad only as
 			// netip writes it: decimal, no leading zero.
-			fs.norms = append(fs.norms, v...)
+			dst = append(dst, v...)
 		case ok:
-			fs.norms = a.AppendTo(fs.norms)
+			dst = a.AppendTo(dst)
 		}
 	case DateOfBirth:
 		iso, valid := s.cellDate(v)
 		if ok = valid; ok {
-			fs.norms = append(fs.norms, iso[:]...)
+			dst = append(dst, iso[:]...)
 		}
 	case Name:
 		if ok = plausibleName(v); ok {
-			fs.norms = appendNormText(fs.norms, v)
+			dst = appendNormText(dst, v)
 		}
 	case Address:
 		if ok = plausibleAddress(v); ok {
-			fs.norms = appendNormText(fs.norms, v)
+			dst = appendNormText(dst, v)
 		}
 	case FranceTravail:
 		if ok = idShape(v, 8, 11, 7); ok {
-			fs.norms = appendUpper(fs.norms, v)
+			dst = appendUpper(dst, v)
 		}
 	case IDDocument:
 		if ok = idShape(v, 8, 12, 2); ok {
-			fs.norms = appendUpper(fs.norms, v)
+			dst = appendUpper(dst, v)
 		}
 	case Credential:
 		// As stored: two passwords that differ in case differ.
 		if ok = s.secretValue(v); ok {
-			fs.norms = append(fs.norms, v...)
+			dst = append(dst, v...)
 		}
 	}
-	if !ok || len(fs.norms) == from {
-		fs.norms = fs.norms[:from]
-		return false
+	if !ok || len(dst) == from {
+		return dst[:from], conf, false
 	}
-	fs.addFrom(col.Category, start, end, conf, from)
-	return true
+	return dst, conf, true
 }
 
 // cellText scans a cell as text unless it cannot hold anything: most
