@@ -65,8 +65,19 @@ func (t *tableScan) scanColumn(ci int, col *colState, rows []extract.LineRow, ma
 				continue
 			}
 		}
-		norm, ok := w.s.pii.CellValue(w.colNorm[:0], cat, v)
-		w.colNorm = norm
+		var norm []byte
+		var ok bool
+		if dom == domCredential {
+			// Its kind known from its test: as stored, its own form.
+			var kind string
+			if kind, ok = w.s.pii.CredentialValue(v); ok {
+				w.credKinds[max(slices.Index(credentialKinds[:], kind), 0)]++
+				norm = v
+			}
+		} else {
+			norm, ok = w.s.pii.CellValue(w.colNorm[:0], cat, v)
+			w.colNorm = norm
+		}
 		if !ok {
 			continue
 		}
@@ -85,7 +96,7 @@ func (t *tableScan) scanColumn(ci int, col *colState, rows []extract.LineRow, ma
 }
 
 // memoColumn is scanColumn for a column whose memo is on: it asks the
-// memo as memoCell does.
+// memo as memoCell does. Never a credential's (memoCats).
 func (t *tableScan) memoColumn(ci int, col *colState, rows []extract.LineRow, marks []cellMarks) {
 	w := t.d.w
 	dom, cat, m := col.memo.ci, col.class.Category, &col.memo
@@ -148,12 +159,10 @@ func (t *tableScan) memoColumn(ci int, col *colState, rows []extract.LineRow, ma
 	t.colCounts(col, dom, n)
 }
 
-// colValue counts the normalised value of a cell scanned a column at a
-// time, of category index dom, and returns its tally hash.
+// colValue files the normalised value of a cell scanned a column at a
+// time, of category index dom, and returns its tally hash. A
+// credential's kind is counted by the caller.
 func (w *worker) colValue(dom int, norm []byte) uint64 {
-	if dom == domCredential {
-		w.credKinds[max(slices.Index(credentialKinds[:], pii.CredentialKind(norm)), 0)]++
-	}
 	h, seen := w.k.hash(dom, norm)
 	if !seen && !identifies(dom) {
 		w.pend[dom] = append(w.pend[dom], h)

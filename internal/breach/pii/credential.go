@@ -295,19 +295,27 @@ func credentialHeader(has func(...string) bool, contains func(...string) bool) b
 // secretValue tells a column value that can be a password or its hash:
 // not empty, not a flag, a date, a null or a placeholder.
 func (s *Scanner) secretValue(v []byte) bool {
+	_, ok := s.CredentialValue(v)
+	return ok
+}
+
+// CredentialValue tells whether v, the trimmed value of a cell of a
+// column of credentials, is one (CellValue's test: its normalised form is
+// v itself), and its kind (CredentialKind's).
+func (s *Scanner) CredentialValue(v []byte) (kind string, ok bool) {
 	if len(v) == 0 || len(v) > 1024 {
-		return false
+		return "", false
 	}
-	if CredentialKind(v) != CredentialPlain {
-		return true // phpass's $P$… is no variable
+	if kind = CredentialKind(v); kind != CredentialPlain {
+		return kind, true // phpass's $P$… is no variable
 	}
 	if placeholder(v) {
-		return false
+		return "", false
 	}
 	if _, ok := s.cellDate(v); ok && len(v) >= 8 {
-		return false
+		return "", false
 	}
-	return true
+	return kind, true
 }
 
 // isNull tells a value that stands for no value at all.
