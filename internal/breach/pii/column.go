@@ -480,6 +480,16 @@ func (s *Scanner) appendCell(dst []byte, cat Category, v []byte, conf float64) (
 			dst = append(dst, e164[:]...)
 		}
 	case IP:
+		// IPv6 in hex and colons, read and written here (ipv6.go): its
+		// first group ends by the fifth byte.
+		if len(v) >= 7 && len(v) <= 45 && (v[0] == ':' || v[1] == ':' || v[2] == ':' || v[3] == ':' || v[4] == ':') {
+			if g, got := parseIPv6(v); got != ipv6Other {
+				if ok = got == ipv6OK; ok {
+					dst = appendIPv6(dst, &g)
+				}
+				break
+			}
+		}
 		a, valid := parseAddr(v)
 		switch ok = valid; {
 		case ok && a.Is4():

@@ -504,3 +504,37 @@ func FuzzCellIP(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIPv6: an address of hex digits and colons is read and written as
+// netip reads and writes it, refused where netip refuses it or finds it
+// loopback or unspecified, and left to netip when IPv4 mapped or not of
+// hex digits and colons alone.
+func FuzzIPv6(f *testing.F) {
+	for _, in := range []string{"2001:db8:70e:10ff::a87", "2001:0DB8:0000:0000:0000:0000:0000:0001", "::1", "::", "1::", "::ffff:1.2.3.4",
+		"::ffff:102:304", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8::", "1::2::3", "12345::1", "1:0:0:2:0:0:0:3", "fe80::1%eth0", ":1::2", "1:2:3:4:5:6:7::"} {
+		f.Add(in)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		g, got := parseIPv6([]byte(in))
+		a, err := netip.ParseAddr(in)
+		hexColons := strings.Trim(in, "0123456789abcdefABCDEF:") == ""
+		switch {
+		case got == ipv6Other:
+			if hexColons && (err != nil || !a.Is4In6()) {
+				t.Fatalf("%q left to netip (%v, %v)", in, a, err)
+			}
+		case err != nil || !a.Is6() || a.Zone() != "":
+			if got != ipv6Bad {
+				t.Fatalf("%q read as %v, netip: %v", in, g, err)
+			}
+		case a.IsLoopback() || a.IsUnspecified() || a.Is4In6():
+			if got != ipv6Bad || a.Is4In6() {
+				t.Fatalf("%q: %d, netip %v", in, got, a)
+			}
+		default:
+			if got != ipv6OK || string(appendIPv6(nil, &g)) != a.String() {
+				t.Fatalf("%q: %d %q, netip %q", in, got, appendIPv6(nil, &g), a.String())
+			}
+		}
+	})
+}
