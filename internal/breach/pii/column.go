@@ -514,11 +514,11 @@ func (s *Scanner) appendCell(dst []byte, cat Category, v []byte, conf float64) (
 		}
 	case FranceTravail:
 		if ok = idShape(v, 8, 11, 7); ok {
-			dst = appendUpper(dst, v)
+			dst = append(dst, v...) // capitals and digits
 		}
 	case IDDocument:
 		if ok = idShape(v, 8, 12, 2); ok {
-			dst = appendUpper(dst, v)
+			dst = append(dst, v...) // capitals and digits
 		}
 	case Credential:
 		// As stored: two passwords that differ in case differ.
@@ -902,6 +902,21 @@ func idShape(v []byte, minLen, maxLen, minDigits int) bool {
 	if len(v) < minLen || len(v) > maxLen {
 		return false
 	}
+	if len(v) >= 8 && len(v) <= 16 {
+		// Two words that overlap: the first eight bytes and the last
+		// eight, whose bytes past the first word count their digits.
+		lo, hi := binary.LittleEndian.Uint64(v), binary.LittleEndian.Uint64(v[len(v)-8:])
+		dlo, dhi := swar.Digits(lo), swar.Digits(hi)
+		if (dlo|swar.Range(lo, 'A', 'Z'))&(dhi|swar.Range(hi, 'A', 'Z')) != swar.High {
+			return false
+		}
+		return bits.OnesCount64(dlo)+bits.OnesCount64(dhi>>(8*(16-len(v)))) >= minDigits
+	}
+	return idShapeBytes(v, minDigits)
+}
+
+// idShapeBytes is idShape's test a byte at a time, of v of any length.
+func idShapeBytes(v []byte, minDigits int) bool {
 	digits := 0
 	for _, c := range v {
 		switch {
@@ -915,13 +930,3 @@ func idShape(v []byte, minLen, maxLen, minDigits int) bool {
 	return digits >= minDigits
 }
 
-// appendUpper appends v with ASCII letters upper-cased.
-func appendUpper(dst, v []byte) []byte {
-	for _, c := range v {
-		if isLower(c) {
-			c -= 0x20
-		}
-		dst = append(dst, c)
-	}
-	return dst
-}

@@ -538,3 +538,17 @@ func FuzzIPv6(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIDShape: idShape's words answer as its loop over bytes does.
+func FuzzIDShape(f *testing.F) {
+	for _, in := range []string{"0166251628S", "9517839S", "C43H30WB7", "82HW37365", "k16hjerm1", "AB-12345", "12345678901234567", "ÉTÉ12345"} {
+		f.Add(in, uint8(2))
+	}
+	f.Fuzz(func(t *testing.T, in string, minDigits uint8) {
+		v := []byte(in)
+		want := len(v) >= 8 && len(v) <= 16 && idShapeBytes(v, int(minDigits))
+		if got := idShape(v, 8, 16, int(minDigits)); got != want {
+			t.Fatalf("idShape(%q, %d) = %v, bytes %v", in, minDigits, got, want)
+		}
+	})
+}
