@@ -929,4 +929,3 @@ func idShapeBytes(v []byte, minDigits int) bool {
 	}
 	return digits >= minDigits
 }
-
