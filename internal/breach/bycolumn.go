@@ -9,15 +9,16 @@ import (
 )
 
 // A column of a category is scanned a column at a time, for a batch of
-// rows, once its category is no longer sampled and when no findings file
-// is written: a value that fits its column then leaves its tally hash
-// alone, and for the person's key a name's value or a date of birth.
-// Row by row, each such cell went through the row's loop, the column's
-// state, Cell's list of findings and finding's counts, some 200
-// instructions about a validator of a few dozen. A column at a time, the
-// column's state stays in registers and its counts are added once a
-// batch; on the corpus table, where every column is personal, the scan
-// runs 9.5 % fewer instructions and 1.17 times faster.
+// rows, once the scan has the masked samples of its category and when no
+// findings file is written (its lines follow the rows): a value that
+// fits its column then leaves its tally hash alone, and for the person's
+// key an identifier, a name or a date of birth. Row by row, each such
+// cell went through the row's loop, the column's state, Cell's list of
+// findings and finding's counts, some 200 instructions about a validator
+// of a few dozen. A column at a time, the column's state stays in
+// registers and its counts are added once a batch; on the corpus table,
+// where every column is personal, the scan runs a ninth fewer
+// instructions (docs/PERFORMANCE.md).
 //
 // A record's identifiers keep the order of its columns (scanLine): the
 // first one is the one a sketch keeps past the budget, and which one

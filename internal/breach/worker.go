@@ -590,7 +590,8 @@ type cellMarks struct{ skip, asked uint64 }
 // order and each column's state are those of scanning row by row: asking
 // whether a value is inert changes its column alone, and a settled
 // column's lookups change nothing that decides what is scanned
-// (shapeCache.settled).
+// (shapeCache.settled). Columns of a category may be scanned a column at
+// a time too (bycolumn.go), which counts alike.
 func (t *tableScan) Rows(rows []extract.LineRow) {
 	w := t.d.w
 	if !t.classified {
