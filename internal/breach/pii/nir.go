@@ -65,10 +65,49 @@ func validNIR[T text](s T) (norm string, ok bool, kind NIRKind) {
 // 2850578…), which the processor could not foresee: each byte is
 // written, upper-cased, where the next kept one goes, and kept unless a
 // separator.
+//
+// The two commonest forms are read at once: 15 characters, and 21 with
+// the same separator between each group (1 85 05 78 006 084 36).
 func nirBody[T text](s T) (buf [15]byte, n int, kind NIRKind) {
 	if len(s) == 0 || nirChar[s[0]] != nirKeep || nirChar[s[len(s)-1]] != nirKeep {
 		return buf, 0, NotNIR // empty, or a separator first or last
 	}
+	switch len(s) {
+	case 15:
+		copy(buf[:], s)
+		if nirKeeps(&buf) {
+			return buf, 15, nirKind(buf[:])
+		}
+	case 21:
+		if c := s[1]; nirChar[c] == nirSeparator && s[4] == c && s[7] == c && s[10] == c && s[14] == c && s[18] == c {
+			buf = [15]byte{s[0], s[2], s[3], s[5], s[6], s[8], s[9], s[11], s[12], s[13], s[15], s[16], s[17], s[19], s[20]}
+			if nirKeeps(&buf) {
+				return buf, 15, nirKind(buf[:])
+			}
+		}
+	}
+	return nirBodyBytes(s)
+}
+
+// nirKeeps tells whether every byte of buf is one a NIR keeps (a digit,
+// A or B in either case), upper-casing a and b.
+func nirKeeps(buf *[15]byte) bool {
+	lo, hi := binary.LittleEndian.Uint64(buf[:8]), binary.LittleEndian.Uint64(buf[7:])
+	keep := func(w uint64) uint64 {
+		folded := w | 0x20*swar.Ones // A and B to a and b; digits stay
+		return swar.Digits(w) | swar.Equal(folded, 'a') | swar.Equal(folded, 'b')
+	}
+	if keep(lo)&keep(hi) != swar.High {
+		return false
+	}
+	small := func(w uint64) uint64 { return (swar.Equal(w, 'a') | swar.Equal(w, 'b')) >> 2 } // 0x20 in each
+	binary.LittleEndian.PutUint64(buf[:8], lo&^small(lo))
+	binary.LittleEndian.PutUint64(buf[7:], hi&^small(hi))
+	return true
+}
+
+// nirBodyBytes is nirBody a byte at a time, for any form.
+func nirBodyBytes[T text](s T) (buf [15]byte, n int, kind NIRKind) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		k := nirChar[c]

@@ -200,17 +200,36 @@ func refNIRBody(s string) (string, NIRKind) {
 	return string(buf), nirKind(buf)
 }
 
-// FuzzNIRBody checks nirBody against refNIRBody.
+// nirBodyOf is nirBody's results as one value.
+func nirBodyOf[T text](s T) (r struct {
+	buf  [15]byte
+	n    int
+	kind NIRKind
+}) {
+	r.buf, r.n, r.kind = nirBody(s)
+	return r
+}
+
+// FuzzNIRBody checks nirBody, of a string and of bytes, against
+// refNIRBody.
 func FuzzNIRBody(f *testing.F) {
 	// Valid ones (keys 91, 54, 81) and spellings a byte away.
-	for _, s := range []string{"1 85 05 78 006 084 91", "1 85 05 78 006 084 91 ", " 1 85 05 78 006 084 91", "2.80.09.2A.056.958.54", "280092a05695854", "1850578006084", "18505780060849-", "1 85 05 78 006 084 91 7", "1850578006084 91.", "2-80-09-2b-056-958-81", "2_80_09_2B_056_958_81"} {
+	for _, s := range []string{"1 85 05 78 006 084 91", "1 85 05 78 006 084 91 ", " 1 85 05 78 006 084 91", "2.80.09.2A.056.958.54", "280092a05695854", "1850578006084", "18505780060849-", "1 85 05 78 006 084 91 7", "1850578006084 91.", "2-80-09-2b-056-958-81", "2_80_09_2B_056_958_81",
+		// The forms read at once (15 characters, 21 with one separator
+		// between groups), and near misses that go byte by byte.
+		"2a5057800608436", "1 85 05 78 006 084 9  ", "1 85 05.78 006 084 91", "1  85 05 78 006 084 9", "1 85 05 78 006 0849 1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		buf, n, kind := nirBody(s)
 		want, wantKind := refNIRBody(s)
-		if kind != wantKind || kind != NotNIR && string(buf[:n]) != want {
-			t.Fatalf("nirBody(%q) = %q, %v; want %q, %v", s, buf[:n], kind, want, wantKind)
+		for _, got := range [2]struct {
+			buf  [15]byte
+			n    int
+			kind NIRKind
+		}{nirBodyOf(s), nirBodyOf([]byte(s))} {
+			if got.kind != wantKind || got.kind != NotNIR && string(got.buf[:got.n]) != want {
+				t.Fatalf("nirBody(%q) = %q, %v; want %q, %v", s, got.buf[:got.n], got.kind, want, wantKind)
+			}
 		}
 	})
 }

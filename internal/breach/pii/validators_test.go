@@ -552,3 +552,4 @@ func FuzzIDShape(f *testing.F) {
 		}
 	})
 }
+
