@@ -552,4 +552,3 @@ func FuzzIDShape(f *testing.F) {
 		}
 	})
 }
-
