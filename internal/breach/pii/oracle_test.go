@@ -5,6 +5,7 @@ package pii
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math/big"
 	"math/rand"
@@ -773,4 +774,38 @@ func TestDate10(t *testing.T) {
 			t.Errorf("date10(%q) decided", in)
 		}
 	}
+}
+
+// FuzzCardBody checks cardBody, of a string and of bytes, against its
+// loop over bytes, and luhn16 against luhnBytes.
+func FuzzCardBody(f *testing.F) {
+	for _, s := range []string{"4970101234567890", "4970 1012 3456 7890", "4970-1012-3456-7890", "4970 1012-3456 7890", "4970 10123 456 7890",
+		"5555555555554444", "4111111111111112", "4111 1111 1111 1111", "378282246310005", "6011 0009 9013 9424 111", "497O101234567890"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, wantN, wantOK := cardBodyBytes(s)
+		for _, b := range []bool{false, true} {
+			var buf [19]byte
+			var n int
+			var ok bool
+			if b {
+				buf, n, ok = cardBody([]byte(s))
+			} else {
+				buf, n, ok = cardBody(s)
+			}
+			if ok != wantOK || ok && (n != wantN || string(buf[:n]) != string(want[:wantN])) {
+				t.Fatalf("cardBody(%q) = %q, %v; a byte at a time %q, %v", s, buf[:n], ok, want[:wantN], wantOK)
+			}
+		}
+		if len(s) >= 16 {
+			d := []byte(s[:16])
+			for i := range d {
+				d[i] = '0' + d[i]%10
+			}
+			if got := luhn16(binary.LittleEndian.Uint64(d), binary.LittleEndian.Uint64(d[8:])); got != luhnBytes(d) {
+				t.Fatalf("luhn16(%s) = %v", d, got)
+			}
+		}
+	})
 }
