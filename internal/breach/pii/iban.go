@@ -87,6 +87,15 @@ func ibanBody[T text](s T) (buf [34]byte, n int, ok bool) {
 		}
 		buf = [34]byte{}
 	}
+	// Or in groups of four, in capitals, with one separator between
+	// them (FR76 3000 6000 0112 3456 7890 189): the groups are copied.
+	if n, grouped := ibanGroups(s, &buf); grouped {
+		if !ibanOK(buf[:n]) {
+			return buf, 0, false
+		}
+		return buf, n, true
+	}
+	buf = [34]byte{}
 	// Else a byte at a time, with no branch on the byte: each is written,
 	// upper-cased, where the next one kept goes, and kept unless it is a
 	// separator; where the separators fall, the processor cannot tell.
@@ -111,6 +120,33 @@ func ibanBody[T text](s T) (buf [34]byte, n int, ok bool) {
 		return buf, 0, false
 	}
 	return buf, n, true
+}
+
+// ibanGroups copies into buf, zeroed, the groups of s when s is groups
+// of four characters ibanBody keeps as they are, the last of one to four,
+// with the same separator (' ' or '-') between each; it returns their
+// length.
+func ibanGroups[T text](s T, buf *[34]byte) (n int, ok bool) {
+	if len(s) < 6 || s[4] != ' ' && s[4] != '-' {
+		return 0, false
+	}
+	sep, i := s[4], 0
+	for ; i+4 < len(s); i += 5 {
+		if s[i+4] != sep || n+4 > len(buf) {
+			return 0, false
+		}
+		copy(buf[n:n+4], s[i:i+4])
+		n += 4
+	}
+	if n+len(s)-i > len(buf) {
+		return 0, false
+	}
+	n += copy(buf[n:], s[i:])
+	var other uint64
+	for k := 0; k < 32; k += 8 {
+		other |= ibanCopied(binary.LittleEndian.Uint64(buf[k:]))
+	}
+	return n, other|ibanCopied(uint64(buf[32])|uint64(buf[33])<<8) == 0
 }
 
 // ibanKept is 1 for the bytes ibanBody keeps, 0 for the separators;

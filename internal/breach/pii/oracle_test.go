@@ -260,14 +260,25 @@ func refIBANBody(s string) (string, bool) {
 
 // FuzzIBANBody checks ibanBody against refIBANBody.
 func FuzzIBANBody(f *testing.F) {
-	for _, s := range []string{"FR76 3000 6000 0112 3456 7890 189", "fr7630006000011234567890189", "F176", "FR7a", "DE89 3704 0044 0532 0130 00", "FR76-3000.6000"} {
+	for _, s := range []string{"FR76 3000 6000 0112 3456 7890 189", "fr7630006000011234567890189", "F176", "FR7a", "DE89 3704 0044 0532 0130 00", "FR76-3000.6000",
+		"FR76-3000-6000-0112-3456-7890-189", "FR76 3000-6000 0112 3456 7890 189", "FR76 3000 6000 0112 3456 7890 189 ", "fr76 3000 6000 0112 3456 7890 189",
+		"FR76 3000 6000 01123 456 7890 189", "MT84 MALT 0110 0001 2345 MTLC AST0 01S", "FR76 3000 6000 0112 3456 7890 1891 2345 6789"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		buf, n, ok := ibanBody(s)
 		want, wantOK := refIBANBody(s)
-		if ok != wantOK || ok && string(buf[:n]) != want {
-			t.Fatalf("ibanBody(%q) = %q, %v; want %q, %v", s, buf[:n], ok, want, wantOK)
+		for _, b := range []bool{false, true} {
+			var buf [34]byte
+			var n int
+			var ok bool
+			if b {
+				buf, n, ok = ibanBody([]byte(s))
+			} else {
+				buf, n, ok = ibanBody(s)
+			}
+			if ok != wantOK || ok && string(buf[:n]) != want {
+				t.Fatalf("ibanBody(%q) = %q, %v; want %q, %v", s, buf[:n], ok, want, wantOK)
+			}
 		}
 	})
 }
