@@ -489,6 +489,14 @@ func (s *Scanner) appendCell(dst []byte, cat Category, v []byte, conf float64) (
 				}
 				break
 			}
+		} else if len(v) >= 7 {
+			// No address has its first colon past its fifth byte: this
+			// is an IPv4 address or none, which parseIPv4 tells alone.
+			a, valid := parseIPv4(v)
+			if ok = valid && !a.IsLoopback() && !a.IsUnspecified(); ok {
+				dst = append(dst, v...)
+			}
+			break
 		}
 		a, valid := parseAddr(v)
 		switch ok = valid; {

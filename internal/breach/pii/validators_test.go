@@ -489,13 +489,22 @@ func TestByteClasses(t *testing.T) {
 // FuzzCellIP: an address column's values are counted as netip writes
 // them, whatever way Cell reads them.
 func FuzzCellIP(f *testing.F) {
-	for _, in := range []string{"192.168.1.10", " 10.0.0.1 ", "2001:DB8::1", "::ffff:1.2.3.4", "01.2.3.4", "fe80::1%eth0"} {
+	for _, in := range []string{"192.168.1.10", " 10.0.0.1 ", "2001:DB8::1", "::ffff:1.2.3.4", "01.2.3.4", "fe80::1%eth0",
+		"0.0.0.0", "127.0.0.1", "0:0:0:0:0:0:0:1", "1.2.3.4:80", "12345::1", "256.1.2.3", "1a.2.3.4"} {
 		f.Add(in)
 	}
 	s := New()
 	f.Fuzz(func(t *testing.T, in string) {
-		finds := s.Cell(Column{IP, 0.9}, []byte(in), &Findings{})
 		v := strings.Trim(in, " \t\r\n\"'")
+		// What a column of addresses counts: an address netip reads, of
+		// hex digits, dots and colons, neither loopback nor unspecified.
+		a, err := netip.ParseAddr(v)
+		want := err == nil && len(v) >= 7 && len(v) <= 45 && strings.Trim(v, "0123456789abcdefABCDEF.:") == "" && !a.IsLoopback() && !a.IsUnspecified()
+		norm, got := s.CellValue(nil, IP, []byte(v))
+		if v != "" && got != want {
+			t.Fatalf("CellValue(ip, %q) = %q, %v; netip: %v %v", v, norm, got, a, err)
+		}
+		finds := s.Cell(Column{IP, 0.9}, []byte(in), &Findings{})
 		if len(finds) != 1 || finds[0].Category != IP || finds[0].End-finds[0].Start != len(v) {
 			return // not read as a whole cell
 		}
