@@ -50,7 +50,7 @@ func (t *tableScan) scanColumn(ci int, col *colState, rows []extract.LineRow, ma
 		t.memoColumn(ci, col, rows, marks)
 		return
 	}
-	dom, cat := col.memo.ci, col.class.Category
+	dom := col.memo.ci
 	bit, catBit, cats := uint64(1)<<ci, uint16(1)<<dom, w.colCats[:len(rows)]
 	c := w.newColFinds(ci, dom, len(rows))
 	n := 0
@@ -76,7 +76,7 @@ func (t *tableScan) scanColumn(ci int, col *colState, rows []extract.LineRow, ma
 				norm = v
 			}
 		} else {
-			norm, ok = w.s.pii.CellValue(w.colNorm[:0], cat, v)
+			norm, ok = w.s.pii.CellValue(w.colNorm[:0], dom, v)
 			w.colNorm = norm
 		}
 		if !ok {
@@ -103,7 +103,7 @@ func (t *tableScan) scanColumn(ci int, col *colState, rows []extract.LineRow, ma
 // table, and those lines through a call of their own 20 M more.
 func (t *tableScan) memoColumn(ci int, col *colState, rows []extract.LineRow, marks []cellMarks) {
 	w := t.d.w
-	dom, cat, m := col.memo.ci, col.class.Category, &col.memo
+	dom, m := col.memo.ci, &col.memo
 	bit, catBit, cats := uint64(1)<<ci, uint16(1)<<dom, w.colCats[:len(rows)]
 	c := w.newColFinds(ci, dom, len(rows))
 	n := 0
@@ -141,7 +141,7 @@ func (t *tableScan) memoColumn(ci int, col *colState, rows []extract.LineRow, ma
 			}
 			continue
 		}
-		norm, ok := w.s.pii.CellValue(w.colNorm[:0], cat, v)
+		norm, ok := w.s.pii.CellValue(w.colNorm[:0], dom, v)
 		w.colNorm = norm
 		if !ok {
 			continue

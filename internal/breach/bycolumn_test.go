@@ -135,7 +135,7 @@ func TestColumnValueIsCellFinding(t *testing.T) {
 			}
 			fs.Reset()
 			finds, fits := s.CellFits(col, v, &fs)
-			norm, ok := s.CellValue(nil, cat, v[start:end])
+			norm, ok := s.CellValue(nil, catIdx(cat), v[start:end])
 			if ok != fits || ok && (len(finds) != 1 || !bytes.Equal(finds[0].Norm, norm)) {
 				t.Fatalf("%s: CellValue %v, CellFits %v with %d findings", cat, ok, fits, len(finds))
 			}

@@ -147,32 +147,48 @@ const (
 	credentialHash Category = "credential-hash"
 )
 
+// The indexes of the categories in Categories(), as catIndex gives them.
+const (
+	idxNIR = iota
+	idxFranceTravail
+	idxIBAN
+	idxCard
+	idxEmail
+	idxPhone
+	idxDateOfBirth
+	idxAddress
+	idxName
+	idxIDDocument
+	idxIP
+	idxCredential
+)
+
 func catIndex(c Category) int {
 	switch c {
 	case NIR:
-		return 0
+		return idxNIR
 	case FranceTravail:
-		return 1
+		return idxFranceTravail
 	case IBAN:
-		return 2
+		return idxIBAN
 	case Card:
-		return 3
+		return idxCard
 	case Email:
-		return 4
+		return idxEmail
 	case Phone:
-		return 5
+		return idxPhone
 	case DateOfBirth:
-		return 6
+		return idxDateOfBirth
 	case Address:
-		return 7
+		return idxAddress
 	case Name:
-		return 8
+		return idxName
 	case IDDocument:
-		return 9
+		return idxIDDocument
 	case IP:
-		return 10
+		return idxIP
 	case Credential:
-		return 11
+		return idxCredential
 	case nameByList:
 		return 12
 	case addressFull:
@@ -417,7 +433,7 @@ func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 	}
 	from := len(fs.norms)
 	var ok bool
-	fs.norms, conf, ok = s.appendCell(fs.norms, col.Category, value[start:end], conf)
+	fs.norms, conf, ok = s.appendCell(fs.norms, catIndex(col.Category), value[start:end], conf)
 	if !ok {
 		return false
 	}
@@ -426,22 +442,25 @@ func (s *Scanner) cellColumn(col Column, value []byte, fs *Findings) bool {
 }
 
 // CellValue appends to dst the normalised form of v, the trimmed value
-// (TrimCell) of a cell of a column of category cat, when v fits the
-// category: it is then the one finding Cell gives. False when it does
-// not, and Cell scans it as text; dst is then returned as it was.
-func (s *Scanner) CellValue(dst []byte, cat Category, v []byte) ([]byte, bool) {
+// (TrimCell) of a cell of a column of the category of index cat in
+// Categories(), when v fits the category: it is then the one finding
+// Cell gives. False when it does not, and Cell scans it as text; dst is
+// then returned as it was. The category comes as its index: a caller
+// that reads a column asks once a value, and a switch on a string costs
+// its comparisons each time.
+func (s *Scanner) CellValue(dst []byte, cat int, v []byte) ([]byte, bool) {
 	dst, _, ok := s.appendCell(dst, cat, v, 0)
 	return dst, ok
 }
 
 // appendCell appends to dst the normalised form of v, a trimmed value
-// of category cat, and the confidence of its finding from conf, the
-// column's.
-func (s *Scanner) appendCell(dst []byte, cat Category, v []byte, conf float64) ([]byte, float64, bool) {
+// of the category of index cat, and the confidence of its finding from
+// conf, the column's.
+func (s *Scanner) appendCell(dst []byte, cat int, v []byte, conf float64) ([]byte, float64, bool) {
 	from := len(dst)
 	ok := false
 	switch cat {
-	case NIR:
+	case idxNIR:
 		buf, n, kind := nirBody(v)
 		switch kind {
 		case NIRTemporary:
@@ -452,17 +471,17 @@ func (s *Scanner) appendCell(dst []byte, cat Category, v []byte, conf float64) (
 		if ok = kind != NotNIR; ok {
 			dst = append(dst, buf[:n]...)
 		}
-	case IBAN:
+	case idxIBAN:
 		buf, n, valid := ibanBody(v)
 		if ok = valid; ok {
 			dst = append(dst, buf[:n]...)
 		}
-	case Card:
+	case idxCard:
 		buf, n, valid := cardBody(v)
 		if ok = valid; ok {
 			dst = append(dst, buf[:n]...)
 		}
-	case Email:
+	case idxEmail:
 		// Lower-cased past the normalised values' end, and kept there
 		// for an address.
 		dst = slices.Grow(dst, max(len(v), 64))
@@ -470,7 +489,7 @@ func (s *Scanner) appendCell(dst []byte, cat Category, v []byte, conf float64) (
 			ok = true
 			dst = dst[:from+len(v)]
 		}
-	case Phone:
+	case idxPhone:
 		e164, k, valid := parsePhoneFR(v)
 		ok = valid && k != PhoneSpecial
 		if !ok {
@@ -479,7 +498,7 @@ func (s *Scanner) appendCell(dst []byte, cat Category, v []byte, conf float64) (
 		if ok {
 			dst = append(dst, e164[:]...)
 		}
-	case IP:
+	case idxIP:
 		// IPv6 in hex and colons, read and written here (ipv6.go): its
 		// first group ends by the fifth byte.
 		if len(v) >= 7 && len(v) <= 45 && (v[0] == ':' || v[1] == ':' || v[2] == ':' || v[3] == ':' || v[4] == ':') {
@@ -507,28 +526,28 @@ func (s *Scanner) appendCell(dst []byte, cat Category, v []byte, conf float64) (
 		case ok:
 			dst = a.AppendTo(dst)
 		}
-	case DateOfBirth:
+	case idxDateOfBirth:
 		iso, valid := s.cellDate(v)
 		if ok = valid; ok {
 			dst = append(dst, iso[:]...)
 		}
-	case Name:
+	case idxName:
 		if ok = plausibleName(v); ok {
 			dst = appendNormText(dst, v)
 		}
-	case Address:
+	case idxAddress:
 		if ok = plausibleAddress(v); ok {
 			dst = appendNormText(dst, v)
 		}
-	case FranceTravail:
+	case idxFranceTravail:
 		if ok = idShape(v, 8, 11, 7); ok {
 			dst = append(dst, v...) // capitals and digits
 		}
-	case IDDocument:
+	case idxIDDocument:
 		if ok = idShape(v, 8, 12, 2); ok {
 			dst = append(dst, v...) // capitals and digits
 		}
-	case Credential:
+	case idxCredential:
 		// As stored: two passwords that differ in case differ.
 		if ok = s.secretValue(v); ok {
 			dst = append(dst, v...)

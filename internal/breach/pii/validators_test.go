@@ -500,7 +500,7 @@ func FuzzCellIP(f *testing.F) {
 		// hex digits, dots and colons, neither loopback nor unspecified.
 		a, err := netip.ParseAddr(v)
 		want := err == nil && len(v) >= 7 && len(v) <= 45 && strings.Trim(v, "0123456789abcdefABCDEF.:") == "" && !a.IsLoopback() && !a.IsUnspecified()
-		norm, got := s.CellValue(nil, IP, []byte(v))
+		norm, got := s.CellValue(nil, idxIP, []byte(v))
 		if v != "" && got != want {
 			t.Fatalf("CellValue(ip, %q) = %q, %v; netip: %v %v", v, norm, got, a, err)
 		}
@@ -560,4 +560,14 @@ func FuzzIDShape(f *testing.F) {
 			t.Fatalf("idShape(%q, %d) = %v, bytes %v", in, minDigits, got, want)
 		}
 	})
+}
+
+// TestCategoryIndexes: catIndex, and so CellValue's index, numbers the
+// categories in the order of Categories().
+func TestCategoryIndexes(t *testing.T) {
+	for i, c := range Categories() {
+		if got := catIndex(c); got != i {
+			t.Errorf("catIndex(%s) = %d, want %d", c, got, i)
+		}
+	}
 }
