@@ -97,7 +97,8 @@ func (t *tableScan) scanColumn(ci int, col *colState, rows []extract.LineRow, ma
 }
 
 // memoColumn is scanColumn for a column whose memo is on: it asks the
-// memo as memoCell does. Never a credential's (memoCats). The two loops
+// memo as memoCell does. Never a credential's nor a date of birth's,
+// whose kind or normalised value it would not keep (memoCats). The two loops
 // repeat their last lines on purpose: one loop for both kept the memo's
 // state through every call and ran 41 M more instructions on the corpus
 // table, and those lines through a call of their own 20 M more.

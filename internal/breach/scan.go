@@ -71,7 +71,8 @@ type Options struct {
 	// (bycolumn.go): tests check that those columns are.
 	byColumn *atomic.Int64
 	// runKey, if not nil, is the keyed hashes' key instead of one drawn
-	// for the run: tests compare the estimates of two scans.
+	// for the run, cleared at its end: tests compare the estimates of
+	// two scans.
 	runKey []byte
 }
 
